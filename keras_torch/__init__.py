@@ -1,0 +1,56 @@
+"""keras_torch: the Keras API on PyTorch, fast and exact.
+
+``import keras_torch as keras`` gives Sequential/functional/subclassed models whose layers are
+``torch.nn.Module`` objects with torch-native parameter layouts and Keras numerics.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from keras_torch import activations as activations
+from keras_torch import config as config
+from keras_torch import constraints as constraints
+from keras_torch import initializers as initializers
+from keras_torch import layers as layers
+from keras_torch import models as models
+from keras_torch import ops as ops
+from keras_torch import regularizers as regularizers
+from keras_torch.layers import Input as Input
+from keras_torch.layers import InputSpec as InputSpec
+from keras_torch.layers import Layer as Layer
+from keras_torch.models import Model as Model
+from keras_torch.models import Sequential as Sequential
+from keras_torch.registry import register_keras_serializable as register_keras_serializable
+
+_LAZY = {
+    "losses": "keras_torch.losses",
+    "metrics": "keras_torch.metrics",
+    "optimizers": "keras_torch.optimizers",
+    "callbacks": "keras_torch.callbacks",
+    "utils": "keras_torch.utils",
+    "saving": "keras_torch.saving",
+    "backend": "keras_torch.backend",
+    "datasets": "keras_torch.datasets",
+    "mixed_precision": "keras_torch.mixed_precision",
+    "export": "keras_torch.export",
+    "random": "keras_torch.random",
+    "preprocessing": "keras_torch.preprocessing",
+    "applications": "keras_torch.applications",
+    "distribution": "keras_torch.distribution",
+}
+
+
+def __getattr__(name: str):
+    # Heavier sub-packages load on first use so `import keras_torch` stays fast.
+    if name in _LAZY:
+        import importlib
+
+        module = importlib.import_module(_LAZY[name])
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'keras_torch' has no attribute '{name}'")
+
+
+def __dir__() -> list[str]:
+    return sorted(list(globals()) + list(_LAZY))

@@ -1,0 +1,63 @@
+"""dtype names <-> torch dtypes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+
+_NAMES = {
+    "float16": torch.float16,
+    "half": torch.float16,
+    "bfloat16": torch.bfloat16,
+    "float32": torch.float32,
+    "float": torch.float32,
+    "float64": torch.float64,
+    "double": torch.float64,
+    "int8": torch.int8,
+    "int16": torch.int16,
+    "int32": torch.int32,
+    "int64": torch.int64,
+    "uint8": torch.uint8,
+    "uint16": torch.uint16,
+    "uint32": torch.uint32,
+    "uint64": torch.uint64,
+    "bool": torch.bool,
+    "complex64": torch.complex64,
+    "complex128": torch.complex128,
+}
+
+
+def to_torch_dtype(dtype: Any) -> torch.dtype:
+    """Accept a name, numpy dtype, torch dtype or Keras DTypePolicy config."""
+    if isinstance(dtype, torch.dtype):
+        return dtype
+    if isinstance(dtype, dict):  # Keras 3 DTypePolicy config
+        dtype = dtype.get("config", {}).get("name", "float32")
+    if hasattr(dtype, "compute_dtype"):
+        dtype = dtype.compute_dtype
+    if isinstance(dtype, str):
+        name = dtype
+        if name.startswith("mixed_"):
+            name = name[len("mixed_") :]
+        if name in _NAMES:
+            return _NAMES[name]
+        raise ValueError(f"Unknown dtype: {dtype!r}. Valid names: {sorted(_NAMES)}")
+    if dtype is float:
+        return torch.float32
+    if dtype is int:
+        return torch.int64
+    if dtype is bool:
+        return torch.bool
+    return _NAMES[np.dtype(dtype).name]
+
+
+def dtype_name(dtype: Any) -> str:
+    """Keras string name of a dtype."""
+    t = to_torch_dtype(dtype)
+    return str(t).replace("torch.", "")
+
+
+def is_float(dtype: Any) -> bool:
+    return to_torch_dtype(dtype).is_floating_point

@@ -1,0 +1,127 @@
+"""Import aliasing: ``import keras`` / ``tensorflow.keras`` / ``tf_keras`` resolve to keras_torch.
+
+A meta-path finder maps module names (``tensorflow.keras.layers`` → ``keras_torch.layers``,
+``keras.preprocessing.sequence`` → ``keras_torch.preprocessing.sequence``...) and registers the
+target module under the requested name, so both ``import`` and ``from ... import`` work.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.abc
+import importlib.machinery
+import sys
+from typing import Any
+
+# Keras 2 module paths that moved or never existed in keras_torch's layout.
+_RENAMES = {
+    "utils.np_utils": "utils",
+    "utils.generic_utils": "utils",
+    "utils.data_utils": "utils",
+    "utils.vis_utils": "utils",
+    "utils.layer_utils": "utils",
+    "engine": "compat.engine",
+    "engine.topology": "compat.engine",
+    "engine.base_layer": "compat.engine",
+    "engine.training": "compat.engine",
+    "engine.sequential": "compat.engine",
+    "engine.functional": "compat.engine",
+    "engine.input_layer": "compat.engine",
+    "layers.core": "layers",
+    "layers.convolutional": "layers",
+    "layers.pooling": "layers",
+    "layers.recurrent": "layers",
+    "layers.normalization": "layers",
+    "layers.merge": "layers",
+    "layers.embeddings": "layers",
+    "layers.advanced_activations": "layers",
+    "layers.wrappers": "layers",
+    "layers.experimental": "layers",
+    "layers.experimental.preprocessing": "layers",
+    "src": "",
+    "api": "",
+    "api._v2.keras": "",
+    "optimizers.schedules": "optimizers.schedules",
+    "optimizers.legacy": "optimizers.legacy",
+    "saving.legacy": "saving",
+    "wrappers": "compat.wrappers",
+    "applications": "applications",
+}
+
+_ROOTS = {"keras": "keras_torch", "tf_keras": "keras_torch", "tensorflow.keras": "keras_torch",
+          "tensorflow.python.keras": "keras_torch"}
+
+
+def target_name(fullname: str) -> str | None:
+    """keras_torch module name serving ``fullname`` (None if not an aliased name)."""
+    if fullname == "tensorflow":
+        return "keras_torch.compat.tf"
+    if fullname.startswith("tensorflow.") and not any(
+        fullname == r or fullname.startswith(r + ".") for r in ("tensorflow.keras", "tensorflow.python.keras")
+    ):
+        rest = fullname[len("tensorflow.") :]
+        return f"keras_torch.compat.tf.{rest}" if rest in ("data", "random", "config", "math", "nn", "compat",
+                                                           "compat.v1", "errors") else "keras_torch.compat.tf"
+    for root in sorted(_ROOTS, key=len, reverse=True):
+        if fullname == root:
+            return _ROOTS[root]
+        if fullname.startswith(root + "."):
+            rest = fullname[len(root) + 1 :]
+            for old in sorted(_RENAMES, key=len, reverse=True):
+                if rest == old or rest.startswith(old + "."):
+                    new = _RENAMES[old] + rest[len(old) :]
+                    rest = new.lstrip(".")
+                    break
+            return "keras_torch" + ("." + rest if rest else "")
+    return None
+
+
+class _AliasLoader(importlib.abc.Loader):
+    def __init__(self, target: str) -> None:
+        self.target = target
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> Any:
+        try:
+            module = importlib.import_module(self.target)
+        except ModuleNotFoundError as err:
+            raise ModuleNotFoundError(
+                f"keras_torch has no equivalent of module '{spec.name}' (looked for '{self.target}'). "
+                "See the migration guide in the README for what is supported.",
+                name=spec.name,
+            ) from err
+        sys.modules[spec.name] = module
+        return module
+
+    def exec_module(self, module: Any) -> None:
+        pass
+
+
+class KerasAliasFinder(importlib.abc.MetaPathFinder):
+    """Serves keras / tensorflow / tf_keras imports from keras_torch."""
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
+        name = target_name(fullname)
+        if name is None:
+            return None
+        return importlib.machinery.ModuleSpec(fullname, _AliasLoader(name), is_package=True)
+
+
+_FINDER = KerasAliasFinder()
+
+
+def install() -> None:
+    """Make ``import keras`` / ``tensorflow`` / ``tf_keras`` resolve to keras_torch (idempotent)."""
+    if _FINDER not in sys.meta_path:
+        sys.meta_path.insert(0, _FINDER)
+    for name in list(sys.modules):
+        if target_name(name) is not None and not getattr(sys.modules[name], "__name__", "").startswith("keras_torch"):
+            del sys.modules[name]
+
+
+def uninstall() -> None:
+    """Undo :func:`install` (aliased modules are dropped from ``sys.modules``)."""
+    if _FINDER in sys.meta_path:
+        sys.meta_path.remove(_FINDER)
+    for name in list(sys.modules):
+        if target_name(name) is not None:
+            del sys.modules[name]

@@ -1,0 +1,68 @@
+"""``keras-torch run SCRIPT.py [ARGS...]``: run an unchanged Keras script on keras_torch."""
+
+from __future__ import annotations
+
+import os
+import runpy
+import subprocess
+import sys
+import traceback
+
+_PKG_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _is_user_frame(filename: str) -> bool:
+    path = os.path.abspath(filename)
+    return not (path.startswith(_PKG_DIR) or "runpy" in filename or filename.startswith("<frozen"))
+
+
+def format_user_error(exc: BaseException) -> str:
+    """Traceback limited to the user's own frames, so errors point at their lines."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if _is_user_frame(f.filename)]
+    lines = ["Traceback (most recent call last):\n"] if frames else []
+    lines += traceback.format_list(frames)
+    lines += traceback.format_exception_only(type(exc), exc)
+    return "".join(lines)
+
+
+def run_script(script: str, args: list[str] | None = None) -> int:
+    """Run ``script`` as ``__main__`` with keras/tensorflow/tf_keras imports served by keras_torch.
+
+    Returns the script's exit code (0, its ``sys.exit`` code, or 1 after an uncaught error).
+    """
+    from keras_torch.compat import install
+
+    if not os.path.exists(script):
+        print(f"keras-torch run: no such script: {script}", file=sys.stderr)
+        return 2
+    install()
+    old_argv, old_path0 = sys.argv, sys.path[0] if sys.path else None
+    sys.argv = [script] + list(args or [])
+    sys.path.insert(0, os.path.dirname(os.path.abspath(script)))
+    try:
+        runpy.run_path(script, run_name="__main__")
+    except SystemExit as exit_:
+        code = exit_.code
+        if code is None:
+            return 0
+        if isinstance(code, int):
+            return code
+        print(code, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BaseException as exc:  # noqa: BLE001 - report any script error the way Python would
+        sys.stderr.write(format_user_error(exc))
+        return 1
+    finally:
+        sys.argv = old_argv
+        if old_path0 is not None and sys.path and sys.path[0] != old_path0:
+            sys.path.pop(0)
+    return 0
+
+
+def launch_distributed(nproc: int, script: str, args: list[str] | None = None) -> int:
+    """``keras-torch run --nproc N``: start N processes with torchrun, each running the script."""
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={int(nproc)}",
+           "-m", "keras_torch", "run", script, *(args or [])]
+    return subprocess.call(cmd)

@@ -1,0 +1,550 @@
+"""The training API mixed into ``Model``: compile / fit / evaluate / predict.
+
+The loop is plain Python around three overridable steps (``train_step``, ``test_step``,
+``predict_step``), like Keras 3's torch trainer. Logs hold 0-d device tensors; only the
+progress bar (throttled) and epoch-end callbacks turn them into Python floats, so a step makes
+no host syncs.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+import torch
+
+from keras_torch import config as _config
+from keras_torch.engine import data_adapter
+from keras_torch.engine.compile_utils import CompileLoss, CompileMetrics
+from keras_torch.utils import tree
+
+
+class Trainer:
+    """Mixin holding the Keras training API. ``Model`` inherits it."""
+
+    def __init__(self) -> None:
+        d = self.__dict__
+        d["compiled"] = False
+        d["optimizer"] = None
+        d["loss"] = None
+        d["_compile_loss"] = None
+        d["_compile_metrics"] = None
+        d["_loss_tracker"] = None
+        d["stop_training"] = False
+        d["history"] = None
+        d["_train_vars"] = None
+        d["_compile_config"] = None
+        d["steps_per_execution"] = 1
+        d["_jit_compile"] = False
+        d["_output_loss_trackers"] = []
+        d["_initial_epoch"] = None  # set by BackupAndRestore when it restores a run
+
+    # ------------------------------------------------------------------ compile
+    def compile(
+        self,
+        optimizer: Any = "rmsprop",
+        loss: Any = None,
+        loss_weights: Any = None,
+        metrics: Any = None,
+        weighted_metrics: Any = None,
+        run_eagerly: bool = False,
+        steps_per_execution: int = 1,
+        jit_compile: Any = "auto",
+        auto_scale_loss: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        """Configure the model for training (Keras signature; strings or objects everywhere).
+
+        Args:
+            optimizer: Name or optimizer instance (default ``"rmsprop"`` as Keras).
+            loss: Loss name/function/object, or a list/dict per output.
+            loss_weights: Scalar weights per output (list or dict).
+            metrics: Metrics list (or per-output list/dict), e.g. ``["accuracy"]``.
+            weighted_metrics: Metrics weighted by ``sample_weight``.
+            run_eagerly: Accepted for compatibility (keras_torch always runs eagerly unless jit).
+            steps_per_execution: Accepted; steps are dispatched one by one.
+            jit_compile: ``True`` compiles the train step with ``torch.compile``.
+        """
+        from keras_torch import metrics as metrics_mod  # noqa: F401 - fail early if metrics broken
+        from keras_torch import optimizers
+
+        for legacy in ("sample_weight_mode", "target_tensors", "distribute"):
+            kwargs.pop(legacy, None)
+        if kwargs:
+            raise TypeError(f"Invalid keyword argument(s) in `compile()`: {sorted(kwargs)}")
+        self.optimizer = optimizers.get(optimizer)
+        self.loss = loss
+        names = self._output_names_for_compile()
+        self._compile_loss = CompileLoss(loss, loss_weights, names) if loss is not None else None
+        loss_specs = self._compile_loss.specs if self._compile_loss is not None else [None] * len(names)
+        self._compile_metrics = CompileMetrics(metrics, weighted_metrics, names, loss_specs)
+        self._loss_tracker = None
+        self.compiled = True
+        self.run_eagerly = run_eagerly
+        self.steps_per_execution = steps_per_execution
+        self._jit_compile = jit_compile is True
+        self._compiled_step = None
+        self._compile_config = {
+            "optimizer": optimizer if isinstance(optimizer, str) else None,
+            "loss": loss,
+            "loss_weights": loss_weights,
+            "metrics": metrics,
+            "weighted_metrics": weighted_metrics,
+            "run_eagerly": run_eagerly,
+            "steps_per_execution": steps_per_execution,
+            "jit_compile": jit_compile,
+        }
+
+    def _output_names_for_compile(self) -> list[str]:
+        names = getattr(self, "output_names", None)
+        try:
+            names = list(self.output_names)
+        except (AttributeError, TypeError):
+            names = None
+        return names or ["output"]
+
+    @property
+    def metrics(self) -> list[Any]:
+        """Loss tracker + compiled metrics (after the first step)."""
+        out = []
+        if self._loss_tracker is not None:
+            out.append(self._loss_tracker)
+        if self._compile_metrics is not None:
+            out.extend(self._compile_metrics.metrics)
+        return out
+
+    @property
+    def metrics_names(self) -> list[str]:
+        return [getattr(m, "_keras_display_name", m.name) for m in self.metrics]
+
+    def reset_metrics(self) -> None:
+        for m in self.metrics:
+            m.reset_state()
+        for t in self._output_loss_trackers:
+            if t is not None:
+                t.reset_state()
+
+    # ------------------------------------------------------------------ steps
+    def _ensure_loss_tracker(self) -> None:
+        if self._loss_tracker is None:
+            from keras_torch.metrics import Mean
+
+            self._loss_tracker = Mean(name="loss")
+            names = self._output_names_for_compile()
+            if self._compile_loss is not None and len(names) > 1:
+                self._output_loss_trackers = [Mean(name=f"{n}_loss") for n in names]
+
+    def compute_loss(
+        self, x: Any = None, y: Any = None, y_pred: Any = None, sample_weight: Any = None, training: bool = True
+    ) -> torch.Tensor:
+        """Compiled loss + ``model.losses`` (regularization and ``add_loss``)."""
+        total = None
+        if self._compile_loss is not None:
+            total, per_output = self._compile_loss(y, y_pred, sample_weight)
+            for tracker, value in zip(self._output_loss_trackers, per_output):
+                if tracker is not None and value is not None:
+                    tracker.update_state(value)
+        extra = self.losses
+        if extra:
+            reg = torch.stack([torch.sum(v.float()) for v in extra]).sum()
+            total = reg if total is None else total + reg
+        if total is None:
+            raise ValueError(
+                "No loss to compute. Provide a `loss` argument in `compile()`, or add losses with `add_loss()`."
+            )
+        return total
+
+    def compute_metrics(self, x: Any, y: Any, y_pred: Any, sample_weight: Any = None) -> dict[str, Any]:
+        if self._compile_metrics is not None and y is not None:
+            self._compile_metrics.update_state(y, y_pred, sample_weight)
+        return self.get_metrics_result()
+
+    def get_metrics_result(self) -> dict[str, Any]:
+        logs: dict[str, Any] = {}
+        if self._loss_tracker is not None:
+            logs["loss"] = self._loss_tracker.result()
+        for t in self._output_loss_trackers:
+            logs[t.name] = t.result()
+        if self._compile_metrics is not None:
+            logs.update(self._compile_metrics.result())
+        return logs
+
+    def train_step(self, data: Any) -> dict[str, Any]:
+        """One optimisation step on a batch; returns logs (0-d tensors)."""
+        x, y, sample_weight = data_adapter.unpack_x_y_sample_weight(data)
+        with _autocast(x):
+            y_pred = self(x, training=True)
+            loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight)
+        self._loss_tracker.update_state(loss.detach(), sample_weight=_batch_size(x))
+        variables = self._train_vars if self._train_vars is not None else self.trainable_weights
+        if variables:
+            scaler = _grad_scaler(self, x)
+            if scaler is None:
+                loss.backward()
+            else:
+                scaler.scale(loss).backward()
+                shim = _ScalerShim(variables)
+                scaler.unscale_(shim)
+                found_inf = sum(v.item() for v in scaler._found_inf_per_device(shim).values())
+            if scaler is None or not found_inf:
+                self.optimizer.step(variables)
+            if scaler is not None:
+                scaler.update()
+            for v in variables:
+                v.grad = None
+        return self.compute_metrics(x, y, y_pred.detach() if isinstance(y_pred, torch.Tensor) else y_pred,
+                                    sample_weight)
+
+    def test_step(self, data: Any) -> dict[str, Any]:
+        x, y, sample_weight = data_adapter.unpack_x_y_sample_weight(data)
+        with _autocast(x):
+            y_pred = self(x, training=False)
+        if self._compile_loss is not None or self.losses:
+            loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight, training=False)
+            self._loss_tracker.update_state(loss, sample_weight=_batch_size(x))
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def predict_step(self, data: Any) -> Any:
+        x, _, _ = data_adapter.unpack_x_y_sample_weight(data)
+        with _autocast(x):
+            return self(x, training=False)
+
+    # ------------------------------------------------------------------ device
+    def _target_device(self) -> torch.device:
+        for p in self.parameters():
+            if p.device.type != "cpu":
+                return p.device  # the user placed the model: respect it
+            break
+        dev = _config.default_device()
+        if dev.type != "cpu":
+            self.to(dev)
+        return dev
+
+    def _assert_compiled(self, what: str) -> None:
+        if not self.compiled:
+            raise RuntimeError(f"You must call `compile()` before calling `{what}()`.")
+
+    # ------------------------------------------------------------------ fit
+    def fit(
+        self,
+        x: Any = None,
+        y: Any = None,
+        batch_size: int | None = None,
+        epochs: int = 1,
+        verbose: Any = "auto",
+        callbacks: list[Any] | None = None,
+        validation_split: float = 0.0,
+        validation_data: Any = None,
+        shuffle: Any = True,
+        class_weight: dict | None = None,
+        sample_weight: Any = None,
+        initial_epoch: int = 0,
+        steps_per_epoch: int | None = None,
+        validation_steps: int | None = None,
+        validation_batch_size: int | None = None,
+        validation_freq: int = 1,
+        **kwargs: Any,
+    ) -> Any:
+        """Train for ``epochs`` epochs; returns a ``History`` (Keras signature and behaviour)."""
+        from keras_torch.callbacks import CallbackList
+
+        for legacy in ("max_queue_size", "workers", "use_multiprocessing"):
+            kwargs.pop(legacy, None)
+        if kwargs:
+            raise TypeError(f"Invalid keyword argument(s) in `fit()`: {sorted(kwargs)}")
+        self._assert_compiled("fit")
+        device = self._target_device()
+        if validation_split and validation_data is None:
+            (x, y, sample_weight), validation_data = data_adapter.train_validation_split(
+                (x, y, sample_weight), validation_split
+            )
+        handler = data_adapter.DataHandler(
+            x, y, sample_weight, batch_size=batch_size, steps_per_epoch=steps_per_epoch,
+            shuffle=shuffle, class_weight=class_weight, device=device,
+        )
+        val_handler = None
+        if validation_data is not None:
+            vx, vy, vsw = data_adapter.unpack_x_y_sample_weight(validation_data)
+            val_handler = data_adapter.DataHandler(
+                vx, vy, vsw, batch_size=validation_batch_size or batch_size, steps_per_epoch=validation_steps,
+                device=device,
+            )
+        verbose = _resolve_verbose(verbose)
+        cbs = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
+            callbacks, add_history=True, add_progbar=verbose != 0, verbose=verbose, epochs=epochs,
+            steps=handler.steps(), model=self,
+        )
+        self._ensure_loss_tracker()
+        self._train_vars = self.trainable_weights
+        self.optimizer.build(self._train_vars) if hasattr(self.optimizer, "build") else None
+        step_fn = self._make_train_function()
+        self.stop_training = False
+        cbs.on_train_begin()
+        initial_epoch = self._initial_epoch or initial_epoch
+        epoch_logs: dict[str, Any] = {}
+        training_logs: dict[str, Any] = {}
+        for epoch in range(initial_epoch, epochs):
+            self.reset_metrics()
+            cbs.on_epoch_begin(epoch)
+            self.train()
+            logs: dict[str, Any] = {}
+            seen = False
+            for step, batch in enumerate(handler.epoch_iterator(epoch)):
+                seen = True
+                cbs.on_train_batch_begin(step)
+                logs = step_fn(batch)
+                cbs.on_train_batch_end(step, logs)
+                if self.stop_training:
+                    break
+            if not seen:
+                raise ValueError("The training dataset produced no batches: it is empty (or steps_per_epoch=0).")
+            epoch_logs = _to_floats(self.get_metrics_result())
+            if val_handler is not None and (epoch + 1) % max(1, int(validation_freq)) == 0:
+                val_logs = self._evaluate_handler(val_handler, cbs, verbose=0)
+                epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
+            cbs.on_epoch_end(epoch, epoch_logs)
+            training_logs = epoch_logs
+            if self.stop_training:
+                break
+        self.eval()
+        self._train_vars = None
+        cbs.on_train_end(logs=training_logs)
+        return self.history
+
+    def _make_train_function(self) -> Any:
+        if self._jit_compile:
+            if getattr(self, "_compiled_step", None) is None:
+                self._compiled_step = torch.compile(self.train_step)
+            return self._compiled_step
+        return self.train_step
+
+    # ------------------------------------------------------------------ evaluate
+    def evaluate(
+        self,
+        x: Any = None,
+        y: Any = None,
+        batch_size: int | None = None,
+        verbose: Any = "auto",
+        sample_weight: Any = None,
+        steps: int | None = None,
+        callbacks: list[Any] | None = None,
+        return_dict: bool = False,
+        **kwargs: Any,
+    ) -> Any:
+        """Loss and metrics on the given data (list, scalar, or dict with ``return_dict``)."""
+        from keras_torch.callbacks import CallbackList
+
+        for legacy in ("max_queue_size", "workers", "use_multiprocessing"):
+            kwargs.pop(legacy, None)
+        self._assert_compiled("evaluate")
+        device = self._target_device()
+        handler = data_adapter.DataHandler(x, y, sample_weight, batch_size=batch_size, steps_per_epoch=steps,
+                                           device=device)
+        verbose = _resolve_verbose(verbose)
+        cbs = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
+            callbacks, add_history=False, add_progbar=verbose != 0, verbose=verbose, epochs=1,
+            steps=handler.steps(), model=self,
+        )
+        logs = self._evaluate_handler(handler, cbs, verbose)
+        if return_dict:
+            return logs
+        values = list(logs.values())
+        return values[0] if len(values) == 1 else values
+
+    def _evaluate_handler(self, handler: Any, cbs: Any, verbose: int) -> dict[str, float]:
+        self._ensure_loss_tracker()
+        was_training = self.training
+        self.eval()
+        if cbs is not None:
+            cbs.on_test_begin()
+        self.reset_metrics()
+        logs: dict[str, Any] = {}
+        with torch.no_grad():
+            for step, batch in enumerate(handler.epoch_iterator()):
+                if cbs is not None:
+                    cbs.on_test_batch_begin(step)
+                logs = self.test_step(batch)
+                if cbs is not None:
+                    cbs.on_test_batch_end(step, logs)
+        logs = _to_floats(self.get_metrics_result())
+        if cbs is not None:
+            cbs.on_test_end(logs)
+        if was_training:
+            self.train()
+        return logs
+
+    # ------------------------------------------------------------------ predict
+    def predict(
+        self,
+        x: Any,
+        batch_size: int | None = None,
+        verbose: Any = "auto",
+        steps: int | None = None,
+        callbacks: list[Any] | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """Model outputs for ``x`` as numpy arrays (batched, inference mode)."""
+        from keras_torch.callbacks import CallbackList
+
+        for legacy in ("max_queue_size", "workers", "use_multiprocessing"):
+            kwargs.pop(legacy, None)
+        device = self._target_device()
+        if isinstance(x, tuple) and len(x) in (2, 3) and not self._expects_tuple_input(x):
+            x = x[0]
+        handler = data_adapter.DataHandler(x, batch_size=batch_size, steps_per_epoch=steps, device=device,
+                                           for_predict=True)
+        verbose = _resolve_verbose(verbose)
+        cbs = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
+            callbacks, add_history=False, add_progbar=verbose != 0, verbose=verbose, epochs=1,
+            steps=handler.steps(), model=self,
+        )
+        self.eval()
+        cbs.on_predict_begin()
+        outputs: list[Any] = []
+        with torch.no_grad():
+            for step, batch in enumerate(handler.epoch_iterator()):
+                cbs.on_predict_batch_begin(step)
+                out = self.predict_step(batch)
+                outputs.append(tree.map_structure(lambda t: t.detach(), out))
+                cbs.on_predict_batch_end(step, {"outputs": out})
+        cbs.on_predict_end()
+        if not outputs:
+            raise ValueError("Unexpected result of `predict_function` (Empty batch_outputs). "
+                             "Please use `Model.compile(..., run_eagerly=True)`, or `tf.config.run_functions_eagerly(True)`"
+                             " for more information of where went wrong, or file a issue/bug to `keras`.")
+        return _concat_outputs(outputs)
+
+    def _expects_tuple_input(self, x: tuple) -> bool:
+        try:
+            return len(self.inputs or []) == len(x)
+        except (AttributeError, TypeError):
+            return False
+
+    # ------------------------------------------------------------------ batch APIs
+    def train_on_batch(
+        self, x: Any, y: Any = None, sample_weight: Any = None, class_weight: dict | None = None,
+        return_dict: bool = False,
+    ) -> Any:
+        """One gradient update on one batch; returns the loss (and metrics)."""
+        self._assert_compiled("train_on_batch")
+        device = self._target_device()
+        self._ensure_loss_tracker()
+        self.reset_metrics()
+        handler = data_adapter.DataHandler(x, y, sample_weight, batch_size=_n_rows(x), class_weight=class_weight,
+                                           device=device)
+        self.train()
+        logs: dict[str, Any] = {}
+        self._train_vars = self.trainable_weights
+        for batch in handler.epoch_iterator():
+            logs = self._make_train_function()(batch)
+        self._train_vars = None
+        logs = _to_floats(logs)
+        return logs if return_dict else _single_or_list(logs)
+
+    def test_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None, return_dict: bool = False) -> Any:
+        self._assert_compiled("test_on_batch")
+        device = self._target_device()
+        handler = data_adapter.DataHandler(x, y, sample_weight, batch_size=_n_rows(x), device=device)
+        logs = self._evaluate_handler(handler, None, 0)
+        return logs if return_dict else _single_or_list(logs)
+
+    def predict_on_batch(self, x: Any) -> Any:
+        device = self._target_device()
+        self.eval()
+        with torch.no_grad():
+            x = tree.map_structure(lambda v: data_adapter.to_tensor(v, device), x)
+            out = self(x, training=False)
+        return tree.map_structure(lambda t: t.detach().cpu().numpy(), out)
+
+    def get_compile_config(self) -> dict[str, Any] | None:
+        return self._compile_config
+
+    def compile_from_config(self, config: dict[str, Any]) -> None:
+        cfg = dict(config)
+        self.compile(**{k: v for k, v in cfg.items() if k in (
+            "optimizer", "loss", "loss_weights", "metrics", "weighted_metrics", "run_eagerly",
+            "steps_per_execution", "jit_compile")})
+
+
+def _mixed_dtype() -> torch.dtype | None:
+    from keras_torch.layers.base import _GLOBAL_POLICY
+
+    name = _GLOBAL_POLICY["name"] or ""
+    return {"mixed_float16": torch.float16, "mixed_bfloat16": torch.bfloat16}.get(name)
+
+
+def _autocast(x: Any) -> Any:
+    import contextlib
+
+    dtype = _mixed_dtype()
+    if dtype is None:
+        return contextlib.nullcontext()
+    device = next((t.device for t in tree.flatten(x) if isinstance(t, torch.Tensor)), torch.device("cpu"))
+    return torch.autocast(device_type=device.type, dtype=dtype)
+
+
+class _ScalerShim:
+    """GradScaler.unscale_ wants an optimizer with param_groups; ours keeps its own state."""
+
+    def __init__(self, params: list[torch.Tensor]) -> None:
+        self.param_groups = [{"params": params}]
+        self.state: dict = {}
+
+
+def _grad_scaler(model: Any, x: Any) -> Any:
+    if _mixed_dtype() is not torch.float16:
+        return None
+    scaler = model.__dict__.get("_grad_scaler")
+    if scaler is None:
+        device = next((t.device.type for t in tree.flatten(x) if isinstance(t, torch.Tensor)), "cpu")
+        scaler = torch.amp.GradScaler(device)
+        model.__dict__["_grad_scaler"] = scaler
+    return scaler
+
+
+def _batch_size(x: Any) -> int:
+    for t in tree.flatten(x):
+        if hasattr(t, "shape") and len(t.shape):
+            return int(t.shape[0])
+    return 1
+
+
+def _n_rows(x: Any) -> int:
+    for t in tree.flatten(x):
+        if hasattr(t, "shape") and len(t.shape):
+            return int(t.shape[0])
+    return 1
+
+
+def _resolve_verbose(verbose: Any) -> int:
+    if verbose == "auto":
+        return 1
+    return int(verbose)
+
+
+def _to_floats(logs: dict[str, Any]) -> dict[str, float]:
+    out = {}
+    for k, v in logs.items():
+        if isinstance(v, torch.Tensor):
+            out[k] = float(v.detach().cpu()) if v.numel() == 1 else v.detach().cpu().numpy()
+        else:
+            out[k] = v
+    return out
+
+
+def _single_or_list(logs: dict[str, float]) -> Any:
+    vals = list(logs.values())
+    return vals[0] if len(vals) == 1 else vals
+
+
+def _concat_outputs(outputs: list[Any]) -> Any:
+    first = outputs[0]
+    if isinstance(first, torch.Tensor):
+        return torch.cat(outputs).cpu().numpy()
+    if isinstance(first, dict):
+        return {k: _concat_outputs([o[k] for o in outputs]) for k in first}
+    if isinstance(first, (list, tuple)):
+        return type(first)(_concat_outputs([o[i] for o in outputs]) for i in range(len(first)))
+    warnings.warn("predict_step returned a non-tensor; returning the list of batch results.", stacklevel=2)
+    return np.asarray(outputs)

@@ -1,0 +1,281 @@
+"""Keras initializers (``keras.initializers``), producing torch tensors in **Keras layout**.
+
+Layers initialise every weight in its Keras shape (so fans are Keras's) and only then convert it
+to the torch-native layout they store.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import torch
+
+from keras_torch import config as _config
+from keras_torch import registry
+
+_CAT = "initializers"
+
+
+def _dtype(dtype: Any) -> torch.dtype:
+    from keras_torch.backend.dtypes import to_torch_dtype
+
+    return to_torch_dtype(dtype or _config.floatx())
+
+
+def compute_fans(shape: tuple[int, ...]) -> tuple[float, float]:
+    """Keras ``compute_fans``: receptive field × in/out channels (Keras layout, channels last)."""
+    shape = tuple(shape)
+    if len(shape) == 0:
+        return 1.0, 1.0
+    if len(shape) == 1:
+        return float(shape[0]), float(shape[0])
+    if len(shape) == 2:
+        return float(shape[0]), float(shape[1])
+    receptive = float(np.prod(shape[:-2]))
+    return shape[-2] * receptive, shape[-1] * receptive
+
+
+class Initializer:
+    """Base class: ``init(shape, dtype=None) -> torch.Tensor``."""
+
+    def __call__(self, shape: tuple[int, ...], dtype: Any = None) -> torch.Tensor:
+        raise NotImplementedError
+
+    def get_config(self) -> dict[str, Any]:
+        return {}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Initializer:
+        config = dict(config)
+        config.pop("dtype", None)  # Keras 1/2 files
+        return cls(**config)
+
+    def clone(self) -> Initializer:
+        return type(self).from_config(self.get_config())
+
+
+class _Seeded(Initializer):
+    def __init__(self, seed: int | None = None) -> None:
+        self.seed = seed
+        self._calls = 0
+
+    def _generator(self) -> torch.Generator | None:
+        if self.seed is None:
+            return None
+        # A seeded Keras initializer gives a different (but reproducible) value per call.
+        g = torch.Generator().manual_seed(int(self.seed) + self._calls)
+        self._calls += 1
+        return g
+
+    def get_config(self) -> dict[str, Any]:
+        return {"seed": self.seed}
+
+
+@registry.register("Zeros", "zeros", "zero", category=_CAT)
+class Zeros(Initializer):
+    def __call__(self, shape, dtype=None):
+        return torch.zeros(tuple(shape), dtype=_dtype(dtype))
+
+
+@registry.register("Ones", "ones", "one", category=_CAT)
+class Ones(Initializer):
+    def __call__(self, shape, dtype=None):
+        return torch.ones(tuple(shape), dtype=_dtype(dtype))
+
+
+@registry.register("Constant", "constant", category=_CAT)
+class Constant(Initializer):
+    def __init__(self, value: Any = 0.0) -> None:
+        self.value = value
+
+    def __call__(self, shape, dtype=None):
+        return torch.broadcast_to(torch.as_tensor(np.asarray(self.value), dtype=_dtype(dtype)), tuple(shape)).clone()
+
+    def get_config(self):
+        v = self.value
+        return {"value": v.tolist() if isinstance(v, np.ndarray) else v}
+
+
+@registry.register("RandomNormal", "random_normal", "normal", category=_CAT)
+class RandomNormal(_Seeded):
+    def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed: int | None = None) -> None:
+        super().__init__(seed)
+        self.mean, self.stddev = mean, stddev
+
+    def __call__(self, shape, dtype=None):
+        t = torch.empty(tuple(shape), dtype=torch.float32)
+        t.normal_(self.mean, self.stddev, generator=self._generator())
+        return t.to(_dtype(dtype))
+
+    def get_config(self):
+        return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
+
+
+@registry.register("RandomUniform", "random_uniform", "uniform", category=_CAT)
+class RandomUniform(_Seeded):
+    def __init__(self, minval: float = -0.05, maxval: float = 0.05, seed: int | None = None) -> None:
+        super().__init__(seed)
+        self.minval, self.maxval = minval, maxval
+
+    def __call__(self, shape, dtype=None):
+        t = torch.empty(tuple(shape), dtype=torch.float32)
+        t.uniform_(self.minval, self.maxval, generator=self._generator())
+        return t.to(_dtype(dtype))
+
+    def get_config(self):
+        return {"minval": self.minval, "maxval": self.maxval, "seed": self.seed}
+
+
+def _truncated_normal(shape, mean: float, stddev: float, gen: torch.Generator | None) -> torch.Tensor:
+    t = torch.empty(tuple(shape), dtype=torch.float32)
+    # TF truncates at two standard deviations.
+    torch.nn.init.trunc_normal_(t, mean, stddev, mean - 2 * stddev, mean + 2 * stddev, generator=gen)
+    return t
+
+
+@registry.register("TruncatedNormal", "truncated_normal", category=_CAT)
+class TruncatedNormal(_Seeded):
+    def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed: int | None = None) -> None:
+        super().__init__(seed)
+        self.mean, self.stddev = mean, stddev
+
+    def __call__(self, shape, dtype=None):
+        return _truncated_normal(shape, self.mean, self.stddev, self._generator()).to(_dtype(dtype))
+
+    def get_config(self):
+        return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
+
+
+@registry.register("VarianceScaling", "variance_scaling", category=_CAT)
+class VarianceScaling(_Seeded):
+    def __init__(
+        self,
+        scale: float = 1.0,
+        mode: str = "fan_in",
+        distribution: str = "truncated_normal",
+        seed: int | None = None,
+        input_axes: Any = None,
+        output_axes: Any = None,
+    ) -> None:
+        super().__init__(seed)
+        if scale <= 0.0:
+            raise ValueError(f"Argument `scale` must be positive float. Received: scale={scale}")
+        if mode not in ("fan_in", "fan_out", "fan_avg"):
+            raise ValueError(f"Invalid `mode` argument: {mode!r}. Expected fan_in, fan_out or fan_avg.")
+        distribution = distribution.lower()
+        if distribution == "normal":  # Keras 2 alias
+            distribution = "truncated_normal"
+        if distribution not in ("uniform", "truncated_normal", "untruncated_normal"):
+            raise ValueError(f"Invalid `distribution` argument: {distribution!r}.")
+        self.scale, self.mode, self.distribution = scale, mode, distribution
+
+    def __call__(self, shape, dtype=None):
+        fan_in, fan_out = compute_fans(shape)
+        denom = {"fan_in": max(1.0, fan_in), "fan_out": max(1.0, fan_out)}.get(
+            self.mode, max(1.0, (fan_in + fan_out) / 2.0)
+        )
+        scale = self.scale / denom
+        gen = self._generator()
+        if self.distribution == "truncated_normal":
+            stddev = math.sqrt(scale) / 0.87962566103423978
+            t = _truncated_normal(shape, 0.0, stddev, gen)
+        elif self.distribution == "untruncated_normal":
+            t = torch.empty(tuple(shape)).normal_(0.0, math.sqrt(scale), generator=gen)
+        else:
+            limit = math.sqrt(3.0 * scale)
+            t = torch.empty(tuple(shape)).uniform_(-limit, limit, generator=gen)
+        return t.to(_dtype(dtype))
+
+    def get_config(self):
+        return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution, "seed": self.seed}
+
+
+def _fixed_vs(name: str, scale: float, mode: str, distribution: str) -> type:
+    def __init__(self, seed: int | None = None, **kwargs: Any) -> None:
+        # Keras 3.15 configs carry input_axes/output_axes (used by EinsumDense fans): accepted.
+        VarianceScaling.__init__(self, scale=scale, mode=mode, distribution=distribution, seed=seed)
+
+    def get_config(self):
+        return {"seed": self.seed}
+
+    cls = type(name, (VarianceScaling,), {"__init__": __init__, "get_config": get_config})
+    cls.__doc__ = f"VarianceScaling(scale={scale}, mode={mode!r}, distribution={distribution!r})."
+    snake = "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
+    return registry.register(name, snake, category=_CAT)(cls)
+
+
+GlorotUniform = _fixed_vs("GlorotUniform", 1.0, "fan_avg", "uniform")
+GlorotNormal = _fixed_vs("GlorotNormal", 1.0, "fan_avg", "truncated_normal")
+HeUniform = _fixed_vs("HeUniform", 2.0, "fan_in", "uniform")
+HeNormal = _fixed_vs("HeNormal", 2.0, "fan_in", "truncated_normal")
+LecunUniform = _fixed_vs("LecunUniform", 1.0, "fan_in", "uniform")
+LecunNormal = _fixed_vs("LecunNormal", 1.0, "fan_in", "truncated_normal")
+registry.register("glorot_uniform", category=_CAT)(GlorotUniform)
+registry.register("glorot_normal", category=_CAT)(GlorotNormal)
+registry.register("he_uniform", category=_CAT)(HeUniform)
+registry.register("he_normal", category=_CAT)(HeNormal)
+registry.register("lecun_uniform", category=_CAT)(LecunUniform)
+registry.register("lecun_normal", category=_CAT)(LecunNormal)
+
+
+@registry.register("Orthogonal", "orthogonal", "OrthogonalInitializer", category=_CAT)
+class Orthogonal(_Seeded):
+    def __init__(self, gain: float = 1.0, seed: int | None = None) -> None:
+        super().__init__(seed)
+        self.gain = gain
+
+    def __call__(self, shape, dtype=None):
+        shape = tuple(shape)
+        if len(shape) < 2:
+            raise ValueError(f"The tensor to initialize must be at least two-dimensional. Received: shape={shape}")
+        num_rows = int(np.prod(shape[:-1]))
+        num_cols = shape[-1]
+        flat = (max(num_cols, num_rows), min(num_cols, num_rows))
+        a = torch.empty(flat, dtype=torch.float64).normal_(0.0, 1.0, generator=self._generator())
+        q, r = torch.linalg.qr(a)
+        q = q * torch.sign(torch.diagonal(r))
+        if num_rows < num_cols:
+            q = q.T
+        return (self.gain * q.reshape(shape)).to(_dtype(dtype))
+
+    def get_config(self):
+        return {"gain": self.gain, "seed": self.seed}
+
+
+@registry.register("Identity", "identity", "IdentityInitializer", category=_CAT)
+class Identity(Initializer):
+    def __init__(self, gain: float = 1.0) -> None:
+        self.gain = gain
+
+    def __call__(self, shape, dtype=None):
+        if len(shape) != 2:
+            raise ValueError(f"Identity initializer requires a 2D shape. Received: shape={tuple(shape)}")
+        return (self.gain * torch.eye(*shape)).to(_dtype(dtype))
+
+    def get_config(self):
+        return {"gain": self.gain}
+
+
+def serialize(initializer: Any) -> Any:
+    return registry.serialize_keras_object(initializer, _CAT)
+
+
+def deserialize(config: Any, custom_objects: dict | None = None) -> Initializer:
+    return registry.deserialize_keras_object(config, _CAT, custom_objects, what="initializer")
+
+
+def get(identifier: Any, custom_objects: dict | None = None) -> Initializer | None:
+    """Resolve a string, config dict, Initializer, class or callable ``(shape, dtype) -> tensor``."""
+    if identifier is None:
+        return None
+    if isinstance(identifier, (str, dict)):
+        return deserialize(identifier, custom_objects)
+    if isinstance(identifier, type):
+        return identifier()
+    if callable(identifier):
+        return identifier
+    if isinstance(identifier, (int, float)):
+        return Constant(identifier)
+    raise ValueError(f"Could not interpret initializer identifier: {identifier!r}")

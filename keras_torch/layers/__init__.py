@@ -1,0 +1,30 @@
+"""Keras layers (``keras.layers``)."""
+
+from keras_torch.layers.base import DTypePolicy, KerasVariable, Layer
+from keras_torch.layers.core import (
+    Activation,
+    Dense,
+    Dropout,
+    Embedding,
+    Flatten,
+    Identity,
+    Input,
+    InputLayer,
+    Masking,
+    Permute,
+    RepeatVector,
+    Reshape,
+)
+from keras_torch.layers.input_spec import InputSpec
+from keras_torch.layers.activation_layers import *  # noqa: F401,F403
+from keras_torch.layers.attention import *  # noqa: F401,F403
+from keras_torch.layers.conv import *  # noqa: F401,F403
+from keras_torch.layers.einsum_dense import *  # noqa: F401,F403
+from keras_torch.layers.lambda_layer import *  # noqa: F401,F403
+from keras_torch.layers.merging import *  # noqa: F401,F403
+from keras_torch.layers.normalization import *  # noqa: F401,F403
+from keras_torch.layers.pooling import *  # noqa: F401,F403
+from keras_torch.layers.preprocessing import *  # noqa: F401,F403
+from keras_torch.layers.recurrent import *  # noqa: F401,F403
+from keras_torch.layers.regularization import *  # noqa: F401,F403
+from keras_torch.layers.reshaping import *  # noqa: F401,F403

@@ -1,0 +1,999 @@
+"""``Layer``: a ``torch.nn.Module`` with the Keras contract (build / call / get_config / weights).
+
+Weights are created by :meth:`Layer.add_weight` in their **Keras** shape (so initializers see
+Keras fans) and stored in the **torch-native** layout the layer asks for (``to_torch``); the
+inverse ``to_keras`` is used only at the edges (``get_weights``/``set_weights``, Keras files).
+Each weight is a :class:`KerasVariable` (an ``nn.Parameter`` with ``assign``/``numpy``) or, for
+non-trainable state that torch keeps in buffers (BatchNorm statistics), a buffer.
+"""
+
+from __future__ import annotations
+
+import inspect
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from keras_torch import config as _config
+from keras_torch import constraints as _constraints
+from keras_torch import initializers as _initializers
+from keras_torch import regularizers as _regularizers
+from keras_torch.backend.dtypes import dtype_name, to_torch_dtype
+from keras_torch.engine.keras_tensor import KerasTensor, Node
+from keras_torch.layers.input_spec import InputSpec, assert_input_compatibility
+from keras_torch.utils import naming, tree
+
+
+class KerasVariable(nn.Parameter):
+    """An ``nn.Parameter`` that also speaks the Keras variable API (``assign``, ``numpy``...)."""
+
+    def __new__(cls, data: torch.Tensor | None = None, requires_grad: bool = True):
+        return super().__new__(cls, data, requires_grad)
+
+    name = property(lambda self: self.__dict__.get("_keras_name", "variable"))
+    path = property(lambda self: self.__dict__.get("_keras_path", self.name))
+
+    @property
+    def trainable(self) -> bool:
+        return self.requires_grad
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        self.requires_grad_(bool(value))
+
+    @property
+    def value(self) -> torch.Tensor:
+        return self
+
+    def numpy(self) -> np.ndarray:  # type: ignore[override]
+        return self.detach().cpu().numpy()
+
+    def assign(self, value: Any) -> KerasVariable:
+        with torch.no_grad():
+            self.copy_(torch.as_tensor(np.asarray(value) if not torch.is_tensor(value) else value))
+        return self
+
+    def assign_add(self, value: Any) -> KerasVariable:
+        with torch.no_grad():
+            self.add_(torch.as_tensor(value, dtype=self.dtype, device=self.device))
+        return self
+
+    def assign_sub(self, value: Any) -> KerasVariable:
+        with torch.no_grad():
+            self.sub_(torch.as_tensor(value, dtype=self.dtype, device=self.device))
+        return self
+
+    def __deepcopy__(self, memo: dict) -> KerasVariable:
+        result = type(self)(self.data.clone(memory_format=torch.preserve_format), self.requires_grad)
+        result.__dict__.update(self.__dict__)
+        memo[id(self)] = result
+        return result
+
+    def __reduce_ex__(self, proto: int) -> Any:
+        return (_rebuild_variable, (self.data, self.requires_grad, dict(self.__dict__)))
+
+
+def _rebuild_variable(data: torch.Tensor, requires_grad: bool, state: dict) -> KerasVariable:
+    v = KerasVariable(data, requires_grad)
+    v.__dict__.update(state)
+    return v
+
+
+@dataclass
+class WeightRecord:
+    """A Keras-visible weight: its Keras name, where torch stores it, and how to convert layouts."""
+
+    name: str
+    attr: str
+    trainable: bool
+    is_buffer: bool = False
+    regularizer: Any = None
+    to_torch: Callable[[torch.Tensor], torch.Tensor] | None = None
+    to_keras: Callable[[torch.Tensor], torch.Tensor] | None = None
+
+
+class _CallContext(threading.local):
+    def __init__(self) -> None:
+        self.training: bool | None = None
+        self.depth = 0
+        self.generation = 0
+
+
+_CTX = _CallContext()
+
+_BASE_KWARGS = {
+    "input_shape",
+    "input_dim",
+    "batch_input_shape",
+    "batch_size",
+    "weights",
+    "activity_regularizer",
+    "autocast",
+    "input_length",
+}
+
+
+def _call_signature(cls: type) -> tuple[bool, bool, bool | None, bool]:
+    """(accepts training, accepts mask, default training, accepts **kwargs) of ``cls.call``."""
+    cache = cls.__dict__.get("_keras_call_sig")
+    if cache is not None:
+        return cache
+    try:
+        params = inspect.signature(cls.call).parameters
+    except (TypeError, ValueError):
+        params = {}
+    var_kw = any(p.kind == p.VAR_KEYWORD for p in params.values())
+    has_training = "training" in params or var_kw
+    default = params["training"].default if "training" in params else None
+    default = default if isinstance(default, bool) else None
+    sig = (has_training, "mask" in params, default, var_kw)
+    cls._keras_call_sig = sig
+    return sig
+
+
+def _to_tensor(x: Any) -> Any:
+    if isinstance(x, torch.Tensor) or x is None:
+        return x
+    if isinstance(x, np.ndarray):
+        t = torch.from_numpy(x) if x.dtype != np.float64 else torch.from_numpy(x.astype(np.float32))
+        return t
+    if isinstance(x, (float, int, bool, list)) and not isinstance(x, KerasTensor):
+        arr = np.asarray(x)
+        if arr.dtype == np.float64:
+            arr = arr.astype(_config.floatx())
+        if arr.dtype.kind in "fiub":
+            return torch.from_numpy(arr)
+    return x
+
+
+def _shape_of(x: Any) -> Any:
+    if isinstance(x, (torch.Tensor, KerasTensor)):
+        return tuple(x.shape)
+    return None
+
+
+class Layer(nn.Module):
+    """Base class of every keras_torch layer (and model). Subclasses implement ``build``/``call``.
+
+    Args:
+        name: Layer name; defaults to the snake-cased class name made unique (``dense_1``).
+        trainable: Whether the weights are updated by training.
+        dtype: Variable dtype name or Keras dtype policy (default ``keras.config.floatx()``).
+        input_shape / input_dim / batch_input_shape / batch_size: Keras 2 style input declaration
+            (used by ``Sequential`` to create the input).
+        activity_regularizer: Regularizer applied to the layer outputs.
+    """
+
+    supports_masking: bool = False
+    _keras_builtin: bool = False  # built-in layers know their own config; user layers may not
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "build" in cls.__dict__:
+            cls.build = _marks_built(cls.__dict__["build"])
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Layer:
+        obj = super().__new__(cls)
+        # Module state exists before the subclass __init__ runs, so Keras code that assigns
+        # attributes (even sub-layers) before calling super().__init__() keeps working.
+        nn.Module.__init__(obj)
+        obj._keras_init_state()
+        return obj
+
+    def _keras_init_state(self) -> None:
+        d = self.__dict__
+        d["_keras_records"] = []
+        d["built"] = False
+        d["_inbound_nodes"] = []
+        d["_keras_losses"] = []
+        d["_loss_generation"] = -1
+        d["_trainable"] = True
+        d["_keras_initialized"] = False
+        d["_build_shapes"] = None
+        d["input_spec"] = None
+        d["_init_weights"] = None
+        d["_activity_regularizer"] = None
+        d["_pending_input_shape"] = None
+        d["name"] = None
+
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        trainable: bool = True,
+        dtype: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        unknown = set(kwargs) - _BASE_KWARGS
+        if unknown:
+            raise TypeError(
+                f"Unrecognized keyword arguments passed to {type(self).__name__}: {sorted(unknown)}"
+            )
+        if self.__dict__.get("_keras_initialized"):
+            return
+        self.__dict__["_keras_initialized"] = True
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"Argument `name` must be a string. Received: name={name!r}")
+        self.name = name or naming.uniquify(naming.to_snake_case(type(self).__name__))
+        self._dtype_policy = _resolve_policy(dtype)
+        self._trainable = bool(trainable)
+        self.activity_regularizer = kwargs.get("activity_regularizer")
+        self._init_weights = kwargs.get("weights")
+        shape = None
+        if kwargs.get("batch_input_shape") is not None:
+            shape = tuple(kwargs["batch_input_shape"])
+        elif kwargs.get("input_shape") is not None:
+            shape = (kwargs.get("batch_size"),) + tuple(kwargs["input_shape"])
+        elif kwargs.get("input_dim") is not None:
+            shape = (kwargs.get("batch_size"), kwargs["input_dim"])
+        self._pending_input_shape = shape
+
+    # ------------------------------------------------------------------ attributes
+    def __setattr__(self, name: str, value: Any) -> None:
+        params = self.__dict__.get("_parameters")
+        if isinstance(value, nn.Parameter) and params is not None:
+            for key, p in list(params.items()):
+                if p is value and key != name:
+                    # `self.w = self.add_weight(name="kernel")`: keep one registration, named
+                    # after the attribute the user chose (it becomes the state_dict key).
+                    del params[key]
+                    for rec in self._keras_records:
+                        if rec.attr == key:
+                            rec.attr = name
+                    break
+        elif isinstance(value, (list, tuple)) and value and all(isinstance(v, nn.Module) for v in value):
+            value = _LayerList(value)
+        elif (
+            isinstance(value, dict)
+            and value
+            and all(isinstance(v, nn.Module) for v in value.values())
+            and all(isinstance(k, str) for k in value)
+        ):
+            value = nn.ModuleDict(value)
+        super().__setattr__(name, value)
+
+    @property
+    def trainable(self) -> bool:
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        value = bool(value)
+        self._trainable = value
+        for rec in self._keras_records:
+            if rec.trainable and not rec.is_buffer:
+                getattr(self, rec.attr).requires_grad_(value)
+        for layer in self._direct_sublayers():
+            if isinstance(layer, Layer):
+                layer.trainable = value
+            else:
+                layer.requires_grad_(value)
+
+    @property
+    def activity_regularizer(self) -> Any:
+        return self._activity_regularizer
+
+    @activity_regularizer.setter
+    def activity_regularizer(self, value: Any) -> None:
+        self._activity_regularizer = _regularizers.get(value)
+
+    @property
+    def dtype(self) -> str:
+        """Variable dtype name (``"float32"``)."""
+        return self._dtype_policy.variable_dtype
+
+    @property
+    def compute_dtype(self) -> str:
+        return self._dtype_policy.compute_dtype
+
+    @property
+    def variable_dtype(self) -> str:
+        return self._dtype_policy.variable_dtype
+
+    @property
+    def dtype_policy(self) -> Any:
+        return self._dtype_policy
+
+    # ------------------------------------------------------------------ weights
+    def add_weight(
+        self,
+        *args: Any,
+        name: str | None = None,
+        shape: Any = None,
+        dtype: Any = None,
+        initializer: Any = None,
+        regularizer: Any = None,
+        trainable: bool | None = None,
+        constraint: Any = None,
+        attr: str | None = None,
+        to_torch: Callable | None = None,
+        to_keras: Callable | None = None,
+        buffer: bool = False,
+        **kwargs: Any,
+    ) -> torch.Tensor:
+        """Create a weight (Keras 2 and Keras 3 signatures both work).
+
+        Args:
+            name: Keras weight name (``"kernel"``).
+            shape: Keras-layout shape.
+            dtype: dtype (default: the layer's variable dtype).
+            initializer: Keras initializer (default ``glorot_uniform`` for floats, else zeros).
+            regularizer: Regularizer whose value is added to ``layer.losses``.
+            trainable: Whether gradients update it.
+            constraint: Projection applied (in Keras layout) after each optimizer step.
+            attr: Attribute / state_dict name (default: ``name``).
+            to_torch / to_keras: Layout converters between the Keras shape and the stored tensor.
+            buffer: Store as a torch buffer instead of a parameter (non-trainable state).
+
+        Returns:
+            The created ``KerasVariable`` (or buffer tensor).
+        """
+        for a in args:  # Keras 2: add_weight(name, shape, ...); Keras 3: add_weight(shape, ...)
+            if isinstance(a, str) and name is None:
+                name = a
+            elif shape is None and isinstance(a, (tuple, list, int)):
+                shape = a
+            elif initializer is None:
+                initializer = a
+        shape = () if shape is None else ((shape,) if isinstance(shape, int) else tuple(shape))
+        if any(d is None or (isinstance(d, int) and d < 0) for d in shape):
+            raise ValueError(
+                f"Layer '{self.name}': cannot create weight '{name}' with undefined shape {shape}. "
+                "Make sure the input shape is fully known (except the batch dimension)."
+            )
+        trainable = True if trainable is None else bool(trainable)
+        dtype = to_torch_dtype(dtype or self.variable_dtype)
+        if initializer is None:
+            initializer = "glorot_uniform" if dtype.is_floating_point else "zeros"
+        init = _initializers.get(initializer)
+        value = torch.as_tensor(init(shape, dtype=dtype_name(dtype)), dtype=dtype)
+        name = name or "variable"
+        if to_torch is not None:
+            value = to_torch(value).contiguous()
+        attr = self._unique_attr(attr or name.replace("/", "_").replace(":", "_"))
+        rec = WeightRecord(
+            name=name,
+            attr=attr,
+            trainable=trainable and not buffer,
+            is_buffer=buffer,
+            regularizer=_regularizers.get(regularizer),
+            to_torch=to_torch,
+            to_keras=to_keras,
+        )
+        if buffer:
+            self.register_buffer(attr, value)
+            tensor = getattr(self, attr)
+        else:
+            tensor = KerasVariable(value, requires_grad=trainable and self._trainable)
+            tensor.__dict__["_keras_name"] = name
+            tensor.__dict__["_keras_path"] = f"{self.name}/{name}"
+            if to_keras is not None:  # optimizers save slot variables in Keras layout too
+                tensor.__dict__["to_keras"] = to_keras
+                tensor.__dict__["to_torch"] = to_torch
+            constraint = _constraints.get(constraint)
+            if constraint is not None:
+                tensor.__dict__["constraint"] = _layout_constraint(constraint, to_torch, to_keras)
+            nn.Module.__setattr__(self, attr, tensor)
+        self._keras_records.append(rec)
+        return tensor
+
+    def _unique_attr(self, attr: str) -> str:
+        base, i = attr, 1
+        while attr in self._parameters or attr in self._buffers or attr in self._modules or (
+            attr in self.__dict__ or hasattr(type(self), attr)
+        ):
+            attr = f"{base}_{i}"
+            i += 1
+        return attr
+
+    def _record_tensor(self, rec: WeightRecord) -> torch.Tensor:
+        return getattr(self, rec.attr)
+
+    def _direct_sublayers(self) -> Iterator[nn.Module]:
+        """Child modules in assignment order, looking through ModuleList/ModuleDict containers."""
+        for m in self._modules.values():
+            if m is None:
+                continue
+            if isinstance(m, (nn.ModuleList, nn.ModuleDict, nn.Sequential)) and not isinstance(m, Layer):
+                stack = list(m.values()) if isinstance(m, nn.ModuleDict) else list(m)
+                for sub in stack:
+                    if isinstance(sub, (nn.ModuleList, nn.ModuleDict)) and not isinstance(sub, Layer):
+                        yield from _LayerList._iter(sub)
+                    else:
+                        yield sub
+            else:
+                yield m
+
+    def _flatten_layers(self, include_self: bool = True, recursive: bool = True) -> Iterator[Layer]:
+        seen: set[int] = set()
+
+        def walk(layer: nn.Module, top: bool) -> Iterator[nn.Module]:
+            if id(layer) in seen:
+                return
+            seen.add(id(layer))
+            if not top or include_self:
+                yield layer
+            if top or recursive:
+                subs = layer._direct_sublayers() if isinstance(layer, Layer) else layer.children()
+                for sub in subs:
+                    yield from walk(sub, False)
+
+        yield from walk(self, True)
+
+    def _weight_entries(self) -> list[tuple[nn.Module, WeightRecord | str]]:
+        """(owner, record) pairs in Keras ``weights`` order, deduplicated (shared layers)."""
+        out: list[tuple[nn.Module, Any]] = []
+        seen: set[int] = set()
+
+        def add(owner: nn.Module, rec: Any, tensor: torch.Tensor) -> None:
+            if id(tensor) not in seen:
+                seen.add(id(tensor))
+                out.append((owner, rec))
+
+        def walk(layer: nn.Module) -> None:
+            if isinstance(layer, Layer):
+                recs = layer._keras_records
+                for rec in [r for r in recs if r.trainable] + [r for r in recs if not r.trainable]:
+                    add(layer, rec, layer._record_tensor(rec))
+                for sub in layer._direct_sublayers():
+                    walk(sub)
+            else:  # a plain torch module: its parameters, torch layout == exposed layout
+                for pname, p in layer.named_parameters():
+                    add(layer, pname, p)
+
+        walk(self)
+        return out
+
+    @staticmethod
+    def _entry_tensor(owner: nn.Module, rec: Any) -> torch.Tensor:
+        if isinstance(rec, WeightRecord):
+            return getattr(owner, rec.attr)
+        return owner.get_parameter(rec)
+
+    @staticmethod
+    def _entry_trainable(owner: nn.Module, rec: Any) -> bool:
+        if isinstance(rec, WeightRecord):
+            return rec.trainable and owner.trainable
+        return owner.get_parameter(rec).requires_grad
+
+    @property
+    def weights(self) -> list[torch.Tensor]:
+        """All weights (torch-native layout), Keras order: per layer trainable then non-trainable."""
+        return [self._entry_tensor(o, r) for o, r in self._weight_entries()]
+
+    @property
+    def variables(self) -> list[torch.Tensor]:
+        return self.weights
+
+    @property
+    def trainable_weights(self) -> list[torch.Tensor]:
+        if not self.trainable:
+            return []
+        return [self._entry_tensor(o, r) for o, r in self._weight_entries() if self._entry_trainable(o, r)]
+
+    trainable_variables = trainable_weights
+
+    @property
+    def non_trainable_weights(self) -> list[torch.Tensor]:
+        if not self.trainable:
+            return self.weights
+        return [self._entry_tensor(o, r) for o, r in self._weight_entries() if not self._entry_trainable(o, r)]
+
+    non_trainable_variables = non_trainable_weights
+
+    # Converters: the only code that knows a layer's Keras <-> torch layout. Layers whose weights
+    # are not one-to-one with records override these two methods.
+    def to_keras_weights(self) -> list[torch.Tensor]:
+        """This layer's own weights (not sub-layers') in Keras order and Keras layout."""
+        recs = self._keras_records
+        out = []
+        for rec in [r for r in recs if r.trainable] + [r for r in recs if not r.trainable]:
+            t = getattr(self, rec.attr)
+            out.append(rec.to_keras(t) if rec.to_keras is not None else t)
+        return out
+
+    def from_keras_weights(self, arrays: list[Any]) -> None:
+        """Load this layer's own weights from Keras-layout arrays (inverse of ``to_keras_weights``)."""
+        recs = self._keras_records
+        ordered = [r for r in recs if r.trainable] + [r for r in recs if not r.trainable]
+        if len(arrays) != len(ordered):
+            raise ValueError(
+                f"Layer '{self.name}' expected {len(ordered)} weights "
+                f"({[r.name for r in ordered]}), but received {len(arrays)}."
+            )
+        for rec, arr in zip(ordered, arrays):
+            target = getattr(self, rec.attr)
+            expected = tuple(rec.to_keras(target).shape) if rec.to_keras is not None else tuple(target.shape)
+            value = torch.as_tensor(np.asarray(arr) if not torch.is_tensor(arr) else arr)
+            if tuple(value.shape) != expected:
+                raise ValueError(
+                    f"Layer '{self.name}' weight '{rec.name}' has shape {expected}, "
+                    f"but the provided value has shape {tuple(value.shape)}."
+                )
+            value = value.to(dtype=target.dtype, device=target.device)
+            if rec.to_torch is not None:
+                value = rec.to_torch(value)
+            with torch.no_grad():
+                target.copy_(value)
+
+    def _owners_in_order(self) -> list[nn.Module]:
+        owners: list[nn.Module] = []
+        seen: set[int] = set()
+        for owner, _ in self._weight_entries():
+            if id(owner) not in seen:
+                seen.add(id(owner))
+                owners.append(owner)
+        return owners
+
+    def get_weights(self) -> list[np.ndarray]:
+        """Weights as numpy arrays in Keras order and **Keras layout** (e.g. Dense kernel ``(in, out)``)."""
+        out: list[np.ndarray] = []
+        for owner in self._owners_in_order():
+            tensors = owner.to_keras_weights() if isinstance(owner, Layer) else list(owner.parameters())
+            out.extend(t.detach().cpu().numpy() for t in tensors)
+        return out
+
+    def set_weights(self, weights: list[Any]) -> None:
+        """Set weights from Keras-layout arrays, in the order :meth:`get_weights` returns them."""
+        weights = list(weights)
+        owners = self._owners_in_order()
+        expected = sum(_n_keras_weights(o) for o in owners)
+        if len(weights) != expected:
+            raise ValueError(
+                f"You called `set_weights(weights)` on layer '{self.name}' with a weight list of length "
+                f"{len(weights)}, but the layer was expecting {expected} weights."
+            )
+        i = 0
+        for owner in owners:
+            n = _n_keras_weights(owner)
+            chunk = weights[i : i + n]
+            i += n
+            if isinstance(owner, Layer):
+                owner.from_keras_weights(chunk)
+            else:
+                with torch.no_grad():
+                    for p, arr in zip(owner.parameters(), chunk):
+                        p.copy_(torch.as_tensor(np.asarray(arr), dtype=p.dtype))
+
+    def count_params(self) -> int:
+        """Number of scalars in all weights (equal to real Keras for the same model)."""
+        if not self.built and not self._keras_records:
+            raise ValueError(
+                f"You tried to call `count_params` on layer '{self.name}', but the layer isn't built. "
+                "You can build it manually via: `layer.build(input_shape)`."
+            )
+        return int(sum(int(np.prod(w.shape)) for w in self.weights))
+
+    # ------------------------------------------------------------------ losses
+    def add_loss(self, loss: Any) -> None:
+        """Add a loss tensor (e.g. from inside ``call``); summed into the training loss."""
+        if self._loss_generation != _CTX.generation:
+            self._keras_losses = []
+            self._loss_generation = _CTX.generation
+        self._keras_losses.append(loss)
+
+    @property
+    def losses(self) -> list[torch.Tensor]:
+        """Losses added during the last call plus weight-regularization losses."""
+        out: list[torch.Tensor] = []
+        for layer in self._flatten_layers():
+            if not isinstance(layer, Layer):
+                continue
+            if layer._loss_generation == _CTX.generation:
+                out.extend(lo if torch.is_tensor(lo) else torch.as_tensor(lo) for lo in layer._keras_losses)
+            for rec in layer._keras_records:
+                if rec.regularizer is not None:
+                    t = getattr(layer, rec.attr)
+                    out.append(rec.regularizer(rec.to_keras(t) if rec.to_keras is not None else t))
+        return out
+
+    # ------------------------------------------------------------------ build / call
+    def build(self, input_shape: Any) -> None:
+        """Create weights for ``input_shape`` (Keras shape incl. batch dim). Default: nothing."""
+        self.built = True
+
+    def call(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
+        """The layer computation. Default: identity."""
+        return inputs
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        return self.call(*args, **kwargs)
+
+    def _maybe_build(self, inputs: Any) -> None:
+        if self.built:
+            return
+        shapes = tree.map_structure(_shape_of, inputs)
+        if self.input_spec is not None:
+            assert_input_compatibility(self.input_spec, inputs, self.name)
+        device = _first_device(inputs)
+        self._build_shapes = shapes
+        self.build(shapes)
+        self.built = True
+        if device is not None and device.type != "cpu":
+            self._move_own_state(device)
+        if self._init_weights is not None:
+            self.set_weights(self._init_weights)
+            self._init_weights = None
+
+    def _move_own_state(self, device: torch.device) -> None:
+        for rec in self._keras_records:
+            t = getattr(self, rec.attr)
+            if t.device != device:
+                if rec.is_buffer:
+                    self._buffers[rec.attr] = t.to(device)
+                else:
+                    t.data = t.data.to(device)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if args:
+            inputs = args[0]
+            rest = args[1:]
+        elif "inputs" in kwargs:
+            inputs = kwargs.pop("inputs")
+            rest = ()
+        else:
+            raise TypeError(f"Layer '{self.name}' was called without inputs.")
+        if not isinstance(inputs, torch.Tensor) and (
+            isinstance(inputs, KerasTensor) or _symbolic_in((inputs, rest, kwargs))
+        ):
+            return self._symbolic_call(inputs, *rest, **kwargs)
+        if not isinstance(inputs, torch.Tensor):
+            inputs = tree.map_structure(_to_tensor, inputs)
+        has_training, has_mask, default_training, _ = _call_signature(type(self))
+        training = kwargs.pop("training", None)
+        outer = _CTX.training
+        if training is None:
+            training = outer if outer is not None else default_training
+        if training is None:
+            training = False
+        elif not isinstance(training, bool):
+            training = bool(training)
+        if has_training:
+            kwargs["training"] = training
+        mask = kwargs.get("mask")
+        propagates = self.supports_masking or type(self).compute_mask is not Layer.compute_mask
+        if mask is None and (has_mask or propagates):
+            mask = _collect_mask(inputs)
+            if mask is not None and has_mask:
+                kwargs["mask"] = mask
+        if not has_mask:
+            kwargs.pop("mask", None)
+        if not self.built:
+            self._maybe_build(inputs)
+        elif self.input_spec is not None:
+            assert_input_compatibility(self.input_spec, inputs, self.name)
+        if isinstance(inputs, torch.Tensor):
+            cd = self._dtype_policy.torch_compute_dtype
+            if inputs.is_floating_point() and inputs.dtype != cd and self._dtype_policy.autocast:
+                inputs = inputs.to(cd)
+        top = _CTX.depth == 0
+        if top:
+            _CTX.generation += 1
+        _CTX.depth += 1
+        _CTX.training = training
+        try:
+            outputs = nn.Module.__call__(self, inputs, *rest, **kwargs)
+        finally:
+            _CTX.depth -= 1
+            _CTX.training = outer
+        if self._activity_regularizer is not None:
+            for o in tree.flatten(outputs):
+                if isinstance(o, torch.Tensor):
+                    self.add_loss(self._activity_regularizer(o) / o.shape[0])
+        if propagates:
+            out_mask = self.compute_mask(inputs, mask)
+            if out_mask is not None:
+                _attach_mask(outputs, out_mask)
+        return outputs
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        """Output mask. Default: pass the input mask through when ``supports_masking``."""
+        if not self.supports_masking:
+            return None
+        return mask
+
+    # ------------------------------------------------------------------ symbolic
+    def _symbolic_call(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
+        if not self.built:
+            shapes = tree.map_structure(_shape_of, inputs)
+            if self.input_spec is not None:
+                assert_input_compatibility(self.input_spec, inputs, self.name)
+            self._build_shapes = shapes
+            self.build(shapes)
+            self.built = True
+            if self._init_weights is not None:
+                self.set_weights(self._init_weights)
+                self._init_weights = None
+        elif self.input_spec is not None:
+            assert_input_compatibility(self.input_spec, inputs, self.name)
+        spec = self.compute_output_spec(inputs, *args, **kwargs)
+        node_index = len(self._inbound_nodes)
+        flat = tree.flatten(spec)
+        outs = [
+            KerasTensor(s.shape, s.dtype, name=f"{self.name}_{node_index}_{i}", history=(self, node_index, i))
+            for i, s in enumerate(flat)
+        ]
+        outputs = tree.pack_like(spec, outs)
+        node = Node(self, (inputs, *args), dict(kwargs), outputs)
+        self._inbound_nodes.append(node)
+        return outputs
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        """Output shape for ``input_shape``; by default inferred by running ``call`` on zeros."""
+        spec = self._infer_output_spec(map_shapes(KerasTensor, input_shape))
+        return tree.map_structure(lambda k: k.shape, spec)
+
+    def compute_output_spec(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
+        """Symbolic outputs (KerasTensors without history) for symbolic ``inputs``."""
+        if type(self).compute_output_shape is not Layer.compute_output_shape:
+            out_shape = self.compute_output_shape(tree.map_structure(_shape_of, inputs))
+            dtype = self.compute_dtype
+            return map_shapes(lambda s: KerasTensor(s, dtype), out_shape)
+        return self._infer_output_spec(inputs, *args, **kwargs)
+
+    def _infer_output_spec(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
+        """Run the layer on zero tensors twice (different sizes for unknown dims): dims that change are None."""
+        results = []
+        for fill in ((2, 3), (3, 5)):
+            def concrete(x: Any, fill: tuple = fill) -> Any:
+                if not isinstance(x, KerasTensor):
+                    return x
+                shape = [fill[0] if (d is None and i == 0) else (fill[1] if d is None else d)
+                         for i, d in enumerate(x.shape)]
+                return torch.zeros(shape, dtype=to_torch_dtype(x.dtype), device=_param_device(self))
+
+            a, kw = tree.map_structure(concrete, (inputs, args)), tree.map_structure(concrete, kwargs)
+            with torch.no_grad():
+                out = self(a[0], *a[1], **kw)
+            results.append(out)
+            if not any(d is None for k in tree.flatten((inputs, args, kwargs)) if isinstance(k, KerasTensor)
+                       for d in k.shape):
+                break
+        first = tree.flatten(results[0])
+        second = tree.flatten(results[-1])
+        specs = []
+        for t1, t2 in zip(first, second):
+            if not isinstance(t1, torch.Tensor):
+                specs.append(KerasTensor((), "float32"))
+                continue
+            shape = tuple(d1 if d1 == d2 else None for d1, d2 in zip(t1.shape, t2.shape))
+            if len(results) == 1 and shape:
+                shape = (None,) + shape[1:] if _batch_unknown(inputs) else shape
+            specs.append(KerasTensor(shape, t1.dtype))
+        return tree.pack_like(results[0], specs)
+
+    # ------------------------------------------------------------------ config
+    def get_config(self) -> dict[str, Any]:
+        """Constructor arguments as a JSON-friendly dict (Keras base keys: name, trainable, dtype)."""
+        cfg: dict[str, Any] = {
+            "name": self.name,
+            "trainable": self.trainable,
+            "dtype": self._dtype_policy.serialize(),
+        }
+        if self._pending_input_shape is not None:
+            cfg["batch_input_shape"] = list(self._pending_input_shape)
+        if self._activity_regularizer is not None:
+            cfg["activity_regularizer"] = _regularizers.serialize(self._activity_regularizer)
+        if not self._keras_builtin and type(self).__init__ is not Layer.__init__:
+            # A user layer must override get_config to be serializable (as in Keras); we still
+            # return the base config so summaries and logs work.
+            pass
+        return cfg
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Layer:
+        """Create a layer from :meth:`get_config` output (Keras 2 or Keras 3 dialect)."""
+        from keras_torch.saving.config_compat import normalize_layer_config
+
+        return cls(**normalize_layer_config(cls, dict(config)))
+
+    def get_build_config(self) -> dict[str, Any] | None:
+        if self._build_shapes is None:
+            return None
+        return {"input_shape": map_shapes(list, self._build_shapes)}
+
+    def build_from_config(self, config: dict[str, Any] | None) -> None:
+        if config and config.get("input_shape") is not None and not self.built:
+            shapes = map_shapes(tuple, config["input_shape"])
+            self._build_shapes = shapes
+            self.build(shapes)
+            self.built = True
+
+    # ------------------------------------------------------------------ info
+    @property
+    def input(self) -> Any:
+        return self._node_attr("call_args", 0)
+
+    @property
+    def output(self) -> Any:
+        return self._node_attr("outputs")
+
+    def _node_attr(self, attr: str, idx: int | None = None) -> Any:
+        if not self._inbound_nodes:
+            raise AttributeError(f"Layer '{self.name}' has never been called and thus has no defined {attr}.")
+        v = getattr(self._inbound_nodes[0], attr)
+        return v[idx] if idx is not None else v
+
+    @property
+    def input_shape(self) -> Any:
+        if self._inbound_nodes:
+            return tree.map_structure(_shape_of, self.input)
+        if self._pending_input_shape is not None:
+            return self._pending_input_shape
+        raise AttributeError(f"The layer '{self.name}' has never been called and thus has no defined input shape.")
+
+    @property
+    def output_shape(self) -> Any:
+        if self._inbound_nodes:
+            return tree.map_structure(_shape_of, self.output)
+        raise AttributeError(f"The layer '{self.name}' has never been called and thus has no defined output shape.")
+
+    @property
+    def inbound_nodes(self) -> list[Node]:
+        return self._inbound_nodes
+
+    def extra_repr(self) -> str:
+        return f"name={self.name!r}"
+
+    def __repr__(self) -> str:
+        if not self._modules:
+            return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+        return super().__repr__()
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+
+def _marks_built(build: Callable) -> Callable:
+    """Keras sets ``built`` (and remembers the shape) after any ``build``, even a direct call."""
+    import functools
+
+    @functools.wraps(build)
+    def wrapper(self: Layer, *args: Any, **kwargs: Any) -> Any:
+        out = build(self, *args, **kwargs)
+        self.__dict__["built"] = True
+        if args and self.__dict__.get("_build_shapes") is None:
+            self.__dict__["_build_shapes"] = args[0]
+        return out
+
+    return wrapper
+
+
+class _LayerList(nn.ModuleList):
+    """A list of layers assigned as an attribute (Keras tracks those; torch needs a ModuleList)."""
+
+    @staticmethod
+    def _iter(m: nn.Module) -> Iterator[nn.Module]:
+        for sub in m.values() if isinstance(m, nn.ModuleDict) else m:
+            if isinstance(sub, (nn.ModuleList, nn.ModuleDict)) and not isinstance(sub, Layer):
+                yield from _LayerList._iter(sub)
+            else:
+                yield sub
+
+
+def _n_keras_weights(owner: nn.Module) -> int:
+    if isinstance(owner, Layer):
+        return len(owner.to_keras_weights())
+    return len(list(owner.parameters()))
+
+
+def _layout_constraint(constraint: Callable, to_torch: Callable | None, to_keras: Callable | None) -> Callable:
+    if to_torch is None or to_keras is None:
+        return constraint
+
+    def apply(t: torch.Tensor) -> torch.Tensor:
+        return to_torch(constraint(to_keras(t)))
+
+    return apply
+
+
+def _symbolic_in(x: Any) -> bool:
+    return any(isinstance(t, KerasTensor) for t in tree.flatten(x))
+
+
+def _first_device(x: Any) -> torch.device | None:
+    for t in tree.flatten(x):
+        if isinstance(t, torch.Tensor):
+            return t.device
+    return None
+
+
+def _param_device(layer: nn.Module) -> torch.device:
+    for p in layer.parameters():
+        return p.device
+    for b in layer.buffers():
+        return b.device
+    return torch.device("cpu")
+
+
+def _collect_mask(inputs: Any) -> Any:
+    if isinstance(inputs, torch.Tensor):
+        return getattr(inputs, "_keras_mask", None)
+    if isinstance(inputs, (list, tuple)):
+        masks = [getattr(t, "_keras_mask", None) if isinstance(t, torch.Tensor) else None for t in inputs]
+        return masks if any(m is not None for m in masks) else None
+    return None
+
+
+def _attach_mask(outputs: Any, mask: Any) -> None:
+    if isinstance(outputs, torch.Tensor):
+        outputs._keras_mask = mask
+    elif isinstance(outputs, (list, tuple)):
+        masks = mask if isinstance(mask, (list, tuple)) else [mask] * len(outputs)
+        for o, m in zip(outputs, masks):
+            if isinstance(o, torch.Tensor) and m is not None:
+                o._keras_mask = m
+
+
+def _is_shape(s: Any) -> bool:
+    return isinstance(s, (tuple, list)) and all(d is None or isinstance(d, (int, np.integer)) for d in s)
+
+
+def map_shapes(fn: Callable[[tuple], Any], s: Any) -> Any:
+    """Apply ``fn`` to every shape in a (possibly nested) structure of shapes."""
+    if s is None:
+        return None
+    if _is_shape(s):
+        return fn(tuple(s))
+    if isinstance(s, (list, tuple)):
+        return type(s)(map_shapes(fn, v) for v in s)
+    if isinstance(s, dict):
+        return {k: map_shapes(fn, v) for k, v in s.items()}
+    return s
+
+
+def _batch_unknown(inputs: Any) -> bool:
+    for t in tree.flatten(inputs):
+        if isinstance(t, KerasTensor):
+            return t.shape[0] is None if t.shape else False
+    return False
+
+
+class DTypePolicy:
+    """Keras dtype policy: variable dtype + compute dtype (``mixed_float16`` etc.)."""
+
+    def __init__(self, name: str | None = None) -> None:
+        name = name or _config.floatx()
+        self.name = name
+        if name.startswith("mixed_"):
+            self.compute_dtype, self.variable_dtype = name[len("mixed_") :], "float32"
+        else:
+            self.compute_dtype = self.variable_dtype = dtype_name(name)
+        self.torch_compute_dtype = to_torch_dtype(self.compute_dtype)
+        # Mixed policies keep float32 inputs and weights; torch.autocast (set up by the trainer)
+        # runs the ops in the compute dtype, as Keras's mixed precision does.
+        self.autocast = self.compute_dtype == self.variable_dtype
+        self.is_mixed = not self.autocast
+
+    def serialize(self) -> Any:
+        return {"module": "keras", "class_name": "DTypePolicy", "config": {"name": self.name}, "registered_name": None}
+
+    def __repr__(self) -> str:
+        return f'<DTypePolicy "{self.name}">'
+
+
+_GLOBAL_POLICY: dict[str, str | None] = {"name": None}
+
+
+def _resolve_policy(dtype: Any) -> DTypePolicy:
+    if isinstance(dtype, DTypePolicy):
+        return dtype
+    if dtype is None:
+        return DTypePolicy(_GLOBAL_POLICY["name"])
+    if isinstance(dtype, dict):
+        cfg = dtype.get("config", {})
+        return DTypePolicy(cfg.get("name", "float32"))
+    if isinstance(dtype, torch.dtype) or not isinstance(dtype, str):
+        return DTypePolicy(dtype_name(dtype))
+    return DTypePolicy(dtype)
+
+
+__all__ = ["Layer", "KerasVariable", "InputSpec", "DTypePolicy", "WeightRecord"]

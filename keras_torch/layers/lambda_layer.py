@@ -1,0 +1,264 @@
+"""``Lambda``: wraps an arbitrary function as a layer, serialized like Keras 3 (and Keras 2 .h5).
+
+Python lambdas are stored as marshalled bytecode. Loading bytecode can execute arbitrary code,
+so :meth:`Lambda.from_config` refuses it unless the caller opts out of safe mode.
+"""
+
+from __future__ import annotations
+
+import base64
+import builtins
+import inspect
+import marshal
+import math
+import sys
+import types
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import torch
+
+from keras_torch import config as _config
+from keras_torch import registry
+from keras_torch.engine.keras_tensor import KerasTensor
+from keras_torch.layers.base import Layer, map_shapes
+from keras_torch.layers.core import register_layer
+from keras_torch.utils import tree
+
+__all__ = ["Lambda", "func_dump", "func_load"]
+
+_UNSAFE_MESSAGE = (
+    "Requested the deserialization of a `Lambda` layer whose `{what}` is a Python lambda stored as "
+    "bytecode. Loading it would execute arbitrary code from the file, so it is disallowed by default. "
+    "If you trust the source of the file, pass `safe_mode=False` to the loading function (or to "
+    "`Lambda.from_config`), or call `keras_torch.config.enable_unsafe_deserialization()`."
+)
+
+
+def func_dump(func: Callable) -> tuple[str, Any, Any]:
+    """``(base64 marshalled code, defaults, closure values)`` of ``func`` (Keras ``func_dump``)."""
+    code = base64.encodebytes(marshal.dumps(func.__code__)).decode("ascii")
+    closure = tuple(c.cell_contents for c in func.__closure__) if func.__closure__ else None
+    return code, func.__defaults__, closure
+
+
+def _load_globals() -> dict[str, Any]:
+    import keras_torch
+
+    g: dict[str, Any] = {"__builtins__": builtins, "keras": keras_torch, "torch": torch, "np": np, "numpy": np,
+                         "math": math}
+    for alias, mod in (("ops", "keras_torch.ops"), ("K", "keras_torch.backend"), ("backend", "keras_torch.backend")):
+        try:
+            g[alias] = __import__(mod, fromlist=["_"])
+        except ImportError:
+            pass
+    return g
+
+
+def func_load(code: Any, defaults: Any = None, closure: Any = None, globs: dict | None = None) -> Callable:
+    """Rebuild a function from :func:`func_dump` output (also the Keras 2 ``[code, defaults, closure]`` list)."""
+    if isinstance(code, (tuple, list)):
+        code, defaults, closure = code
+    if isinstance(defaults, list):
+        defaults = tuple(defaults)
+    cells = tuple(types.CellType(v) for v in closure) if closure is not None else None
+    try:
+        raw = base64.decodebytes(code.encode("ascii"))
+    except (UnicodeEncodeError, ValueError):
+        raw = code.encode("raw_unicode_escape")
+    try:
+        code_obj = marshal.loads(raw)
+    except (ValueError, EOFError, TypeError) as e:
+        raise ValueError(
+            "Could not load the bytecode of a Lambda function. Bytecode is specific to the Python version "
+            f"that wrote it (this is Python {sys.version_info.major}.{sys.version_info.minor}); rebuild the "
+            "Lambda from source code instead."
+        ) from e
+    return types.FunctionType(code_obj, globs if globs is not None else _load_globals(), name=code_obj.co_name,
+                              argdefs=defaults, closure=cells)
+
+
+def _in_safe_mode(safe_mode: bool | None) -> bool:
+    if safe_mode is not None:
+        return bool(safe_mode)
+    try:  # a loader-wide safe-mode scope, if the saving package provides one
+        from keras_torch.saving import serialization as _ser
+
+        probe = getattr(_ser, "in_safe_mode", None)
+        if probe is not None and probe() is not None:
+            return bool(probe())
+    except ImportError:
+        pass
+    return not _config.unsafe_deserialization_enabled()
+
+
+def _is_lambda(fn: Any) -> bool:
+    return isinstance(fn, types.LambdaType) and fn.__name__ == "<lambda>"
+
+
+def _resolve_function(name: str, module: str | None, custom_objects: dict | None) -> Callable:
+    for category in ("activations", "losses", "metrics", "layers"):
+        obj = registry.lookup(category, name, custom_objects)
+        if obj is not None:
+            return obj
+    # Only modules that are already imported: importing a module named by a file is itself unsafe.
+    if module and module in sys.modules and hasattr(sys.modules[module], name):
+        return getattr(sys.modules[module], name)
+    raise ValueError(
+        f"Unknown function '{name}' (module {module!r}) used by a Lambda layer. Pass it in `custom_objects` or "
+        "register it with `keras_torch.saving.register_keras_serializable()`."
+    )
+
+
+@register_layer()
+class Lambda(Layer):
+    """Wraps ``function(inputs, **arguments)`` as a layer.
+
+    Args:
+        function: The function; may accept ``mask`` and/or ``training`` keyword arguments.
+        output_shape: Output shape without the batch dim (tuple), or ``fn(input_shape)``;
+            inferred by running the function when omitted.
+        mask: Output mask: a constant, or ``fn(inputs, mask)``.
+        arguments: Extra keyword arguments for ``function``.
+
+    Input shape:
+        Whatever ``function`` accepts.
+
+    Output shape:
+        Given by ``output_shape`` or inferred.
+    """
+
+    def __init__(self, function: Callable, output_shape: Any = None, mask: Any = None, arguments: dict | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if not callable(function):
+            raise ValueError(f"Layer '{self.name}': `function` must be callable. Received: {function!r}")
+        self.function = function
+        self.arguments = dict(arguments or {})
+        self.mask = mask
+        self.supports_masking = mask is not None
+        self._output_shape = tuple(output_shape) if isinstance(output_shape, list) else output_shape
+        try:
+            params = inspect.signature(function).parameters
+        except (TypeError, ValueError):
+            params = {}
+        self._fn_expects_training_arg = "training" in params
+        self._fn_expects_mask_arg = "mask" in params
+        self.built = True
+
+    def call(self, inputs: Any, mask: Any = None, training: bool | None = None) -> Any:
+        kwargs = dict(self.arguments)
+        if self._fn_expects_mask_arg:
+            kwargs["mask"] = mask
+        if self._fn_expects_training_arg:
+            kwargs["training"] = training
+        return self.function(inputs, **kwargs)
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        if callable(self.mask):
+            return self.mask(inputs, mask)
+        return self.mask
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        if self._output_shape is None:
+            return super().compute_output_shape(input_shape)
+        if callable(self._output_shape):
+            return self._output_shape(input_shape)
+        flat = tree.flatten(input_shape) if not _is_flat_shape(input_shape) else list(input_shape)
+        batch = flat[0] if flat else None
+        return map_shapes(lambda s: (batch,) + tuple(s), self._output_shape)
+
+    def compute_output_spec(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
+        if self._output_shape is None:
+            try:
+                return self._infer_output_spec(inputs, *args, **kwargs)
+            except Exception as e:
+                raise NotImplementedError(
+                    f"Could not infer the output shape of Lambda layer '{self.name}' ({e}). Please specify the "
+                    "`output_shape` argument."
+                ) from e
+        shapes = self.compute_output_shape(tree.map_structure(lambda x: tuple(x.shape), inputs))
+        return map_shapes(lambda s: KerasTensor(s, self.compute_dtype), shapes)
+
+    # ------------------------------------------------------------------ config
+    @staticmethod
+    def _serialize_function(fn: Callable) -> Any:
+        if _is_lambda(fn):
+            code, defaults, closure = func_dump(fn)
+            return {"class_name": "__lambda__", "config": {"code": code, "defaults": defaults, "closure": closure}}
+        if hasattr(fn, "get_config"):
+            return registry.serialize_keras_object(fn, "layers")
+        name = registry.get_registered_name(fn)
+        return {"module": getattr(fn, "__module__", None), "class_name": "function", "config": name,
+                "registered_name": name}
+
+    def get_config(self) -> dict[str, Any]:
+        cfg: dict[str, Any] = {"function": self._serialize_function(self.function)}
+        if self._output_shape is not None:
+            cfg["output_shape"] = (self._serialize_function(self._output_shape) if callable(self._output_shape)
+                                   else list(self._output_shape))
+        if self.mask is not None:
+            cfg["mask"] = self._serialize_function(self.mask) if callable(self.mask) else self.mask
+        cfg["arguments"] = dict(self.arguments)
+        return {**super().get_config(), **cfg}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any], custom_objects: dict | None = None,
+                    safe_mode: bool | None = None) -> Lambda:
+        """Rebuild a Lambda; bytecode is refused unless ``safe_mode=False`` or unsafe deserialization is enabled."""
+        from keras_torch.saving.config_compat import normalize_layer_config
+
+        config = dict(config)
+        safe = _in_safe_mode(safe_mode)
+        config["function"] = cls._load_fn(config.get("function"), config.pop("function_type", None),
+                                          config.pop("module", None), "function", safe, custom_objects)
+        out_type = config.pop("output_shape_type", None)
+        out_module = config.pop("output_shape_module", None)
+        out = config.get("output_shape")
+        if out is not None:
+            if out_type == "raw" or (out_type is None and _is_shape_like(out)):
+                config["output_shape"] = tuple(out) if isinstance(out, list) and _is_flat_shape(out) else out
+            else:
+                config["output_shape"] = cls._load_fn(out, out_type, out_module, "output_shape", safe, custom_objects)
+        mask = config.get("mask")
+        if isinstance(mask, (dict, list)) and not _is_shape_like(mask):
+            config["mask"] = cls._load_fn(mask, config.pop("mask_type", None), config.pop("mask_module", None),
+                                          "mask", safe, custom_objects)
+        config.pop("mask_type", None)
+        config.pop("mask_module", None)
+        return cls(**normalize_layer_config(cls, config))
+
+    @staticmethod
+    def _load_fn(spec: Any, kind: str | None, module: str | None, what: str, safe: bool,
+                 custom_objects: dict | None) -> Callable:
+        if isinstance(spec, dict) and spec.get("class_name") == "__lambda__":
+            if safe:
+                raise ValueError(_UNSAFE_MESSAGE.format(what=what))
+            inner = spec.get("config", {})
+            if "value" in inner:  # serialize_keras_object() form
+                return func_load(inner["value"])
+            return func_load(inner["code"], defaults=inner.get("defaults"), closure=inner.get("closure"))
+        if isinstance(spec, dict) and spec.get("class_name") == "function":
+            return _resolve_function(spec.get("registered_name") or spec["config"], spec.get("module"), custom_objects)
+        if isinstance(spec, dict):
+            return registry.deserialize_keras_object(spec, "layers", custom_objects)
+        if kind == "lambda" or isinstance(spec, (list, tuple)):  # Keras 2: [code, defaults, closure]
+            if safe:
+                raise ValueError(_UNSAFE_MESSAGE.format(what=what))
+            return func_load(spec)
+        if isinstance(spec, str):
+            return _resolve_function(spec, module, custom_objects)
+        if callable(spec):
+            return spec
+        raise ValueError(f"Cannot deserialize the `{what}` of a Lambda layer from {spec!r}.")
+
+
+def _is_flat_shape(s: Any) -> bool:
+    return isinstance(s, (list, tuple)) and all(d is None or isinstance(d, (int, np.integer)) for d in s)
+
+
+def _is_shape_like(s: Any) -> bool:
+    if _is_flat_shape(s):
+        return True
+    return isinstance(s, (list, tuple)) and len(s) > 0 and all(_is_flat_shape(x) for x in s)

@@ -1,0 +1,424 @@
+"""Preprocessing layers that run inside the model: Rescaling, Normalization, Resizing, CenterCrop."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from keras_torch import config as _config
+from keras_torch.config import standardize_data_format
+from keras_torch.layers.base import Layer
+from keras_torch.layers.core import register_layer
+
+__all__ = ["Rescaling", "Normalization", "Resizing", "CenterCrop"]
+
+_INTERPOLATIONS = {"bilinear": "bilinear", "nearest": "nearest-exact", "bicubic": "bicubic", "area": "area"}
+
+
+def _float_input(x: Any, dtype: torch.dtype) -> torch.Tensor:
+    x = torch.as_tensor(x)
+    return x if x.is_floating_point() else x.to(dtype)
+
+
+@register_layer()
+class Rescaling(Layer):
+    """Computes ``inputs * scale + offset`` (e.g. ``Rescaling(1/255)``).
+
+    Args:
+        scale: Float or per-channel list.
+        offset: Float or per-channel list.
+
+    Input shape:
+        Any.
+
+    Output shape:
+        Same as the input (float).
+    """
+
+    def __init__(self, scale: Any, offset: Any = 0.0, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.scale = scale
+        self.offset = offset
+        self.supports_masking = True
+        self.built = True
+
+    def call(self, inputs: torch.Tensor) -> torch.Tensor:
+        dtype = self._dtype_policy.torch_compute_dtype
+        scale = torch.as_tensor(self.scale, dtype=dtype, device=inputs.device)
+        offset = torch.as_tensor(self.offset, dtype=dtype, device=inputs.device)
+        if scale.ndim > 0 and _config.image_data_format() == "channels_first":
+            scale = scale.reshape(tuple(scale.shape) + (1,) * (3 - scale.ndim))
+        return inputs.to(dtype) * scale + offset
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        return input_shape
+
+    def get_config(self) -> dict[str, Any]:
+        def plain(v: Any) -> Any:
+            return np.asarray(v).tolist() if isinstance(v, (np.ndarray, torch.Tensor)) else v
+
+        return {**super().get_config(), "scale": plain(self.scale), "offset": plain(self.offset)}
+
+
+@register_layer()
+class Normalization(Layer):
+    """Feature-wise standardization: ``(x - mean) / max(sqrt(variance), epsilon)``.
+
+    Statistics come from ``mean``/``variance`` arguments or from :meth:`adapt` (population
+    variance, as Keras). Adapted statistics are non-trainable weights ``mean``, ``variance``,
+    ``count``.
+
+    Args:
+        axis: Axis or axes kept (one statistic per index); ``None`` = a single scalar statistic.
+        mean / variance: Fixed statistics (both or neither), broadcast over the kept axes.
+        invert: Apply the inverse transform ``mean + x * sqrt(variance)``.
+
+    Input shape:
+        Any, with defined sizes along ``axis``.
+
+    Output shape:
+        Same as the input.
+    """
+
+    def __init__(self, axis: Any = -1, mean: Any = None, variance: Any = None, invert: bool = False,
+                 **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if axis is None:
+            axis = ()
+        elif isinstance(axis, int):
+            axis = (axis,)
+        else:
+            axis = tuple(int(a) for a in axis)
+        self.axis = axis
+        self.input_mean = mean
+        self.input_variance = variance
+        self.invert = bool(invert)
+        self.supports_masking = True
+        self._build_input_shape = None
+        if (mean is not None) != (variance is not None):
+            raise ValueError("When setting values directly, both `mean` and `variance` must be set. "
+                             f"Received: mean={mean} and variance={variance} (layer {self.name})")
+        if mean is not None:
+            if np.shape(mean) != np.shape(variance):
+                raise ValueError("When setting values directly, `mean` and `variance` must have the same shape. "
+                                 f"Received: mean shape {np.shape(mean)} and variance shape {np.shape(variance)}")
+            if len(np.shape(mean)) > len(self.axis):
+                raise ValueError(f"The rank of `mean` must be less than or equal to the number of axes "
+                                 f"({len(self.axis)}). Received: mean shape {np.shape(mean)} for axis {self.axis}")
+
+    def build(self, input_shape: Any) -> None:
+        if input_shape is None:
+            return
+        input_shape = tuple(input_shape)
+        ndim = len(input_shape)
+        self._build_input_shape = input_shape
+        if any(a < -ndim or a >= ndim for a in self.axis):
+            raise ValueError(f"Layer '{self.name}': all `axis` values must be in the range [-ndim, ndim). "
+                             f"Received inputs with ndim={ndim}, while axis={self.axis}")
+        self._keep_axis = tuple(sorted(d % ndim for d in self.axis))
+        for d in self._keep_axis:
+            if input_shape[d] is None:
+                raise ValueError(f"Layer '{self.name}': all `axis` values to be kept must have a known shape. "
+                                 f"Received axis={self.axis}, inputs.shape={input_shape}, unknown axis at index {d}")
+        self._reduce_axis = tuple(d for d in range(ndim) if d not in self._keep_axis)
+        self._broadcast_shape = [input_shape[d] if d in self._keep_axis else 1 for d in range(ndim)]
+        self._mean_and_var_shape = tuple(input_shape[d] for d in self._keep_axis)
+        if self.input_mean is None:
+            self.add_weight(name="mean", shape=self._mean_and_var_shape, initializer="zeros", trainable=False,
+                            attr="adapt_mean", buffer=True)
+            self.add_weight(name="variance", shape=self._mean_and_var_shape, initializer="ones", trainable=False,
+                            attr="adapt_variance", buffer=True)
+            self.add_weight(name="count", shape=(), dtype="int64", initializer="zeros", trainable=False,
+                            attr="count", buffer=True)
+        else:
+            mean = torch.as_tensor(np.asarray(self.input_mean), dtype=torch.float32)
+            var = torch.as_tensor(np.asarray(self.input_variance), dtype=torch.float32)
+            if mean.ndim > 0:
+                expanded = [1] * ndim
+                for i in range(1, mean.ndim + 1):
+                    expanded[self._keep_axis[-i]] = mean.shape[-i]
+                mean, var = mean.reshape(expanded), var.reshape(expanded)
+            bshape = [1 if d is None else d for d in self._broadcast_shape]
+            self.register_buffer("fixed_mean", mean.expand(bshape).clone(), persistent=False)
+            self.register_buffer("fixed_variance", var.expand(bshape).clone(), persistent=False)
+
+    @property
+    def mean(self) -> torch.Tensor | None:
+        if not self.built or self._build_input_shape is None:
+            return None
+        if self.input_mean is not None:
+            return self.fixed_mean
+        return self.adapt_mean.reshape(self._broadcast_shape)
+
+    @property
+    def variance(self) -> torch.Tensor | None:
+        if not self.built or self._build_input_shape is None:
+            return None
+        if self.input_mean is not None:
+            return self.fixed_variance
+        return self.adapt_variance.reshape(self._broadcast_shape)
+
+    def adapt(self, data: Any) -> None:
+        """Compute the mean and (population) variance of ``data`` over the non-kept axes.
+
+        Args:
+            data: A numpy array, a torch tensor, or an iterable of batches (arrays/tensors or
+                ``(x, y)`` tuples), e.g. a ``DataLoader``.
+        """
+        if isinstance(data, (np.ndarray, torch.Tensor)):
+            batches = None
+            input_shape = tuple(data.shape)
+        elif isinstance(data, Iterable):
+            it = iter(data)
+            first = next(it, None)
+            if first is None:
+                raise ValueError("adapt() received an empty iterable (no batches). Expected at least one batch.")
+            first = first[0] if isinstance(first, (tuple, list)) else first
+            if not hasattr(first, "shape"):
+                raise TypeError("adapt() expects an iterable that yields arrays or tensors with a `.shape` "
+                                f"attribute. Got an element of type {type(first).__name__}.")
+            input_shape = tuple(first.shape)
+            batches = _chain(first, it)
+        else:
+            raise TypeError(f"Unsupported data type: {type(data)}. `adapt` supports numpy arrays, torch tensors "
+                            "and iterables of batches.")
+        if not self.built or self._build_input_shape is None:
+            self._build_shapes = input_shape
+            self.build(input_shape)
+            self.built = True
+        else:
+            for d in self._keep_axis:
+                if input_shape[d] != self._build_input_shape[d]:
+                    raise ValueError(f"The layer '{self.name}' was built with input_shape={self._build_input_shape}, "
+                                     f"but adapt() is being called with data with an incompatible shape, "
+                                     f"data.shape={input_shape}")
+        if self.input_mean is not None:
+            raise ValueError(f"Layer '{self.name}' was created with fixed `mean`/`variance`; it cannot be adapted.")
+        if isinstance(data, np.ndarray):
+            mean = torch.as_tensor(np.mean(data, axis=self._reduce_axis))
+            var = torch.as_tensor(np.var(data, axis=self._reduce_axis))
+        elif isinstance(data, torch.Tensor):
+            x = data.detach().float() if not data.is_floating_point() else data.detach()
+            mean = torch.mean(x, dim=self._reduce_axis)
+            var = torch.var(x, dim=self._reduce_axis, correction=0)
+        else:
+            mean = torch.zeros(self._mean_and_var_shape, dtype=torch.float64)
+            var = torch.zeros(self._mean_and_var_shape, dtype=torch.float64)
+            total = 0
+            for batch in batches:
+                b = torch.as_tensor(np.asarray(batch) if not torch.is_tensor(batch) else batch.detach().cpu())
+                b = b.to(torch.float32)
+                for d in self._keep_axis:
+                    if b.shape[d] != self._build_input_shape[d]:
+                        raise ValueError(f"adapt() yielded a batch with incompatible shape. Expected "
+                                         f"{self._build_input_shape}, got {tuple(b.shape)}.")
+                b_mean = torch.mean(b, dim=self._reduce_axis).double()
+                b_var = torch.var(b, dim=self._reduce_axis, correction=0).double()
+                count = math.prod(b.shape[d] for d in self._reduce_axis) if self._reduce_axis else 1
+                total += count
+                w = float(count) / total
+                new_mean = mean * (1.0 - w) + b_mean * w
+                var = (var + (mean - new_mean) ** 2) * (1.0 - w) + (b_var + (b_mean - new_mean) ** 2) * w
+                mean = new_mean
+        with torch.no_grad():
+            self.adapt_mean.copy_(mean.reshape(self.adapt_mean.shape).to(self.adapt_mean))
+            self.adapt_variance.copy_(var.reshape(self.adapt_variance.shape).to(self.adapt_variance))
+
+    def call(self, inputs: torch.Tensor) -> torch.Tensor:
+        if self.mean is None:
+            raise ValueError(f"You must call `.build(input_shape)` on the layer '{self.name}' before using it.")
+        x = inputs.to(self._dtype_policy.torch_compute_dtype)
+        mean = self.mean.to(device=x.device, dtype=x.dtype)
+        std = torch.clamp(torch.sqrt(self.variance.to(device=x.device, dtype=x.dtype)), min=_config.epsilon())
+        if self.invert:
+            return mean + x * std
+        return (x - mean) / std
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        return input_shape
+
+    def get_build_config(self) -> dict[str, Any] | None:
+        if self._build_input_shape is None:
+            return None
+        return {"input_shape": list(self._build_input_shape)}
+
+    def get_config(self) -> dict[str, Any]:
+        def plain(v: Any) -> Any:
+            return None if v is None else np.asarray(v).tolist()
+
+        return {**super().get_config(), "axis": list(self.axis), "invert": self.invert,
+                "mean": plain(self.input_mean), "variance": plain(self.input_variance)}
+
+
+def _chain(first: Any, rest: Any) -> Iterable:
+    yield first
+    for b in rest:
+        yield b[0] if isinstance(b, (tuple, list)) else b
+
+
+def _crop_box(height: int, width: int, target_h: int, target_w: int) -> tuple[int, int, int, int]:
+    crop_h = max(min(height, int(float(width * target_h) / target_w)), 1)
+    crop_w = max(min(width, int(float(height * target_w) / target_h)), 1)
+    return int(float(height - crop_h) / 2), int(float(width - crop_w) / 2), crop_h, crop_w
+
+
+def resize_images(images: torch.Tensor, size: tuple[int, int], interpolation: str = "bilinear",
+                  antialias: bool = False, crop_to_aspect_ratio: bool = False, pad_to_aspect_ratio: bool = False,
+                  fill_value: float = 0.0, data_format: str = "channels_last") -> torch.Tensor:
+    """Keras 3 torch-backend ``ops.image.resize`` (channels_last or channels_first, rank 3 or 4)."""
+    if images.ndim not in (3, 4):
+        raise ValueError(f"Invalid images rank: expected rank 3 (single image) or rank 4 (batch of images). "
+                         f"Received input with shape: images.shape={tuple(images.shape)}")
+    squeeze = images.ndim == 3
+    x = images.unsqueeze(0) if squeeze else images
+    out_dtype = x.dtype
+    if x.dtype not in (torch.float32, torch.float64):
+        x = x.to(torch.float32)
+    if data_format == "channels_last":
+        x = x.permute(0, 3, 1, 2)
+    target_h, target_w = size
+    if crop_to_aspect_ratio:
+        h0, w0, ch, cw = _crop_box(x.shape[-2], x.shape[-1], target_h, target_w)
+        x = x[:, :, h0:h0 + ch, w0:w0 + cw]
+    elif pad_to_aspect_ratio:
+        height, width = x.shape[-2], x.shape[-1]
+        pad_h = max(height, int(float(width * target_h) / target_w))
+        pad_w = max(width, int(float(height * target_w) / target_h))
+        hs, ws = int(float(pad_h - height) / 2), int(float(pad_w - width) / 2)
+        if hs > 0 or ws > 0:
+            x = F.pad(x, (ws, ws, hs, hs), value=fill_value)
+    if antialias and interpolation not in ("bilinear", "bicubic"):
+        antialias = False
+    align = False if interpolation in ("bilinear", "bicubic") else None
+    out = F.interpolate(x, size=(target_h, target_w), mode=_INTERPOLATIONS[interpolation], align_corners=align,
+                        antialias=antialias)
+    if interpolation == "bicubic" and out_dtype == torch.uint8:
+        out = out.clamp(0, 255)
+    if data_format == "channels_last":
+        out = out.permute(0, 2, 3, 1)
+    if squeeze:
+        out = out.squeeze(0)
+    if out.dtype != out_dtype:
+        if not out_dtype.is_floating_point:
+            out = torch.round(out)
+        out = out.to(out_dtype)
+    return out
+
+
+def _image_output_shape(layer: Any, input_shape: Any) -> tuple:
+    s = list(input_shape)
+    if len(s) not in (3, 4):
+        raise ValueError(f"Layer '{layer.name}': `input_shape` must have rank 3 (unbatched) or 4 (batched). "
+                         f"Received: {tuple(input_shape)}")
+    h = (1 if len(s) == 4 else 0) + (1 if layer.data_format == "channels_first" else 0)
+    s[h], s[h + 1] = layer.height, layer.width
+    return tuple(s)
+
+
+@register_layer()
+class Resizing(Layer):
+    """Resizes images to ``(height, width)`` with Keras 3 torch-backend numerics (no antialias by default).
+
+    Args:
+        height / width: Output size.
+        interpolation: ``"bilinear"`` (half-pixel centres), ``"nearest"`` (nearest-exact),
+            ``"bicubic"`` or ``"area"``.
+        crop_to_aspect_ratio: Centre-crop to the target aspect ratio before resizing.
+        pad_to_aspect_ratio: Pad (with ``fill_value``) to the target aspect ratio before resizing.
+        fill_mode / fill_value: Padding mode (only ``"constant"``) and value.
+        antialias: Antialiasing filter when downsampling (bilinear/bicubic).
+        data_format: ``"channels_last"`` (default) or ``"channels_first"``.
+
+    Input shape:
+        ``(batch, H, W, C)`` or unbatched ``(H, W, C)`` (channels_last).
+
+    Output shape:
+        ``(batch, height, width, C)``.
+    """
+
+    def __init__(self, height: int, width: int, interpolation: str = "bilinear", crop_to_aspect_ratio: bool = False,
+                 pad_to_aspect_ratio: bool = False, fill_mode: str = "constant", fill_value: float = 0.0,
+                 antialias: bool = False, data_format: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.height = int(height)
+        self.width = int(width)
+        if interpolation not in _INTERPOLATIONS:
+            raise ValueError(f"Layer '{self.name}': invalid value for argument `interpolation`. Expected one of "
+                             f"{sorted(_INTERPOLATIONS)}. Received: interpolation={interpolation}")
+        if fill_mode != "constant":
+            raise ValueError(f"Layer '{self.name}': only fill_mode='constant' is supported. Received: {fill_mode}")
+        if pad_to_aspect_ratio and crop_to_aspect_ratio:
+            raise ValueError(f"Layer '{self.name}': only one of `pad_to_aspect_ratio` & `crop_to_aspect_ratio` "
+                             "can be `True`.")
+        self.interpolation = interpolation
+        self.crop_to_aspect_ratio = bool(crop_to_aspect_ratio)
+        self.pad_to_aspect_ratio = bool(pad_to_aspect_ratio)
+        self.fill_mode = fill_mode
+        self.fill_value = fill_value
+        self.antialias = bool(antialias)
+        self.data_format = standardize_data_format(data_format)
+        self.built = True
+
+    def call(self, inputs: torch.Tensor) -> torch.Tensor:
+        return resize_images(inputs, (self.height, self.width), self.interpolation, self.antialias,
+                             self.crop_to_aspect_ratio, self.pad_to_aspect_ratio, self.fill_value, self.data_format)
+
+    def compute_output_shape(self, input_shape: Any) -> tuple:
+        return _image_output_shape(self, input_shape)
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "height": self.height,
+            "width": self.width,
+            "interpolation": self.interpolation,
+            "crop_to_aspect_ratio": self.crop_to_aspect_ratio,
+            "pad_to_aspect_ratio": self.pad_to_aspect_ratio,
+            "fill_mode": self.fill_mode,
+            "fill_value": self.fill_value,
+            "antialias": self.antialias,
+            "data_format": self.data_format,
+        }
+
+
+@register_layer()
+class CenterCrop(Layer):
+    """Crops the central ``(height, width)`` region; smaller images are aspect-cropped and resized.
+
+    Args:
+        height / width: Output size.
+        data_format: ``"channels_last"`` (default) or ``"channels_first"``.
+
+    Input shape:
+        ``(batch, H, W, C)`` or unbatched ``(H, W, C)`` (channels_last).
+
+    Output shape:
+        ``(batch, height, width, C)``.
+    """
+
+    def __init__(self, height: int, width: int, data_format: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.height = int(height)
+        self.width = int(width)
+        self.data_format = standardize_data_format(data_format)
+        self.built = True
+
+    def call(self, inputs: torch.Tensor) -> torch.Tensor:
+        x = _float_input(inputs, self._dtype_policy.torch_compute_dtype)
+        h_axis = x.ndim - (2 if self.data_format == "channels_first" else 3)
+        h, w = x.shape[h_axis], x.shape[h_axis + 1]
+        if h >= self.height and w >= self.width:
+            hs, ws = (h - self.height) // 2, (w - self.width) // 2
+            return x.narrow(h_axis, hs, self.height).narrow(h_axis + 1, ws, self.width)
+        return resize_images(x, (self.height, self.width), "bilinear", False, True, False, 0.0, self.data_format)
+
+    def compute_output_shape(self, input_shape: Any) -> tuple:
+        return _image_output_shape(self, input_shape)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "height": self.height, "width": self.width, "data_format": self.data_format}

@@ -1,0 +1,287 @@
+"""Crossentropy losses, numerically matching Keras 3 on the TensorFlow backend.
+
+Probability path (``from_logits=False``) = TF-Keras: categorical renormalises ``p / sum(p)``, clips
+to ``[eps, 1 - eps]`` and takes ``-sum(t * log p)``; sparse clips, takes ``log`` and then a
+``log_softmax`` (TF's ``sparse_softmax_cross_entropy_with_logits`` renormalises); binary clips.
+
+Logits shortcut: like TF-Keras's ``_get_logits``, when ``y_pred`` carries ``_keras_logits`` (set by
+keras_torch's ``softmax``/``sigmoid`` activations, with ``_keras_logits_kind``) the loss is computed
+from those logits with ``log_softmax`` / ``binary_cross_entropy_with_logits`` and no clipping.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+
+from keras_torch import config
+from keras_torch.losses._common import canonicalize_axis, set_keras_mask, to_tensor
+from keras_torch.registry import register
+
+_CAT = "losses"
+
+
+def get_logits(output: torch.Tensor, from_logits: bool, kind: str, fn_name: str) -> tuple[torch.Tensor, bool]:
+    """``(logits, True)`` when ``output`` came from a ``kind`` activation, else ``(output, from_logits)``.
+
+    Mirrors ``keras/src/backend/tensorflow/nn.py::_get_logits`` (including the warning when
+    ``from_logits=True`` is passed a probability tensor: the cached logits are still used).
+    """
+    logits = getattr(output, "_keras_logits", None)
+    if logits is None or getattr(output, "_keras_logits_kind", kind) != kind:
+        return output, from_logits
+    if tuple(logits.shape) != tuple(output.shape):
+        return output, from_logits
+    if from_logits:
+        act = "Softmax" if kind == "softmax" else "Sigmoid"
+        warnings.warn(
+            f'"`{fn_name}` received `from_logits=True`, but the `output` argument was produced by a '
+            f"{act} activation and thus does not represent logits. Was this intended?",
+            stacklevel=3,
+        )
+    return (logits if logits.dtype == output.dtype else logits.to(output.dtype)), True
+
+
+def _pred(y_pred: Any) -> torch.Tensor:
+    y_pred = to_tensor(y_pred)
+    if not y_pred.is_floating_point():
+        y_pred = y_pred.to(torch.get_default_dtype())
+    return y_pred
+
+
+def _shape_hint(target: torch.Tensor, output: torch.Tensor) -> str:
+    if target.ndim < output.ndim or (target.ndim == output.ndim and target.shape[-1] == 1 and output.shape[-1] > 1):
+        return (
+            " If your labels are integer class indices (not one-hot vectors), use "
+            "`sparse_categorical_crossentropy` (or `SparseCategoricalCrossentropy`) instead of "
+            "`categorical_crossentropy`."
+        )
+    return ""
+
+
+def _check_same_shape(target: torch.Tensor, output: torch.Tensor, hint: bool = False) -> None:
+    shapes = f"target.shape={tuple(target.shape)}, output.shape={tuple(output.shape)}"
+    extra = _shape_hint(target, output) if hint else ""
+    if target.ndim != output.ndim:
+        raise ValueError(
+            f"Arguments `target` and `output` must have the same rank (ndim). Received: {shapes}.{extra}"
+        )
+    if tuple(target.shape) != tuple(output.shape):
+        raise ValueError(f"Arguments `target` and `output` must have the same shape. Received: {shapes}.{extra}")
+
+
+def categorical_crossentropy_op(
+    target: torch.Tensor, output: torch.Tensor, from_logits: bool = False, axis: int = -1
+) -> torch.Tensor:
+    """Backend op: ``-sum(target * log(p), axis)`` (``keras.ops.categorical_crossentropy``)."""
+    if target.ndim < 1:
+        raise ValueError(
+            "Arguments `target` and `output` must be at least rank 1. Received: "
+            f"target.shape={tuple(target.shape)}, output.shape={tuple(output.shape)}"
+        )
+    _check_same_shape(target, output, hint=True)
+    output, from_logits = get_logits(output, from_logits, "softmax", "categorical_crossentropy")
+    if from_logits:
+        return -torch.sum(target * F.log_softmax(output, dim=axis), dim=axis)
+    eps = config.epsilon()
+    output = output / torch.sum(output, dim=axis, keepdim=True)
+    output = torch.clamp(output, eps, 1.0 - eps)
+    return -torch.sum(target * torch.log(output), dim=axis)
+
+
+def sparse_categorical_crossentropy_op(
+    target: torch.Tensor, output: torch.Tensor, from_logits: bool = False, axis: int = -1, ignore_index: int = -100
+) -> torch.Tensor:
+    """Backend op with integer targets (``keras.ops.sparse_categorical_crossentropy``).
+
+    Uses ``F.cross_entropy`` on logits, or on ``log(clip(p))`` for probabilities (TF does the same
+    renormalising softmax), so both paths are single fused kernels.
+    """
+    if axis != -1 and axis != output.ndim - 1:
+        raise ValueError(f"Only axis=-1 is currently supported. Received: axis={axis}")
+    output, from_logits = get_logits(output, from_logits, "softmax", "sparse_categorical_crossentropy")
+    if target.ndim == output.ndim and target.shape[-1] == 1:
+        target = target.squeeze(-1)
+    if output.ndim < 1:
+        raise ValueError(f"Argument `output` must be at least rank 1. Received: output.shape={tuple(output.shape)}")
+    if target.ndim != output.ndim - 1:
+        raise ValueError(
+            "Argument `output` must have rank (ndim) `target.ndim - 1`. Received: "
+            f"target.shape={tuple(target.shape)}, output.shape={tuple(output.shape)}"
+        )
+    if tuple(target.shape) != tuple(output.shape[:-1]):
+        raise ValueError(
+            "Arguments `target` and `output` must have the same shape up until the last dimension: "
+            f"target.shape={tuple(target.shape)}, output.shape={tuple(output.shape)}"
+        )
+    if target.dtype != torch.int64:
+        target = target.to(torch.int64)
+    if not from_logits:
+        eps = config.epsilon()
+        output = torch.log(torch.clamp(output, eps, 1.0 - eps))
+    if output.ndim == 1:
+        return F.cross_entropy(output, target, reduction="none", ignore_index=ignore_index)
+    if output.ndim > 2:
+        output = output.movedim(-1, 1)
+    return F.cross_entropy(output, target, reduction="none", ignore_index=ignore_index)
+
+
+def binary_crossentropy_op(target: torch.Tensor, output: torch.Tensor, from_logits: bool = False) -> torch.Tensor:
+    """Backend op: elementwise binary crossentropy (``keras.ops.binary_crossentropy``)."""
+    _check_same_shape(target, output)
+    output, from_logits = get_logits(output, from_logits, "sigmoid", "binary_crossentropy")
+    if from_logits:
+        return F.binary_cross_entropy_with_logits(output, target, reduction="none")
+    eps = config.epsilon()
+    output = torch.clamp(output, eps, 1.0 - eps)
+    return -(target * torch.log(output) + (1 - target) * torch.log(1 - output))
+
+
+def _check_axis(axis: Any) -> None:
+    if isinstance(axis, bool):
+        raise ValueError(  # noqa: TRY004 - Keras raises ValueError
+            f"`axis` must be of type `int`. Received: axis={axis} of type {type(axis)}"
+        )
+
+
+def _warn_one_class(name: str, y_pred: torch.Tensor) -> None:
+    if y_pred.ndim and y_pred.shape[-1] == 1:
+        warnings.warn(
+            f"In loss {name}, expected y_pred.shape to be (batch_size, num_classes) with num_classes > 1. "
+            f"Received: y_pred.shape={tuple(y_pred.shape)}. Consider using 'binary_crossentropy' if you "
+            "only have 2 classes.",
+            SyntaxWarning,
+            stacklevel=3,
+        )
+
+
+@register("categorical_crossentropy", category=_CAT)
+def categorical_crossentropy(
+    y_true: Any, y_pred: Any, from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1
+) -> torch.Tensor:
+    """Crossentropy with one-hot (or soft) labels; reduces ``axis``."""
+    _check_axis(axis)
+    y_pred = _pred(y_pred)
+    y_true = to_tensor(y_true, dtype=y_pred.dtype, device=y_pred.device)
+    _warn_one_class("categorical_crossentropy", y_pred)
+    if label_smoothing:
+        num_classes = y_true.shape[-1]
+        y_true = y_true * (1.0 - label_smoothing) + (label_smoothing / num_classes)
+    return categorical_crossentropy_op(y_true, y_pred, from_logits=from_logits, axis=axis)
+
+
+@register("sparse_categorical_crossentropy", category=_CAT)
+def sparse_categorical_crossentropy(
+    y_true: Any, y_pred: Any, from_logits: bool = False, ignore_class: int | None = None, axis: int = -1
+) -> torch.Tensor:
+    """Crossentropy with integer labels. ``ignore_class`` entries get loss 0 and a ``_keras_mask``."""
+    y_pred = _pred(y_pred)
+    y_true = to_tensor(y_true, device=y_pred.device)
+    if y_true.ndim == y_pred.ndim and y_true.shape[axis] == 1:
+        y_true = y_true.squeeze(axis)
+    if y_true.is_floating_point() or y_true.dtype == torch.bool:
+        y_true = y_true.to(torch.int64)
+    if ignore_class is None:
+        return sparse_categorical_crossentropy_op(y_true, y_pred, from_logits=from_logits, axis=axis)
+    class_axis = canonicalize_axis(axis, y_pred.ndim)
+    res_shape = tuple(d for i, d in enumerate(y_pred.shape) if i != class_axis)
+    valid_mask = y_true != ignore_class
+    # Keras rebuilds y_pred with ``where`` here, which drops the cached logits: do the same (a view is
+    # a new tensor object without attributes). Ignored positions get label 0; their loss is zeroed.
+    y_pred = y_pred.view_as(y_pred)
+    safe_true = torch.where(valid_mask, y_true, torch.zeros((), dtype=y_true.dtype, device=y_true.device))
+    res = sparse_categorical_crossentropy_op(safe_true, y_pred, from_logits=from_logits, axis=axis)
+    valid_mask = valid_mask.reshape(res_shape)
+    res = torch.where(valid_mask, res, torch.zeros((), dtype=res.dtype, device=res.device))
+    return set_keras_mask(res, valid_mask)
+
+
+# Loss wrappers keep integer labels of this function as integers (no float round trip).
+sparse_categorical_crossentropy._keras_integer_labels = True  # type: ignore[attr-defined]
+
+
+@register("binary_crossentropy", "bce", "BCE", category=_CAT)
+def binary_crossentropy(
+    y_true: Any, y_pred: Any, from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1
+) -> torch.Tensor:
+    """Mean over ``axis`` of the elementwise binary crossentropy."""
+    y_pred = _pred(y_pred)
+    y_true = to_tensor(y_true, dtype=y_pred.dtype, device=y_pred.device)
+    if label_smoothing:
+        y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
+    return torch.mean(binary_crossentropy_op(y_true, y_pred, from_logits=from_logits), dim=axis)
+
+
+@register("binary_focal_crossentropy", category=_CAT)
+def binary_focal_crossentropy(
+    y_true: Any,
+    y_pred: Any,
+    apply_class_balancing: bool = False,
+    alpha: float = 0.25,
+    gamma: float = 2.0,
+    from_logits: bool = False,
+    label_smoothing: float = 0.0,
+    axis: int = -1,
+) -> torch.Tensor:
+    """``mean((1 - p_t) ** gamma * bce [* class weight], axis)``.
+
+    As in TF-Keras the bce term is computed from logits whenever they are known (``from_logits`` or
+    a sigmoid-produced ``y_pred``).
+    """
+    y_pred = _pred(y_pred)
+    y_true = to_tensor(y_true, dtype=y_pred.dtype, device=y_pred.device)
+    if label_smoothing:
+        y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
+    if from_logits:
+        logits = y_pred
+        y_pred = torch.sigmoid(logits)
+        _check_same_shape(y_true, y_pred)
+        bce = F.binary_cross_entropy_with_logits(logits, y_true, reduction="none")
+    else:
+        bce = binary_crossentropy_op(y_true, y_pred, from_logits=False)
+    p_t = y_true * y_pred + (1 - y_true) * (1 - y_pred)
+    focal_bce = torch.pow(1.0 - p_t, gamma) * bce
+    if apply_class_balancing:
+        focal_bce = (y_true * alpha + (1 - y_true) * (1 - alpha)) * focal_bce
+    return torch.mean(focal_bce, dim=axis)
+
+
+@register("categorical_focal_crossentropy", category=_CAT)
+def categorical_focal_crossentropy(
+    y_true: Any,
+    y_pred: Any,
+    alpha: float = 0.25,
+    gamma: float = 2.0,
+    from_logits: bool = False,
+    label_smoothing: float = 0.0,
+    axis: int = -1,
+) -> torch.Tensor:
+    """``sum(alpha * (1 - p) ** gamma * -t * log(p), axis)`` with Keras's renormalise + clip."""
+    _check_axis(axis)
+    y_pred = _pred(y_pred)
+    y_true = to_tensor(y_true, dtype=y_pred.dtype, device=y_pred.device)
+    _warn_one_class("categorical_focal_crossentropy", y_pred)
+    if label_smoothing:
+        num_classes = y_true.shape[-1]
+        y_true = y_true * (1.0 - label_smoothing) + (label_smoothing / num_classes)
+    if from_logits:
+        y_pred = torch.softmax(y_pred, dim=axis)
+    eps = config.epsilon()
+    output = y_pred / torch.sum(y_pred, dim=axis, keepdim=True)
+    output = torch.clamp(output, eps, 1.0 - eps)
+    cce = -y_true * torch.log(output)
+    weighting = torch.pow(1.0 - output, gamma) * alpha
+    return torch.sum(weighting * cce, dim=axis)
+
+
+@register("categorical_generalized_cross_entropy", category=_CAT)
+def categorical_generalized_cross_entropy(y_true: Any, y_pred: Any, q: float) -> torch.Tensor:
+    """``(1 - p_true ** q) / q`` for integer labels (noise-robust GCE)."""
+    y_pred = _pred(y_pred)
+    y_true = to_tensor(y_true, device=y_pred.device).to(torch.int64)
+    one_hot = F.one_hot(y_true, y_pred.shape[-1]).to(y_pred.dtype)
+    p = torch.sum(y_pred * one_hot, dim=-1)
+    return (1 - torch.pow(p, q)) / q

@@ -1,0 +1,188 @@
+"""``Sequential``: a plain stack of layers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from keras_torch import registry
+from keras_torch.engine.keras_tensor import KerasTensor
+from keras_torch.layers.base import Layer
+from keras_torch.layers.core import InputLayer
+from keras_torch.models.model import Model, _module_key
+from keras_torch.utils import tree
+
+
+@registry.register("Sequential", category="layers")
+class Sequential(Model):
+    """A linear stack of layers (``keras.Sequential``).
+
+    Args:
+        layers: Optional list of layers (the first may be ``keras.Input(...)`` or an InputLayer,
+            or carry ``input_shape``/``input_dim``).
+        name: Model name.
+    """
+
+    def __init__(self, layers: list[Any] | None = None, trainable: bool = True, name: str | None = None) -> None:
+        super().__init__(trainable=trainable, name=name)
+        self.__dict__["_seq"] = []
+        self.__dict__["_input_layer"] = None
+        for layer in layers or []:
+            self.add(layer, rebuild=False)
+        self._maybe_rebuild()
+
+    @property
+    def layers(self) -> list[Layer]:
+        """Layers without the InputLayer (as Keras)."""
+        return list(self._seq)
+
+    def _direct_sublayers(self):  # type: ignore[override]
+        return iter(self._seq)
+
+    def add(self, layer: Any, rebuild: bool = True) -> None:
+        """Append a layer (or set the input with ``keras.Input``)."""
+        if isinstance(layer, KerasTensor):
+            origin = layer._keras_history[0]
+            if not isinstance(origin, InputLayer):
+                raise ValueError(f"Sequential.add() only accepts a keras.Input tensor or a layer. Received: {layer}")
+            layer = origin
+        if isinstance(layer, InputLayer):
+            if self._seq or self._input_layer is not None:
+                raise ValueError("An InputLayer can only be added at the start of a Sequential model.")
+            self._input_layer = layer
+            return
+        if not isinstance(layer, torch.nn.Module):
+            raise ValueError(
+                f"Only instances of `keras.Layer` can be added to a Sequential model. Received: {layer!r} "
+                f"(of type {type(layer)})"
+            )
+        if not isinstance(layer, Layer):
+            from keras_torch.layers.torch_wrapper import TorchModuleWrapper
+
+            layer = TorchModuleWrapper(layer)
+        if any(existing.name == layer.name for existing in self._seq):
+            raise ValueError(
+                f"All layers added to a Sequential model should have unique names. Name '{layer.name}' "
+                "is already the name of a layer in this model. Update the `name` argument to pass a unique name."
+            )
+        if not self._seq and self._input_layer is None and layer._pending_input_shape is not None:
+            self._input_layer = InputLayer(batch_shape=layer._pending_input_shape,
+                                           name=f"{layer.name}_input" if False else None)
+        self._seq.append(layer)
+        self.add_module(_module_key(self, layer.name), layer)
+        self.built = False
+        if rebuild:
+            self._maybe_rebuild()
+
+    def pop(self, rebuild: bool = True) -> Layer:
+        """Remove and return the last layer."""
+        if not self._seq:
+            raise TypeError("There are no layers in the model.")
+        layer = self._seq.pop()
+        for key, mod in list(self._modules.items()):
+            if mod is layer:
+                del self._modules[key]
+        self.built = False
+        if rebuild:
+            self._maybe_rebuild()
+        return layer
+
+    def _maybe_rebuild(self) -> None:
+        if self._input_layer is not None and self._seq:
+            self.build(self._input_layer.batch_shape)
+
+    def build(self, input_shape: Any = None) -> None:
+        if input_shape is None:
+            if self._input_layer is None:
+                raise ValueError("You must provide an `input_shape` argument to build a Sequential model.")
+            input_shape = self._input_layer.batch_shape
+        if self._input_layer is None or tuple(self._input_layer.batch_shape) != tuple(input_shape):
+            self._input_layer = InputLayer(batch_shape=tuple(input_shape))
+        x = self._input_layer.output_tensor
+        for layer in self._seq:
+            x = layer(x)
+        self.__dict__["_seq_output"] = x
+        self._build_shapes = tuple(input_shape)
+        self.built = True
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if not self.built and self._seq:
+            inputs = args[0] if args else kwargs.get("inputs")
+            if isinstance(inputs, (torch.Tensor, KerasTensor)) or hasattr(inputs, "shape"):
+                shape = (None,) + tuple(inputs.shape[1:])
+                try:
+                    self.build(shape)
+                except Exception:  # noqa: BLE001 - fall back to building layer by layer eagerly
+                    self.built = True
+        return super().__call__(*args, **kwargs)
+
+    def call(self, inputs: Any, training: bool | None = None, mask: Any = None) -> Any:
+        if self._input_layer is not None and isinstance(inputs, torch.Tensor):
+            from keras_torch.models.graph import check_input_shapes
+
+            check_input_shapes([inputs], [self._input_layer.output_tensor], self.name)
+        x = inputs
+        for layer in self._seq:
+            x = layer(x)
+        return x
+
+    def compute_output_spec(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
+        x = inputs
+        for layer in self._seq:
+            x = layer.compute_output_spec(x) if False else layer(x)
+        return tree.map_structure(lambda t: KerasTensor(t.shape, t.dtype), x)
+
+    @property
+    def inputs(self) -> list[KerasTensor] | None:
+        return [self._input_layer.output_tensor] if self._input_layer is not None else None
+
+    @property
+    def outputs(self) -> list[KerasTensor] | None:
+        out = self.__dict__.get("_seq_output")
+        return [out] if out is not None else None
+
+    @property
+    def input_shape(self) -> Any:
+        if self._input_layer is not None:
+            return self._input_layer.batch_shape
+        return super().input_shape
+
+    @property
+    def output_shape(self) -> Any:
+        out = self.__dict__.get("_seq_output")
+        if out is not None:
+            return out.shape
+        raise AttributeError(f"Sequential model '{self.name}' has not been built yet, so it has no output shape.")
+
+    @property
+    def input_names(self) -> list[str]:
+        return [self._input_layer.name] if self._input_layer is not None else []
+
+    @property
+    def output_names(self) -> list[str]:
+        return [self._seq[-1].name] if self._seq else []
+
+    def get_config(self) -> dict[str, Any]:
+        from keras_torch.saving.serialization import serialize_layer
+
+        layers = []
+        if self._input_layer is not None:
+            layers.append(serialize_layer(self._input_layer))
+        layers.extend(serialize_layer(layer) for layer in self._seq)
+        return {"name": self.name, "trainable": self.trainable, "layers": layers}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any], custom_objects: dict | None = None) -> Sequential:
+        from keras_torch.saving.serialization import deserialize_layer
+
+        if isinstance(config, list):  # Keras 1/2.0 stored a bare list of layers
+            config = {"layers": config}
+        model = cls(name=config.get("name"), trainable=config.get("trainable", True))
+        for entry in config["layers"]:
+            model.add(deserialize_layer(entry, custom_objects), rebuild=False)
+        if model._input_layer is None and config.get("build_input_shape"):
+            model.build(tuple(config["build_input_shape"]))
+        else:
+            model._maybe_rebuild()
+        return model

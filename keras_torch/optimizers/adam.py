@@ -1,0 +1,117 @@
+"""``Adam`` and ``AdamW`` (decoupled weight decay), Keras 3 formulas."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from keras_torch import registry
+from keras_torch.optimizers import _utils
+from keras_torch.optimizers.base import Optimizer
+
+
+@registry.register("Adam", "adam", category="optimizers")
+class Adam(Optimizer):
+    """Adam: adaptive first and second moment estimates.
+
+    ``m += (g - m) * (1 - beta_1)``, ``v += (g**2 - v) * (1 - beta_2)``,
+    ``w -= m * lr * sqrt(1 - beta_2**t) / (1 - beta_1**t) / (sqrt(v) + epsilon)``.
+
+    Args:
+        learning_rate: Float, schedule or callable. Defaults to ``0.001``.
+        beta_1: Decay rate of the first moment. Defaults to ``0.9``.
+        beta_2: Decay rate of the second moment. Defaults to ``0.999``.
+        epsilon: "epsilon hat" added to ``sqrt(v)``. Defaults to ``1e-7``.
+        amsgrad: Use the running maximum of ``v`` (AMSGrad). Defaults to ``False``.
+        **kwargs: Base optimizer arguments (see :class:`Optimizer`).
+    """
+
+    def __init__(
+        self,
+        learning_rate: Any = 0.001,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-7,
+        amsgrad: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.amsgrad = amsgrad
+
+    def build(self, var_list: list[torch.Tensor]) -> None:
+        if self.built:
+            return
+        super().build(var_list)
+        self._momentums, self._velocities = self.add_optimizer_variables(var_list, ["momentum", "velocity"])
+        if self.amsgrad:
+            self._velocity_hats = self.add_optimizer_variables(var_list, "velocity_hat")
+
+    def _update(self, params, grads, idx, lr):
+        local_step = self._local_step(lr)
+        beta_1_power = torch.pow(float(self.beta_1), local_step)
+        beta_2_power = torch.pow(float(self.beta_2), local_step)
+        alpha = lr * torch.sqrt(1 - beta_2_power) / (1 - beta_1_power)
+        m = [self._momentums[i] for i in idx]
+        v = [self._velocities[i] for i in idx]
+        delta = torch._foreach_sub(grads, m)
+        torch._foreach_mul_(delta, 1 - self.beta_1)
+        torch._foreach_add_(m, delta)
+        delta = torch._foreach_mul(grads, grads)
+        torch._foreach_sub_(delta, v)
+        torch._foreach_mul_(delta, 1 - self.beta_2)
+        torch._foreach_add_(v, delta)
+        if self.amsgrad:
+            v_hat = [self._velocity_hats[i] for i in idx]
+            torch._foreach_maximum_(v_hat, v)
+            v = v_hat
+        num = torch._foreach_mul(m, alpha)
+        den = _utils.sqrt(v)
+        torch._foreach_add_(den, float(self.epsilon))
+        torch._foreach_div_(num, den)
+        torch._foreach_sub_(params, num)
+
+    def get_config(self) -> dict[str, Any]:
+        config = super().get_config()
+        config.update({"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon, "amsgrad": self.amsgrad})
+        return config
+
+
+@registry.register("AdamW", "adamw", category="optimizers")
+class AdamW(Adam):
+    """Adam with decoupled weight decay ``w -= w * weight_decay * lr`` before each update.
+
+    Args:
+        learning_rate: Float, schedule or callable. Defaults to ``0.001``.
+        weight_decay: Decoupled weight decay rate. Defaults to ``0.004``.
+        beta_1: Defaults to ``0.9``.
+        beta_2: Defaults to ``0.999``.
+        epsilon: Defaults to ``1e-7``.
+        amsgrad: Defaults to ``False``.
+        **kwargs: Base optimizer arguments (see :class:`Optimizer`).
+    """
+
+    def __init__(
+        self,
+        learning_rate: Any = 0.001,
+        weight_decay: float = 0.004,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-7,
+        amsgrad: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            learning_rate=learning_rate,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            amsgrad=amsgrad,
+            weight_decay=weight_decay,
+            **kwargs,
+        )
+        if self.weight_decay is None:
+            raise ValueError("Argument `weight_decay` must be a float. Received: weight_decay=None")

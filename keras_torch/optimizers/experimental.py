@@ -1,0 +1,6 @@
+"""``keras.optimizers.experimental`` (tf.keras 2.9-2.10 scripts): the Keras 3 optimizer classes."""
+
+from __future__ import annotations
+
+from keras_torch.optimizers.legacy import *  # noqa: F403
+from keras_torch.optimizers.legacy import __all__  # noqa: F401

@@ -1,0 +1,352 @@
+"""Learning-rate schedules (``keras.optimizers.schedules``), evaluated on device tensors.
+
+``schedule(step)`` takes the optimizer's int64 iteration tensor (or any number) and returns a
+0-d float32 tensor on the same device. The arithmetic mirrors Keras op by op in float32;
+constant-only sub-expressions are folded on the host in ``numpy.float32`` (bit-identical for
+``+ - * /``), so evaluating a schedule never copies data between host and device.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import torch
+
+from keras_torch import registry
+
+_CAT = "schedules"
+
+
+def _f32(x: Any) -> float:
+    """``x`` rounded to float32, as a Python float (exactly representable, so lossless in kernels)."""
+    return float(np.float32(x))
+
+
+def _step(step: Any) -> torch.Tensor:
+    if not torch.is_tensor(step):
+        step = torch.as_tensor(np.asarray(step))
+    return step.detach().to(torch.float32)
+
+
+class LearningRateSchedule:
+    """Base class: implement ``__call__(step)`` and ``get_config()``."""
+
+    def __call__(self, step: Any) -> torch.Tensor:
+        raise NotImplementedError(
+            f"Learning rate schedule '{self.__class__.__name__}' must override `__call__(self, step)`."
+        )
+
+    def get_config(self) -> dict[str, Any]:
+        raise NotImplementedError(
+            f"Learning rate schedule '{self.__class__.__name__}' must override `get_config()` in order to be "
+            "serializable."
+        )
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> LearningRateSchedule:
+        """Instantiate from :meth:`get_config` output."""
+        return cls(**config)
+
+
+def _check_steps(name: str, value: Any) -> None:
+    if value <= 0:
+        raise ValueError(f"Argument `{name}` must be > 0. Received: {name}={value}")
+
+
+@registry.register("ExponentialDecay", category=_CAT)
+class ExponentialDecay(LearningRateSchedule):
+    """``initial_learning_rate * decay_rate ** (step / decay_steps)`` (floored exponent if ``staircase``)."""
+
+    def __init__(
+        self,
+        initial_learning_rate: float,
+        decay_steps: int,
+        decay_rate: float,
+        staircase: bool = False,
+        name: str = "ExponentialDecay",
+    ) -> None:
+        self.initial_learning_rate = initial_learning_rate
+        self.decay_steps = decay_steps
+        self.decay_rate = decay_rate
+        self.staircase = staircase
+        self.name = name
+        _check_steps("decay_steps", decay_steps)
+
+    def __call__(self, step: Any) -> torch.Tensor:
+        p = _step(step) / _f32(self.decay_steps)
+        if self.staircase:
+            p = torch.floor(p)
+        return torch.pow(_f32(self.decay_rate), p) * _f32(self.initial_learning_rate)
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            "initial_learning_rate": self.initial_learning_rate,
+            "decay_steps": self.decay_steps,
+            "decay_rate": self.decay_rate,
+            "staircase": self.staircase,
+            "name": self.name,
+        }
+
+
+@registry.register("PiecewiseConstantDecay", category=_CAT)
+class PiecewiseConstantDecay(LearningRateSchedule):
+    """``values[0]`` while ``step <= boundaries[0]``, ``values[1]`` up to ``boundaries[1]``..."""
+
+    def __init__(self, boundaries: list[Any], values: list[Any], name: str = "PiecewiseConstant") -> None:
+        if len(boundaries) != len(values) - 1:
+            raise ValueError(
+                "The length of boundaries should be 1 less than the length of values. Received: "
+                f"boundaries={boundaries} of length {len(boundaries)}, and values={values} of length {len(values)}."
+            )
+        self.boundaries = boundaries
+        self.values = values
+        self.name = name
+
+    def __call__(self, step: Any) -> torch.Tensor:
+        if not torch.is_tensor(step):
+            step = torch.as_tensor(np.asarray(step))
+        step = step.detach()
+        # Keras casts the boundaries to the step dtype (truncating floats for integer steps).
+        if step.dtype.is_floating_point:
+            bounds = [_f32(b) for b in self.boundaries]
+        else:
+            bounds = [int(b) for b in self.boundaries]
+        values = [_f32(v) for v in self.values]
+        result = torch.le(step, bounds[0]).to(torch.float32) * values[0]
+        result = result + torch.gt(step, bounds[-1]).to(torch.float32) * values[-1]
+        for low, high, value in zip(bounds[:-1], bounds[1:], values[1:-1]):
+            in_range = torch.logical_and(torch.gt(step, low), torch.le(step, high))
+            result = result + in_range.to(torch.float32) * value
+        return result
+
+    def get_config(self) -> dict[str, Any]:
+        return {"boundaries": self.boundaries, "values": self.values, "name": self.name}
+
+
+@registry.register("PolynomialDecay", category=_CAT)
+class PolynomialDecay(LearningRateSchedule):
+    """Polynomial decay from ``initial_learning_rate`` to ``end_learning_rate`` over ``decay_steps``."""
+
+    def __init__(
+        self,
+        initial_learning_rate: float,
+        decay_steps: int,
+        end_learning_rate: float = 0.0001,
+        power: float = 1.0,
+        cycle: bool = False,
+        name: str = "PolynomialDecay",
+    ) -> None:
+        self.initial_learning_rate = initial_learning_rate
+        self.decay_steps = decay_steps
+        self.end_learning_rate = end_learning_rate
+        self.power = power
+        self.cycle = cycle
+        self.name = name
+        _check_steps("decay_steps", decay_steps)
+
+    def __call__(self, step: Any) -> torch.Tensor:
+        s = _step(step)
+        decay_steps = _f32(self.decay_steps)
+        if self.cycle:
+            multiplier = torch.where(torch.eq(s, 0), 1.0, torch.ceil(s / _f32(self.decay_steps)))
+            p = s / (multiplier * decay_steps)
+        else:
+            p = torch.clamp_max(s, decay_steps) / decay_steps
+        delta = _f32(np.float32(self.initial_learning_rate) - np.float32(self.end_learning_rate))
+        return torch.pow(1.0 - p, _f32(self.power)) * delta + _f32(self.end_learning_rate)
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            "initial_learning_rate": self.initial_learning_rate,
+            "decay_steps": self.decay_steps,
+            "end_learning_rate": self.end_learning_rate,
+            "power": self.power,
+            "cycle": self.cycle,
+            "name": self.name,
+        }
+
+
+@registry.register("InverseTimeDecay", category=_CAT)
+class InverseTimeDecay(LearningRateSchedule):
+    """``initial_learning_rate / (1 + decay_rate * step / decay_steps)`` (floored if ``staircase``)."""
+
+    def __init__(
+        self,
+        initial_learning_rate: float,
+        decay_steps: int,
+        decay_rate: float,
+        staircase: bool = False,
+        name: str = "InverseTimeDecay",
+    ) -> None:
+        self.initial_learning_rate = initial_learning_rate
+        self.decay_steps = decay_steps
+        self.decay_rate = decay_rate
+        self.staircase = staircase
+        self.name = name
+        _check_steps("decay_steps", decay_steps)
+
+    def __call__(self, step: Any) -> torch.Tensor:
+        p = _step(step) / _f32(self.decay_steps)
+        if self.staircase:
+            p = torch.floor(p)
+        denom = p * _f32(self.decay_rate) + 1.0
+        # Not ``float / tensor``: torch evaluates that as ``reciprocal(tensor) * float``.
+        return torch.full_like(denom, _f32(self.initial_learning_rate)) / denom
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            "initial_learning_rate": self.initial_learning_rate,
+            "decay_steps": self.decay_steps,
+            "decay_rate": self.decay_rate,
+            "staircase": self.staircase,
+            "name": self.name,
+        }
+
+
+def _cosine(completed: torch.Tensor) -> torch.Tensor:
+    return (torch.cos(completed * _f32(math.pi)) + 1.0) * 0.5
+
+
+@registry.register("CosineDecay", category=_CAT)
+class CosineDecay(LearningRateSchedule):
+    """Cosine decay (SGDR without restarts), with an optional linear warmup to ``warmup_target``."""
+
+    def __init__(
+        self,
+        initial_learning_rate: float,
+        decay_steps: int,
+        alpha: float = 0.0,
+        name: str = "CosineDecay",
+        warmup_target: float | None = None,
+        warmup_steps: int = 0,
+    ) -> None:
+        self.initial_learning_rate = initial_learning_rate
+        self.decay_steps = decay_steps
+        self.alpha = alpha
+        self.name = name
+        self.warmup_steps = warmup_steps
+        self.warmup_target = warmup_target
+        _check_steps("decay_steps", decay_steps)
+
+    def _decay(self, step: torch.Tensor, decay_from_lr: float) -> torch.Tensor:
+        decayed = _cosine(step / _f32(self.decay_steps)) * _f32(1 - self.alpha) + _f32(self.alpha)
+        return decayed * decay_from_lr
+
+    def __call__(self, step: Any) -> torch.Tensor:
+        s = _step(step)
+        init = _f32(self.initial_learning_rate)
+        decay_steps = np.float32(self.decay_steps)
+        if self.warmup_target is None:
+            return self._decay(torch.clamp_max(s, float(decay_steps)), init)
+        target = _f32(self.warmup_target)
+        warmup_steps = np.float32(self.warmup_steps)
+        s = torch.clamp_max(s, float(decay_steps + warmup_steps))
+        delta = _f32(np.float32(target) - np.float32(init))
+        warm = (s / float(warmup_steps)) * delta + init
+        decay = self._decay(s - float(warmup_steps), target)
+        return torch.where(s < float(warmup_steps), warm, decay)
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            "initial_learning_rate": self.initial_learning_rate,
+            "decay_steps": self.decay_steps,
+            "alpha": self.alpha,
+            "name": self.name,
+            "warmup_target": self.warmup_target,
+            "warmup_steps": self.warmup_steps,
+        }
+
+
+def _fix_restart_index(i: torch.Tensor, arg: torch.Tensor, t_mul: float) -> torch.Tensor:
+    """Correct ``floor(log(arg) / log(t_mul))`` when log rounding lands next to an integer.
+
+    Restart ``i`` has begun iff ``t_mul**i <= arg`` (``>=`` when ``t_mul < 1``). At exact
+    boundaries (e.g. step 10 with ``first_decay_steps=4, t_mul=1.5``) the float32 log ratio may
+    round either way depending on the log implementation; this picks the mathematically
+    correct restart, which is what Keras/TensorFlow returns there.
+    """
+
+    def reached(k: torch.Tensor) -> torch.Tensor:
+        power = torch.pow(t_mul, k)
+        return power <= arg if t_mul > 1 else power >= arg
+
+    i = torch.where(reached(i + 1.0), i + 1.0, i)
+    return torch.where(reached(i), i, i - 1.0)
+
+
+@registry.register("CosineDecayRestarts", category=_CAT)
+class CosineDecayRestarts(LearningRateSchedule):
+    """Cosine decay with warm restarts: period ``first_decay_steps * t_mul**i``, peak ``m_mul**i``."""
+
+    def __init__(
+        self,
+        initial_learning_rate: float,
+        first_decay_steps: int,
+        t_mul: float = 2.0,
+        m_mul: float = 1.0,
+        alpha: float = 0.0,
+        name: str = "SGDRDecay",
+    ) -> None:
+        self.initial_learning_rate = initial_learning_rate
+        self.first_decay_steps = first_decay_steps
+        self._t_mul = t_mul
+        self._m_mul = m_mul
+        self.alpha = alpha
+        self.name = name
+        _check_steps("first_decay_steps", first_decay_steps)
+
+    def __call__(self, step: Any) -> torch.Tensor:
+        completed = _step(step) / _f32(self.first_decay_steps)
+        t_mul = np.float32(self._t_mul)
+        if t_mul == 1.0:
+            i_restart = torch.floor(completed)
+            completed = completed - i_restart
+        else:
+            one_minus_t = float(np.float32(1.0) - t_mul)
+            log_t = torch.log(torch.full((), float(t_mul), dtype=torch.float32, device=completed.device))
+            arg = 1.0 - completed * one_minus_t
+            i_restart = torch.floor(torch.log(arg) / log_t)
+            i_restart = _fix_restart_index(i_restart, arg, float(t_mul))
+            t_pow = torch.pow(float(t_mul), i_restart)
+            sum_r = (1.0 - t_pow) / one_minus_t
+            completed = (completed - sum_r) / t_pow
+        m_fac = torch.pow(_f32(self._m_mul), i_restart)
+        cosine = (m_fac * 0.5) * (torch.cos(completed * _f32(math.pi)) + 1.0)
+        alpha = np.float32(self.alpha)
+        decayed = cosine * float(np.float32(1.0) - alpha) + float(alpha)
+        return decayed * _f32(self.initial_learning_rate)
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            "initial_learning_rate": self.initial_learning_rate,
+            "first_decay_steps": self.first_decay_steps,
+            "t_mul": self._t_mul,
+            "m_mul": self._m_mul,
+            "alpha": self.alpha,
+            "name": self.name,
+        }
+
+
+def serialize(learning_rate_schedule: LearningRateSchedule) -> dict[str, Any]:
+    """Keras 3 dict ``{"module", "class_name", "config", "registered_name"}``."""
+    return registry.serialize_keras_object(learning_rate_schedule, _CAT)
+
+
+def deserialize(config: Any, custom_objects: dict[str, Any] | None = None) -> LearningRateSchedule:
+    """Inverse of :func:`serialize`; also reads Keras 2 ``{"class_name", "config"}`` dicts."""
+    return registry.deserialize_keras_object(config, _CAT, custom_objects, what="decay")
+
+
+__all__ = [
+    "CosineDecay",
+    "CosineDecayRestarts",
+    "ExponentialDecay",
+    "InverseTimeDecay",
+    "LearningRateSchedule",
+    "PiecewiseConstantDecay",
+    "PolynomialDecay",
+    "deserialize",
+    "serialize",
+]

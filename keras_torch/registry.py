@@ -1,0 +1,193 @@
+"""One registry mapping Keras class/function names to keras_torch objects.
+
+The public API, config deserialization and ``custom_objects`` all resolve names here, so a
+name that works in one place works in all of them.
+
+Why top-level rather than ``saving/``: layers, activations, losses... register themselves at
+import time, and importing ``saving`` (h5py, zip handling) from every layer file would make
+``import keras_torch`` heavier and create import cycles.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+# category -> name -> object. Categories: layers, activations, initializers, regularizers,
+# constraints, losses, metrics, optimizers, schedules, models, callbacks.
+_REGISTRY: dict[str, dict[str, Any]] = {}
+# Objects registered by users with register_keras_serializable ("package>Name" and "Name").
+_GLOBAL_CUSTOM_OBJECTS: dict[str, Any] = {}
+_SCOPE = threading.local()
+
+
+def register(*names: str, category: str) -> Callable[[Any], Any]:
+    """Decorator registering ``obj`` under ``names`` (default: ``obj.__name__``) in ``category``."""
+
+    def deco(obj: Any) -> Any:
+        table = _REGISTRY.setdefault(category, {})
+        for n in names or (obj.__name__,):
+            table[n] = obj
+        return obj
+
+    return deco
+
+
+def names(category: str) -> list[str]:
+    """All registered names of a category (sorted)."""
+    return sorted(_REGISTRY.get(category, {}))
+
+
+def registered(category: str) -> dict[str, Any]:
+    """A copy of the ``name -> object`` table of a category."""
+    return dict(_REGISTRY.get(category, {}))
+
+
+def closest(name: str, candidates: list[str] | Any, n: int = 3) -> list[str]:
+    """Closest valid names to ``name`` (case-insensitive), best first."""
+    candidates = list(candidates)
+    lowered = {c.lower(): c for c in candidates}
+    hits = difflib.get_close_matches(name.lower(), list(lowered), n=n, cutoff=0.6)
+    return [lowered[h] for h in hits]
+
+
+def did_you_mean(name: str, candidates: Any) -> str:
+    """``" Did you mean 'x'?"`` or ``""`` when nothing is close."""
+    hits = closest(name, candidates, n=1)
+    return f" Did you mean '{hits[0]}'?" if hits else ""
+
+
+def _scoped_custom_objects() -> dict[str, Any]:
+    merged = dict(_GLOBAL_CUSTOM_OBJECTS)
+    for scope in getattr(_SCOPE, "stack", []):
+        merged.update(scope)
+    return merged
+
+
+def get_custom_objects() -> dict[str, Any]:
+    """The global, mutable dict of user custom objects (like ``keras.saving.get_custom_objects``)."""
+    return _GLOBAL_CUSTOM_OBJECTS
+
+
+@contextlib.contextmanager
+def custom_object_scope(*scopes: dict[str, Any] | None) -> Iterator[None]:
+    """Context manager making ``custom_objects`` visible to deserialization inside it."""
+    stack = getattr(_SCOPE, "stack", None)
+    if stack is None:
+        stack = _SCOPE.stack = []
+    merged: dict[str, Any] = {}
+    for s in scopes:
+        merged.update(s or {})
+    stack.append(merged)
+    try:
+        yield
+    finally:
+        stack.pop()
+
+
+CustomObjectScope = custom_object_scope
+
+
+def register_keras_serializable(package: str = "Custom", name: str | None = None) -> Callable:
+    """Register a user class/function as ``"package>name"`` (Keras 3 convention)."""
+
+    def deco(obj: Any) -> Any:
+        key = f"{package}>{name or obj.__name__}"
+        if key in _GLOBAL_CUSTOM_OBJECTS and _GLOBAL_CUSTOM_OBJECTS[key] is not obj:
+            raise ValueError(f"{key} has already been registered to {_GLOBAL_CUSTOM_OBJECTS[key]}")
+        _GLOBAL_CUSTOM_OBJECTS[key] = obj
+        _GLOBAL_CUSTOM_OBJECTS.setdefault(name or obj.__name__, obj)
+        obj._keras_registered_name = key
+        return obj
+
+    return deco
+
+
+def get_registered_name(obj: Any) -> str:
+    """The name under which ``obj`` is (de)serialized."""
+    return getattr(obj, "_keras_registered_name", None) or getattr(obj, "__name__", type(obj).__name__)
+
+
+def lookup(category: str, name: str, custom_objects: dict[str, Any] | None = None) -> Any | None:
+    """Find ``name`` in custom objects (argument, scopes, global) then ``category``; None if absent."""
+    for table in (custom_objects or {}, _scoped_custom_objects()):
+        if name in table:
+            return table[name]
+        if ">" in name and name.split(">", 1)[1] in table:
+            return table[name.split(">", 1)[1]]
+    return _REGISTRY.get(category, {}).get(name)
+
+
+def get(category: str, name: str, custom_objects: dict[str, Any] | None = None, what: str | None = None) -> Any:
+    """Like :func:`lookup` but raise a ``ValueError`` naming the unknown string and close matches."""
+    obj = lookup(category, name, custom_objects)
+    if obj is None:
+        what = what or category.rstrip("s")
+        valid = names(category) + list(_scoped_custom_objects()) + list(custom_objects or {})
+        raise ValueError(f"Unknown {what}: '{name}'.{did_you_mean(name, valid)}")
+    return obj
+
+
+# Keras 3 writes the public module of each object next to its class name.
+_MODULES = {
+    "layers": "keras.layers",
+    "activations": "keras.activations",
+    "initializers": "keras.initializers",
+    "regularizers": "keras.regularizers",
+    "constraints": "keras.constraints",
+    "losses": "keras.losses",
+    "metrics": "keras.metrics",
+    "optimizers": "keras.optimizers",
+    "schedules": "keras.optimizers.schedules",
+    "models": "keras",
+}
+
+
+def serialize_keras_object(obj: Any, category: str) -> Any:
+    """Keras 3 style ``{"module", "class_name", "config", "registered_name"}`` for ``obj``.
+
+    Plain functions serialize to their registered name (how Keras stores activations/losses).
+    """
+    if obj is None:
+        return None
+    if isinstance(obj, (str, int, float, bool)):
+        return obj
+    if not hasattr(obj, "get_config"):
+        return get_registered_name(obj)
+    cls = type(obj)
+    custom = getattr(cls, "_keras_registered_name", None)
+    return {
+        "module": _MODULES.get(category, "keras") if custom is None else cls.__module__,
+        "class_name": cls.__name__,
+        "config": obj.get_config(),
+        "registered_name": custom,
+    }
+
+
+def deserialize_keras_object(
+    config: Any, category: str, custom_objects: dict[str, Any] | None = None, what: str | None = None
+) -> Any:
+    """Inverse of :func:`serialize_keras_object`; accepts Keras 2 and Keras 3 dialects.
+
+    Strings resolve through the registry (functions are returned as-is, classes instantiated
+    with no arguments); dicts are ``{"class_name": ..., "config": ...}`` with optional
+    ``module``/``registered_name`` keys (Keras 3).
+    """
+    if config is None:
+        return None
+    if isinstance(config, str):
+        obj = get(category, config, custom_objects, what)
+        return obj() if isinstance(obj, type) else obj
+    if isinstance(config, dict):
+        if "class_name" not in config:
+            raise ValueError(f"Cannot deserialize {category} from {config!r}: missing 'class_name'.")
+        name = config.get("registered_name") or config["class_name"]
+        obj = lookup(category, name, custom_objects) or get(category, config["class_name"], custom_objects, what)
+        inner = config.get("config") or {}
+        if isinstance(obj, type):
+            return obj.from_config(dict(inner)) if hasattr(obj, "from_config") else obj(**inner)
+        return obj
+    return config

@@ -1,0 +1,114 @@
+"""Keras regularizers (``keras.regularizers``): ``reg(weight) -> scalar tensor``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from keras_torch import registry
+
+_CAT = "regularizers"
+
+
+def _check(name: str, value: Any) -> float:
+    value = float(value)
+    if value < 0 or value != value:
+        raise ValueError(f"Value for argument `{name}` must be a non-negative float. Received: {name}={value}")
+    return value
+
+
+class Regularizer:
+    """Base class of regularizers."""
+
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        return x.new_zeros(())
+
+    def get_config(self) -> dict[str, Any]:
+        return {}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Regularizer:
+        return cls(**config)
+
+
+@registry.register("L1L2", "l1_l2", category=_CAT)
+class L1L2(Regularizer):
+    def __init__(self, l1: float = 0.0, l2: float = 0.0) -> None:
+        self.l1, self.l2 = _check("l1", l1), _check("l2", l2)
+
+    def __call__(self, x):
+        out = x.new_zeros(())
+        if self.l1:
+            out = out + self.l1 * torch.sum(torch.abs(x))
+        if self.l2:
+            out = out + self.l2 * torch.sum(torch.square(x))
+        return out
+
+    def get_config(self):
+        return {"l1": self.l1, "l2": self.l2}
+
+
+@registry.register("L1", "l1", category=_CAT)
+class L1(Regularizer):
+    def __init__(self, l1: float = 0.01, **kwargs: Any) -> None:
+        self.l1 = _check("l1", kwargs.pop("l", l1))
+
+    def __call__(self, x):
+        return self.l1 * torch.sum(torch.abs(x))
+
+    def get_config(self):
+        return {"l1": self.l1}
+
+
+@registry.register("L2", "l2", category=_CAT)
+class L2(Regularizer):
+    def __init__(self, l2: float = 0.01, **kwargs: Any) -> None:
+        self.l2 = _check("l2", kwargs.pop("l", l2))
+
+    def __call__(self, x):
+        return self.l2 * torch.sum(torch.square(x))
+
+    def get_config(self):
+        return {"l2": self.l2}
+
+
+@registry.register("OrthogonalRegularizer", "orthogonal_regularizer", category=_CAT)
+class OrthogonalRegularizer(Regularizer):
+    def __init__(self, factor: float = 0.01, mode: str = "rows") -> None:
+        self.factor, self.mode = _check("factor", factor), mode
+
+    def __call__(self, x):
+        if self.mode == "columns":
+            x = x.T
+        x = x / torch.clamp_min(torch.linalg.norm(x, dim=1, keepdim=True), 1e-12)
+        prod = x @ x.T
+        size = prod.shape[0]
+        off = prod - torch.eye(size, dtype=x.dtype, device=x.device)
+        return self.factor * torch.sum(torch.abs(off)) / (size * (size - 1))
+
+    def get_config(self):
+        return {"factor": self.factor, "mode": self.mode}
+
+
+def l1_l2(l1: float = 0.01, l2: float = 0.01) -> L1L2:
+    """Keras 2 helper ``regularizers.l1_l2`` (defaults 0.01 each)."""
+    return L1L2(l1=l1, l2=l2)
+
+
+def serialize(regularizer: Any) -> Any:
+    return registry.serialize_keras_object(regularizer, _CAT)
+
+
+def deserialize(config: Any, custom_objects: dict | None = None) -> Regularizer:
+    return registry.deserialize_keras_object(config, _CAT, custom_objects, what="regularizer")
+
+
+def get(identifier: Any, custom_objects: dict | None = None) -> Any:
+    if identifier is None:
+        return None
+    if isinstance(identifier, (str, dict)):
+        return deserialize(identifier, custom_objects)
+    if callable(identifier):
+        return identifier
+    raise ValueError(f"Could not interpret regularizer identifier: {identifier!r}")

@@ -1,0 +1,28 @@
+"""Keras default object names: ``dense``, ``dense_1``, ... unique per session."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+_COUNTS: defaultdict[str, int] = defaultdict(int)
+
+
+def to_snake_case(name: str) -> str:
+    """``Conv2DTranspose`` → ``conv2d_transpose`` (Keras's rule)."""
+    name = re.sub(r"\W+", "", name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    name = re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
+    return name
+
+
+def uniquify(base: str) -> str:
+    """``base`` the first time, then ``base_1``, ``base_2``..."""
+    n = _COUNTS[base]
+    _COUNTS[base] += 1
+    return base if n == 0 else f"{base}_{n}"
+
+
+def reset() -> None:
+    """Forget every name handed out (``keras.backend.clear_session``)."""
+    _COUNTS.clear()
