@@ -22,10 +22,15 @@ layers in ``layer_cases.NO_RANDOMIZE`` keep their adapted state), draws inputs w
 ``--selfcheck`` rebuilds every case with Keras (different initialisation seed), loads the stored
 per-layer weights with ``model.layers[i].set_weights`` and checks that the stored outputs,
 ``count_params`` and model-level weight shapes are reproduced -- i.e. it validates the very
-procedure ``tests/test_parity_layers.py`` applies to keras_torch.  It also checks the
-channels_first convolution shim below against TensorFlow's native (XLA) NCHW kernels.
+procedure ``tests/test_parity_layers.py`` applies to keras_torch.  It also checks the two
+TensorFlow-backend shims below (channels_first conv against TF's native XLA NCHW kernels, and
+``ops.add`` broadcasting).
 
-TensorFlow on CPU has no NCHW kernels for ``Conv{1,2}D`` and ``Conv*Transpose``; Keras' TF
+Shims applied before anything is built:
+
+* ``_patch_add_broadcast``: Keras 3.15's TF ``ops.add`` mis-broadcasts a ``(1, C, 1, 1)`` bias
+  when ``x.shape[-1] == C`` (channels_first conv bias lands on W); fixtures use plain broadcasting.
+* ``_patch_channels_first``: TensorFlow on CPU has no NCHW kernels for ``Conv{1,2}D`` and ``Conv*Transpose``; Keras' TF
 backend only works around this for pooling / depthwise / separable convs.  ``_patch_channels_first``
 makes ``conv`` / ``conv_transpose`` transpose to channels_last, run, and transpose back
 (bit-for-bit what a channels_last twin model with copied weights would compute: the kernel

@@ -1,0 +1,250 @@
+"""Side-by-side speed of keras_torch vs a hand-written PyTorch loop (and Keras peers when present).
+
+    python benchmarks/run.py                      # all workloads, CPU, JSON to benchmarks/results.json
+    python benchmarks/run.py --only mlp cnn --repeats 3
+    python benchmarks/run.py --peer-python /opt/kref/bin/python   # add tf-keras / Keras 3 (TF) figures
+    KERAS_TORCH_DEVICE=cuda python benchmarks/run.py               # on a GPU machine
+
+Measures fit throughput (samples/s over the second epoch, batch 32) for the tutorial's MLP, CNN
+and LSTM(relu), an LSTM(tanh) and a small Transformer encoder; predict latency at batch 1 and
+256; and ``load_model`` time of a keras.applications-sized ``.h5``. Runs of keras_torch and the
+reference alternate so machine drift cancels; each figure is the median of ``--repeats`` runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pathlib
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+import keras_torch as keras  # noqa: E402
+from keras_torch import layers  # noqa: E402
+
+BATCH = 32
+
+
+# --------------------------------------------------------------------------- workloads
+def workload(name: str) -> dict:
+    rng = np.random.default_rng(0)
+    if name == "mlp":
+        n, shape = 8192, (100,)
+    elif name == "cnn":
+        n, shape = 1024, (28, 28, 1)
+    elif name in ("lstm_relu", "lstm_tanh"):
+        n, shape = 512, (100, 1)
+    elif name == "transformer":
+        n, shape = 1024, (32, 64)
+    else:
+        raise ValueError(name)
+    x = rng.standard_normal((n,) + shape).astype("float32")
+    y = np.eye(10, dtype="float32")[rng.integers(0, 10, n)]
+    return {"x": x, "y": y}
+
+
+def build_keras(name: str):
+    if name == "mlp":
+        m = keras.Sequential([layers.Dense(64, activation="relu", input_dim=100), layers.Dense(10, activation="softmax")])
+    elif name == "cnn":
+        m = keras.Sequential([
+            layers.Conv2D(32, (3, 3), activation="relu", input_shape=(28, 28, 1)), layers.MaxPooling2D((2, 2)),
+            layers.Conv2D(64, (3, 3), activation="relu"), layers.MaxPooling2D((2, 2)), layers.Flatten(),
+            layers.Dense(128, activation="relu"), layers.Dense(10, activation="softmax")])
+    elif name in ("lstm_relu", "lstm_tanh"):
+        act = "relu" if name == "lstm_relu" else "tanh"
+        m = keras.Sequential([layers.LSTM(64, activation=act, input_shape=(100, 1)),
+                              layers.Dense(10, activation="softmax")])
+    else:
+        inp = keras.Input((32, 64))
+        h = layers.MultiHeadAttention(num_heads=4, key_dim=16)(inp, inp)
+        h = layers.LayerNormalization()(layers.Add()([inp, h]))
+        f = layers.Dense(128, activation="relu")(h)
+        f = layers.Dense(64)(f)
+        h = layers.LayerNormalization()(layers.Add()([h, f]))
+        out = layers.Dense(10, activation="softmax")(layers.GlobalAveragePooling1D()(h))
+        m = keras.Model(inp, out)
+    m.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+    return m
+
+
+class TorchRef(torch.nn.Module):
+    """The same networks written by hand in PyTorch (NCHW CNN, torch LSTM, torch MHA)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+        if name == "mlp":
+            self.net = torch.nn.Sequential(torch.nn.Linear(100, 64), torch.nn.ReLU(), torch.nn.Linear(64, 10))
+        elif name == "cnn":
+            self.net = torch.nn.Sequential(
+                torch.nn.Conv2d(1, 32, 3), torch.nn.ReLU(), torch.nn.MaxPool2d(2), torch.nn.Conv2d(32, 64, 3),
+                torch.nn.ReLU(), torch.nn.MaxPool2d(2), torch.nn.Flatten(), torch.nn.Linear(1600, 128),
+                torch.nn.ReLU(), torch.nn.Linear(128, 10))
+        elif name == "lstm_tanh":
+            self.lstm = torch.nn.LSTM(1, 64, batch_first=True)
+            self.out = torch.nn.Linear(64, 10)
+        elif name == "lstm_relu":
+            self.cell_ih = torch.nn.Linear(1, 256)
+            self.cell_hh = torch.nn.Linear(64, 256, bias=False)
+            self.out = torch.nn.Linear(64, 10)
+        else:
+            self.mha = torch.nn.MultiheadAttention(64, 4, batch_first=True)
+            self.ln1, self.ln2 = torch.nn.LayerNorm(64, eps=1e-3), torch.nn.LayerNorm(64, eps=1e-3)
+            self.f1, self.f2, self.out = torch.nn.Linear(64, 128), torch.nn.Linear(128, 64), torch.nn.Linear(64, 10)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.name == "mlp":
+            return self.net(x)
+        if self.name == "cnn":
+            return self.net(x.permute(0, 3, 1, 2))
+        if self.name == "lstm_tanh":
+            return self.out(self.lstm(x)[0][:, -1])
+        if self.name == "lstm_relu":
+            b, t, _ = x.shape
+            h = x.new_zeros(b, 64)
+            c = x.new_zeros(b, 64)
+            xs = self.cell_ih(x)
+            for k in range(t):
+                z = xs[:, k] + self.cell_hh(h)
+                i, f, g, o = z.chunk(4, 1)
+                c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.relu(g)
+                h = torch.sigmoid(o) * torch.relu(c)
+            return self.out(h)
+        h = self.ln1(x + self.mha(x, x, x, need_weights=False)[0])
+        h = self.ln2(h + self.f2(torch.relu(self.f1(h))))
+        return self.out(h.mean(1))
+
+
+def torch_epoch(model: TorchRef, opt: torch.optim.Optimizer, x: torch.Tensor, y: torch.Tensor) -> None:
+    """A plain hand-written epoch: shuffle, batch, forward, CE loss, backward, step."""
+    model.train()
+    perm = torch.randperm(len(x))
+    x, y = x[perm], y[perm]
+    for i in range(0, len(x), BATCH):
+        xb, yb = x[i:i + BATCH], y[i:i + BATCH]
+        loss = F.cross_entropy(model(xb), yb.argmax(-1))
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+
+
+def time_fit(name: str, repeats: int, device: torch.device) -> dict:
+    data = workload(name)
+    xt, yt = torch.from_numpy(data["x"]).to(device), torch.from_numpy(data["y"]).to(device)
+    ours, ref = [], []
+    for _ in range(repeats):
+        m = build_keras(name)
+        m.fit(data["x"], data["y"], epochs=1, batch_size=BATCH, verbose=0)  # warm-up epoch
+        _sync(device)
+        t = time.perf_counter()
+        m.fit(data["x"], data["y"], epochs=1, batch_size=BATCH, verbose=0)
+        _sync(device)
+        ours.append(len(data["x"]) / (time.perf_counter() - t))
+
+        r = TorchRef(name).to(device)
+        opt = torch.optim.Adam(r.parameters(), lr=1e-3, eps=1e-7)
+        torch_epoch(r, opt, xt, yt)
+        _sync(device)
+        t = time.perf_counter()
+        torch_epoch(r, opt, xt, yt)
+        _sync(device)
+        ref.append(len(data["x"]) / (time.perf_counter() - t))
+    o, r = statistics.median(ours), statistics.median(ref)
+    return {"keras_torch": o, "torch": r, "ratio": o / r}
+
+
+def time_predict(name: str, batch: int, repeats: int, device: torch.device) -> dict:
+    data = workload(name)
+    m = build_keras(name)
+    m.predict(data["x"][:batch], batch_size=batch, verbose=0)
+    ref = TorchRef(name).to(device).eval()
+    xb = torch.from_numpy(data["x"][:batch]).to(device)
+    n = 200 if batch == 1 else 20
+    ours, theirs = [], []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        for _ in range(n):
+            m.predict_on_batch(data["x"][:batch])
+        ours.append((time.perf_counter() - t) / n * 1e3)
+        t = time.perf_counter()
+        with torch.inference_mode():
+            for _ in range(n):
+                ref(xb).cpu().numpy()
+        theirs.append((time.perf_counter() - t) / n * 1e3)
+    o, r = statistics.median(ours), statistics.median(theirs)
+    return {"keras_torch_ms": o, "torch_ms": r, "ratio": o / r}
+
+
+def time_load(repeats: int) -> dict:
+    path = HERE.parent / "compat" / "fixtures" / "files"
+    candidates = sorted(path.glob("*applications*.h5")) if path.exists() else []
+    if not candidates:
+        return {"skipped": "no keras.applications .h5 fixture found"}
+    f = candidates[0]
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        keras.models.load_model(str(f), compile=False)
+        times.append(time.perf_counter() - t)
+    return {"file": f.name, "keras_torch_s": statistics.median(times)}
+
+
+def _sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+
+
+def peer_figures(python: str, names: list[str], repeats: int) -> dict:
+    """Run the same workloads in another interpreter with tf-keras / Keras 3 installed."""
+    script = HERE / "peers.py"
+    with tempfile.TemporaryDirectory() as tmp:
+        out = pathlib.Path(tmp) / "peers.json"
+        cmd = [python, str(script), "--out", str(out), "--repeats", str(repeats), "--only", *names]
+        res = subprocess.run(cmd, capture_output=True, text=True, timeout=3600)
+        if res.returncode != 0:
+            return {"error": res.stderr[-2000:]}
+        return json.loads(out.read_text())
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--only", nargs="*", default=["mlp", "cnn", "lstm_relu", "lstm_tanh", "transformer"])
+    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--peer-python", default=None, help="interpreter with tf-keras / keras installed")
+    p.add_argument("--out", default=str(HERE / "results.json"))
+    args = p.parse_args()
+    device = keras.config.default_device()
+    results = {"machine": {"platform": platform.platform(), "cpu_count": os.cpu_count(), "torch": torch.__version__,
+                           "device": str(device), "threads": torch.get_num_threads()},
+               "fit_samples_per_s": {}, "predict_latency": {}}
+    for name in args.only:
+        results["fit_samples_per_s"][name] = r = time_fit(name, args.repeats, device)
+        print(f"fit {name:12s} keras_torch {r['keras_torch']:9.0f}/s  torch {r['torch']:9.0f}/s  ratio {r['ratio']:.3f}")
+    for batch in (1, 256):
+        results["predict_latency"][f"mlp_batch{batch}"] = r = time_predict("mlp", batch, args.repeats, device)
+        print(f"predict mlp batch {batch:3d}: keras_torch {r['keras_torch_ms']:.3f} ms  torch {r['torch_ms']:.3f} ms"
+              f"  ratio {r['ratio']:.3f}")
+    results["load_model"] = time_load(args.repeats)
+    print("load_model:", results["load_model"])
+    if args.peer_python:
+        results["peers"] = peer_figures(args.peer_python, args.only, args.repeats)
+        print("peers:", json.dumps(results["peers"], indent=1))
+    pathlib.Path(args.out).write_text(json.dumps(results, indent=2))
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
