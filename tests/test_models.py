@@ -191,3 +191,16 @@ def test_ops_cover_common_names():
     torch.testing.assert_close(ops.where(t > 2, t, 0.0), torch.tensor([[0.0, 0, 0], [3, 4, 5]]))
     assert ops.einsum("ij,kj->ik", t, t).shape == (2, 2)
     assert ops.cast(t, "int32").dtype == torch.int32
+
+
+def test_plain_torch_module_inside_keras_model():
+    model = keras.Sequential([keras.Input((4,)), torch.nn.Linear(4, 3), layers.Dense(2)])
+    assert isinstance(model.layers[0], layers.TorchModuleWrapper)
+    assert model.count_params() == 4 * 3 + 3 + 3 * 2 + 2
+    x = keras.Input((4,))
+    y = layers.TorchModuleWrapper(torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.Dropout(0.5)))(x)
+    func = keras.Model(x, layers.Dense(1)(y))
+    data = np.ones((5, 4), "float32")
+    torch.testing.assert_close(func(data), func(data))  # inference: torch Dropout follows training=False
+    func.compile("sgd", "mse")
+    func.fit(data, np.zeros((5, 1), "float32"), epochs=1, verbose=0)

@@ -16,6 +16,7 @@ from keras_torch.layers.core import (
     Reshape,
 )
 from keras_torch.layers.input_spec import InputSpec
+from keras_torch.layers.torch_wrapper import TorchModuleWrapper
 from keras_torch.layers.activation_layers import *  # noqa: F401,F403
 from keras_torch.layers.attention import *  # noqa: F401,F403
 from keras_torch.layers.conv import *  # noqa: F401,F403

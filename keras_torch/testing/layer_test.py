@@ -28,6 +28,7 @@ def run_layer_test(
     call_kwargs: dict[str, Any] | None = None,
     run_training_check: bool = True,
     seed: int = 0,
+    unpack_inputs: bool = False,
 ) -> Any:
     """Build ``layer_cls(**init_kwargs)`` on random inputs and run the shared checks.
 
@@ -41,6 +42,7 @@ def run_layer_test(
         call_kwargs: Extra call arguments.
         run_training_check: Whether to run one optimisation step.
         seed: RNG seed for inputs.
+        unpack_inputs: Pass a list of inputs as positional arguments (``layer(q, v)``).
 
     Returns:
         The built layer.
@@ -55,8 +57,11 @@ def run_layer_test(
     inputs = [_make_input(tuple(s), input_dtype, rng, int_high) for s in shapes]
     x = inputs if multi else inputs[0]
 
+    def call(lyr: Any, inp: Any, **kw: Any) -> Any:
+        return lyr(*inp, **kw) if unpack_inputs else lyr(inp, **kw)
+
     layer = layer_cls(**init_kwargs)
-    out = layer(x, **call_kwargs)
+    out = call(layer, x, **call_kwargs)
     outs = tree.flatten(out)
     got_shapes = [tuple(o.shape) for o in outs]
     if expected_output_shape is not None:
@@ -66,7 +71,7 @@ def run_layer_test(
     # Symbolic shapes agree with eager ones (batch dim left open).
     sym_in = [keras.Input(batch_shape=(None,) + tuple(s[1:]), dtype=input_dtype) for s in shapes]
     layer2 = layer_cls(**init_kwargs)
-    sym_out = layer2(sym_in if multi else sym_in[0], **call_kwargs)
+    sym_out = call(layer2, sym_in if multi else sym_in[0], **call_kwargs)
     for kt, real in zip(tree.flatten(sym_out), outs):
         assert len(kt.shape) == real.ndim, f"{layer.name}: symbolic rank {kt.shape} vs eager {tuple(real.shape)}"
         for d_sym, d_real in zip(kt.shape[1:], real.shape[1:]):
@@ -82,13 +87,13 @@ def run_layer_test(
     # Keras weights round trip (converter) and the revived layer computes the same thing.
     weights = layer.get_weights()
     if weights:
-        revived(x, **call_kwargs)
+        call(revived, x, **call_kwargs)
         revived.set_weights(weights)
         for a, b in zip(revived.get_weights(), weights):
             np.testing.assert_array_equal(a, b)
         with torch.no_grad():
-            out_a = tree.flatten(layer(x, **call_kwargs))
-            out_b = tree.flatten(revived(x, **call_kwargs))
+            out_a = tree.flatten(call(layer, x, **call_kwargs))
+            out_b = tree.flatten(call(revived, x, **call_kwargs))
         for a, b in zip(out_a, out_b):
             np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-6, atol=1e-6)
         assert layer.count_params() == sum(int(np.prod(w.shape)) for w in weights)
@@ -101,7 +106,7 @@ def run_layer_test(
     if run_training_check and layer.trainable_weights:
         params = layer.trainable_weights
         before = [p.detach().clone() for p in params]
-        out = layer(x, training=True, **call_kwargs)
+        out = call(layer, x, training=True, **call_kwargs)
         loss = sum(torch.sum(o.float() ** 2) for o in tree.flatten(out) if o.is_floating_point())
         loss.backward()
         with torch.no_grad():

@@ -1,0 +1,159 @@
+"""The shared layer harness run over every registered layer (like torch's ``module_db``).
+
+Each registered Keras layer class must have an entry here; a new layer without one fails
+``test_every_registered_layer_has_an_entry``. Numeric parity with real Keras lives in
+``tests/test_parity_layers.py`` (fixtures from ``compat/generate_fixtures.py``).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import keras_torch as keras
+from keras_torch import layers as L
+from keras_torch import registry
+from keras_torch.testing.layer_test import run_layer_test
+
+# name -> list of (init kwargs, input shape(s), options)
+LAYER_DB: dict[str, list[tuple[dict, object, dict]]] = {
+    "Activation": [({"activation": "gelu"}, (2, 5), {})],
+    "ActivityRegularization": [({"l1": 0.01, "l2": 0.01}, (2, 5), {"train": False})],
+    "Add": [({}, [(2, 4), (2, 4)], {"train": False})],
+    "AdditiveAttention": [({}, [(2, 3, 4), (2, 5, 4)], {})],
+    "AlphaDropout": [({"rate": 0.2}, (2, 5), {"train": False})],
+    "Attention": [({"use_scale": True}, [(2, 3, 4), (2, 5, 4)], {})],
+    "Average": [({}, [(2, 4), (2, 4)], {"train": False})],
+    "AveragePooling1D": [({"pool_size": 2, "padding": "same"}, (2, 7, 3), {"train": False})],
+    "AveragePooling2D": [({"pool_size": 2, "strides": 1}, (2, 5, 5, 3), {"train": False})],
+    "AveragePooling3D": [({"pool_size": 2}, (1, 4, 4, 4, 2), {"train": False})],
+    "BatchNormalization": [({}, (4, 5), {}), ({"axis": 1}, (2, 3, 4, 4), {})],
+    "Bidirectional": [({"layer": "lstm"}, (2, 5, 3), {})],
+    "CenterCrop": [({"height": 3, "width": 3}, (2, 5, 5, 1), {"train": False})],
+    "Concatenate": [({"axis": -1}, [(2, 3), (2, 4)], {"train": False})],
+    "Conv1D": [({"filters": 3, "kernel_size": 3, "padding": "causal"}, (2, 7, 2), {})],
+    "Conv1DTranspose": [({"filters": 3, "kernel_size": 3, "strides": 2}, (2, 5, 2), {})],
+    "Conv2D": [({"filters": 4, "kernel_size": 3, "strides": 2, "padding": "same"}, (2, 7, 7, 3), {}),
+               ({"filters": 4, "kernel_size": 3, "data_format": "channels_first"}, (2, 3, 6, 6), {})],
+    "Conv2DTranspose": [({"filters": 3, "kernel_size": 3, "strides": 2, "padding": "same"}, (2, 4, 4, 2), {})],
+    "Conv3D": [({"filters": 2, "kernel_size": 2}, (1, 4, 4, 4, 2), {})],
+    "Conv3DTranspose": [({"filters": 2, "kernel_size": 2, "strides": 2}, (1, 3, 3, 3, 2), {})],
+    "Cropping1D": [({"cropping": (1, 2)}, (2, 7, 3), {"train": False})],
+    "Cropping2D": [({"cropping": ((1, 0), (0, 2))}, (2, 5, 6, 3), {"train": False})],
+    "Cropping3D": [({"cropping": 1}, (1, 4, 4, 4, 2), {"train": False})],
+    "Dense": [({"units": 4, "activation": "relu"}, (2, 3), {}), ({"units": 2, "use_bias": False}, (2, 5, 3), {})],
+    "DepthwiseConv1D": [({"kernel_size": 3, "depth_multiplier": 2}, (2, 7, 3), {})],
+    "DepthwiseConv2D": [({"kernel_size": 3, "depth_multiplier": 2, "padding": "same"}, (2, 5, 5, 3), {})],
+    "Dot": [({"axes": 1, "normalize": True}, [(2, 4), (2, 4)], {"train": False})],
+    "Dropout": [({"rate": 0.3}, (2, 5), {"train": False})],
+    "ELU": [({"alpha": 0.5}, (2, 5), {"train": False})],
+    "EinsumDense": [({"equation": "ab,bc->ac", "output_shape": 4, "bias_axes": "c"}, (2, 3), {})],
+    "Embedding": [({"input_dim": 10, "output_dim": 4, "mask_zero": True}, (2, 5), {"dtype": "int64", "high": 10})],
+    "Flatten": [({}, (2, 3, 4), {"train": False})],
+    "GRU": [({"units": 4}, (2, 5, 3), {}), ({"units": 4, "reset_after": False, "return_sequences": True}, (2, 5, 3), {})],
+    "GaussianDropout": [({"rate": 0.2}, (2, 5), {"train": False})],
+    "GaussianNoise": [({"stddev": 0.1}, (2, 5), {"train": False})],
+    "GlobalAveragePooling1D": [({}, (2, 5, 3), {"train": False})],
+    "GlobalAveragePooling2D": [({"keepdims": True}, (2, 4, 4, 3), {"train": False})],
+    "GlobalAveragePooling3D": [({}, (1, 3, 3, 3, 2), {"train": False})],
+    "GlobalMaxPooling1D": [({}, (2, 5, 3), {"train": False})],
+    "GlobalMaxPooling2D": [({}, (2, 4, 4, 3), {"train": False})],
+    "GlobalMaxPooling3D": [({}, (1, 3, 3, 3, 2), {"train": False})],
+    "GroupNormalization": [({"groups": 2}, (2, 4, 4), {})],
+    "Identity": [({}, (2, 5), {"train": False})],
+    "LSTM": [({"units": 4}, (2, 5, 3), {}), ({"units": 4, "activation": "relu", "return_sequences": True},
+                                             (2, 5, 3), {})],
+    "Lambda": [({"function": "double"}, (2, 5), {"train": False, "config": False})],
+    "LayerNormalization": [({}, (2, 5), {}), ({"axis": [1, 2]}, (2, 3, 4), {})],
+    "LeakyReLU": [({"negative_slope": 0.1}, (2, 5), {"train": False})],
+    "Masking": [({"mask_value": 0.0}, (2, 4, 3), {"train": False})],
+    "MaxPooling1D": [({"pool_size": 2}, (2, 7, 3), {"train": False})],
+    "MaxPooling2D": [({"pool_size": 2, "padding": "same"}, (2, 5, 5, 3), {"train": False})],
+    "MaxPooling3D": [({"pool_size": 2}, (1, 4, 4, 4, 2), {"train": False})],
+    "Maximum": [({}, [(2, 4), (2, 4)], {"train": False})],
+    "Minimum": [({}, [(2, 4), (2, 4)], {"train": False})],
+    "MultiHeadAttention": [({"num_heads": 2, "key_dim": 3}, [(2, 4, 5), (2, 6, 5)], {"unpack": True})],
+    "Multiply": [({}, [(2, 4), (2, 4)], {"train": False})],
+    "Normalization": [({"mean": 0.5, "variance": 2.0}, (2, 3), {"train": False})],
+    "PReLU": [({"alpha_initializer": "ones"}, (2, 5), {})],
+    "Permute": [({"dims": (2, 1)}, (2, 3, 4), {"train": False})],
+    "RNN": [({"cell": "lstm_cell"}, (2, 5, 3), {})],
+    "ReLU": [({"max_value": 6.0, "negative_slope": 0.1}, (2, 5), {"train": False})],
+    "RepeatVector": [({"n": 3}, (2, 4), {"train": False})],
+    "Rescaling": [({"scale": 0.5, "offset": 1.0}, (2, 5), {"train": False})],
+    "Reshape": [({"target_shape": (4, -1)}, (2, 8), {"train": False})],
+    "Resizing": [({"height": 3, "width": 5}, (2, 6, 4, 1), {"train": False})],
+    "SeparableConv1D": [({"filters": 3, "kernel_size": 3}, (2, 7, 2), {})],
+    "SeparableConv2D": [({"filters": 3, "kernel_size": 3, "depth_multiplier": 2}, (2, 5, 5, 2), {})],
+    "SimpleRNN": [({"units": 4, "go_backwards": True}, (2, 5, 3), {})],
+    "Softmax": [({"axis": -1}, (2, 5), {"train": False})],
+    "SpatialDropout1D": [({"rate": 0.2}, (2, 5, 3), {"train": False})],
+    "SpatialDropout2D": [({"rate": 0.2}, (2, 4, 4, 3), {"train": False})],
+    "SpatialDropout3D": [({"rate": 0.2}, (1, 3, 3, 3, 2), {"train": False})],
+    "StackedRNNCells": [({"cells": "two_cells"}, (2, 5, 3), {"wrap_rnn": True})],
+    "Subtract": [({}, [(2, 4), (2, 4)], {"train": False})],
+    "TimeDistributed": [({"layer": "dense"}, (2, 5, 3), {})],
+    "UnitNormalization": [({}, (2, 5), {"train": False})],
+    "UpSampling1D": [({"size": 2}, (2, 4, 3), {"train": False})],
+    "UpSampling2D": [({"size": 2, "interpolation": "bilinear"}, (2, 3, 3, 2), {"train": False})],
+    "UpSampling3D": [({"size": 2}, (1, 2, 2, 2, 2), {"train": False})],
+    "ZeroPadding1D": [({"padding": (1, 2)}, (2, 4, 3), {"train": False})],
+    "ZeroPadding2D": [({"padding": ((1, 0), (2, 1))}, (2, 3, 3, 2), {"train": False})],
+    "ZeroPadding3D": [({"padding": 1}, (1, 2, 2, 2, 2), {"train": False})],
+}
+# Containers and cells are exercised through models and RNN wrappers instead.
+NOT_STANDALONE = {"InputLayer", "Model", "Functional", "Sequential", "LSTMCell", "GRUCell", "SimpleRNNCell",
+                  "TorchModuleWrapper"}
+
+
+def _double(x):
+    return x * 2.0
+
+
+def _materialize(kwargs: dict) -> dict:
+    """Replace placeholder strings by objects that can't be written inline in the table."""
+    kw = dict(kwargs)
+    if kw.get("layer") == "lstm":
+        kw["layer"] = L.LSTM(3)
+    elif kw.get("layer") == "dense":
+        kw["layer"] = L.Dense(2)
+    if kw.get("cell") == "lstm_cell":
+        kw["cell"] = L.LSTMCell(3)
+    if kw.get("cells") == "two_cells":
+        kw["cells"] = [L.LSTMCell(3), L.GRUCell(2)]
+    if kw.get("function") == "double":
+        kw["function"] = _double
+    return kw
+
+
+def _cases():
+    for name, entries in sorted(LAYER_DB.items()):
+        for i, entry in enumerate(entries):
+            yield pytest.param(name, *entry, id=f"{name}-{i}")
+
+
+def test_every_registered_layer_has_an_entry():
+    classes = {cls.__name__ for cls in registry.registered("layers").values()}
+    missing = sorted(classes - set(LAYER_DB) - NOT_STANDALONE)
+    assert not missing, f"add these layers to LAYER_DB: {missing}"
+
+
+@pytest.mark.parametrize("name,kwargs,shape,opts", _cases())
+def test_layer_harness(name, kwargs, shape, opts):
+    cls = registry.get("layers", name)
+    kw = _materialize(kwargs)
+    if opts.get("wrap_rnn"):
+        cls, kw = L.RNN, {"cell": L.StackedRNNCells(**kw)}
+    if not opts.get("config", True):
+        layer = cls(**kw)
+        x = keras.ops.ones(shape)
+        assert tuple(layer(x).shape) == tuple(shape)
+        return
+    run_layer_test(
+        cls,
+        kw,
+        list(shape) if isinstance(shape, list) else tuple(shape),
+        input_dtype=opts.get("dtype", "float32"),
+        int_high=opts.get("high", 5),
+        run_training_check=opts.get("train", True),
+        unpack_inputs=opts.get("unpack", False),
+    )
