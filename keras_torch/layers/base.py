@@ -615,19 +615,19 @@ class Layer(nn.Module):
         self.build(shapes)
         self.built = True
         if device is not None and device.type != "cpu":
-            self._move_own_state(device)
+            self.to(device)  # weights (and sub-layers) created in build follow the data
         if self._init_weights is not None:
             self.set_weights(self._init_weights)
             self._init_weights = None
 
-    def _move_own_state(self, device: torch.device) -> None:
-        for rec in self._keras_records:
-            t = getattr(self, rec.attr)
-            if t.device != device:
-                if rec.is_buffer:
-                    self._buffers[rec.attr] = t.to(device)
-                else:
-                    t.data = t.data.to(device)
+    def _call_flags(self) -> tuple:
+        """Per-instance facts about ``call`` computed once (the hot path reads only this tuple)."""
+        has_training, has_mask, default_training, _ = _call_signature(type(self))
+        propagates = self.supports_masking or type(self).compute_mask is not Layer.compute_mask
+        flags = (has_training, has_mask, default_training, propagates)
+        if self.built:
+            self.__dict__["_flags"] = flags
+        return flags
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if args:
@@ -638,49 +638,58 @@ class Layer(nn.Module):
             rest = ()
         else:
             raise TypeError(f"Layer '{self.name}' was called without inputs.")
-        if not isinstance(inputs, torch.Tensor) and (
-            isinstance(inputs, KerasTensor) or _symbolic_in((inputs, rest, kwargs))
-        ):
-            return self._symbolic_call(inputs, *rest, **kwargs)
-        if not isinstance(inputs, torch.Tensor):
+        is_tensor = isinstance(inputs, torch.Tensor)
+        if not is_tensor:
+            if isinstance(inputs, KerasTensor) or _symbolic_in((inputs, rest, kwargs)):
+                return self._symbolic_call(inputs, *rest, **kwargs)
             inputs = tree.map_structure(_to_tensor, inputs)
-        has_training, has_mask, default_training, _ = _call_signature(type(self))
+            is_tensor = isinstance(inputs, torch.Tensor)
+        elif rest or kwargs:
+            if _symbolic_in((rest, kwargs)):
+                return self._symbolic_call(inputs, *rest, **kwargs)
+        flags = self.__dict__.get("_flags") or self._call_flags()
+        has_training, has_mask, default_training, propagates = flags
         training = kwargs.pop("training", None)
-        outer = _CTX.training
+        ctx = _CTX
+        outer = ctx.training
         if training is None:
             training = outer if outer is not None else default_training
-        if training is None:
-            training = False
-        elif not isinstance(training, bool):
+            if training is None:
+                training = False
+        elif training is not True and training is not False:
             training = bool(training)
         if has_training:
             kwargs["training"] = training
         mask = kwargs.get("mask")
-        propagates = self.supports_masking or type(self).compute_mask is not Layer.compute_mask
         if mask is None and (has_mask or propagates):
-            mask = _collect_mask(inputs)
+            mask = getattr(inputs, "_keras_mask", None) if is_tensor else _collect_mask(inputs)
             if mask is not None and has_mask:
                 kwargs["mask"] = mask
-        if not has_mask:
-            kwargs.pop("mask", None)
+        if not has_mask and "mask" in kwargs:
+            del kwargs["mask"]
         if not self.built:
             self._maybe_build(inputs)
         elif self.input_spec is not None:
-            assert_input_compatibility(self.input_spec, inputs, self.name)
-        if isinstance(inputs, torch.Tensor):
-            cd = self._dtype_policy.torch_compute_dtype
-            if inputs.is_floating_point() and inputs.dtype != cd and self._dtype_policy.autocast:
-                inputs = inputs.to(cd)
-        top = _CTX.depth == 0
-        if top:
-            _CTX.generation += 1
-        _CTX.depth += 1
-        _CTX.training = training
+            # Shapes already validated for this layer are not checked again (hot training loop).
+            if not (is_tensor and inputs.shape == self.__dict__.get("_spec_ok")):
+                assert_input_compatibility(self.input_spec, inputs, self.name)
+                if is_tensor:
+                    self.__dict__["_spec_ok"] = inputs.shape
+        if is_tensor and inputs.dtype != self._dtype_policy.torch_compute_dtype and inputs.is_floating_point():
+            if self._dtype_policy.autocast:
+                inputs = inputs.to(self._dtype_policy.torch_compute_dtype)
+        if ctx.depth == 0:
+            ctx.generation += 1
+        ctx.depth += 1
+        ctx.training = training
         try:
-            outputs = nn.Module.__call__(self, inputs, *rest, **kwargs)
+            if self._forward_hooks or self._forward_pre_hooks or _global_hooks_active():
+                outputs = nn.Module.__call__(self, inputs, *rest, **kwargs)
+            else:  # same as nn.Module.__call__ without hooks, minus two Python frames
+                outputs = self.forward(inputs, *rest, **kwargs)
         finally:
-            _CTX.depth -= 1
-            _CTX.training = outer
+            ctx.depth -= 1
+            ctx.training = outer
         if self._activity_regularizer is not None:
             for o in tree.flatten(outputs):
                 if isinstance(o, torch.Tensor):
@@ -893,6 +902,15 @@ def _layout_constraint(constraint: Callable, to_torch: Callable | None, to_keras
         return to_torch(constraint(to_keras(t)))
 
     return apply
+
+
+def _global_hooks_active() -> bool:
+    from torch.nn.modules import module as _m
+
+    return bool(
+        _m._global_forward_hooks or _m._global_forward_pre_hooks or _m._global_backward_hooks
+        or _m._global_backward_pre_hooks or torch._C._get_tracing_state()
+    )
 
 
 def _symbolic_in(x: Any) -> bool:

@@ -45,7 +45,6 @@ def test_prelu_gradients():
     assert p.alpha.grad is not None
 
 
-@pytest.mark.xfail(reason="base.Layer only propagates masks for layers whose call() declares `mask`", strict=False)
 def test_mask_passes_through():
     y = torch.randn(2, 3, 4)
     y._keras_mask = torch.ones(2, 3, dtype=torch.bool)

@@ -227,7 +227,7 @@ def test_mask_from_embedding_equals_explicit_mask():
     torch.testing.assert_close(y, y2)
     # masked steps repeat the previous output (zeros before the first valid step)
     torch.testing.assert_close(y[0, 3], y[0, 2])
-    assert float(y[1, :2].abs().sum()) == 0.0
+    assert float(y[1, :2].detach().abs().sum()) == 0.0
 
 
 @pytest.mark.parametrize("layer_fn", [
@@ -350,7 +350,7 @@ def test_regularizers_and_constraints():
     layer(torch.randn(2, 4, 2))
     k, rk, b = layer.get_weights()
     expected = 0.01 * (k**2).sum() + 0.01 * (rk**2).sum() + 0.01 * np.abs(b).sum()
-    np.testing.assert_allclose(float(sum(layer.losses)), expected, rtol=1e-5)
+    np.testing.assert_allclose(float(sum(layer.losses).detach()), expected, rtol=1e-5)
     with torch.no_grad():
         layer.cell.bias_hh.fill_(-1.0)
     for p in layer.parameters():
@@ -446,7 +446,7 @@ def test_time_distributed_batch_norm_in_training_runs_per_step():
     x = torch.randn(4, 3, 2) * torch.tensor([1.0, 5.0, 10.0]).view(1, 3, 1)
     y = td(x, training=True)
     for t in range(3):  # each step normalised with its own batch statistics
-        assert float(y[:, t].mean(0).abs().max()) < 1e-5
+        assert float(y[:, t].detach().mean(0).abs().max()) < 1e-5
 
 
 def test_time_distributed_passes_mask_through():
@@ -510,3 +510,20 @@ def test_keras2_config_keys_are_accepted():
            "recurrent_dropout": 0.0, "unit_forget_bias": True}
     layer = L.LSTM.from_config(cfg)
     assert layer.units == 4 and layer(torch.randn(1, 5, 3)).shape == (1, 4)
+
+
+@pytest.mark.parametrize("overwrite", [False, True])
+def test_module_conversion_keeps_cell_and_layer_tensors_shared(overwrite):
+    old = torch.__future__.get_overwrite_module_params_on_conversion()
+    torch.__future__.set_overwrite_module_params_on_conversion(overwrite)
+    try:
+        layer = L.LSTM(3, return_sequences=True)
+        x = torch.randn(2, 4, 2)
+        y = layer(x)
+        layer.double()
+        assert layer.cell.weight_ih is layer.weight_ih_l0 and layer.cell.bias_hh is layer.bias_hh_l0
+        assert layer.cell.bias_hh.dtype == torch.float64
+        torch.testing.assert_close(layer(x.double()).float(), y)
+        assert [w.dtype for w in layer.weights] == [torch.float64] * 3
+    finally:
+        torch.__future__.set_overwrite_module_params_on_conversion(old)

@@ -107,8 +107,9 @@ def run_loop(
     outs: list[Tensor] = []
     prev: Tensor | None = None
     mask_t = mask.t().unsqueeze(-1) if mask is not None else None
-    for t in range(steps):
-        out, new = step(xs[:, t], states)
+    # unbind (not xs[:, t]): its backward is one stack instead of a zero-filled copy per step
+    for t, x_t in enumerate(xs.unbind(1)):
+        out, new = step(x_t, states)
         if mask_t is not None:
             m = mask_t[t]
             states = [torch.where(m, n, s) for n, s in zip(new, states)]

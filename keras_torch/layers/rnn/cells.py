@@ -1,4 +1,4 @@
-"""Recurrent cells: SimpleRNNCell, LSTMCell, GRUCell and StackedRNNCells.
+"""Recurrent cells: SimpleRNNCell, LSTMCell and GRUCell.
 
 Weights are stored in the torch ``nn.RNNCell`` / ``nn.LSTMCell`` / ``nn.GRUCell`` layout
 (``weight_ih`` (G*u, in), ``weight_hh`` (G*u, u), ``bias_ih``, ``bias_hh``), so a cell's
@@ -25,7 +25,6 @@ import torch
 import torch.nn.functional as F
 
 from keras_torch import activations, constraints, initializers, regularizers
-from keras_torch import registry
 from keras_torch.layers.base import Layer
 from keras_torch.layers.core import check_positive_int, register_layer
 from keras_torch.layers.rnn import _ops
@@ -444,7 +443,7 @@ class LSTMCell(_Cell):
 
     def _loop_step(self, params: list[Tensor], rdp: Tensor | None) -> _ops.StepFn:
         act, ra = _ops.raw(self.activation), _ops.raw(self.recurrent_activation)
-        whh, whh_t, u = params[1], params[1].t(), self.units
+        whh, whh_t = params[1], params[1].t()
 
         def step(xp_t: Tensor, states: list) -> tuple[Tensor, list]:
             h, c = states
@@ -452,9 +451,9 @@ class LSTMCell(_Cell):
                 z = torch.addmm(xp_t, h, whh_t)
             else:
                 z = xp_t + _ops.gated_recurrent(h, whh, rdp)
-            gates = ra(z)  # one call for i, f, o (the c block is ignored)
-            c = gates[:, u:2 * u] * c + gates[:, :u] * act(z[:, 2 * u:3 * u])
-            h = gates[:, 3 * u:] * act(c)
+            i, f, _, o = ra(z).chunk(4, 1)  # one activation call for the gates (c block unused)
+            c = f * c + i * act(z.chunk(4, 1)[2])
+            h = o * act(c)
             return h, [h, c]
 
         return step
@@ -617,9 +616,10 @@ class GRUCell(_Cell):
                 h = states[0]
                 hp = F.linear(h, whh, b_hh) if rdp is None else _ops.gated_recurrent(h, whh, rdp) + (
                     b_hh if b_hh is not None else 0.0)
-                rz = ra(xp_t[:, :2 * u] + hp[:, :2 * u])
-                r, z = rz[:, :u], rz[:, u:]
-                n = act(xp_t[:, 2 * u:] + r * hp[:, 2 * u:])
+                x_rz, x_n = xp_t.split([2 * u, u], 1)
+                h_rz, h_n = hp.split([2 * u, u], 1)
+                r, z = ra(x_rz + h_rz).chunk(2, 1)
+                n = act(x_n + r * h_n)
                 h = z * h + (1 - z) * n
                 return h, [h]
 
@@ -630,14 +630,13 @@ class GRUCell(_Cell):
 
         def step_before(xp_t: Tensor, states: list) -> tuple[Tensor, list]:
             h = states[0]
+            x_rz, x_n = xp_t.split([2 * u, u], 1)
             if rdp is None:
-                rz = ra(torch.addmm(xp_t[:, :2 * u], h, w_rz_t))
-                r, z = rz[:, :u], rz[:, u:]
-                n = act(torch.addmm(xp_t[:, 2 * u:], r * h, w_n_t))
+                r, z = ra(torch.addmm(x_rz, h, w_rz_t)).chunk(2, 1)
+                n = act(torch.addmm(x_n, r * h, w_n_t))
             else:
-                rz = ra(xp_t[:, :2 * u] + _ops.gated_recurrent(h, w_rz, rdp[:2]))
-                r, z = rz[:, :u], rz[:, u:]
-                n = act(xp_t[:, 2 * u:] + F.linear(r * (h * rdp[2]), w_n))
+                r, z = ra(x_rz + _ops.gated_recurrent(h, w_rz, rdp[:2])).chunk(2, 1)
+                n = act(x_n + F.linear(r * (h * rdp[2]), w_n))
             h = z * h + (1 - z) * n
             return h, [h]
 
@@ -666,94 +665,4 @@ class _Fixed:
         return self.value.clone()
 
 
-@register_layer()
-class StackedRNNCells(Layer):
-    """Wraps a list of cells so that they behave as one cell (the stacked cells of ``RNN([...])``).
-
-    Args:
-        cells: List of cell instances (each with ``call(inputs, states)`` and ``state_size``).
-
-    Input shape:
-        ``inputs`` ``(batch, features)`` and ``states``: one state list per cell.
-
-    Output shape:
-        ``(output of the last cell, [states of each cell])``.
-    """
-
-    def __init__(self, cells: list[Any], **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        for cell in cells:
-            if not hasattr(cell, "call"):
-                raise ValueError(f"All cells must have a `call` method. Received cell without a `call` method: {cell}")
-            if not hasattr(cell, "state_size"):
-                raise ValueError(f"All cells must have a `state_size` attribute. Received cell without a "
-                                 f"`state_size`: {cell}")
-        self.cells = list(cells)
-
-    @property
-    def state_size(self) -> list[Any]:
-        return [c.state_size for c in self.cells]
-
-    @property
-    def output_size(self) -> int:
-        last = self.cells[-1]
-        if getattr(last, "output_size", None) is not None:
-            return last.output_size
-        if isinstance(last.state_size, (list, tuple)):
-            return last.state_size[0]
-        return last.state_size
-
-    def get_initial_state(self, batch_size: int | None = None) -> list[Any]:
-        out = []
-        for cell in self.cells:
-            fn = getattr(cell, "get_initial_state", None)
-            if fn is not None:
-                out.append(fn(batch_size=batch_size))
-            elif isinstance(cell.state_size, int):
-                out.append(torch.zeros((batch_size, cell.state_size)))
-            else:
-                out.append([torch.zeros((batch_size, d)) for d in cell.state_size])
-        return out
-
-    def build(self, input_shape: Any) -> None:
-        for cell in self.cells:
-            if isinstance(cell, Layer) and not cell.built:
-                build_cell(cell, tuple(input_shape))
-            out_dim = getattr(cell, "output_size", None)
-            if out_dim is None:
-                out_dim = cell.state_size[0] if isinstance(cell.state_size, (list, tuple)) else cell.state_size
-            input_shape = (tree.flatten(input_shape)[0], out_dim)
-
-    def call(self, inputs: Tensor, states: Any, training: bool = False) -> tuple[Tensor, list[Any]]:
-        new_states = []
-        for cell, st in zip(self.cells, states):
-            was_list = tree.is_nested(st)
-            st = list(st) if was_list else [st]
-            kw = {"training": training} if isinstance(cell, Layer) else {}
-            inputs, st = cell(inputs, st, **kw)
-            if not tree.is_nested(st):
-                st = [st]
-            if len(st) == 1 and not was_list:
-                st = st[0]
-            new_states.append(st)
-        return inputs, new_states
-
-    def get_config(self) -> dict[str, Any]:
-        cells = [registry.serialize_keras_object(c, "layers") for c in self.cells]
-        return {**super().get_config(), "cells": cells}
-
-    @classmethod
-    def from_config(cls, config: dict[str, Any], custom_objects: dict | None = None) -> StackedRNNCells:
-        config = dict(config)
-        cells = [registry.deserialize_keras_object(c, "layers", custom_objects) for c in config.pop("cells")]
-        return cls(cells, **config)
-
-
-def build_cell(layer: Layer, shape: Any) -> None:
-    """Build a sub-layer for ``shape`` the way the base class does on first call."""
-    layer._build_shapes = shape
-    layer.build(shape)
-    layer.built = True
-
-
-__all__ = ["SimpleRNNCell", "LSTMCell", "GRUCell", "StackedRNNCells"]
+__all__ = ["SimpleRNNCell", "LSTMCell", "GRUCell"]

@@ -19,8 +19,9 @@ from keras_torch import registry, regularizers
 from keras_torch.layers.base import Layer, _call_signature
 from keras_torch.layers.core import register_layer
 from keras_torch.layers.input_spec import InputSpec
-from keras_torch.layers.rnn.cells import GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells, _Cell, build_cell
 from keras_torch.layers.rnn import _ops
+from keras_torch.layers.rnn.cells import GRUCell, LSTMCell, SimpleRNNCell, _Cell
+from keras_torch.layers.rnn.stacked import StackedRNNCells, build_cell
 from keras_torch.utils import tree
 
 Tensor = torch.Tensor
@@ -331,6 +332,7 @@ class _BuiltinRNN(RNN):
                 ("bias_ih", "bias_ih_l0"), ("bias_hh", "bias_hh_l0"))
     _cell_class: type = _Cell
     _cell_keys: tuple[str, ...] = ()
+    _config_drop: tuple[str, ...] = ()  # cell keys Keras leaves out of the layer config
 
     def _init_layer(self, cell_kwargs: dict[str, Any], rnn_kwargs: dict[str, Any], kwargs: dict[str, Any]) -> None:
         kwargs.pop("implementation", None)
@@ -356,7 +358,7 @@ class _BuiltinRNN(RNN):
         base = super().get_config()
         del base["cell"]
         cell = self.cell.get_config()
-        for k in ("name", "trainable", "dtype"):
+        for k in ("name", "trainable", "dtype", *self._config_drop):
             cell.pop(k, None)
         cell["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
         return {**base, **cell}
@@ -398,6 +400,7 @@ class SimpleRNN(_BuiltinRNN):
 
     _cell_class = SimpleRNNCell
     _cell_keys = _COMMON_KEYS
+    _config_drop = ("seed",)
 
     def __init__(
         self,

@@ -12,8 +12,8 @@ from keras_torch import registry
 from keras_torch.layers.base import Layer
 from keras_torch.layers.core import register_layer
 from keras_torch.layers.rnn import _ops
-from keras_torch.layers.rnn.cells import build_cell
 from keras_torch.layers.rnn.rnn_layers import GRU, LSTM
+from keras_torch.layers.rnn.stacked import build_cell
 from keras_torch.utils import tree
 
 Tensor = torch.Tensor
