@@ -76,12 +76,41 @@ class Mean(Metric):
 
     def update_state(self, values: Any, sample_weight: Any = None) -> None:
         """Add ``sum(values * w)`` to the total and ``sum(w)`` (or the batch size) to the count."""
+        if (
+            type(values) is torch.Tensor
+            and values.dtype == self._dtype
+            and (sample_weight is None or type(sample_weight) in (int, float))
+            and getattr(values, "_keras_mask", None) is None
+        ):
+            self._fast_update(values, sample_weight)
+            return
         values, sample_weight = reduce_to_samplewise_values(values, sample_weight, torch.mean, self._dtype)
         self.total.assign_add(values.sum())
         if sample_weight is not None:
             self.count.assign_add(sample_weight.sum())
         else:
             self.count.assign_add(float(values.shape[0]) if values.ndim >= 1 else 1.0)
+
+    def _fast_update(self, values: torch.Tensor, weight: float | int | None) -> None:
+        """Same arithmetic as the general path for the training loop's common case (no per-sample
+        weights, no mask): fewer ops and no Python-side conversions."""
+        values = values.detach()
+        total, count = self.total, self.count
+        if total.device != values.device:
+            total.to(values.device)
+            count.to(values.device)
+        if values.ndim == 0:
+            n = 1.0
+        else:
+            if values.ndim > 1:
+                values = values.mean(dim=tuple(range(1, values.ndim)))
+            n = float(values.shape[0])
+        if weight is None:
+            total.value.add_(values.sum())
+            count.value.add_(n)
+        else:
+            total.value.add_(values.sum() * float(weight))
+            count.value.add_(n * float(weight))
 
     def result(self) -> torch.Tensor:
         """``total / count`` (0 when nothing was counted)."""
@@ -134,6 +163,9 @@ class MeanMetricWrapper(Mean):
         """Evaluate ``fn`` and accumulate its weighted mean (honouring a ``_keras_mask`` on ``y_pred``)."""
         mask = get_keras_mask(y_pred)
         values = self._fn(y_true, y_pred, **self._fn_kwargs)
+        if sample_weight is None and mask is None and type(values) is torch.Tensor and values.dtype == self._dtype:
+            self._fast_update(values, None)
+            return
         if sample_weight is not None or mask is not None:
             device = values.device if isinstance(values, torch.Tensor) else None
             if sample_weight is not None:
