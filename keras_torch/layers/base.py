@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import torch
 from torch import nn
+from torch.nn.modules import module as _torch_module_mod
 
 from keras_torch import config as _config
 from keras_torch import constraints as _constraints
@@ -905,11 +906,10 @@ def _layout_constraint(constraint: Callable, to_torch: Callable | None, to_keras
 
 
 def _global_hooks_active() -> bool:
-    from torch.nn.modules import module as _m
-
+    m = _torch_module_mod
     return bool(
-        _m._global_forward_hooks or _m._global_forward_pre_hooks or _m._global_backward_hooks
-        or _m._global_backward_pre_hooks or torch._C._get_tracing_state()
+        m._global_forward_hooks or m._global_forward_pre_hooks or m._global_backward_hooks
+        or m._global_backward_pre_hooks or torch._C._get_tracing_state()
     )
 
 

@@ -40,6 +40,11 @@ class Sequential(Model):
     def _direct_sublayers(self):  # type: ignore[override]
         return iter(self._seq)
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "trainable":
+            self.__dict__.pop("_plan", None)
+        super().__setattr__(name, value)
+
     def add(self, layer: Any, rebuild: bool = True) -> None:
         """Append a layer (or set the input with ``keras.Input``)."""
         if isinstance(layer, KerasTensor):
@@ -70,6 +75,7 @@ class Sequential(Model):
             self._input_layer = InputLayer(batch_shape=layer._pending_input_shape,
                                            name=f"{layer.name}_input" if False else None)
         self._seq.append(layer)
+        self.__dict__.pop("_plan", None)
         self.add_module(_module_key(self, layer.name), layer)
         self.built = False
         if rebuild:
@@ -80,6 +86,7 @@ class Sequential(Model):
         if not self._seq:
             raise TypeError("There are no layers in the model.")
         layer = self._seq.pop()
+        self.__dict__.pop("_plan", None)
         for key, mod in list(self._modules.items()):
             if mod is layer:
                 del self._modules[key]
@@ -118,6 +125,21 @@ class Sequential(Model):
         return super().__call__(*args, **kwargs)
 
     def call(self, inputs: Any, training: bool | None = None, mask: Any = None) -> Any:
+        plan = self.__dict__.get("_plan")
+        if (
+            plan is not None
+            and type(inputs) is torch.Tensor
+            and inputs.shape[1:] == plan[0]
+            and inputs.dtype == plan[1]
+            and mask is None
+            and getattr(inputs, "_keras_mask", None) is None
+            and not _hooks_active(self._seq)
+        ):
+            # Validated fast path: every layer was already checked on this input signature.
+            x = inputs
+            for fn, takes_training in plan[2]:
+                x = fn(x, training=training) if takes_training else fn(x)
+            return x
         if self._input_layer is not None and isinstance(inputs, torch.Tensor):
             from keras_torch.models.graph import check_input_shapes
 
@@ -125,6 +147,8 @@ class Sequential(Model):
         x = inputs
         for layer in self._seq:
             x = layer(x)
+        if type(inputs) is torch.Tensor and getattr(inputs, "_keras_mask", None) is None:
+            self.__dict__["_plan"] = _make_plan(self._seq, inputs)
         return x
 
     def compute_output_spec(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
@@ -186,3 +210,38 @@ class Sequential(Model):
         else:
             model._maybe_rebuild()
         return model
+
+
+def _hooks_active(layers: list[Any]) -> bool:
+    from keras_torch.layers.base import _global_hooks_active
+
+    if _global_hooks_active():
+        return True
+    return any(lyr._forward_hooks or lyr._forward_pre_hooks for lyr in layers)
+
+
+def _make_plan(layers: list[Any], inputs: torch.Tensor) -> tuple | None:
+    """Direct ``call`` chain for inputs like ``inputs`` when no layer needs Keras's per-call work.
+
+    Per-call work skipped here: input-spec checks (already passed for this input signature),
+    mask handling (no layer creates a mask), dtype autocast (all float32 policies), activity
+    regularizers and build (none pending). Anything else keeps the general path.
+    """
+    from keras_torch.layers.base import Layer, _call_signature
+
+    steps = []
+    for layer in layers:
+        if not isinstance(layer, Layer) or type(layer).__call__ is not Layer.__call__ or not layer.built:
+            return None
+        if layer._activity_regularizer is not None or type(layer).compute_mask is not Layer.compute_mask:
+            return None
+        if not layer._dtype_policy.autocast or layer._dtype_policy.torch_compute_dtype != torch.float32:
+            return None
+        if getattr(layer, "stateful", False):
+            return None
+        has_training = _call_signature(type(layer))[0]
+        fn = layer.call if type(layer).forward is Layer.forward else layer.forward
+        steps.append((fn, has_training))
+    if inputs.is_floating_point() and inputs.dtype != torch.float32:
+        return None
+    return (inputs.shape[1:], inputs.dtype, tuple(steps))
