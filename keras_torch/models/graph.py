@@ -97,6 +97,20 @@ class Graph:
         ordered = list(dict.fromkeys(ordered))
         return [n for n in nodes if not n.is_input or n.output_tensors[0] not in self.inputs], ordered
 
+    def _steps(self) -> list[tuple]:
+        """Per-node (layer, single-input id or None, args, kwargs, output ids), computed once."""
+        steps = self.__dict__.get("_compiled_steps")
+        if steps is None:
+            steps = []
+            for node in self.nodes:
+                if node.is_input:
+                    continue
+                args, kwargs = node.call_args, node.call_kwargs
+                simple = id(args[0]) if (len(args) == 1 and not kwargs and isinstance(args[0], KerasTensor)) else None
+                steps.append((node.layer, simple, args, kwargs, [id(t) for t in node.output_tensors]))
+            self.__dict__["_compiled_steps"] = steps
+        return steps
+
     def run(self, inputs: Any, input_names: list[str]) -> Any:
         """Evaluate the graph on real tensors (``inputs`` mirrors ``inputs_struct`` or is a dict by name)."""
         flat = _match_inputs(inputs, self.inputs_struct, self.inputs, input_names)
@@ -109,15 +123,16 @@ class Graph:
                 return values[id(x)]
             return x
 
-        for node in self.nodes:
-            if node.is_input:
-                continue
-            args = tree.map_structure(resolve, node.call_args)
-            kwargs = tree.map_structure(resolve, node.call_kwargs)
-            out = node.layer(*args, **kwargs)
-            flat_out = tree.flatten(out)
-            for kt, v in zip(node.output_tensors, flat_out):
-                values[id(kt)] = v
+        for layer, simple_in, args_struct, kwargs_struct, out_ids in self._steps():
+            if simple_in is not None:
+                out = layer(values[simple_in])
+            else:
+                out = layer(*tree.map_structure(resolve, args_struct), **tree.map_structure(resolve, kwargs_struct))
+            if len(out_ids) == 1:
+                values[out_ids[0]] = out if isinstance(out, torch.Tensor) else tree.flatten(out)[0]
+            else:
+                for kid, v in zip(out_ids, tree.flatten(out)):
+                    values[kid] = v
         return tree.map_structure(resolve, self.outputs_struct)
 
 
