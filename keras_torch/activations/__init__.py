@@ -178,6 +178,12 @@ def log_sigmoid(x: torch.Tensor) -> torch.Tensor:
     return F.logsigmoid(x)
 
 
+@_reg("sparse_sigmoid")
+def sparse_sigmoid(x: torch.Tensor) -> torch.Tensor:
+    """Piecewise-linear sigmoid: 0 below -1, 1 above 1, (x + 1) / 2 between."""
+    return torch.clamp((x + 1.0) / 2.0, 0.0, 1.0)
+
+
 @_reg("softmax")
 def softmax(x: torch.Tensor, axis: int = -1) -> torch.Tensor:
     out = torch.softmax(x, dim=axis)

@@ -11,6 +11,7 @@ from keras_torch import registry
 _CAT = "constraints"
 
 
+@registry.register("Constraint", "constraint", category=_CAT)
 class Constraint:
     """Base class: called on the Keras-layout weight after each optimizer update."""
 

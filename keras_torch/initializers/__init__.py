@@ -37,6 +37,7 @@ def compute_fans(shape: tuple[int, ...]) -> tuple[float, float]:
     return shape[-2] * receptive, shape[-1] * receptive
 
 
+@registry.register("Initializer", "initializer", category=_CAT)
 class Initializer:
     """Base class: ``init(shape, dtype=None) -> torch.Tensor``."""
 
@@ -256,6 +257,42 @@ class Identity(Initializer):
 
     def get_config(self):
         return {"gain": self.gain}
+
+
+@registry.register("STFT", "STFTInitializer", "stft", category=_CAT)
+class STFT(Initializer):
+    """Keras 3 ``STFTInitializer``: windowed DFT basis (real or imaginary part) for conv kernels."""
+
+    def __init__(self, side: str = "real", window: Any = "hann", scaling: str = "density",
+                 periodic: bool = False) -> None:
+        if side not in ("real", "imag"):
+            raise ValueError(f"side should be 'real' or 'imag', not {side}")
+        self.side, self.window, self.scaling, self.periodic = side, window, scaling, periodic
+
+    def __call__(self, shape, dtype=None):
+        frame_length, input_channels, fft_length = shape
+        if input_channels != 1:
+            raise ValueError(f"STFT expects 1 input channel. Received: shape={tuple(shape)}")
+        n = np.arange(frame_length)[:, None]
+        k = np.arange(fft_length)[None, :]
+        arg = 2 * np.pi * n * k / fft_length
+        kernel = np.cos(arg) if self.side == "real" else -np.sin(arg)
+        if isinstance(self.window, str):
+            win = {"hann": np.hanning, "hamming": np.hamming}[self.window](frame_length + int(self.periodic))
+            win = win[:frame_length]
+        elif self.window is None:
+            win = np.ones(frame_length)
+        else:
+            win = np.asarray(self.window, dtype="float64")
+        kernel = kernel * win[:, None]
+        if self.scaling == "density":
+            kernel = kernel / np.sqrt(np.sum(win**2))
+        elif self.scaling == "spectrum":
+            kernel = kernel / np.abs(np.sum(win))
+        return torch.as_tensor(kernel[:, None, :], dtype=_dtype(dtype))
+
+    def get_config(self):
+        return {"side": self.side, "window": self.window, "scaling": self.scaling, "periodic": self.periodic}
 
 
 def serialize(initializer: Any) -> Any:

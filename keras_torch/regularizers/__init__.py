@@ -18,6 +18,7 @@ def _check(name: str, value: Any) -> float:
     return value
 
 
+@registry.register("Regularizer", "regularizer", category=_CAT)
 class Regularizer:
     """Base class of regularizers."""
 
@@ -32,7 +33,7 @@ class Regularizer:
         return cls(**config)
 
 
-@registry.register("L1L2", "l1_l2", category=_CAT)
+@registry.register("L1L2", "l1_l2", "l1l2", category=_CAT)
 class L1L2(Regularizer):
     def __init__(self, l1: float = 0.0, l2: float = 0.0) -> None:
         self.l1, self.l2 = _check("l1", l1), _check("l2", l2)
