@@ -171,7 +171,6 @@ class Layer(nn.Module):
     """
 
     supports_masking: bool = False
-    _keras_builtin: bool = False  # built-in layers know their own config; user layers may not
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -789,10 +788,6 @@ class Layer(nn.Module):
             cfg["batch_input_shape"] = list(self._pending_input_shape)
         if self._activity_regularizer is not None:
             cfg["activity_regularizer"] = _regularizers.serialize(self._activity_regularizer)
-        if not self._keras_builtin and type(self).__init__ is not Layer.__init__:
-            # A user layer must override get_config to be serializable (as in Keras); we still
-            # return the base config so summaries and logs work.
-            pass
         return cfg
 
     @classmethod

@@ -19,7 +19,6 @@ def register_layer(*names: str):
     """Register a layer class under its class name (and aliases) in the ``layers`` category."""
 
     def deco(cls):
-        cls._keras_builtin = True
         return registry.register(*(names or (cls.__name__,)), category="layers")(cls)
 
     return deco
