@@ -97,6 +97,7 @@ def hard_sigmoid(x: torch.Tensor) -> torch.Tensor:
     return F.hardsigmoid(x)
 
 
+@_reg("hard_sigmoid_keras2")
 def hard_sigmoid_keras2(x: torch.Tensor) -> torch.Tensor:
     """Keras 2 / tf-keras definition: clip(0.2 x + 0.5, 0, 1) (used for old files)."""
     return torch.clamp(0.2 * x + 0.5, 0.0, 1.0)

@@ -109,6 +109,12 @@ def atomic_write(filepath: str, write: Callable[[str], None], overwrite: bool = 
     os.close(fd)
     try:
         write(tmp)
+        # mkstemp creates 0600 files; give the result the mode a plain open() would have.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        with open(tmp, "rb") as f:
+            os.fsync(f.fileno())
         os.replace(tmp, filepath)
     except BaseException:
         with contextlib.suppress(OSError):

@@ -1,0 +1,105 @@
+"""``keras-torch convert`` / ``keras-torch inspect``: Keras files -> torch checkpoints, and file reports."""
+
+from __future__ import annotations
+
+import json
+import os
+import zipfile
+from typing import Any
+
+from keras_torch.saving import _common
+
+
+def convert_to_torch(model_path: Any, out_path: Any) -> str:
+    """Load a Keras file (``.keras``/``.h5``) and ``torch.save`` its ``state_dict()`` to ``out_path``.
+
+    The state dict uses keras_torch's torch-native layouts (e.g. ``dense.kernel`` is ``(out, in)``
+    like ``nn.Linear.weight``). Returns ``out_path``.
+    """
+    import torch
+
+    from keras_torch.saving.api import load_model
+
+    model = load_model(model_path, compile=False)
+    out_path = _common.fspath(out_path)
+    state = model.state_dict()
+    _common.atomic_write(out_path, lambda tmp: torch.save(state, tmp))
+    return out_path
+
+
+def _file_info(path: str) -> dict[str, Any]:
+    fmt = _common.detect_format(path)
+    info: dict[str, Any] = {"path": path, "size": os.path.getsize(path) if os.path.isfile(path) else None}
+    if fmt == "h5":
+        from keras_torch.saving.legacy_h5 import _attr_str, _weights_group, load_attributes_from_hdf5_group
+
+        with _common.open_h5(path) as f:
+            info["keras_version"] = _attr_str(f.attrs, "keras_version")
+            info["backend"] = _attr_str(f.attrs, "backend")
+            if "model_config" in f.attrs:
+                info["format"] = "legacy HDF5 full model (.h5)"
+                info["compiled"] = "training_config" in f.attrs
+                info["optimizer_weights"] = "optimizer_weights" in f
+            elif "vars" in f or "layers" in f:
+                info["format"] = "Keras 3 weights (.weights.h5)"
+                info["has_optimizer"] = "optimizer" in f
+            else:
+                info["format"] = "Keras 2 weights-only HDF5 (.h5)"
+                g = _weights_group(f)
+                info["keras_version"] = info["keras_version"] or _attr_str(g.attrs, "keras_version")
+                info["backend"] = info["backend"] or _attr_str(g.attrs, "backend")
+                layers = []
+                for name in load_attributes_from_hdf5_group(g, "layer_names"):
+                    wn = load_attributes_from_hdf5_group(g[name], "weight_names") if name in g else []
+                    layers.append((name, [(w, tuple(g[name][w].shape)) for w in wn if w in g[name]]))
+                info["weights"] = layers
+    else:
+        info["format"] = "Keras 3 archive (.keras)" if fmt == "zip" else "Keras 3 model directory"
+        if fmt == "zip":
+            try:
+                with zipfile.ZipFile(path) as z:
+                    meta = json.loads(z.read("metadata.json")) if "metadata.json" in z.namelist() else {}
+            except (zipfile.BadZipFile, OSError, ValueError) as e:
+                raise ValueError(f"'{path}' is not a valid .keras archive ({e}).") from None
+        else:
+            with open(os.path.join(path, "metadata.json")) as fh:
+                meta = json.load(fh)
+        info["keras_version"] = meta.get("keras_version")
+        info["backend"] = None
+        info["date_saved"] = meta.get("date_saved")
+    return info
+
+
+def inspect_file(path: Any, print_fn: Any = print) -> dict[str, Any]:
+    """Print the Keras version, backend, format, model summary and a layer table of a Keras file."""
+    path = _common.fspath(path)
+    info = _file_info(path)
+    print_fn(f"File:          {path}")
+    print_fn(f"Format:        {info['format']}")
+    print_fn(f"Keras version: {info.get('keras_version') or 'unknown'}")
+    print_fn(f"Backend:       {info.get('backend') or 'unknown'}")
+    if info.get("date_saved"):
+        print_fn(f"Saved:         {info['date_saved']}")
+    if "weights" in info:  # weights-only legacy file: no architecture to build
+        print_fn("Layers (weights only):")
+        for name, weights in info["weights"]:
+            print_fn(f"  {name}")
+            for w, shape in weights:
+                print_fn(f"      {w:<50} {shape}")
+        return info
+    if info["format"].startswith("Keras 3 weights"):
+        return info
+    from keras_torch.saving.api import load_model
+
+    model = load_model(path, compile=False, safe_mode=True)
+    info["model"] = model
+    print_fn(f"Compiled:      {bool(info.get('compiled') or getattr(model, 'compiled', False))}")
+    model.summary(print_fn=print_fn)
+    print_fn("")
+    header = f"{'#':>3}  {'Layer':<28} {'Class':<22} {'Weights (Keras shapes)'}"
+    print_fn(header)
+    print_fn("-" * len(header))
+    for i, layer in enumerate(model.layers):
+        shapes = ", ".join(str(tuple(w.shape)) for w in layer.get_weights())
+        print_fn(f"{i:>3}  {layer.name[:28]:<28} {type(layer).__name__[:22]:<22} {shapes}")
+    return info

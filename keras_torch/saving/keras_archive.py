@@ -1,0 +1,418 @@
+"""Keras 3 native formats: the ``.keras`` zip archive and ``.weights.h5`` files.
+
+A ``.keras`` file is a zip (``ZIP_STORED``) of ``metadata.json``, ``config.json`` and
+``model.weights.h5``. Weights files store each object's *own* variables under
+``<path>/vars/0, 1, ...``, where ``<path>`` follows Keras 3's object graph walk
+(``keras/src/saving/saving_lib.py``)::
+
+    layers/dense/vars/0                     (list items: snake_case class name, _1, _2... in order)
+    layers/lstm/cell/vars/0                 (other children: their attribute name)
+    layers/bidirectional/forward_layer/cell/vars/0
+    layers/multi_head_attention/query_dense/vars/0
+    layers/sequential/layers/dense/vars/0   (nested models)
+    optimizer/vars/0                        (iteration, learning_rate, slots)
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import json
+import os
+import warnings
+import zipfile
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import torch
+
+from keras_torch.saving import _common
+
+CONFIG_FILENAME = "config.json"
+METADATA_FILENAME = "metadata.json"
+VARS_FILENAME = "model.weights"
+
+# Keras attribute names of children whose keras_torch attribute differs: {class name: {ours: keras}}.
+_ATTR_RENAMES: dict[str, dict[str, str]] = {}
+
+
+def _snake(name: str) -> str:
+    from keras_torch.utils.naming import to_snake_case
+
+    return to_snake_case(name)
+
+
+def _keras_class_name(obj: Any) -> str:
+    from keras_torch.models.model import Model
+
+    if isinstance(obj, Model) and obj._graph_obj is not None and type(obj).__name__ in ("Model", "Functional"):
+        return "Functional"
+    return type(obj).__name__
+
+
+def _name_key(name: str) -> tuple[bool, str]:
+    return (name.startswith("_"), name)
+
+
+def _children(obj: Any) -> list[tuple[str, Any]]:
+    """Named children of a layer as Keras 3 walks them: (attribute, child or list of children)."""
+    from keras_torch.layers.base import Layer
+    from keras_torch.models.model import Model
+
+    if isinstance(obj, Model) and (obj._graph_obj is not None or hasattr(obj, "_seq")):
+        return [("layers", list(obj.layers))]
+    subs = list(obj._direct_sublayers()) if isinstance(obj, Layer) else list(obj.children())
+    if not subs:
+        return []
+    found: dict[int, str] = {}
+    containers: dict[str, list[Any]] = {}
+    for key, mod in obj._modules.items():
+        if isinstance(mod, (torch.nn.ModuleList, torch.nn.ModuleDict)) and not isinstance(mod, Layer):
+            items = list(mod.values()) if isinstance(mod, torch.nn.ModuleDict) else list(mod)
+            containers[key] = items
+            for it in items:
+                found.setdefault(id(it), key)
+        elif mod is not None:
+            found.setdefault(id(mod), key)
+    for key, val in vars(obj).items():
+        if isinstance(val, torch.nn.Module) and key not in ("_modules",):
+            found.setdefault(id(val), key)
+    renames = _ATTR_RENAMES.get(type(obj).__name__, {})
+    out: list[tuple[str, Any]] = []
+    done: set[int] = set()
+    for key, items in containers.items():
+        out.append((renames.get(key, key), items))
+        done.update(id(i) for i in items)
+    for sub in subs:
+        if id(sub) in done:
+            continue
+        key = found.get(id(sub))
+        if key is None:
+            key = getattr(sub, "name", None) or _snake(type(sub).__name__)
+        out.append((renames.get(key, key), sub))
+        done.add(id(sub))
+    out.sort(key=lambda kv: _name_key(kv[0]))
+    return out
+
+
+def _own_arrays(obj: Any) -> list[torch.Tensor]:
+    from keras_torch.layers.base import Layer
+
+    if isinstance(obj, Layer):
+        return list(obj.to_keras_weights())
+    return list(obj.parameters(recurse=False)) if isinstance(obj, torch.nn.Module) else []
+
+
+def walk(model: Any, root: str = "") -> Iterator[tuple[str, Any]]:
+    """``(path, object)`` for every saveable object in Keras 3 order; ``path`` excludes ``/vars``."""
+    seen: set[int] = set()
+
+    def visit(obj: Any, path: str) -> Iterator[tuple[str, Any]]:
+        if id(obj) in seen:
+            return
+        seen.add(id(obj))
+        yield path, obj
+        for attr, child in _children(obj):
+            sub = f"{path}/{attr}" if path else attr
+            if isinstance(child, list):
+                counts: dict[str, int] = {}
+                for item in child:
+                    base = _snake(_keras_class_name(item))
+                    n = counts.get(base, 0)
+                    counts[base] = n + 1
+                    name = base if n == 0 else f"{base}_{n}"
+                    yield from visit(item, f"{sub}/{name}")
+            else:
+                yield from visit(child, sub)
+
+    yield from visit(model, root)
+
+
+def _vars_path(path: str) -> str:
+    return f"{path}/vars" if path else "vars"
+
+
+# ---------------------------------------------------------------------- weights files
+def save_weights_to_h5file(f: Any, model: Any) -> None:
+    for path, obj in walk(model):
+        g = f.require_group(_vars_path(path))
+        name = getattr(obj, "name", None)
+        if isinstance(name, str):
+            g.attrs["name"] = name
+        for i, t in enumerate(_own_arrays(obj)):
+            arr = _common._to_numpy(t)
+            if isinstance(t, torch.Tensor) and t.dtype == torch.bfloat16:
+                ds = g.create_dataset(str(i), data=arr)
+                ds.attrs["dtype"] = "bfloat16"
+            else:
+                g.create_dataset(str(i), data=arr)
+    opt = getattr(model, "optimizer", None)
+    if opt is not None and hasattr(opt, "get_weights"):
+        g = f.require_group("optimizer/vars")
+        g.attrs["name"] = getattr(opt, "name", "optimizer")
+        for i, v in enumerate(_common.optimizer_keras_values(model, opt)):
+            g.create_dataset(str(i), data=np.asarray(v))
+
+
+def _get_vars_group(f: Any, path: str) -> Any:
+    for candidate in (path, path.replace("layers", "_layer_checkpoint_dependencies", 1)):
+        vp = _vars_path(candidate)
+        if vp in f:
+            obj = f.get(vp, getlink=True)
+            import h5py
+
+            if isinstance(obj, (h5py.SoftLink, h5py.ExternalLink)):
+                raise ValueError(f"Refusing to follow a link at '{vp}' in the weights file.")
+            return f[vp]
+    return None
+
+
+def _read_vars(g: Any) -> list[np.ndarray]:
+    import h5py
+
+    keys = sorted((k for k in g.keys()), key=lambda k: int(k) if k.isdigit() else 1 << 30)
+    out = []
+    for k in keys:
+        ds = g[k]
+        if not isinstance(ds, h5py.Dataset):
+            continue
+        if ds.is_virtual or ds.external:
+            raise ValueError(f"Refusing to read the external/virtual dataset '{ds.name}'.")
+        arr = np.asarray(ds)
+        out.append(arr)
+    return out
+
+
+def load_weights_from_h5file(f: Any, model: Any, skip_mismatch: bool = False, load_optimizer: bool = True) -> None:
+    from keras_torch.layers.base import Layer
+
+    errors = []
+    for path, obj in walk(model):
+        expected = _own_arrays(obj)
+        if not expected:
+            continue
+        g = _get_vars_group(f, path)
+        if g is None:
+            msg = (f"The weights file has no variables for layer '{getattr(obj, 'name', path)}' (expected them "
+                   f"at '{_vars_path(path)}'). The file was saved from a different model.")
+            if skip_mismatch:
+                warnings.warn(msg, stacklevel=3)
+                continue
+            errors.append(msg)
+            continue
+        values = _read_vars(g)
+        name = getattr(obj, "name", path)
+        if len(values) != len(expected):
+            msg = (f"Layer '{name}' expected {len(expected)} variables, but received {len(values)} variables "
+                   f"during loading (from '{g.name}').")
+            if skip_mismatch:
+                warnings.warn(msg, stacklevel=3)
+                continue
+            raise ValueError(msg)
+        bad = [(i, tuple(t.shape), v.shape) for i, (t, v) in enumerate(zip(expected, values))
+               if tuple(t.shape) != tuple(v.shape)]
+        if bad:
+            i, want, got = bad[0]
+            wname = _var_name(obj, i)
+            msg = (f"Shape mismatch in layer '{name}' for weight '{wname}' (stored at '{g.name}/{i}'): the model "
+                   f"expects shape {want}, but the file holds shape {tuple(got)}.")
+            if skip_mismatch:
+                warnings.warn(msg, stacklevel=3)
+                continue
+            raise ValueError(msg)
+        if isinstance(obj, Layer):
+            obj.from_keras_weights(values)
+        else:
+            with torch.no_grad():
+                for p, v in zip(obj.parameters(recurse=False), values):
+                    p.copy_(torch.as_tensor(v, dtype=p.dtype))
+    if errors:
+        raise ValueError("\n".join(errors))
+    opt = getattr(model, "optimizer", None)
+    if load_optimizer and opt is not None and "optimizer/vars" in f:
+        values = _read_vars(f["optimizer/vars"])
+        try:
+            _common.build_optimizer(model)
+            if len(values) == len(opt.variables):
+                values = _common.optimizer_torch_values(model, opt, values)
+            opt.load_own_variables({str(i): v for i, v in enumerate(values)})
+        except Exception as e:  # noqa: BLE001
+            warnings.warn(f"Could not restore the optimizer state ({e}); the optimizer starts fresh.", stacklevel=3)
+
+
+def _var_name(obj: Any, i: int) -> str:
+    recs = getattr(obj, "_keras_records", None)
+    if recs:
+        ordered = [r for r in recs if r.trainable] + [r for r in recs if not r.trainable]
+        if i < len(ordered):
+            return ordered[i].name
+    return str(i)
+
+
+def save_weights(model: Any, filepath: str) -> None:
+    import h5py
+
+    with h5py.File(filepath, "w") as f:
+        save_weights_to_h5file(f, model)
+
+
+def load_weights(model: Any, filepath: str, skip_mismatch: bool = False) -> None:
+    with _common.open_h5(filepath) as f:
+        if ("layer_names" in f.attrs or "layer_names0" in f.attrs or "model_weights" in f) and "vars" not in f \
+                and "layers" not in f:
+            from keras_torch.saving import legacy_h5
+
+            legacy_h5.load_weights_from_hdf5_group(legacy_h5._weights_group(f), model, skip_mismatch=skip_mismatch)
+            return
+        load_weights_from_h5file(f, model, skip_mismatch=skip_mismatch)
+
+
+# ---------------------------------------------------------------------- .keras archives
+def model_config(model: Any) -> dict[str, Any]:
+    from keras_torch.saving.config_compat import keras3_model_config
+    from keras_torch.saving.serialization import serialize_layer
+
+    entry = keras3_model_config(serialize_layer(model))
+    cc = _common.compile_config(model)
+    if cc is not None:
+        entry["compile_config"] = cc
+    else:
+        entry.pop("compile_config", None)
+    return entry
+
+
+def save_model(model: Any, filepath: str, include_optimizer: bool = True) -> None:
+    import h5py
+
+    config = model_config(model)
+    if not include_optimizer:
+        config.pop("compile_config", None)
+    metadata = {
+        "keras_version": _common.KERAS_VERSION,
+        "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S"),
+    }
+    from keras_torch import __version__ as kt_version
+
+    metadata["keras_torch_version"] = kt_version
+    buf = io.BytesIO()
+    with h5py.File(buf, "w") as f:
+        opt = model.optimizer if include_optimizer else None
+        if opt is None:
+            _save_without_optimizer(f, model)
+        else:
+            save_weights_to_h5file(f, model)
+    from keras_torch.saving.legacy_h5 import _json_default
+
+    with zipfile.ZipFile(filepath, "w", compression=zipfile.ZIP_STORED) as z:
+        z.writestr(METADATA_FILENAME, json.dumps(metadata))
+        z.writestr(CONFIG_FILENAME, json.dumps(config, default=_json_default))
+        z.writestr(VARS_FILENAME + ".h5", buf.getvalue())
+
+
+def _save_without_optimizer(f: Any, model: Any) -> None:
+    opt = model.__dict__.get("optimizer")
+    try:
+        model.__dict__["optimizer"] = None
+        save_weights_to_h5file(f, model)
+    finally:
+        model.__dict__["optimizer"] = opt
+
+
+def _read_member(z: zipfile.ZipFile, name: str, filepath: str) -> bytes:
+    try:
+        info = z.getinfo(name)
+    except KeyError:
+        raise ValueError(f"'{filepath}' is not a valid .keras archive: it has no '{name}' member "
+                         f"(members: {z.namelist()}).") from None
+    if info.file_size > 64 * (1 << 30):
+        raise ValueError(f"The member '{name}' of '{filepath}' is unreasonably large ({info.file_size} bytes).")
+    try:
+        return z.read(name)
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as e:
+        raise ValueError(f"The .keras archive '{filepath}' is corrupted: could not read '{name}' ({e}).") from None
+
+
+def _open_archive(filepath: str) -> tuple[dict, dict, Any]:
+    """(config, metadata, weights-file-like or path) of a .keras zip or unzipped directory."""
+    if os.path.isdir(filepath):
+        def read(name: str) -> bytes:
+            p = os.path.join(filepath, name)
+            if not os.path.exists(p):
+                raise ValueError(f"'{filepath}' is not a valid Keras model directory: '{name}' is missing.")
+            with open(p, "rb") as fh:
+                return fh.read()
+
+        cfg_raw, meta_raw = read(CONFIG_FILENAME), (read(METADATA_FILENAME) if os.path.exists(
+            os.path.join(filepath, METADATA_FILENAME)) else b"{}")
+        wpath = os.path.join(filepath, VARS_FILENAME + ".h5")
+        weights: Any = wpath if os.path.exists(wpath) else None
+    else:
+        try:
+            z = zipfile.ZipFile(filepath, "r")
+        except (zipfile.BadZipFile, OSError, EOFError) as e:
+            raise ValueError(f"'{filepath}' is not a valid .keras archive: the zip file is truncated or "
+                             f"corrupted ({e}).") from None
+        with z:
+            cfg_raw = _read_member(z, CONFIG_FILENAME, filepath)
+            meta_raw = _read_member(z, METADATA_FILENAME, filepath) if METADATA_FILENAME in z.namelist() else b"{}"
+            names = z.namelist()
+            if VARS_FILENAME + ".h5" in names:
+                weights = io.BytesIO(_read_member(z, VARS_FILENAME + ".h5", filepath))
+            elif VARS_FILENAME + ".npz" in names:
+                weights = ("npz", io.BytesIO(_read_member(z, VARS_FILENAME + ".npz", filepath)))
+            else:
+                weights = None
+    try:
+        config = json.loads(cfg_raw)
+        metadata = json.loads(meta_raw) if meta_raw else {}
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise ValueError(f"'{filepath}' holds an invalid config.json/metadata.json ({e}).") from None
+    return config, metadata, weights
+
+
+def load_model(filepath: str, custom_objects: dict | None = None, compile: bool = True,  # noqa: A002
+               safe_mode: bool = True) -> Any:
+    import h5py
+
+    from keras_torch.saving.config_compat import upgrade_model_config
+    from keras_torch.saving.serialization import deserialize_layer, safe_mode_scope
+
+    config, metadata, weights = _open_archive(filepath)
+    version = metadata.get("keras_version") if isinstance(metadata, dict) else None
+    compile_cfg = config.pop("compile_config", None) if isinstance(config, dict) else None
+    config = upgrade_model_config(config, version)
+    with safe_mode_scope(safe_mode):
+        model = deserialize_layer(config, custom_objects)
+    if compile and compile_cfg:
+        try:
+            _common.compile_from_config(model, compile_cfg, custom_objects)
+            _common.build_optimizer(model)
+        except Exception as e:  # noqa: BLE001
+            warnings.warn(f"Could not compile the loaded model from its compile_config ({e}); it is returned "
+                          "uncompiled.", stacklevel=3)
+    if weights is None:
+        raise ValueError(f"'{filepath}' has no model.weights.h5: the archive is incomplete.")
+    if isinstance(weights, tuple):
+        _load_npz(model, weights[1])
+        return model
+    try:
+        f = h5py.File(weights, "r")
+    except (OSError, ValueError) as e:
+        raise ValueError(f"The weights inside '{filepath}' are not a readable HDF5 file ({e}).") from None
+    with f:
+        try:
+            load_weights_from_h5file(f, model, load_optimizer=compile)
+        except (KeyError, OSError, RuntimeError) as e:
+            raise ValueError(f"The weights inside '{filepath}' are corrupted ({e}).") from None
+    return model
+
+
+def _load_npz(model: Any, fileobj: Any) -> None:
+    data = np.load(fileobj, allow_pickle=False)
+    for path, obj in walk(model):
+        expected = _own_arrays(obj)
+        if not expected:
+            continue
+        values = [data[f"{_vars_path(path)}/{i}"] for i in range(len(expected))]
+        obj.from_keras_weights(values)

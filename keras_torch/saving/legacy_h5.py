@@ -1,0 +1,399 @@
+"""Legacy HDF5 files: full models (``model.save("x.h5")``) and Keras 2 weights (``save_weights("x.h5")``).
+
+Layout (tf-keras ``saving/legacy/hdf5_format.py``, Keras 3 ``legacy/saving/legacy_h5_format.py``)::
+
+    /                      attrs keras_version, backend, model_config (JSON), training_config (JSON)
+    /model_weights         attrs layer_names, backend, keras_version
+        /<layer name>      attr weight_names; one dataset per weight at <layer name>/<weight name>
+    /optimizer_weights     attr weight_names; datasets
+
+Weights are matched to layers by position (layers that have weights, k-th to k-th) or by layer
+name (``by_name=True``); inside a layer, by order (``trainable + non_trainable`` weights).
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from typing import Any
+
+import numpy as np
+
+from keras_torch.saving import _common
+from keras_torch.saving._common import decode, legacy_slots, slot_values
+
+HDF5_OBJECT_HEADER_LIMIT = 64512
+
+
+# ---------------------------------------------------------------------- attributes
+def save_attributes_to_hdf5_group(group: Any, name: str, data: list[str]) -> None:
+    """Write a list of names, split into ``name0``, ``name1``... when over the object header limit."""
+    encoded = [d.encode("utf8") if isinstance(d, str) else bytes(d) for d in data]
+    bad = [x for x in encoded if len(x) > HDF5_OBJECT_HEADER_LIMIT]
+    if bad:
+        raise RuntimeError(
+            f"The following attributes cannot be saved to HDF5 file because they are larger than "
+            f"{HDF5_OBJECT_HEADER_LIMIT} bytes: {[b[:64] for b in bad]}"
+        )
+    data_npy = np.asarray(encoded)
+    num_chunks = 1
+    chunked = np.array_split(data_npy, num_chunks)
+    while any(x.nbytes > HDF5_OBJECT_HEADER_LIMIT for x in chunked):
+        num_chunks += 1
+        chunked = np.array_split(data_npy, num_chunks)
+    if num_chunks > 1:
+        for i, chunk in enumerate(chunked):
+            group.attrs["%s%d" % (name, i)] = chunk
+    else:
+        group.attrs[name] = data_npy
+
+
+def load_attributes_from_hdf5_group(group: Any, name: str) -> list[str]:
+    """Inverse of :func:`save_attributes_to_hdf5_group` (accepts bytes and str attributes)."""
+    if name in group.attrs:
+        return [decode(n) for n in group.attrs[name]]
+    data: list[str] = []
+    i = 0
+    while "%s%d" % (name, i) in group.attrs:
+        data.extend(decode(n) for n in group.attrs["%s%d" % (name, i)])
+        i += 1
+    return data
+
+
+def _attr_str(attrs: Any, key: str) -> str | None:
+    if key not in attrs:
+        return None
+    v = attrs[key]
+    if isinstance(v, np.ndarray) and v.shape == ():
+        v = v.item()
+    return decode(v)
+
+
+# ---------------------------------------------------------------------- weights
+def _h5_weight_name(slot_name: str) -> str:
+    return slot_name if slot_name.endswith(":0") else slot_name + ":0"
+
+
+def save_weights_to_hdf5_group(f: Any, model: Any) -> None:
+    layers = _common.weight_layers(model)
+    save_attributes_to_hdf5_group(f, "layer_names", [layer.name for layer in layers])
+    f.attrs["backend"] = _common.BACKEND.encode("utf8")
+    f.attrs["keras_version"] = _common.KERAS_VERSION.encode("utf8")
+    for layer in sorted(layers, key=lambda lyr: lyr.name):
+        g = f.create_group(layer.name)
+        slots = legacy_slots(layer)
+        values = slot_values(slots)
+        names = [_h5_weight_name(s.name) for s in slots]
+        save_attributes_to_hdf5_group(g, "weight_names", names)
+        for name, val in zip(names, values):
+            ds = g.create_dataset(name, val.shape, dtype=val.dtype)
+            if not val.shape:
+                ds[()] = val
+            else:
+                ds[:] = val
+    g = f.create_group("top_level_model_weights")
+    save_attributes_to_hdf5_group(g, "weight_names", [])
+
+
+def _read_layer_weights(g: Any) -> tuple[list[str], list[np.ndarray]]:
+    names = load_attributes_from_hdf5_group(g, "weight_names")
+    values = []
+    for n in names:
+        if n not in g:
+            raise ValueError(f"Corrupted weights file: layer group '{g.name}' lists weight '{n}', which is missing.")
+        values.append(np.asarray(g[n]))
+    return names, values
+
+
+def _weights_group(f: Any) -> Any:
+    if "layer_names" not in f.attrs and "layer_names0" not in f.attrs and "model_weights" in f:
+        return f["model_weights"]
+    return f
+
+
+def _preprocess(layer: Any, values: list[np.ndarray], slots: list, version: str | None) -> list[np.ndarray]:
+    """tf-keras style conversions: Theano-style conv kernels, old GRU biases."""
+    cls = type(layer).__name__
+    if cls in ("Conv1D", "Conv2D", "Conv3D", "Conv2DTranspose") and values and slots:
+        v = values[0]
+        if v.ndim == 4 and tuple(v.shape) != slots[0].shape and tuple(np.transpose(v, (2, 3, 1, 0)).shape) == slots[0].shape:
+            values = [np.transpose(v, (2, 3, 1, 0)), *values[1:]]
+    return values
+
+
+def load_weights_from_hdf5_group(f: Any, model: Any, skip_mismatch: bool = False, keras_version: str | None = None) -> None:
+    """Topological loading: layers with weights, k-th file layer to k-th model layer (names ignored)."""
+    if keras_version is None:
+        keras_version = _attr_str(f.attrs, "keras_version")
+    layer_names = load_attributes_from_hdf5_group(f, "layer_names")
+    if not layer_names and "layer_names" not in f.attrs and "layer_names0" not in f.attrs:
+        raise ValueError(
+            f"The HDF5 group '{f.name}' of '{f.file.filename}' is not a Keras weights file: it has no "
+            "'layer_names' attribute. (Keras 3 '.weights.h5' files are read by name; make sure the file name "
+            "ends with '.weights.h5'.)"
+        )
+    filtered = []
+    for name in layer_names:
+        if name not in f:
+            raise ValueError(f"Corrupted weights file: layer '{name}' is listed in layer_names but has no group.")
+        names, values = _read_layer_weights(f[name])
+        if values:
+            filtered.append((name, names, values))
+    layers = [lyr for lyr in _common.weight_layers(model) if legacy_slots(lyr)]
+    if len(filtered) != len(layers):
+        raise ValueError(
+            f"Layer count mismatch when loading weights from file. Model expected {len(layers)} layers with weights "
+            f"({[lyr.name for lyr in layers]}), found {len(filtered)} saved layers with weights "
+            f"({[n for n, _, _ in filtered]})."
+        )
+    for layer, (name, wnames, values) in zip(layers, filtered):
+        slots = legacy_slots(layer)
+        values = _preprocess(layer, values, slots, keras_version)
+        _common.assign_slots(slots, values, layer.name, [f"{name}/{w}" for w in wnames], skip_mismatch=skip_mismatch)
+
+
+def load_weights_from_hdf5_group_by_name(f: Any, model: Any, skip_mismatch: bool = False,
+                                         keras_version: str | None = None) -> None:
+    """Load weights into the model layers of the same name; file layers without a match are skipped."""
+    if keras_version is None:
+        keras_version = _attr_str(f.attrs, "keras_version")
+    layer_names = load_attributes_from_hdf5_group(f, "layer_names")
+    index: dict[str, list[Any]] = {}
+    for layer in _common.weight_layers(model):
+        if layer.name:
+            index.setdefault(layer.name, []).append(layer)
+    for name in layer_names:
+        if name not in f:
+            raise ValueError(f"Corrupted weights file: layer '{name}' is listed in layer_names but has no group.")
+        wnames, values = _read_layer_weights(f[name])
+        for layer in index.get(name, []):
+            slots = legacy_slots(layer)
+            values_l = _preprocess(layer, values, slots, keras_version)
+            _common.assign_slots(slots, values_l, layer.name, [f"{name}/{w}" for w in wnames],
+                                 skip_mismatch=skip_mismatch)
+
+
+def save_weights_h5(model: Any, filepath: str) -> None:
+    import h5py
+
+    with h5py.File(filepath, "w") as f:
+        save_weights_to_hdf5_group(f, model)
+
+
+def load_weights_h5(model: Any, filepath: str, skip_mismatch: bool = False, by_name: bool = False) -> None:
+    with _common.open_h5(filepath) as f:
+        version = _attr_str(f.attrs, "keras_version")
+        g = _weights_group(f)
+        if version is None:
+            version = _attr_str(g.attrs, "keras_version")
+        if by_name:
+            load_weights_from_hdf5_group_by_name(g, model, skip_mismatch=skip_mismatch, keras_version=version)
+        else:
+            load_weights_from_hdf5_group(g, model, skip_mismatch=skip_mismatch, keras_version=version)
+
+
+# ---------------------------------------------------------------------- optimizer
+def _optimizer_weight_names(opt: Any) -> list[str]:
+    prefix = getattr(opt, "name", "optimizer") or "optimizer"
+    names = list(getattr(opt, "variable_names", []) or [])
+    if len(names) != len(opt.variables):
+        names = [f"variable_{i}" for i in range(len(opt.variables))]
+    out, used = [], set()
+    for n in names:
+        full = f"{prefix}/{n}"
+        k = 1
+        while full in used:
+            full = f"{prefix}/{n}_{k}"
+            k += 1
+        used.add(full)
+        out.append(full)
+    return out
+
+
+def save_optimizer_weights_to_hdf5_group(f: Any, optimizer: Any, model: Any) -> None:
+    values = _common.optimizer_keras_values(model, optimizer)
+    if not values:
+        return
+    g = f.create_group("optimizer_weights")
+    names = _optimizer_weight_names(optimizer)
+    save_attributes_to_hdf5_group(g, "weight_names", names)
+    for name, val in zip(names, values):
+        val = np.asarray(val)
+        ds = g.create_dataset(name, val.shape, dtype=val.dtype)
+        if not val.shape:
+            ds[()] = val
+        else:
+            ds[:] = val
+
+
+def convert_optimizer_weights(names: list[str], values: list[np.ndarray], optimizer: Any) -> list[np.ndarray]:
+    """Reorder saved optimizer weights of any writer into keras_torch's (Keras 3) variable order.
+
+    * Keras 3: ``[iteration, learning_rate, m0, v0, m1, v1...]`` -> as is;
+    * new tf-keras optimizers: ``[iteration, m0, v0, ...]`` (no learning rate) -> insert the current lr;
+    * legacy optimizer_v2: ``[iter, m0..mn, v0..vn]`` -> interleave per variable.
+    """
+    current = optimizer.variables
+    target_n = len(current)
+    if len(values) == target_n:
+        return values
+    lower = [n.lower() for n in names]
+    cur_names = list(getattr(optimizer, "variable_names", []))
+    has_lr_slot = len(cur_names) > 1 and cur_names[1] == "learning_rate"
+    if not values:
+        raise ValueError("The file holds no optimizer weights.")
+    it = values[0]
+    rest = values[1:]
+    if rest and "learning_rate" in lower[1]:
+        rest = rest[1:]
+    n_vars = len(getattr(optimizer, "_trainable_variables", []) or [])
+    n_slots_now = target_n - 1 - (1 if has_lr_slot else 0)
+    if len(rest) != n_slots_now or n_vars == 0:
+        raise ValueError(
+            f"The optimizer in the file has {len(values)} variables, the model's optimizer has {target_n}."
+        )
+    k = n_slots_now // n_vars
+    legacy_v2 = any(n.endswith("/iter:0") or n == "iter:0" or n.endswith("/iter") for n in lower[:1])
+    if legacy_v2 and k > 1:
+        groups = [rest[i * n_vars:(i + 1) * n_vars] for i in range(k)]
+        rest = [groups[s][v] for v in range(n_vars) for s in range(k)]
+    out = [np.asarray(it, dtype=np.int64).reshape(())]
+    if has_lr_slot:
+        out.append(np.asarray(current[1].detach().cpu().numpy()))
+    return out + list(rest)
+
+
+def load_optimizer_weights(f: Any, model: Any) -> None:
+    if "optimizer_weights" not in f or getattr(model, "optimizer", None) is None:
+        return
+    g = f["optimizer_weights"]
+    try:
+        names = load_attributes_from_hdf5_group(g, "weight_names")
+        values = [np.asarray(g[n]) for n in names]
+        _common.build_optimizer(model)
+        opt = model.optimizer
+        values = convert_optimizer_weights(names, values, opt)
+        opt.set_weights(_common.optimizer_torch_values(model, opt, values))
+    except Exception as e:  # noqa: BLE001 - Keras only warns and keeps a fresh optimizer
+        warnings.warn(
+            "Error in loading the saved optimizer state. As a result, your model is starting with a freshly "
+            f"initialized optimizer. ({e})",
+            stacklevel=3,
+        )
+
+
+# ---------------------------------------------------------------------- full model
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, (np.integer,)):
+        return int(obj)
+    if isinstance(obj, (np.floating,)):
+        return float(obj)
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, (set, tuple)):
+        return list(obj)
+    if isinstance(obj, bytes):
+        return obj.decode("utf8")
+    if callable(obj):
+        from keras_torch import registry
+
+        return registry.get_registered_name(obj)
+    raise TypeError(f"Not JSON serializable: {obj!r}")
+
+
+def _legacy_optimizer_config(optimizer: Any) -> dict[str, Any]:
+    """``{"class_name", "config"}`` of the optimizer, loadable by Keras 3 and tf-keras.
+
+    Keras 3 takes the plain class name; tf-keras then builds its *legacy* optimizer (a config
+    without ``"is_legacy_optimizer": false``, a key Keras 3 rejects), which accepts the usual
+    hyper-parameters but not the new-optimizer-only keys, so those are left out when at defaults.
+    """
+    import re
+
+    from keras_torch import registry
+    from keras_torch.utils.naming import to_snake_case
+
+    cfg = dict(optimizer.get_config())
+    base = to_snake_case(type(optimizer).__name__)
+    if isinstance(cfg.get("name"), str) and re.fullmatch(rf"{re.escape(base)}(_\d+)?", cfg["name"]):
+        cfg["name"] = base  # Keras does not uniquify optimizer names
+    defaults = {"weight_decay": None, "use_ema": False, "ema_overwrite_frequency": None, "loss_scale_factor": None,
+                "gradient_accumulation_steps": None, "global_clipnorm": None}
+    for key, default in defaults.items():
+        if key in cfg and cfg[key] == default:
+            cfg.pop(key)
+    if not cfg.get("use_ema"):
+        cfg.pop("ema_momentum", None)
+    return {"class_name": registry.get_registered_name(type(optimizer)), "config": cfg}
+
+
+def training_config(model: Any) -> dict[str, Any] | None:
+    cc = _common.compile_config(model)
+    if cc is None:
+        return None
+    return {
+        "loss": cc["loss"],
+        "metrics": cc["metrics"],
+        "weighted_metrics": cc["weighted_metrics"],
+        "loss_weights": cc["loss_weights"],
+        "optimizer_config": _legacy_optimizer_config(model.optimizer),
+    }
+
+
+def save_model_h5(model: Any, filepath: str, include_optimizer: bool = True) -> None:
+    import h5py
+
+    from keras_torch.saving.config_compat import legacy_model_config
+
+    config = legacy_model_config(model)
+    tc = training_config(model) if include_optimizer else None
+    with h5py.File(filepath, "w") as f:
+        f.attrs["keras_version"] = _common.KERAS_VERSION
+        f.attrs["backend"] = _common.BACKEND
+        f.attrs["model_config"] = json.dumps(config, default=_json_default).encode("utf8")
+        if tc is not None:
+            f.attrs["training_config"] = json.dumps(tc, default=_json_default).encode("utf8")
+        g = f.create_group("model_weights")
+        save_weights_to_hdf5_group(g, model)
+        if tc is not None and model.optimizer is not None and getattr(model.optimizer, "built", False):
+            save_optimizer_weights_to_hdf5_group(f, model.optimizer, model)
+
+
+def load_model_h5(filepath: str, custom_objects: dict | None = None, compile: bool = True,  # noqa: A002
+                  safe_mode: bool = True) -> Any:
+    from keras_torch.saving.config_compat import upgrade_model_config
+    from keras_torch.saving.serialization import deserialize_layer, safe_mode_scope
+
+    with _common.open_h5(filepath) as f:
+        raw = _attr_str(f.attrs, "model_config")
+        if raw is None:
+            raise ValueError(
+                f"No model config found in the file at '{filepath}': it holds weights only. Build the model "
+                "in code and call `model.load_weights(filepath)` instead."
+            )
+        try:
+            config = json.loads(raw)
+        except json.JSONDecodeError as e:
+            raise ValueError(f"The model_config of '{filepath}' is not valid JSON ({e}); the file is corrupted.") from None
+        version = _attr_str(f.attrs, "keras_version")
+        config = upgrade_model_config(config, version)
+        with safe_mode_scope(safe_mode):
+            model = deserialize_layer(config, custom_objects)
+        if "model_weights" not in f:
+            raise ValueError(f"The file '{filepath}' has a model config but no 'model_weights' group; it is incomplete.")
+        load_weights_from_hdf5_group(f["model_weights"], model, keras_version=version)
+        if compile:
+            raw_tc = _attr_str(f.attrs, "training_config")
+            if raw_tc is None:
+                warnings.warn("No training configuration found in save file, so the model was *not* compiled. "
+                              "Compile it manually.", stacklevel=3)
+            else:
+                tc = json.loads(raw_tc)
+                try:
+                    _common.compile_from_config(model, tc, custom_objects, legacy=True)
+                except Exception as e:  # noqa: BLE001
+                    warnings.warn(f"Could not compile the loaded model from its training config ({e}); "
+                                  "the model is returned uncompiled.", stacklevel=3)
+                else:
+                    load_optimizer_weights(f, model)
+    return model
