@@ -188,18 +188,39 @@ def time_predict(name: str, batch: int, repeats: int, device: torch.device) -> d
     return {"keras_torch_ms": o, "torch_ms": r, "ratio": o / r}
 
 
-def time_load(repeats: int) -> dict:
-    path = HERE.parent / "compat" / "fixtures" / "files"
-    candidates = sorted(path.glob("*applications*.h5")) if path.exists() else []
-    if not candidates:
-        return {"skipped": "no keras.applications .h5 fixture found"}
-    f = candidates[0]
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        keras.models.load_model(str(f), compile=False)
-        times.append(time.perf_counter() - t)
-    return {"file": f.name, "keras_torch_s": statistics.median(times)}
+def time_load(repeats: int, peer_python: str | None) -> dict:
+    """load_model of a keras.applications-sized .h5 (MobileNetV2 written by tf-keras when a peer
+    interpreter is given, else the committed Keras 3 MobileNet fixture)."""
+    result: dict = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        path = HERE.parent / "compat" / "fixtures" / "files" / "k3_mobilenet.keras"
+        if peer_python:
+            h5 = pathlib.Path(tmp) / "mobilenet_v2.h5"
+            code = (
+                "import sys, time, statistics, os; os.environ['TF_CPP_MIN_LOG_LEVEL']='3'\n"
+                "import tf_keras\n"
+                "m = tf_keras.applications.MobileNetV2(input_shape=(96, 96, 3), alpha=0.35, weights=None, classes=10)\n"
+                "m.save(sys.argv[1]); ts = []\n"
+                f"for _ in range({repeats}):\n"
+                "    t = time.perf_counter(); tf_keras.models.load_model(sys.argv[1], compile=False)\n"
+                "    ts.append(time.perf_counter() - t)\n"
+                "print(statistics.median(ts))\n"
+            )
+            res = subprocess.run([peer_python, "-c", code, str(h5)], capture_output=True, text=True, timeout=1800)
+            if res.returncode == 0:
+                result["tf_keras_s"] = float(res.stdout.strip().splitlines()[-1])
+                path = h5
+            else:
+                result["peer_error"] = res.stderr[-500:]
+        times = []
+        for _ in range(repeats):
+            t = time.perf_counter()
+            keras.models.load_model(str(path), compile=False)
+            times.append(time.perf_counter() - t)
+        result.update({"file": path.name, "keras_torch_s": statistics.median(times)})
+        if "tf_keras_s" in result:
+            result["speedup_vs_tf_keras"] = result["tf_keras_s"] / result["keras_torch_s"]
+    return result
 
 
 def _sync(device: torch.device) -> None:
@@ -237,7 +258,7 @@ def main() -> None:
         results["predict_latency"][f"mlp_batch{batch}"] = r = time_predict("mlp", batch, args.repeats, device)
         print(f"predict mlp batch {batch:3d}: keras_torch {r['keras_torch_ms']:.3f} ms  torch {r['torch_ms']:.3f} ms"
               f"  ratio {r['ratio']:.3f}")
-    results["load_model"] = time_load(args.repeats)
+    results["load_model"] = time_load(args.repeats, args.peer_python)
     print("load_model:", results["load_model"])
     if args.peer_python:
         results["peers"] = peer_figures(args.peer_python, args.only, args.repeats)

@@ -17,7 +17,9 @@ from typing import Any
 _IGNORED = {"quantization_config", "lora_rank", "lora_alpha", "synchronized", "module", "registered_name",
             "build_config", "compile_config", "optional", "sparse", "ragged", "gradient_checkpointing",
             # Keras 2 / tf-keras only
-            "time_major", "dynamic", "implementation", "force_generator", "rng_type"}
+            "time_major", "dynamic", "implementation", "force_generator", "rng_type",
+            # tf-keras depthwise/separable convs inherit Conv's config (groups=1, unused kernel_*)
+            "groups", "kernel_initializer", "kernel_regularizer", "kernel_constraint"}
 
 _MODEL_CLASSES = ("Sequential", "Functional", "Model")
 

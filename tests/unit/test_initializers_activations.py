@@ -65,3 +65,14 @@ def test_activation_formulas_keras_definitions():
 def test_unknown_names_suggest_close_matches(module, bad):
     with pytest.raises(ValueError, match=f"'{bad}'"):
         module.get(bad)
+
+
+def test_tf_keras_depthwise_and_separable_configs_load():
+    from keras_torch import layers
+
+    cfg = {"name": "dw", "kernel_size": [3, 3], "depth_multiplier": 1, "groups": 1, "padding": "same",
+           "strides": [1, 1], "use_bias": False, "data_format": "channels_last"}
+    assert layers.DepthwiseConv2D.from_config(cfg).kernel_size == (3, 3)
+    sep = {"name": "sep", "filters": 4, "kernel_size": [3, 3], "groups": 1, "kernel_initializer": None,
+           "kernel_regularizer": None, "kernel_constraint": None}
+    assert layers.SeparableConv2D.from_config(sep).filters == 4
