@@ -26,6 +26,7 @@ import numpy as np
 
 from keras_torch.callbacks._utils import accepts_lazy_logs
 from keras_torch.callbacks.callback import Callback
+from keras_torch.engine.distributed import is_chief
 from keras_torch.registry import register
 
 _FORMAT = "keras_torch.BackupAndRestore"
@@ -186,6 +187,8 @@ class BackupAndRestore(Callback):
 
     def _save_model(self) -> None:
         """Atomically write the model weights, optimizer state and counters."""
+        if not is_chief():  # distributed: rank 0 writes; fit() broadcasts its restored state
+            return
         os.makedirs(self.backup_dir, exist_ok=True)
         if self.double_checkpoint and os.path.exists(self._backup_path):
             shutil.copyfile(self._backup_path, self._prev_backup_path + ".tmp")
@@ -220,5 +223,5 @@ class BackupAndRestore(Callback):
         return False
 
     def on_train_end(self, logs: dict[str, Any] | None = None) -> None:
-        if self.delete_checkpoint and os.path.exists(self.backup_dir):
+        if self.delete_checkpoint and is_chief() and os.path.exists(self.backup_dir):
             shutil.rmtree(self.backup_dir)

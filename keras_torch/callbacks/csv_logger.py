@@ -11,6 +11,7 @@ import numpy as np
 
 from keras_torch.callbacks._utils import tensor_to_python
 from keras_torch.callbacks.callback import Callback
+from keras_torch.engine.distributed import is_chief
 from keras_torch.registry import register
 
 
@@ -40,6 +41,8 @@ class CSVLogger(Callback):
         self.csv_file: Any = None
 
     def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
+        if not is_chief():  # distributed: rank 0 writes the file
+            return
         if self.append:
             if os.path.exists(self.filename):
                 with open(self.filename) as f:
@@ -56,6 +59,8 @@ class CSVLogger(Callback):
         self.keys = None
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        if not is_chief():
+            return
         logs = logs or {}
 
         def handle_value(k: Any) -> Any:

@@ -7,6 +7,7 @@ from typing import Any
 
 from keras_torch.callbacks._utils import tensor_to_python
 from keras_torch.callbacks.monitor_callback import MonitorCallback
+from keras_torch.engine.distributed import is_chief
 from keras_torch.registry import register
 from keras_torch.utils.progbar import print_msg
 
@@ -91,10 +92,10 @@ class EarlyStopping(MonitorCallback):
             self.model.stop_training = True
 
     def on_train_end(self, logs: dict[str, Any] | None = None) -> None:
-        if self.stopped_epoch > 0 and self.verbose > 0:
+        if self.stopped_epoch > 0 and self.verbose > 0 and is_chief():
             print_msg(f"Epoch {self.stopped_epoch + 1}: early stopping")
         if self.restore_best_weights and self.best_weights is not None:
-            if self.verbose > 0:
+            if self.verbose > 0 and is_chief():
                 print_msg(f"Restoring model weights from the end of the best epoch: {self.best_epoch + 1}.")
             self.model.set_weights(self.best_weights)
 

@@ -11,6 +11,7 @@ import numpy as np
 
 from keras_torch.callbacks._utils import accepts_lazy_logs, pythonify_logs
 from keras_torch.callbacks.monitor_callback import MonitorCallback
+from keras_torch.engine.distributed import is_chief
 from keras_torch.registry import register
 from keras_torch.utils.progbar import print_msg
 
@@ -110,6 +111,7 @@ class ModelCheckpoint(MonitorCallback):
     def _should_save_model(self, epoch: int, batch: int | None, logs: dict[str, Any], filepath: str) -> bool:
         """Determines whether the model should be saved (and prints Keras' messages)."""
         logs = logs or {}
+        verbose = self.verbose if is_chief() else 0  # distributed: rank 0 prints and saves
         if self.save_best_only:
             current = logs.get(self.monitor)
             if current is None:
@@ -129,7 +131,7 @@ class ModelCheckpoint(MonitorCallback):
             else:
                 best_str = "None" if self.best is None else f"{self.best:.5f}"
                 if self._is_improvement(current, self.best):
-                    if self.verbose > 0:
+                    if verbose > 0:
                         print_msg(
                             f"\nEpoch {epoch + 1}: {self.monitor} "
                             f"improved from {best_str} to {current:.5f}, "
@@ -138,11 +140,11 @@ class ModelCheckpoint(MonitorCallback):
                     self.best = current
                     return True
                 else:
-                    if self.verbose > 0:
+                    if verbose > 0:
                         print_msg(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {best_str}")
                     return False
         else:
-            if self.verbose > 0:
+            if verbose > 0:
                 print_msg(f"\nEpoch {epoch + 1}: saving model to {filepath}")
             return True
 
@@ -151,7 +153,7 @@ class ModelCheckpoint(MonitorCallback):
         filepath = self._get_file_path(epoch, batch, logs)
 
         try:
-            if self._should_save_model(epoch, batch, logs, filepath):
+            if self._should_save_model(epoch, batch, logs, filepath) and is_chief():
                 method = "save_weights" if self.save_weights_only else "save"
                 save = getattr(self.model, method, None)
                 if not callable(save):

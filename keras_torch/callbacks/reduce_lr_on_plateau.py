@@ -9,6 +9,7 @@ import numpy as np
 
 from keras_torch.callbacks._utils import tensor_to_python, to_float
 from keras_torch.callbacks.monitor_callback import MonitorCallback
+from keras_torch.engine.distributed import is_chief
 from keras_torch.registry import register
 from keras_torch.utils.progbar import print_msg
 
@@ -67,7 +68,7 @@ class ReduceLROnPlateau(MonitorCallback):
             new_lr = old_lr * self.factor
             new_lr = max(new_lr, self.min_lr)
             optimizer.learning_rate = new_lr
-            if self.verbose > 0:
+            if self.verbose > 0 and is_chief():
                 name_str = f" {name}" if name else ""
                 print_msg(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing{name_str} learning rate to {new_lr}.")
             return True

@@ -20,6 +20,7 @@ from typing import Any
 
 from keras_torch.callbacks._utils import accepts_lazy_logs, to_float
 from keras_torch.callbacks.callback import Callback
+from keras_torch.engine.distributed import is_chief
 from keras_torch.registry import register
 
 
@@ -33,6 +34,16 @@ def _summary_writer_class() -> Any:
             "installed. Install it with `pip install tensorboard`."
         ) from e
     return SummaryWriter
+
+
+class _NullWriter:
+    """Writer of non-zero ranks in distributed training: rank 0 alone writes event files."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def __getattr__(self, name: str) -> Any:
+        return lambda *args, **kwargs: None
 
 
 def _scalar(value: Any) -> Any:
@@ -112,13 +123,13 @@ class TensorBoard(Callback):
     @property
     def _train_writer(self) -> Any:
         if "train" not in self._writers:
-            self._writers["train"] = self._writer_class(log_dir=self._train_dir)
+            self._writers["train"] = (self._writer_class if is_chief() else _NullWriter)(log_dir=self._train_dir)
         return self._writers["train"]
 
     @property
     def _val_writer(self) -> Any:
         if "val" not in self._writers:
-            self._writers["val"] = self._writer_class(log_dir=self._val_dir)
+            self._writers["val"] = (self._writer_class if is_chief() else _NullWriter)(log_dir=self._val_dir)
         return self._writers["val"]
 
     def _close_writers(self) -> None:

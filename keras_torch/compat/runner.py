@@ -52,6 +52,7 @@ def run_script(script: str, args: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except BaseException as exc:  # noqa: BLE001 - report any script error the way Python would
+        _mark_distributed_failure(exc)
         sys.stderr.write(format_user_error(exc))
         return 1
     finally:
@@ -61,8 +62,39 @@ def run_script(script: str, args: list[str] | None = None) -> int:
     return 0
 
 
+def _mark_distributed_failure(exc: BaseException) -> None:
+    # A failing rank must not wait on its peers when it exits (see keras_torch.engine.distributed).
+    mod = sys.modules.get("keras_torch.engine.distributed")
+    if mod is not None:
+        mod.mark_failed()
+    if os.environ.get("TORCHELASTIC_ERROR_FILE"):  # under torchrun: its failure summary shows this error
+        try:
+            from torch.distributed.elastic.multiprocessing.errors import ErrorHandler
+
+            ErrorHandler().record_exception(exc)
+        except Exception:  # noqa: BLE001 - reporting must never mask the script's own error
+            pass
+
+
 def launch_distributed(nproc: int, script: str, args: list[str] | None = None) -> int:
-    """``keras-torch run --nproc N``: start N processes with torchrun, each running the script."""
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={int(nproc)}",
+    """``keras-torch run --nproc N``: start N processes with torchrun, each running the script.
+
+    Single node (``--standalone``: rendezvous on a free local port). Each process joins the
+    group when ``fit``/``evaluate``/``predict`` first runs: NCCL with ``cuda:LOCAL_RANK`` when
+    CUDA is available (N must not exceed the GPU count), gloo on CPU otherwise. If any process
+    fails, torchrun stops the others and this returns non-zero. For several nodes call torchrun
+    yourself (see ``keras_torch.distribution``).
+    """
+    if not os.path.exists(script):
+        print(f"keras-torch run: no such script: {script}", file=sys.stderr)
+        return 2
+    nproc = int(nproc)
+    env = dict(os.environ)
+    if "OMP_NUM_THREADS" not in env:  # torchrun would set 1 and warn; give each rank its share of the cores
+        env["OMP_NUM_THREADS"] = str(max(1, (os.cpu_count() or 1) // max(1, nproc)))
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc-per-node={nproc}",
            "-m", "keras_torch", "run", script, *(args or [])]
-    return subprocess.call(cmd)
+    try:
+        return subprocess.call(cmd, env=env)
+    except KeyboardInterrupt:
+        return 130

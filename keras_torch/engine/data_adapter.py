@@ -92,8 +92,12 @@ class DataHandler:
         class_weight: dict | None = None,
         device: torch.device | None = None,
         for_predict: bool = False,
+        distribution: Any = None,
     ) -> None:
         self.device = device
+        self.for_predict = for_predict
+        # A keras_torch.engine.distributed runtime: this rank reads its share of each global batch.
+        self.distribution = distribution
         self.steps_per_epoch = steps_per_epoch
         self.shuffle = shuffle
         self.class_weight = class_weight
@@ -110,6 +114,7 @@ class DataHandler:
             self.num_samples = None
             return
         if isinstance(x, torch.utils.data.Dataset):
+            self._map_dataset, self._ds_batch_size = x, batch_size or 32
             self._iterable = torch.utils.data.DataLoader(x, batch_size=batch_size or 32, shuffle=bool(shuffle))
             self.num_samples = None
             return
@@ -146,6 +151,8 @@ class DataHandler:
             self.sw = _apply_class_weight(self.y, self.sw, class_weight)
 
     def steps(self) -> int | None:
+        if self.distribution is not None and self.for_predict and self._array:
+            return self.distribution.steps(self)
         if self.steps_per_epoch is not None:
             return int(self.steps_per_epoch)
         if self._array:
@@ -156,7 +163,9 @@ class DataHandler:
             return None
 
     def epoch_iterator(self, epoch: int = 0) -> Iterator[tuple]:
-        if self._array:
+        if self.distribution is not None:
+            yield from self.distribution.batches(self, epoch)
+        elif self._array:
             yield from self._array_batches()
         else:
             yield from self._iter_batches(epoch)

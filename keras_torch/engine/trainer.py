@@ -16,6 +16,7 @@ import torch
 
 from keras_torch import config as _config
 from keras_torch.engine import data_adapter
+from keras_torch.engine import distributed as _distributed
 from keras_torch.engine.compile_utils import CompileLoss, CompileMetrics
 from keras_torch.utils import tree
 
@@ -161,6 +162,9 @@ class Trainer:
         return self.get_metrics_result()
 
     def get_metrics_result(self) -> dict[str, Any]:
+        ddist = self.__dict__.get("_kt_dist")
+        if ddist is not None and not ddist.reducing:
+            return ddist.metrics_result(self)  # metric state summed over all ranks
         logs: dict[str, Any] = {}
         if self._loss_tracker is not None:
             logs["loss"] = self._loss_tracker.result()
@@ -177,6 +181,8 @@ class Trainer:
             y_pred = self(x, training=True)
             loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight)
         self._loss_tracker.update_state(loss.detach(), sample_weight=_batch_size(x))
+        if self._train_vars is None:  # a subclassed model creates its weights in its first call
+            self._train_vars = self.trainable_weights or None
         variables = self._train_vars if self._train_vars is not None else self.trainable_weights
         if variables:
             scaler = _grad_scaler(self, x)
@@ -254,34 +260,42 @@ class Trainer:
         if kwargs:
             raise TypeError(f"Invalid keyword argument(s) in `fit()`: {sorted(kwargs)}")
         self._assert_compiled("fit")
-        device = self._target_device()
+        ddist = _distributed.for_model(self)  # None unless running data-parallel
+        device = self._target_device() if ddist is None else ddist.device
         if validation_split and validation_data is None:
             (x, y, sample_weight), validation_data = data_adapter.train_validation_split(
                 (x, y, sample_weight), validation_split
             )
         handler = data_adapter.DataHandler(
             x, y, sample_weight, batch_size=batch_size, steps_per_epoch=steps_per_epoch,
-            shuffle=shuffle, class_weight=class_weight, device=device,
+            shuffle=shuffle, class_weight=class_weight, device=device, distribution=ddist,
         )
         val_handler = None
         if validation_data is not None:
             vx, vy, vsw = data_adapter.unpack_x_y_sample_weight(validation_data)
             val_handler = data_adapter.DataHandler(
                 vx, vy, vsw, batch_size=validation_batch_size or batch_size, steps_per_epoch=validation_steps,
-                device=device,
+                device=device, distribution=ddist,
             )
         verbose = _resolve_verbose(verbose)
+        if ddist is not None:
+            verbose = verbose if ddist.is_chief else 0
+            ddist.ensure_built(self, handler)
         cbs = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
             callbacks, add_history=True, add_progbar=verbose != 0, verbose=verbose, epochs=epochs,
             steps=handler.steps(), model=self,
         )
         self._ensure_loss_tracker()
-        self._train_vars = self.trainable_weights
-        self.optimizer.build(self._train_vars) if hasattr(self.optimizer, "build") else None
+        self._train_vars = self.trainable_weights or None  # None: not built yet, see train_step
+        if self._train_vars and hasattr(self.optimizer, "build"):
+            self.optimizer.build(self._train_vars)
         step_fn = self._make_train_function()
         self.stop_training = False
         cbs.on_train_begin()
         initial_epoch = self._initial_epoch or initial_epoch
+        if ddist is not None:
+            initial_epoch = ddist.begin_fit(self, initial_epoch)
+            step_fn = ddist.wrap_train_step(self, step_fn)
         epoch_logs: dict[str, Any] = {}
         training_logs: dict[str, Any] = {}
         for epoch in range(initial_epoch, epochs):
@@ -299,17 +313,23 @@ class Trainer:
                     break
             if not seen:
                 raise ValueError("The training dataset produced no batches: it is empty (or steps_per_epoch=0).")
+            if ddist is not None:
+                ddist.end_epoch(self)
             epoch_logs = _to_floats(self.get_metrics_result())
             if val_handler is not None and (epoch + 1) % max(1, int(validation_freq)) == 0:
                 val_logs = self._evaluate_handler(val_handler, cbs, verbose=0)
                 epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
             cbs.on_epoch_end(epoch, epoch_logs)
             training_logs = epoch_logs
+            if ddist is not None:
+                self.stop_training = ddist.any(self.stop_training)
             if self.stop_training:
                 break
         self.eval()
         self._train_vars = None
         cbs.on_train_end(logs=training_logs)
+        if ddist is not None:
+            ddist.end_fit(self)
         return self.history
 
     def _make_train_function(self) -> Any:
@@ -338,10 +358,15 @@ class Trainer:
         for legacy in ("max_queue_size", "workers", "use_multiprocessing"):
             kwargs.pop(legacy, None)
         self._assert_compiled("evaluate")
-        device = self._target_device()
+        ddist = _distributed.for_model(self)
+        device = self._target_device() if ddist is None else ddist.device
+        if ddist is not None:
+            ddist.sync_once(self)
         handler = data_adapter.DataHandler(x, y, sample_weight, batch_size=batch_size, steps_per_epoch=steps,
-                                           device=device)
+                                           device=device, distribution=ddist)
         verbose = _resolve_verbose(verbose)
+        if ddist is not None and not ddist.is_chief:
+            verbose = 0
         cbs = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
             callbacks, add_history=False, add_progbar=verbose != 0, verbose=verbose, epochs=1,
             steps=handler.steps(), model=self,
@@ -360,14 +385,22 @@ class Trainer:
             cbs.on_test_begin()
         self.reset_metrics()
         logs: dict[str, Any] = {}
+        test_step = self.test_step
+        ddist = getattr(handler, "distribution", None)
+        if ddist is not None:
+            prev_dist = self.__dict__.get("_kt_dist")
+            self.__dict__["_kt_dist"] = ddist
+            test_step = ddist.wrap_test_step(self, test_step)
         with torch.no_grad():
             for step, batch in enumerate(handler.epoch_iterator()):
                 if cbs is not None:
                     cbs.on_test_batch_begin(step)
-                logs = self.test_step(batch)
+                logs = test_step(batch)
                 if cbs is not None:
                     cbs.on_test_batch_end(step, logs)
         logs = _to_floats(self.get_metrics_result())
+        if ddist is not None:
+            self.__dict__["_kt_dist"] = prev_dist
         if cbs is not None:
             cbs.on_test_end(logs)
         if was_training:
@@ -389,12 +422,17 @@ class Trainer:
 
         for legacy in ("max_queue_size", "workers", "use_multiprocessing"):
             kwargs.pop(legacy, None)
-        device = self._target_device()
+        ddist = _distributed.for_model(self)
+        device = self._target_device() if ddist is None else ddist.device
+        if ddist is not None:
+            ddist.sync_once(self)
         if isinstance(x, tuple) and len(x) in (2, 3) and not self._expects_tuple_input(x):
             x = x[0]
         handler = data_adapter.DataHandler(x, batch_size=batch_size, steps_per_epoch=steps, device=device,
-                                           for_predict=True)
+                                           for_predict=True, distribution=ddist)
         verbose = _resolve_verbose(verbose)
+        if ddist is not None and not ddist.is_chief:
+            verbose = 0
         cbs = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
             callbacks, add_history=False, add_progbar=verbose != 0, verbose=verbose, epochs=1,
             steps=handler.steps(), model=self,
@@ -413,6 +451,8 @@ class Trainer:
             raise ValueError("Unexpected result of `predict_function` (Empty batch_outputs). "
                              "Please use `Model.compile(..., run_eagerly=True)`, or `tf.config.run_functions_eagerly(True)`"
                              " for more information of where went wrong, or file a issue/bug to `keras`.")
+        if ddist is not None:  # every rank returns all predictions, in order
+            return ddist.gather_predictions(_concat_outputs(outputs), handler)
         return _concat_outputs(outputs)
 
     def _expects_tuple_input(self, x: tuple) -> bool:
@@ -428,24 +468,38 @@ class Trainer:
     ) -> Any:
         """One gradient update on one batch; returns the loss (and metrics)."""
         self._assert_compiled("train_on_batch")
-        device = self._target_device()
+        ddist = _distributed.for_model(self)
+        device = self._target_device() if ddist is None else ddist.device
         self._ensure_loss_tracker()
         self.reset_metrics()
         handler = data_adapter.DataHandler(x, y, sample_weight, batch_size=_n_rows(x), class_weight=class_weight,
-                                           device=device)
+                                           device=device, distribution=ddist)
         self.train()
         logs: dict[str, Any] = {}
-        self._train_vars = self.trainable_weights
+        step_fn = self._make_train_function()
+        if ddist is not None:  # the batch is global: each rank trains on its share
+            ddist.ensure_built(self, handler)
+            ddist.sync_once(self)
+            step_fn = ddist.wrap_train_step(self, step_fn)
+            prev_dist = self.__dict__.get("_kt_dist")
+            self.__dict__["_kt_dist"] = ddist
+        self._train_vars = self.trainable_weights or None
         for batch in handler.epoch_iterator():
-            logs = self._make_train_function()(batch)
+            logs = step_fn(batch)
         self._train_vars = None
+        if ddist is not None:
+            self.__dict__["_kt_dist"] = prev_dist
         logs = _to_floats(logs)
         return logs if return_dict else _single_or_list(logs)
 
     def test_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None, return_dict: bool = False) -> Any:
         self._assert_compiled("test_on_batch")
-        device = self._target_device()
-        handler = data_adapter.DataHandler(x, y, sample_weight, batch_size=_n_rows(x), device=device)
+        ddist = _distributed.for_model(self)
+        device = self._target_device() if ddist is None else ddist.device
+        if ddist is not None:
+            ddist.sync_once(self)
+        handler = data_adapter.DataHandler(x, y, sample_weight, batch_size=_n_rows(x), device=device,
+                                           distribution=ddist)
         logs = self._evaluate_handler(handler, None, 0)
         return logs if return_dict else _single_or_list(logs)
 

@@ -1,8 +1,15 @@
 """ONNX export of any keras_torch model (built in code or loaded from a Keras file).
 
-One explicit path: torch's TorchScript-based ONNX exporter (it needs no extra package and keeps
-dynamic axes), then a clean-up pass that removes local source paths from the graph and stamps
-the producer. ``verify=True`` compares onnxruntime with the model on random inputs.
+One explicit path: torch's TorchScript-based ONNX exporter (``torch.onnx.export(dynamo=False)``;
+it needs no package beyond torch and keeps dynamic axes), run inside an export session
+(:mod:`keras_torch.export._session`) that gives recurrent layers an ONNX ``Loop`` over a dynamic
+time axis, then a clean-up pass that removes local source paths from the graph and stamps the
+producer. ``verify=True`` compares onnxruntime with the model on fresh random inputs, at sizes
+other than the ones traced, and raises :class:`ExportError` on mismatch.
+
+Axes: the batch axis and every axis that is ``None`` in the Keras input shape stay dynamic (also
+the time axis of RNNs); output axes that change with them are dynamic too. ONNX input and output
+names are the Keras input / output names, in the model's order.
 """
 
 from __future__ import annotations
@@ -15,102 +22,178 @@ from typing import Any
 import numpy as np
 import torch
 
+from keras_torch.export import _session
 from keras_torch.utils import tree
+from keras_torch.export._common import (
+    ExportError,
+    FlatModel,
+    captured_output,
+    Spec,
+    example,
+    explain_failure,
+    input_specs,
+    output_names,
+    probe,
+    run_flat,
+    structure,
+    unique_names,
+)
+
+_HALF = {"float16": torch.float16, "bfloat16": torch.bfloat16}
+DEFAULT_OPSET = 17
 
 
-class ExportError(RuntimeError):
-    """A model (or one of its layers) could not be exported."""
+def _layer_tensors(layer: Any, recurse: bool) -> list[torch.Tensor]:
+    seen: dict[int, torch.Tensor] = {}
+    mods = layer.modules() if recurse else [layer]
+    for m in mods:
+        for t in list(m._parameters.values()) + list(m._buffers.values()):
+            if t is not None:
+                seen.setdefault(id(t), t)
+    cell = layer.__dict__.get("cell")  # built-in RNN cells live outside the module tree
+    if cell is not None and isinstance(cell, torch.nn.Module):
+        for t in list(cell._parameters.values()) + list(cell._buffers.values()):
+            if t is not None:
+                seen.setdefault(id(t), t)
+    return list(seen.values())
 
 
-def _input_specs(model: Any, input_signature: Any) -> list[tuple[tuple, str, str]]:
-    """[(shape with None, dtype, name)] for each model input."""
-    if input_signature is not None:
-        sigs = input_signature if isinstance(input_signature, (list, tuple)) and not _is_shape(input_signature) \
-            else [input_signature]
-        out = []
-        for i, s in enumerate(sigs):
-            shape = tuple(getattr(s, "shape", s))
-            dtype = str(getattr(s, "dtype", "float32")).replace("torch.", "")
-            out.append((shape, dtype, getattr(s, "name", None) or f"input_{i}"))
-        return out
-    inputs = getattr(model, "inputs", None)
-    if not inputs:
-        raise ExportError(
-            f"Model '{model.name}' has no known input shape. Build it (call it on data or give it an "
-            "Input) or pass `input_signature=[(None, ...)]`."
-        )
-    names = list(getattr(model, "input_names", [])) or [f"input_{i}" for i in range(len(inputs))]
-    return [(tuple(t.shape), t.dtype, n) for t, n in zip(inputs, names)]
+class _HalfPrecision:
+    """Run ``model`` in float16/bfloat16 in place (weights + dtype policies), restored on exit.
 
+    Layers that cannot run in half precision on CPU (normalizations whose kernels want float32
+    parameters, 3D average pooling...) are found by a trial run and kept in float32: their inputs
+    are cast up and the next half-precision layer casts back, as Keras's mixed precision does.
+    """
 
-def _is_shape(s: Any) -> bool:
-    return isinstance(s, (list, tuple)) and all(d is None or isinstance(d, int) for d in s)
-
-
-def _example(shape: tuple, dtype: str, batch: int, other: int) -> torch.Tensor:
-    dims = [batch if (d is None and i == 0) else (other if d is None else d) for i, d in enumerate(shape)]
-    if dtype.startswith("int") or dtype.startswith("uint") or dtype == "bool":
-        return torch.ones(dims, dtype=getattr(torch, dtype))
-    return torch.rand(dims, dtype=getattr(torch, dtype))
-
-
-class _FlatModel(torch.nn.Module):
-    """Positional tensors in, flat tuple of tensors out (what exporters want)."""
-
-    def __init__(self, model: Any, structure: Any) -> None:
-        super().__init__()
+    def __init__(self, model: Any, dtype: str) -> None:
         self.model = model
-        self.structure = structure
+        self.dtype = _HALF[dtype]
+        self.name = dtype
+        self.saved_data: list[tuple[torch.Tensor, torch.Tensor]] = []
+        self.saved_policy: list[tuple[Any, Any]] = []
+        self.kept_float32: list[str] = []
+        self.hooks: list[Any] = []
 
-    def forward(self, *flat: torch.Tensor) -> tuple:
-        inputs = tree.pack_like(self.structure, list(flat)) if self.structure is not None else flat[0]
-        out = self.model(inputs, training=False)
-        return tuple(tree.flatten(out))
+    def __enter__(self) -> _HalfPrecision:
+        from keras_torch.layers.base import DTypePolicy
+
+        layers = list(self.model._flatten_layers()) if hasattr(self.model, "_flatten_layers") else []
+        for t in _layer_tensors(self.model, True):
+            if t.is_floating_point():
+                self.saved_data.append((t, t.data))
+                t.data = t.data.to(self.dtype)
+        for layer in layers:
+            pol = getattr(layer, "_dtype_policy", None)
+            if pol is not None and str(pol.compute_dtype).startswith(("float", "bfloat")):
+                self.saved_policy.append((layer, pol))
+                layer._dtype_policy = DTypePolicy(self.name)
+        return self
+
+    def keep_float32(self, layer: Any) -> None:
+        from keras_torch.layers.base import DTypePolicy
+
+        for sub in (layer._flatten_layers() if hasattr(layer, "_flatten_layers") else [layer]):
+            if getattr(sub, "_dtype_policy", None) is not None:
+                sub._dtype_policy = DTypePolicy("float32")
+        for t in _layer_tensors(layer, True):
+            if t.dtype == self.dtype:
+                t.data = t.data.float()
+        half = self.dtype
+
+        def upcast(module: Any, args: tuple, kwargs: dict) -> tuple:  # nested inputs (lists) too
+            def up(x: Any) -> Any:
+                return x.float() if isinstance(x, torch.Tensor) and x.dtype == half else x
+
+            return tree.map_structure(up, args), tree.map_structure(up, kwargs)
+
+        self.hooks.append(layer.register_forward_pre_hook(upcast, with_kwargs=True))
+        self.kept_float32.append(getattr(layer, "name", type(layer).__name__))
+
+    def fit(self, wrapper: FlatModel, examples: list[torch.Tensor]) -> None:
+        """Trial runs: keep in float32 each layer that fails in half precision."""
+        model_layer = self.model
+        for _ in range(64):
+            try:
+                run_flat(wrapper, examples)
+                return
+            except Exception as err:  # noqa: BLE001
+                layer = _session.current_layer(err.__traceback__)
+                if layer is None or layer is model_layer or getattr(layer, "name", None) in self.kept_float32:
+                    return  # let the normal probe report it
+                self.keep_float32(layer)
+
+    def __exit__(self, *exc: Any) -> None:
+        for h in self.hooks:
+            h.remove()
+        for t, data in self.saved_data:
+            t.data = data
+        for layer, pol in self.saved_policy:
+            layer._dtype_policy = pol
 
 
-def _structure(model: Any, n: int) -> Any:
-    g = getattr(model, "_graph_obj", None)
-    if g is not None:
-        return tree.map_structure(lambda _: 0, g.inputs_struct)
-    return None if n == 1 else [0] * n
+def _clean_metadata(path: str, doc: str | None = None, outputs: Any = None) -> None:
+    """Producer stamp; drop doc strings (source locations) everywhere, subgraphs included.
 
-
-def _output_names(model: Any, n: int) -> list[str]:
-    names = list(getattr(model, "output_names", []) or [])
-    if len(names) != n or len(set(names)) != n:
-        base = names[0] if len(names) == 1 else "output"
-        names = [base] if n == 1 else [f"{base}_{i}" for i in range(n)] if len(names) != n else \
-            [f"{nm}_{i}" for i, nm in enumerate(names)]
-    return names
-
-
-def _clean_metadata(path: str) -> None:
+    ``outputs``: ``[(shape, {axis: name})]`` per graph output -- static dims get their size and
+    dynamic ones their name (shape inference leaves names like ``Loop..._dim_0`` after a Loop).
+    """
     import onnx
 
     from keras_torch import __version__
 
     proto = onnx.load(path)
+    for out, (shape, dyn) in zip(proto.graph.output, outputs or []):
+        tt = out.type.tensor_type
+        if len(tt.shape.dim) != len(shape):
+            continue
+        for i, dim in enumerate(tt.shape.dim):
+            if i in dyn:
+                dim.dim_param = dyn[i]
+            else:
+                dim.dim_value = int(shape[i])
     proto.producer_name = "keras_torch"
-    proto.producer_version = __version__
-    proto.doc_string = ""
-    proto.graph.doc_string = ""
-    for node in proto.graph.node:
-        node.doc_string = ""
-        for attr in node.attribute:
-            if attr.g is not None:
-                for sub in attr.g.node:
-                    sub.doc_string = ""
+    proto.producer_version = str(__version__)
+    proto.doc_string = doc or ""
     del proto.metadata_props[:]
+
+    def clean_graph(graph: Any) -> None:
+        graph.doc_string = ""
+        for vi in list(graph.input) + list(graph.output) + list(graph.value_info):
+            vi.doc_string = ""
+        for node in graph.node:
+            node.doc_string = ""
+            del node.metadata_props[:]
+            for attr in node.attribute:
+                attr.doc_string = ""
+                if attr.HasField("g"):
+                    clean_graph(attr.g)
+                for sub in attr.graphs:
+                    clean_graph(sub)
+
+    clean_graph(proto.graph)
+    for fn in proto.functions:
+        fn.doc_string = ""
+        for node in fn.node:
+            node.doc_string = ""
     onnx.save(proto, path)
 
 
-def _locate_failure(model: Any, err: Exception) -> str:
-    text = str(err)
-    for layer in model._flatten_layers() if hasattr(model, "_flatten_layers") else []:
-        name = getattr(layer, "name", None)
-        if name and (name in text or type(layer).__name__ in text):
-            return f"layer '{name}' ({type(layer).__name__})"
-    return f"model '{getattr(model, 'name', '?')}'"
+def _dynamic_axes(specs: list[Spec], names_out: list[str], dyn_out: list[list[int]], static_batch: bool) -> dict:
+    axes: dict[str, dict[int, str]] = {}
+    for spec in specs:
+        dyn = {i: ("batch" if i == 0 else f"{spec.name}_dim{i}") for i, d in enumerate(spec.shape) if d is None}
+        if static_batch:
+            dyn.pop(0, None)
+        if dyn:
+            axes[spec.name] = dyn
+    for name, dims in zip(names_out, dyn_out):
+        dyn = {i: ("batch" if i == 0 else f"{name}_dim{i}") for i in dims}
+        if static_batch:
+            dyn.pop(0, None)
+        if dyn:
+            axes[name] = dyn
+    return axes
 
 
 def export_onnx(
@@ -121,7 +204,7 @@ def export_onnx(
     dynamic_axes: bool = True,
     verify: bool = False,
     dtype: str | None = None,
-    static_batch: bool = False,
+    static_batch: bool | int = False,
     verbose: bool | None = None,
 ) -> str:
     """Export ``model`` to an ONNX file.
@@ -130,99 +213,153 @@ def export_onnx(
         model: A keras_torch model (functional, Sequential or built subclassed model).
         filepath: Destination ``.onnx`` path.
         input_signature: Optional list of input shapes (with ``None``) or objects with
-            ``shape``/``dtype``/``name``; defaults to the model's Keras inputs.
-        opset_version: ONNX opset (default: the exporter's default).
-        dynamic_axes: Keep the batch axis (and any ``None`` axis) dynamic.
-        verify: Run onnxruntime on random inputs and raise if outputs differ from the model.
-        dtype: ``"float16"``/``"bfloat16"`` to export a half-precision model (default float32).
-        static_batch: Fix the batch axis to the example batch size.
-        verbose: Unused; accepted for the Keras signature.
+            ``shape``/``dtype``/``name`` (``keras.InputSpec``, ``keras.Input``); defaults to the
+            model's Keras inputs.
+        opset_version: ONNX opset (default 17).
+        dynamic_axes: Keep the batch axis and every ``None`` axis dynamic (``False``: all axes fixed
+            at the example sizes).
+        verify: Run onnxruntime on fresh random inputs (other sizes than the traced ones) and raise
+            :class:`ExportError` if outputs differ from the model.
+        dtype: ``"float16"``/``"bfloat16"`` to export a half-precision model (weights, compute,
+            float inputs and outputs); default float32.
+        static_batch: Fix the batch axis: ``True`` for batch size 1, or an int.
+        verbose: Print the exported path.
 
     Returns:
         The path written.
     """
-    import copy
-
-    specs = _input_specs(model, input_signature)
-    export_model = model
-    float_dtype = "float32"
-    if dtype in ("float16", "bfloat16"):
-        export_model = copy.deepcopy(model).to(getattr(torch, dtype))
-        float_dtype = dtype
-    export_model.eval()
-    examples = [_example(s, float_dtype if d.startswith("float") else d, 2, 7) for s, d, _ in specs]
-    input_names = [n for _, _, n in specs]
-    wrapper = _FlatModel(export_model, _structure(model, len(specs)))
-    with torch.no_grad():
-        sample_out = wrapper(*examples)
-    output_names = _output_names(model, len(sample_out))
-    axes: dict[str, dict[int, str]] = {}
-    if dynamic_axes:
-        for (shape, _, name) in specs:
-            dyn = {i: ("batch" if i == 0 else f"{name}_dim{i}") for i, d in enumerate(shape) if d is None}
-            if static_batch:
-                dyn.pop(0, None)
-            if dyn:
-                axes[name] = dyn
-        for name, out in zip(output_names, sample_out):
-            if not static_batch and out.ndim:
-                axes[name] = {0: "batch"}
+    if dtype in (None, "float32", torch.float32):
+        dtype = None
+    elif str(dtype).replace("torch.", "") in _HALF:
+        dtype = str(dtype).replace("torch.", "")
+    else:
+        raise ValueError(f"dtype must be None, 'float32', 'float16' or 'bfloat16'; received {dtype!r}.")
+    specs = input_specs(model, input_signature)
+    for spec, name in zip(specs, unique_names([s.name for s in specs], "input")):
+        spec.name = name
+    fixed_batch = None if static_batch is False or static_batch is None else (1 if static_batch is True else
+                                                                               int(static_batch))
+    float_dtype = dtype or "float32"
+    was_training = model.training
+    model.eval()
+    wrapper = FlatModel(model, structure(model, len(specs)))
+    wrapper.out_dtype = _HALF.get(dtype or "")
     path = os.fspath(filepath)
     tmp = path + ".tmp"
+    half = _HalfPrecision(model, dtype) if dtype else contextlib.nullcontext()
     try:
-        with warnings.catch_warnings(), contextlib.redirect_stdout(open(os.devnull, "w")):  # noqa: SIM115
-            warnings.simplefilter("ignore")
-            torch.onnx.export(
-                wrapper, tuple(examples), tmp, dynamo=False, input_names=input_names,
-                output_names=output_names, dynamic_axes=axes or None, opset_version=opset_version or 17,
-                do_constant_folding=True,
-            )
-    except Exception as err:  # noqa: BLE001 - turned into an error naming the layer
+        with half, _session.exporting(model, "onnx") as session:
+            if dtype:
+                half.fit(wrapper, [example(s, 2, 7, float_dtype if s.is_float else s.dtype) for s in specs])
+            (batch, other), examples, sample_out, dyn_out = probe(model, wrapper, specs, session, float_dtype,
+                                                                  fixed_batch)
+            names_out = output_names(model, wrapper.out_struct, len(sample_out))
+            axes = _dynamic_axes(specs, names_out, dyn_out, fixed_batch is not None) if dynamic_axes else {}
+            try:
+                with warnings.catch_warnings(), captured_output() as printed:
+                    warnings.simplefilter("ignore")
+                    warnings.filterwarnings("error", message=".*(NumPy array|Python number).*",
+                                            category=torch.jit.TracerWarning)
+                    torch.onnx.export(
+                        wrapper, tuple(examples), tmp, dynamo=False, input_names=[s.name for s in specs],
+                        output_names=names_out, dynamic_axes=axes or None,
+                        opset_version=opset_version or DEFAULT_OPSET, do_constant_folding=True,
+                    )
+            except Exception as err:  # noqa: BLE001 - turned into an error naming the layer
+                raise explain_failure(model, wrapper, err, "ONNX", "".join(printed)) from None
+            _clean_metadata(tmp, outputs=[(tuple(o.shape), axes.get(n, {})) for n, o in zip(names_out, sample_out)])
+            if dtype:
+                _check_half(tmp, dtype)
+            os.replace(tmp, path)
+            if verify:
+                verify_onnx(model, path, specs, dtype=float_dtype, sizes=[(batch, other)])
+    finally:
         if os.path.exists(tmp):
             os.remove(tmp)
-        raise ExportError(f"Could not export {_locate_failure(model, err)} to ONNX: "
-                          f"{str(err).splitlines()[0] if str(err) else type(err).__name__}") from err
-    _clean_metadata(tmp)
-    os.replace(tmp, path)
-    if verify:
-        verify_onnx(model, path, specs)
+        if was_training:
+            model.train()
+    if verbose:
+        print(f"Saved ONNX model to {path}")
     return path
 
 
-def verify_onnx(model: Any, path: str, specs: Any = None, batch: int = 3, atol: float = 1e-4,
-                rtol: float = 1e-4) -> None:
-    """Compare onnxruntime outputs with the model on random inputs (raises on mismatch)."""
+def _check_half(path: str, dtype: str) -> None:
+    """Half-precision graphs must type-check: ONNX ops accept bfloat16 only from some opsets."""
+    import onnx
+
+    try:
+        onnx.checker.check_model(onnx.load(path), full_check=True)
+    except Exception as err:  # noqa: BLE001
+        msg = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise ExportError(f"The {dtype} ONNX graph is not valid ONNX: {msg[:300]} "
+                          f"(ONNX ops gained {dtype} support in later opsets than the exporter emits; "
+                          "export float32 or float16).", err) from None
+
+
+def verify_onnx(model: Any, path: str | os.PathLike, specs: Any = None, sizes: Any = None, dtype: str = "float32",
+                atol: float | None = None, rtol: float | None = None) -> None:
+    """Compare onnxruntime with ``model`` on random inputs; raise :class:`ExportError` on mismatch.
+
+    ``sizes``: ``[(batch, other)]`` pairs (``other`` fills the non-batch ``None`` axes); by default
+    batch 3 / length 5 and batch 1 / length 9, i.e. sizes the export did not trace.
+    """
     try:
         import onnxruntime as ort
     except ImportError as err:
         raise ImportError("verify=True needs onnxruntime: `pip install onnxruntime`.") from err
-    specs = specs or _input_specs(model, None)
-    examples = [_example(s, d, batch, 5) for s, d, _ in specs]
+    path = os.fspath(path)
+    if specs is None:
+        specs = input_specs(model, None)
+    elif specs and not isinstance(specs[0], Spec):
+        specs = input_specs(model, specs)
+    half = dtype in _HALF
+    atol = atol if atol is not None else (2e-2 if half else 1e-4)
+    rtol = rtol if rtol is not None else (2e-2 if half else 1e-4)
     session = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
-    feeds = {i.name: e.numpy() for i, e in zip(session.get_inputs(), examples)}
-    got = session.run(None, feeds)
-    wrapper = _FlatModel(model, _structure(model, len(specs)))
+    onnx_inputs = session.get_inputs()
+    fixed = [i.shape[0] if i.shape and isinstance(i.shape[0], int) else None for i in onnx_inputs]
+    batch_fixed = next((b for b in fixed if b is not None), None)
+    plan = [(3, 5), (1, 9)] + list(sizes or [])
+    wrapper = FlatModel(model, structure(model, len(specs)))
+    was_training = model.training
     model.eval()
-    with torch.no_grad():
-        want = [o.float().cpu().numpy() for o in wrapper(*examples)]
-    for i, (a, b) in enumerate(zip(got, want)):
-        if a.shape != b.shape or not np.allclose(a.astype("float32"), b, atol=atol, rtol=rtol):
-            diff = np.abs(a.astype("float32") - b).max() if a.shape == b.shape else f"shape {a.shape} vs {b.shape}"
-            raise ExportError(f"ONNX output {i} differs from the model (max abs diff {diff}).")
-
-
-def export_torch(model: Any, filepath: str | os.PathLike, input_signature: Any = None) -> str:
-    """Save a ``torch.export`` program (``.pt2``) loadable with plain ``torch.export.load``."""
-    specs = _input_specs(model, input_signature)
-    examples = tuple(_example(s, d, 2, 7) for s, d, _ in specs)
-    wrapper = _FlatModel(model, _structure(model, len(specs)))
-    model.eval()
-    batch = torch.export.Dim("batch", min=1)
-    dyn = tuple({0: batch} if s and s[0] is None else {} for s, _, _ in specs)
     try:
-        program = torch.export.export(wrapper, examples, dynamic_shapes=(dyn,))
-    except Exception:  # noqa: BLE001 - some layers specialise the batch size; export it static then
-        program = torch.export.export(wrapper, examples)
-    path = os.fspath(filepath)
-    torch.export.save(program, path)
-    return path
+        for b, other in plan:
+            if batch_fixed is not None:
+                b = batch_fixed
+            exs = [example(s, b, other, dtype if s.is_float else s.dtype, seed=7 + i) for i, s in enumerate(specs)]
+            try:
+                want = [o.float().cpu().numpy() for o in run_flat(wrapper, exs)]
+            except Exception:  # noqa: BLE001 - the model itself rejects this size; skip it
+                continue
+            feeds = {i.name: _to_numpy(e) for i, e in zip(onnx_inputs, exs)}
+            got = session.run(None, feeds)
+            if len(got) != len(want):
+                raise ExportError(f"ONNX model has {len(got)} outputs, the model {len(want)}.")
+            for k, (a, w) in enumerate(zip(got, want)):
+                a = np.asarray(a).astype("float32")
+                if a.shape != w.shape:
+                    raise ExportError(f"ONNX output {k} ('{session.get_outputs()[k].name}') has shape {a.shape}, "
+                                      f"the model {w.shape} (batch {b}, dynamic axes {other}).")
+                if not np.allclose(a, w, atol=atol, rtol=rtol, equal_nan=True):
+                    diff = float(np.nanmax(np.abs(a - w)))
+                    raise ExportError(f"ONNX output {k} ('{session.get_outputs()[k].name}') differs from the model: "
+                                      f"max abs diff {diff:.3g} (batch {b}, dynamic axes {other}).")
+    finally:
+        if was_training:
+            model.train()
+
+
+def _to_numpy(t: torch.Tensor) -> np.ndarray:
+    if t.dtype == torch.bfloat16:
+        raise ExportError("verify=True cannot feed bfloat16 inputs (numpy has no bfloat16).")
+    return t.cpu().numpy()
+
+
+def export_torch(*args: Any, **kwargs: Any) -> str:  # backwards-compatible import location
+    from keras_torch.export.torch_export import export_torch as _export_torch
+
+    return _export_torch(*args, **kwargs)
+
+
+__all__ = ["ExportError", "export_onnx", "verify_onnx", "export_torch"]

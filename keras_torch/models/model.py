@@ -231,14 +231,25 @@ class Model(Trainer, Layer):
 
     # ------------------------------------------------------------------ saving
     def save(self, filepath: Any, overwrite: bool = True, **kwargs: Any) -> None:
-        """Save the whole model: ``.keras`` (Keras 3 archive) or ``.h5`` (legacy HDF5)."""
+        """Save the whole model: ``.keras`` (Keras 3 archive) or ``.h5`` (legacy HDF5).
+
+        Under distributed training only rank 0 writes (other ranks return at once).
+        """
+        from keras_torch.engine import distributed as _distributed
         from keras_torch.saving import save_model
+
+        if not _distributed.is_chief():
+            return
 
         save_model(self, filepath, overwrite=overwrite, **kwargs)
 
     def save_weights(self, filepath: Any, overwrite: bool = True, **kwargs: Any) -> None:
-        """Save weights: ``.weights.h5`` (Keras 3 layout) or ``.h5`` (Keras 2 layout)."""
+        """Save weights: ``.weights.h5`` (Keras 3 layout) or ``.h5`` (Keras 2 layout); rank 0 only."""
+        from keras_torch.engine import distributed as _distributed
         from keras_torch.saving import save_weights
+
+        if not _distributed.is_chief():
+            return
 
         save_weights(self, filepath, overwrite=overwrite, **kwargs)
 

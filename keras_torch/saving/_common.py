@@ -32,6 +32,8 @@ def fspath(filepath: Any) -> str:
 
 def detect_format(filepath: str) -> str:
     """``"h5"``, ``"zip"`` or ``"dir"`` from the file *content*; raises for anything else."""
+    from keras_torch.saving import _safety
+
     if not os.path.exists(filepath):
         raise FileNotFoundError(f"No such file or directory: '{filepath}'. Could not load a Keras model or weights from it.")
     if os.path.isdir(filepath):
@@ -43,6 +45,7 @@ def detect_format(filepath: str) -> str:
                 "(.keras, .h5, .weights.h5); re-save the model with `model.save('model.keras')`."
             )
         raise ValueError(f"'{filepath}' is a directory, not a Keras file (.keras, .h5 or .weights.h5).")
+    size = _safety.check_regular_file(filepath)
     with open(filepath, "rb") as f:
         head = f.read(8)
         if head == HDF5_SIGNATURE:
@@ -50,7 +53,6 @@ def detect_format(filepath: str) -> str:
         if head[:4] in ZIP_SIGNATURES:
             return "zip"
         # HDF5 files may start with a user block of 512, 1024, 2048... bytes.
-        size = os.path.getsize(filepath)
         offset = 512
         while offset + 8 <= size and offset <= 1 << 20:
             f.seek(offset)
@@ -66,24 +68,36 @@ def detect_format(filepath: str) -> str:
 
 
 @contextlib.contextmanager
-def open_h5(filepath: str, mode: str = "r") -> Iterator[Any]:
-    """``h5py.File`` whose open/read errors become ``ValueError`` saying what is wrong."""
+def open_h5(filepath: Any, mode: str = "r", name: str | None = None) -> Iterator[Any]:
+    """``h5py.File`` whose open/read errors become ``ValueError`` saying what is wrong.
+
+    In read mode the whole file is checked first (:func:`keras_torch.saving._safety.check_h5_tree`):
+    soft/external links and external/virtual datasets are refused before anything is read.
+    ``filepath`` may be a path or a file-like object (``name`` then labels it in messages).
+    """
     import h5py
 
+    from keras_torch.saving import _safety
+
+    label = name or (filepath if isinstance(filepath, str) else "<in-memory HDF5>")
+    if mode == "r":
+        _safety.check_h5_source(filepath, label)
     try:
         f = h5py.File(filepath, mode)
     except FileNotFoundError:
         raise
-    except (OSError, ValueError) as e:
+    except Exception as e:  # noqa: BLE001 - OSError for damaged files; others from h5py on odd input
         raise ValueError(
-            f"Could not read the HDF5 file '{filepath}': it is truncated or corrupted ({e})."
+            f"Could not read the HDF5 file '{label}': it is truncated or corrupted ({e})."
         ) from None
     try:
+        if mode == "r":
+            _safety.check_h5_tree(f, label)
         yield f
-    except (KeyError, OSError, RuntimeError) as e:
-        if isinstance(e, KeyError) and not _is_h5_error(e):
+    except (KeyError, OSError, RuntimeError, TypeError, IndexError, AttributeError) as e:
+        if isinstance(e, (KeyError, TypeError, IndexError, AttributeError)) and not _is_h5_error(e):
             raise
-        raise ValueError(f"The HDF5 file '{filepath}' is corrupted or incomplete: {e}") from None
+        raise ValueError(f"The HDF5 file '{label}' is corrupted or incomplete: {e}") from None
     finally:
         with contextlib.suppress(Exception):
             f.close()
@@ -91,13 +105,29 @@ def open_h5(filepath: str, mode: str = "r") -> Iterator[Any]:
 
 def _is_h5_error(e: BaseException) -> bool:
     msg = str(e)
+    if "h5py" in "".join(_tb_modules(e)):
+        return True
     return any(s in msg for s in ("Unable to", "object", "H5", "synchronously", "doesn't exist", "not found"))
+
+
+def _tb_modules(e: BaseException) -> list[str]:
+    """Module file names along ``e``'s traceback (to tell h5py's errors from ours)."""
+    out = []
+    tb = e.__traceback__
+    while tb is not None:
+        out.append(tb.tb_frame.f_code.co_filename)
+        tb = tb.tb_next
+    return out[-3:]
 
 
 def atomic_write(filepath: str, write: Callable[[str], None], overwrite: bool = True) -> None:
     """Run ``write(tmp)`` on a temp file next to ``filepath`` and ``os.replace`` it into place.
 
-    A failing ``write`` leaves any existing ``filepath`` untouched.
+    A failing ``write`` (or the process being killed at any moment, ``kill -9`` included) leaves
+    any existing ``filepath`` untouched: readers see either the old file or the complete new one.
+    The temp file is fsynced before the rename and the folder after it, so the new file also
+    survives a power loss once this returns. A process killed mid-write can leave a
+    ``.<name>.*.tmp`` file behind; it is never read.
     """
     filepath = fspath(filepath)
     if os.path.exists(filepath) and not overwrite:
@@ -120,6 +150,23 @@ def atomic_write(filepath: str, write: Callable[[str], None], overwrite: bool = 
         with contextlib.suppress(OSError):
             os.remove(tmp)
         raise
+    fsync_dir(folder)
+
+
+def fsync_dir(folder: str) -> None:
+    """Make a rename in ``folder`` durable (best effort; not all platforms/filesystems allow it)."""
+    if os.name != "posix":
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def decode(x: Any) -> Any:
@@ -233,6 +280,39 @@ def _to_numpy(t: Any) -> np.ndarray:
     return np.asarray(t)
 
 
+class LazyArray:
+    """A weight stored in a file, read only after its shape was checked against the model's."""
+
+    def __init__(self, shape: Any, read: Callable[[], np.ndarray]) -> None:
+        self.shape = tuple(int(d) for d in shape)
+        self._read = read
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    def read(self) -> np.ndarray:
+        arr = np.asarray(self._read())
+        if tuple(arr.shape) != self.shape:  # pragma: no cover - a reader bug, not a file problem
+            raise ValueError(f"Read an array of shape {arr.shape}, expected {self.shape}.")
+        return arr
+
+
+def lazy_dataset(ds: Any, path: str = "", what: str = "weight") -> LazyArray:
+    """A :class:`LazyArray` over an h5py dataset (checked for links/dtype now, read later)."""
+    from keras_torch.saving import _safety
+
+    _safety.check_dataset(ds, path, expected_shape=tuple(ds.shape or ()), what=what)
+    shape = tuple(ds.shape or ())
+    return LazyArray(shape, lambda: _safety.read_dataset(ds, path, expected_shape=shape, what=what))
+
+
+def materialize(v: Any) -> np.ndarray:
+    if isinstance(v, LazyArray):
+        return v.read()
+    return np.asarray(v)
+
+
 def assign_slots(slots: list[Slot], values: list[Any], layer_name: str, sources: list[str] | None = None,
                  skip_mismatch: bool = False) -> bool:
     """Assign ``values`` (Keras layout, legacy order) to ``slots``; shape-checked.
@@ -250,7 +330,7 @@ def assign_slots(slots: list[Slot], values: list[Any], layer_name: str, sources:
             return False
         raise ValueError(msg)
     for i, (s, v) in enumerate(zip(slots, values)):
-        shape = tuple(np.shape(v))
+        shape = tuple(v.shape) if isinstance(v, LazyArray) else tuple(np.shape(v))
         if shape != s.shape:
             where = f" (stored as '{sources[i]}')" if sources else ""
             msg = (f"Shape mismatch in layer '{layer_name}' for weight '{s.name}'{where}: the model expects "
@@ -260,6 +340,7 @@ def assign_slots(slots: list[Slot], values: list[Any], layer_name: str, sources:
                               stacklevel=3)
                 return False
             raise ValueError(msg)
+    values = [materialize(v) for v in values]  # shapes all match: read only now
     per_owner: dict[int, tuple[Any, dict[int, Any]]] = {}
     for s, v in zip(slots, values):
         per_owner.setdefault(id(s.owner), (s.owner, {}))[1][s.index] = v
@@ -273,6 +354,39 @@ def assign_slots(slots: list[Slot], values: list[Any], layer_name: str, sources:
                 for p, a in zip(owner.parameters(), arrays):
                     p.copy_(torch.as_tensor(np.asarray(a), dtype=p.dtype))
     return True
+
+
+def max_variable_elements(model: Any) -> int:
+    """Elements of the model's largest variable (bounds what an optimizer variable may hold)."""
+    n = 1
+    for t in list(model.parameters()) + list(model.buffers()):
+        n = max(n, int(t.numel()))
+    return n
+
+
+def rebuild_model(config: Any, version: str | None, custom_objects: dict | None, safe_mode: bool, filepath: str,
+                  file_size: int) -> Any:
+    """Model from a config read from ``filepath``: dialect upgrade, safe mode, allocation budget, clear errors."""
+    from keras_torch.saving import _safety
+    from keras_torch.saving.config_compat import upgrade_model_config
+    from keras_torch.saving.serialization import deserialize_layer, safe_mode_scope
+
+    if not isinstance(config, dict) or not isinstance(config.get("class_name"), str):
+        raise ValueError(f"The model config of '{filepath}' is not a Keras model entry (a JSON object with a "
+                         "'class_name'); the file is corrupted or not a Keras file.")
+    try:
+        with safe_mode_scope(safe_mode), _safety.allocation_budget(_safety.load_budget(file_size), filepath):
+            config = upgrade_model_config(config, version)
+            return deserialize_layer(config, custom_objects)
+    except (ValueError, OSError, MemoryError, Warning):
+        raise
+    except RecursionError:
+        raise ValueError(f"The model config of '{filepath}' nests too deeply to rebuild; the file is corrupted "
+                         "or hostile.") from None
+    except Exception as e:  # noqa: BLE001 - a config that does not fit the classes it names
+        raise ValueError(f"Could not rebuild the model from the config in '{filepath}' "
+                         f"({type(e).__name__}: {e}). The file is corrupted, was written by an incompatible "
+                         "Keras version, or needs `custom_objects`.") from e
 
 
 def weight_layers(model: Any) -> list[Any]:

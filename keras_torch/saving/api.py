@@ -49,27 +49,123 @@ def save_model(model: Any, filepath: Any, overwrite: bool = True, include_optimi
 
 
 def _save_dir(model: Any, dirpath: str, include_optimizer: bool) -> None:
+    """``zipped=False``: the archive's files in a directory, swapped into place as a whole.
+
+    The new directory is written next to ``dirpath`` and exchanged with the old one atomically
+    (``renameat2(RENAME_EXCHANGE)`` on Linux); elsewhere two renames leave a moment where
+    ``dirpath`` is missing but the old directory is kept as ``.<name>.old-*`` until the new one
+    is in place.
+    """
+    import io
+    import shutil
+    import tempfile
     import zipfile
 
-    os.makedirs(dirpath, exist_ok=True)
-    tmp = os.path.join(dirpath, ".model.keras.tmp")
-    keras_archive.save_model(model, tmp, include_optimizer)
-    with zipfile.ZipFile(tmp) as z:
-        z.extractall(dirpath)
-    os.remove(tmp)
+    dirpath = os.path.abspath(dirpath)
+    parent = os.path.dirname(dirpath)
+    if not os.path.isdir(parent):
+        raise FileNotFoundError(f"Cannot save to '{dirpath}': the folder '{parent}' does not exist.")
+    base = os.path.basename(dirpath)
+    tmpdir = tempfile.mkdtemp(prefix=f".{base}.", suffix=".tmp", dir=parent)
+    try:
+        buf = io.BytesIO()
+        keras_archive.save_model(model, buf, include_optimizer)
+        with zipfile.ZipFile(buf) as z:
+            for name in z.namelist():  # our own archive: fixed, flat member names
+                target = os.path.join(tmpdir, name)
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                with open(target, "wb") as fh:
+                    fh.write(z.read(name))
+                    fh.flush()
+                    os.fsync(fh.fileno())
+        os.chmod(tmpdir, 0o777 & ~_umask())
+        if not os.path.isdir(dirpath):
+            os.replace(tmpdir, dirpath)
+        elif _rename_exchange(tmpdir, dirpath):
+            pass  # tmpdir now holds the old directory
+        else:
+            old = tempfile.mkdtemp(prefix=f".{base}.old-", dir=parent)
+            os.rmdir(old)
+            os.replace(dirpath, old)
+            os.replace(tmpdir, dirpath)
+            tmpdir = old
+        _common.fsync_dir(parent)
+    finally:
+        shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _rename_exchange(a: str, b: str) -> bool:
+    """Atomically swap two paths (Linux ``renameat2(RENAME_EXCHANGE)``); False where unsupported."""
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    ok = fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+    return ok
+
+
+def _reading(filepath: str) -> Any:
+    """Context turning any unexpected error while reading ``filepath`` into a ``ValueError``.
+
+    Hostile or damaged files must fail with ``ValueError`` (content) or ``OSError`` (I/O) only;
+    the specific readers already say what is wrong, this is the backstop for the rest.
+    """
+    import contextlib
+
+    @contextlib.contextmanager
+    def ctx() -> Any:
+        try:
+            yield
+        except (ValueError, OSError, MemoryError, Warning):
+            raise
+        except RecursionError:
+            raise ValueError(f"Could not load '{filepath}': its content nests too deeply (corrupted or hostile "
+                             "file).") from None
+        except Exception as e:  # noqa: BLE001
+            raise ValueError(f"Could not load '{filepath}' ({type(e).__name__}: {e}). The file is corrupted or "
+                             "is not a Keras file matching this model.") from e
+
+    return ctx()
 
 
 def load_model(filepath: Any, custom_objects: dict | None = None, compile: bool = True,  # noqa: A002
                safe_mode: bool = True) -> Any:
-    """Load a model saved by keras_torch, Keras 3 or tf-keras (``.keras``, ``.h5``)."""
+    """Load a model saved by keras_torch, Keras 3 or tf-keras (``.keras``, ``.h5``).
+
+    With ``safe_mode=True`` (the default) loading runs no code from the file: classes resolve only
+    through keras_torch's registry and ``custom_objects``, Lambda bytecode is refused, and the file
+    is checked for links, bombs and malformed content (see SECURITY.md). Damaged or hostile files
+    raise ``ValueError`` (``OSError`` for I/O problems).
+    """
     filepath = _common.fspath(filepath)
+    with _reading(filepath):
+        return _load_model(filepath, custom_objects, compile, safe_mode)
+
+
+def _load_model(filepath: str, custom_objects: dict | None, compile: bool, safe_mode: bool) -> Any:  # noqa: A002
     fmt = _common.detect_format(filepath)
     if fmt == "h5":
         with _common.open_h5(filepath) as f:
             has_config = "model_config" in f.attrs
-            is_weights = "vars" in f or "layers" in f or "layer_names" in f.attrs or "layer_names0" in f.attrs
+            is_k3 = "vars" in f or "layers" in f
+            is_weights = is_k3 or "layer_names" in f.attrs or "layer_names0" in f.attrs
         if not has_config:
-            kind = "Keras 3 weights (.weights.h5)" if ("vars" in f or "layers" in f) else "weights"
+            kind = "Keras 3 weights (.weights.h5)" if is_k3 else "weights"
             if is_weights:
                 raise ValueError(
                     f"'{filepath}' holds {kind} only, not a full model. Build the model in code and call "
@@ -103,17 +199,16 @@ def load_weights(model: Any, filepath: Any, skip_mismatch: bool = False, by_name
     kwargs.pop("options", None)
     if kwargs:
         raise TypeError(f"load_weights() got unexpected keyword arguments: {sorted(kwargs)}")
+    with _reading(filepath):
+        _load_weights(model, filepath, skip_mismatch, by_name)
+
+
+def _load_weights(model: Any, filepath: str, skip_mismatch: bool, by_name: bool) -> None:
     fmt = _common.detect_format(filepath)
     if fmt in ("zip", "dir"):
         if by_name:
             raise ValueError("Invalid keyword argument: by_name=True is only supported for legacy '.h5' files.")
-        import h5py
-
-        _, _, weights = keras_archive._open_archive(filepath)
-        if weights is None or isinstance(weights, tuple):
-            raise ValueError(f"'{filepath}' has no model.weights.h5 to load.")
-        with h5py.File(weights, "r") as f:
-            keras_archive.load_weights_from_h5file(f, model, skip_mismatch=skip_mismatch)
+        keras_archive.load_weights_from_archive(model, filepath, skip_mismatch=skip_mismatch)
         return
     with _common.open_h5(filepath) as f:
         legacy = ("layer_names" in f.attrs or "layer_names0" in f.attrs or "model_weights" in f) and "vars" not in f

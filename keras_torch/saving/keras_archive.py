@@ -15,6 +15,7 @@ A ``.keras`` file is a zip (``ZIP_STORED``) of ``metadata.json``, ``config.json`
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import io
 import json
@@ -27,7 +28,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from keras_torch.saving import _common
+from keras_torch.saving import _common, _safety
 
 CONFIG_FILENAME = "config.json"
 METADATA_FILENAME = "metadata.json"
@@ -156,19 +157,30 @@ def save_weights_to_h5file(f: Any, model: Any) -> None:
 
 
 def _get_vars_group(f: Any, path: str) -> Any:
+    import h5py
+
     for candidate in (path, path.replace("layers", "_layer_checkpoint_dependencies", 1)):
         vp = _vars_path(candidate)
         if vp in f:
             obj = f.get(vp, getlink=True)
-            import h5py
-
-            if isinstance(obj, (h5py.SoftLink, h5py.ExternalLink)):
-                raise ValueError(f"Refusing to follow a link at '{vp}' in the weights file.")
-            return f[vp]
+            if not isinstance(obj, h5py.HardLink):
+                raise ValueError(f"Not allowed: a link at '{vp}' in the weights file.")
+            g = f[vp]
+            if not isinstance(g, h5py.Group):
+                raise ValueError(f"Invalid weights file: '{vp}' should be a group, found a {type(g).__name__}.")
+            return g
     return None
 
 
-def _read_vars(g: Any) -> list[np.ndarray]:
+def _filename(obj: Any) -> str:
+    try:
+        return str(obj.file.filename)
+    except Exception:  # noqa: BLE001
+        return "<HDF5 file>"
+
+
+def _read_vars(g: Any, what: str = "weight") -> list[_common.LazyArray]:
+    """The datasets ``0, 1, ...`` of a ``vars`` group, checked but not read yet."""
     import h5py
 
     keys = sorted((k for k in g.keys()), key=lambda k: int(k) if k.isdigit() else 1 << 30)
@@ -177,10 +189,7 @@ def _read_vars(g: Any) -> list[np.ndarray]:
         ds = g[k]
         if not isinstance(ds, h5py.Dataset):
             continue
-        if ds.is_virtual or ds.external:
-            raise ValueError(f"Refusing to read the external/virtual dataset '{ds.name}'.")
-        arr = np.asarray(ds)
-        out.append(arr)
+        out.append(_common.lazy_dataset(ds, _filename(g), what=what))
     return out
 
 
@@ -221,6 +230,7 @@ def load_weights_from_h5file(f: Any, model: Any, skip_mismatch: bool = False, lo
                 warnings.warn(msg, stacklevel=3)
                 continue
             raise ValueError(msg)
+        values = [_common.materialize(v) for v in values]  # shapes checked: read only now
         if isinstance(obj, Layer):
             obj.from_keras_weights(values)
         else:
@@ -231,7 +241,18 @@ def load_weights_from_h5file(f: Any, model: Any, skip_mismatch: bool = False, lo
         raise ValueError("\n".join(errors))
     opt = getattr(model, "optimizer", None)
     if load_optimizer and opt is not None and "optimizer/vars" in f:
-        values = _read_vars(f["optimizer/vars"])
+        try:
+            g = _get_vars_group(f, "optimizer")
+            cap = _common.max_variable_elements(model)
+            values = []
+            for v in _read_vars(g, what="optimizer variable"):
+                if int(np.prod(v.shape)) > cap:
+                    raise ValueError(f"an optimizer variable declares {int(np.prod(v.shape))} elements, more than "
+                                     f"any model variable ({cap})")
+                values.append(v.read())
+        except ValueError as e:
+            warnings.warn(f"Could not restore the optimizer state ({e}); the optimizer starts fresh.", stacklevel=3)
+            return
         try:
             _common.build_optimizer(model)
             if len(values) == len(opt.variables):
@@ -319,100 +340,137 @@ def _save_without_optimizer(f: Any, model: Any) -> None:
         model.__dict__["optimizer"] = opt
 
 
-def _read_member(z: zipfile.ZipFile, name: str, filepath: str) -> bytes:
-    try:
-        info = z.getinfo(name)
-    except KeyError:
-        raise ValueError(f"'{filepath}' is not a valid .keras archive: it has no '{name}' member "
-                         f"(members: {z.namelist()}).") from None
-    if info.file_size > 64 * (1 << 30):
-        raise ValueError(f"The member '{name}' of '{filepath}' is unreasonably large ({info.file_size} bytes).")
-    try:
-        return z.read(name)
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as e:
-        raise ValueError(f"The .keras archive '{filepath}' is corrupted: could not read '{name}' ({e}).") from None
+@contextlib.contextmanager
+def open_archive(filepath: str) -> Iterator[tuple[Any, Any, Any, int]]:
+    """``(config, metadata, weights, size)`` of a ``.keras`` zip or an unzipped model directory.
 
-
-def _open_archive(filepath: str) -> tuple[dict, dict, Any]:
-    """(config, metadata, weights-file-like or path) of a .keras zip or unzipped directory."""
+    ``weights`` is a file-like or a path for ``model.weights.h5``, ``("npz", file-like)`` or
+    ``None``; it is only valid inside the ``with`` block (large members live in a private temp
+    dir that is removed on exit). Nothing is ever extracted under a member's stored name.
+    """
     if os.path.isdir(filepath):
-        def read(name: str) -> bytes:
+        def read(name: str, limit: int) -> bytes:
             p = os.path.join(filepath, name)
-            if not os.path.exists(p):
+            if not os.path.lexists(p):
                 raise ValueError(f"'{filepath}' is not a valid Keras model directory: '{name}' is missing.")
+            size = _safety.check_regular_file(p)
+            if size > limit:
+                raise ValueError(f"'{p}' is {size} bytes, over the {limit} bytes limit; refusing to read it.")
             with open(p, "rb") as fh:
-                return fh.read()
+                return fh.read(limit + 1)
 
-        cfg_raw, meta_raw = read(CONFIG_FILENAME), (read(METADATA_FILENAME) if os.path.exists(
-            os.path.join(filepath, METADATA_FILENAME)) else b"{}")
+        cfg_raw = read(CONFIG_FILENAME, _safety.MAX_CONFIG_BYTES)
+        meta_raw = (read(METADATA_FILENAME, _safety.MAX_METADATA_BYTES)
+                    if os.path.lexists(os.path.join(filepath, METADATA_FILENAME)) else b"{}")
         wpath = os.path.join(filepath, VARS_FILENAME + ".h5")
-        weights: Any = wpath if os.path.exists(wpath) else None
-    else:
-        try:
-            z = zipfile.ZipFile(filepath, "r")
-        except (zipfile.BadZipFile, OSError, EOFError) as e:
-            raise ValueError(f"'{filepath}' is not a valid .keras archive: the zip file is truncated or "
-                             f"corrupted ({e}).") from None
-        with z:
-            cfg_raw = _read_member(z, CONFIG_FILENAME, filepath)
-            meta_raw = _read_member(z, METADATA_FILENAME, filepath) if METADATA_FILENAME in z.namelist() else b"{}"
-            names = z.namelist()
-            if VARS_FILENAME + ".h5" in names:
-                weights = io.BytesIO(_read_member(z, VARS_FILENAME + ".h5", filepath))
-            elif VARS_FILENAME + ".npz" in names:
-                weights = ("npz", io.BytesIO(_read_member(z, VARS_FILENAME + ".npz", filepath)))
-            else:
-                weights = None
-    try:
-        config = json.loads(cfg_raw)
-        metadata = json.loads(meta_raw) if meta_raw else {}
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise ValueError(f"'{filepath}' holds an invalid config.json/metadata.json ({e}).") from None
-    return config, metadata, weights
+        weights: Any = None
+        size = 0
+        if os.path.lexists(wpath):
+            size = _safety.check_regular_file(wpath)
+            weights = wpath
+        config, metadata = _parse_archive_json(cfg_raw, meta_raw, filepath)
+        yield config, metadata, weights, size
+        return
+    size = _safety.check_regular_file(filepath)
+    with _safety.open_zip(filepath) as z:
+        cfg_raw = _safety.read_zip_member(z, CONFIG_FILENAME, filepath, _safety.MAX_CONFIG_BYTES)
+        names = set(z.namelist())
+        meta_raw = (_safety.read_zip_member(z, METADATA_FILENAME, filepath, _safety.MAX_METADATA_BYTES)
+                    if METADATA_FILENAME in names else b"{}")
+        config, metadata = _parse_archive_json(cfg_raw, meta_raw, filepath)
+        if VARS_FILENAME + ".h5" in names:
+            with _safety.zip_member_file(z, VARS_FILENAME + ".h5", filepath) as w:
+                yield config, metadata, w, size
+        elif VARS_FILENAME + ".npz" in names:
+            with _safety.zip_member_file(z, VARS_FILENAME + ".npz", filepath) as w:
+                yield config, metadata, ("npz", w), size
+        else:
+            yield config, metadata, None, size
+
+
+def _parse_archive_json(cfg_raw: bytes, meta_raw: bytes, filepath: str) -> tuple[Any, dict]:
+    config = _safety.parse_json(cfg_raw, "config.json", filepath)
+    metadata = _safety.parse_json(meta_raw, "metadata.json", filepath, _safety.MAX_METADATA_BYTES) if meta_raw else {}
+    if not isinstance(metadata, dict):
+        metadata = {}
+    return config, metadata
+
+
+def _open_archive(filepath: str) -> tuple[Any, dict, Any]:
+    """(config, metadata, weights) with the weights read into memory (kept for callers of the old helper)."""
+    with open_archive(filepath) as (config, metadata, weights, _):
+        if isinstance(weights, str):
+            with open(weights, "rb") as fh:
+                weights = io.BytesIO(fh.read())
+        elif isinstance(weights, tuple) and isinstance(weights[1], str):
+            with open(weights[1], "rb") as fh:
+                weights = ("npz", io.BytesIO(fh.read()))
+        return config, metadata, weights
+
+
+def load_weights_from_archive(model: Any, filepath: str, skip_mismatch: bool = False) -> None:
+    """``model.load_weights("x.keras")``: the weights member of a ``.keras`` file (or model directory)."""
+    with open_archive(filepath) as (_, _, weights, _):
+        if weights is None:
+            raise ValueError(f"'{filepath}' has no model.weights.h5 to load.")
+        if isinstance(weights, tuple):
+            _load_npz(model, weights[1], filepath)
+            return
+        with _common.open_h5(weights, name=f"{filepath}/{VARS_FILENAME}.h5") as f:
+            load_weights_from_h5file(f, model, skip_mismatch=skip_mismatch)
 
 
 def load_model(filepath: str, custom_objects: dict | None = None, compile: bool = True,  # noqa: A002
                safe_mode: bool = True) -> Any:
-    import h5py
-
-    from keras_torch.saving.config_compat import upgrade_model_config
-    from keras_torch.saving.serialization import deserialize_layer, safe_mode_scope
-
-    config, metadata, weights = _open_archive(filepath)
-    version = metadata.get("keras_version") if isinstance(metadata, dict) else None
-    compile_cfg = config.pop("compile_config", None) if isinstance(config, dict) else None
-    config = upgrade_model_config(config, version)
-    with safe_mode_scope(safe_mode):
-        model = deserialize_layer(config, custom_objects)
-    if compile and compile_cfg:
-        try:
-            _common.compile_from_config(model, compile_cfg, custom_objects)
-            _common.build_optimizer(model)
-        except Exception as e:  # noqa: BLE001
-            warnings.warn(f"Could not compile the loaded model from its compile_config ({e}); it is returned "
-                          "uncompiled.", stacklevel=3)
-    if weights is None:
-        raise ValueError(f"'{filepath}' has no model.weights.h5: the archive is incomplete.")
-    if isinstance(weights, tuple):
-        _load_npz(model, weights[1])
-        return model
-    try:
-        f = h5py.File(weights, "r")
-    except (OSError, ValueError) as e:
-        raise ValueError(f"The weights inside '{filepath}' are not a readable HDF5 file ({e}).") from None
-    with f:
-        try:
+    with open_archive(filepath) as (config, metadata, weights, size):
+        version = metadata.get("keras_version") if isinstance(metadata.get("keras_version"), str) else None
+        compile_cfg = config.pop("compile_config", None) if isinstance(config, dict) else None
+        if weights is None:
+            raise ValueError(f"'{filepath}' has no model.weights.h5: the archive is incomplete.")
+        model = _common.rebuild_model(config, version, custom_objects, safe_mode, filepath, size)
+        if compile and compile_cfg:
+            try:
+                _common.compile_from_config(model, compile_cfg, custom_objects)
+                _common.build_optimizer(model)
+            except Exception as e:  # noqa: BLE001
+                warnings.warn(f"Could not compile the loaded model from its compile_config ({e}); it is returned "
+                              "uncompiled.", stacklevel=3)
+        if isinstance(weights, tuple):
+            _load_npz(model, weights[1], filepath)
+            return model
+        with _common.open_h5(weights, name=f"{filepath}/{VARS_FILENAME}.h5") as f:
             load_weights_from_h5file(f, model, load_optimizer=compile)
-        except (KeyError, OSError, RuntimeError) as e:
-            raise ValueError(f"The weights inside '{filepath}' are corrupted ({e}).") from None
     return model
 
 
-def _load_npz(model: Any, fileobj: Any) -> None:
-    data = np.load(fileobj, allow_pickle=False)
-    for path, obj in walk(model):
-        expected = _own_arrays(obj)
-        if not expected:
-            continue
-        values = [data[f"{_vars_path(path)}/{i}"] for i in range(len(expected))]
-        obj.from_keras_weights(values)
+def _load_npz(model: Any, fileobj: Any, filepath: str = "") -> None:
+    """Weights from a ``model.weights.npz`` member: no pickles, shapes checked before each array is read."""
+    try:
+        data = np.load(fileobj, allow_pickle=False)
+    except Exception as e:  # noqa: BLE001
+        raise ValueError(f"The weights of '{filepath}' are not a readable .npz file ({e}).") from None
+    if not hasattr(data, "zip"):
+        raise ValueError(f"The weights of '{filepath}' are not an .npz archive.")
+    with data:
+        _safety.check_zip_names(data.zip, filepath)
+        for path, obj in walk(model):
+            expected = _own_arrays(obj)
+            if not expected:
+                continue
+            values = []
+            for i, t in enumerate(expected):
+                key = f"{_vars_path(path)}/{i}"
+                if key not in data.files:
+                    raise ValueError(f"The weights of '{filepath}' have no array '{key}' for layer "
+                                     f"'{getattr(obj, 'name', path)}'.")
+                limit = int(t.numel()) * 16 + 4096  # the array plus its .npy header
+                _safety.check_zip_member(data.zip, key + ".npy", filepath, max_bytes=limit)
+                try:
+                    arr = data[key]
+                except Exception as e:  # noqa: BLE001 - corrupted member, pickled object array...
+                    raise ValueError(f"Could not read '{key}' from the weights of '{filepath}' ({e}).") from None
+                if tuple(arr.shape) != tuple(t.shape) or arr.dtype.kind not in "biuf":
+                    raise ValueError(f"'{key}' in the weights of '{filepath}' has shape {arr.shape} and dtype "
+                                     f"{arr.dtype}; the model expects shape {tuple(t.shape)}.")
+                values.append(arr)
+            obj.from_keras_weights(values)

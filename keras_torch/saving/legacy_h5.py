@@ -14,12 +14,13 @@ name (``by_name=True``); inside a layer, by order (``trainable + non_trainable``
 from __future__ import annotations
 
 import json
+import os
 import warnings
 from typing import Any
 
 import numpy as np
 
-from keras_torch.saving import _common
+from keras_torch.saving import _common, _safety
 from keras_torch.saving._common import decode, legacy_slots, slot_values
 
 HDF5_OBJECT_HEADER_LIMIT = 64512
@@ -48,14 +49,41 @@ def save_attributes_to_hdf5_group(group: Any, name: str, data: list[str]) -> Non
         group.attrs[name] = data_npy
 
 
+def _names_from_attr(group: Any, key: str) -> list[str]:
+    raw = _safety.read_attr(group.attrs, key, _filename(group))
+    arr = np.asarray(raw)
+    if arr.ndim == 0:
+        arr = arr.reshape(1)
+    if arr.size == 0:
+        return []
+    if arr.ndim != 1 or arr.dtype.kind not in "SUO":
+        raise ValueError(f"The attribute '{key}' of '{group.name}' in '{_filename(group)}' should be a list of "
+                         f"names, found {arr.dtype} values of shape {arr.shape}; the file is corrupted.")
+    out = []
+    for n in arr:
+        n = decode(n)
+        if not isinstance(n, str):
+            raise ValueError(f"The attribute '{key}' of '{group.name}' in '{_filename(group)}' holds a "
+                             f"non-string name ({n!r}); the file is corrupted.")
+        out.append(n)
+    return out
+
+
+def _filename(obj: Any) -> str:
+    try:
+        return str(obj.file.filename)
+    except Exception:  # noqa: BLE001
+        return "<HDF5 file>"
+
+
 def load_attributes_from_hdf5_group(group: Any, name: str) -> list[str]:
     """Inverse of :func:`save_attributes_to_hdf5_group` (accepts bytes and str attributes)."""
     if name in group.attrs:
-        return [decode(n) for n in group.attrs[name]]
+        return _names_from_attr(group, name)
     data: list[str] = []
     i = 0
     while "%s%d" % (name, i) in group.attrs:
-        data.extend(decode(n) for n in group.attrs["%s%d" % (name, i)])
+        data.extend(_names_from_attr(group, "%s%d" % (name, i)))
         i += 1
     return data
 
@@ -63,10 +91,22 @@ def load_attributes_from_hdf5_group(group: Any, name: str) -> list[str]:
 def _attr_str(attrs: Any, key: str) -> str | None:
     if key not in attrs:
         return None
-    v = attrs[key]
+    v = _safety.read_attr(attrs, key)
     if isinstance(v, np.ndarray) and v.shape == ():
         v = v.item()
-    return decode(v)
+    v = decode(v)
+    if not isinstance(v, str):
+        raise ValueError(f"The HDF5 attribute '{key}' should be a string, found {type(v).__name__}; "
+                         "the file is corrupted.")
+    return v
+
+
+def _version_attr(attrs: Any) -> str | None:
+    """``keras_version`` (``None`` when absent or unreadable: it only tunes conversions)."""
+    try:
+        return _attr_str(attrs, "keras_version")
+    except (ValueError, UnicodeDecodeError):
+        return None
 
 
 # ---------------------------------------------------------------------- weights
@@ -95,19 +135,30 @@ def save_weights_to_hdf5_group(f: Any, model: Any) -> None:
     save_attributes_to_hdf5_group(g, "weight_names", [])
 
 
-def _read_layer_weights(g: Any) -> tuple[list[str], list[np.ndarray]]:
+def _read_layer_weights(g: Any) -> tuple[list[str], list[_common.LazyArray]]:
+    """Weight names and (not yet read) arrays of a layer group."""
+    import h5py
+
+    if not isinstance(g, h5py.Group):
+        raise ValueError(f"Corrupted weights file: '{g.name}' should be a layer group, found a "
+                         f"{type(g).__name__}.")
     names = load_attributes_from_hdf5_group(g, "weight_names")
     values = []
     for n in names:
-        if n not in g:
+        if not n or n not in g:
             raise ValueError(f"Corrupted weights file: layer group '{g.name}' lists weight '{n}', which is missing.")
-        values.append(np.asarray(g[n]))
+        values.append(_common.lazy_dataset(g[n], _filename(g)))
     return names, values
 
 
 def _weights_group(f: Any) -> Any:
+    import h5py
+
     if "layer_names" not in f.attrs and "layer_names0" not in f.attrs and "model_weights" in f:
-        return f["model_weights"]
+        g = f["model_weights"]
+        if not isinstance(g, h5py.Group):
+            raise ValueError(f"Corrupted file: '/model_weights' of '{_filename(f)}' is not a group.")
+        return g
     return f
 
 
@@ -116,15 +167,21 @@ def _preprocess(layer: Any, values: list[np.ndarray], slots: list, version: str 
     cls = type(layer).__name__
     if cls in ("Conv1D", "Conv2D", "Conv3D", "Conv2DTranspose") and values and slots:
         v = values[0]
-        if v.ndim == 4 and tuple(v.shape) != slots[0].shape and tuple(np.transpose(v, (2, 3, 1, 0)).shape) == slots[0].shape:
-            values = [np.transpose(v, (2, 3, 1, 0)), *values[1:]]
+        shape = tuple(v.shape)
+        axes = (2, 3, 1, 0)
+        if len(shape) == 4 and shape != slots[0].shape and tuple(shape[a] for a in axes) == slots[0].shape:
+            if isinstance(v, _common.LazyArray):
+                t = _common.LazyArray(tuple(shape[a] for a in axes), lambda v=v: np.transpose(v.read(), axes))
+            else:
+                t = np.transpose(v, axes)
+            values = [t, *values[1:]]
     return values
 
 
 def load_weights_from_hdf5_group(f: Any, model: Any, skip_mismatch: bool = False, keras_version: str | None = None) -> None:
     """Topological loading: layers with weights, k-th file layer to k-th model layer (names ignored)."""
     if keras_version is None:
-        keras_version = _attr_str(f.attrs, "keras_version")
+        keras_version = _version_attr(f.attrs)
     layer_names = load_attributes_from_hdf5_group(f, "layer_names")
     if not layer_names and "layer_names" not in f.attrs and "layer_names0" not in f.attrs:
         raise ValueError(
@@ -156,7 +213,7 @@ def load_weights_from_hdf5_group_by_name(f: Any, model: Any, skip_mismatch: bool
                                          keras_version: str | None = None) -> None:
     """Load weights into the model layers of the same name; file layers without a match are skipped."""
     if keras_version is None:
-        keras_version = _attr_str(f.attrs, "keras_version")
+        keras_version = _version_attr(f.attrs)
     layer_names = load_attributes_from_hdf5_group(f, "layer_names")
     index: dict[str, list[Any]] = {}
     for layer in _common.weight_layers(model):
@@ -182,10 +239,10 @@ def save_weights_h5(model: Any, filepath: str) -> None:
 
 def load_weights_h5(model: Any, filepath: str, skip_mismatch: bool = False, by_name: bool = False) -> None:
     with _common.open_h5(filepath) as f:
-        version = _attr_str(f.attrs, "keras_version")
+        version = _version_attr(f.attrs)
         g = _weights_group(f)
         if version is None:
-            version = _attr_str(g.attrs, "keras_version")
+            version = _version_attr(g.attrs)
         if by_name:
             load_weights_from_hdf5_group_by_name(g, model, skip_mismatch=skip_mismatch, keras_version=version)
         else:
@@ -269,7 +326,9 @@ def load_optimizer_weights(f: Any, model: Any) -> None:
     g = f["optimizer_weights"]
     try:
         names = load_attributes_from_hdf5_group(g, "weight_names")
-        values = [np.asarray(g[n]) for n in names]
+        cap = _common.max_variable_elements(model)
+        values = [_safety.read_dataset(g[n], _filename(g), max_elements=cap, what="optimizer variable")
+                  for n in names]
         _common.build_optimizer(model)
         opt = model.optimizer
         values = convert_optimizer_weights(names, values, opt)
@@ -361,34 +420,34 @@ def save_model_h5(model: Any, filepath: str, include_optimizer: bool = True) -> 
 
 def load_model_h5(filepath: str, custom_objects: dict | None = None, compile: bool = True,  # noqa: A002
                   safe_mode: bool = True) -> Any:
-    from keras_torch.saving.config_compat import upgrade_model_config
-    from keras_torch.saving.serialization import deserialize_layer, safe_mode_scope
+    import h5py
 
     with _common.open_h5(filepath) as f:
-        raw = _attr_str(f.attrs, "model_config")
-        if raw is None:
+        if "model_config" not in f.attrs:
             raise ValueError(
                 f"No model config found in the file at '{filepath}': it holds weights only. Build the model "
                 "in code and call `model.load_weights(filepath)` instead."
             )
-        try:
-            config = json.loads(raw)
-        except json.JSONDecodeError as e:
-            raise ValueError(f"The model_config of '{filepath}' is not valid JSON ({e}); the file is corrupted.") from None
-        version = _attr_str(f.attrs, "keras_version")
-        config = upgrade_model_config(config, version)
-        with safe_mode_scope(safe_mode):
-            model = deserialize_layer(config, custom_objects)
+        config = _safety.parse_json(_safety.read_attr(f.attrs, "model_config", filepath), "model_config", filepath)
+        version = _version_attr(f.attrs)
         if "model_weights" not in f:
             raise ValueError(f"The file '{filepath}' has a model config but no 'model_weights' group; it is incomplete.")
-        load_weights_from_hdf5_group(f["model_weights"], model, keras_version=version)
+        model = _common.rebuild_model(config, version, custom_objects, safe_mode, filepath,
+                                      os.path.getsize(filepath))
+        mw = f["model_weights"]
+        if not isinstance(mw, h5py.Group):
+            raise ValueError(f"Corrupted file: '/model_weights' of '{filepath}' is not a group.")
+        load_weights_from_hdf5_group(mw, model, keras_version=version)
         if compile:
-            raw_tc = _attr_str(f.attrs, "training_config")
+            raw_tc = _safety.read_attr(f.attrs, "training_config", filepath)
             if raw_tc is None:
                 warnings.warn("No training configuration found in save file, so the model was *not* compiled. "
                               "Compile it manually.", stacklevel=3)
             else:
-                tc = json.loads(raw_tc)
+                tc = _safety.parse_json(raw_tc, "training_config", filepath)
+                if not isinstance(tc, dict):
+                    raise ValueError(f"The training_config of '{filepath}' is not a JSON object; the file is "
+                                     "corrupted.")
                 try:
                     _common.compile_from_config(model, tc, custom_objects, legacy=True)
                 except Exception as e:  # noqa: BLE001

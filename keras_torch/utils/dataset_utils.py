@@ -195,7 +195,7 @@ def _paths_dataset(paths: list[str], labels: Any, label_mode: str | None, num_cl
 
 def _split_and_build(paths: list[str], labels: Any, class_names: Any, label_mode: Any, validation_split: Any,
                      subset: Any, shuffle: bool, seed: Any, batch_size: Any, load: Any, what: str,
-                     directory: Any, with_file_paths: bool) -> Any:
+                     allowed: str, directory: Any, with_file_paths: bool) -> Any:
     num_classes = len(class_names) if class_names else 0
     buffer = batch_size * 8 if batch_size is not None else 1024
 
@@ -210,13 +210,13 @@ def _split_and_build(paths: list[str], labels: Any, class_names: Any, label_mode
         p_train, l_train = get_training_or_validation_split(paths, labels, validation_split, "training")
         p_val, l_val = get_training_or_validation_split(paths, labels, validation_split, "validation")
         if not p_train:
-            raise ValueError(f"No training {what} found in directory {directory}.")
+            raise ValueError(f"No training {what} found in directory {directory}. {allowed}")
         if not p_val:
-            raise ValueError(f"No validation {what} found in directory {directory}.")
+            raise ValueError(f"No validation {what} found in directory {directory}. {allowed}")
         return [build(p_train, l_train, shuffle), build(p_val, l_val, False)]
     paths, labels = get_training_or_validation_split(paths, labels, validation_split, subset)
     if not paths:
-        raise ValueError(f"No {what} found in directory {directory}.")
+        raise ValueError(f"No {what} found in directory {directory}. {allowed}")
     return build(paths, labels, shuffle)
 
 
@@ -233,21 +233,83 @@ def _pil() -> Any:
     return Image
 
 
-def _resize(arr: np.ndarray, image_size: tuple[int, int], interpolation: str, crop: bool, pad: bool) -> np.ndarray:
-    """(h, w, c) float32 → resized (h', w', c), TF ``tf.image.resize`` semantics for bilinear/nearest."""
-    from keras_torch.layers.preprocessing import resize_images
+def _bicubic_matrix(in_size: int, out_size: int) -> np.ndarray:
+    """TF ``ResizeBicubic(half_pixel_centers=True)``: Keys cubic (a=-0.5), 1/1024 weight table,
+    out-of-range taps zeroed and the rest renormalized."""
+    a, table = -0.5, 1024
+    scale = in_size / out_size
+    m = np.zeros((out_size, in_size), dtype="float64")
+    for o in range(out_size):
+        pos = (o + 0.5) * scale - 0.5
+        base = int(np.floor(pos))
+        d = int(round((pos - base) * table)) / table
+        weights = []
+        for dist in (1 + d, d, 1 - d, 2 - d):
+            x = abs(dist)
+            if x <= 1:
+                weights.append(((a + 2) * x - (a + 3)) * x * x + 1)
+            else:
+                weights.append(((a * x - 5 * a) * x + 8 * a) * x - 4 * a)
+        taps = [(base - 1 + k, w) for k, w in enumerate(weights) if 0 <= base - 1 + k < in_size]
+        total = sum(w for _, w in taps)
+        for i, w in taps:
+            m[o, i] += w / total
+    return m
 
-    if interpolation in ("bilinear", "nearest", "bicubic", "area"):
-        x = torch.from_numpy(np.ascontiguousarray(arr))
-        out = resize_images(x, tuple(image_size), interpolation=interpolation, crop_to_aspect_ratio=crop,
-                            pad_to_aspect_ratio=pad)
-        return out.numpy()
+
+def _area_matrix(in_size: int, out_size: int) -> np.ndarray:
+    """TF ``ResizeArea``: each output averages the input span it covers (fractional edges)."""
+    scale = in_size / out_size
+    m = np.zeros((out_size, in_size), dtype="float64")
+    for o in range(out_size):
+        lo, hi = o * scale, (o + 1) * scale
+        for i in range(int(np.floor(lo)), int(np.ceil(hi))):
+            m[o, min(i, in_size - 1)] += (min(i + 1, hi) - max(i, lo)) / scale
+    return m
+
+
+def _resize_hw(arr: np.ndarray, size: tuple[int, int], interpolation: str) -> np.ndarray:
+    """(h, w, c) float32 → (size[0], size[1], c) with ``tf.image.resize`` semantics (no antialias)."""
+    h, w = size
+    if arr.shape[0] == h and arr.shape[1] == w:
+        return arr.astype("float32", copy=False)
+    if interpolation in ("bilinear", "nearest"):
+        x = torch.from_numpy(np.ascontiguousarray(arr, dtype="float32")).permute(2, 0, 1)[None]
+        mode = "bilinear" if interpolation == "bilinear" else "nearest-exact"
+        out = torch.nn.functional.interpolate(x, size=(h, w), mode=mode,
+                                              align_corners=False if mode == "bilinear" else None)
+        return out[0].permute(1, 2, 0).numpy()
+    if interpolation in ("bicubic", "area"):
+        make = _bicubic_matrix if interpolation == "bicubic" else _area_matrix
+        mh, mw = make(arr.shape[0], h), make(arr.shape[1], w)
+        return np.einsum("oh,hwc,pw->opc", mh, arr.astype("float64"), mw).astype("float32")
     # lanczos / gaussian / mitchellcubic: Pillow's closest filters (not bit-exact with TensorFlow).
     image = _pil()
     resample = image.LANCZOS if interpolation.startswith("lanczos") else image.BICUBIC
-    chans = [image.fromarray(arr[..., c].astype("float32"), mode="F") for c in range(arr.shape[-1])]
-    h, w = image_size
+    chans = [image.fromarray(np.ascontiguousarray(arr[..., c], dtype="float32"), mode="F") for c in range(arr.shape[-1])]
     return np.stack([np.asarray(ch.resize((w, h), resample), dtype="float32") for ch in chans], axis=-1)
+
+
+def _resize(arr: np.ndarray, image_size: tuple[int, int], interpolation: str, crop: bool, pad: bool) -> np.ndarray:
+    """What Keras's TF pipeline does: plain ``tf.image.resize``, ``smart_resize`` (center crop to the
+    target aspect ratio, then resize) or ``tf.image.resize_with_pad`` (resize to fit, then zero-pad)."""
+    height, width = arr.shape[:2]
+    th, tw = image_size
+    if crop:
+        crop_h = max(min(height, int(float(width * th) / tw)), 1)
+        crop_w = max(min(width, int(float(height * tw) / th)), 1)
+        h0, w0 = int(float(height - crop_h) / 2), int(float(width - crop_w) / 2)
+        return _resize_hw(arr[h0 : h0 + crop_h, w0 : w0 + crop_w], image_size, interpolation)
+    if pad:
+        ratio = max(width / tw, height / th)
+        rh_f, rw_f = height / ratio, width / ratio
+        rh, rw = int(np.floor(rh_f)), int(np.floor(rw_f))
+        ph, pw = max(0, int(np.floor((th - rh_f) / 2))), max(0, int(np.floor((tw - rw_f) / 2)))
+        resized = _resize_hw(arr, (rh, rw), interpolation)
+        out = np.zeros((th, tw, arr.shape[2]), dtype="float32")
+        out[ph : ph + rh, pw : pw + rw] = resized
+        return out
+    return _resize_hw(arr, image_size, interpolation)
 
 
 def _image_loader(image_size: tuple[int, int], color_mode: str, interpolation: str, data_format: str,
@@ -345,7 +407,7 @@ def image_dataset_from_directory(
         raise ValueError(f'When passing `label_mode="binary"`, there must be exactly 2 class_names. '
                          f"Received: class_names={class_names}")
     return _split_and_build(paths, labels, class_names, label_mode, validation_split, subset, shuffle, seed,
-                            batch_size, load, f"images (allowed formats: {ALLOWLIST_FORMATS})", directory, True)
+                            batch_size, load, "images", f"Allowed formats: {ALLOWLIST_FORMATS}", directory, True)
 
 
 # --------------------------------------------------------------------------- text
@@ -405,7 +467,7 @@ def text_dataset_from_directory(
         return data.decode("utf-8", errors="ignore")
 
     return _split_and_build(paths, labels, class_names, label_mode, validation_split, subset, shuffle, seed,
-                            batch_size, load, "text files (allowed format: .txt)", directory, False)
+                            batch_size, load, "text files", "Allowed format: .txt", directory, False)
 
 
 # --------------------------------------------------------------------------- timeseries

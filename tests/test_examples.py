@@ -1,0 +1,86 @@
+"""The tutorial examples run unchanged under ``keras-torch run`` (tiny data via KERAS_TORCH_TINY=1);
+``seed_lstm.py`` keeps the tutorial's loss-name typo and must fail at its compile line."""
+
+from __future__ import annotations
+
+import ast
+import glob
+import importlib.util
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+EXAMPLES_DIR = os.path.join(REPO, "examples")
+EXAMPLES = sorted(os.path.basename(p) for p in glob.glob(os.path.join(EXAMPLES_DIR, "*.py"))
+                  if not os.path.basename(p).startswith("_"))
+
+
+_ALIASED = {"keras", "tensorflow", "tf_keras", "_data"}
+
+
+def missing_modules(name: str) -> list[str]:
+    """Top-level imports of the example that are neither installed nor served by keras_torch's aliases."""
+    with open(os.path.join(EXAMPLES_DIR, name), encoding="utf-8") as f:
+        tree = ast.parse(f.read())
+    roots = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            roots.update(a.name.split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            roots.add(node.module.split(".")[0])
+    return sorted(r for r in roots - _ALIASED if importlib.util.find_spec(r) is None)
+
+
+def run_example(name: str, cwd) -> subprocess.CompletedProcess:
+    env = dict(os.environ, KERAS_TORCH_TINY="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", KERAS_TORCH_DEVICE="cpu",
+               PYTHONPATH=REPO + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    return subprocess.run([sys.executable, "-m", "keras_torch", "run", os.path.join(EXAMPLES_DIR, name)],
+                          cwd=str(cwd), env=env, capture_output=True, text=True, timeout=300)
+
+
+_POOL: ThreadPoolExecutor | None = None
+_RUNS: dict = {}
+
+
+def result(name: str, request, tmp_path_factory) -> subprocess.CompletedProcess:
+    """Run the selected examples two at a time (one torch thread each) and return ``name``'s result."""
+    global _POOL
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(max_workers=max(1, min(2, os.cpu_count() or 1)))
+        wanted = [item.callspec.params["name"] for item in request.session.items
+                  if item.path == request.node.path and "name" in getattr(getattr(item, "callspec", None),
+                                                                           "params", {})]
+        for n in wanted + ["seed_lstm.py"]:
+            if missing_modules(n):
+                continue
+            _RUNS.setdefault(n, _POOL.submit(run_example, n, tmp_path_factory.mktemp("example")))
+    if name not in _RUNS:
+        _RUNS[name] = _POOL.submit(run_example, name, tmp_path_factory.mktemp("example"))
+    return _RUNS[name].result()
+
+
+def test_examples_found():
+    assert "seed_lstm.py" in EXAMPLES and "seed_mlp.py" in EXAMPLES
+
+
+@pytest.mark.parametrize("name", [e for e in EXAMPLES if e != "seed_lstm.py"])
+def test_example_runs(name, request, tmp_path_factory):
+    missing = missing_modules(name)
+    if missing:
+        pytest.skip(f"{name} needs {', '.join(missing)}")
+    proc = result(name, request, tmp_path_factory)
+    assert proc.returncode == 0, f"{name} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}"
+
+
+def test_seed_lstm_typo_fails_at_compile_line(request, tmp_path_factory):
+    proc = result("seed_lstm.py", request, tmp_path_factory)
+    path = os.path.join(EXAMPLES_DIR, "seed_lstm.py")
+    line = next(i for i, text in enumerate(open(path, encoding="utf-8"), 1) if "model.compile(" in text)
+    assert proc.returncode == 1
+    assert f'seed_lstm.py", line {line}' in proc.stderr, proc.stderr
+    assert "model.compile(optimizer='adam', loss='categorial_crossentropy'" in proc.stderr
+    assert "categorical_crossentropy" in proc.stderr.replace("categorial_crossentropy", "")
