@@ -36,11 +36,17 @@ def normalize_layer_config(cls: type, config: dict[str, Any]) -> dict[str, Any]:
 
 
 def _accepts(cls: type, key: str) -> bool:
-    try:
-        params = inspect.signature(cls.__init__).parameters
-    except (TypeError, ValueError):
-        return True
-    return key in params
+    """Whether ``key`` is an explicit constructor argument of ``cls`` or a base it forwards to."""
+    for klass in getattr(cls, "__mro__", (cls,)):
+        init = klass.__dict__.get("__init__")
+        if init is None:
+            continue
+        try:
+            if key in inspect.signature(init).parameters:
+                return True
+        except (TypeError, ValueError):
+            return True
+    return False
 
 
 # ====================================================================== reading
