@@ -96,17 +96,29 @@ def unique_names(names: list[str], prefix: str) -> list[str]:
     return out
 
 
-def example(spec: Spec, batch: int, other: int, dtype: str | None = None, seed: int = 0) -> torch.Tensor:
+def example(spec: Spec, batch: int, other: int, dtype: str | None = None, seed: int = 0,
+            device: Any = None) -> torch.Tensor:
     """A random tensor for ``spec``: ``batch`` for axis 0 if dynamic, ``other`` for other dynamic axes."""
     dims = [batch if (d is None and i == 0) else (other if d is None else d) for i, d in enumerate(spec.shape)]
     g = torch.Generator().manual_seed(seed)
     dt = dtype or spec.dtype
     if dt == "bool":
-        return torch.randint(0, 2, dims, generator=g).bool()
-    if not dt.startswith(("float", "bfloat")):
+        out = torch.randint(0, 2, dims, generator=g).bool()
+    elif not dt.startswith(("float", "bfloat")):
         # token ids / indices: small non-negative values (0 exercises masks, 1 is valid for any vocab >= 2)
-        return torch.randint(0, 2, dims, generator=g).to(getattr(torch, dt))
-    return torch.rand(dims, generator=g).to(getattr(torch, dt))
+        out = torch.randint(0, 2, dims, generator=g).to(getattr(torch, dt))
+    else:
+        out = torch.rand(dims, generator=g).to(getattr(torch, dt))
+    return out if device is None else out.to(device)
+
+
+def model_device(model: Any) -> torch.device:
+    """Where the model's weights live (examples are created there)."""
+    for t in model.parameters():
+        return t.device
+    for t in model.buffers():
+        return t.device
+    return torch.device("cpu")
 
 
 class FlatModel(torch.nn.Module):
@@ -190,8 +202,9 @@ def probe(model: Any, wrapper: FlatModel, specs: list[Spec], session: Any, float
         if static_batch is not None:
             ba = bb = static_batch
         dt = [float_dtype if s.is_float else s.dtype for s in specs]
-        ex_a = [example(s, ba, oa, d, seed=i) for i, (s, d) in enumerate(zip(specs, dt))]
-        ex_b = [example(s, bb, ob, d, seed=100 + i) for i, (s, d) in enumerate(zip(specs, dt))]
+        dev = model_device(model)
+        ex_a = [example(s, ba, oa, d, seed=i, device=dev) for i, (s, d) in enumerate(zip(specs, dt))]
+        ex_b = [example(s, bb, ob, d, seed=100 + i, device=dev) for i, (s, d) in enumerate(zip(specs, dt))]
         try:
             with _session.recording(session) as rec_a:
                 out_a = run_flat(wrapper, ex_a)

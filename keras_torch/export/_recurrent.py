@@ -153,20 +153,41 @@ def compiled_loop(kind: str, act: Callable, ract: Callable, masked: bool, zero_o
     key = (kind, act, ract, masked, zero_output, keep_sequence)
     if key in _CACHE:
         return _CACHE[key]
-    tag = f"{kind}_{_slug(act)}_{_slug(ract)}_{int(masked)}{int(zero_output)}{int(keep_sequence)}_{len(_CACHE)}"
-    step = _rebind(_STEPS[kind], f"_step_{tag}", _act=act, _ract=ract)
-    loop = _rebind(
-        _loop_masked if masked else _loop, f"_loop_{tag}", _step=step,
-        _fill=_fill_zero if zero_output else _fill_prev,
-        _collect=_collect_yes if keep_sequence else _collect_no,
-        _stack=_stack_yes if keep_sequence else _stack_no,
-    )
-    try:
-        fn = torch.jit.script(loop)
-    except Exception:  # noqa: BLE001 - a custom activation TorchScript can't compile
-        fn = None
+    fn = None
+    for a, ra in ((act, ract), (_traced(act), _traced(ract))):
+        if a is None or ra is None:
+            continue
+        tag = f"{kind}_{_slug(a)}_{_slug(ra)}_{int(masked)}{int(zero_output)}{int(keep_sequence)}_{len(_CACHE)}"
+        step = _rebind(_STEPS[kind], f"_step_{tag}", _act=a, _ract=ra)
+        loop = _rebind(
+            _loop_masked if masked else _loop, f"_loop_{tag}", _step=step,
+            _fill=_fill_zero if zero_output else _fill_prev,
+            _collect=_collect_yes if keep_sequence else _collect_no,
+            _stack=_stack_yes if keep_sequence else _stack_no,
+        )
+        try:
+            fn = torch.jit.script(loop)
+            break
+        except Exception:  # noqa: BLE001 - a custom activation TorchScript can't compile: try it traced
+            fn = None
     _CACHE[key] = fn
     return fn
+
+
+def _traced(fn: Callable) -> Callable | None:
+    """``fn`` traced on an example, if it acts elementwise (checked on another shape); else None."""
+    import warnings
+
+    try:
+        with warnings.catch_warnings(), torch.no_grad():
+            warnings.simplefilter("ignore")
+            traced = torch.jit.trace(fn, (torch.randn(3, 4),), check_trace=False)
+            probe = torch.randn(2, 5, dtype=torch.float32) * 3
+            if not torch.allclose(traced(probe), fn(probe), atol=1e-6, equal_nan=True):
+                return None
+        return traced
+    except Exception:  # noqa: BLE001
+        return None
 
 
 def cell_kind(cell: Any) -> str | None:

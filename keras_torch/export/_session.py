@@ -9,11 +9,18 @@ is_exporting()``. The session
 * records Python-side values the tracer would freeze (the length of Python time loops, TF "same"
   padding amounts), so a probe run at two input sizes can name the layer whose graph would not
   generalise to a dynamic axis;
-* turns "tensor converted to a NumPy array" during tracing into an error naming the layer;
+* pads strided TF "same" conv/pooling by size-derived amounts (ONNX ``Pad``), so spatial/time
+  axes stay dynamic;
 * restores per-layer caches that the trace would otherwise leave holding traced values.
 
-The hooks into layer code are applied here, for the duration of the export only: the RNN cell's
-``_sequence`` and ``_ops.run_loop``, and ``same_padding`` as imported by the conv/pooling layers.
+The hooks into layer code are applied here, for the duration of the export only (class/module
+attributes swapped and restored; other threads fall through to the originals):
+``rnn.cells._Cell._sequence`` -> :func:`export_sequence`, ``rnn._ops.run_loop`` (records loop
+lengths), ``conv.resolve_same`` -> :func:`dynamic_resolve_same`, ``pooling.BasePooling.call`` ->
+:func:`dynamic_same_pool`, and ``same_padding`` as imported by conv/pooling (constant pads for
+the ONNX ops, uncached for ``torch.export``'s symbolic sizes). Layer code may instead call these
+helpers itself when :func:`is_exporting` / :func:`wants_export_sequence` / :func:`wants_dynamic_same`
+say so.
 """
 
 from __future__ import annotations
@@ -59,21 +66,30 @@ def export_target() -> str | None:
 
 # ------------------------------------------------------------------ layer attribution
 def current_layer(tb: Any = None) -> Any:
-    """The innermost keras_torch Layer on the Python stack (or in traceback ``tb``)."""
+    """The innermost keras_torch Layer on the Python stack (or in traceback ``tb``).
+
+    The cells of the built-in SimpleRNN/LSTM/GRU layers are skipped: the layer the user knows is
+    the recurrent layer that runs them.
+    """
     from keras_torch.layers.base import Layer
+    from keras_torch.layers.rnn.cells import _Cell
+    from keras_torch.layers.rnn.stacked import StackedRNNCells
+
+    def usable(obj: Any) -> bool:
+        return isinstance(obj, Layer) and not isinstance(obj, (_Cell, StackedRNNCells))
 
     found = None
     if tb is not None:
         while tb is not None:
             obj = tb.tb_frame.f_locals.get("self")
-            if isinstance(obj, Layer):
+            if usable(obj):
                 found = obj
             tb = tb.tb_next
         return found
     frame = sys._getframe(1)
     while frame is not None:
         obj = frame.f_locals.get("self")
-        if isinstance(obj, Layer):
+        if usable(obj):
             return obj
         frame = frame.f_back
     return None
@@ -84,27 +100,39 @@ def layer_label(layer: Any) -> str:
 
 
 # ------------------------------------------------------------------ patched library hooks
+def wants_export_sequence(cell: Any, mask: Any, training: bool) -> bool:
+    """Whether ``cell._sequence`` must take the export path (see :func:`export_sequence`)."""
+    # Unmasked standard activations keep torch's fused kernel: ONNX LSTM/GRU/RNN, dynamic over time.
+    return current() is not None and not training and (mask is not None or cell._fused_kind_for() is None)
+
+
+def export_sequence(cell: Any, x: torch.Tensor, states: list, mask: Any, return_sequences: bool,
+                    zero_output: bool) -> Any:
+    """A built-in cell's ``_sequence`` while exporting (inference, no dropout).
+
+    ONNX: a scripted loop (ONNX ``Loop`` over the dynamic time axis). Otherwise, or if the cell's
+    activations don't compile: the Python loop, never the data-dependent masked fused path.
+    """
+    session = current()
+    if session is not None and session.target == "onnx":
+        from keras_torch.export._recurrent import scripted_sequence
+
+        res = scripted_sequence(cell, x, states, mask, return_sequences, zero_output)
+        if res is not None:
+            return res
+    from keras_torch.layers.rnn import _ops
+
+    params = cell._torch_params(x.dtype)
+    xp = cell._input_projection(x, params, None)
+    return _ops.run_loop(cell._loop_step(params, None), xp, list(states), mask, zero_output, return_sequences)
+
+
 def _patched_sequence(orig: Any) -> Any:
     def _sequence(self: Any, x: torch.Tensor, states: list, mask: Any, training: bool,
                   return_sequences: bool, zero_output: bool) -> Any:
-        session = current()
-        if session is None or training:
-            return orig(self, x, states, mask, training, return_sequences, zero_output)
-        if mask is None and self._fused_kind_for() is not None:
-            # torch fused kernel: ONNX LSTM/GRU/RNN op, dynamic over time already
-            return orig(self, x, states, mask, training, return_sequences, zero_output)
-        if session.target == "onnx":
-            from keras_torch.export._recurrent import scripted_sequence
-
-            res = scripted_sequence(self, x, states, mask, return_sequences, zero_output)
-            if res is not None:
-                return res
-        # Python loop (mask-safe, no data-dependent path choice); length fixed by the trace
-        from keras_torch.layers.rnn import _ops
-
-        params = self._torch_params(x.dtype)
-        xp = self._input_projection(x, params, None)
-        return _ops.run_loop(self._loop_step(params, None), xp, list(states), mask, zero_output, return_sequences)
+        if wants_export_sequence(self, mask, training):
+            return export_sequence(self, x, states, mask, return_sequences, zero_output)
+        return orig(self, x, states, mask, training, return_sequences, zero_output)
 
     _sequence.__wrapped__ = orig  # type: ignore[attr-defined]
     return _sequence
@@ -126,6 +154,8 @@ def _patched_same_padding(orig: Any, target: str) -> Any:
     uncached = getattr(orig, "__wrapped__", orig)  # functools.lru_cache can't hash symbolic sizes
 
     def same_padding(spatial: tuple, kernel: tuple, strides: tuple, dilation: tuple) -> Any:
+        if current() is None:  # another thread, not exporting
+            return orig(spatial, kernel, strides, dilation)
         if target == "torch":
             if all(isinstance(s, int) for s in spatial):
                 return orig(tuple(spatial), tuple(kernel), tuple(strides), tuple(dilation))
@@ -160,15 +190,45 @@ def _same_pads(sizes: Any, kernel: tuple, strides: tuple, dilation: tuple) -> li
     return pads
 
 
+def wants_dynamic_same(strides: tuple) -> bool:
+    """While exporting to ONNX, strided TF "same" padding must follow the (dynamic) input size."""
+    session = current()
+    return session is not None and session.target == "onnx" and any(s > 1 for s in strides)
+
+
+def dynamic_resolve_same(x: torch.Tensor, spatial_axes: slice, kernel: tuple, strides: tuple, dilation: tuple,
+                         channels_last: bool) -> tuple[torch.Tensor, int]:
+    """``conv.resolve_same`` for export: explicit zero padding by size-derived amounts (ONNX ``Pad``)."""
+    from keras_torch.layers.conv import pad_arg
+
+    pads = _same_pads(x.shape[spatial_axes], kernel, strides, dilation)
+    return torch.nn.functional.pad(x, pad_arg(pads, channels_last)), 0
+
+
+def dynamic_same_pool(layer: Any, inputs: torch.Tensor) -> torch.Tensor:
+    """``BasePooling.call`` with padding="same" for export: pads follow the (dynamic) input size."""
+    from keras_torch.layers import pooling
+
+    F = torch.nn.functional
+    cl = layer.data_format == "channels_last"
+    x = inputs.permute(pooling.to_channels_first(inputs.ndim)) if cl else inputs
+    pads = pooling.pad_arg(_same_pads(x.shape[2:], layer.pool_size, layer.strides, (1,) * layer.rank), False)
+    if layer.mode == "max":  # replicated edges never beat the window's own maximum
+        out = pooling._MAX[layer.rank](F.pad(x, pads, mode="replicate"), layer.pool_size, layer.strides, 0)
+    else:  # mean over the real cells only: pooled sum / pooled count of real cells
+        ones = torch.ones_like(x[:, :1])
+        avg = pooling._AVG[layer.rank]
+        out = avg(F.pad(x, pads), layer.pool_size, layer.strides, 0) / avg(
+            F.pad(ones, pads), layer.pool_size, layer.strides, 0)
+    return out.permute(pooling.to_channels_last(out.ndim)) if cl else out
+
+
 def _patched_resolve_same(orig: Any) -> Any:
     def resolve_same(x: torch.Tensor, spatial_axes: slice, kernel: tuple, strides: tuple, dilation: tuple,
                      channels_last: bool) -> Any:
-        if all(s == 1 for s in strides):
-            return orig(x, spatial_axes, kernel, strides, dilation, channels_last)
-        from keras_torch.layers.conv import pad_arg
-
-        pads = _same_pads(x.shape[spatial_axes], kernel, strides, dilation)
-        return torch.nn.functional.pad(x, pad_arg(pads, channels_last)), 0
+        if wants_dynamic_same(strides):
+            return dynamic_resolve_same(x, spatial_axes, kernel, strides, dilation, channels_last)
+        return orig(x, spatial_axes, kernel, strides, dilation, channels_last)
 
     resolve_same.__wrapped__ = orig  # type: ignore[attr-defined]
     return resolve_same
@@ -176,22 +236,9 @@ def _patched_resolve_same(orig: Any) -> Any:
 
 def _patched_pool_call(orig: Any) -> Any:
     def call(self: Any, inputs: torch.Tensor) -> torch.Tensor:
-        if self.padding != "same" or all(s == 1 for s in self.strides):
-            return orig(self, inputs)
-        from keras_torch.layers import pooling
-
-        F = torch.nn.functional
-        cl = self.data_format == "channels_last"
-        x = inputs.permute(pooling.to_channels_first(inputs.ndim)) if cl else inputs
-        pads = pooling.pad_arg(_same_pads(x.shape[2:], self.pool_size, self.strides, (1,) * self.rank), False)
-        if self.mode == "max":  # replicated edges never beat the window's own maximum
-            out = pooling._MAX[self.rank](F.pad(x, pads, mode="replicate"), self.pool_size, self.strides, 0)
-        else:  # mean over the real cells only: pooled sum / pooled count of real cells
-            ones = torch.ones_like(x[:, :1])
-            avg = pooling._AVG[self.rank]
-            out = avg(F.pad(x, pads), self.pool_size, self.strides, 0) / avg(
-                F.pad(ones, pads), self.pool_size, self.strides, 0)
-        return out.permute(pooling.to_channels_last(out.ndim)) if cl else out
+        if self.padding == "same" and wants_dynamic_same(self.strides):
+            return dynamic_same_pool(self, inputs)
+        return orig(self, inputs)
 
     call.__wrapped__ = orig  # type: ignore[attr-defined]
     return call
@@ -343,10 +390,15 @@ def exporting(model: Any, target: str) -> Iterator[ExportSession]:
     # trace only need shapes and graph structure, so use torch's native kernels meanwhile.
     mkldnn = torch._C._get_mkldnn_enabled()
     torch._C._set_mkldnn_enabled(False)
+    # The scripted RNN loops run eagerly in the probe runs: the profiling executor's optimisation
+    # passes cost seconds there and buy nothing (the tracer inlines the graph anyway).
+    optimize = torch._C._get_graph_executor_optimize()
+    torch._C._set_graph_executor_optimize(False)
     _STATE.session = session
     try:
         yield session
     finally:
+        torch._C._set_graph_executor_optimize(optimize)
         torch._C._set_mkldnn_enabled(mkldnn)
         _STATE.session = None
         for owner, name, orig in reversed(undo):

@@ -23,21 +23,22 @@ import numpy as np
 import torch
 
 from keras_torch.export import _session
-from keras_torch.utils import tree
 from keras_torch.export._common import (
     ExportError,
     FlatModel,
-    captured_output,
     Spec,
+    captured_output,
     example,
     explain_failure,
     input_specs,
+    model_device,
     output_names,
     probe,
     run_flat,
     structure,
     unique_names,
 )
+from keras_torch.utils import tree
 
 _HALF = {"float16": torch.float16, "bfloat16": torch.bfloat16}
 DEFAULT_OPSET = 17
@@ -216,8 +217,8 @@ def export_onnx(
             ``shape``/``dtype``/``name`` (``keras.InputSpec``, ``keras.Input``); defaults to the
             model's Keras inputs.
         opset_version: ONNX opset (default 17).
-        dynamic_axes: Keep the batch axis and every ``None`` axis dynamic (``False``: all axes fixed
-            at the example sizes).
+        dynamic_axes: Keep the batch axis and every ``None`` axis dynamic (``False``: batch 1 and the
+            other ``None`` axes fixed at the example size, 7).
         verify: Run onnxruntime on fresh random inputs (other sizes than the traced ones) and raise
             :class:`ExportError` if outputs differ from the model.
         dtype: ``"float16"``/``"bfloat16"`` to export a half-precision model (weights, compute,
@@ -239,6 +240,8 @@ def export_onnx(
         spec.name = name
     fixed_batch = None if static_batch is False or static_batch is None else (1 if static_batch is True else
                                                                                int(static_batch))
+    if not dynamic_axes and fixed_batch is None:
+        fixed_batch = 1
     float_dtype = dtype or "float32"
     was_training = model.training
     model.eval()
@@ -248,30 +251,32 @@ def export_onnx(
     tmp = path + ".tmp"
     half = _HalfPrecision(model, dtype) if dtype else contextlib.nullcontext()
     try:
-        with half, _session.exporting(model, "onnx") as session:
-            if dtype:
-                half.fit(wrapper, [example(s, 2, 7, float_dtype if s.is_float else s.dtype) for s in specs])
-            (batch, other), examples, sample_out, dyn_out = probe(model, wrapper, specs, session, float_dtype,
-                                                                  fixed_batch)
-            names_out = output_names(model, wrapper.out_struct, len(sample_out))
-            axes = _dynamic_axes(specs, names_out, dyn_out, fixed_batch is not None) if dynamic_axes else {}
-            try:
-                with warnings.catch_warnings(), captured_output() as printed:
-                    warnings.simplefilter("ignore")
-                    warnings.filterwarnings("error", message=".*(NumPy array|Python number).*",
-                                            category=torch.jit.TracerWarning)
-                    torch.onnx.export(
-                        wrapper, tuple(examples), tmp, dynamo=False, input_names=[s.name for s in specs],
-                        output_names=names_out, dynamic_axes=axes or None,
-                        opset_version=opset_version or DEFAULT_OPSET, do_constant_folding=True,
-                    )
-            except Exception as err:  # noqa: BLE001 - turned into an error naming the layer
-                raise explain_failure(model, wrapper, err, "ONNX", "".join(printed)) from None
+        with half:
+            with _session.exporting(model, "onnx") as session:
+                if dtype:
+                    half.fit(wrapper, [example(s, 2, 7, float_dtype if s.is_float else s.dtype,
+                                               device=model_device(model)) for s in specs])
+                (batch, other), examples, sample_out, dyn_out = probe(model, wrapper, specs, session, float_dtype,
+                                                                      fixed_batch)
+                names_out = output_names(model, wrapper.out_struct, len(sample_out))
+                axes = _dynamic_axes(specs, names_out, dyn_out, fixed_batch is not None) if dynamic_axes else {}
+                try:
+                    with warnings.catch_warnings(), captured_output() as printed:
+                        warnings.simplefilter("ignore")
+                        warnings.filterwarnings("error", message=".*(NumPy array|Python number).*",
+                                                category=torch.jit.TracerWarning)
+                        torch.onnx.export(
+                            wrapper, tuple(examples), tmp, dynamo=False, input_names=[s.name for s in specs],
+                            output_names=names_out, dynamic_axes=axes or None,
+                            opset_version=opset_version or DEFAULT_OPSET, do_constant_folding=True,
+                        )
+                except Exception as err:  # noqa: BLE001 - turned into an error naming the layer
+                    raise explain_failure(model, wrapper, err, "ONNX", "".join(printed)) from None
             _clean_metadata(tmp, outputs=[(tuple(o.shape), axes.get(n, {})) for n, o in zip(names_out, sample_out)])
             if dtype:
                 _check_half(tmp, dtype)
             os.replace(tmp, path)
-            if verify:
+            if verify:  # against the model as it normally runs (export session closed)
                 verify_onnx(model, path, specs, dtype=float_dtype, sizes=[(batch, other)])
     finally:
         if os.path.exists(tmp):
@@ -317,17 +322,19 @@ def verify_onnx(model: Any, path: str | os.PathLike, specs: Any = None, sizes: A
     rtol = rtol if rtol is not None else (2e-2 if half else 1e-4)
     session = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
     onnx_inputs = session.get_inputs()
-    fixed = [i.shape[0] if i.shape and isinstance(i.shape[0], int) else None for i in onnx_inputs]
-    batch_fixed = next((b for b in fixed if b is not None), None)
     plan = [(3, 5), (1, 9)] + list(sizes or [])
     wrapper = FlatModel(model, structure(model, len(specs)))
     was_training = model.training
     model.eval()
+    checked = 0
     try:
         for b, other in plan:
-            if batch_fixed is not None:
-                b = batch_fixed
-            exs = [example(s, b, other, dtype if s.is_float else s.dtype, seed=7 + i) for i, s in enumerate(specs)]
+            exs = []
+            for i, (s, oi) in enumerate(zip(specs, onnx_inputs)):
+                dims = [d if isinstance(d, int) else (b if j == 0 else other) for j, d in enumerate(oi.shape)]
+                fixed = Spec(tuple(dims), s.dtype, s.name)
+                exs.append(example(fixed, b, other, dtype if s.is_float else s.dtype, seed=7 + i,
+                                   device=model_device(model)))
             try:
                 want = [o.float().cpu().numpy() for o in run_flat(wrapper, exs)]
             except Exception:  # noqa: BLE001 - the model itself rejects this size; skip it
@@ -345,9 +352,13 @@ def verify_onnx(model: Any, path: str | os.PathLike, specs: Any = None, sizes: A
                     diff = float(np.nanmax(np.abs(a - w)))
                     raise ExportError(f"ONNX output {k} ('{session.get_outputs()[k].name}') differs from the model: "
                                       f"max abs diff {diff:.3g} (batch {b}, dynamic axes {other}).")
+            checked += 1
     finally:
         if was_training:
             model.train()
+    if not checked:
+        raise ExportError("verify: the model could not run on any of the verification input sizes "
+                          f"{[p for p in plan]} (batch, other None axes).")
 
 
 def _to_numpy(t: torch.Tensor) -> np.ndarray:

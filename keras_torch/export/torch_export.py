@@ -53,6 +53,23 @@ def _cells_registered(model: Any) -> Iterator[None]:
                 store[name] = val
 
 
+@contextlib.contextmanager
+def _contiguous_weights(model: Any) -> Iterator[None]:
+    """Give strided weights (keras_torch keeps some conv kernels as permuted views of a Keras-layout
+    buffer) contiguous storage while the program is built and saved, so the ``.pt2`` holds plain
+    tensors (``torch.export.load`` warns about partial storages otherwise)."""
+    swapped = []
+    for t in list(model.parameters()) + list(model.buffers()):
+        if not t.is_contiguous():
+            swapped.append((t, t.data))
+            t.data = t.data.contiguous()
+    try:
+        yield
+    finally:
+        for t, data in swapped:
+            t.data = data
+
+
 def export_torch(model: Any, filepath: str | os.PathLike, input_signature: Any = None, verify: bool = False,
                  return_info: bool = False, strict: bool = False) -> Any:
     """Save a ``torch.export`` program (``.pt2``) loadable with plain ``torch.export.load``.
@@ -73,12 +90,17 @@ def export_torch(model: Any, filepath: str | os.PathLike, input_signature: Any =
     program = None
     kept: dict[str, list[int]] = {}
     try:
-        with _session.exporting(model, "torch") as session:
+        with _contiguous_weights(model), _session.exporting(model, "torch") as session:
             (batch, other), examples, _, _ = probe(model, wrapper, specs, session, "float32", None)
             full = [{i: torch.export.Dim(f"{_ident(s.name)}_d{i}" if i else "batch", min=1 if i == 0 else 2)
                      for i, d in enumerate(s.shape) if d is None} for s in specs]
             batch_only = [{i: dim for i, dim in d.items() if i == 0} for d in full]
-            attempts = [full] if full == batch_only else [full, batch_only]
+            # torch.export specialises the time axis of recurrent layers (their loop is unrolled,
+            # torch.nn.LSTM's too): don't spend an attempt on it.
+            if full == batch_only:
+                attempts = [full]
+            else:
+                attempts = [batch_only] if _has_rnn(model) else [full, batch_only]
             attempts.append([{} for _ in specs])
             first_err: BaseException | None = None
             for dyn in attempts:
@@ -97,6 +119,7 @@ def export_torch(model: Any, filepath: str | os.PathLike, input_signature: Any =
             if program is None:
                 assert first_err is not None
                 raise explain_failure(model, wrapper, first_err, "a torch.export program") from None
+            torch.export.save(program, path)  # while the weights are contiguous (see _contiguous_weights)
     finally:
         if was_training:
             model.train()
@@ -105,10 +128,16 @@ def export_torch(model: Any, filepath: str | os.PathLike, input_signature: Any =
         warnings.warn(f"torch.export kept these axes dynamic: {kept} (asked for {wanted}); the others are fixed "
                       f"at the example sizes (batch {batch}, other None axes {other}): recurrent layers unroll "
                       "their time loop in torch.export.", stacklevel=2)
-    torch.export.save(program, path)
     if verify:
         verify_torch(model, path, specs, kept, base=(batch, other))
     return (path, kept) if return_info else path
+
+
+def _has_rnn(model: Any) -> bool:
+    from keras_torch.layers.rnn.rnn_layers import RNN
+
+    layers = model._flatten_layers() if hasattr(model, "_flatten_layers") else model.modules()
+    return any(isinstance(layer, RNN) for layer in layers)
 
 
 def _restore_caches(model: Any) -> None:
@@ -128,7 +157,7 @@ def verify_torch(model: Any, path: str | os.PathLike, specs: Any = None, dynamic
     Dynamic axes (``dynamic``: {input name: [axes]}) get new sizes; the others keep the traced
     example sizes ``base`` = (batch, other ``None`` axes).
     """
-    from keras_torch.export._common import Spec, example, run_flat
+    from keras_torch.export._common import Spec, example, model_device, run_flat
 
     specs = specs or input_specs(model, None)
     program = torch.export.load(os.fspath(path))
@@ -146,7 +175,7 @@ def verify_torch(model: Any, path: str | os.PathLike, specs: Any = None, dynamic
                 shape.append(base[0] + 1 if 0 in dims else base[0])
             else:
                 shape.append(base[1] + 2 if j in dims else base[1])
-        exs.append(example(Spec(tuple(shape), s.dtype, s.name), 0, 0, seed=11 + i))
+        exs.append(example(Spec(tuple(shape), s.dtype, s.name), 0, 0, seed=11 + i, device=model_device(model)))
     was_training = model.training
     model.eval()
     try:

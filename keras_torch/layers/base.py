@@ -673,7 +673,7 @@ class Layer(nn.Module):
             # Shapes already validated for this layer are not checked again (hot training loop).
             if not (is_tensor and inputs.shape == self.__dict__.get("_spec_ok")):
                 assert_input_compatibility(self.input_spec, inputs, self.name)
-                if is_tensor:
+                if is_tensor and not torch.jit.is_tracing() and not torch.compiler.is_compiling():
                     self.__dict__["_spec_ok"] = inputs.shape
         if is_tensor and inputs.dtype != self._dtype_policy.torch_compute_dtype and inputs.is_floating_point():
             if self._dtype_policy.autocast:

@@ -46,8 +46,19 @@ class OpLayer(Layer):
 
 
 class _Slot:
+    """Placeholder for a tensor argument; a singleton, also across copies and pickling."""
+
     def __repr__(self) -> str:
         return "<tensor>"
+
+    def __copy__(self) -> _Slot:
+        return self
+
+    def __deepcopy__(self, memo: dict) -> _Slot:
+        return self
+
+    def __reduce__(self) -> str:
+        return "_SLOT"
 
 
 _SLOT = _Slot()

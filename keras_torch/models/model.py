@@ -267,7 +267,7 @@ class Model(Trainer, Layer):
         if format == "onnx":
             return _export.export_onnx(self, filepath, input_signature=input_signature, **kwargs)
         if format == "torch":
-            return _export.export_torch(self, filepath, input_signature=input_signature)
+            return _export.export_torch(self, filepath, input_signature=input_signature, **kwargs)
         raise ValueError(f"Unrecognized format={format!r}. keras_torch exports 'onnx' and 'torch'.")
 
     def summary(

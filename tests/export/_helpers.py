@@ -13,9 +13,8 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from compat.layer_cases import CASES, CASES_BY_NAME  # noqa: E402
-
 import keras_torch as keras  # noqa: E402
+from compat.layer_cases import CASES, CASES_BY_NAME  # noqa: E402
 
 FIXTURES = ROOT / "compat" / "fixtures" / "layers"
 DATA = pathlib.Path(__file__).resolve().parent / "data"

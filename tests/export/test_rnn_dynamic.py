@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 
 from keras_torch.export import ExportError, export_onnx
 
@@ -146,18 +147,21 @@ def test_custom_cell_dynamic_time_is_named_error(tmp_path):
     assert_close(ort_run(path, [x]), predict(model, [x]))
 
 
-def test_custom_activation_falls_back_or_scripts(tmp_path):
-    """A user activation TorchScript can compile still runs as a Loop (dynamic time)."""
+def _scaled_tanh(x):  # keras.ops: not scriptable, traced instead
+    return 1.7159 * keras.ops.tanh(0.6666 * x)
 
-    def scaled_tanh(x):
-        return 1.7159 * keras.ops.tanh(0.6666 * x)
 
-    model = keras.Sequential([keras.Input(shape=(None, 3)), keras.layers.LSTM(3, activation=scaled_tanh)])
-    try:
-        path = export_onnx(model, tmp_path / "a.onnx")
-    except ExportError as err:  # not scriptable: must name the layer
-        assert "lstm" in str(err)
-        return
+def _numpy_tanh(x):  # leaves the graph: no dynamic time axis possible
+    return torch.from_numpy(np.tanh(x.detach().cpu().numpy()))
+
+
+def test_custom_activation_runs_as_loop(tmp_path):
+    model = keras.Sequential([keras.Input(shape=(None, 3)), keras.layers.LSTM(3, activation=_scaled_tanh)])
+    path = export_onnx(model, tmp_path / "a.onnx")
+    assert "Loop" in onnx_ops(path)
     for steps in (4, 9):
         x = seeded(2, steps, 3, seed=steps)
         assert_close(ort_run(path, [x]), predict(model, [x]))
+    bad = keras.Sequential([keras.Input(shape=(None, 3)), keras.layers.GRU(3, activation=_numpy_tanh, name="np_gru")])
+    with pytest.raises(ExportError, match="layer 'np_gru' \\(GRU\\).*dynamic time axis"):
+        export_onnx(bad, tmp_path / "b.onnx")

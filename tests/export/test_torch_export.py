@@ -29,13 +29,24 @@ def _close(got, want, atol=1e-5):
         np.testing.assert_allclose(a, b, atol=atol, rtol=1e-4)
 
 
-@pytest.mark.parametrize("name", ["dense_stack_softmax", "conv2d_same_stride2_odd", "lstm_relu_tutorial",
-                                  "multi_input_multi_output"])
-def test_pt2_matches_predict_with_dynamic_batch(name, tmp_path):
-    case = CASES_BY_NAME[name]
+@pytest.fixture(scope="module")
+def mlp_pt2(tmp_path_factory):
+    case = CASES_BY_NAME["dense_stack_softmax"]
     data = load_fixture(case)
     model = build_case(case, data)
-    path = model.export(str(tmp_path / "m.pt2"), format="torch")
+    return model, data, model.export(str(tmp_path_factory.mktemp("pt2") / "mlp.pt2"), format="torch")
+
+
+@pytest.mark.parametrize("name", ["dense_stack_softmax", "conv2d_same_stride2_odd", "lstm_relu_tutorial",
+                                  "multi_input_multi_output"])
+def test_pt2_matches_predict_with_dynamic_batch(name, tmp_path, mlp_pt2):
+    case = CASES_BY_NAME[name]
+    if name == "dense_stack_softmax":
+        model, data, path = mlp_pt2
+    else:
+        data = load_fixture(case)
+        model = build_case(case, data)
+        path = model.export(str(tmp_path / "m.pt2"), format="torch")
     xs = [data[f"x_{i}"] for i in range(int(data["n_inputs"]))]
     for batch in (1, len(xs[0]), 5):  # dynamic batch, batch 1 included
         xb = [np.concatenate([x] * 5, 0)[:batch] for x in xs]
@@ -62,10 +73,9 @@ def test_pt2_dynamic_time_for_convolutions(tmp_path):
         _close(_run_pt2(path, [x]), predict(model, [x]))
 
 
-def test_pt2_loads_without_keras_torch(tmp_path):
-    model = keras.Sequential([keras.Input(shape=(6,)), keras.layers.Dense(4, activation="relu"), keras.layers.Dense(2)])
-    path = export_torch(model, tmp_path / "plain.pt2")
-    x = seeded(3, 6)
+def test_pt2_loads_without_keras_torch(tmp_path, mlp_pt2):
+    model, _, path = mlp_pt2
+    x = seeded(3, 5)
     np.save(tmp_path / "x.npy", x)
     want = predict(model, [x])[0]
     code = textwrap.dedent(f"""
