@@ -113,6 +113,28 @@ def _lambda(K: Any) -> Any:
     return K.Model(inp, L.Dense(2)(x), name="with_lambda")
 
 
+def _families(K: Any) -> Any:
+    """One model touching the layer families the other fixtures miss: preprocessing, separable and
+    transposed convs, cropping, regularization, reshaping, normalization, attention, wrappers, SimpleRNN."""
+    L = K.layers
+    img = K.Input((8, 8, 3), name="img")
+    x = L.Rescaling(0.5, offset=0.1)(img)
+    x = L.SeparableConv2D(4, 3, padding="same")(x)
+    x = L.Conv2DTranspose(4, 3, strides=2, padding="same")(x)
+    x = L.Cropping2D(((1, 1), (2, 2)))(x)
+    x = L.MaxPooling2D(2)(x)
+    x = L.GaussianNoise(0.1)(x)
+    x = L.Reshape((42, 4))(x)
+    x = L.Permute((2, 1))(x)
+    seq = K.Input((6, 5), name="seq")
+    s = L.LayerNormalization()(seq)
+    s = L.MultiHeadAttention(num_heads=2, key_dim=3)(s, s)
+    s = L.TimeDistributed(L.Dense(4))(s)
+    s = L.SimpleRNN(5)(s)
+    f = L.Concatenate()([L.Flatten()(x), s])
+    return K.Model([img, seq], L.Dense(3, activation="softmax")(f), name="families")
+
+
 def _inputs(model: Any, rng: np.random.Generator, n: int = 4) -> list[np.ndarray]:
     xs = []
     for t in model.inputs:
@@ -149,7 +171,7 @@ def generate(out_dir: pathlib.Path) -> None:
         version = tf_keras.__version__ if writer == "tfk" else keras.__version__
         manifest[fname] = {"writer": writer, "keras_version": version, "kind": kind, "model": model, **info}
 
-    builders = {"mlp": _mlp, "cnn": _cnn, "text": _text, "gru_v1": _gru_v1, "multi": _multi}
+    builders = {"mlp": _mlp, "cnn": _cnn, "text": _text, "gru_v1": _gru_v1, "multi": _multi, "families": _families}
     for writer, K in (("tfk", tf_keras), ("k3", keras)):
         for name, build in builders.items():
             K.utils.set_random_seed(SEED)
@@ -165,7 +187,7 @@ def generate(out_dir: pathlib.Path) -> None:
             else:
                 model.save(out_dir / f"{stem}.keras")
                 record(f"{stem}.keras", writer, "model", name)
-                if name in ("mlp", "multi", "cnn"):
+                if name in ("mlp", "multi", "cnn", "families"):
                     model.save(out_dir / f"{stem}.h5")
                     record(f"{stem}.h5", writer, "model", name)
             if name in ("cnn", "text"):

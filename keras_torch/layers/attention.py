@@ -244,6 +244,18 @@ class MultiHeadAttention(Layer):
     def get_build_config(self) -> dict[str, Any] | None:
         return None if self._mha_shapes is None else {"shapes_dict": dict(self._mha_shapes)}
 
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> MultiHeadAttention:
+        """Also reads tf-keras configs, which carry the build shapes and ``softmax_robust_masking``."""
+        config = dict(config)
+        shapes = {k: config.pop(k, None) for k in ("query_shape", "value_shape", "key_shape")}
+        if config.pop("softmax_robust_masking", False):
+            raise ValueError("MultiHeadAttention(softmax_robust_masking=True) from tf-keras is not supported.")
+        layer = super().from_config(config)
+        if shapes["query_shape"] is not None and shapes["value_shape"] is not None:
+            layer.build(shapes["query_shape"], shapes["value_shape"], shapes["key_shape"])
+        return layer
+
     def build_from_config(self, config: dict[str, Any] | None) -> None:
         if not config or self._mha_shapes is not None:
             return

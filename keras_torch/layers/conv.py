@@ -508,6 +508,9 @@ class BaseConvTranspose(BaseConv):
     def __init__(self, rank: int, filters: int, kernel_size: Any, strides: Any = 1, padding: str = "valid",
                  output_padding: Any = None, data_format: str | None = None, dilation_rate: Any = 1,
                  **kwargs: Any) -> None:
+        groups = kwargs.pop("groups", 1)  # tf-keras configs carry Conv's groups=1 on transposed convs
+        if groups != 1:
+            raise ValueError(f"Transposed convolutions do not support groups != 1. Received: groups={groups}")
         super().__init__(rank, filters, kernel_size, strides, padding, data_format, dilation_rate, 1, **kwargs)
         if output_padding is None:
             self.output_padding = None

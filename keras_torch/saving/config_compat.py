@@ -381,6 +381,12 @@ def _legacy_entry(layer: Any, entry: dict[str, Any]) -> dict[str, Any]:
     registered = entry.get("registered_name")
     out = {"class_name": registered if registered and registered != cls else cls,
            "config": legacy_layer_config(cls, entry["config"])}
+    shapes = (entry.get("build_config") or {}).get("shapes_dict")
+    if cls == "MultiHeadAttention" and shapes:
+        # tf-keras rebuilds attention from these config keys (its from_config requires them).
+        for key in ("query_shape", "value_shape", "key_shape"):
+            value = shapes.get(key) or (shapes.get("value_shape") if key == "key_shape" else None)
+            out["config"][key] = list(value) if value is not None else None
     return out
 
 

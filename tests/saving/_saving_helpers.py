@@ -44,5 +44,5 @@ def builders():
     from compat.gen import files
 
     return {"mlp": files._mlp, "cnn": files._cnn, "text": files._text, "gru_v1": files._gru_v1,
-            "multi": files._multi, "hard_sigmoid": files._hard_sigmoid}
+            "multi": files._multi, "hard_sigmoid": files._hard_sigmoid, "families": files._families}
 
