@@ -71,6 +71,26 @@ def backend() -> str:
     return "torch"
 
 
+_CHECK_NUMERICS = {"enabled": os.environ.get("KERAS_TORCH_CHECK_NUMERICS", "").strip().lower()
+                   not in ("", "0", "false", "no", "off")}
+
+
+def set_check_numerics(enabled: bool = True) -> None:
+    """Make ``fit``/``evaluate``/``predict`` raise a ``ValueError`` on NaN/inf data or a NaN/inf loss.
+
+    Off by default, and then free (the flag is read once per call, not per batch). When on, each
+    batch is checked with ``torch.isfinite`` and the training loss is synced to the host every
+    step, so it costs a little speed. The environment variable ``KERAS_TORCH_CHECK_NUMERICS=1``
+    turns it on at import time.
+    """
+    _CHECK_NUMERICS["enabled"] = bool(enabled)
+
+
+def check_numerics_enabled() -> bool:
+    """Whether :func:`set_check_numerics` is on."""
+    return _CHECK_NUMERICS["enabled"]
+
+
 def enable_unsafe_deserialization() -> None:
     """Allow loading Lambda bytecode and other unsafe objects (``keras.config``)."""
     _UNSAFE["enabled"] = True

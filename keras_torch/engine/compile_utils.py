@@ -90,7 +90,16 @@ class CompileLoss:
             if fn is None or y is None:
                 per_output.append(None)
                 continue
-            value = fn(y, p, sample_weight=sw) if sw is not None else fn(y, p)
+            try:
+                value = fn(y, p, sample_weight=sw) if sw is not None else fn(y, p)
+            except RuntimeError as e:
+                if "size of tensor" not in str(e) and "shape" not in str(e):
+                    raise
+                raise ValueError(
+                    f"The targets of shape {tuple(getattr(y, 'shape', ()))} do not match the model output of shape "
+                    f"{tuple(getattr(p, 'shape', ()))} for the loss {getattr(fn, '__name__', fn)!s}: they must have "
+                    f"the same shape (or broadcast). ({e})"
+                ) from e
             per_output.append(value)
             value = value * w if w != 1.0 else value
             total = value if total is None else total + value

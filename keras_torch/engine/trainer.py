@@ -298,6 +298,7 @@ class Trainer:
             step_fn = ddist.wrap_train_step(self, step_fn)
         epoch_logs: dict[str, Any] = {}
         training_logs: dict[str, Any] = {}
+        check = _config.check_numerics_enabled()  # read once: no per-batch cost when off
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             cbs.on_epoch_begin(epoch)
@@ -306,8 +307,12 @@ class Trainer:
             seen = False
             for step, batch in enumerate(handler.epoch_iterator(epoch)):
                 seen = True
+                if check:
+                    _check_finite(batch, "training", epoch, step)
                 cbs.on_train_batch_begin(step)
                 logs = step_fn(batch)
+                if check:
+                    _check_finite_loss(logs, epoch, step)
                 cbs.on_train_batch_end(step, logs)
                 if self.stop_training:
                     break
@@ -391,13 +396,23 @@ class Trainer:
             prev_dist = self.__dict__.get("_kt_dist")
             self.__dict__["_kt_dist"] = ddist
             test_step = ddist.wrap_test_step(self, test_step)
+        check = _config.check_numerics_enabled()
+        seen = False
         with torch.no_grad():
             for step, batch in enumerate(handler.epoch_iterator()):
+                seen = True
+                if check:
+                    _check_finite(batch, "evaluation", None, step)
                 if cbs is not None:
                     cbs.on_test_batch_begin(step)
                 logs = test_step(batch)
                 if cbs is not None:
                     cbs.on_test_batch_end(step, logs)
+        if not seen and ddist is None:  # (data-parallel: a rank may legitimately get no batch)
+            if was_training:
+                self.train()
+            raise ValueError("The evaluation dataset produced no batches: it is empty (or steps=0). "
+                             "Nothing can be evaluated on 0 samples.")
         logs = _to_floats(self.get_metrics_result())
         if ddist is not None:
             self.__dict__["_kt_dist"] = prev_dist
@@ -440,15 +455,21 @@ class Trainer:
         self.eval()
         cbs.on_predict_begin()
         outputs: list[Any] = []
+        check = _config.check_numerics_enabled()
         with torch.no_grad():
             for step, batch in enumerate(handler.epoch_iterator()):
+                if check:
+                    _check_finite(batch, "prediction", None, step)
                 cbs.on_predict_batch_begin(step)
                 out = self.predict_step(batch)
+                if check:
+                    _check_finite(out, "output (model)", None, step, outputs=True)
                 outputs.append(tree.map_structure(lambda t: t.detach(), out))
                 cbs.on_predict_batch_end(step, {"outputs": out})
         cbs.on_predict_end()
         if not outputs:
-            raise ValueError("Unexpected result of `predict_function` (Empty batch_outputs). "
+            raise ValueError("The prediction dataset produced no batches: it is empty (or steps=0). "
+                             "Unexpected result of `predict_function` (Empty batch_outputs). "
                              "Please use `Model.compile(..., run_eagerly=True)`, or `tf.config.run_functions_eagerly(True)`"
                              " for more information of where went wrong, or file a issue/bug to `keras`.")
         if ddist is not None:  # every rank returns all predictions, in order
@@ -472,8 +493,8 @@ class Trainer:
         device = self._target_device() if ddist is None else ddist.device
         self._ensure_loss_tracker()
         self.reset_metrics()
-        handler = data_adapter.DataHandler(x, y, sample_weight, batch_size=_n_rows(x), class_weight=class_weight,
-                                           device=device, distribution=ddist)
+        handler = data_adapter.DataHandler(x, y, sample_weight, batch_size=max(1, _n_rows(x)),
+                                           class_weight=class_weight, device=device, distribution=ddist)
         self.train()
         logs: dict[str, Any] = {}
         step_fn = self._make_train_function()
@@ -498,7 +519,7 @@ class Trainer:
         device = self._target_device() if ddist is None else ddist.device
         if ddist is not None:
             ddist.sync_once(self)
-        handler = data_adapter.DataHandler(x, y, sample_weight, batch_size=_n_rows(x), device=device,
+        handler = data_adapter.DataHandler(x, y, sample_weight, batch_size=max(1, _n_rows(x)), device=device,
                                            distribution=ddist)
         logs = self._evaluate_handler(handler, None, 0)
         return logs if return_dict else _single_or_list(logs)
@@ -569,6 +590,34 @@ def _n_rows(x: Any) -> int:
         if hasattr(t, "shape") and len(t.shape):
             return int(t.shape[0])
     return 1
+
+
+def _check_finite(data: Any, what: str, epoch: int | None, step: int, outputs: bool = False) -> None:
+    """``keras_torch.config.set_check_numerics(True)``: refuse NaN/inf in a batch, naming where it is."""
+    for i, t in enumerate(tree.flatten(data)):
+        if isinstance(t, torch.Tensor) and (t.is_floating_point() or t.is_complex()):
+            finite = torch.isfinite(t)
+            if not bool(finite.all()):
+                where = f"epoch {epoch + 1}, " if epoch is not None else ""
+                hint = ("the inputs were finite, so the weights are not: training diverged earlier" if outputs
+                        else "clean the data")
+                raise ValueError(
+                    f"check_numerics: {int((~finite).sum())} NaN/inf value(s) in the {what} data ({where}batch "
+                    f"{step}, tensor {i} of shape {tuple(t.shape)}); {hint}. Turn the check off with "
+                    "`keras_torch.config.set_check_numerics(False)`."
+                )
+
+
+def _check_finite_loss(logs: Any, epoch: int, step: int) -> None:
+    loss = logs.get("loss") if isinstance(logs, dict) else None
+    if loss is None:
+        return
+    value = float(loss.detach()) if isinstance(loss, torch.Tensor) and loss.numel() == 1 else None
+    if value is not None and not np.isfinite(value):
+        raise ValueError(
+            f"check_numerics: the loss is {value} at epoch {epoch + 1}, batch {step}, although the batch is finite: "
+            "training diverged (lower the learning rate, clip gradients, or check the loss and activations)."
+        )
 
 
 def _resolve_verbose(verbose: Any) -> int:

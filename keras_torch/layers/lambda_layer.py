@@ -97,17 +97,31 @@ def _is_lambda(fn: Any) -> bool:
     return isinstance(fn, types.LambdaType) and fn.__name__ == "<lambda>"
 
 
-def _resolve_function(name: str, module: str | None, custom_objects: dict | None) -> Callable:
+_SAFE_MODULES = ("keras_torch.ops", "keras_torch.activations", "keras_torch.backend", "keras_torch.losses",
+                 "keras_torch.metrics")
+
+
+def _resolve_function(name: str, module: str | None, custom_objects: dict | None, safe: bool = True) -> Callable:
     for category in ("activations", "losses", "metrics", "layers"):
         obj = registry.lookup(category, name, custom_objects)
         if obj is not None:
             return obj
-    # Only modules that are already imported: importing a module named by a file is itself unsafe.
-    if module and module in sys.modules and hasattr(sys.modules[module], name):
-        return getattr(sys.modules[module], name)
+    if isinstance(module, str) and (module == "keras" or module.startswith("keras.")):
+        module = "keras_torch" + module[len("keras"):]
+    # Only modules that are already imported: importing a module named by a file is itself unsafe. In safe
+    # mode, only keras_torch's math modules: any other function (os.system, builtins.exec...) would be a
+    # call gadget for a hostile file.
+    mod = sys.modules.get(module) if isinstance(module, str) else None
+    if mod is not None and hasattr(mod, name):
+        fn = getattr(mod, name)
+        modname = getattr(mod, "__name__", "")
+        if not safe or (any(modname == m or modname.startswith(m + ".") for m in _SAFE_MODULES)
+                        and str(getattr(fn, "__module__", "")).startswith("keras_torch")):
+            return fn
     raise ValueError(
         f"Unknown function '{name}' (module {module!r}) used by a Lambda layer. Pass it in `custom_objects` or "
-        "register it with `keras_torch.saving.register_keras_serializable()`."
+        "register it with `keras_torch.saving.register_keras_serializable()`"
+        + ("; functions outside keras_torch are only resolved by name with `safe_mode=False`." if safe else ".")
     )
 
 
@@ -240,7 +254,8 @@ class Lambda(Layer):
                 return func_load(inner["value"])
             return func_load(inner["code"], defaults=inner.get("defaults"), closure=inner.get("closure"))
         if isinstance(spec, dict) and spec.get("class_name") == "function":
-            return _resolve_function(spec.get("registered_name") or spec["config"], spec.get("module"), custom_objects)
+            return _resolve_function(spec.get("registered_name") or spec["config"], spec.get("module"), custom_objects,
+                                     safe)
         if isinstance(spec, dict):
             return registry.deserialize_keras_object(spec, "layers", custom_objects)
         if kind == "lambda" or isinstance(spec, (list, tuple)):  # Keras 2: [code, defaults, closure]
@@ -248,7 +263,7 @@ class Lambda(Layer):
                 raise ValueError(_UNSAFE_MESSAGE.format(what=what))
             return func_load(spec)
         if isinstance(spec, str):
-            return _resolve_function(spec, module, custom_objects)
+            return _resolve_function(spec, module, custom_objects, safe)
         if callable(spec):
             return spec
         raise ValueError(f"Cannot deserialize the `{what}` of a Lambda layer from {spec!r}.")

@@ -17,3 +17,16 @@ try:  # filled in by keras_torch/saving/api.py
     from keras_torch.saving.api import load_model, load_weights, save_model, save_weights
 except ImportError:  # pragma: no cover - during development only
     load_model = load_weights = save_model = save_weights = _missing
+
+__all__ = [
+    "custom_object_scope",
+    "get_custom_objects",
+    "get_registered_name",
+    "load_model",
+    "load_weights",
+    "model_from_config",
+    "model_from_json",
+    "register_keras_serializable",
+    "save_model",
+    "save_weights",
+]

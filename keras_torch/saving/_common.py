@@ -80,8 +80,6 @@ def open_h5(filepath: Any, mode: str = "r", name: str | None = None) -> Iterator
     from keras_torch.saving import _safety
 
     label = name or (filepath if isinstance(filepath, str) else "<in-memory HDF5>")
-    if mode == "r":
-        _safety.check_h5_source(filepath, label)
     try:
         f = h5py.File(filepath, mode)
     except FileNotFoundError:
@@ -93,7 +91,10 @@ def open_h5(filepath: Any, mode: str = "r", name: str | None = None) -> Iterator
     try:
         if mode == "r":
             _safety.check_h5_tree(f, label)
-        yield f
+            with _safety.raw_file(filepath):
+                yield f
+        else:
+            yield f
     except (KeyError, OSError, RuntimeError, TypeError, IndexError, AttributeError) as e:
         if isinstance(e, (KeyError, TypeError, IndexError, AttributeError)) and not _is_h5_error(e):
             raise
@@ -171,7 +172,11 @@ def fsync_dir(folder: str) -> None:
 
 def decode(x: Any) -> Any:
     if isinstance(x, (bytes, np.bytes_)):
-        return x.decode("utf8")
+        try:
+            return x.decode("utf8")
+        except UnicodeDecodeError as e:
+            raise ValueError(f"The file holds a name that is not valid UTF-8 ({bytes(x)[:40]!r}: {e}); it is "
+                             "corrupted.") from None
     return x
 
 

@@ -10,9 +10,13 @@ anything expensive or dangerous happens:
   depth (hard-link cycles cannot loop). Datasets are checked before they are read: numeric
   dtype, the shape the model expects (so a layer never reads more than it will keep), and a
   "shape bomb" guard (declared size vs. bytes stored) where no shape is expected.
-* **Attributes and JSON**: attributes whose declared size exceeds what the file can hold are
-  refused before h5py allocates them; JSON is size-capped, and nesting deeper than
-  :data:`MAX_JSON_DEPTH` is refused (no ``RecursionError``).
+* **Attributes and JSON**: only string or numeric attributes are read (a damaged vlen type made
+  h5py/HDF5 segfault); attributes whose declared size exceeds what the file can hold are refused
+  before h5py allocates them. For variable-length strings, the attribute message is parsed from
+  the object header first: declared lengths beyond the file (HDF5 allocates them before failing)
+  and global heap collections that would make HDF5 loop forever are refused (both found by
+  fuzzing). JSON is size-capped, and nesting deeper than :data:`MAX_JSON_DEPTH` is refused (no
+  ``RecursionError``).
 * **Zip (.keras)**: members are read in memory (large weights are streamed into a private
   temporary directory), never extracted by their stored name. Archives with absolute or
   ``..`` member names, duplicate names, encrypted members or members that decompress more
@@ -27,6 +31,7 @@ anything expensive or dangerous happens:
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import io
 import json
 import math
@@ -174,76 +179,255 @@ def check_h5_tree(f: Any, path: str = "") -> None:
 _HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 
 
-def _superblock_sizes(buf: Any) -> tuple[int, int]:
-    """(size of offsets, size of lengths) from the HDF5 superblock; (8, 8) when unreadable."""
-    offset = 0
-    while offset + 16 <= len(buf) and offset <= 1 << 20:
-        if bytes(buf[offset:offset + 8]) == _HDF5_SIGNATURE:
-            version = buf[offset + 8]
-            if version in (0, 1):
-                return buf[offset + 13], buf[offset + 14]
-            if version in (2, 3):
-                return buf[offset + 9], buf[offset + 10]
-            break
-        offset = 512 if offset == 0 else offset * 2
-    return 8, 8
+def _uint(buf: Any, at: int, size: int) -> int:
+    return int.from_bytes(bytes(buf[at:at + size]), "little")
 
 
-def check_global_heaps(buf: Any, path: str = "") -> None:
-    """Refuse HDF5 global heap collections that the HDF5 library would parse forever or out of bounds.
+class _RawFile:
+    """Bounded random access to the bytes of the HDF5 file being read (a path or a BytesIO)."""
 
-    Variable-length strings (e.g. Keras 3's ``model_config`` attribute) live in "GCOL" global heap
-    collections. The HDF5 library walks a collection's objects by their declared sizes; a damaged
-    collection with a zero-sized object makes that walk loop forever (and an oversized one makes
-    it run past the collection). This simulates the walk on the raw bytes first (any buffer:
-    bytes, memoryview or mmap) and raises ``ValueError`` instead.
+    def __init__(self, source: Any) -> None:
+        self._fd = None
+        self._buf = None
+        if isinstance(source, (str, os.PathLike)):
+            self._fd = os.open(source, os.O_RDONLY)
+            self.size = os.fstat(self._fd).st_size
+        elif isinstance(source, io.BytesIO):
+            self._buf = source.getvalue() if source.getbuffer().nbytes <= (64 << 20) else source.getbuffer()
+            self.size = len(self._buf)
+        elif isinstance(source, (bytes, bytearray, memoryview)):
+            self._buf = source
+            self.size = len(source)
+        else:
+            raise TypeError(type(source))
+        self.size_off, self.size_len = self._superblock_sizes()
+        self.heaps_checked: set[int] = set()
+        self.full_scan_done = False
+
+    def read(self, at: int, n: int) -> bytes:
+        if at < 0 or n <= 0 or at >= self.size:
+            return b""
+        n = min(n, self.size - at)
+        if self._fd is not None:
+            return os.pread(self._fd, n, at)
+        return bytes(self._buf[at:at + n])
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+        if isinstance(self._buf, memoryview):
+            self._buf.release()
+        self._buf = None
+
+    def _superblock_sizes(self) -> tuple[int, int]:
+        offset = 0
+        while offset + 16 <= self.size and offset <= 1 << 20:
+            head = self.read(offset, 16)
+            if head[:8] == _HDF5_SIGNATURE:
+                version = head[8]
+                if version in (0, 1):
+                    return head[13], head[14]
+                if version in (2, 3):
+                    return head[9], head[10]
+                break
+            offset = 512 if offset == 0 else offset * 2
+        return 8, 8
+
+
+_RAW: contextvars.ContextVar[_RawFile | None] = contextvars.ContextVar("keras_torch_h5_raw", default=None)
+
+
+@contextlib.contextmanager
+def raw_file(source: Any) -> Iterator[_RawFile | None]:
+    """Make the raw bytes of ``source`` available to the attribute checks of :func:`read_attr`."""
+    try:
+        raw = _RawFile(source)
+    except (TypeError, OSError):
+        yield None
+        return
+    token = _RAW.set(raw)
+    try:
+        yield raw
+    finally:
+        _RAW.reset(token)
+        raw.close()
+
+
+def _check_global_heap(raw: _RawFile, addr: int, where: str) -> None:
+    """Simulate HDF5's walk of the global heap collection at ``addr``; refuse what would loop or overrun.
+
+    Variable-length strings live in "GCOL" collections. HDF5 walks a collection's objects by their
+    declared sizes: a damaged collection with a zero-sized object makes that walk loop forever
+    (HDF5 1.14, ``H5HG__cache_heap_deserialize``); an oversized one runs past the collection.
     """
+    if addr in raw.heaps_checked:
+        return
+    raw.heaps_checked.add(addr)
+    size_len = raw.size_len if raw.size_len in (2, 4, 8) else 8
+    hdr = 8 + size_len  # "GCOL", version, 3 reserved, collection size
+    head = raw.read(addr, hdr)
+    if len(head) < hdr or head[:4] != b"GCOL" or head[4] != 1:
+        return  # HDF5 refuses it itself (bad signature/version)
+    size = _uint(head, 8, size_len)
+    if size < hdr or addr + size > raw.size:
+        return  # HDF5 cannot read a collection past the end of the file
+    data = raw.read(addr, size)
+    objhdr = 8 + size_len  # index (2), reference count (2), reserved (4), object size
+    p = hdr
+    while p < size:
+        if p + objhdr > size:
+            break  # trailing free space
+        idx = _uint(data, p, 2)
+        osize = _uint(data, p + 8, size_len)
+        need = objhdr + 8 * ((osize + 7) // 8) if idx > 0 else osize
+        if need == 0 or need > size - p:
+            raise ValueError(f"Not allowed: the HDF5 global heap at byte {addr}{where} is corrupted (an object of "
+                             "impossible size); reading it would hang or overrun. The file is damaged or hostile.")
+        p += need
+
+
+def check_global_heaps(raw: _RawFile, where: str = "") -> None:
+    """:func:`_check_global_heap` on every "GCOL" collection found in the file (fallback, one pass)."""
     import re
 
-    n = len(buf)
-    _, size_len = _superblock_sizes(buf)
-    if size_len not in (2, 4, 8):
-        size_len = 8
-    hdr = 8 + size_len  # "GCOL", version, 3 reserved, collection size
-    objhdr = 8 + size_len  # index (2), reference count (2), reserved (4), object size
-    where = f" in '{path}'" if path else ""
-    for m in re.finditer(rb"GCOL\x01", buf):
-        start = m.start()
-        if start + hdr > n:
-            continue
-        size = int.from_bytes(bytes(buf[start + 8:start + 8 + size_len]), "little")
-        if size < hdr or start + size > n:
-            continue  # HDF5 refuses a collection extending past the end of the file
-        end = start + size
-        p = start + hdr
-        while p < end:
-            if p + objhdr > end:
-                break  # trailing free space
-            idx = int.from_bytes(bytes(buf[p:p + 2]), "little")
-            osize = int.from_bytes(bytes(buf[p + 8:p + 8 + size_len]), "little")
-            need = objhdr + 8 * ((osize + 7) // 8) if idx > 0 else osize
-            if need == 0 or need > end - p:
-                raise ValueError(f"Not allowed: the HDF5 global heap at byte {start}{where} is corrupted (an object "
-                                 "of impossible size); reading it would hang or overrun. The file is damaged or "
-                                 "hostile.")
-            p += need
+    if raw.full_scan_done:
+        return
+    raw.full_scan_done = True
+    pattern = re.compile(rb"GCOL\x01")
+    chunk, overlap = 64 << 20, 8
+    at = 0
+    while at < raw.size:
+        block = raw.read(at, chunk + overlap)
+        for m in pattern.finditer(block):
+            if m.start() < chunk:
+                _check_global_heap(raw, at + m.start(), where)
+        at += chunk
 
 
-def check_h5_source(source: Any, path: str = "") -> None:
-    """:func:`check_global_heaps` on a file path or an in-memory ``BytesIO`` (no copy)."""
-    import mmap
+def _header_attribute_messages(raw: _RawFile, addr: int) -> Iterator[bytes] | None:
+    """Raw attribute messages of the object header at ``addr`` (v1 or v2), or None if it cannot be parsed."""
+    so, sl = raw.size_off, raw.size_len
+    head = raw.read(addr, 16)
+    chunks: list[tuple[int, int, bool]] = []
+    if head[:4] == b"OHDR":
+        if head[4] != 2:
+            return None
+        flags = head[5]
+        p = 6 + (16 if flags & 0x20 else 0) + (4 if flags & 0x10 else 0)
+        width = 1 << (flags & 0x3)
+        first = raw.read(addr + p, width)
+        chunks.append((addr + p + width, _uint(first, 0, width), True))
+        track_order = bool(flags & 0x04)
+    elif head[:1] == b"\x01":
+        chunks.append((addr + 16, _uint(head, 8, 4), False))
+        track_order = False
+    else:
+        return None
 
-    if isinstance(source, (str, os.PathLike)):
-        with open(source, "rb") as fh:
-            if os.fstat(fh.fileno()).st_size == 0:
+    def messages() -> Iterator[bytes]:
+        seen = 0
+        queue = list(chunks)
+        while queue and seen < 64:
+            start, size, v2 = queue.pop(0)
+            seen += 1
+            if size <= 0 or size > raw.size:
                 return
-            with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-                check_global_heaps(mm, path or os.fspath(source))
-    elif isinstance(source, io.BytesIO):
-        with source.getbuffer() as mv:
-            check_global_heaps(mv, path)
-    elif isinstance(source, (bytes, bytearray, memoryview)):
-        check_global_heaps(source, path)
+            data = raw.read(start, size)
+            p = 4 if v2 and data[:4] == b"OCHK" else 0
+            end = len(data) - (4 if v2 else 0)  # v2 chunks end with a checksum
+            mhdr = (4 + (2 if track_order else 0)) if v2 else 8
+            while p + mhdr <= end:
+                if v2:
+                    mtype, msize = data[p], _uint(data, p + 1, 2)
+                else:
+                    mtype, msize = _uint(data, p, 2), _uint(data, p + 2, 2)
+                body = p + mhdr
+                if body + msize > end:
+                    break
+                if mtype == 0x10:  # continuation
+                    queue.append((_uint(data, body, so), _uint(data, body + so, sl), v2))
+                elif mtype == 0x0C:
+                    yield data[body:body + msize]
+                p = body + msize
+
+    return messages()
+
+
+def _parse_attribute_message(msg: bytes, raw: _RawFile) -> tuple[str, int | None, list[tuple[int, int]]] | None:
+    """(name, vlen element size or None, [(length, heap address)]) of a raw attribute message."""
+    if len(msg) < 8:
+        return None
+    version, flags = msg[0], msg[1]
+    if version not in (1, 2, 3):
+        return None
+    name_size, dt_size, ds_size = _uint(msg, 2, 2), _uint(msg, 4, 2), _uint(msg, 6, 2)
+    p = 8 + (1 if version == 3 else 0)
+    pad = (lambda k: (k + 7) // 8 * 8) if version == 1 else (lambda k: k)
+    name = msg[p:p + name_size].split(b"\x00", 1)[0].decode("utf8", "replace")
+    dt = p + pad(name_size)
+    ds = dt + pad(dt_size)
+    data = ds + pad(ds_size)
+    if version > 1 and flags & 0x3:
+        return name, None, []  # shared datatype/dataspace: not written by Keras or h5py defaults
+    if dt >= len(msg) or msg[dt] & 0x0F != 9:
+        return name, None, []
+    elem = 4 + raw.size_off + 4  # length, global heap collection address, object index
+    if _uint(msg, dt + 4, 4) != elem or ds >= len(msg):
+        return name, None, []
+    dversion, ndims = msg[ds], msg[ds + 1]
+    if dversion == 1:
+        dims_at = ds + 8
+    elif dversion == 2:
+        kind = msg[ds + 3]
+        dims_at = ds + 4
+        if kind in (0, 2):
+            ndims = 0
+    else:
+        return name, elem, []
+    count = 1
+    for i in range(min(ndims, 32)):
+        count *= _uint(msg, dims_at + i * raw.size_len, raw.size_len)
+    count = min(count, max(0, (len(msg) - data) // elem))
+    refs = [(_uint(msg, data + i * elem, 4), _uint(msg, data + i * elem + 4, raw.size_off)) for i in range(count)]
+    return name, elem, refs
+
+
+def check_vlen_attribute(obj_id: Any, key: str, where: str = "") -> None:
+    """Before reading attribute ``key`` of an object: check its vlen descriptors and the heaps they point to.
+
+    HDF5 allocates each element's declared length before fetching its bytes, so a damaged
+    ``model_config`` declaring 4 GiB strings would make a 20 kB file allocate gigabytes; and the
+    heap collections those strings live in must not make HDF5 loop (:func:`_check_global_heap`).
+    The attribute message is found by parsing the object's header; when that is not possible
+    (dense attribute storage), every heap collection of the file is checked instead.
+    """
+    raw = _RAW.get()
+    if raw is None:
+        return
+    import h5py
+
+    try:
+        addr = int(h5py.h5o.get_info(obj_id).addr)
+        messages = _header_attribute_messages(raw, addr)
+    except Exception:  # noqa: BLE001
+        messages = None
+    found = False
+    for msg in messages or ():
+        parsed = _parse_attribute_message(msg, raw)
+        if parsed is None or parsed[0] != key:
+            continue
+        found = True
+        for length, heap in parsed[2]:
+            if length > raw.size or (length and heap >= raw.size):
+                raise ValueError(
+                    f"Not allowed: the HDF5 attribute '{key}'{where} declares a {length}-byte string stored at "
+                    f"byte {heap}, beyond the {raw.size}-byte file; the file is damaged or hostile (HDF5 would "
+                    "allocate the declared size before failing).")
+            if length:
+                _check_global_heap(raw, heap, where)
+    if not found:
+        check_global_heaps(raw, where)
 
 
 def _object_key(obj: Any) -> Any:
@@ -263,10 +447,6 @@ def check_dataset_storage(ds: Any, path: str = "") -> None:
         raise ValueError(f"Not allowed: virtual HDF5 dataset '{ds.name}'{where} (its data lives in other files).")
     if ds.external:
         raise ValueError(f"Not allowed: HDF5 dataset '{ds.name}'{where} with external storage {ds.external!r}.")
-
-
-def dataset_nbytes(ds: Any) -> int:
-    return int(math.prod(int(d) for d in ds.shape or ())) * int(ds.dtype.itemsize)
 
 
 def check_dataset(ds: Any, path: str = "", expected_shape: tuple | None = None, max_elements: int | None = None,
@@ -302,10 +482,10 @@ def check_dataset(ds: Any, path: str = "", expected_shape: tuple | None = None, 
 
 
 def is_bfloat16(ds: Any) -> bool:
-    if ds.dtype.kind != "V" or ds.dtype.itemsize != 2:
+    if ds.dtype.kind != "V" or ds.dtype.itemsize != 2 or "dtype" not in ds.attrs:
         return False
     try:
-        v = ds.attrs.get("dtype")
+        v = read_attr(ds.attrs, "dtype")
     except Exception:  # noqa: BLE001
         return False
     if isinstance(v, bytes):
@@ -332,16 +512,31 @@ def read_dataset(ds: Any, path: str = "", expected_shape: tuple | None = None, m
 
 
 def check_attr(attrs: Any, key: str, path: str = "", file_size: int | None = None) -> None:
-    """Refuse attributes whose declared size is more than the file could hold (before h5py allocates it)."""
+    """Refuse attributes that are not numbers or strings, or larger than the file could hold, before reading them.
+
+    Keras attributes are strings (JSON, names, versions) or, for empty name lists, numbers. Any other
+    type is refused unread: HDF5/h5py crash (SIGSEGV) converting a variable-length attribute whose
+    type field is damaged (found by fuzzing).
+    """
+    import h5py
+
+    where = f" of '{path}'" if path else ""
     try:
         aid = attrs.get_id(key)
         n = int(math.prod(int(d) for d in (aid.shape or ())))
-        itemsize = int(aid.dtype.itemsize)
-    except Exception:  # noqa: BLE001 - let the actual read report it
-        return
+        dt = aid.dtype
+        itemsize = int(dt.itemsize)
+        is_string = h5py.check_string_dtype(dt) is not None
+    except Exception as e:  # noqa: BLE001 - damaged datatype/dataspace messages
+        raise ValueError(f"The HDF5 attribute '{key}'{where} has an unreadable type or shape ({e}); the file is "
+                         "corrupted.") from None
+    if not is_string and dt.kind not in _NUMERIC_KINDS:
+        raise ValueError(f"The HDF5 attribute '{key}'{where} has the type {dt}; Keras writes strings or numbers "
+                         "there. The file is corrupted or hostile.")
+    if dt.kind == "O":
+        check_vlen_attribute(attrs._id, key, where)
     limit = max(MAX_CONFIG_BYTES, 4 * (file_size or 0))
     if n * itemsize > limit or n > limit:
-        where = f" of '{path}'" if path else ""
         raise ValueError(f"The HDF5 attribute '{key}'{where} declares {n} elements of {itemsize} bytes, more than "
                          "the file can hold; the file is corrupted or hostile.")
 
@@ -546,6 +741,14 @@ def allocation_budget(limit: int | None, path: str = "") -> Iterator[None]:
         def __torch_function__(self, func: Any, types: Any, args: tuple = (), kwargs: dict | None = None) -> Any:
             kwargs = kwargs or {}
             name = getattr(func, "__name__", "")
+            for a in args:
+                # An expanded view (broadcast_to of a constant) is as large as what clone()/contiguous()
+                # of it would allocate: refuse it before that happens.
+                if isinstance(a, torch.Tensor) and not a.is_meta and a.numel() * a.element_size() > limit:
+                    raise ValueError(
+                        f"Not allowed: the model config of{where} builds a tensor of {_mib(a.numel() * a.element_size())}"
+                        f" (shape {tuple(a.shape)}), more than the {_mib(limit)} limit. The file is corrupted or "
+                        f"hostile. If you trust it, raise the limit with {MEMORY_LIMIT_ENV}=<bytes> (0 disables it).")
             if name in _FACTORIES:
                 device = kwargs.get("device")
                 if not (device is not None and str(device) == "meta"):
@@ -553,7 +756,7 @@ def allocation_budget(limit: int | None, path: str = "") -> Iterator[None]:
                     if self.used + need > limit:
                         raise ValueError(
                             f"Not allowed: the model config of{where} asks for more than {_mib(limit)} of tensors "
-                            f"(a {name}() of {_mib(need)} after {_mib(self.used)}), far more than the weights the "
+                            f"({name}() of {_mib(need)} after {_mib(self.used)}), far more than the weights the "
                             f"file can hold. The file is corrupted or hostile. If you trust it, raise the limit "
                             f"with the environment variable {MEMORY_LIMIT_ENV}=<bytes> (0 disables it).")
                     self.used += need

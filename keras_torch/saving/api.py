@@ -131,6 +131,9 @@ def _reading(filepath: str) -> Any:
     def ctx() -> Any:
         try:
             yield
+        except UnicodeError as e:  # undecodable names/strings in the file: say which file
+            raise ValueError(f"Could not load '{filepath}': it holds text that is not valid UTF-8 ({e}); the file "
+                             "is corrupted.") from None
         except (ValueError, OSError, MemoryError, Warning):
             raise
         except RecursionError:

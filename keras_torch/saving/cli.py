@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import os
-import zipfile
 from typing import Any
 
 from keras_torch.saving import _common
@@ -55,15 +53,10 @@ def _file_info(path: str) -> dict[str, Any]:
                 info["weights"] = layers
     else:
         info["format"] = "Keras 3 archive (.keras)" if fmt == "zip" else "Keras 3 model directory"
-        if fmt == "zip":
-            try:
-                with zipfile.ZipFile(path) as z:
-                    meta = json.loads(z.read("metadata.json")) if "metadata.json" in z.namelist() else {}
-            except (zipfile.BadZipFile, OSError, ValueError) as e:
-                raise ValueError(f"'{path}' is not a valid .keras archive ({e}).") from None
-        else:
-            with open(os.path.join(path, "metadata.json")) as fh:
-                meta = json.load(fh)
+        from keras_torch.saving.keras_archive import open_archive
+
+        with open_archive(path) as (_, meta, _, _):
+            pass
         info["keras_version"] = meta.get("keras_version")
         info["backend"] = None
         info["date_saved"] = meta.get("date_saved")

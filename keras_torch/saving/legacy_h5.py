@@ -44,7 +44,7 @@ def save_attributes_to_hdf5_group(group: Any, name: str, data: list[str]) -> Non
         chunked = np.array_split(data_npy, num_chunks)
     if num_chunks > 1:
         for i, chunk in enumerate(chunked):
-            group.attrs["%s%d" % (name, i)] = chunk
+            group.attrs[f"{name}{i}"] = chunk
     else:
         group.attrs[name] = data_npy
 
@@ -82,8 +82,8 @@ def load_attributes_from_hdf5_group(group: Any, name: str) -> list[str]:
         return _names_from_attr(group, name)
     data: list[str] = []
     i = 0
-    while "%s%d" % (name, i) in group.attrs:
-        data.extend(_names_from_attr(group, "%s%d" % (name, i)))
+    while f"{name}{i}" in group.attrs:
+        data.extend(_names_from_attr(group, f"{name}{i}"))
         i += 1
     return data
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import copy
-from typing import Any
-
 import contextlib
+import copy
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 from keras_torch import registry
 

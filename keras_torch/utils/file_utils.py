@@ -9,7 +9,9 @@ on cache hits; ``extract=True`` unpacks tar/zip archives. Differences, all on th
   so an interrupted or corrupted download never poisons the cache (a bad file is removed and a
   ``ValueError`` names both hashes);
 * archives with members escaping the extraction directory (``..``, absolute paths, links
-  pointing outside) are refused with a ``ValueError`` instead of being partly extracted;
+  pointing outside) are refused with a ``ValueError`` instead of being partly extracted, and so
+  are zip members that would decompress more than 100 times their stored size beyond 256 MiB
+  (decompression bombs);
 * an already extracted archive is not extracted again on every call;
 * ``KERAS_TORCH_DATASETS_MIRROR`` (a URL prefix, or a local directory) replaces the Keras dataset
   hosts for air-gapped machines: ``https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz``
@@ -143,11 +145,27 @@ def _check_member(base: str, name: str, link: str | None = None, hard: bool = Fa
             refuse(f"link target {link!r} is outside the extraction directory")
 
 
+# Decompression-bomb guard for extraction (as Keras's ``_reject_zip_extract_bomb``): a zip member
+# above the floor that expands more than EXTRACT_MAX_EXPANSION times its stored size is refused.
+EXTRACT_BOMB_FLOOR_BYTES = 1 << 28  # 256 MiB
+EXTRACT_MAX_EXPANSION = 100
+
+
+def _check_zip_bomb(archive: zipfile.ZipFile) -> None:
+    for info in archive.infolist():
+        if info.file_size > EXTRACT_BOMB_FLOOR_BYTES and info.file_size > EXTRACT_MAX_EXPANSION * info.compress_size:
+            raise ValueError(
+                f"Refusing to extract archive member {info.filename!r}: it declares {info.file_size} bytes but only "
+                f"{info.compress_size} are stored (a potential decompression bomb); nothing was extracted."
+            )
+
+
 def _safe_extract(archive: Any, path: str) -> None:
     base = os.path.realpath(path)
     if isinstance(archive, zipfile.ZipFile):
         for info in archive.infolist():
             _check_member(base, info.filename)
+        _check_zip_bomb(archive)
         archive.extractall(path)
         return
     members = archive.getmembers()

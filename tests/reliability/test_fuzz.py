@@ -33,11 +33,9 @@ import zipfile
 
 import h5py
 import numpy as np
-import pytest
+from _rel_helpers import FIXTURES, HERE, subprocess_env
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-
-from conftest import FIXTURES, HERE, subprocess_env
 
 WORKER = HERE / "_fuzz_worker.py"
 PER_CASE_SECONDS = 30.0  # generous: the machine may be loaded; a real hang never ends
@@ -247,8 +245,49 @@ def _inner_weights(data: bytes, op: tuple) -> bytes:
     return _zip(members)
 
 
+def _attr_message(data: bytes, name: bytes, nth: int = 0) -> tuple[int, int]:
+    """(datatype offset, data offset) of the ``nth`` version-1 attribute message named ``name``."""
+    p = -1
+    for _ in range(nth + 1):
+        p = data.index(name + b"\x00", p + 1)
+    h = p - 8
+    pad = lambda k: (k + 7) // 8 * 8  # noqa: E731
+    dt = p + pad(int.from_bytes(data[h + 2:h + 4], "little"))
+    ds = dt + pad(int.from_bytes(data[h + 4:h + 6], "little"))
+    return dt, ds + pad(int.from_bytes(data[h + 6:h + 8], "little"))
+
+
+def _patched(source: str, patches) -> bytes:
+    data = bytearray(_read(source))
+    for at, value in patches(bytes(data)):
+        data[at:at + len(value)] = value
+    return bytes(data)
+
+
+# Files that crashed or hung the HDF5 library (or made it allocate gigabytes) before keras_torch
+# checked for them, found by fuzzing; kept as fixed regression cases of the corpus.
+REGRESSIONS = {
+    "global heap object of size 0 (HDF5 loops forever)": (
+        "k3_mlp.h5", lambda d: [(d.index(b"GCOL\x01") + 16, bytes(16))]),
+    "vlen attribute type field 3 (h5py/HDF5 SIGSEGV), model_config": (
+        "k3_mlp.h5", lambda d: [(_attr_message(d, b"model_config")[0] + 1, b"\x03")]),
+    "vlen attribute type field 3 (h5py/HDF5 SIGSEGV), weight_names": (
+        "tfk_cnn_weights.h5", lambda d: [(_attr_message(d, b"weight_names", 2)[0] + 1, b"\x03")]),
+    "vlen attribute type field 3, layer_names": (
+        "tfk_mlp.h5", lambda d: [(_attr_message(d, b"layer_names")[0] + 1, b"\x03")]),
+    "vlen string charset 15": (
+        "k3_mlp.h5", lambda d: [(_attr_message(d, b"model_config")[0] + 2, b"\x0f")]),
+    "vlen string of 4 GiB at an undefined address (HDF5 allocates it)": (
+        "tfk_mlp.h5", lambda d: [(_attr_message(d, b"layer_names")[1], b"\xff" * 16)]),
+    "vlen string of 2 GB at a valid address": (
+        "k3_mlp.h5", lambda d: [(_attr_message(d, b"model_config")[1], (2_000_000_000).to_bytes(4, "little"))]),
+}
+
+
 def build_corpus(root: pathlib.Path) -> Corpus:
     corpus = Corpus(root)
+    for what, (source, patches) in REGRESSIONS.items():
+        corpus.add(source, _patched(source, patches), f"regression: {what}")
     pos = st.integers(0, 2**31)
     byte_ops = st.one_of(
         st.tuples(st.just("flip"), st.lists(st.tuples(pos, st.integers(0, 7)), min_size=1, max_size=8)),
@@ -400,7 +439,7 @@ def test_fuzz_readers_with_mutated_keras_files(tmp_path):
     fixtures_before = _snapshot(FIXTURES)
     corpus = build_corpus(corpus_dir)
     n = len(corpus.cases)
-    assert n >= 500
+    assert n >= 500 + len(REGRESSIONS)
     corpus_before = _snapshot(corpus_dir)
     t_gen = time.monotonic() - t0
     results, problems = run_corpus(corpus_dir, n, scratch)
@@ -410,6 +449,8 @@ def test_fuzz_readers_with_mutated_keras_files(tmp_path):
             if not any(p.startswith(f"case {i}:") for p in problems):
                 problems.append(f"case {i}: no result")
             continue
+        if case["what"].startswith("regression") and r["outcome"] != "ValueError":
+            problems.append(f"case {i} ({case['what']}): expected a ValueError, got {r['outcome']}")
         if not _allowed(r["outcome"]):
             problems.append(f"case {i} ({case['source']}, {case['what']}): raised {r['outcome']}: {r['msg']}")
         if r["leftovers"]:

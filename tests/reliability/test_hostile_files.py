@@ -6,7 +6,6 @@ import io
 import json
 import os
 import pathlib
-import re
 import resource
 import sys
 import zipfile
@@ -14,10 +13,8 @@ import zipfile
 import h5py
 import numpy as np
 import pytest
-
-from _models import mlp
-
-from conftest import FIXTURES, ROOT
+from _rel_helpers import FIXTURES, ROOT
+from _rel_models import mlp
 
 KERAS_W = "layers/dense/vars/0"  # first Dense kernel in a Keras 3 weights file
 LEGACY_W = "model_weights/a/a/kernel:0"  # ... in a legacy full-model .h5
@@ -284,6 +281,36 @@ def test_corrupted_global_heap_does_not_hang(keras, tmp_path, no_hang):
     p = _vlen_heap_file(keras, tmp_path)
     with no_hang(60), pytest.raises(ValueError, match="global heap"):
         keras.models.load_model(p)
+
+
+def _vlen_attr_data_offset(data: bytes, name: bytes) -> int:
+    """Byte offset of the first vlen descriptor of attribute ``name`` (v1 attribute message layout)."""
+    p = data.index(name + b"\x00")
+    h = p - 8
+    assert data[h] == 1  # h5py's default (earliest) format: version-1 attribute messages
+    pad = lambda k: (k + 7) // 8 * 8  # noqa: E731
+    dt = p + pad(int.from_bytes(data[h + 2:h + 4], "little"))
+    ds = dt + pad(int.from_bytes(data[h + 4:h + 6], "little"))
+    return ds + pad(int.from_bytes(data[h + 6:h + 8], "little"))
+
+
+@pytest.mark.parametrize("attr", ["model_config", "layer_names"])
+def test_vlen_attribute_with_huge_declared_length(attr, keras, tmp_path, no_hang):
+    """A vlen string attribute declaring a 2 GB length: refused before HDF5 allocates it (found by fuzzing)."""
+    p = _save(keras, tmp_path, "h5")
+    with h5py.File(p, "r+") as f:  # rewrite as vlen strings, as Keras 3 writes them
+        holder = f if attr == "model_config" else f["model_weights"]
+        value = holder.attrs[attr]
+        text = lambda v: v.decode() if isinstance(v, bytes) else str(v)  # noqa: E731
+        holder.attrs[attr] = text(value) if isinstance(value, (bytes, str)) else [text(v) for v in value]
+    data = bytearray(p.read_bytes())
+    at = _vlen_attr_data_offset(bytes(data), attr.encode())
+    data[at:at + 4] = (2_000_000_000).to_bytes(4, "little")
+    p.write_bytes(bytes(data))
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with no_hang(60), pytest.raises(ValueError, match="declares a 2000000000-byte string"):
+        keras.models.load_model(p)
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 200_000
 
 
 # ---------------------------------------------------------------------- zip archives
