@@ -44,6 +44,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
+import torch
 
 # ---------------------------------------------------------------------- limits
 MAX_CONFIG_BYTES = 64 << 20  # config.json / model_config / training_config
@@ -684,7 +685,6 @@ def _size_arg(args: tuple, kwargs: dict, name: str) -> Any:
 
 
 def _requested_bytes(name: str, args: tuple, kwargs: dict) -> int:
-    import torch
 
     dtype = kwargs.get("dtype")
     if name.endswith("_like"):
@@ -730,7 +730,6 @@ def allocation_budget(limit: int | None, path: str = "") -> Iterator[None]:
     if limit is None:
         yield
         return
-    import torch
     from torch.overrides import TorchFunctionMode
 
     where = f" '{path}'" if path else ""

@@ -8,7 +8,6 @@ import os
 import h5py
 import numpy as np
 import pytest
-
 from _saving_helpers import predict
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from _saving_helpers import FIXTURES, assert_outputs_close, builders, load_io, manifest, predict
 
 MANIFEST = manifest()

@@ -9,13 +9,11 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import pathlib
 import subprocess
 import sys
 
 import numpy as np
 import pytest
-
 from _saving_helpers import ROOT, builders, predict
 
 pytestmark = pytest.mark.interop

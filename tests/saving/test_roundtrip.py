@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import zipfile
 
 import h5py
 import numpy as np
 import pytest
 import torch
-
 from _saving_helpers import builders, predict
 
 MODELS = ["mlp", "cnn", "text", "gru_v1", "multi", "hard_sigmoid"]
