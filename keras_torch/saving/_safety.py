@@ -763,4 +763,3 @@ def allocation_budget(limit: int | None, path: str = "") -> Iterator[None]:
 
     with _Budget():
         yield
-    del torch
