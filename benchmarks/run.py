@@ -129,16 +129,25 @@ class TorchRef(torch.nn.Module):
 
 
 def torch_epoch(model: TorchRef, opt: torch.optim.Optimizer, x: torch.Tensor, y: torch.Tensor) -> None:
-    """A plain hand-written epoch: shuffle, batch, forward, CE loss, backward, step."""
+    """A hand-written epoch doing the same math as ``fit(metrics=["accuracy"])``: shuffle, batch,
+    forward, CE loss, backward, Adam step, and the running loss mean and accuracy Keras reports
+    (accumulated on device, read once at the end)."""
     model.train()
     perm = torch.randperm(len(x))
     x, y = x[perm], y[perm]
+    total_loss = torch.zeros(())
+    correct = torch.zeros(())
     for i in range(0, len(x), BATCH):
         xb, yb = x[i:i + BATCH], y[i:i + BATCH]
-        loss = F.cross_entropy(model(xb), yb.argmax(-1))
+        logits = model(xb)
+        labels = yb.argmax(-1)
+        loss = F.cross_entropy(logits, labels)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
+        total_loss += loss.detach() * len(xb)
+        correct += (logits.detach().argmax(-1) == labels).sum()
+    float(total_loss / len(x)), float(correct / len(x))
 
 
 def time_fit(name: str, repeats: int, device: torch.device) -> dict:

@@ -525,11 +525,18 @@ class Trainer:
         return logs if return_dict else _single_or_list(logs)
 
     def predict_on_batch(self, x: Any) -> Any:
+        """Outputs for one batch as numpy (inference mode; no data pipeline, no callbacks)."""
         device = self._target_device()
-        self.eval()
+        if self.training:  # module.train(False) walks every sub-module: only when needed
+            self.eval()
         with torch.no_grad():
-            x = tree.map_structure(lambda v: data_adapter.to_tensor(v, device), x)
+            if isinstance(x, np.ndarray) and x.dtype == np.float32:
+                x = torch.from_numpy(x).to(device, non_blocking=True)
+            else:
+                x = tree.map_structure(lambda v: data_adapter.to_tensor(v, device), x)
             out = self(x, training=False)
+        if isinstance(out, torch.Tensor):
+            return out.cpu().numpy()
         return tree.map_structure(lambda t: t.detach().cpu().numpy(), out)
 
     def get_compile_config(self) -> dict[str, Any] | None:
