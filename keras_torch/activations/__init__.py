@@ -6,7 +6,6 @@ crossentropy losses can compute from logits: exact TF-Keras loss values and a fu
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any
 
@@ -211,9 +210,6 @@ def sparsemax(x: torch.Tensor, axis: int = -1) -> torch.Tensor:
     k_z = support.sum(dim=axis, keepdim=True).to(x.dtype)
     tau = (torch.gather(cum, axis, k_z.long() - 1) - 1) / k_z
     return torch.clamp_min(x - tau, 0)
-
-
-_ = math  # keep import for subclass authors using activations.math in Keras 2 scripts
 
 
 def serialize(activation: Callable | None) -> Any:

@@ -98,7 +98,6 @@ class Trainer:
         }
 
     def _output_names_for_compile(self) -> list[str]:
-        names = getattr(self, "output_names", None)
         try:
             names = list(self.output_names)
         except (AttributeError, TypeError):
@@ -493,7 +492,7 @@ class Trainer:
         device = self._target_device() if ddist is None else ddist.device
         self._ensure_loss_tracker()
         self.reset_metrics()
-        handler = data_adapter.DataHandler(x, y, sample_weight, batch_size=max(1, _n_rows(x)),
+        handler = data_adapter.DataHandler(x, y, sample_weight, batch_size=max(1, _batch_size(x)),
                                            class_weight=class_weight, device=device, distribution=ddist)
         self.train()
         logs: dict[str, Any] = {}
@@ -519,7 +518,7 @@ class Trainer:
         device = self._target_device() if ddist is None else ddist.device
         if ddist is not None:
             ddist.sync_once(self)
-        handler = data_adapter.DataHandler(x, y, sample_weight, batch_size=max(1, _n_rows(x)), device=device,
+        handler = data_adapter.DataHandler(x, y, sample_weight, batch_size=max(1, _batch_size(x)), device=device,
                                            distribution=ddist)
         logs = self._evaluate_handler(handler, None, 0)
         return logs if return_dict else _single_or_list(logs)
@@ -586,13 +585,6 @@ def _grad_scaler(model: Any, x: Any) -> Any:
 
 
 def _batch_size(x: Any) -> int:
-    for t in tree.flatten(x):
-        if hasattr(t, "shape") and len(t.shape):
-            return int(t.shape[0])
-    return 1
-
-
-def _n_rows(x: Any) -> int:
     for t in tree.flatten(x):
         if hasattr(t, "shape") and len(t.shape):
             return int(t.shape[0])
