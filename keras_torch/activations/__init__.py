@@ -33,7 +33,7 @@ def relu(
 ) -> torch.Tensor:
     """Keras relu with optional leak, cap and threshold."""
     if negative_slope == 0.0 and max_value is None and threshold == 0.0:
-        return F.relu(x)
+        return torch.relu(x)
     if threshold != 0.0:
         out = torch.where(x > threshold, x, torch.zeros_like(x))
         if negative_slope != 0.0:

@@ -63,6 +63,7 @@ class CompileLoss:
             w = _spec_per_output(loss_weights, output_names, "loss_weights")
             self.weights = [1.0 if v is None else float(v) for v in w]
         self._resolved = False
+        self._fused = None  # single-output crossentropy in one torch call (losses/_fused.py)
 
     def _resolve(self, ys: list[Any], preds: list[Any]) -> None:
         from keras_torch import losses as losses_mod
@@ -73,8 +74,18 @@ class CompileLoss:
                 if fn is not None:
                     self.fns[i] = fn
         self._resolved = True
+        if len(self.fns) == 1 and self.fns[0] is not None:
+            from keras_torch.losses._fused import fused_for
+
+            self._fused = fused_for(self.fns[0])
 
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> tuple[torch.Tensor, list]:
+        fused = self._fused
+        if fused is not None and sample_weight is None and type(y_pred) is torch.Tensor and type(y_true) is torch.Tensor:
+            value = fused(y_true, y_pred)  # None when this batch does not fit the fused kernel
+            if value is not None:
+                w = self.weights[0]
+                return (value * w if w != 1.0 else value), [value]
         preds = tree.flatten(y_pred) if isinstance(y_pred, (list, tuple, dict)) else [y_pred]
         ys = _as_output_list(y_true, self.output_names)
         if len(ys) != len(preds):

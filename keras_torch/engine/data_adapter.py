@@ -187,8 +187,11 @@ class DataHandler:
             if limit is not None and k >= limit:
                 return
             s = slice(b * bs, min((b + 1) * bs, n))
-            bx = tree.map_structure(lambda t, s=s: t[s], x)
-            by = tree.map_structure(lambda t, s=s: t[s], y) if y is not None else None
+            bx = x[s] if type(x) is torch.Tensor else tree.map_structure(lambda t, s=s: t[s], x)
+            if y is None:
+                by = None
+            else:
+                by = y[s] if type(y) is torch.Tensor else tree.map_structure(lambda t, s=s: t[s], y)
             bsw = sw[s] if sw is not None else None
             yield pack_x_y_sample_weight(bx, by, bsw)
 

@@ -8,7 +8,9 @@ no host syncs.
 
 from __future__ import annotations
 
+import contextlib
 import warnings
+import weakref
 from typing import Any
 
 import numpy as np
@@ -145,7 +147,7 @@ class Trainer:
             for tracker, value in zip(self._output_loss_trackers, per_output):
                 if tracker is not None and value is not None:
                     tracker.update_state(value)
-        extra = self.losses
+        extra = self._step_losses()
         if extra:
             reg = torch.stack([torch.sum(v.float()) for v in extra]).sum()
             total = reg if total is None else total + reg
@@ -154,6 +156,29 @@ class Trainer:
                 "No loss to compute. Provide a `loss` argument in `compile()`, or add losses with `add_loss()`."
             )
         return total
+
+    def _step_losses(self) -> list[torch.Tensor]:
+        """``self.losses``; inside ``fit`` without a fresh ``add_loss`` the regularized weights are
+        looked up once per fit instead of walking every layer each step."""
+        from keras_torch.layers.base import _CTX, Layer
+
+        d = self.__dict__
+        if "_fit_regularized" not in d or _CTX.add_loss_generation == _CTX.generation:
+            return self.losses
+        regs = d["_fit_regularized"]
+        if regs is None:
+            regs = d["_fit_regularized"] = [
+                (layer, rec)
+                for layer in self._flatten_layers()
+                if isinstance(layer, Layer)
+                for rec in layer._keras_records
+                if rec.regularizer is not None
+            ]
+        out = []
+        for layer, rec in regs:
+            t = getattr(layer, rec.attr)
+            out.append(rec.regularizer(rec.to_keras(t) if rec.to_keras is not None else t))
+        return out
 
     def compute_metrics(self, x: Any, y: Any, y_pred: Any, sample_weight: Any = None) -> dict[str, Any]:
         if self._compile_metrics is not None and y is not None:
@@ -179,7 +204,6 @@ class Trainer:
         with _autocast(x):
             y_pred = self(x, training=True)
             loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight)
-        self._loss_tracker.update_state(loss.detach(), sample_weight=_batch_size(x))
         if self._train_vars is None:  # a subclassed model creates its weights in its first call
             self._train_vars = self.trainable_weights or None
         variables = self._train_vars if self._train_vars is not None else self.trainable_weights
@@ -198,8 +222,9 @@ class Trainer:
                 scaler.update()
             for v in variables:
                 v.grad = None
-        return self.compute_metrics(x, y, y_pred.detach() if isinstance(y_pred, torch.Tensor) else y_pred,
-                                    sample_weight)
+        with torch.no_grad():  # one no_grad scope for all the metric updates
+            self._loss_tracker.update_state(loss, sample_weight=_batch_size(x))
+            return self.compute_metrics(x, y, y_pred, sample_weight)
 
     def test_step(self, data: Any) -> dict[str, Any]:
         x, y, sample_weight = data_adapter.unpack_x_y_sample_weight(data)
@@ -290,6 +315,7 @@ class Trainer:
             self.optimizer.build(self._train_vars)
         step_fn = self._make_train_function()
         self.stop_training = False
+        self.__dict__["_fit_regularized"] = None  # see _step_losses
         cbs.on_train_begin()
         initial_epoch = self._initial_epoch or initial_epoch
         if ddist is not None:
@@ -331,6 +357,7 @@ class Trainer:
                 break
         self.eval()
         self._train_vars = None
+        self.__dict__.pop("_fit_regularized", None)
         cbs.on_train_end(logs=training_logs)
         if ddist is not None:
             ddist.end_fit(self)
@@ -525,9 +552,13 @@ class Trainer:
 
     def predict_on_batch(self, x: Any) -> Any:
         """Outputs for one batch as numpy (inference mode; no data pipeline, no callbacks)."""
-        device = self._target_device()
         if self.training:  # module.train(False) walks every sub-module: only when needed
             self.eval()
+        if type(x) is np.ndarray and x.dtype == np.float32:
+            out = _direct_predict(self, x)
+            if out is not None:
+                return out
+        device = self._target_device()
         with torch.no_grad():
             if isinstance(x, np.ndarray) and x.dtype == np.float32:
                 x = torch.from_numpy(x).to(device, non_blocking=True)
@@ -535,6 +566,7 @@ class Trainer:
                 x = tree.map_structure(lambda v: data_adapter.to_tensor(v, device), x)
             out = self(x, training=False)
         if isinstance(out, torch.Tensor):
+            _allow_direct_predict(self, x, device)
             return out.cpu().numpy()
         return tree.map_structure(lambda t: t.detach().cpu().numpy(), out)
 
@@ -548,19 +580,75 @@ class Trainer:
             "steps_per_execution", "jit_compile")})
 
 
+def _allow_direct_predict(model: Any, x: torch.Tensor, device: torch.device) -> None:
+    """After a successful general call: remember that this input signature may skip ``__call__``."""
+    from keras_torch.models.model import Model
+    from keras_torch.models.sequential import Sequential
+
+    if device.type != "cpu" or not isinstance(x, torch.Tensor) or type(x) is not torch.Tensor:
+        return
+    if type(model).call not in (Model.call, Sequential.call) or model.__dict__.get("_kt_dist") is not None:
+        return
+    policy = model._dtype_policy
+    if not policy.autocast or policy.torch_compute_dtype != torch.float32:
+        return
+    first = next(iter(model.parameters()), None)
+    if first is None or first.device.type != "cpu":
+        return
+    model.__dict__["_direct_predict"] = (tuple(x.shape[1:]), weakref.ref(first))
+
+
+def _direct_predict(model: Any, x: np.ndarray) -> np.ndarray | None:
+    """``predict_on_batch`` latency path for a built Sequential/functional model on the CPU.
+
+    Skips only the model's own ``Layer.__call__`` bookkeeping, for an input signature that
+    already went through it once: its shape checks passed, there are no hooks, the weights are
+    still on the CPU (a moved or replaced first parameter turns this off) and the policy is
+    float32. ``call`` itself still runs (and checks shapes); layers inside run as usual.
+    """
+    from keras_torch.layers.base import _CTX, _global_hooks_active
+
+    sig = model.__dict__.get("_direct_predict")
+    if sig is None or sig[0] != x.shape[1:]:
+        return None
+    first = sig[1]()
+    if first is None or first.device.type != "cpu" or model._forward_hooks or model._forward_pre_hooks:
+        return None
+    if _global_hooks_active():
+        return None
+    ctx = _CTX
+    if ctx.depth == 0:
+        ctx.generation += 1
+    ctx.depth += 1
+    outer = ctx.training
+    ctx.training = False
+    try:
+        with torch.no_grad():
+            out = model.call(torch.from_numpy(x), training=False)
+    finally:
+        ctx.depth -= 1
+        ctx.training = outer
+    if type(out) is torch.Tensor:
+        return out.numpy()
+    return tree.map_structure(lambda t: t.detach().cpu().numpy(), out)
+
+
+_MIXED = {"mixed_float16": torch.float16, "mixed_bfloat16": torch.bfloat16}
+
+
 def _mixed_dtype() -> torch.dtype | None:
     from keras_torch.layers.base import _GLOBAL_POLICY
 
-    name = _GLOBAL_POLICY["name"] or ""
-    return {"mixed_float16": torch.float16, "mixed_bfloat16": torch.bfloat16}.get(name)
+    return _MIXED.get(_GLOBAL_POLICY["name"] or "")
+
+
+_NO_AUTOCAST = contextlib.nullcontext()
 
 
 def _autocast(x: Any) -> Any:
-    import contextlib
-
     dtype = _mixed_dtype()
     if dtype is None:
-        return contextlib.nullcontext()
+        return _NO_AUTOCAST
     device = next((t.device for t in tree.flatten(x) if isinstance(t, torch.Tensor)), torch.device("cpu"))
     return torch.autocast(device_type=device.type, dtype=dtype)
 
@@ -585,6 +673,8 @@ def _grad_scaler(model: Any, x: Any) -> Any:
 
 
 def _batch_size(x: Any) -> int:
+    if type(x) is torch.Tensor and x.ndim:
+        return x.shape[0]
     for t in tree.flatten(x):
         if hasattr(t, "shape") and len(t.shape):
             return int(t.shape[0])

@@ -103,6 +103,7 @@ class _CallContext(threading.local):
         self.training: bool | None = None
         self.depth = 0
         self.generation = 0
+        self.add_loss_generation = -1  # generation of the last add_loss() call (any layer)
 
 
 _CTX = _CallContext()
@@ -572,9 +573,11 @@ class Layer(nn.Module):
     # ------------------------------------------------------------------ losses
     def add_loss(self, loss: Any) -> None:
         """Add a loss tensor (e.g. from inside ``call``); summed into the training loss."""
-        if self._loss_generation != _CTX.generation:
+        ctx = _CTX
+        if self._loss_generation != ctx.generation:
             self._keras_losses = []
-            self._loss_generation = _CTX.generation
+            self._loss_generation = ctx.generation
+        ctx.add_loss_generation = ctx.generation
         self._keras_losses.append(loss)
 
     @property
@@ -644,7 +647,7 @@ class Layer(nn.Module):
                 return self._symbolic_call(inputs, *rest, **kwargs)
             inputs = tree.map_structure(_to_tensor, inputs)
             is_tensor = isinstance(inputs, torch.Tensor)
-        elif rest or kwargs:
+        elif rest or (kwargs and (len(kwargs) != 1 or "training" not in kwargs)):
             if _symbolic_in((rest, kwargs)):
                 return self._symbolic_call(inputs, *rest, **kwargs)
         flags = self.__dict__.get("_flags") or self._call_flags()

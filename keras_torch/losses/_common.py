@@ -110,7 +110,10 @@ def divide_no_nan(x: torch.Tensor, y: torch.Tensor | float) -> torch.Tensor:
         if y == 0:
             return torch.zeros_like(x)
         return x / y
-    return torch.where(y == 0, torch.zeros((), dtype=x.dtype, device=x.device), x / y)
+    q = x / y
+    if y.device.type == "cpu" and y.numel() == 1:  # reading a CPU scalar is free; torch.where is not
+        return q if float(y) != 0 else torch.zeros_like(q)
+    return torch.where(y == 0, torch.zeros((), dtype=q.dtype, device=q.device), q)
 
 
 def get_keras_mask(x: Any) -> torch.Tensor | None:

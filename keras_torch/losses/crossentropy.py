@@ -85,6 +85,8 @@ def categorical_crossentropy_op(
     _check_same_shape(target, output, hint=True)
     output, from_logits = get_logits(output, from_logits, "softmax", "categorical_crossentropy")
     if from_logits:
+        if output.ndim == 2 and axis in (-1, 1):  # one fused call, same math
+            return F.cross_entropy(output, target, reduction="none")
         return -torch.sum(target * F.log_softmax(output, dim=axis), dim=axis)
     eps = config.epsilon()
     output = output / torch.sum(output, dim=axis, keepdim=True)

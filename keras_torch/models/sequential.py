@@ -8,7 +8,7 @@ import torch
 
 from keras_torch import registry
 from keras_torch.engine.keras_tensor import KerasTensor
-from keras_torch.layers.base import Layer
+from keras_torch.layers.base import Layer, _global_hooks_active
 from keras_torch.layers.core import InputLayer
 from keras_torch.models.model import Model, _module_key
 from keras_torch.utils import tree
@@ -128,12 +128,12 @@ class Sequential(Model):
         plan = self.__dict__.get("_plan")
         if (
             plan is not None
-            and type(inputs) is torch.Tensor
-            and inputs.shape[1:] == plan[0]
-            and inputs.dtype == plan[1]
             and mask is None
-            and getattr(inputs, "_keras_mask", None) is None
+            and type(inputs) is torch.Tensor
+            and inputs.dtype is plan[1]
+            and inputs.shape[1:] == plan[0]
             and not _hooks_active(self._seq)
+            and getattr(inputs, "_keras_mask", None) is None
         ):
             # Validated fast path: every layer was already checked on this input signature.
             x = inputs
@@ -213,11 +213,12 @@ class Sequential(Model):
 
 
 def _hooks_active(layers: list[Any]) -> bool:
-    from keras_torch.layers.base import _global_hooks_active
-
     if _global_hooks_active():
         return True
-    return any(lyr._forward_hooks or lyr._forward_pre_hooks for lyr in layers)
+    for lyr in layers:
+        if lyr._forward_hooks or lyr._forward_pre_hooks:
+            return True
+    return False
 
 
 def _make_plan(layers: list[Any], inputs: torch.Tensor) -> tuple | None:

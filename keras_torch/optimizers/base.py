@@ -271,6 +271,10 @@ class Optimizer(StateMixin):
         """Create a slot shaped like ``reference_variable`` on its device (zeros by default)."""
         ref = reference_variable.detach()
         value = _initial_value(initializer, tuple(ref.shape), ref.dtype, ref.device)
+        if not ref.is_contiguous():  # slots share a channels_last variable's layout (fused kernels)
+            fmt = {4: torch.channels_last, 5: torch.channels_last_3d}.get(ref.dim())
+            if fmt is not None and ref.is_contiguous(memory_format=fmt):
+                value = value.contiguous(memory_format=fmt)
         path = getattr(reference_variable, "path", None) or getattr(reference_variable, "name", None) or "variable"
         self._track(value, f"{str(path).replace('/', '_').replace(':', '_')}_{name or 'var'}", reference_variable)
         return value
