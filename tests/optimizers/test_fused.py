@@ -67,3 +67,20 @@ def test_unsupported_inputs_take_the_reference_path(monkeypatch):
     h.grad = torch.randn(3, dtype=torch.float16)
     optimizers.Adam().step([h])
     assert not calls
+
+
+def test_size_one_dimensions_with_odd_strides_still_fuse(monkeypatch):
+    """An LSTM input kernel (4u, 1) can carry stride (1, 4u) while its gradient has (1, 1)."""
+    calls = []
+    real = torch._fused_adam_
+    monkeypatch.setattr(torch, "_fused_adam_", lambda *a, **k: (calls.append(1), real(*a, **k))[1])
+    w = torch.nn.Parameter(torch.randn(1, 8).t())  # shape (8, 1), stride (1, 8)
+    assert w.stride() == (1, 8)
+    w.grad = torch.randn(8, 1)
+    ref = w.detach().clone().requires_grad_(True)
+    ref.grad = w.grad.clone()
+    optimizers.Adam(learning_rate=0.1).step([w])
+    monkeypatch.setattr(adam_mod, "_fusable", lambda *a: False)
+    optimizers.Adam(learning_rate=0.1).step([ref])
+    assert calls == [1]
+    torch.testing.assert_close(w.detach(), ref.detach(), rtol=1e-6, atol=1e-7)

@@ -27,7 +27,7 @@ import torch.nn.functional as F
 from keras_torch import activations, constraints, initializers, regularizers
 from keras_torch.layers.base import Layer
 from keras_torch.layers.core import check_positive_int, register_layer
-from keras_torch.layers.rnn import _ops
+from keras_torch.layers.rnn import _lstm_loop, _ops
 from keras_torch.utils import tree
 
 Tensor = torch.Tensor
@@ -248,11 +248,21 @@ class _Cell(Layer):
             if res is not None:
                 return res
         xp = self._input_projection(x, params, dp)
+        if rdp is None and mask is None:
+            res = self._custom_sequence(xp, states, params, return_sequences)
+            if res is not None:
+                return res
         step = self._loop_step(params, rdp)
         return _ops.run_loop(step, xp, list(states), mask, zero_output, return_sequences)
 
     def _fused_kind_for(self) -> str | None:
         raise NotImplementedError
+
+    def _custom_sequence(
+        self, xp: Tensor, states: list[Tensor], params: list[Tensor], return_sequences: bool
+    ) -> tuple[Tensor | None, Tensor, list[Tensor]] | None:
+        """A hand-differentiated time loop for activations torch has no fused kernel for (or None)."""
+        return None
 
     def _loop_step(self, params: list[Tensor], rdp: Tensor | None) -> _ops.StepFn:
         raise NotImplementedError
@@ -440,6 +450,17 @@ class LSTMCell(_Cell):
     def _fused_kind_for(self) -> str | None:
         ok = _ops.is_tanh(self.activation) and _ops.is_sigmoid(self.recurrent_activation)
         return "lstm" if ok else None
+
+    def _custom_sequence(
+        self, xp: Tensor, states: list[Tensor], params: list[Tensor], return_sequences: bool
+    ) -> tuple[Tensor | None, Tensor, list[Tensor]] | None:
+        if not (_ops.is_relu(self.activation) and _ops.is_sigmoid(self.recurrent_activation)):
+            return None
+        if not torch.is_grad_enabled() or xp.dtype not in (torch.float32, torch.float64):
+            return None  # inference: the plain loop records nothing anyway
+        if torch.jit.is_tracing() or torch.jit.is_scripting() or torch.compiler.is_compiling():
+            return None
+        return _lstm_loop.lstm_sequence(xp, states[0], states[1], params[1], return_sequences)
 
     def _loop_step(self, params: list[Tensor], rdp: Tensor | None) -> _ops.StepFn:
         act, ra = _ops.raw(self.activation), _ops.raw(self.recurrent_activation)

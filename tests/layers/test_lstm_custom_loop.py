@@ -1,0 +1,71 @@
+"""LSTM(activation="relu") training path (``layers/rnn/_lstm_loop.py``) against the generic loop."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import keras_torch as keras
+from keras_torch.layers.rnn import _lstm_loop, cells
+
+
+@pytest.mark.parametrize("full", [True, False], ids=["sequences", "last"])
+def test_gradcheck(full):
+    gen = torch.Generator().manual_seed(0)
+    args = [torch.randn(s, generator=gen, dtype=torch.float64, requires_grad=True)
+            for s in ((3, 6, 8), (3, 2), (3, 2), (8, 2))]
+    assert torch.autograd.gradcheck(lambda *a: _lstm_loop._LSTMSequence.apply(*a, full), args)
+
+
+def test_python_and_scripted_loops_agree():
+    gen = torch.Generator().manual_seed(1)
+    xp, h0, c0, whh = (torch.randn(s, generator=gen) for s in ((4, 9, 12), (4, 3), (4, 3), (12, 3)))
+    fwd, _ = _lstm_loop._loops()
+    for a, b in zip(fwd(xp, h0, c0, whh), _lstm_loop._forward_loop(xp, h0, c0, whh)):
+        torch.testing.assert_close(a, b)
+
+
+def _run(layer_kwargs: dict, custom: bool, monkeypatch, return_state: bool = False):
+    calls = []
+    real = _lstm_loop.lstm_sequence
+    with monkeypatch.context() as mp:
+        mp.setattr(_lstm_loop, "lstm_sequence", lambda *a, **k: (calls.append(1), real(*a, **k))[1])
+        if not custom:
+            mp.setattr(cells.LSTMCell, "_custom_sequence", lambda self, *a, **k: None)
+        keras.utils.set_random_seed(3)
+        layer = keras.layers.LSTM(5, activation="relu", return_state=return_state, **layer_kwargs)
+        x = torch.from_numpy(np.random.default_rng(0).standard_normal((4, 7, 3)).astype("float32"))
+        out = layer(x, training=True)
+        outs = list(out) if isinstance(out, (list, tuple)) else [out]
+        loss = sum((o * torch.arange(1, o.numel() + 1).reshape(o.shape)).sum() for o in outs)
+        loss.backward()
+        grads = [w.grad.clone() for w in layer.trainable_weights]
+        return [o.detach() for o in outs], grads, len(calls)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{}, {"return_sequences": True}, {"go_backwards": True}, {"dropout": 0.3}, {"unit_forget_bias": False}],
+    ids=["last", "sequences", "backwards", "input_dropout", "no_forget_bias"],
+)
+@pytest.mark.parametrize("return_state", [False, True])
+def test_custom_loop_matches_generic_loop(kwargs, return_state, monkeypatch):
+    outs, grads, n = _run(kwargs, True, monkeypatch, return_state)
+    ref_outs, ref_grads, n_ref = _run(kwargs, False, monkeypatch, return_state)
+    assert n == 1 and n_ref == 0
+    for a, b in zip(outs, ref_outs):
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
+    for a, b in zip(grads, ref_grads):
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5)
+
+
+def test_not_used_for_inference_masks_or_recurrent_dropout(monkeypatch):
+    calls = []
+    monkeypatch.setattr(_lstm_loop, "lstm_sequence", lambda *a, **k: calls.append(1))
+    x = torch.randn(2, 4, 3)
+    with torch.no_grad():  # no gradient needed: the plain loop records nothing anyway
+        keras.layers.LSTM(3, activation="relu")(x, training=True)
+    keras.layers.LSTM(3, activation="relu")(x, mask=torch.tensor([[1, 1, 0, 1], [1, 1, 1, 1]]).bool())
+    keras.layers.LSTM(3, activation="relu", recurrent_dropout=0.5)(x, training=True)
+    assert calls == []
