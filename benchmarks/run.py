@@ -150,30 +150,33 @@ def torch_epoch(model: TorchRef, opt: torch.optim.Optimizer, x: torch.Tensor, y:
     float(total_loss / len(x)), float(correct / len(x))
 
 
-def time_fit(name: str, repeats: int, device: torch.device) -> dict:
+def time_fit_once(name: str, device: torch.device) -> tuple[float, float, float]:
+    """One alternating round: keras_torch, the torch loop, the torch loop with fused Adam."""
     data = workload(name)
     xt, yt = torch.from_numpy(data["x"]).to(device), torch.from_numpy(data["y"]).to(device)
-    ours, ref, ref_fused = [], [], []
-    for _ in range(repeats):
-        m = build_keras(name)
-        m.fit(data["x"], data["y"], epochs=1, batch_size=BATCH, verbose=0)  # warm-up epoch
+    m = build_keras(name)
+    m.fit(data["x"], data["y"], epochs=1, batch_size=BATCH, verbose=0)  # warm-up epoch
+    _sync(device)
+    t = time.perf_counter()
+    m.fit(data["x"], data["y"], epochs=1, batch_size=BATCH, verbose=0)
+    _sync(device)
+    out = [len(data["x"]) / (time.perf_counter() - t)]
+    for fused in (False, True):
+        r = TorchRef(name).to(device)
+        opt = torch.optim.Adam(r.parameters(), lr=1e-3, eps=1e-7, fused=fused or None)
+        torch_epoch(r, opt, xt, yt)
         _sync(device)
         t = time.perf_counter()
-        m.fit(data["x"], data["y"], epochs=1, batch_size=BATCH, verbose=0)
+        torch_epoch(r, opt, xt, yt)
         _sync(device)
-        ours.append(len(data["x"]) / (time.perf_counter() - t))
+        out.append(len(data["x"]) / (time.perf_counter() - t))
+    return out[0], out[1], out[2]
 
-        for fused, out in ((False, ref), (True, ref_fused)):
-            r = TorchRef(name).to(device)
-            opt = torch.optim.Adam(r.parameters(), lr=1e-3, eps=1e-7, fused=fused or None)
-            torch_epoch(r, opt, xt, yt)
-            _sync(device)
-            t = time.perf_counter()
-            torch_epoch(r, opt, xt, yt)
-            _sync(device)
-            out.append(len(data["x"]) / (time.perf_counter() - t))
-    o, r, rf = statistics.median(ours), statistics.median(ref), statistics.median(ref_fused)
-    return {"keras_torch": o, "torch": r, "ratio": o / r, "torch_fused_adam": rf, "ratio_fused_adam": o / rf}
+
+def summarize_fit(samples: list[tuple[float, float, float]]) -> dict:
+    o, r, rf = (statistics.median(v) for v in zip(*samples))
+    return {"keras_torch": o, "torch": r, "ratio": o / r, "torch_fused_adam": rf, "ratio_fused_adam": o / rf,
+            "runs": len(samples)}
 
 
 def time_predict(name: str, batch: int, repeats: int, device: torch.device) -> dict:
@@ -238,16 +241,41 @@ def _sync(device: torch.device) -> None:
         torch.cuda.synchronize()
 
 
-def peer_figures(python: str, names: list[str], repeats: int) -> dict:
-    """Run the same workloads in another interpreter with tf-keras / Keras 3 installed."""
+def peer_figures(python: str, names: list[str]) -> dict:
+    """One repeat of the same workloads in another interpreter with tf-keras / Keras 3 installed."""
     script = HERE / "peers.py"
     with tempfile.TemporaryDirectory() as tmp:
         out = pathlib.Path(tmp) / "peers.json"
-        cmd = [python, str(script), "--out", str(out), "--repeats", str(repeats), "--only", *names]
+        cmd = [python, str(script), "--out", str(out), "--repeats", "1", "--only", *names]
         res = subprocess.run(cmd, capture_output=True, text=True, timeout=3600)
         if res.returncode != 0:
             return {"error": res.stderr[-2000:]}
         return json.loads(out.read_text())
+
+
+def targets(results: dict) -> list[dict]:
+    """The performance issue's CPU targets, checked on this run's figures."""
+    fit, pred, peers = results["fit_samples_per_s"], results["predict_latency"], results.get("peers", {})
+    rows = []
+
+    def add(what: str, value: float | None, goal: float, higher: bool = True) -> None:
+        ok = None if value is None else (value >= goal if higher else value <= goal)
+        rows.append({"target": what, "value": value, "goal": goal, "met": ok})
+
+    for name in ("mlp", "cnn", "lstm_tanh"):
+        if name in fit:
+            add(f"fit {name} vs hand-written torch (>= 0.95x)", fit[name]["ratio"], 0.95)
+    k3t = peers.get("keras3_torch", {})
+    if "mlp" in fit and "mlp" in k3t:
+        add("fit mlp vs Keras 3 torch backend (>= 4x)", fit["mlp"]["keras_torch"] / k3t["mlp"], 4.0)
+    tf_best = max([peers.get(lib, {}).get("cnn", 0.0) for lib in ("tf_keras", "keras3_tensorflow")] or [0.0])
+    if "cnn" in fit and tf_best:
+        add("fit cnn vs best TensorFlow figure (>= 1.0x)", fit["cnn"]["keras_torch"] / tf_best, 1.0)
+    if "lstm_relu" in fit and "lstm_relu" in peers.get("tf_keras", {}):
+        add("fit lstm_relu vs tf-keras (>= 1.5x)", fit["lstm_relu"]["keras_torch"] / peers["tf_keras"]["lstm_relu"], 1.5)
+    if "mlp_batch1" in pred:
+        add("predict batch-1 latency vs torch (<= 1.2x)", pred["mlp_batch1"]["ratio"], 1.2, higher=False)
+    return rows
 
 
 def main() -> None:
@@ -261,8 +289,18 @@ def main() -> None:
     results = {"machine": {"platform": platform.platform(), "cpu_count": os.cpu_count(), "torch": torch.__version__,
                            "device": str(device), "threads": torch.get_num_threads()},
                "fit_samples_per_s": {}, "predict_latency": {}}
+    # Rounds alternate keras_torch, the torch loops and (when given) the peer interpreter, so
+    # machine drift hits every column alike; each figure is the median over the rounds.
+    samples: dict[str, list] = {name: [] for name in args.only}
+    peer_runs: list[dict] = []
+    for rnd in range(args.repeats):
+        for name in args.only:
+            samples[name].append(time_fit_once(name, device))
+        if args.peer_python:
+            peer_runs.append(peer_figures(args.peer_python, args.only))
+        print(f"round {rnd + 1}/{args.repeats} done", flush=True)
     for name in args.only:
-        results["fit_samples_per_s"][name] = r = time_fit(name, args.repeats, device)
+        results["fit_samples_per_s"][name] = r = summarize_fit(samples[name])
         print(f"fit {name:12s} keras_torch {r['keras_torch']:9.0f}/s  torch {r['torch']:9.0f}/s  ratio {r['ratio']:.3f}"
               f"  (torch with fused Adam {r['torch_fused_adam']:9.0f}/s, ratio {r['ratio_fused_adam']:.3f})")
     for batch in (1, 256):
@@ -271,11 +309,28 @@ def main() -> None:
               f"  ratio {r['ratio']:.3f}")
     results["load_model"] = time_load(args.repeats, args.peer_python)
     print("load_model:", results["load_model"])
-    if args.peer_python:
-        results["peers"] = peer_figures(args.peer_python, args.only, args.repeats)
+    if peer_runs:
+        results["peers"] = _median_peers(peer_runs)
         print("peers:", json.dumps(results["peers"], indent=1))
+    results["targets"] = targets(results)
+    for row in results["targets"]:
+        mark = {True: "MET", False: "NOT MET", None: "n/a"}[row["met"]]
+        print(f"target {row['target']:48s} {row['value']:.3f}  {mark}")
     pathlib.Path(args.out).write_text(json.dumps(results, indent=2))
     print(f"wrote {args.out}")
+
+
+def _median_peers(runs: list[dict]) -> dict:
+    out: dict = {}
+    for run in runs:
+        for lib, figures in run.items():
+            if not isinstance(figures, dict) or "error" in figures:
+                out.setdefault(lib, {"error": figures.get("error") if isinstance(figures, dict) else str(figures)})
+                continue
+            for name, value in figures.items():
+                out.setdefault(lib, {}).setdefault(name, []).append(value)
+    return {lib: ({k: statistics.median(v) for k, v in figs.items()} if "error" not in figs else figs)
+            for lib, figs in out.items()}
 
 
 if __name__ == "__main__":

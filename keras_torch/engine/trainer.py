@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import warnings
-import weakref
 from typing import Any
 
 import numpy as np
@@ -20,6 +19,7 @@ from keras_torch import config as _config
 from keras_torch.engine import data_adapter
 from keras_torch.engine import distributed as _distributed
 from keras_torch.engine.compile_utils import CompileLoss, CompileMetrics
+from keras_torch.layers.base import _CTX, _global_hooks_active
 from keras_torch.utils import tree
 
 
@@ -241,6 +241,10 @@ class Trainer:
             return self(x, training=False)
 
     # ------------------------------------------------------------------ device
+    def _apply(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        self.__dict__.pop("_direct_predict", None)  # .to()/.cuda()/.half(): re-validate predict_on_batch
+        return super()._apply(fn, *args, **kwargs)
+
     def _target_device(self) -> torch.device:
         for p in self.parameters():
             if p.device.type != "cpu":
@@ -585,49 +589,52 @@ def _allow_direct_predict(model: Any, x: torch.Tensor, device: torch.device) -> 
     from keras_torch.models.model import Model
     from keras_torch.models.sequential import Sequential
 
-    if device.type != "cpu" or not isinstance(x, torch.Tensor) or type(x) is not torch.Tensor:
+    if device.type != "cpu" or type(x) is not torch.Tensor or x.dtype != torch.float32:
         return
     if type(model).call not in (Model.call, Sequential.call) or model.__dict__.get("_kt_dist") is not None:
         return
     policy = model._dtype_policy
     if not policy.autocast or policy.torch_compute_dtype != torch.float32:
         return
-    first = next(iter(model.parameters()), None)
-    if first is None or first.device.type != "cpu":
+    if any(p.device.type != "cpu" for p in model.parameters()):
         return
-    model.__dict__["_direct_predict"] = (tuple(x.shape[1:]), weakref.ref(first))
+    model.__dict__["_direct_predict"] = tuple(x.shape[1:])  # dropped by Trainer._apply (.to(), .half()...)
 
 
 def _direct_predict(model: Any, x: np.ndarray) -> np.ndarray | None:
     """``predict_on_batch`` latency path for a built Sequential/functional model on the CPU.
 
-    Skips only the model's own ``Layer.__call__`` bookkeeping, for an input signature that
-    already went through it once: its shape checks passed, there are no hooks, the weights are
-    still on the CPU (a moved or replaced first parameter turns this off) and the policy is
-    float32. ``call`` itself still runs (and checks shapes); layers inside run as usual.
+    Skips only the model's own ``Layer.__call__`` bookkeeping, for a float32 input signature
+    that already went through it once (its shape checks passed, its weights were on the CPU;
+    moving or casting the model forgets the signature) and only while no hook is registered. A
+    Sequential runs its validated layer plan directly; a functional model runs ``call``.
     """
-    from keras_torch.layers.base import _CTX, _global_hooks_active
-
-    sig = model.__dict__.get("_direct_predict")
-    if sig is None or sig[0] != x.shape[1:]:
+    if model.__dict__.get("_direct_predict") != x.shape[1:]:
         return None
-    first = sig[1]()
-    if first is None or first.device.type != "cpu" or model._forward_hooks or model._forward_pre_hooks:
+    if model._forward_hooks or model._forward_pre_hooks or _global_hooks_active():
         return None
-    if _global_hooks_active():
-        return None
-    ctx = _CTX
-    if ctx.depth == 0:
-        ctx.generation += 1
-    ctx.depth += 1
-    outer = ctx.training
-    ctx.training = False
+    steps = model._direct_plan(x.shape[1:]) if hasattr(model, "_direct_plan") else None
+    grad = torch.is_grad_enabled()
+    torch._C._set_grad_enabled(False)  # (cheaper than entering torch.no_grad())
     try:
-        with torch.no_grad():
-            out = model.call(torch.from_numpy(x), training=False)
+        if steps is not None:  # leaf layers only: no nested __call__ reads the call context
+            out = torch.from_numpy(x)
+            for fn, takes_training in steps:
+                out = fn(out, training=False) if takes_training else fn(out)
+        else:
+            ctx = _CTX
+            if ctx.depth == 0:
+                ctx.generation += 1
+            ctx.depth += 1
+            outer = ctx.training
+            ctx.training = False
+            try:
+                out = model.call(torch.from_numpy(x), training=False)
+            finally:
+                ctx.depth -= 1
+                ctx.training = outer
     finally:
-        ctx.depth -= 1
-        ctx.training = outer
+        torch._C._set_grad_enabled(grad)
     if type(out) is torch.Tensor:
         return out.numpy()
     return tree.map_structure(lambda t: t.detach().cpu().numpy(), out)

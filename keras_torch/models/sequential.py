@@ -151,6 +151,17 @@ class Sequential(Model):
             self.__dict__["_plan"] = _make_plan(self._seq, inputs)
         return x
 
+    def _direct_plan(self, shape: tuple) -> tuple | None:
+        """The validated layer plan for float32 inputs of ``shape`` when every planned layer is a
+        leaf (no nested layer calls) and no layer has hooks; else ``None``."""
+        plan = self.__dict__.get("_plan")
+        if plan is None or not plan[3] or plan[1] is not torch.float32 or plan[0] != shape:
+            return None
+        for lyr in self._seq:
+            if lyr._forward_hooks or lyr._forward_pre_hooks:
+                return None
+        return plan[2]
+
     def compute_output_spec(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
         x = inputs
         for layer in self._seq:
@@ -245,4 +256,5 @@ def _make_plan(layers: list[Any], inputs: torch.Tensor) -> tuple | None:
         steps.append((fn, has_training))
     if inputs.is_floating_point() and inputs.dtype != torch.float32:
         return None
-    return (inputs.shape[1:], inputs.dtype, tuple(steps))
+    leaf = not any(isinstance(m, Layer) for lyr in layers for m in lyr.modules() if m is not lyr)
+    return (inputs.shape[1:], inputs.dtype, tuple(steps), leaf)
