@@ -24,3 +24,66 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "gpu" in item.keywords and not have_cuda:
             item.add_marker(skip_gpu)
+
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+class PooledRuns:
+    """``python -m keras_torch run SCRIPT`` for the parametrized ``name`` cases of a test module,
+    two at a time (one torch thread each); every test then takes its own finished result.
+
+    The first request from a module submits every selected case of that module (plus ``also``), so
+    the subprocesses overlap with each other instead of running one per test.
+    """
+
+    def __init__(self) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self._pool = ThreadPoolExecutor(max_workers=max(1, min(2, os.cpu_count() or 1)))
+        self._runs: dict = {}
+        self._modules: set = set()
+
+    @staticmethod
+    def run(script: str, cwd, env: dict | None = None, timeout: int = 300):
+        import subprocess
+        import sys
+
+        full_env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", KERAS_TORCH_DEVICE="cpu",
+                        PYTHONPATH=REPO + os.pathsep + os.environ.get("PYTHONPATH", ""))
+        for key, value in (env or {}).items():
+            if value is None:
+                full_env.pop(key, None)
+            else:
+                full_env[key] = value
+        return subprocess.run([sys.executable, "-m", "keras_torch", "run", script], cwd=str(cwd), env=full_env,
+                              capture_output=True, text=True, timeout=timeout)
+
+    def result(self, name: str, folder: str, request, tmp_path_factory, env: dict | None = None,
+               also: tuple = (), skip=lambda name: False):
+        module = request.node.path
+
+        def submit(n: str) -> None:
+            if (module, n) not in self._runs:
+                cwd = tmp_path_factory.mktemp("run")
+                self._runs[(module, n)] = self._pool.submit(self.run, os.path.join(folder, n), cwd, env)
+
+        if module not in self._modules:
+            self._modules.add(module)
+            selected = [item.callspec.params["name"] for item in request.session.items
+                        if item.path == module and "name" in getattr(getattr(item, "callspec", None), "params", {})]
+            for n in [*selected, *also]:
+                if not skip(n):
+                    submit(n)
+        submit(name)
+        return self._runs[(module, name)].result()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+
+
+@pytest.fixture(scope="session")
+def pooled_runs():
+    runs = PooledRuns()
+    yield runs
+    runs.close()

@@ -7,9 +7,6 @@ import ast
 import glob
 import importlib.util
 import os
-import subprocess
-import sys
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -35,32 +32,10 @@ def missing_modules(name: str) -> list[str]:
     return sorted(r for r in roots - _ALIASED if importlib.util.find_spec(r) is None)
 
 
-def run_example(name: str, cwd) -> subprocess.CompletedProcess:
-    env = dict(os.environ, KERAS_TORCH_TINY="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", KERAS_TORCH_DEVICE="cpu",
-               PYTHONPATH=REPO + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    return subprocess.run([sys.executable, "-m", "keras_torch", "run", os.path.join(EXAMPLES_DIR, name)],
-                          cwd=str(cwd), env=env, capture_output=True, text=True, timeout=300)
-
-
-_POOL: ThreadPoolExecutor | None = None
-_RUNS: dict = {}
-
-
-def result(name: str, request, tmp_path_factory) -> subprocess.CompletedProcess:
-    """Run the selected examples two at a time (one torch thread each) and return ``name``'s result."""
-    global _POOL
-    if _POOL is None:
-        _POOL = ThreadPoolExecutor(max_workers=max(1, min(2, os.cpu_count() or 1)))
-        wanted = [item.callspec.params["name"] for item in request.session.items
-                  if item.path == request.node.path and "name" in getattr(getattr(item, "callspec", None),
-                                                                           "params", {})]
-        for n in wanted + ["seed_lstm.py"]:
-            if missing_modules(n):
-                continue
-            _RUNS.setdefault(n, _POOL.submit(run_example, n, tmp_path_factory.mktemp("example")))
-    if name not in _RUNS:
-        _RUNS[name] = _POOL.submit(run_example, name, tmp_path_factory.mktemp("example"))
-    return _RUNS[name].result()
+def result(name: str, request, pooled_runs, tmp_path_factory):
+    """This example's finished run on tiny data (run two at a time, see conftest.PooledRuns)."""
+    return pooled_runs.result(name, EXAMPLES_DIR, request, tmp_path_factory, env={"KERAS_TORCH_TINY": "1"},
+                              also=("seed_lstm.py",), skip=lambda n: bool(missing_modules(n)))
 
 
 def test_examples_found():
@@ -68,16 +43,16 @@ def test_examples_found():
 
 
 @pytest.mark.parametrize("name", [e for e in EXAMPLES if e != "seed_lstm.py"])
-def test_example_runs(name, request, tmp_path_factory):
+def test_example_runs(name, request, pooled_runs, tmp_path_factory):
     missing = missing_modules(name)
     if missing:
         pytest.skip(f"{name} needs {', '.join(missing)}")
-    proc = result(name, request, tmp_path_factory)
+    proc = result(name, request, pooled_runs, tmp_path_factory)
     assert proc.returncode == 0, f"{name} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}"
 
 
-def test_seed_lstm_typo_fails_at_compile_line(request, tmp_path_factory):
-    proc = result("seed_lstm.py", request, tmp_path_factory)
+def test_seed_lstm_typo_fails_at_compile_line(request, pooled_runs, tmp_path_factory):
+    proc = result("seed_lstm.py", request, pooled_runs, tmp_path_factory)
     path = os.path.join(EXAMPLES_DIR, "seed_lstm.py")
     line = next(i for i, text in enumerate(open(path, encoding="utf-8"), 1) if "model.compile(" in text)
     assert proc.returncode == 1

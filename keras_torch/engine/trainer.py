@@ -19,7 +19,7 @@ from keras_torch import config as _config
 from keras_torch.engine import data_adapter
 from keras_torch.engine import distributed as _distributed
 from keras_torch.engine.compile_utils import CompileLoss, CompileMetrics
-from keras_torch.layers.base import _CTX, _global_hooks_active
+from keras_torch.layers.base import _CTX, Layer, _global_hooks_active
 from keras_torch.utils import tree
 
 
@@ -160,8 +160,6 @@ class Trainer:
     def _step_losses(self) -> list[torch.Tensor]:
         """``self.losses``; inside ``fit`` without a fresh ``add_loss`` the regularized weights are
         looked up once per fit instead of walking every layer each step."""
-        from keras_torch.layers.base import _CTX, Layer
-
         d = self.__dict__
         if "_fit_regularized" not in d or _CTX.add_loss_generation == _CTX.generation:
             return self.losses
@@ -613,7 +611,8 @@ def _direct_predict(model: Any, x: np.ndarray) -> np.ndarray | None:
         return None
     if model._forward_hooks or model._forward_pre_hooks or _global_hooks_active():
         return None
-    steps = model._direct_plan(x.shape[1:]) if hasattr(model, "_direct_plan") else None
+    plan = getattr(type(model), "_direct_plan", None)
+    steps = plan(model, x.shape[1:]) if plan is not None else None
     grad = torch.is_grad_enabled()
     torch._C._set_grad_enabled(False)  # (cheaper than entering torch.no_grad())
     try:

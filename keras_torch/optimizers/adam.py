@@ -166,19 +166,15 @@ _FUSED_DTYPES = (torch.float32, torch.float64)
 
 def _fusable(params: list[torch.Tensor], grads: list[torch.Tensor], m: list[Any], v: list[Any]) -> bool:
     """The fused kernel walks a parameter, its gradient and its slots element by element in
-    memory order: require one dtype it supports and one dense layout for the four tensors."""
+    memory order: require a dtype it supports and one dense layout shared by the four tensors
+    (``is_contiguous`` ignores the strides of size-1 dimensions, which may differ)."""
     for p, g, a, b in zip(params, grads, m, v):
         if p.dtype not in _FUSED_DTYPES or g.dtype != p.dtype or g.is_sparse or a is None:
             return False
-        s = p.stride()
-        if g.stride() == s and a.stride() == s and b.stride() == s:
+        if p.is_contiguous() and g.is_contiguous() and a.is_contiguous() and b.is_contiguous():
             continue
-        # Strides of size-1 dimensions do not matter: compare layouts, not stride tuples.
-        fmt = _FORMATS.get(p.dim(), torch.contiguous_format)
-        for layout in (torch.contiguous_format, fmt):
-            if all(t.is_contiguous(memory_format=layout) for t in (p, g, a, b)):
-                break
-        else:
+        fmt = _FORMATS.get(p.dim())
+        if fmt is None or not all(t.is_contiguous(memory_format=fmt) for t in (p, g, a, b)):
             return False
     return True
 

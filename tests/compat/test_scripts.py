@@ -6,9 +6,6 @@ from __future__ import annotations
 import glob
 import importlib.util
 import os
-import subprocess
-import sys
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -26,33 +23,11 @@ NEEDS = {"k3_image_dataset_from_directory.py": "PIL"}
 KNOWN_BUGS: dict[str, str] = {}
 
 
-def run_script(name: str, cwd, timeout: int = 300) -> subprocess.CompletedProcess:
-    env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", KERAS_TORCH_DEVICE="cpu",
-               PYTHONPATH=REPO + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    env.pop("KERAS_TORCH_DATASETS_MIRROR", None)
-    return subprocess.run([sys.executable, "-m", "keras_torch", "run", os.path.join(SCRIPTS_DIR, name)],
-                          cwd=str(cwd), env=env, capture_output=True, text=True, timeout=timeout)
-
-
-_POOL: ThreadPoolExecutor | None = None
-_RUNS: dict = {}
-
-
-def result(name: str, request, tmp_path_factory) -> subprocess.CompletedProcess:
-    """Run the selected scripts two at a time (one torch thread each) and return ``name``'s result."""
-    global _POOL
-    if _POOL is None:
-        _POOL = ThreadPoolExecutor(max_workers=max(1, min(2, os.cpu_count() or 1)))
-        selected = [item.callspec.params["name"] for item in request.session.items
-                    if item.path == request.node.path and "name" in getattr(getattr(item, "callspec", None),
-                                                                              "params", {})]
-        for n in selected:
-            if n in NEEDS and importlib.util.find_spec(NEEDS[n]) is None:
-                continue
-            _RUNS.setdefault(n, _POOL.submit(run_script, n, tmp_path_factory.mktemp("run")))
-    if name not in _RUNS:
-        _RUNS[name] = _POOL.submit(run_script, name, tmp_path_factory.mktemp("run"))
-    return _RUNS[name].result()
+def result(name: str, request, pooled_runs, tmp_path_factory):
+    """This script's finished run (the module's scripts run two at a time, see conftest.PooledRuns)."""
+    return pooled_runs.result(name, SCRIPTS_DIR, request, tmp_path_factory,
+                              env={"KERAS_TORCH_DATASETS_MIRROR": None},
+                              skip=lambda n: n in NEEDS and importlib.util.find_spec(NEEDS[n]) is None)
 
 
 def test_corpus_size():
@@ -61,10 +36,10 @@ def test_corpus_size():
 
 
 @pytest.mark.parametrize("name", [s for s in SCRIPTS if s not in EXPECTED_FAILURES])
-def test_script_runs(name, request, tmp_path_factory):
+def test_script_runs(name, request, pooled_runs, tmp_path_factory):
     if name in NEEDS:
         pytest.importorskip(NEEDS[name])
-    proc = result(name, request, tmp_path_factory)
+    proc = result(name, request, pooled_runs, tmp_path_factory)
     if name in KNOWN_BUGS and proc.returncode != 0:
         pytest.xfail(KNOWN_BUGS[name])
     assert proc.returncode == 0, f"{name} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}"
@@ -72,8 +47,8 @@ def test_script_runs(name, request, tmp_path_factory):
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED_FAILURES))
-def test_unsupported_feature_is_reported(name, request, tmp_path_factory):
-    proc = result(name, request, tmp_path_factory)
+def test_unsupported_feature_is_reported(name, request, pooled_runs, tmp_path_factory):
+    proc = result(name, request, pooled_runs, tmp_path_factory)
     assert proc.returncode != 0
     path = os.path.join(SCRIPTS_DIR, name)
     symbol, code = EXPECTED_FAILURES[name]

@@ -69,3 +69,11 @@ def test_not_used_for_inference_masks_or_recurrent_dropout(monkeypatch):
     keras.layers.LSTM(3, activation="relu")(x, mask=torch.tensor([[1, 1, 0, 1], [1, 1, 1, 1]]).bool())
     keras.layers.LSTM(3, activation="relu", recurrent_dropout=0.5)(x, training=True)
     assert calls == []
+
+
+def test_not_used_under_autocast(monkeypatch):
+    calls = []
+    monkeypatch.setattr(_lstm_loop, "lstm_sequence", lambda *a, **k: calls.append(1))
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        out = keras.layers.LSTM(3, activation="relu")(torch.randn(2, 4, 3))
+    assert calls == [] and out.shape == (2, 3)

@@ -23,12 +23,13 @@ import torch
 Tensor = torch.Tensor
 
 
-def _forward_loop(xp: Tensor, h0: Tensor, c0: Tensor, whh: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+def _forward_loop(xp: Tensor, h0: Tensor, c0: Tensor, whh: Tensor) -> tuple[Tensor, Tensor, Tensor, Tensor]:
     batch, steps, four_u = xp.shape
     u = four_u // 4
     whh_t = whh.t()
     hs = xp.new_empty([steps + 1, batch, u])
     cs = xp.new_empty([steps + 1, batch, u])
+    rc = xp.new_empty([steps, batch, u])  # relu(c), kept for backward
     gates = xp.new_empty([steps, batch, four_u])  # i, f, g, o after their activations
     hs[0] = h0
     cs[0] = c0
@@ -38,22 +39,27 @@ def _forward_loop(xp: Tensor, h0: Tensor, c0: Tensor, whh: Tensor) -> tuple[Tens
         torch.sigmoid(z, out=s)
         torch.clamp_min(z[:, 2 * u : 3 * u], 0.0, out=s[:, 2 * u : 3 * u])  # relu
         torch.addcmul(s[:, u : 2 * u] * cs[t], s[:, :u], s[:, 2 * u : 3 * u], out=cs[t + 1])
-        torch.mul(s[:, 3 * u :], torch.relu(cs[t + 1]), out=hs[t + 1])
-    return hs, cs, gates
+        torch.clamp_min(cs[t + 1], 0.0, out=rc[t])
+        torch.mul(s[:, 3 * u :], rc[t], out=hs[t + 1])
+    return hs, cs, rc, gates
 
 
 def _backward_loop(
     d_hseq: Tensor, d_hlast: Tensor, dc: Tensor, partner: Tensor, o_dc: Tensor, f: Tensor, whh: Tensor, full: bool
 ) -> tuple[Tensor, Tensor, Tensor]:
-    steps = partner.shape[0]
+    steps, batch, four_u = partner.shape
+    u = four_u // 4
     dz_all = torch.empty_like(partner)
+    dz4 = dz_all.view(steps, batch, 4, u)
+    p4 = partner.view(steps, batch, 4, u)
     dh = d_hlast
     for k in range(steps):
         t = steps - 1 - k
         if full:
             dh = dh + d_hseq[t]
         dc.addcmul_(dh, o_dc[t])
-        torch.mul(torch.cat([dc, dc, dc, dh], 1), partner[t], out=dz_all[t])
+        torch.mul(dc.unsqueeze(1), p4[t, :, :3], out=dz4[t, :, :3])  # i, f, g gates: driven by dc
+        torch.mul(dh, p4[t, :, 3], out=dz4[t, :, 3])  # o gate: driven by dh
         dh = torch.mm(dz_all[t], whh)
         dc.mul_(f[t])
     return dz_all, dh, dc
@@ -69,6 +75,8 @@ def _script(fn):  # noqa: ANN001, ANN202
 
 
 _LOOPS: dict[str, object] = {}
+_sigmoid_bw = torch.ops.aten.sigmoid_backward.grad_input  # grad * y * (1 - y)
+_threshold_bw = torch.ops.aten.threshold_backward.grad_input  # grad where x > threshold, else 0
 
 
 def _loops() -> tuple:
@@ -82,26 +90,26 @@ class _LSTMSequence(torch.autograd.Function):
     @staticmethod
     def forward(ctx, xp: Tensor, h0: Tensor, c0: Tensor, whh: Tensor, full: bool) -> tuple[Tensor, Tensor]:  # noqa: ANN001
         fwd, _ = _loops()
-        hs, cs, gates = fwd(xp, h0, c0, whh)
-        ctx.save_for_backward(hs, cs, gates, whh)
+        hs, cs, rc, gates = fwd(xp, h0, c0, whh)
+        ctx.save_for_backward(hs, cs, rc, gates, whh)
         ctx.full = full
         return (hs[1:] if full else hs[-1]), cs[-1]
 
     @staticmethod
     def backward(ctx, d_h: Tensor, d_c_last: Tensor):  # noqa: ANN001, ANN205
-        hs, cs, gates = ctx.saved_tensors[:3]
-        whh = ctx.saved_tensors[3]
+        hs, cs, rc, gates, whh = ctx.saved_tensors
         steps, batch, four_u = gates.shape
         u = four_u // 4
         i, f, g, o = gates.chunk(4, 2)
-        c = cs[1:]
-        # Everything that does not depend on the incoming gradient, for all steps at once:
-        # dz = [dc, dc, dc, dh] * partner, partner = [g, c_prev, i, relu(c)] * activation'.
-        o_dc = o * (c > 0)  # dh -> dc through h = o * relu(c)
-        partner = torch.cat([g, cs[:-1], i, torch.relu(c)], 2)
-        dact = gates * (1 - gates)
-        dact[:, :, 2 * u : 3 * u] = (g > 0).to(gates.dtype)
-        partner.mul_(dact)
+        # Everything that does not depend on the incoming gradient, for all steps at once (one
+        # fused pass per gate): dz = [dc, dc, dc, dh] * partner with partner =
+        # [g * i', c_prev * f', i * relu'(z_c), relu(c) * o'] (sigmoid' from the saved outputs).
+        partner = torch.empty_like(gates)
+        _sigmoid_bw(g, i, grad_input=partner[:, :, :u])
+        _sigmoid_bw(cs[:-1], f, grad_input=partner[:, :, u : 2 * u])
+        _threshold_bw(i, g, 0.0, grad_input=partner[:, :, 2 * u : 3 * u])
+        _sigmoid_bw(rc, o, grad_input=partner[:, :, 3 * u :])
+        o_dc = torch.ops.aten.threshold_backward(o, cs[1:], 0.0)  # dh -> dc through h = o * relu(c)
         _, bwd = _loops()
         if ctx.full:
             d_hseq, d_hlast = d_h.contiguous(), torch.zeros_like(hs[0])
@@ -111,6 +119,13 @@ class _LSTMSequence(torch.autograd.Function):
         d_xp = dz_all.transpose(0, 1)
         d_whh = torch.mm(dz_all.reshape(steps * batch, four_u).t(), hs[:-1].reshape(steps * batch, u))
         return d_xp, dh0, dc0, d_whh, None
+
+
+def autocast_enabled(device_type: str) -> bool:
+    try:
+        return torch.is_autocast_enabled(device_type)
+    except TypeError:  # torch < 2.4
+        return torch.is_autocast_enabled() or torch.is_autocast_cpu_enabled()
 
 
 def lstm_sequence(

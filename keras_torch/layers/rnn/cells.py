@@ -460,6 +460,8 @@ class LSTMCell(_Cell):
             return None  # inference: the plain loop records nothing anyway
         if torch.jit.is_tracing() or torch.jit.is_scripting() or torch.compiler.is_compiling():
             return None
+        if _lstm_loop.autocast_enabled(xp.device.type):
+            return None  # mixed precision: the generic loop follows autocast op by op
         return _lstm_loop.lstm_sequence(xp, states[0], states[1], params[1], return_sequences)
 
     def _loop_step(self, params: list[Tensor], rdp: Tensor | None) -> _ops.StepFn:
