@@ -7,8 +7,11 @@
 
 Measures fit throughput (samples/s over the second epoch, batch 32) for the tutorial's MLP, CNN
 and LSTM(relu), an LSTM(tanh) and a small Transformer encoder; predict latency at batch 1 and
-256; and ``load_model`` time of a keras.applications-sized ``.h5``. Runs of keras_torch and the
-reference alternate so machine drift cancels; each figure is the median of ``--repeats`` runs.
+256; and ``load_model`` time of a keras.applications-sized ``.h5``. Each round times three
+back-to-back epoch triples (keras_torch, torch loop, torch loop with fused Adam) per workload,
+then one run of each peer library; throughputs are medians over all epochs, ratios to torch
+the median of the back-to-back pairs, so machine drift cancels. Prints the performance targets
+and writes JSON plus the Markdown tables (``results.md``) used in ``benchmarks/README.md``.
 """
 
 from __future__ import annotations
@@ -150,33 +153,43 @@ def torch_epoch(model: TorchRef, opt: torch.optim.Optimizer, x: torch.Tensor, y:
     float(total_loss / len(x)), float(correct / len(x))
 
 
-def time_fit_once(name: str, device: torch.device) -> tuple[float, float, float]:
-    """One alternating round: keras_torch, the torch loop, the torch loop with fused Adam."""
+def time_fit_once(name: str, device: torch.device, pairs: int = 3) -> list[tuple[float, float, float]]:
+    """One round: after a warm-up epoch each, ``pairs`` times an epoch of keras_torch, of the torch
+    loop and of the torch loop with fused Adam, back to back (samples/s per epoch)."""
     data = workload(name)
     xt, yt = torch.from_numpy(data["x"]).to(device), torch.from_numpy(data["y"]).to(device)
     m = build_keras(name)
-    m.fit(data["x"], data["y"], epochs=1, batch_size=BATCH, verbose=0)  # warm-up epoch
-    _sync(device)
-    t = time.perf_counter()
-    m.fit(data["x"], data["y"], epochs=1, batch_size=BATCH, verbose=0)
-    _sync(device)
-    out = [len(data["x"]) / (time.perf_counter() - t)]
+    refs = []
     for fused in (False, True):
         r = TorchRef(name).to(device)
-        opt = torch.optim.Adam(r.parameters(), lr=1e-3, eps=1e-7, fused=fused or None)
-        torch_epoch(r, opt, xt, yt)
-        _sync(device)
-        t = time.perf_counter()
-        torch_epoch(r, opt, xt, yt)
-        _sync(device)
-        out.append(len(data["x"]) / (time.perf_counter() - t))
-    return out[0], out[1], out[2]
+        refs.append((r, torch.optim.Adam(r.parameters(), lr=1e-3, eps=1e-7, fused=fused or None)))
+
+    def ours() -> None:
+        m.fit(data["x"], data["y"], epochs=1, batch_size=BATCH, verbose=0)
+
+    runs = [ours] + [lambda r=r, o=o: torch_epoch(r, o, xt, yt) for r, o in refs]
+    for fn in runs:  # warm-up epoch
+        fn()
+    out = []
+    for _ in range(pairs):
+        row = []
+        for fn in runs:
+            _sync(device)
+            t = time.perf_counter()
+            fn()
+            _sync(device)
+            row.append(len(data["x"]) / (time.perf_counter() - t))
+        out.append(tuple(row))
+    return out
 
 
 def summarize_fit(samples: list[tuple[float, float, float]]) -> dict:
+    """Medians of the throughputs, and ratios as the median of back-to-back pairs (drift cancels)."""
     o, r, rf = (statistics.median(v) for v in zip(*samples))
-    return {"keras_torch": o, "torch": r, "ratio": o / r, "torch_fused_adam": rf, "ratio_fused_adam": o / rf,
-            "runs": len(samples)}
+    ratio = statistics.median(a / b for a, b, _ in samples)
+    ratio_f = statistics.median(a / c for a, _, c in samples)
+    return {"keras_torch": o, "torch": r, "ratio": ratio, "torch_fused_adam": rf, "ratio_fused_adam": ratio_f,
+            "epochs": len(samples)}
 
 
 def time_predict(name: str, batch: int, repeats: int, device: torch.device) -> dict:
@@ -298,7 +311,7 @@ def main() -> None:
     peer_runs: list[dict] = []
     for rnd in range(args.repeats):
         for name in args.only:
-            samples[name].append(time_fit_once(name, device))
+            samples[name].extend(time_fit_once(name, device))
         if args.peer_python:
             peer_runs.append(peer_figures(args.peer_python, args.only))
         print(f"round {rnd + 1}/{args.repeats} done", flush=True)
@@ -320,7 +333,34 @@ def main() -> None:
         mark = {True: "MET", False: "NOT MET", None: "n/a"}[row["met"]]
         print(f"target {row['target']:48s} {row['value']:.3f}  {mark}")
     pathlib.Path(args.out).write_text(json.dumps(results, indent=2))
-    print(f"wrote {args.out}")
+    md = pathlib.Path(args.out).with_suffix(".md")
+    md.write_text(markdown(results))
+    print(f"wrote {args.out} and {md}")
+
+
+def markdown(results: dict) -> str:
+    """The README tables for ``results`` (written next to the JSON as ``.md``)."""
+    fit, peers = results["fit_samples_per_s"], results.get("peers", {})
+    libs = [lib for lib in ("tf_keras", "keras3_tensorflow", "keras3_torch") if lib in peers and "error" not in peers[lib]]
+    head = ["fit (samples/s)", "keras_torch", "hand-written torch", "ratio", "torch, fused Adam", "ratio", *libs]
+    lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
+    for name, r in fit.items():
+        row = [name, f"{r['keras_torch']:,.0f}", f"{r['torch']:,.0f}", f"{r['ratio']:.2f}",
+               f"{r['torch_fused_adam']:,.0f}", f"{r['ratio_fused_adam']:.2f}"]
+        row += [f"{peers[lib][name]:,.0f}" if name in peers[lib] else "-" for lib in libs]
+        lines.append("| " + " | ".join(row) + " |")
+    lines += ["", "| predict latency (MLP) | keras_torch | torch | ratio |", "| --- | --- | --- | --- |"]
+    for key, r in results["predict_latency"].items():
+        lines.append(f"| {key.replace('mlp_', '')} | {r['keras_torch_ms']:.3f} ms | {r['torch_ms']:.3f} ms | {r['ratio']:.2f} |")
+    lm = results.get("load_model", {})
+    if "keras_torch_s" in lm:
+        peer = f", tf-keras {lm['tf_keras_s']:.2f} s" if "tf_keras_s" in lm else ""
+        lines += ["", f"`load_model` of `{lm['file']}`: keras_torch {lm['keras_torch_s']:.2f} s{peer}"]
+    lines += ["", "| target | this run | met |", "| --- | --- | --- |"]
+    for row in results.get("targets", []):
+        mark = {True: "yes", False: "**no**", None: "n/a"}[row["met"]]
+        lines.append(f"| {row['target']} | {row['value']:.2f} | {mark} |")
+    return "\n".join(lines) + "\n"
 
 
 def _median_peers(runs: list[dict]) -> dict:
