@@ -71,13 +71,40 @@ def measure(lib: str, names: list[str], repeats: int) -> dict:
     return out
 
 
+def serve(lib: str) -> None:
+    """Persistent child for ``run.py``: read workload names from stdin, answer one JSON line each
+    (samples/s of one timed epoch after a warm-up epoch), so peers run next to keras_torch."""
+    if lib == "tf_keras":
+        import tf_keras as keras
+    else:
+        import keras
+    print(json.dumps({"ready": lib}), flush=True)
+    for line in sys.stdin:
+        name = line.strip()
+        if not name:
+            continue
+        try:
+            x, y = _data(name)
+            m = _build(keras, name)
+            m.fit(x, y, epochs=1, batch_size=BATCH, verbose=0)
+            t = time.perf_counter()
+            m.fit(x, y, epochs=1, batch_size=BATCH, verbose=0)
+            print(json.dumps({"name": name, "value": len(x) / (time.perf_counter() - t)}), flush=True)
+        except Exception as e:  # noqa: BLE001 - report and keep serving
+            print(json.dumps({"name": name, "error": repr(e)[-500:]}), flush=True)
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
-    p.add_argument("--out", required=True)
+    p.add_argument("--out", default=None)
     p.add_argument("--only", nargs="*", default=["mlp", "cnn", "lstm_relu", "lstm_tanh", "transformer"])
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--child", default=None)
+    p.add_argument("--serve", default=None, help="persistent mode for run.py (one library)")
     args = p.parse_args()
+    if args.serve:
+        serve(args.serve)
+        return
     if args.child:
         print(json.dumps(measure(args.child, args.only, args.repeats)))
         return

@@ -257,21 +257,54 @@ def _sync(device: torch.device) -> None:
         torch.cuda.synchronize()
 
 
-def peer_figures(python: str, names: list[str]) -> dict:
-    """One repeat of the same workloads in another interpreter with tf-keras / Keras 3 installed."""
-    script = HERE / "peers.py"
-    with tempfile.TemporaryDirectory() as tmp:
-        out = pathlib.Path(tmp) / "peers.json"
-        cmd = [python, str(script), "--out", str(out), "--repeats", "1", "--only", *names]
-        res = subprocess.run(cmd, capture_output=True, text=True, timeout=3600)
-        if res.returncode != 0:
-            return {"error": res.stderr[-2000:]}
-        return json.loads(out.read_text())
+PEER_LIBS = (("tf_keras", "tensorflow"), ("keras3_tensorflow", "tensorflow"), ("keras3_torch", "torch"))
+
+
+class Peers:
+    """One persistent ``peers.py --serve`` child per library (tf-keras, Keras 3 on TF, Keras 3 on
+    torch), asked for one epoch of a workload right after keras_torch ran it."""
+
+    def __init__(self, python: str) -> None:
+        self.procs: dict[str, subprocess.Popen] = {}
+        self.errors: dict[str, str] = {}
+        for lib, backend in PEER_LIBS:
+            env = dict(os.environ, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="")
+            proc = subprocess.Popen([python, str(HERE / "peers.py"), "--serve", lib], env=env, text=True,
+                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            if self._read(proc) is None:
+                self.errors[lib] = "the peer interpreter could not import it"
+                proc.kill()
+            else:
+                self.procs[lib] = proc
+
+    @staticmethod
+    def _read(proc: subprocess.Popen) -> dict | None:
+        for line in proc.stdout:
+            if line.startswith("{"):
+                return json.loads(line)
+        return None
+
+    def measure(self, name: str) -> dict[str, float]:
+        out = {}
+        for lib, proc in self.procs.items():
+            proc.stdin.write(name + "\n")
+            proc.stdin.flush()
+            reply = self._read(proc) or {"error": "peer exited"}
+            if "value" in reply:
+                out[lib] = reply["value"]
+            else:
+                self.errors[lib] = reply.get("error", "?")
+        return out
+
+    def close(self) -> None:
+        for proc in self.procs.values():
+            proc.stdin.close()
+            proc.wait(timeout=60)
 
 
 def targets(results: dict) -> list[dict]:
     """The performance issue's CPU targets, checked on this run's figures."""
-    fit, pred, peers = results["fit_samples_per_s"], results["predict_latency"], results.get("peers", {})
+    fit, pred = results["fit_samples_per_s"], results["predict_latency"]
     rows = []
 
     def add(what: str, value: float | None, goal: float, higher: bool = True) -> None:
@@ -281,14 +314,14 @@ def targets(results: dict) -> list[dict]:
     for name in ("mlp", "cnn", "lstm_tanh"):
         if name in fit:
             add(f"fit {name} vs hand-written torch (>= 0.95x)", fit[name]["ratio"], 0.95)
-    k3t = peers.get("keras3_torch", {})
-    if "mlp" in fit and "mlp" in k3t:
-        add("fit mlp vs Keras 3 torch backend (>= 4x)", fit["mlp"]["keras_torch"] / k3t["mlp"], 4.0)
-    tf_best = max([peers.get(lib, {}).get("cnn", 0.0) for lib in ("tf_keras", "keras3_tensorflow")] or [0.0])
-    if "cnn" in fit and tf_best:
-        add("fit cnn vs best TensorFlow figure (>= 1.0x)", fit["cnn"]["keras_torch"] / tf_best, 1.0)
-    if "lstm_relu" in fit and "lstm_relu" in peers.get("tf_keras", {}):
-        add("fit lstm_relu vs tf-keras (>= 1.5x)", fit["lstm_relu"]["keras_torch"] / peers["tf_keras"]["lstm_relu"], 1.5)
+    ratios = results.get("peer_ratios", {})
+    if "mlp" in ratios.get("keras3_torch", {}):
+        add("fit mlp vs Keras 3 torch backend (>= 4x)", ratios["keras3_torch"]["mlp"], 4.0)
+    tf_cnn = [ratios[lib]["cnn"] for lib in ("tf_keras", "keras3_tensorflow") if "cnn" in ratios.get(lib, {})]
+    if tf_cnn:  # against the best (fastest) TensorFlow library: the smallest ratio
+        add("fit cnn vs best TensorFlow figure (>= 1.0x)", min(tf_cnn), 1.0)
+    if "lstm_relu" in ratios.get("tf_keras", {}):
+        add("fit lstm_relu vs tf-keras (>= 1.5x)", ratios["tf_keras"]["lstm_relu"], 1.5)
     if "mlp_batch1" in pred:
         add("predict batch-1 latency vs torch (<= 1.2x)", pred["mlp_batch1"]["ratio"], 1.2, higher=False)
     return rows
@@ -308,13 +341,19 @@ def main() -> None:
     # Rounds alternate keras_torch, the torch loops and (when given) the peer interpreter, so
     # machine drift hits every column alike; each figure is the median over the rounds.
     samples: dict[str, list] = {name: [] for name in args.only}
-    peer_runs: list[dict] = []
+    peer_samples: dict[str, dict[str, list]] = {}  # lib -> workload -> [(peer, keras_torch)]
+    peers = Peers(args.peer_python) if args.peer_python else None
     for rnd in range(args.repeats):
         for name in args.only:
-            samples[name].extend(time_fit_once(name, device))
-        if args.peer_python:
-            peer_runs.append(peer_figures(args.peer_python, args.only))
+            epochs = time_fit_once(name, device)
+            samples[name].extend(epochs)
+            if peers is not None:  # right after keras_torch's epochs: pair them
+                ours = statistics.median(e[0] for e in epochs)
+                for lib, value in peers.measure(name).items():
+                    peer_samples.setdefault(lib, {}).setdefault(name, []).append((value, ours))
         print(f"round {rnd + 1}/{args.repeats} done", flush=True)
+    if peers is not None:
+        peers.close()
     for name in args.only:
         results["fit_samples_per_s"][name] = r = summarize_fit(samples[name])
         print(f"fit {name:12s} keras_torch {r['keras_torch']:9.0f}/s  torch {r['torch']:9.0f}/s  ratio {r['ratio']:.3f}"
@@ -325,9 +364,14 @@ def main() -> None:
               f"  ratio {r['ratio']:.3f}")
     results["load_model"] = time_load(args.repeats, args.peer_python)
     print("load_model:", results["load_model"])
-    if peer_runs:
-        results["peers"] = _median_peers(peer_runs)
+    if peers is not None:
+        results["peers"] = {lib: {n: statistics.median(v for v, _ in pairs) for n, pairs in figs.items()}
+                            for lib, figs in peer_samples.items()}
+        results["peer_ratios"] = {lib: {n: statistics.median(o / v for v, o in pairs) for n, pairs in figs.items()}
+                                  for lib, figs in peer_samples.items()}
+        results["peer_errors"] = peers.errors
         print("peers:", json.dumps(results["peers"], indent=1))
+        print("keras_torch / peer (paired):", json.dumps(results["peer_ratios"], indent=1))
     results["targets"] = targets(results)
     for row in results["targets"]:
         mark = {True: "MET", False: "NOT MET", None: "n/a"}[row["met"]]
@@ -361,19 +405,6 @@ def markdown(results: dict) -> str:
         mark = {True: "yes", False: "**no**", None: "n/a"}[row["met"]]
         lines.append(f"| {row['target']} | {row['value']:.2f} | {mark} |")
     return "\n".join(lines) + "\n"
-
-
-def _median_peers(runs: list[dict]) -> dict:
-    out: dict = {}
-    for run in runs:
-        for lib, figures in run.items():
-            if not isinstance(figures, dict) or "error" in figures:
-                out.setdefault(lib, {"error": figures.get("error") if isinstance(figures, dict) else str(figures)})
-                continue
-            for name, value in figures.items():
-                out.setdefault(lib, {}).setdefault(name, []).append(value)
-    return {lib: ({k: statistics.median(v) for k, v in figs.items()} if "error" not in figs else figs)
-            for lib, figs in out.items()}
 
 
 if __name__ == "__main__":

@@ -200,15 +200,17 @@ def log_softmax(x: torch.Tensor, axis: int = -1) -> torch.Tensor:
 
 @_reg("sparsemax")
 def sparsemax(x: torch.Tensor, axis: int = -1) -> torch.Tensor:
+    """Keras 3's sparsemax, verbatim (all its backends): ``tau`` is ``(sum of the cumulative sums
+    over the support - 1) / k``, which is not the paper's ``(cumsum_k - 1) / k`` -- kept so models
+    give Keras's outputs."""
     z, _ = torch.sort(x, dim=axis, descending=True)
-    k = torch.arange(1, x.shape[axis] + 1, device=x.device, dtype=x.dtype)
+    cum = torch.cumsum(z, dim=axis)
     shape = [1] * x.ndim
     shape[axis] = -1
-    k = k.view(shape)
-    cum = torch.cumsum(z, dim=axis)
-    support = (1 + k * z) > cum
-    k_z = support.sum(dim=axis, keepdim=True).to(x.dtype)
-    tau = (torch.gather(cum, axis, k_z.long() - 1) - 1) / k_z
+    r = torch.arange(1, x.shape[axis] + 1, device=x.device, dtype=x.dtype).view(shape)
+    support = z - (cum - 1) / r > 0
+    k = support.sum(dim=axis, keepdim=True).to(x.dtype)
+    tau = (torch.where(support, cum, torch.zeros((), dtype=x.dtype, device=x.device)).sum(dim=axis, keepdim=True) - 1) / k
     return torch.clamp_min(x - tau, 0)
 
 

@@ -261,35 +261,54 @@ class Identity(Initializer):
 
 @registry.register("STFT", "STFTInitializer", "stft", category=_CAT)
 class STFT(Initializer):
-    """Keras 3 ``STFTInitializer``: windowed DFT basis (real or imaginary part) for conv kernels."""
+    """Keras 3 ``STFTInitializer``: windowed DFT basis (real or imaginary part) for conv kernels.
 
-    def __init__(self, side: str = "real", window: Any = "hann", scaling: str = "density",
+    ``shape`` is ``(frame_length, 1, fft_bins)`` with ``fft_bins = fft_length // 2 + 1``; the kernel
+    is ``cos`` (real) or ``sin`` (imag) of ``-2 pi n k / fft_length``, times the window, divided by
+    its L2 norm (``"density"``) or L1 norm (``"spectrum"``). ``periodic`` windows are the
+    ``frame_length + 1`` symmetric window without its last point (scipy's ``fftbins=True``).
+    """
+
+    _WINDOWS = {"hann": np.hanning, "hanning": np.hanning, "hamming": np.hamming, "blackman": np.blackman,
+                "bartlett": np.bartlett, "boxcar": np.ones, "ones": np.ones}
+
+    def __init__(self, side: str = "real", window: Any = "hann", scaling: str | None = "density",
                  periodic: bool = False) -> None:
         if side not in ("real", "imag"):
             raise ValueError(f"side should be 'real' or 'imag', not {side}")
+        if isinstance(window, str) and window not in self._WINDOWS:
+            raise ValueError(f"Unknown window '{window}'. keras_torch supports {sorted(self._WINDOWS)} "
+                             "(or pass the window values as an array).")
+        if scaling is not None and scaling not in ("density", "spectrum"):
+            raise ValueError("Scaling is invalid, it must be `None`, 'density' or 'spectrum'. "
+                             f"Received scaling={scaling}")
         self.side, self.window, self.scaling, self.periodic = side, window, scaling, periodic
 
     def __call__(self, shape, dtype=None):
-        frame_length, input_channels, fft_length = shape
-        if input_channels != 1:
-            raise ValueError(f"STFT expects 1 input channel. Received: shape={tuple(shape)}")
-        n = np.arange(frame_length)[:, None]
-        k = np.arange(fft_length)[None, :]
-        arg = 2 * np.pi * n * k / fft_length
-        kernel = np.cos(arg) if self.side == "real" else -np.sin(arg)
-        if isinstance(self.window, str):
-            win = {"hann": np.hanning, "hamming": np.hamming}[self.window](frame_length + int(self.periodic))
-            win = win[:frame_length]
-        elif self.window is None:
-            win = np.ones(frame_length)
-        else:
-            win = np.asarray(self.window, dtype="float64")
-        kernel = kernel * win[:, None]
-        if self.scaling == "density":
-            kernel = kernel / np.sqrt(np.sum(win**2))
-        elif self.scaling == "spectrum":
-            kernel = kernel / np.abs(np.sum(win))
-        return torch.as_tensor(kernel[:, None, :], dtype=_dtype(dtype))
+        frame_length, _, fft_bins = shape
+        fft_length = (fft_bins - 1) * 2
+        torch_dtype = _dtype(dtype)
+        # Keras's op order in the target precision (float32 phases differ from float64 by ~1e-6).
+        dt = np.float32 if torch_dtype in (torch.float32, torch.float16, torch.bfloat16) else np.float64
+        n = np.arange(frame_length, dtype=dt).reshape(frame_length, 1, 1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            freq = np.arange(fft_bins, dtype=dt).reshape(1, 1, fft_bins) / dt(fft_length)
+            arg = (dt(-2) * n) * freq * np.arccos(dt(-1))
+        kernel = np.cos(arg) if self.side == "real" else np.sin(arg)
+        if self.window is not None:
+            if isinstance(self.window, str):
+                win = self._WINDOWS[self.window](frame_length + int(self.periodic))[:frame_length]
+            else:
+                win = np.asarray(self.window, dtype="float64")
+            if win.ndim != 1 or win.shape[-1] != frame_length:
+                raise ValueError(f"The shape of `window` must be equal to [frame_length]. Received: window shape={win.shape}")
+            scale = 1.0
+            if self.scaling == "density":
+                scale = np.sqrt(np.sum(win**2))
+            elif self.scaling == "spectrum":
+                scale = np.sum(np.abs(win))
+            kernel = kernel * win.astype(dt)[:, None, None] / dt(scale)
+        return torch.as_tensor(kernel, dtype=torch_dtype)
 
     def get_config(self):
         return {"side": self.side, "window": self.window, "scaling": self.scaling, "periodic": self.periodic}

@@ -77,3 +77,17 @@ def test_not_used_under_autocast(monkeypatch):
     with torch.autocast("cpu", dtype=torch.bfloat16):
         out = keras.layers.LSTM(3, activation="relu")(torch.randn(2, 4, 3))
     assert calls == [] and out.shape == (2, 3)
+
+
+@pytest.mark.gpu
+def test_custom_loop_on_cuda_matches_cpu():
+    gen = torch.Generator().manual_seed(2)
+    args = [torch.randn(s, generator=gen) for s in ((8, 20, 16), (8, 4), (8, 4), (16, 4))]
+    outs = []
+    for device in ("cpu", "cuda"):
+        leaves = [a.to(device).requires_grad_(True) for a in args]
+        seq, last, (h, c) = _lstm_loop.lstm_sequence(*leaves, return_sequences=True)
+        (seq.square().sum() + c.sum()).backward()
+        outs.append([seq.detach().cpu(), c.detach().cpu()] + [a.grad.cpu() for a in leaves])
+    for a, b in zip(*outs):
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5)
