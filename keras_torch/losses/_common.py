@@ -111,8 +111,8 @@ def divide_no_nan(x: torch.Tensor, y: torch.Tensor | float) -> torch.Tensor:
             return torch.zeros_like(x)
         return x / y
     q = x / y
-    if y.device.type == "cpu" and y.numel() == 1:  # reading a CPU scalar is free; torch.where is not
-        return q if float(y) != 0 else torch.zeros_like(q)
+    if y.device.type == "cpu" and y.numel() == 1 and float(y) != 0:  # a CPU scalar read is free; where is not
+        return q
     return torch.where(y == 0, torch.zeros((), dtype=q.dtype, device=q.device), q)
 
 
