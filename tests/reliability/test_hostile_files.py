@@ -76,15 +76,21 @@ def _replace(f, name: str, maker) -> None:
     maker(f, name)
 
 
+def _saved_with_weight(keras, tmp_path, kind: str, maker) -> pathlib.Path:
+    """A saved model file whose first kernel was deleted and rebuilt by ``maker(h5file, name)``."""
+    p = _save(keras, tmp_path, kind)
+    target = _weight_path(kind)
+    _edit(p, kind, lambda f: _replace(f, target, maker))
+    return p
+
+
 KINDS = ["keras", "h5", "weights", "legacy_weights"]
 
 
 # ---------------------------------------------------------------------- HDF5 links and storage
 @pytest.mark.parametrize("kind", KINDS)
 def test_soft_link_refused(kind, keras, tmp_path):
-    p = _save(keras, tmp_path, kind)
-    target = _weight_path(kind)
-    _edit(p, kind, lambda f: _replace(f, target, lambda f, n: f.__setitem__(n, h5py.SoftLink("/" + target + "_x"))))
+    p = _saved_with_weight(keras, tmp_path, kind, lambda f, n: f.__setitem__(n, h5py.SoftLink("/" + n + "_x")))
     with pytest.raises(ValueError, match="SoftLink"):
         _load(keras, p, kind)
 
@@ -94,10 +100,8 @@ def test_external_link_refused(kind, keras, tmp_path):
     secret = tmp_path / "secret.h5"
     with h5py.File(secret, "w") as f:
         f["kernel"] = np.full((4, 3), 7.0, "float32")
-    p = _save(keras, tmp_path, kind)
-    target = _weight_path(kind)
-    _edit(p, kind, lambda f: _replace(f, target, lambda f, n: f.__setitem__(n, h5py.ExternalLink(str(secret),
-                                                                                                   "/kernel"))))
+    p = _saved_with_weight(keras, tmp_path, kind, lambda f, n: f.__setitem__(n, h5py.ExternalLink(str(secret),
+                                                                                                   "/kernel")))
     with pytest.raises(ValueError, match="ExternalLink"):
         _load(keras, p, kind)
 
@@ -107,10 +111,8 @@ def test_external_dataset_refused(kind, keras, tmp_path):
     """A dataset whose bytes live in another file (e.g. /etc/passwd) must never be read into the weights."""
     raw = tmp_path / "raw.bin"
     raw.write_bytes(np.full((4, 3), 7.0, "float32").tobytes())
-    p = _save(keras, tmp_path, kind)
-    target = _weight_path(kind)
-    _edit(p, kind, lambda f: _replace(f, target, lambda f, n: f.create_dataset(
-        n, shape=(4, 3), dtype="float32", external=[(str(raw), 0, 48)])))
+    p = _saved_with_weight(keras, tmp_path, kind, lambda f, n: f.create_dataset(
+        n, shape=(4, 3), dtype="float32", external=[(str(raw), 0, 48)]))
     with pytest.raises(ValueError, match="external"):
         _load(keras, p, kind)
 
@@ -120,25 +122,20 @@ def test_virtual_dataset_refused(kind, keras, tmp_path):
     src = tmp_path / "src.h5"
     with h5py.File(src, "w") as f:
         f["k"] = np.full((4, 3), 7.0, "float32")
-    p = _save(keras, tmp_path, kind)
-    target = _weight_path(kind)
-
     def make(f, n):
         layout = h5py.VirtualLayout(shape=(4, 3), dtype="float32")
         layout[:] = h5py.VirtualSource(str(src), "k", shape=(4, 3))
         f.create_virtual_dataset(n, layout)
 
-    _edit(p, kind, lambda f: _replace(f, target, make))
+    p = _saved_with_weight(keras, tmp_path, kind, make)
     with pytest.raises(ValueError, match="virtual"):
         _load(keras, p, kind)
 
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_string_dataset_refused(kind, keras, tmp_path):
-    p = _save(keras, tmp_path, kind)
-    target = _weight_path(kind)
-    _edit(p, kind, lambda f: _replace(f, target, lambda f, n: f.create_dataset(
-        n, data=np.array([["abc"] * 3] * 4, dtype="S3"))))
+    p = _saved_with_weight(keras, tmp_path, kind, lambda f, n: f.create_dataset(
+        n, data=np.array([["abc"] * 3] * 4, dtype="S3")))
     with pytest.raises(ValueError, match="non-numeric"):
         _load(keras, p, kind)
 
@@ -146,10 +143,8 @@ def test_string_dataset_refused(kind, keras, tmp_path):
 @pytest.mark.parametrize("kind", KINDS)
 def test_shape_bomb_not_read(kind, keras, tmp_path, no_hang):
     """A 4 TB declared dataset (stored as a few bytes) is refused from its shape, without allocating."""
-    p = _save(keras, tmp_path, kind)
-    target = _weight_path(kind)
-    _edit(p, kind, lambda f: _replace(f, target, lambda f, n: f.create_dataset(
-        n, shape=(1_000_000, 1_000_000), dtype="float32", chunks=(1000, 1000), compression="gzip")))
+    p = _saved_with_weight(keras, tmp_path, kind, lambda f, n: f.create_dataset(
+        n, shape=(1_000_000, 1_000_000), dtype="float32", chunks=(1000, 1000), compression="gzip"))
     assert p.stat().st_size < 1 << 20
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     with no_hang(60), pytest.raises(ValueError, match="shape"):

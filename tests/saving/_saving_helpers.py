@@ -33,6 +33,19 @@ def predict(model, xs: list[np.ndarray]) -> list[np.ndarray]:
     return [np.asarray(o) for o in (out if isinstance(out, (list, tuple)) else [out])]
 
 
+def random_inputs(model, n: int = 3, seed: int = 0) -> list[np.ndarray]:
+    """Seeded inputs for every model input: token ids in [0, 30) for integer inputs, else N(0, 1)."""
+    rng = np.random.default_rng(seed)
+    xs = []
+    for t in model.inputs:
+        shape = (n,) + tuple(int(d) for d in t.shape[1:])
+        if "int" in str(t.dtype):
+            xs.append(rng.integers(0, 30, shape).astype("int32"))
+        else:
+            xs.append(rng.normal(size=shape).astype("float32"))
+    return xs
+
+
 def assert_outputs_close(got: list[np.ndarray], want: list[np.ndarray], rtol: float = 1e-4, atol: float = 1e-5) -> None:
     assert len(got) == len(want)
     for g, w in zip(got, want):

@@ -14,7 +14,7 @@ import sys
 
 import numpy as np
 import pytest
-from _saving_helpers import ROOT, builders, predict
+from _saving_helpers import ROOT, builders, predict, random_inputs
 
 pytestmark = pytest.mark.interop
 
@@ -90,18 +90,6 @@ print("RESULTS" + json.dumps(results))
 '''
 
 
-def _inputs(model, n=3, seed=0):
-    rng = np.random.default_rng(seed)
-    xs = []
-    for t in model.inputs:
-        shape = (n,) + tuple(int(d) for d in t.shape[1:])
-        if "int" in str(t.dtype):
-            xs.append(rng.integers(0, 30, shape).astype("int32"))
-        else:
-            xs.append(rng.normal(size=shape).astype("float32"))
-    return xs
-
-
 @pytest.fixture(scope="module")
 def interop_results(tmp_path_factory):
     if REF is None:
@@ -121,7 +109,7 @@ def interop_results(tmp_path_factory):
         model.set_weights([rng.uniform(0.5, 1.5, w.shape).astype(w.dtype) if "variance" in n
                            else rng.uniform(-0.5, 0.5, w.shape).astype(w.dtype)
                            for w, n in zip(model.get_weights(), names)])
-        xs = _inputs(model)
+        xs = random_inputs(model)
         ys = predict(model, xs)
         np.savez(out / f"{name}.npz", **{f"x{i}": x for i, x in enumerate(xs)}, **{f"y{i}": y for i, y in enumerate(ys)})
         model.save(out / f"{name}.keras")
@@ -137,7 +125,7 @@ def interop_results(tmp_path_factory):
     rng = np.random.default_rng(0)
     model.fit(rng.normal(size=(12, 8)).astype("float32"), np.eye(4, dtype="float32")[rng.integers(0, 4, 12)],
               batch_size=4, epochs=1, verbose=0)
-    xs = _inputs(model)
+    xs = random_inputs(model)
     np.savez(out / "compiled.npz", x0=xs[0], y0=predict(model, xs)[0])
     model.save(out / "compiled.keras")
     model.save(out / "compiled.h5")

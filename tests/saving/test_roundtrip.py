@@ -8,21 +8,9 @@ import h5py
 import numpy as np
 import pytest
 import torch
-from _saving_helpers import builders, predict
+from _saving_helpers import builders, predict, random_inputs
 
 MODELS = ["mlp", "cnn", "text", "gru_v1", "multi", "hard_sigmoid"]
-
-
-def _inputs(model, n=3, seed=0):
-    rng = np.random.default_rng(seed)
-    xs = []
-    for t in model.inputs:
-        shape = (n,) + tuple(int(d) for d in t.shape[1:])
-        if "int" in str(t.dtype):
-            xs.append(rng.integers(0, 30, shape).astype("int32"))
-        else:
-            xs.append(rng.normal(size=shape).astype("float32"))
-    return xs
 
 
 def _randomize(model, seed=1):
@@ -57,7 +45,7 @@ def test_model_roundtrip(name, ext, keras, tmp_path):
     loaded = keras.models.load_model(path)
     assert type(loaded).__name__ == type(model).__name__
     assert [lyr.name for lyr in loaded.layers] == [lyr.name for lyr in model.layers]
-    _assert_same(model, loaded, _inputs(model))
+    _assert_same(model, loaded, random_inputs(model))
 
 
 @pytest.mark.parametrize("name", MODELS)
@@ -67,7 +55,7 @@ def test_weights_roundtrip(name, fname, keras, tmp_path):
     model.save_weights(tmp_path / fname)
     other = builders()[name](keras)
     other.load_weights(tmp_path / fname)
-    _assert_same(model, other, _inputs(model))
+    _assert_same(model, other, random_inputs(model))
 
 
 def test_h5_layout_is_keras2(keras, tmp_path):
