@@ -159,6 +159,16 @@ def _save_npz(path: pathlib.Path, xs: list[np.ndarray], ys: list[np.ndarray], **
     np.savez(path, **arrays)
 
 
+def _seeded(K: Any, build: Any) -> tuple[Any, list, list]:
+    """``build(K)`` with seeded random weights, seeded inputs and its predictions."""
+    K.utils.set_random_seed(SEED)
+    rng = np.random.default_rng(SEED)
+    model = build(K)
+    _randomize(model, rng)
+    xs = _inputs(model, rng)
+    return model, xs, _predict(model, xs)
+
+
 def generate(out_dir: pathlib.Path) -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     import keras
@@ -174,12 +184,7 @@ def generate(out_dir: pathlib.Path) -> None:
     builders = {"mlp": _mlp, "cnn": _cnn, "text": _text, "gru_v1": _gru_v1, "multi": _multi, "families": _families}
     for writer, K in (("tfk", tf_keras), ("k3", keras)):
         for name, build in builders.items():
-            K.utils.set_random_seed(SEED)
-            rng = np.random.default_rng(SEED)
-            model = build(K)
-            _randomize(model, rng)
-            xs = _inputs(model, rng)
-            ys = _predict(model, xs)
+            model, xs, ys = _seeded(K, build)
             stem = f"{writer}_{name}"
             if writer == "tfk":
                 model.save(out_dir / f"{stem}.h5")
@@ -198,12 +203,7 @@ def generate(out_dir: pathlib.Path) -> None:
 
         # hard_sigmoid (tf-keras: Keras 2 definition in the file) and Lambda models.
         for name, build in (("hard_sigmoid", _hard_sigmoid), ("lambda", _lambda)):
-            K.utils.set_random_seed(SEED)
-            rng = np.random.default_rng(SEED)
-            model = build(K)
-            _randomize(model, rng)
-            xs = _inputs(model, rng)
-            ys = _predict(model, xs)
+            model, xs, ys = _seeded(K, build)
             stem = f"{writer}_{name}"
             ext = ".h5" if writer == "tfk" else ".keras"
             model.save(out_dir / f"{stem}{ext}")
