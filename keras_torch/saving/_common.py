@@ -237,6 +237,16 @@ def _owner_paths(layer: Any) -> dict[int, str]:
     return paths
 
 
+def unique_name(name: str, used: set[str]) -> str:
+    """``name``, or ``name_1``, ``name_2``... the first not in ``used`` (Keras 2 weight-name dedup); adds it."""
+    full, k = name, 1
+    while full in used:
+        full = f"{name}_{k}"
+        k += 1
+    used.add(full)
+    return full
+
+
 def legacy_slots(layer: Any) -> list[Slot]:
     """Weights of ``layer`` in Keras legacy order ``trainable_weights + non_trainable_weights``."""
     from keras_torch.layers.base import Layer
@@ -253,12 +263,7 @@ def legacy_slots(layer: Any) -> list[Slot]:
         names, flags = _owner_names_flags(owner, len(arrays))
         prefix = paths.get(id(owner), getattr(owner, "name", "layer"))
         for i, (arr, short, tr) in enumerate(zip(arrays, names, flags)):
-            full = f"{prefix}/{short}"
-            k = 1
-            while full in used:
-                full = f"{prefix}/{short}_{k}"
-                k += 1
-            used.add(full)
+            full = unique_name(f"{prefix}/{short}", used)
             slots.append(Slot(owner, i, full, short, tr, tuple(arr.shape)))
     if isinstance(layer, Layer) and not layer.trainable:
         for s in slots:

@@ -255,16 +255,8 @@ def _optimizer_weight_names(opt: Any) -> list[str]:
     names = list(getattr(opt, "variable_names", []) or [])
     if len(names) != len(opt.variables):
         names = [f"variable_{i}" for i in range(len(opt.variables))]
-    out, used = [], set()
-    for n in names:
-        full = f"{prefix}/{n}"
-        k = 1
-        while full in used:
-            full = f"{prefix}/{n}_{k}"
-            k += 1
-        used.add(full)
-        out.append(full)
-    return out
+    used: set[str] = set()
+    return [_common.unique_name(f"{prefix}/{n}", used) for n in names]
 
 
 def save_optimizer_weights_to_hdf5_group(f: Any, optimizer: Any, model: Any) -> None:

@@ -17,14 +17,19 @@ import tarfile
 import numpy as np
 
 
-def write_mnist(root: str, n_train: int = 12, n_test: int = 5) -> dict:
-    rng = np.random.RandomState(1)
-    arrays = {
+def _digit_arrays(seed: int, n_train: int, n_test: int) -> dict:
+    """MNIST-shaped uint8 images (28x28) and labels 0-9."""
+    rng = np.random.RandomState(seed)
+    return {
         "x_train": rng.randint(0, 256, (n_train, 28, 28)).astype("uint8"),
         "y_train": rng.randint(0, 10, n_train).astype("uint8"),
         "x_test": rng.randint(0, 256, (n_test, 28, 28)).astype("uint8"),
         "y_test": rng.randint(0, 10, n_test).astype("uint8"),
     }
+
+
+def write_mnist(root: str, n_train: int = 12, n_test: int = 5) -> dict:
+    arrays = _digit_arrays(1, n_train, n_test)
     np.savez_compressed(os.path.join(root, "mnist.npz"), **arrays)
     return arrays
 
@@ -39,13 +44,7 @@ def _idx_images(images: np.ndarray) -> bytes:
 
 
 def write_fashion_mnist(root: str, n_train: int = 10, n_test: int = 4) -> dict:
-    rng = np.random.RandomState(2)
-    arrays = {
-        "x_train": rng.randint(0, 256, (n_train, 28, 28)).astype("uint8"),
-        "y_train": rng.randint(0, 10, n_train).astype("uint8"),
-        "x_test": rng.randint(0, 256, (n_test, 28, 28)).astype("uint8"),
-        "y_test": rng.randint(0, 10, n_test).astype("uint8"),
-    }
+    arrays = _digit_arrays(2, n_train, n_test)
     files = {
         "train-labels-idx1-ubyte.gz": _idx_labels(arrays["y_train"]),
         "train-images-idx3-ubyte.gz": _idx_images(arrays["x_train"]),
