@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from keras_torch import config as _config
-from keras_torch.engine import data_adapter
+from keras_torch.engine import _jit, data_adapter
 from keras_torch.engine import distributed as _distributed
 from keras_torch.engine.compile_utils import CompileLoss, CompileMetrics
 from keras_torch.layers.base import _CTX, Layer, _global_hooks_active
@@ -66,7 +66,8 @@ class Trainer:
             metrics: Metrics list (or per-output list/dict), e.g. ``["accuracy"]``.
             weighted_metrics: Metrics weighted by ``sample_weight``.
             run_eagerly: Accepted for compatibility (keras_torch always runs eagerly unless jit).
-            steps_per_execution: Accepted; steps are dispatched one by one.
+            steps_per_execution: Batch-level callbacks (and the progress bar) run once per this
+                many steps, as in Keras on TensorFlow (the Keras torch backend only accepts 1).
             jit_compile: ``True`` compiles the train step with ``torch.compile``.
         """
         from keras_torch import metrics as metrics_mod  # noqa: F401 - fail early if metrics broken
@@ -87,7 +88,7 @@ class Trainer:
         self.run_eagerly = run_eagerly
         self.steps_per_execution = steps_per_execution
         self._jit_compile = jit_compile is True
-        self._compiled_step = None
+        _jit.reset(self)
         self._compile_config = {
             "optimizer": optimizer if isinstance(optimizer, str) else None,
             "loss": loss,
@@ -141,9 +142,14 @@ class Trainer:
         self, x: Any = None, y: Any = None, y_pred: Any = None, sample_weight: Any = None, training: bool = True
     ) -> torch.Tensor:
         """Compiled loss + ``model.losses`` (regularization and ``add_loss``)."""
+        compiled = self._compile_loss(y, y_pred, sample_weight) if self._compile_loss is not None else None
+        return self._finish_loss(compiled)
+
+    def _finish_loss(self, compiled: tuple[torch.Tensor, list] | None) -> torch.Tensor:
+        """``compute_loss`` after the compiled loss: per-output trackers, then ``model.losses``."""
         total = None
-        if self._compile_loss is not None:
-            total, per_output = self._compile_loss(y, y_pred, sample_weight)
+        if compiled is not None:
+            total, per_output = compiled
             for tracker, value in zip(self._output_loss_trackers, per_output):
                 if tracker is not None and value is not None:
                     tracker.update_state(value)
@@ -200,8 +206,11 @@ class Trainer:
         """One optimisation step on a batch; returns logs (0-d tensors)."""
         x, y, sample_weight = data_adapter.unpack_x_y_sample_weight(data)
         with _autocast(x):
-            y_pred = self(x, training=True)
-            loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight)
+            if self._jit_compile:
+                y_pred, loss = _jit.forward_loss(self, x, y, sample_weight)
+            else:
+                y_pred = self(x, training=True)
+                loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight)
         if self._train_vars is None:  # a subclassed model creates its weights in its first call
             self._train_vars = self.trainable_weights or None
         variables = self._train_vars if self._train_vars is not None else self.trainable_weights
@@ -227,7 +236,7 @@ class Trainer:
     def test_step(self, data: Any) -> dict[str, Any]:
         x, y, sample_weight = data_adapter.unpack_x_y_sample_weight(data)
         with _autocast(x):
-            y_pred = self(x, training=False)
+            y_pred = _jit.inference(self, x) if self._jit_compile else self(x, training=False)
         if self._compile_loss is not None or self.losses:
             loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight, training=False)
             self._loss_tracker.update_state(loss, sample_weight=_batch_size(x))
@@ -236,7 +245,7 @@ class Trainer:
     def predict_step(self, data: Any) -> Any:
         x, _, _ = data_adapter.unpack_x_y_sample_weight(data)
         with _autocast(x):
-            return self(x, training=False)
+            return _jit.inference(self, x) if self._jit_compile else self(x, training=False)
 
     # ------------------------------------------------------------------ device
     def _apply(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
@@ -326,23 +335,29 @@ class Trainer:
         epoch_logs: dict[str, Any] = {}
         training_logs: dict[str, Any] = {}
         check = _config.check_numerics_enabled()  # read once: no per-batch cost when off
+        spe = _steps_per_execution(self)
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             cbs.on_epoch_begin(epoch)
             self.train()
             logs: dict[str, Any] = {}
-            seen = False
+            seen = pending = False
             for step, batch in enumerate(handler.epoch_iterator(epoch)):
                 seen = True
                 if check:
                     _check_finite(batch, "training", epoch, step)
-                cbs.on_train_batch_begin(step)
+                if not pending:
+                    cbs.on_train_batch_begin(step)
                 logs = step_fn(batch)
                 if check:
                     _check_finite_loss(logs, epoch, step)
-                cbs.on_train_batch_end(step, logs)
+                pending = (step + 1) % spe != 0  # batch callbacks once per execution of `spe` steps
+                if not pending:
+                    cbs.on_train_batch_end(step, logs)
                 if self.stop_training:
                     break
+            if pending:
+                cbs.on_train_batch_end(step, logs)
             if not seen:
                 raise ValueError("The training dataset produced no batches: it is empty (or steps_per_epoch=0).")
             if ddist is not None:
@@ -366,10 +381,8 @@ class Trainer:
         return self.history
 
     def _make_train_function(self) -> Any:
-        if self._jit_compile:
-            if getattr(self, "_compiled_step", None) is None:
-                self._compiled_step = torch.compile(self.train_step)
-            return self._compiled_step
+        # jit_compile=True compiles the forward pass and loss inside train_step (engine/_jit.py);
+        # backward, optimizer and metrics stay eager (fused kernels already).
         return self.train_step
 
     # ------------------------------------------------------------------ evaluate
@@ -425,17 +438,21 @@ class Trainer:
             self.__dict__["_kt_dist"] = ddist
             test_step = ddist.wrap_test_step(self, test_step)
         check = _config.check_numerics_enabled()
-        seen = False
+        spe = _steps_per_execution(self)
+        seen = pending = False
         with torch.no_grad():
             for step, batch in enumerate(handler.epoch_iterator()):
                 seen = True
                 if check:
                     _check_finite(batch, "evaluation", None, step)
-                if cbs is not None:
+                if cbs is not None and not pending:
                     cbs.on_test_batch_begin(step)
                 logs = test_step(batch)
-                if cbs is not None:
+                pending = (step + 1) % spe != 0
+                if cbs is not None and not pending:
                     cbs.on_test_batch_end(step, logs)
+            if cbs is not None and pending:
+                cbs.on_test_batch_end(step, logs)
         if not seen and ddist is None:  # (data-parallel: a rank may legitimately get no batch)
             if was_training:
                 self.train()
@@ -587,28 +604,32 @@ def _allow_direct_predict(model: Any, x: torch.Tensor, device: torch.device) -> 
     from keras_torch.models.model import Model
     from keras_torch.models.sequential import Sequential
 
-    if device.type != "cpu" or type(x) is not torch.Tensor or x.dtype != torch.float32:
+    if device.type not in ("cpu", "cuda") or type(x) is not torch.Tensor or x.dtype != torch.float32:
         return
     if type(model).call not in (Model.call, Sequential.call) or model.__dict__.get("_kt_dist") is not None:
         return
     policy = model._dtype_policy
     if not policy.autocast or policy.torch_compute_dtype != torch.float32:
         return
-    if any(p.device.type != "cpu" for p in model.parameters()):
+    if any(p.device != x.device for p in model.parameters()):
         return
-    model.__dict__["_direct_predict"] = tuple(x.shape[1:])  # dropped by Trainer._apply (.to(), .half()...)
+    # (feature shape, device); dropped by Trainer._apply (.to(), .half()...)
+    model.__dict__["_direct_predict"] = (tuple(x.shape[1:]), None if x.device.type == "cpu" else x.device)
 
 
 def _direct_predict(model: Any, x: np.ndarray) -> np.ndarray | None:
-    """``predict_on_batch`` latency path for a built Sequential/functional model on the CPU.
+    """``predict_on_batch`` latency path for a built Sequential/functional model (CPU or CUDA).
 
     Skips only the model's own ``Layer.__call__`` bookkeeping, for a float32 input signature
-    that already went through it once (its shape checks passed, its weights were on the CPU;
-    moving or casting the model forgets the signature) and only while no hook is registered. A
-    Sequential runs its validated layer plan directly; a functional model runs ``call``.
+    that already went through it once (its shape checks passed, its weights were on that
+    device; moving or casting the model forgets the signature) and only while no hook is
+    registered. A Sequential runs its validated layer plan directly; a functional model runs
+    ``call``.
     """
-    if model.__dict__.get("_direct_predict") != x.shape[1:]:
+    sig = model.__dict__.get("_direct_predict")
+    if sig is None or sig[0] != x.shape[1:]:
         return None
+    device = sig[1]
     if model._forward_hooks or model._forward_pre_hooks or _global_hooks_active():
         return None
     plan = getattr(type(model), "_direct_plan", None)
@@ -616,8 +637,9 @@ def _direct_predict(model: Any, x: np.ndarray) -> np.ndarray | None:
     grad = torch.is_grad_enabled()
     torch._C._set_grad_enabled(False)  # (cheaper than entering torch.no_grad())
     try:
+        inp = torch.from_numpy(x) if device is None else torch.from_numpy(x).to(device, non_blocking=True)
         if steps is not None:  # leaf layers only: no nested __call__ reads the call context
-            out = torch.from_numpy(x)
+            out = inp
             for fn, takes_training in steps:
                 out = fn(out, training=False) if takes_training else fn(out)
         else:
@@ -628,14 +650,14 @@ def _direct_predict(model: Any, x: np.ndarray) -> np.ndarray | None:
             outer = ctx.training
             ctx.training = False
             try:
-                out = model.call(torch.from_numpy(x), training=False)
+                out = model.call(inp, training=False)
             finally:
                 ctx.depth -= 1
                 ctx.training = outer
     finally:
         torch._C._set_grad_enabled(grad)
     if type(out) is torch.Tensor:
-        return out.numpy()
+        return out.numpy() if device is None else out.cpu().numpy()
     return tree.map_structure(lambda t: t.detach().cpu().numpy(), out)
 
 
@@ -715,6 +737,13 @@ def _check_finite_loss(logs: Any, epoch: int, step: int) -> None:
         )
 
 
+def _steps_per_execution(model: Any) -> int:
+    try:
+        return max(1, int(model.steps_per_execution or 1))
+    except (TypeError, ValueError):
+        return 1
+
+
 def _resolve_verbose(verbose: Any) -> int:
     if verbose == "auto":
         return 1
@@ -722,6 +751,10 @@ def _resolve_verbose(verbose: Any) -> int:
 
 
 def _to_floats(logs: dict[str, Any]) -> dict[str, float]:
+    scalars = [k for k, v in logs.items() if isinstance(v, torch.Tensor) and v.numel() == 1 and v.device.type != "cpu"]
+    if len(scalars) > 1:  # one device->host copy (one sync) for all the accelerator scalars
+        host = torch.stack([logs[k].detach().reshape(()).float() for k in scalars]).cpu().tolist()
+        logs = {**logs, **dict(zip(scalars, host))}
     out = {}
     for k, v in logs.items():
         if isinstance(v, torch.Tensor):

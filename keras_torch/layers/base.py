@@ -153,6 +153,22 @@ def _to_tensor(x: Any) -> Any:
     return x
 
 
+def _weights_device(layer: nn.Module) -> torch.device | None:
+    """The device of the layer's first weight, cached until the layer is moved (``_apply``);
+    ``None`` while it has no weights yet."""
+    for t in layer.parameters():
+        layer.__dict__["_kt_device"] = t.device
+        return t.device
+    return None
+
+
+def _inputs_to(inputs: Any, device: torch.device) -> Any:
+    return tree.map_structure(
+        lambda t: t.to(device, non_blocking=True) if isinstance(t, torch.Tensor) and t.device.type == "cpu" else t,
+        inputs,
+    )
+
+
 def _shape_of(x: Any) -> Any:
     if isinstance(x, (torch.Tensor, KerasTensor)):
         return tuple(x.shape)
@@ -607,6 +623,10 @@ class Layer(nn.Module):
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         return self.call(*args, **kwargs)
 
+    def _apply(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        self.__dict__.pop("_kt_device", None)  # .to()/.cuda(): see _weights_device
+        return super()._apply(fn, *args, **kwargs)
+
     def _maybe_build(self, inputs: Any) -> None:
         if self.built:
             return
@@ -682,7 +702,12 @@ class Layer(nn.Module):
             if self._dtype_policy.autocast:
                 inputs = inputs.to(self._dtype_policy.torch_compute_dtype)
         if ctx.depth == 0:
-            ctx.generation += 1
+            if not torch.compiler.is_compiling():  # (engine/_jit.py counts compiled calls outside)
+                ctx.generation += 1
+            dev = self.__dict__.get("_kt_device") or _weights_device(self)
+            if dev is not None and dev.type != "cpu":  # Keras: host data follows the model to its device
+                inputs = _inputs_to(inputs, dev) if not is_tensor else (
+                    inputs.to(dev, non_blocking=True) if inputs.device.type == "cpu" else inputs)
         ctx.depth += 1
         ctx.training = training
         try:

@@ -116,14 +116,19 @@ def resolve_same(
     return F.pad(x, pad_arg(pads, channels_last)), 0
 
 
-@functools.cache
+# Plain tables rather than functools.cache: torch.compile traces dict lookups without warnings.
+_TO_CF = {n: (0, n - 1) + tuple(range(1, n - 1)) for n in range(2, 9)}
+_TO_CL = {n: (0,) + tuple(range(2, n)) + (1,) for n in range(2, 9)}
+
+
 def to_channels_first(ndim: int) -> tuple[int, ...]:
-    return (0, ndim - 1) + tuple(range(1, ndim - 1))
+    """The permutation NHWC -> NCHW for a rank-``ndim`` tensor."""
+    return _TO_CF[ndim]
 
 
-@functools.cache
 def to_channels_last(ndim: int) -> tuple[int, ...]:
-    return (0,) + tuple(range(2, ndim)) + (1,)
+    """The permutation NCHW -> NHWC for a rank-``ndim`` tensor."""
+    return _TO_CL[ndim]
 
 
 # Layout converters are module-level functions bound with functools.partial so layers pickle.

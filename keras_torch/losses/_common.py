@@ -113,7 +113,7 @@ def divide_no_nan(x: torch.Tensor, y: torch.Tensor | float) -> torch.Tensor:
     q = x / y
     if y.device.type == "cpu" and y.numel() == 1 and float(y) != 0:  # a CPU scalar read is free; where is not
         return q
-    return torch.where(y == 0, torch.zeros((), dtype=q.dtype, device=q.device), q)
+    return torch.where(y == 0, 0.0, q)  # (a Python 0: no extra allocation/fill kernel on accelerators)
 
 
 def get_keras_mask(x: Any) -> torch.Tensor | None:

@@ -22,8 +22,14 @@ _F32 = torch.float32
 _INT = (torch.int64, torch.int32)
 
 
+_ATTRS = ("_keras_mask", "_keras_logits", "_keras_logits_kind")
+
+
 def _logits(y_pred: torch.Tensor, from_logits: bool, kind: str) -> torch.Tensor | None:
-    d = getattr(y_pred, "__dict__", None)
+    if torch.compiler.is_compiling():  # (dynamo cannot read a tensor's __dict__; it traces getattr)
+        d = {k: getattr(y_pred, k, None) for k in _ATTRS}
+    else:
+        d = getattr(y_pred, "__dict__", None)
     if d and d.get("_keras_mask") is not None:
         return None
     logits = d.get("_keras_logits") if d else None

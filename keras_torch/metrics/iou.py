@@ -70,6 +70,11 @@ class _IoUBase(Metric):
         y_pred = torch.where(valid, y_pred, zero)
         sw = torch.where(valid, sw, zero)
         self.total_cm.assign_add(confusion_matrix(y_true, y_pred, n, weights=sw, dtype=dt))
+        self._on_device(self.total_cm.value.device)
+
+    def _on_device(self, device: torch.device) -> None:
+        """Hook: state now lives on ``device`` (IoU prepares its class index there, at update time,
+        so that ``result()`` never copies from the host)."""
 
     def reset_state(self) -> None:
         """Zero the confusion matrix."""
@@ -105,6 +110,10 @@ class IoU(_IoUBase):
         self.target_class_ids = list(target_class_ids)
         self._target_idx: dict[torch.device, torch.Tensor] = {}
 
+    def _on_device(self, device: torch.device) -> None:
+        if device not in self._target_idx:
+            self._target_idx[device] = torch.tensor(self.target_class_ids, dtype=torch.int64).to(device)
+
     def result(self) -> torch.Tensor:
         """``mean(TP / (TP + FP + FN))`` over target classes with a non-empty denominator."""
         cm = self.total_cm.value
@@ -115,7 +124,8 @@ class IoU(_IoUBase):
         denominator = sum_over_row + sum_over_col - tp
         idx = self._target_idx.get(cm.device)
         if idx is None:
-            idx = self._target_idx[cm.device] = torch.tensor(self.target_class_ids, dtype=torch.int64).to(cm.device)
+            self._on_device(cm.device)
+            idx = self._target_idx[cm.device]
         tp = tp[idx].to(torch.float32)
         denominator = denominator[idx].to(torch.float32)
         valid = denominator > 1e-9

@@ -67,12 +67,14 @@ class MetricVariable:
 
     def assign_add(self, x: Any) -> MetricVariable:
         """In-place ``+= x``."""
-        self._value.add_(self._prep(x))
+        x = self._prep(x)  # first: it may move the state to x's device
+        self._value.add_(x)
         return self
 
     def assign_sub(self, x: Any) -> MetricVariable:
         """In-place ``-= x``."""
-        self._value.sub_(self._prep(x))
+        x = self._prep(x)
+        self._value.sub_(x)
         return self
 
     def to(self, device: torch.device | str) -> MetricVariable:

@@ -105,11 +105,12 @@ class Mean(Metric):
             if values.ndim > 1:
                 values = values.mean(dim=tuple(range(1, values.ndim)))
             n = float(values.shape[0])
+        summed = values if values.ndim == 0 else values.sum()  # (a 0-d sum would only copy)
         if weight is None:
-            total.value.add_(values.sum())
+            total.value.add_(summed)
             count.value.add_(n)
         else:
-            total.value.add_(values.sum() * float(weight))
+            total.value.add_(summed * float(weight))
             count.value.add_(n * float(weight))
 
     def result(self) -> torch.Tensor:

@@ -55,7 +55,7 @@ class Adam(Optimizer):
     def _update(self, params, grads, idx, lr):
         m = [self._momentums[i] for i in idx]
         v = [self._velocities[i] for i in idx]
-        if lr.device.type == "cpu" and _fusable(params, grads, m, v) and self._fused_update(params, grads, m, v, idx, lr):
+        if _fusable(params, grads, m, v) and self._fused_update(params, grads, m, v, idx, lr):
             return
         local_step = self._local_step(lr)
         beta_1_power = torch.pow(float(self.beta_1), local_step)
@@ -79,17 +79,22 @@ class Adam(Optimizer):
         torch._foreach_sub_(params, num)
 
     def _fused_update(self, params, grads, m, v, idx, lr):
-        """The same update with torch's fused CPU Adam kernel (one call instead of ~12 ``_foreach``).
+        """The same update with torch's fused Adam kernel (one call instead of ~12 ``_foreach``).
 
         torch's kernel computes ``w -= lr / (1 - b1**t) * m / (sqrt(v) / sqrt(1 - b2**t) + eps')``;
         with ``eps' = epsilon / sqrt(1 - b2**t)`` that is exactly Keras's
         ``w -= lr * sqrt(1 - b2**t) / (1 - b1**t) * m / (sqrt(v) + epsilon)``, and its moment
-        updates are Keras's too. Reading the step and learning rate costs nothing on the CPU.
+        updates are Keras's too. On the CPU the step and learning rate are read directly; on an
+        accelerator the step comes from the host mirror and the learning rate stays a device
+        tensor (the kernel takes a tensor ``lr``), so the update costs no host sync.
         """
-        t = float(self.iterations) + 1.0
+        if lr.device.type not in _FUSED_DEVICES:
+            return False
+        on_cpu = lr.device.type in _HOST_LR_DEVICES
+        t = float(self.iterations) + 1.0 if on_cpu else float(self._host_step_count() + 1)
         steps = self.__dict__.get("_fused_step")
-        if steps is None:
-            steps = self.__dict__["_fused_step"] = torch.zeros((), dtype=torch.float32)
+        if steps is None or steps.device != lr.device:
+            steps = self.__dict__["_fused_step"] = torch.zeros((), dtype=torch.float32, device=lr.device)
         steps.fill_(t)
         b1, b2 = float(self.beta_1), float(self.beta_2)
         # Keras computes the bias corrections in float32 (``power(cast(beta, float32), t)``); the
@@ -99,7 +104,8 @@ class Adam(Optimizer):
         d1, d2 = 1.0 - b1**t, 1.0 - b2**t
         if min(k1, k2, d1, d2) <= 0.0:  # (a beta of 0/1 or an astronomically late step) keep Keras's path
             return False
-        lr_f = float(lr) * math.sqrt(k2) / k1 * d1 / math.sqrt(d2)
+        scale = math.sqrt(k2) / k1 * d1 / math.sqrt(d2)
+        lr_f = float(lr) * scale if on_cpu else (lr * scale).float()
         eps = float(self.epsilon) / math.sqrt(d2)
         torch._fused_adam_(
             params,
@@ -162,6 +168,8 @@ class AdamW(Adam):
 
 
 _FUSED_DTYPES = (torch.float32, torch.float64)
+_FUSED_DEVICES = ("cpu", "cuda")
+_HOST_LR_DEVICES = ("cpu",)  # devices where reading lr / iterations to the host costs no sync
 
 
 def _fusable(params: list[torch.Tensor], grads: list[torch.Tensor], m: list[Any], v: list[Any]) -> bool:

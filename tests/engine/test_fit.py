@@ -218,3 +218,18 @@ def test_fit_on_cuda():
         assert model.predict(x, verbose=0).shape == (64, 3)
     finally:
         keras.config.set_device(None)
+
+
+@pytest.mark.gpu
+def test_host_inputs_follow_a_cuda_model():
+    keras.config.set_device("cuda")
+    try:
+        model = mlp()
+        x = np.random.default_rng(0).standard_normal((4,) + tuple(model.input_shape[1:])).astype("float32")
+        out = model(x)  # numpy, as in Keras
+        assert out.device.type == "cuda"
+        np.testing.assert_allclose(model(torch.from_numpy(x)).detach().cpu().numpy(), out.detach().cpu().numpy())
+        model.cpu()
+        assert model(x).device.type == "cpu"  # moved back: the cached device is dropped
+    finally:
+        keras.config.set_device(None)

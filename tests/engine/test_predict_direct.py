@@ -33,14 +33,14 @@ def test_direct_path_equals_general_call(build, monkeypatch):
     model = build()
     x = np.random.default_rng(0).standard_normal((5, 6)).astype("float32")
     first = model.predict_on_batch(x)  # general path; records the signature
-    assert model.__dict__.get("_direct_predict") == (6,)
+    assert model.__dict__.get("_direct_predict")[0] == (6,)
     calls = []
     real = type(model).__call__
     monkeypatch.setattr(type(model), "__call__", lambda self, *a, **k: (calls.append(self is model), real(self, *a, **k))[1])
     again = model.predict_on_batch(x)  # direct path: the model's __call__ is skipped
     assert True not in calls  # (a nested model's own __call__ still runs)
     monkeypatch.undo()
-    expected = model(torch.from_numpy(x), training=False).detach().numpy()
+    expected = model(torch.from_numpy(x), training=False).detach().cpu().numpy()
     np.testing.assert_array_equal(first, expected)
     np.testing.assert_array_equal(again, expected)
     assert model.predict_on_batch(x[:1]).shape == expected[:1].shape
@@ -67,3 +67,18 @@ def test_hooks_moves_and_bad_shapes_leave_the_direct_path():
     model.predict_on_batch(x)
     with pytest.raises(ValueError, match="expected"):
         model.predict_on_batch(np.ones((2, 5), "float32"))
+
+
+@pytest.mark.gpu
+def test_direct_path_on_cuda():
+    keras.config.set_device("cuda")
+    try:
+        model = _seq()
+        x = np.random.default_rng(0).standard_normal((5, 6)).astype("float32")
+        first = model.predict_on_batch(x)
+        assert model.__dict__["_direct_predict"][1].type == "cuda"
+        np.testing.assert_array_equal(model.predict_on_batch(x), first)
+        model.cpu()
+        assert "_direct_predict" not in model.__dict__
+    finally:
+        keras.config.set_device(None)

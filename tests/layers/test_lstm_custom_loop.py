@@ -85,7 +85,7 @@ def test_custom_loop_on_cuda_matches_cpu():
     args = [torch.randn(s, generator=gen) for s in ((8, 20, 16), (8, 4), (8, 4), (16, 4))]
     outs = []
     for device in ("cpu", "cuda"):
-        leaves = [a.to(device).requires_grad_(True) for a in args]
+        leaves = [a.detach().to(device).requires_grad_(True) for a in args]  # fresh leaves per device
         seq, last, (h, c) = _lstm_loop.lstm_sequence(*leaves, return_sequences=True)
         (seq.square().sum() + c.sum()).backward()
         outs.append([seq.detach().cpu(), c.detach().cpu()] + [a.grad.cpu() for a in leaves])

@@ -27,7 +27,7 @@ def _grads(step: int) -> list[torch.Tensor]:
 def _run(opt, params, steps, start=0) -> None:
     for k in range(start, start + steps):
         for p, g in zip(params, _grads(k)):
-            p.grad = g
+            p.grad = g.to(p.device)
         opt.step(params)
 
 

@@ -84,3 +84,39 @@ def test_size_one_dimensions_with_odd_strides_still_fuse(monkeypatch):
     optimizers.Adam(learning_rate=0.1).step([ref])
     assert calls == [1]
     torch.testing.assert_close(w.detach(), ref.detach(), rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("name", ["adam", "schedule", "amsgrad"])
+def test_device_path_matches_reference(name, monkeypatch):
+    """The accelerator variant (tensor learning rate, host step count: no sync) run on the CPU."""
+    monkeypatch.setattr(adam_mod, "_HOST_LR_DEVICES", ())
+    wf, bf, opt_f, n_fused = _trajectory(CASES[name], True, monkeypatch, steps=60)
+    monkeypatch.undo()
+    wr, br, _, _ = _trajectory(CASES[name], False, monkeypatch, steps=60)
+    assert n_fused == 60
+    torch.testing.assert_close(wf, wr, rtol=1e-5, atol=1e-6)
+    torch.testing.assert_close(bf, br, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_fused_matches_reference_on_cuda(name, monkeypatch):
+    torch.backends.cuda.matmul.allow_tf32 = False
+    out = {}
+    for fused in (True, False):
+        with monkeypatch.context() as mp:
+            if not fused:
+                mp.setattr(adam_mod, "_fusable", lambda *a: False)
+            gen = torch.Generator().manual_seed(0)
+            w = torch.nn.Parameter(torch.randn(6, 3, 4, 4, generator=gen).cuda())
+            grads = [(torch.randn(w.shape, generator=gen) * 10.0 ** ((k % 7) - 4)).cuda() for k in range(100)]
+            opt = CASES[name]()
+            torch.cuda.synchronize()
+            for step in range(100):
+                w.grad = grads[step]
+                if step == 50:
+                    torch.cuda.set_sync_debug_mode("error")  # the fused CUDA step never syncs
+                opt.step([w])
+            torch.cuda.set_sync_debug_mode("default")
+            out[fused] = w.detach().cpu()
+    torch.testing.assert_close(out[True], out[False], rtol=1e-5, atol=1e-6)

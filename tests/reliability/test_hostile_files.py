@@ -566,8 +566,13 @@ def test_memory_limit_env_override(keras, tmp_path, monkeypatch):
         keras.models.load_model(p)
 
 
+# Seeded: test ids must be identical in every collecting process (pytest-xdist workers).
+_RANDOM_JUNK = np.random.default_rng(1234).bytes(4096)
+
+
 @pytest.mark.parametrize("content", [b"PK\x03\x04" + bytes(100), b"\x89HDF\r\n\x1a\n" + bytes(100),
-                                     b"PK\x05\x06" + bytes(18), os.urandom(4096)])
+                                     b"PK\x05\x06" + bytes(18), _RANDOM_JUNK],
+                         ids=["zip-header", "hdf5-header", "zip-end-record", "random"])
 @pytest.mark.parametrize("ext", [".keras", ".h5", ".weights.h5"])
 def test_junk_with_valid_magic(content, ext, keras, tmp_path):
     p = tmp_path / f"junk{ext}"

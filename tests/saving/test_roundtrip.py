@@ -160,7 +160,7 @@ def test_resume_training_equals_uninterrupted(ext, keras, tmp_path):
     resumed.fit(x, y, epochs=1, batch_size=8, shuffle=False, verbose=0)
     for a, b in zip(full.get_weights(), resumed.get_weights()):
         np.testing.assert_allclose(a, b, rtol=0, atol=1e-6)
-    assert int(np.asarray(resumed.optimizer.iterations)) == 12
+    assert int(resumed.optimizer.iterations) == 12
 
 
 def test_load_weights_by_name_and_skip_mismatch(keras, tmp_path):
