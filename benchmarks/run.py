@@ -136,10 +136,10 @@ def torch_epoch(model: TorchRef, opt: torch.optim.Optimizer, x: torch.Tensor, y:
     forward, CE loss, backward, Adam step, and the running loss mean and accuracy Keras reports
     (accumulated on device, read once at the end)."""
     model.train()
-    perm = torch.randperm(len(x))
+    perm = torch.randperm(len(x), device=x.device)
     x, y = x[perm], y[perm]
-    total_loss = torch.zeros(())
-    correct = torch.zeros(())
+    total_loss = torch.zeros((), device=x.device)
+    correct = torch.zeros((), device=x.device)
     for i in range(0, len(x), BATCH):
         xb, yb = x[i:i + BATCH], y[i:i + BATCH]
         logits = model(xb)
