@@ -87,8 +87,11 @@ class Ftrl(Optimizer):
         torch._foreach_mul_(sigma, params)
         torch._foreach_add_(linear, torch._foreach_sub(grad_to_use, sigma))
         quadratic = torch._foreach_div(new_pow, lr)
-        torch._foreach_add_(quadratic, 2 * l2_reg)
-        clipped = [torch.clamp(t, -l1, l1) for t in linear]  # (no _foreach_clamp: it synced on CUDA)
+        two_l2 = 2 * l2_reg
+        for q in quadratic:  # (_foreach_add_ with a 0-d CUDA tensor synchronized with the host, torch 2.11)
+            q.add_(two_l2)
+        clipped = torch._foreach_clamp_min(linear, -l1)
+        torch._foreach_clamp_max_(clipped, l1)
         torch._foreach_sub_(clipped, linear)
         torch._foreach_div_(clipped, quadratic)
         torch._foreach_copy_(params, clipped)

@@ -224,7 +224,7 @@ def test_fit_on_cuda():
 def test_host_inputs_follow_a_cuda_model():
     keras.config.set_device("cuda")
     try:
-        model = mlp()
+        model = mlp().cuda()
         x = np.random.default_rng(0).standard_normal((4,) + tuple(model.input_shape[1:])).astype("float32")
         out = model(x)  # numpy, as in Keras
         assert out.device.type == "cuda"
