@@ -7,7 +7,7 @@ import pytest
 import torch
 
 import keras_torch as keras
-from keras_torch.layers.rnn import _lstm_loop, cells
+from keras_torch.layers.rnn import _cpp, _lstm_loop, cells
 
 
 @pytest.mark.parametrize("full", [True, False], ids=["sequences", "last"])
@@ -24,6 +24,43 @@ def test_python_and_scripted_loops_agree():
     fwd, _ = _lstm_loop._loops()
     for a, b in zip(fwd(xp, h0, c0, whh), _lstm_loop._forward_loop(xp, h0, c0, whh)):
         torch.testing.assert_close(a, b)
+
+
+def _compiled_loops():
+    _lstm_loop._loops()
+    if _lstm_loop._LOOPS["cpp"] is None:
+        pytest.skip(f"compiled relu-LSTM loops unavailable: {_cpp.STATUS}")
+    return _lstm_loop._LOOPS["cpp"]
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("batch", [1, 5])
+def test_compiled_loops_match_scripted(dtype, batch):
+    fwd_c, bwd_c = _compiled_loops()
+    fwd_s, bwd_s = _lstm_loop._LOOPS["fwd"], _lstm_loop._LOOPS["bwd"]
+    gen = torch.Generator().manual_seed(4)
+    xp, h0, c0, whh = (torch.randn(s, generator=gen, dtype=dtype) for s in ((batch, 9, 12), (batch, 3), (batch, 3), (12, 3)))
+    before = xp.clone()
+    for a, b in zip(fwd_c(xp, h0, c0, whh), fwd_s(xp, h0, c0, whh)):
+        torch.testing.assert_close(a, b)
+    torch.testing.assert_close(xp, before, rtol=0, atol=0)  # the input is never written (batch 1 too)
+    hs, cs, rc, gates = fwd_s(xp, h0, c0, whh)
+    partner = torch.randn(gates.shape, generator=gen, dtype=dtype)
+    o_dc = torch.randn(rc.shape, generator=gen, dtype=dtype)
+    f = gates[:, :, 3:6]  # strided, as in _LSTMSequence.backward
+    for full in (True, False):
+        d_seq = torch.randn((9, batch, 3) if full else (batch, 3), generator=gen, dtype=dtype)
+        d_last = torch.zeros(batch, 3, dtype=dtype) if full else d_seq
+        dc = torch.randn(batch, 3, generator=gen, dtype=dtype)
+        got = bwd_c(d_seq, d_last, dc.clone(), partner, o_dc, f, whh, full)
+        want = bwd_s(d_seq, d_last, dc.clone(), partner, o_dc, f, whh, full)
+        for a, b in zip(got, want):  # (float32: rounding differs between one fused pass and 5 ops)
+            torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-5)
+
+
+def test_build_can_be_disabled(monkeypatch):
+    monkeypatch.setenv("KERAS_TORCH_BUILD_KERNELS", "0")
+    assert _cpp.loops() is None and "disabled" in _cpp.STATUS
 
 
 def _run(layer_kwargs: dict, custom: bool, monkeypatch, return_state: bool = False):

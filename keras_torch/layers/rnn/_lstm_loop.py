@@ -6,7 +6,9 @@ recurrence with no graph (7 ops per step, activations written into preallocated 
 back-propagates through time by hand (5-6 ops per step; everything that does not depend on the
 incoming gradient is computed for all steps at once). Both loops are TorchScript functions
 when TorchScript is available (no Python per op), plain Python otherwise. Same math as the
-generic path: it is tested against it (values and gradients).
+generic path: it is tested against it (values and gradients). On the CPU the two loops also
+exist as compiled C++ (``_lstm_loop.cpp``, built once on first use and cached, see ``_cpp.py``):
+one gemm plus one fused pass per step, about 1.5-2x faster than the TorchScript loops.
 
 Cell (Keras gate order i, f, c, o; ``z = xp_t + h U^T``)::
 
@@ -19,6 +21,8 @@ from __future__ import annotations
 import warnings
 
 import torch
+
+from keras_torch.layers.rnn import _cpp
 
 Tensor = torch.Tensor
 
@@ -79,17 +83,21 @@ _sigmoid_bw = torch.ops.aten.sigmoid_backward.grad_input  # grad * y * (1 - y)
 _threshold_bw = torch.ops.aten.threshold_backward.grad_input  # grad where x > threshold, else 0
 
 
-def _loops() -> tuple:
-    if not _LOOPS:  # scripted on first use, not at import
+def _loops(device_type: str = "cpu") -> tuple:
+    """``(forward, backward)`` loops: compiled C++ on the CPU when it builds, else TorchScript."""
+    if not _LOOPS:  # scripted / built on first use, not at import
         _LOOPS["fwd"] = _script(_forward_loop)
         _LOOPS["bwd"] = _script(_backward_loop)
+        _LOOPS["cpp"] = _cpp.loops()
+    if device_type == "cpu" and _LOOPS["cpp"] is not None:
+        return _LOOPS["cpp"]
     return _LOOPS["fwd"], _LOOPS["bwd"]
 
 
 class _LSTMSequence(torch.autograd.Function):
     @staticmethod
     def forward(ctx, xp: Tensor, h0: Tensor, c0: Tensor, whh: Tensor, full: bool) -> tuple[Tensor, Tensor]:  # noqa: ANN001
-        fwd, _ = _loops()
+        fwd, _ = _loops(xp.device.type)
         hs, cs, rc, gates = fwd(xp, h0, c0, whh)
         ctx.save_for_backward(hs, cs, rc, gates, whh)
         ctx.full = full
@@ -110,7 +118,7 @@ class _LSTMSequence(torch.autograd.Function):
         _threshold_bw(i, g, 0.0, grad_input=partner[:, :, 2 * u : 3 * u])
         _sigmoid_bw(rc, o, grad_input=partner[:, :, 3 * u :])
         o_dc = torch.ops.aten.threshold_backward(o, cs[1:], 0.0)  # dh -> dc through h = o * relu(c)
-        _, bwd = _loops()
+        _, bwd = _loops(gates.device.type)
         if ctx.full:
             d_hseq, d_hlast = d_h.contiguous(), torch.zeros_like(hs[0])
         else:
