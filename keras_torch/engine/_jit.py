@@ -20,18 +20,18 @@ import torch
 
 from keras_torch.layers.base import _CTX, Layer
 
-_STATE = "_kt_jit"
+STATE_KEY = "_kt_jit"
 
 
 def reset(model: Any) -> None:
     """Forget compiled functions (``compile()`` was called again)."""
-    model.__dict__.pop(_STATE, None)
+    model.__dict__.pop(STATE_KEY, None)
 
 
 def _state(model: Any) -> dict:
-    st = model.__dict__.get(_STATE)
+    st = model.__dict__.get(STATE_KEY)
     if st is None:
-        st = model.__dict__[_STATE] = {"failed": False}
+        st = model.__dict__[STATE_KEY] = {"failed": False}
     return st
 
 

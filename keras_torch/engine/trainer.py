@@ -68,7 +68,8 @@ class Trainer:
             run_eagerly: Accepted for compatibility (keras_torch always runs eagerly unless jit).
             steps_per_execution: Batch-level callbacks (and the progress bar) run once per this
                 many steps, as in Keras on TensorFlow (the Keras torch backend only accepts 1).
-            jit_compile: ``True`` compiles the train step with ``torch.compile``.
+            jit_compile: ``True`` compiles the forward pass and loss with ``torch.compile`` (fit,
+                evaluate, predict); a model it cannot compile runs eagerly, with a warning.
         """
         from keras_torch import metrics as metrics_mod  # noqa: F401 - fail early if metrics broken
         from keras_torch import optimizers
@@ -246,6 +247,11 @@ class Trainer:
         x, _, _ = data_adapter.unpack_x_y_sample_weight(data)
         with _autocast(x):
             return _jit.inference(self, x) if self._jit_compile else self(x, training=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state.pop(_jit.STATE_KEY, None)  # compiled functions do not pickle; rebuilt on next use
+        return state
 
     # ------------------------------------------------------------------ device
     def _apply(self, fn: Any, *args: Any, **kwargs: Any) -> Any:

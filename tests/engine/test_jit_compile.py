@@ -37,7 +37,7 @@ def test_compiled_fit_matches_eager(recwarn):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
     # Recompiling the model drops the compiled functions.
     compiled[0].compile("sgd", "sparse_categorical_crossentropy")
-    assert _jit._STATE not in compiled[0].__dict__
+    assert _jit.STATE_KEY not in compiled[0].__dict__
 
 
 def test_compiler_failure_falls_back_to_eager(monkeypatch):
@@ -88,3 +88,15 @@ def test_add_loss_inside_call_is_kept():
         hists.append(m.fit(x, y, batch_size=32, epochs=2, verbose=0).history["loss"])
     assert _jit._state(m)["failed"] is False
     np.testing.assert_allclose(hists[1], hists[0], rtol=1e-5)
+
+
+def test_model_with_compiled_functions_pickles(monkeypatch):
+    import pickle
+
+    monkeypatch.setattr(torch, "compile", lambda fn, **kw: fn)  # a local closure, as torch.compile returns
+    m = keras.Sequential([layers.Dense(3, input_shape=(6,))])
+    m.compile("sgd", "mse", jit_compile=True)
+    x = np.ones((8, 6), "float32")
+    m.fit(x, np.zeros((8, 3), "float32"), verbose=0)
+    again = pickle.loads(pickle.dumps(m))
+    np.testing.assert_allclose(again.predict(x, verbose=0), m.predict(x, verbose=0))
