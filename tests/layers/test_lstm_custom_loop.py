@@ -45,7 +45,7 @@ def test_compiled_loops_match_scripted(dtype, batch):
         torch.testing.assert_close(a, b)
     torch.testing.assert_close(xp, before, rtol=0, atol=0)  # the input is never written (batch 1 too)
     hs, cs, rc, gates = fwd_s(xp, h0, c0, whh)
-    partner = torch.randn(gates.shape, generator=gen, dtype=dtype)
+    partner = torch.randn((9, batch, 12), generator=gen, dtype=dtype)  # time-major
     o_dc = torch.randn(rc.shape, generator=gen, dtype=dtype)
     f = gates[:, :, 3:6]  # strided, as in _LSTMSequence.backward
     for full in (True, False):
@@ -56,6 +56,10 @@ def test_compiled_loops_match_scripted(dtype, batch):
         want = bwd_s(d_seq, d_last, dc.clone(), partner, o_dc, f, whh, full)
         for a, b in zip(got, want):  # (float32: rounding differs between one fused pass and 5 ops)
             torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-5)
+    with pytest.raises(RuntimeError, match="partner must be"):  # checked, never read out of bounds
+        bwd_c(d_seq, d_last, dc, partner[0], o_dc, f, whh, False)
+    with pytest.raises(RuntimeError, match="whh must be"):
+        fwd_c(xp, h0, c0, whh.t())
 
 
 def test_build_can_be_disabled(monkeypatch):

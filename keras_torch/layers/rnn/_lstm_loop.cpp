@@ -18,7 +18,8 @@ inline T relu(T x) {
 template <typename scalar_t>
 void forward_impl(const at::Tensor& whh_t, at::Tensor& hs, at::Tensor& cs, at::Tensor& rc, at::Tensor& gates) {
   // gates holds xp as (steps, batch, 4u) on entry; step t adds h_t W^T in place and applies the
-  // activations in place (sigmoid on the i, f, o blocks, relu on g in the fused pass).
+  // activations in place (sigmoid on the i, f, o blocks, relu on g in the fused pass). (Time-major:
+  // a batch-major buffer would stride every row of a step by steps * 4u, which measured slower.)
   const int64_t steps = gates.size(0), batch = gates.size(1), four_u = gates.size(2), u = four_u / 4;
   const int64_t bu = batch * u;
   scalar_t* hp = hs.data_ptr<scalar_t>();
@@ -77,7 +78,7 @@ void backward_impl(const at::Tensor& d_hseq, at::Tensor& dh, at::Tensor& dc, con
     }
     for (int64_t b = 0; b < batch; ++b) {
       const scalar_t* __restrict__ pr = pp + (t * batch + b) * four_u;
-      scalar_t* __restrict__ dzr = dzp + (t * batch + b) * four_u;
+      scalar_t* __restrict__ dzr = dzp + (b * steps + t) * four_u;  // dz is batch-major
       const scalar_t* __restrict__ fr = fp + t * fs0 + b * fs1;
       const scalar_t* __restrict__ od = odp + t * bu + b * u;
       const scalar_t* __restrict__ dhr = dhp + b * u;
@@ -92,7 +93,7 @@ void backward_impl(const at::Tensor& d_hseq, at::Tensor& dh, at::Tensor& dc, con
         dcr[j] = dcv * fr[j * fs2];
       }
     }
-    at::mm_out(dh, dz_all.select(0, t), whh);
+    at::mm_out(dh, dz_all.select(1, t), whh);  // rows strided by steps * 4u: no copy
   }
 }
 
@@ -100,7 +101,11 @@ void backward_impl(const at::Tensor& d_hseq, at::Tensor& dh, at::Tensor& dc, con
 
 std::vector<at::Tensor> forward_loop(const at::Tensor& xp_in, const at::Tensor& h0, const at::Tensor& c0,
                                      const at::Tensor& whh) {
+  TORCH_CHECK(xp_in.dim() == 3 && xp_in.size(2) % 4 == 0, "xp must be (batch, steps, 4u)");
   const int64_t batch = xp_in.size(0), steps = xp_in.size(1), four_u = xp_in.size(2), u = four_u / 4;
+  TORCH_CHECK(whh.dim() == 2 && whh.size(0) == four_u && whh.size(1) == u, "whh must be (4u, u)");
+  TORCH_CHECK(h0.numel() == batch * u && c0.numel() == batch * u, "h0 and c0 must be (batch, u)");
+  TORCH_CHECK(!xp_in.is_cuda(), "the compiled loop is CPU-only");
   // (steps, batch, 4u), always a copy (updated in place below; batch 1 would otherwise alias xp)
   at::Tensor gates = xp_in.transpose(0, 1).clone(at::MemoryFormat::Contiguous);
   at::Tensor hs = at::empty({steps + 1, batch, u}, xp_in.options());
@@ -117,8 +122,17 @@ std::vector<at::Tensor> forward_loop(const at::Tensor& xp_in, const at::Tensor& 
 std::vector<at::Tensor> backward_loop(const at::Tensor& d_hseq, const at::Tensor& d_hlast, at::Tensor dc,
                                       const at::Tensor& partner, const at::Tensor& o_dc, const at::Tensor& f,
                                       const at::Tensor& whh, bool full) {
+  TORCH_CHECK(partner.dim() == 3 && partner.size(2) % 4 == 0 && !partner.is_cuda(), "partner must be (steps, batch, 4u)");
+  const int64_t steps = partner.size(0), batch = partner.size(1), four_u = partner.size(2), u = four_u / 4;
+  const std::vector<int64_t> tbu{steps, batch, u};
+  TORCH_CHECK(o_dc.sizes() == at::IntArrayRef(tbu) && f.sizes() == at::IntArrayRef(tbu),
+              "o_dc and f must be (steps, batch, u)");
+  TORCH_CHECK(!full || d_hseq.sizes() == at::IntArrayRef(tbu), "d_hseq must be (steps, batch, u)");
+  TORCH_CHECK(d_hlast.numel() == batch * u && dc.numel() == batch * u, "d_hlast and dc must be (batch, u)");
+  TORCH_CHECK(whh.dim() == 2 && whh.size(0) == four_u && whh.size(1) == u, "whh must be (4u, u)");
   const at::Tensor p = partner.contiguous();
-  at::Tensor dz_all = at::empty_like(p);
+  // Batch-major (batch, steps, 4u): it is the gradient of xp as it is, with no transposed copy.
+  at::Tensor dz_all = at::empty({p.size(1), p.size(0), p.size(2)}, p.options());
   at::Tensor dh = d_hlast.contiguous().clone();
   dc = dc.contiguous();
   const at::Tensor seq = full ? d_hseq.contiguous() : d_hseq;
