@@ -139,7 +139,7 @@ std::vector<at::Tensor> backward_loop(const at::Tensor& d_hseq, const at::Tensor
   const at::Tensor od = o_dc.contiguous();
   AT_DISPATCH_FLOATING_TYPES(p.scalar_type(), "lstm_relu_backward",
                              [&] { backward_impl<scalar_t>(seq, dh, dc, p, od, f, whh, full, dz_all); });
-  return {dz_all, dh, dc};
+  return {dz_all.transpose(0, 1), dh, dc};  // (steps, batch, 4u) like the TorchScript loop, batch-major storage
 }
 
 PYBIND11_MODULE(TORCH_EXTENSION_NAME, m) {

@@ -53,9 +53,8 @@ def _backward_loop(
 ) -> tuple[Tensor, Tensor, Tensor]:
     steps, batch, four_u = partner.shape
     u = four_u // 4
-    # Batch-major (batch, steps, 4u): it is the gradient of xp as it is, with no transposed copy.
-    dz_all = partner.new_empty([batch, steps, four_u])
-    dz4 = dz_all.view(batch, steps, 4, u)
+    dz_all = torch.empty_like(partner)
+    dz4 = dz_all.view(steps, batch, 4, u)
     p4 = partner.view(steps, batch, 4, u)
     dh = d_hlast
     for k in range(steps):
@@ -63,9 +62,9 @@ def _backward_loop(
         if full:
             dh = dh + d_hseq[t]
         dc.addcmul_(dh, o_dc[t])
-        torch.mul(dc.unsqueeze(1), p4[t, :, :3], out=dz4[:, t, :3])  # i, f, g gates: driven by dc
-        torch.mul(dh, p4[t, :, 3], out=dz4[:, t, 3])  # o gate: driven by dh
-        dh = torch.mm(dz_all[:, t], whh)
+        torch.mul(dc.unsqueeze(1), p4[t, :, :3], out=dz4[t, :, :3])  # i, f, g gates: driven by dc
+        torch.mul(dh, p4[t, :, 3], out=dz4[t, :, 3])  # o gate: driven by dh
+        dh = torch.mm(dz_all[t], whh)
         dc.mul_(f[t])
     return dz_all, dh, dc
 
@@ -124,9 +123,13 @@ class _LSTMSequence(torch.autograd.Function):
             d_hseq, d_hlast = d_h.contiguous(), torch.zeros_like(hs[0])
         else:
             d_hseq, d_hlast = d_h, d_h.contiguous()
-        d_xp, dh0, dc0 = bwd(d_hseq, d_hlast, d_c_last.clone(), partner, o_dc, f, whh, ctx.full)  # (B, T, 4u)
-        h_prev = hs[:-1].transpose(0, 1).reshape(batch * steps, u)  # (a copy of h only, 4x smaller than dz)
-        d_whh = torch.mm(d_xp.reshape(batch * steps, four_u).t(), h_prev)
+        dz_all, dh0, dc0 = bwd(d_hseq, d_hlast, d_c_last.clone(), partner, o_dc, f, whh, ctx.full)  # (T, B, 4u)
+        d_xp = dz_all.transpose(0, 1)
+        if d_xp.is_contiguous():  # the compiled loop stores dz batch-major: d_xp needs no copy
+            h_prev = hs[:-1].transpose(0, 1).reshape(batch * steps, u)  # (copies h, 4x smaller than dz)
+            d_whh = torch.mm(d_xp.reshape(batch * steps, four_u).t(), h_prev)
+        else:
+            d_whh = torch.mm(dz_all.reshape(steps * batch, four_u).t(), hs[:-1].reshape(steps * batch, u))
         return d_xp, dh0, dc0, d_whh, None
 
 
