@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from keras_torch.utils import tree
+from keras_torch.utils.naming import unique_name
 
 
 class ExportError(RuntimeError):
@@ -85,15 +86,9 @@ def input_specs(model: Any, input_signature: Any = None) -> list[Spec]:
 
 
 def unique_names(names: list[str], prefix: str) -> list[str]:
-    out: list[str] = []
-    for i, n in enumerate(names):
-        n = n or f"{prefix}_{i}"
-        base, k = n, 1
-        while n in out:
-            n = f"{base}_{k}"
-            k += 1
-        out.append(n)
-    return out
+    """ONNX input/output names: empty ones become ``{prefix}_{i}``, repeats get ``_1``, ``_2``..."""
+    used: set[str] = set()
+    return [unique_name(n or f"{prefix}_{i}", used) for i, n in enumerate(names)]
 
 
 def example(spec: Spec, batch: int, other: int, dtype: str | None = None, seed: int = 0,

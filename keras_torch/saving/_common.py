@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 import torch
 
+from keras_torch.utils.naming import unique_name
+
 # The Keras release whose file formats keras_torch writes (root attrs / metadata.json).
 KERAS_VERSION = "3.15.1"
 BACKEND = "torch"
@@ -235,16 +237,6 @@ def _owner_paths(layer: Any) -> dict[int, str]:
 
     walk(layer, getattr(layer, "name", "layer"))
     return paths
-
-
-def unique_name(name: str, used: set[str]) -> str:
-    """``name``, or ``name_1``, ``name_2``... the first not in ``used`` (Keras 2 weight-name dedup); adds it."""
-    full, k = name, 1
-    while full in used:
-        full = f"{name}_{k}"
-        k += 1
-    used.add(full)
-    return full
 
 
 def legacy_slots(layer: Any) -> list[Slot]:

@@ -26,3 +26,13 @@ def uniquify(base: str) -> str:
 def reset() -> None:
     """Forget every name handed out (``keras.backend.clear_session``)."""
     _COUNTS.clear()
+
+
+def unique_name(name: str, used: set[str]) -> str:
+    """``name``, or ``name_1``, ``name_2``... the first not in ``used``; adds it to ``used``."""
+    full, k = name, 1
+    while full in used:
+        full = f"{name}_{k}"
+        k += 1
+    used.add(full)
+    return full
