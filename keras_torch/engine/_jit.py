@@ -78,22 +78,22 @@ def _inference_fn(model: Any) -> Any:
     return inference
 
 
-def _run(model: Any, key: str, make: Any, eager: Any, *args: Any) -> Any:
+def _run(model: Any, key: str, make: Any, *args: Any) -> Any:
+    """``make(model)(*args)``, compiled; eagerly once compilation has failed for this model."""
     st = _state(model)
-    if st["failed"]:
-        return eager(*args)
-    try:
-        return _compiled(model, key, make)(*args)
-    except Exception as e:  # noqa: BLE001 - classified below
-        if not _is_compiler_error(e):
-            raise
-        st["failed"] = True
-        warnings.warn(
-            f"jit_compile=True: torch.compile could not compile model '{getattr(model, 'name', '?')}' "
-            f"({type(e).__name__}: {str(e).splitlines()[0][:200]}); running it eagerly.",
-            stacklevel=4,
-        )
-        return eager(*args)
+    if not st["failed"]:
+        try:
+            return _compiled(model, key, make)(*args)
+        except Exception as e:  # noqa: BLE001 - classified below
+            if not _is_compiler_error(e):
+                raise
+            st["failed"] = True
+            warnings.warn(
+                f"jit_compile=True: torch.compile could not compile model '{getattr(model, 'name', '?')}' "
+                f"({type(e).__name__}: {str(e).splitlines()[0][:200]}); running it eagerly.",
+                stacklevel=4,
+            )
+    return make(model)(*args)
 
 
 def _is_compiler_error(e: BaseException) -> bool:
@@ -105,11 +105,9 @@ def _is_compiler_error(e: BaseException) -> bool:
 
 def forward_loss(model: Any, x: Any, y: Any, sample_weight: Any) -> tuple[Any, torch.Tensor]:
     """``(y_pred, loss)`` of a training forward pass, the forward and compiled loss compiled."""
-    from keras_torch.engine.trainer import Trainer
-
     _CTX.generation += 1  # what the top-level Layer.__call__ does eagerly
-    y_pred, compiled = _run(model, "train", _forward_loss_fn, _forward_loss_fn(model), x, y, sample_weight)
-    if type(model).compute_loss is not Trainer.compute_loss or compiled is None:
+    y_pred, compiled = _run(model, "train", _forward_loss_fn, x, y, sample_weight)
+    if compiled is None:  # a custom compute_loss, or no compiled loss: all of it eagerly
         return y_pred, model.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight)
     return y_pred, model._finish_loss(compiled)
 
@@ -117,4 +115,4 @@ def forward_loss(model: Any, x: Any, y: Any, sample_weight: Any) -> tuple[Any, t
 def inference(model: Any, x: Any) -> Any:
     """``model(x, training=False)``, compiled (evaluate / predict)."""
     _CTX.generation += 1
-    return _run(model, "infer", _inference_fn, _inference_fn(model), x)
+    return _run(model, "infer", _inference_fn, x)

@@ -162,11 +162,15 @@ def _weights_device(layer: nn.Module) -> torch.device | None:
     return None
 
 
+def _host_to(x: Any, device: torch.device) -> Any:
+    return x.to(device, non_blocking=True) if isinstance(x, torch.Tensor) and x.device.type == "cpu" else x
+
+
 def _inputs_to(inputs: Any, device: torch.device) -> Any:
-    return tree.map_structure(
-        lambda t: t.to(device, non_blocking=True) if isinstance(t, torch.Tensor) and t.device.type == "cpu" else t,
-        inputs,
-    )
+    """Host (CPU) tensors among ``inputs`` moved to ``device``; others untouched."""
+    if isinstance(inputs, torch.Tensor):
+        return _host_to(inputs, device)
+    return tree.map_structure(lambda t: _host_to(t, device), inputs)
 
 
 def _shape_of(x: Any) -> Any:
@@ -706,8 +710,7 @@ class Layer(nn.Module):
                 ctx.generation += 1
             dev = self.__dict__.get("_kt_device") or _weights_device(self)
             if dev is not None and dev.type != "cpu":  # Keras: host data follows the model to its device
-                inputs = _inputs_to(inputs, dev) if not is_tensor else (
-                    inputs.to(dev, non_blocking=True) if inputs.device.type == "cpu" else inputs)
+                inputs = _inputs_to(inputs, dev)
         ctx.depth += 1
         ctx.training = training
         try:

@@ -122,10 +122,8 @@ class IoU(_IoUBase):
         sum_over_col = cm.sum(1).to(dt)
         tp = torch.diagonal(cm).to(dt)
         denominator = sum_over_row + sum_over_col - tp
-        idx = self._target_idx.get(cm.device)
-        if idx is None:
-            self._on_device(cm.device)
-            idx = self._target_idx[cm.device]
+        self._on_device(cm.device)  # (normally done by update_state already)
+        idx = self._target_idx[cm.device]
         tp = tp[idx].to(torch.float32)
         denominator = denominator[idx].to(torch.float32)
         valid = denominator > 1e-9

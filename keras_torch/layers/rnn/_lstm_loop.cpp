@@ -2,7 +2,7 @@
 //
 // Same math as _forward_loop / _backward_loop there: per time step one (add)mm plus one fused
 // pass over the gates, instead of 7 (forward) or 5 (backward) separately dispatched torch ops.
-// Built on first use with torch.utils.cpp_extension (see _lstm_loop._cpp_loops); when no C++
+// Built on first use with torch.utils.cpp_extension (see _cpp.loops); when no C++
 // toolchain is available the TorchScript loops run instead.
 #include <torch/extension.h>
 
