@@ -16,12 +16,12 @@ from keras_torch import layers as layers
 from keras_torch import models as models
 from keras_torch import ops as ops
 from keras_torch import regularizers as regularizers
+from keras_torch.core.registry import register_keras_serializable as register_keras_serializable
 from keras_torch.layers import Input as Input
 from keras_torch.layers import InputSpec as InputSpec
 from keras_torch.layers import Layer as Layer
 from keras_torch.models import Model as Model
 from keras_torch.models import Sequential as Sequential
-from keras_torch.registry import register_keras_serializable as register_keras_serializable
 
 _LAZY = {
     "losses": "keras_torch.losses",

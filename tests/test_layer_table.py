@@ -11,7 +11,7 @@ import pytest
 
 import keras_torch as keras
 from keras_torch import layers as L
-from keras_torch import registry
+from keras_torch.core import registry
 from keras_torch.testing.layer_test import run_layer_test
 
 # name -> list of (init kwargs, input shape(s), options)

@@ -12,7 +12,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from keras_torch import registry
+from keras_torch.core import registry
 
 _CAT = "activations"
 

@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 from keras_torch import ops as _ops
-from keras_torch.config import (
+from keras_torch.core.config import (
     backend,
     epsilon,
     floatx,
@@ -283,7 +283,7 @@ def clear_session() -> None:
     """Reset default layer names (``dense``, ``dense_1``...) and free cached memory."""
     import gc
 
-    from keras_torch.utils import naming
+    from keras_torch.core import naming
 
     naming.reset()
     from keras_torch.losses._common import reset_uids as _reset_metric_uids
@@ -307,6 +307,6 @@ def reset_uids() -> None:
 
 
 def is_keras_tensor(x: Any) -> bool:
-    from keras_torch.engine.keras_tensor import KerasTensor
+    from keras_torch.core.keras_tensor import KerasTensor
 
     return isinstance(x, KerasTensor)

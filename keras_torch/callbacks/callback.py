@@ -7,7 +7,7 @@ from typing import Any
 from torch.nn.parallel import DistributedDataParallel
 
 from keras_torch.callbacks._utils import default
-from keras_torch.registry import register
+from keras_torch.core.registry import register
 
 
 @register("Callback", category="callbacks")

@@ -8,7 +8,7 @@ from keras_torch.callbacks._utils import needs_python_logs, pythonify_logs, sort
 from keras_torch.callbacks.callback import Callback
 from keras_torch.callbacks.history import History
 from keras_torch.callbacks.progbar_logger import ProgbarLogger
-from keras_torch.registry import register
+from keras_torch.core.registry import register
 
 # batch hook -> the methods of a callback that it may end up running.
 _BATCH_HOOKS = {

@@ -11,8 +11,8 @@ import numpy as np
 
 from keras_torch.callbacks._utils import tensor_to_python
 from keras_torch.callbacks.callback import Callback
+from keras_torch.core.registry import register
 from keras_torch.engine.distributed import is_chief
-from keras_torch.registry import register
 
 
 @register("CSVLogger", category="callbacks")

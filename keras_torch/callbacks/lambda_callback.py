@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from keras_torch.callbacks.callback import Callback
-from keras_torch.registry import register
+from keras_torch.core.registry import register
 
 
 @register("LambdaCallback", category="callbacks")

@@ -6,7 +6,7 @@ from typing import Any
 
 from keras_torch.callbacks._utils import accepts_lazy_logs
 from keras_torch.callbacks.callback import Callback
-from keras_torch.registry import register
+from keras_torch.core.registry import register
 from keras_torch.utils.progbar import Progbar, print_msg
 
 

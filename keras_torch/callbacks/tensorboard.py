@@ -20,8 +20,8 @@ from typing import Any
 
 from keras_torch.callbacks._utils import accepts_lazy_logs, to_float
 from keras_torch.callbacks.callback import Callback
+from keras_torch.core.registry import register
 from keras_torch.engine.distributed import is_chief
-from keras_torch.registry import register
 
 
 def _summary_writer_class() -> Any:

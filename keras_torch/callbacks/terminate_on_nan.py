@@ -8,7 +8,7 @@ import numpy as np
 
 from keras_torch.callbacks._utils import accepts_lazy_logs, tensor_to_python
 from keras_torch.callbacks.callback import Callback
-from keras_torch.registry import register
+from keras_torch.core.registry import register
 from keras_torch.utils.progbar import print_msg
 
 

@@ -94,6 +94,6 @@ def legacy_cache_dir(dirname: str, required: tuple[str, ...]) -> str | None:
 
 
 def image_data_format() -> str:
-    from keras_torch import config
+    from keras_torch.core import config
 
     return config.image_data_format()

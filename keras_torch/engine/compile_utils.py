@@ -6,7 +6,7 @@ from typing import Any
 
 import torch
 
-from keras_torch.utils import tree
+from keras_torch.core import tree
 
 
 def _as_output_list(y: Any, output_names: list[str]) -> list[Any]:
@@ -29,7 +29,7 @@ def _spec_per_output(spec: Any, output_names: list[str], what: str) -> list[Any]
     if isinstance(spec, dict):
         unknown = [k for k in spec if k not in output_names]
         if unknown:
-            from keras_torch.registry import did_you_mean
+            from keras_torch.core.registry import did_you_mean
 
             raise ValueError(f"In the dict argument `{what}`, key '{unknown[0]}' does not correspond to any model "
                              f"output. Received: {what}={spec}; model outputs: {output_names}."

@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from keras_torch import config as _config
-from keras_torch.utils import tree
+from keras_torch.core import config as _config
+from keras_torch.core import tree
 
 
 def to_tensor(x: Any, device: torch.device | None = None) -> Any:

@@ -39,8 +39,8 @@ import torch
 import torch.distributed as dist
 from torch import nn
 
-from keras_torch import config as _config
-from keras_torch.utils import tree
+from keras_torch.core import config as _config
+from keras_torch.core import tree
 
 DEFAULT_TIMEOUT_S = 600.0
 

@@ -15,12 +15,12 @@ from typing import Any
 import numpy as np
 import torch
 
-from keras_torch import config as _config
+from keras_torch.core import config as _config
+from keras_torch.core import tree
 from keras_torch.engine import _jit, data_adapter
 from keras_torch.engine import distributed as _distributed
 from keras_torch.engine.compile_utils import CompileLoss, CompileMetrics
 from keras_torch.layers.base import _CTX, Layer, _global_hooks_active
-from keras_torch.utils import tree
 
 
 class Trainer:
@@ -716,7 +716,7 @@ def _batch_size(x: Any) -> int:
 
 
 def _check_finite(data: Any, what: str, epoch: int | None, step: int, outputs: bool = False) -> None:
-    """``keras_torch.config.set_check_numerics(True)``: refuse NaN/inf in a batch, naming where it is."""
+    """``keras_torch.core.config.set_check_numerics(True)``: refuse NaN/inf in a batch, naming where it is."""
     for i, t in enumerate(tree.flatten(data)):
         if isinstance(t, torch.Tensor) and (t.is_floating_point() or t.is_complex()):
             finite = torch.isfinite(t)
@@ -727,7 +727,7 @@ def _check_finite(data: Any, what: str, epoch: int | None, step: int, outputs: b
                 raise ValueError(
                     f"check_numerics: {int((~finite).sum())} NaN/inf value(s) in the {what} data ({where}batch "
                     f"{step}, tensor {i} of shape {tuple(t.shape)}); {hint}. Turn the check off with "
-                    "`keras_torch.config.set_check_numerics(False)`."
+                    "`keras_torch.core.config.set_check_numerics(False)`."
                 )
 
 

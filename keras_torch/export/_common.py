@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from keras_torch.utils import tree
-from keras_torch.utils.naming import unique_name
+from keras_torch.core import tree
+from keras_torch.core.naming import unique_name
 
 
 class ExportError(RuntimeError):

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from keras_torch.core import tree
 from keras_torch.export import _session
 from keras_torch.export._common import (
     ExportError,
@@ -38,7 +39,6 @@ from keras_torch.export._common import (
     structure,
     unique_names,
 )
-from keras_torch.utils import tree
 
 _HALF = {"float16": torch.float16, "bfloat16": torch.bfloat16}
 DEFAULT_OPSET = 17

@@ -12,14 +12,14 @@ from typing import Any
 import numpy as np
 import torch
 
-from keras_torch import config as _config
-from keras_torch import registry
+from keras_torch.core import config as _config
+from keras_torch.core import registry
 
 _CAT = "initializers"
 
 
 def _dtype(dtype: Any) -> torch.dtype:
-    from keras_torch.backend.dtypes import to_torch_dtype
+    from keras_torch.core.dtypes import to_torch_dtype
 
     return to_torch_dtype(dtype or _config.floatx())
 

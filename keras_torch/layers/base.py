@@ -20,14 +20,14 @@ import torch
 from torch import nn
 from torch.nn.modules import module as _torch_module_mod
 
-from keras_torch import config as _config
 from keras_torch import constraints as _constraints
 from keras_torch import initializers as _initializers
 from keras_torch import regularizers as _regularizers
-from keras_torch.backend.dtypes import dtype_name, to_torch_dtype
-from keras_torch.engine.keras_tensor import KerasTensor, Node
+from keras_torch.core import config as _config
+from keras_torch.core import naming, tree
+from keras_torch.core.dtypes import dtype_name, to_torch_dtype
+from keras_torch.core.keras_tensor import KerasTensor, Node
 from keras_torch.layers.input_spec import InputSpec, assert_input_compatibility
-from keras_torch.utils import naming, tree
 
 
 class KerasVariable(nn.Parameter):

@@ -16,7 +16,7 @@ import torch
 import torch.nn.functional as F
 
 from keras_torch import activations, constraints, initializers, regularizers
-from keras_torch.config import standardize_data_format
+from keras_torch.core.config import standardize_data_format
 from keras_torch.layers.base import Layer
 from keras_torch.layers.core import register_layer
 from keras_torch.layers.input_spec import InputSpec

@@ -9,8 +9,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from keras_torch import activations, constraints, initializers, registry, regularizers
-from keras_torch.engine.keras_tensor import KerasTensor
+from keras_torch import activations, constraints, initializers, regularizers
+from keras_torch.core import registry
+from keras_torch.core.keras_tensor import KerasTensor
 from keras_torch.layers.base import Layer
 from keras_torch.layers.input_spec import InputSpec
 
@@ -87,14 +88,14 @@ class InputLayer(Layer):
             batch_shape = (batch_size,) + tuple(shape)
         self.batch_shape = tuple(None if d is None else int(d) for d in batch_shape)
         self._input_dtype = dtype if isinstance(dtype, str) else (None if dtype is None else str(dtype))
-        from keras_torch import config as _cfg
+        from keras_torch.core import config as _cfg
 
         self._input_dtype = self._input_dtype or _cfg.floatx()
         if isinstance(dtype, dict):
             self._input_dtype = dtype.get("config", {}).get("name", "float32")
         self.built = True
         self.output_tensor = KerasTensor(self.batch_shape, self._input_dtype, name=self.name, history=(self, 0, 0))
-        from keras_torch.engine.keras_tensor import Node
+        from keras_torch.core.keras_tensor import Node
 
         self._inbound_nodes.append(Node(self, (), {}, self.output_tensor))
 
@@ -285,7 +286,7 @@ class Flatten(Layer):
 
     def __init__(self, data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        from keras_torch.config import standardize_data_format
+        from keras_torch.core.config import standardize_data_format
 
         self.data_format = standardize_data_format(data_format)
         self.input_spec = InputSpec(min_ndim=1)

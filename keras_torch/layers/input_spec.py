@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from keras_torch.utils import tree
+from keras_torch.core import tree
 
 
 class InputSpec:

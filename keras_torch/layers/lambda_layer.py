@@ -19,12 +19,11 @@ from typing import Any
 import numpy as np
 import torch
 
-from keras_torch import config as _config
-from keras_torch import registry
-from keras_torch.engine.keras_tensor import KerasTensor
+from keras_torch.core import config as _config
+from keras_torch.core import registry, tree
+from keras_torch.core.keras_tensor import KerasTensor
 from keras_torch.layers.base import Layer, map_shapes
 from keras_torch.layers.core import register_layer
-from keras_torch.utils import tree
 
 __all__ = ["Lambda", "func_dump", "func_load"]
 
@@ -32,7 +31,7 @@ _UNSAFE_MESSAGE = (
     "Requested the deserialization of a `Lambda` layer whose `{what}` is a Python lambda stored as "
     "bytecode. Loading it would execute arbitrary code from the file, so it is disallowed by default. "
     "If you trust the source of the file, pass `safe_mode=False` to the loading function (or to "
-    "`Lambda.from_config`), or call `keras_torch.config.enable_unsafe_deserialization()`."
+    "`Lambda.from_config`), or call `keras_torch.core.config.enable_unsafe_deserialization()`."
 )
 
 

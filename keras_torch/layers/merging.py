@@ -7,7 +7,7 @@ from typing import Any
 
 import torch
 
-from keras_torch import config as _config
+from keras_torch.core import config as _config
 from keras_torch.layers.base import Layer
 from keras_torch.layers.core import register_layer
 

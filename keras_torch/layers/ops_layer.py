@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from keras_torch.core import tree
 from keras_torch.layers.base import Layer
-from keras_torch.utils import tree
 
 
 class OpLayer(Layer):
@@ -66,8 +66,8 @@ _SLOT = _Slot()
 
 def apply_op(fn: Callable, args: tuple, kwargs: dict, name: str) -> Any:
     """Call ``fn(*args, **kwargs)`` where some top-level args are KerasTensors (or lists of them)."""
-    from keras_torch.engine.keras_tensor import KerasTensor
-    from keras_torch.utils.naming import uniquify
+    from keras_torch.core.keras_tensor import KerasTensor
+    from keras_torch.core.naming import uniquify
 
     tensors: list[Any] = []
 

@@ -11,7 +11,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from keras_torch.config import standardize_data_format
+from keras_torch.core.config import standardize_data_format
 from keras_torch.layers.base import Layer
 from keras_torch.layers.conv import (
     pad_arg,

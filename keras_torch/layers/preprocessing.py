@@ -10,8 +10,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from keras_torch import config as _config
-from keras_torch.config import standardize_data_format
+from keras_torch.core import config as _config
+from keras_torch.core.config import standardize_data_format
 from keras_torch.layers.base import Layer
 from keras_torch.layers.core import register_layer
 

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from keras_torch.config import standardize_data_format
+from keras_torch.core.config import standardize_data_format
 from keras_torch.layers.base import Layer
 from keras_torch.layers.conv import standardize_tuple, to_channels_first, to_channels_last
 from keras_torch.layers.core import register_layer

@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from keras_torch import config
-from keras_torch.backend.dtypes import to_torch_dtype
+from keras_torch.core import config
+from keras_torch.core.dtypes import to_torch_dtype
 
 _UIDS: collections.defaultdict[str, int] = collections.defaultdict(int)
 

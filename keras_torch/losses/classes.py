@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from keras_torch.core.registry import register
 from keras_torch.losses import crossentropy as ce
 from keras_torch.losses import regression as rg
 from keras_torch.losses.loss import Loss, LossFunctionWrapper
-from keras_torch.registry import register
 
 _CAT = "losses"
 _SOBS = "sum_over_batch_size"

@@ -17,9 +17,9 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from keras_torch import config
+from keras_torch.core import config
+from keras_torch.core.registry import register
 from keras_torch.losses._common import canonicalize_axis, set_keras_mask, to_tensor
-from keras_torch.registry import register
 
 _CAT = "losses"
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import torch
 
-from keras_torch import registry
+from keras_torch.core import registry
 from keras_torch.losses._common import (
     auto_name,
     dtype_str,
@@ -30,7 +30,7 @@ class Loss:
         reduction: ``"sum_over_batch_size"`` (default; sum divided by the number of loss
             elements, even with sample weights), ``"sum"``, ``"mean"`` (same as the default),
             ``"mean_with_sample_weight"`` (divide by ``sum(sample_weight)``), ``"none"``/``None``.
-        dtype: Computation dtype (default ``keras_torch.config.floatx()``).
+        dtype: Computation dtype (default ``keras_torch.core.config.floatx()``).
 
     Subclasses implement :meth:`call` returning per-sample losses. A ``_keras_mask`` on
     ``y_pred`` or on the returned values is honoured like in Keras.

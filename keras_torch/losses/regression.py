@@ -11,9 +11,9 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from keras_torch import config
+from keras_torch.core import config
+from keras_torch.core.registry import register
 from keras_torch.losses._common import squeeze_or_expand_to_same_rank, to_tensor
-from keras_torch.registry import register
 
 _CAT = "losses"
 

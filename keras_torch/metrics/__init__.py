@@ -10,7 +10,7 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
-from keras_torch import registry
+from keras_torch.core import registry
 from keras_torch.losses import is_binary_or_sparse_categorical
 from keras_torch.losses._common import to_snake_case
 from keras_torch.losses.crossentropy import (

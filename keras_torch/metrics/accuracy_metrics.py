@@ -6,7 +6,7 @@ from typing import Any
 
 import torch
 
-from keras_torch import registry
+from keras_torch.core import registry
 from keras_torch.losses._common import floatx_dtype, squeeze_or_expand_to_same_rank, to_tensor
 from keras_torch.metrics.reduction import MeanMetricWrapper
 

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from keras_torch import config, registry
+from keras_torch.core import config, registry
 from keras_torch.losses._common import divide_no_nan, to_tensor
 from keras_torch.metrics import confusion_utils as cu
 from keras_torch.metrics.metric import Metric

@@ -6,7 +6,7 @@ from typing import Any
 
 import torch
 
-from keras_torch import registry
+from keras_torch.core import registry
 from keras_torch.losses._common import divide_no_nan
 from keras_torch.metrics import confusion_utils as cu
 from keras_torch.metrics.metric import Metric

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from keras_torch import config
+from keras_torch.core import config
 from keras_torch.losses._common import squeeze_or_expand_to_same_rank, to_tensor
 from keras_torch.metrics.metric import MetricVariable
 

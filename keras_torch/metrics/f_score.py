@@ -6,7 +6,7 @@ from typing import Any
 
 import torch
 
-from keras_torch import config, registry
+from keras_torch.core import config, registry
 from keras_torch.losses._common import to_tensor
 from keras_torch.metrics.metric import Metric
 

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from keras_torch import registry
+from keras_torch.core import registry
 from keras_torch.losses._common import auto_name, dtype_str, resolve_dtype, to_tensor
 
 

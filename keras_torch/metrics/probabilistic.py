@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from keras_torch import registry
+from keras_torch.core import registry
 from keras_torch.losses import crossentropy as ce
 from keras_torch.losses import regression as rg
 from keras_torch.metrics.reduction import MeanMetricWrapper

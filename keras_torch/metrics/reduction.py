@@ -7,7 +7,7 @@ from typing import Any
 
 import torch
 
-from keras_torch import registry
+from keras_torch.core import registry
 from keras_torch.losses._common import (
     divide_no_nan,
     get_keras_mask,

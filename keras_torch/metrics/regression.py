@@ -7,7 +7,7 @@ from typing import Any
 
 import torch
 
-from keras_torch import registry
+from keras_torch.core import registry
 from keras_torch.losses import regression as rg
 from keras_torch.losses._common import squeeze_or_expand_to_same_rank, to_tensor
 from keras_torch.metrics.metric import Metric

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from keras_torch import registry
-from keras_torch.engine.keras_tensor import KerasTensor
+from keras_torch.core import registry, tree
+from keras_torch.core.keras_tensor import KerasTensor
 from keras_torch.models.model import Model
-from keras_torch.utils import tree
 
 
 @registry.register("Functional", category="layers")

@@ -6,8 +6,8 @@ from typing import Any
 
 import torch
 
-from keras_torch.engine.keras_tensor import KerasTensor, Node
-from keras_torch.utils import tree
+from keras_torch.core import tree
+from keras_torch.core.keras_tensor import KerasTensor, Node
 
 
 class Graph:

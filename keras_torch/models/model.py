@@ -10,12 +10,11 @@ from typing import Any
 
 import torch
 
-from keras_torch import registry
-from keras_torch.engine.keras_tensor import KerasTensor
+from keras_torch.core import registry, tree
+from keras_torch.core.keras_tensor import KerasTensor
 from keras_torch.engine.trainer import Trainer
 from keras_torch.layers.base import Layer
 from keras_torch.models.graph import Graph, check_input_shapes
-from keras_torch.utils import tree
 
 
 def _functional_args(args: tuple, kwargs: dict) -> bool:
@@ -157,7 +156,7 @@ class Model(Trainer, Layer):
         for layer in layers:
             if layer.name == name:
                 return layer
-        from keras_torch.registry import did_you_mean
+        from keras_torch.core.registry import did_you_mean
 
         raise ValueError(f"No such layer: {name}. Existing layers are: {[lyr.name for lyr in layers]}."
                          f"{did_you_mean(str(name), [lyr.name for lyr in layers])}")

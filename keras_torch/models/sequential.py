@@ -6,12 +6,11 @@ from typing import Any
 
 import torch
 
-from keras_torch import registry
-from keras_torch.engine.keras_tensor import KerasTensor
+from keras_torch.core import registry, tree
+from keras_torch.core.keras_tensor import KerasTensor
 from keras_torch.layers.base import Layer, _global_hooks_active
 from keras_torch.layers.core import InputLayer
 from keras_torch.models.model import Model, _module_key
-from keras_torch.utils import tree
 
 
 @registry.register("Sequential", category="layers")

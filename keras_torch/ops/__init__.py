@@ -15,9 +15,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from keras_torch import config as _config
-from keras_torch.backend.dtypes import to_torch_dtype
-from keras_torch.engine.keras_tensor import KerasTensor
+from keras_torch.core import config as _config
+from keras_torch.core.dtypes import to_torch_dtype
+from keras_torch.core.keras_tensor import KerasTensor
 
 
 def _has_symbolic(args: tuple, kwargs: dict) -> bool:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
-from keras_torch import registry
+from keras_torch.core import registry
 from keras_torch.optimizers import schedules
 from keras_torch.optimizers.adadelta import Adadelta
 from keras_torch.optimizers.adagrad import Adagrad

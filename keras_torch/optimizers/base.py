@@ -22,17 +22,17 @@ from typing import Any
 import numpy as np
 import torch
 
-from keras_torch import config as _config
+from keras_torch.core import config as _config
+from keras_torch.core import naming
 from keras_torch.optimizers import _utils
 from keras_torch.optimizers._state import StateMixin
 from keras_torch.optimizers.schedules import LearningRateSchedule
-from keras_torch.utils import naming
 
 _IGNORED_LEGACY_KWARGS = ("jit_compile", "is_legacy_optimizer", "mesh")
 
 
 def _dtype(name: Any) -> torch.dtype:
-    from keras_torch.backend.dtypes import to_torch_dtype
+    from keras_torch.core.dtypes import to_torch_dtype
 
     return to_torch_dtype(name or _config.floatx())
 
@@ -660,8 +660,8 @@ class Optimizer(StateMixin):
     # ------------------------------------------------------------------ config
     def get_config(self) -> dict[str, Any]:
         """Keras 3 config (``learning_rate`` is a float32-rounded float or a serialized schedule)."""
+        from keras_torch.core.registry import serialize_keras_object
         from keras_torch.optimizers import schedules
-        from keras_torch.registry import serialize_keras_object
 
         lr = self._learning_rate
         if isinstance(lr, LearningRateSchedule):

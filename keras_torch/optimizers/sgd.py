@@ -6,7 +6,7 @@ from typing import Any
 
 import torch
 
-from keras_torch import registry
+from keras_torch.core import registry
 from keras_torch.optimizers.base import Optimizer
 
 

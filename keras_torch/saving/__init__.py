@@ -1,6 +1,6 @@
 """Saving and loading Keras files (``keras.saving``)."""
 
-from keras_torch.registry import (
+from keras_torch.core.registry import (
     custom_object_scope,
     get_custom_objects,
     get_registered_name,

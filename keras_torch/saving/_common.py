@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from keras_torch.utils.naming import unique_name
+from keras_torch.core.naming import unique_name
 
 # The Keras release whose file formats keras_torch writes (root attrs / metadata.json).
 KERAS_VERSION = "3.15.1"
@@ -410,7 +410,7 @@ def _category(obj: Any) -> str:
 
 def jsonable(obj: Any, category: str | None = None) -> Any:
     """Loss/metric specs as Keras stores them (names stay strings, objects become dicts)."""
-    from keras_torch import registry
+    from keras_torch.core import registry
 
     if isinstance(obj, dict):
         return {str(k): jsonable(v, category) for k, v in obj.items()}
@@ -427,7 +427,7 @@ def jsonable(obj: Any, category: str | None = None) -> Any:
 
 def compile_config(model: Any) -> dict[str, Any] | None:
     """Keras 3 ``compile_config`` of a compiled model (optimizer serialized as a dict)."""
-    from keras_torch import registry
+    from keras_torch.core import registry
 
     if not getattr(model, "compiled", False) or getattr(model, "optimizer", None) is None:
         return None
@@ -445,7 +445,8 @@ def compile_config(model: Any) -> dict[str, Any] | None:
 
 
 def deserialize_optimizer(cfg: Any, custom_objects: dict | None = None) -> Any:
-    from keras_torch import optimizers, registry
+    from keras_torch import optimizers
+    from keras_torch.core import registry
 
     if isinstance(cfg, dict):
         cfg = dict(cfg)
@@ -464,7 +465,7 @@ def deserialize_optimizer(cfg: Any, custom_objects: dict | None = None) -> Any:
 
 
 def _deser_spec(spec: Any, category: str, custom_objects: dict | None) -> Any:
-    from keras_torch import registry
+    from keras_torch.core import registry
 
     if isinstance(spec, dict) and "class_name" in spec:
         module = __import__(f"keras_torch.{category}", fromlist=["_"])
@@ -482,7 +483,7 @@ def _deser_spec(spec: Any, category: str, custom_objects: dict | None) -> Any:
 def compile_from_config(model: Any, cfg: dict[str, Any], custom_objects: dict | None = None,
                         legacy: bool = False) -> None:
     """``model.compile(...)`` from a Keras 3 compile_config or a legacy .h5 training_config."""
-    from keras_torch import registry
+    from keras_torch.core import registry
 
     cfg = dict(cfg)
     opt_cfg = cfg.get("optimizer_config") if legacy else cfg.get("optimizer")

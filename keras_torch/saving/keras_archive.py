@@ -39,7 +39,7 @@ _ATTR_RENAMES: dict[str, dict[str, str]] = {}
 
 
 def _snake(name: str) -> str:
-    from keras_torch.utils.naming import to_snake_case
+    from keras_torch.core.naming import to_snake_case
 
     return to_snake_case(name)
 

@@ -346,7 +346,7 @@ def _json_default(obj: Any) -> Any:
     if isinstance(obj, bytes):
         return obj.decode("utf8")
     if callable(obj):
-        from keras_torch import registry
+        from keras_torch.core import registry
 
         return registry.get_registered_name(obj)
     raise TypeError(f"Not JSON serializable: {obj!r}")
@@ -361,8 +361,8 @@ def _legacy_optimizer_config(optimizer: Any) -> dict[str, Any]:
     """
     import re
 
-    from keras_torch import registry
-    from keras_torch.utils.naming import to_snake_case
+    from keras_torch.core import registry
+    from keras_torch.core.naming import to_snake_case
 
     cfg = dict(optimizer.get_config())
     base = to_snake_case(type(optimizer).__name__)

@@ -8,7 +8,7 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-from keras_torch import registry
+from keras_torch.core import registry
 
 _SAFE_MODE = threading.local()
 
@@ -85,7 +85,7 @@ def _effective_safe_mode() -> bool:
     mode = in_safe_mode()
     if mode is not None:
         return mode
-    from keras_torch import config as _config
+    from keras_torch.core import config as _config
 
     return not _config.unsafe_deserialization_enabled()
 

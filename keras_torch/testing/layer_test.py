@@ -48,7 +48,7 @@ def run_layer_test(
         The built layer.
     """
     import keras_torch as keras
-    from keras_torch.utils import tree
+    from keras_torch.core import tree
 
     rng = np.random.default_rng(seed)
     call_kwargs = call_kwargs or {}

@@ -1,7 +1,7 @@
 """``keras.utils``."""
 
+from keras_torch.core.registry import custom_object_scope, get_custom_objects, register_keras_serializable
 from keras_torch.preprocessing.image import array_to_img, img_to_array, load_img, save_img
-from keras_torch.registry import custom_object_scope, get_custom_objects, register_keras_serializable
 from keras_torch.utils.dataset_utils import (
     image_dataset_from_directory,
     text_dataset_from_directory,

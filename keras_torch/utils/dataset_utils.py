@@ -393,7 +393,7 @@ def image_dataset_from_directory(
         raise ValueError("Only one of `pad_to_aspect_ratio`, `crop_to_aspect_ratio` can be set to `True`.")
     _check_format(format)
     check_validation_split_arg(validation_split, subset, shuffle, seed)
-    from keras_torch.config import standardize_data_format
+    from keras_torch.core.config import standardize_data_format
 
     data_format = standardize_data_format(data_format)
     load = _image_loader(image_size, color_mode, interpolation, data_format, crop_to_aspect_ratio,

@@ -32,7 +32,7 @@ def _size(n_params: int, bytes_per: int = 4) -> str:
 def _output_shape(layer: Any) -> Any:
     try:
         if layer._inbound_nodes:
-            from keras_torch.utils import tree
+            from keras_torch.core import tree
 
             outs = tree.flatten(layer._inbound_nodes[0].outputs)
             shapes = [t.shape for t in outs]

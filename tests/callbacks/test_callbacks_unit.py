@@ -18,8 +18,8 @@ import torch
 
 import keras_torch.callbacks as K
 import keras_torch.utils.progbar as progbar_module
-from keras_torch import registry
 from keras_torch.callbacks import _utils
+from keras_torch.core import registry
 from keras_torch.optimizers.adam import Adam
 
 

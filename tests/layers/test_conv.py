@@ -11,7 +11,7 @@ import torch
 
 import keras_torch
 from keras_torch import layers as L
-from keras_torch import registry
+from keras_torch.core import registry
 from keras_torch.layers.conv import conv_transpose_crops
 
 DATA = Path(__file__).parent / "data"

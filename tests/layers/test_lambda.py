@@ -5,6 +5,7 @@ import torch
 
 from keras_torch import config
 from keras_torch import layers as L
+from keras_torch.core import config as core_config
 from keras_torch.layers.lambda_layer import func_dump
 
 
@@ -50,7 +51,7 @@ def test_keras3_config_and_safe_mode():
     try:
         assert torch.allclose(L.Lambda.from_config(cfg)(x), x * 5)
     finally:
-        config._UNSAFE["enabled"] = False
+        core_config._UNSAFE["enabled"] = False
 
 
 def test_named_function_roundtrip_without_bytecode():

@@ -9,7 +9,7 @@ import torch
 
 import keras_torch
 from keras_torch import layers as L
-from keras_torch import registry
+from keras_torch.core import registry
 
 DATA = Path(__file__).parent / "data"
 

@@ -11,8 +11,8 @@ import torch
 
 import keras_torch
 from keras_torch import layers as L
+from keras_torch.core import tree
 from keras_torch.layers.rnn import _ops
-from keras_torch.utils import tree
 
 DATA = Path(__file__).parent / "data"
 

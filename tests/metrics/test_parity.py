@@ -13,7 +13,8 @@ import pytest
 import torch
 
 import keras_torch.metrics as M
-from keras_torch import activations, registry
+from keras_torch import activations
+from keras_torch.core import registry
 
 FIX = pathlib.Path(__file__).resolve().parents[2] / "compat" / "fixtures" / "losses_metrics"
 if not (FIX / "cases.json").exists():

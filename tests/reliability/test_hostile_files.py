@@ -460,6 +460,7 @@ def test_lambda_bytecode_refused_by_load_model(ext, keras, tmp_path):
 @pytest.mark.parametrize("ext", [".keras", ".h5"])
 def test_enable_unsafe_deserialization_is_global_opt_out(ext, keras, tmp_path):
     from keras_torch import config as kt_config
+    from keras_torch.core import config as core_config
 
     model = _lambda_model(keras, lambda x: x * 2.0)
     path = tmp_path / f"lam{ext}"
@@ -474,7 +475,7 @@ def test_enable_unsafe_deserialization_is_global_opt_out(ext, keras, tmp_path):
         with pytest.raises(ValueError, match="safe_mode"):
             keras.models.load_model(path)
     finally:
-        kt_config._UNSAFE["enabled"] = False
+        core_config._UNSAFE["enabled"] = False
     with pytest.raises(ValueError, match="safe_mode"):
         Lambda.from_config(cfg)
 

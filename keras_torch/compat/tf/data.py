@@ -10,7 +10,7 @@ import numpy as np
 import torch
 
 from keras_torch.compat.unsupported import unsupported
-from keras_torch.utils import tree
+from keras_torch.core import tree
 
 AUTOTUNE = -1
 

@@ -25,10 +25,10 @@ import torch
 import torch.nn.functional as F
 
 from keras_torch import activations, constraints, initializers, regularizers
+from keras_torch.core import tree
 from keras_torch.layers.base import Layer
 from keras_torch.layers.core import check_positive_int, register_layer
 from keras_torch.layers.rnn import _lstm_loop, _ops
-from keras_torch.utils import tree
 
 Tensor = torch.Tensor
 

@@ -15,14 +15,14 @@ from typing import Any
 
 import torch
 
-from keras_torch import registry, regularizers
+from keras_torch import regularizers
+from keras_torch.core import registry, tree
 from keras_torch.layers.base import Layer, _call_signature
 from keras_torch.layers.core import register_layer
 from keras_torch.layers.input_spec import InputSpec
 from keras_torch.layers.rnn import _ops
 from keras_torch.layers.rnn.cells import GRUCell, LSTMCell, SimpleRNNCell, _Cell
 from keras_torch.layers.rnn.stacked import StackedRNNCells, build_cell
-from keras_torch.utils import tree
 
 Tensor = torch.Tensor
 

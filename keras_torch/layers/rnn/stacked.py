@@ -6,10 +6,9 @@ from typing import Any
 
 import torch
 
-from keras_torch import registry
+from keras_torch.core import registry, tree
 from keras_torch.layers.base import Layer
 from keras_torch.layers.core import register_layer
-from keras_torch.utils import tree
 
 Tensor = torch.Tensor
 

@@ -8,13 +8,12 @@ from typing import Any
 import torch
 from torch import _VF
 
-from keras_torch import registry
+from keras_torch.core import registry, tree
 from keras_torch.layers.base import Layer
 from keras_torch.layers.core import register_layer
 from keras_torch.layers.rnn import _ops
 from keras_torch.layers.rnn.rnn_layers import GRU, LSTM
 from keras_torch.layers.rnn.stacked import build_cell
-from keras_torch.utils import tree
 
 Tensor = torch.Tensor
 

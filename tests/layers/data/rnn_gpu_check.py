@@ -5,7 +5,7 @@ import numpy as np, torch
 torch.backends.cuda.matmul.allow_tf32 = False
 torch.backends.cudnn.allow_tf32 = False
 import keras_torch.layers as L
-from keras_torch.utils import tree
+from keras_torch.core import tree
 sys.path.insert(0, "tests/layers")
 import test_recurrent as T
 

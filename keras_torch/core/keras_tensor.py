@@ -12,7 +12,7 @@ from typing import Any
 
 import torch
 
-from keras_torch.backend.dtypes import dtype_name
+from keras_torch.core.dtypes import dtype_name
 
 
 class KerasTensor:
@@ -104,7 +104,7 @@ class Node:
     """One call of a layer on symbolic inputs: the layer, its call arguments, its outputs."""
 
     def __init__(self, layer: Any, call_args: tuple, call_kwargs: dict, outputs: Any) -> None:
-        from keras_torch.utils import tree
+        from keras_torch.core import tree
 
         self.layer = layer
         self.call_args = call_args
@@ -128,6 +128,6 @@ def is_symbolic(x: Any) -> bool:
 
 
 def any_symbolic(args: Any) -> bool:
-    from keras_torch.utils import tree
+    from keras_torch.core import tree
 
     return any(isinstance(t, KerasTensor) for t in tree.flatten(args))

@@ -1,0 +1,134 @@
+"""Global Keras settings (``keras.config``): floatx, epsilon, image data format, device."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import torch
+
+_CONFIG = {"floatx": "float32", "epsilon": 1e-7, "image_data_format": "channels_last"}
+_UNSAFE = {"enabled": False}
+_DEVICE: dict[str, torch.device | None] = {"device": None}
+
+
+def _load_keras_json() -> None:
+    # Real Keras reads ~/.keras/keras.json ($KERAS_HOME); honour the same file so settings carry over.
+    home = os.environ.get("KERAS_HOME", os.path.join(os.path.expanduser("~"), ".keras"))
+    path = os.path.join(home, "keras.json")
+    try:
+        with open(path, encoding="utf8") as f:
+            data = json.load(f)
+    except (OSError, ValueError):
+        return
+    if not isinstance(data, dict):
+        return
+    for key in _CONFIG:
+        if key in data:
+            _CONFIG[key] = data[key]
+
+
+_load_keras_json()
+
+
+def floatx() -> str:
+    """Default float dtype name (``"float32"``)."""
+    return _CONFIG["floatx"]
+
+
+def set_floatx(value: str) -> None:
+    """Set the default float dtype (``"float16"``, ``"bfloat16"``, ``"float32"`` or ``"float64"``)."""
+    if value not in ("float16", "bfloat16", "float32", "float64"):
+        raise ValueError(f"Unknown floatx type: {value!r}. Expected float16, bfloat16, float32 or float64.")
+    _CONFIG["floatx"] = value
+
+
+def epsilon() -> float:
+    """Fuzz factor used in numeric expressions (Keras default ``1e-7``)."""
+    return _CONFIG["epsilon"]
+
+
+def set_epsilon(value: float) -> None:
+    """Set the fuzz factor."""
+    _CONFIG["epsilon"] = float(value)
+
+
+def image_data_format() -> str:
+    """``"channels_last"`` (default) or ``"channels_first"``."""
+    return _CONFIG["image_data_format"]
+
+
+def set_image_data_format(value: str) -> None:
+    """Set the default image data format."""
+    value = str(value).lower()
+    if value not in ("channels_last", "channels_first"):
+        raise ValueError(f"The `data_format` argument must be 'channels_last' or 'channels_first'. Received: {value}")
+    _CONFIG["image_data_format"] = value
+
+
+def backend() -> str:
+    """The backend name. keras_torch always runs on ``"torch"``."""
+    return "torch"
+
+
+_CHECK_NUMERICS = {"enabled": os.environ.get("KERAS_TORCH_CHECK_NUMERICS", "").strip().lower()
+                   not in ("", "0", "false", "no", "off")}
+
+
+def set_check_numerics(enabled: bool = True) -> None:
+    """Make ``fit``/``evaluate``/``predict`` raise a ``ValueError`` on NaN/inf data or a NaN/inf loss.
+
+    Off by default, and then free (the flag is read once per call, not per batch). When on, each
+    batch is checked with ``torch.isfinite`` and the training loss is synced to the host every
+    step, so it costs a little speed. The environment variable ``KERAS_TORCH_CHECK_NUMERICS=1``
+    turns it on at import time.
+    """
+    _CHECK_NUMERICS["enabled"] = bool(enabled)
+
+
+def check_numerics_enabled() -> bool:
+    """Whether :func:`set_check_numerics` is on."""
+    return _CHECK_NUMERICS["enabled"]
+
+
+def enable_unsafe_deserialization() -> None:
+    """Allow loading Lambda bytecode and other unsafe objects (``keras.config``)."""
+    _UNSAFE["enabled"] = True
+
+
+def unsafe_deserialization_enabled() -> bool:
+    return _UNSAFE["enabled"]
+
+
+def default_device() -> torch.device:
+    """Device new models/data go to: ``KERAS_TORCH_DEVICE``, else CUDA, then MPS, then CPU."""
+    if _DEVICE["device"] is not None:
+        return _DEVICE["device"]
+    env = os.environ.get("KERAS_TORCH_DEVICE")
+    if env:
+        dev = torch.device(env)
+    elif torch.cuda.is_available():
+        dev = torch.device("cuda")
+    elif getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+        dev = torch.device("mps")
+    else:
+        dev = torch.device("cpu")
+    _DEVICE["device"] = dev
+    return dev
+
+
+def set_device(device: str | torch.device | None) -> None:
+    """Choose the device keras_torch places models and data on (``None`` = automatic)."""
+    _DEVICE["device"] = None if device is None else torch.device(device)
+
+
+def standardize_data_format(data_format: str | None) -> str:
+    """Resolve ``None`` to the global image data format and validate the value."""
+    if data_format is None:
+        return image_data_format()
+    df = str(data_format).lower()
+    if df not in ("channels_last", "channels_first"):
+        raise ValueError(
+            f"The `data_format` argument must be one of 'channels_first', 'channels_last'. Received: {data_format}"
+        )
+    return df
