@@ -1,5 +1,5 @@
 import sys
 
-from keras_torch.cli import main
+from keras_torch.launcher.cli import main
 
 sys.exit(main())

@@ -4,7 +4,7 @@ import pathlib
 import subprocess
 import sys
 
-from keras_torch.utils import support_matrix
+from compat import support_matrix
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf8")
@@ -13,7 +13,7 @@ README = (ROOT / "README.md").read_text(encoding="utf8")
 def test_support_matrix_is_generated_from_the_registry():
     start = README.index(support_matrix.BEGIN)
     stop = README.index(support_matrix.END) + len(support_matrix.END)
-    assert README[start:stop] == support_matrix.render(), "run: python -m keras_torch.utils.support_matrix --write"
+    assert README[start:stop] == support_matrix.render(), "run: python -m compat.support_matrix --write"
 
 
 def test_ci_runs_the_readme_test_command():

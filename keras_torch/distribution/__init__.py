@@ -76,7 +76,7 @@ from typing import Any
 
 import torch
 
-from keras_torch.engine import distributed as _engine
+from keras_torch.distribution import runtime as _engine
 
 __all__ = [
     "DataParallel",

@@ -824,7 +824,7 @@ class Layer(nn.Module):
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Layer:
         """Create a layer from :meth:`get_config` output (Keras 2 or Keras 3 dialect)."""
-        from keras_torch.saving.config_compat import normalize_layer_config
+        from keras_torch.saving.dialects import normalize_layer_config
 
         return cls(**normalize_layer_config(cls, dict(config)))
 

@@ -220,7 +220,7 @@ class Lambda(Layer):
     def from_config(cls, config: dict[str, Any], custom_objects: dict | None = None,
                     safe_mode: bool | None = None) -> Lambda:
         """Rebuild a Lambda; bytecode is refused unless ``safe_mode=False`` or unsafe deserialization is enabled."""
-        from keras_torch.saving.config_compat import normalize_layer_config
+        from keras_torch.saving.dialects import normalize_layer_config
 
         config = dict(config)
         safe = _in_safe_mode(safe_mode)

@@ -12,9 +12,9 @@ import torch
 
 from keras_torch.core import registry, tree
 from keras_torch.core.keras_tensor import KerasTensor
-from keras_torch.engine.trainer import Trainer
 from keras_torch.layers.base import Layer
 from keras_torch.models.graph import Graph, check_input_shapes
+from keras_torch.trainers.trainer import Trainer
 
 
 def _functional_args(args: tuple, kwargs: dict) -> bool:
@@ -234,7 +234,7 @@ class Model(Trainer, Layer):
 
         Under distributed training only rank 0 writes (other ranks return at once).
         """
-        from keras_torch.engine import distributed as _distributed
+        from keras_torch.distribution import runtime as _distributed
         from keras_torch.saving import save_model
 
         if not _distributed.is_chief():
@@ -244,7 +244,7 @@ class Model(Trainer, Layer):
 
     def save_weights(self, filepath: Any, overwrite: bool = True, **kwargs: Any) -> None:
         """Save weights: ``.weights.h5`` (Keras 3 layout) or ``.h5`` (Keras 2 layout); rank 0 only."""
-        from keras_torch.engine import distributed as _distributed
+        from keras_torch.distribution import runtime as _distributed
         from keras_torch.saving import save_weights
 
         if not _distributed.is_chief():
@@ -279,7 +279,7 @@ class Model(Trainer, Layer):
         layer_range: Any = None,
     ) -> None:
         """Print a Keras-style summary (names, types, output shapes, params and totals)."""
-        from keras_torch.utils.summary import print_summary
+        from keras_torch.models.summary import print_summary
 
         print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
                       expand_nested=expand_nested, show_trainable=show_trainable)

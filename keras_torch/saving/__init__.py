@@ -6,17 +6,8 @@ from keras_torch.core.registry import (
     get_registered_name,
     register_keras_serializable,
 )
+from keras_torch.saving.api import load_model, load_weights, save_model, save_weights
 from keras_torch.saving.serialization import model_from_config, model_from_json
-
-
-def _missing(*args, **kwargs):
-    raise NotImplementedError("Keras file saving/loading is not available yet in this build.")
-
-
-try:  # filled in by keras_torch/saving/api.py
-    from keras_torch.saving.api import load_model, load_weights, save_model, save_weights
-except ImportError:  # pragma: no cover - during development only
-    load_model = load_weights = save_model = save_weights = _missing
 
 __all__ = [
     "custom_object_scope",

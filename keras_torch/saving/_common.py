@@ -34,7 +34,7 @@ def fspath(filepath: Any) -> str:
 
 def detect_format(filepath: str) -> str:
     """``"h5"``, ``"zip"`` or ``"dir"`` from the file *content*; raises for anything else."""
-    from keras_torch.saving import _safety
+    from keras_torch.saving import guards as _safety
 
     if not os.path.exists(filepath):
         raise FileNotFoundError(f"No such file or directory: '{filepath}'. Could not load a Keras model or weights from it.")
@@ -73,13 +73,13 @@ def detect_format(filepath: str) -> str:
 def open_h5(filepath: Any, mode: str = "r", name: str | None = None) -> Iterator[Any]:
     """``h5py.File`` whose open/read errors become ``ValueError`` saying what is wrong.
 
-    In read mode the whole file is checked first (:func:`keras_torch.saving._safety.check_h5_tree`):
+    In read mode the whole file is checked first (:func:`keras_torch.saving.guards.check_h5_tree`):
     soft/external links and external/virtual datasets are refused before anything is read.
     ``filepath`` may be a path or a file-like object (``name`` then labels it in messages).
     """
     import h5py
 
-    from keras_torch.saving import _safety
+    from keras_torch.saving import guards as _safety
 
     label = name or (filepath if isinstance(filepath, str) else "<in-memory HDF5>")
     try:
@@ -302,7 +302,7 @@ class LazyArray:
 
 def lazy_dataset(ds: Any, path: str = "", what: str = "weight") -> LazyArray:
     """A :class:`LazyArray` over an h5py dataset (checked for links/dtype now, read later)."""
-    from keras_torch.saving import _safety
+    from keras_torch.saving import guards as _safety
 
     _safety.check_dataset(ds, path, expected_shape=tuple(ds.shape or ()), what=what)
     shape = tuple(ds.shape or ())
@@ -369,8 +369,8 @@ def max_variable_elements(model: Any) -> int:
 def rebuild_model(config: Any, version: str | None, custom_objects: dict | None, safe_mode: bool, filepath: str,
                   file_size: int) -> Any:
     """Model from a config read from ``filepath``: dialect upgrade, safe mode, allocation budget, clear errors."""
-    from keras_torch.saving import _safety
-    from keras_torch.saving.config_compat import upgrade_model_config
+    from keras_torch.saving import guards as _safety
+    from keras_torch.saving.dialects import upgrade_model_config
     from keras_torch.saving.serialization import deserialize_layer, safe_mode_scope
 
     if not isinstance(config, dict) or not isinstance(config.get("class_name"), str):

@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from keras_torch.saving import _common, keras_archive, legacy_h5
+from keras_torch.saving import _common
+from keras_torch.saving.formats import keras_archive, legacy_h5
 
 
 def _is_h5_name(path: str) -> bool:

@@ -235,6 +235,6 @@ def model_from_config(config: dict[str, Any], custom_objects: dict | None = None
 
 def model_from_json(json_string: str, custom_objects: dict | None = None) -> Any:
     """Instantiate a model from a JSON string produced by ``model.to_json()``."""
-    from keras_torch.saving._safety import parse_json
+    from keras_torch.saving.guards import parse_json
 
     return deserialize_layer(parse_json(json_string, "model JSON"), custom_objects)

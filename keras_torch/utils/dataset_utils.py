@@ -5,7 +5,7 @@ They follow Keras 3 (``keras/src/utils/*dataset_utils.py``): the same arguments,
 (labels inferred from sorted subdirectory names, ``class_names``, seeded global shuffle,
 ``validation_split`` + ``subset`` taking the last fraction as validation) and element
 formats. Instead of a ``tf.data.Dataset`` they return keras_torch's ``tf.data`` stand-in
-(:class:`keras_torch.compat.tf.data.Dataset`): ``fit``/``evaluate``/``predict`` consume it directly
+(:class:`keras_torch.utils.dataset.Dataset`): ``fit``/``evaluate``/``predict`` consume it directly
 and it supports ``map``, ``take``, ``unbatch``, ``prefetch``, ``cache``... plus ``.class_names`` and
 ``.file_paths`` like Keras.
 
@@ -32,7 +32,7 @@ __all__ = ["image_dataset_from_directory", "text_dataset_from_directory", "times
 
 
 def _dataset_cls() -> Any:
-    from keras_torch.compat.tf.data import Dataset
+    from keras_torch.utils.dataset import Dataset
 
     return Dataset
 

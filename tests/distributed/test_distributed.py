@@ -21,7 +21,7 @@ import torch
 
 import keras_torch as keras
 from keras_torch import layers
-from keras_torch.engine import distributed as kd
+from keras_torch.distribution import runtime as kd
 
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parents[1]

@@ -8,7 +8,7 @@ import torch
 
 import keras_torch as keras
 from keras_torch import layers
-from keras_torch.engine import _jit
+from keras_torch.trainers import jit as _jit
 
 
 def _data():

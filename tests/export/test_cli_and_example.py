@@ -37,7 +37,7 @@ def test_cli_keras3_file_relu_lstm_dynamic_time(tmp_path):
 
 def test_cli_keras2_h5_cnn_fp16_and_static_batch(tmp_path):
     """tf-keras (Keras 2) ``.h5`` CNN, float32, ``--fp16`` and ``--static-batch``."""
-    from keras_torch.cli import main
+    from keras_torch.launcher.cli import main
 
     ref = np.load(DATA / "k2_cnn.npz")
     out = tmp_path / "cnn.onnx"
@@ -63,7 +63,7 @@ def test_example_script(capsys, monkeypatch):
 
 @pytest.mark.parametrize("missing", ["nope.keras"])
 def test_cli_missing_file(tmp_path, missing):
-    from keras_torch.cli import main
+    from keras_torch.launcher.cli import main
 
     with pytest.raises((OSError, ValueError)):
         main(["export", str(tmp_path / missing), str(tmp_path / "x.onnx")])

@@ -6,8 +6,8 @@ import pytest
 import torch
 
 from keras_torch import activations, losses
-from keras_torch.engine.compile_utils import CompileLoss
 from keras_torch.losses import _fused
+from keras_torch.trainers.compile_utils import CompileLoss
 
 
 def _inputs(kind: str, gen: torch.Generator):

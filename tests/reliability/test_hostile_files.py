@@ -153,7 +153,7 @@ def test_shape_bomb_not_read(kind, keras, tmp_path, no_hang):
 
 
 def test_dataset_bomb_check_without_expected_shape(tmp_path):
-    from keras_torch.saving import _safety
+    from keras_torch.saving import guards as _safety
 
     with h5py.File(tmp_path / "b.h5", "w") as f:
         ds = f.create_dataset("x", shape=(1_000_000, 1_000_000), dtype="float32", chunks=(1000, 1000),
@@ -214,7 +214,7 @@ def _set_model_config(p: pathlib.Path, text: str) -> None:
 
 
 def test_config_over_size_limit(keras, tmp_path, monkeypatch):
-    from keras_torch.saving import _safety
+    from keras_torch.saving import guards as _safety
 
     p = _save(keras, tmp_path, "h5")
     monkeypatch.setattr(_safety, "MAX_CONFIG_BYTES", 1000)
@@ -241,7 +241,7 @@ def test_malformed_config(text, keras, tmp_path):
 
 
 def test_attribute_claiming_more_than_file(tmp_path, monkeypatch):
-    from keras_torch.saving import _safety
+    from keras_torch.saving import guards as _safety
 
     monkeypatch.setattr(_safety, "MAX_CONFIG_BYTES", 10)
     with h5py.File(tmp_path / "a.h5", "w") as f:
@@ -325,7 +325,7 @@ def test_zip_path_traversal_refused(evil, keras, tmp_path):
 
 
 def test_zip_bomb_refused(keras, tmp_path, monkeypatch):
-    from keras_torch.saving import _safety
+    from keras_torch.saving import guards as _safety
 
     base = _save(keras, tmp_path, "keras")
     p = tmp_path / "bomb.keras"
@@ -341,7 +341,7 @@ def test_zip_bomb_refused(keras, tmp_path, monkeypatch):
 
 
 def test_zip_member_size_caps(keras, tmp_path, monkeypatch):
-    from keras_torch.saving import _safety
+    from keras_torch.saving import guards as _safety
 
     base = _save(keras, tmp_path, "keras")
     monkeypatch.setattr(_safety, "MAX_CONFIG_BYTES", 100)

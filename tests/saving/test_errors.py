@@ -135,7 +135,7 @@ def test_lambda_safe_mode(ext, keras, tmp_path):
 
 @pytest.mark.parametrize("fname", ["m.h5", "m.keras", "w.weights.h5", "w.h5"])
 def test_failed_save_leaves_previous_file_intact(fname, keras, tmp_path, monkeypatch):
-    from keras_torch.saving import keras_archive, legacy_h5
+    from keras_torch.saving.formats import keras_archive, legacy_h5
 
     model = _mlp(keras)
     path = tmp_path / fname
@@ -224,7 +224,7 @@ def test_keras1_style_sequential(keras, tmp_path):
 def test_optimizer_weight_orders():
     """Legacy optimizer_v2 [iter, m..., v...], tf-keras [iteration, m0, v0...] -> Keras 3 order."""
     import keras_torch as keras
-    from keras_torch.saving.legacy_h5 import convert_optimizer_weights
+    from keras_torch.saving.formats.legacy_h5 import convert_optimizer_weights
 
     model = _mlp(keras)
     opt = keras.optimizers.Adam(0.01)

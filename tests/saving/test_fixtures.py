@@ -43,7 +43,7 @@ def test_load_weights_into_rebuilt_model(fname, by_name, keras):
     if by_name:  # keras_torch's default names differ from the file's; rename to tf-keras's names
         import h5py
 
-        from keras_torch.saving.legacy_h5 import load_attributes_from_hdf5_group
+        from keras_torch.saving.formats.legacy_h5 import load_attributes_from_hdf5_group
 
         with h5py.File(FIXTURES / fname) as f:
             names = load_attributes_from_hdf5_group(f, "layer_names")

@@ -193,7 +193,7 @@ def test_nested_model_h5_weight_order(keras, tmp_path):
 
 
 def test_long_names_are_chunked(keras, tmp_path):
-    from keras_torch.saving.legacy_h5 import load_attributes_from_hdf5_group
+    from keras_torch.saving.formats.legacy_h5 import load_attributes_from_hdf5_group
 
     L = keras.layers
     layers = [keras.Input((2,))] + [L.Dense(2, name="d" * 300 + f"_{i}") for i in range(250)]
@@ -209,7 +209,7 @@ def test_long_names_are_chunked(keras, tmp_path):
 
 
 def test_convert_and_inspect(keras, tmp_path, capsys):
-    from keras_torch.saving.cli import convert_to_torch, inspect_file
+    from keras_torch.launcher.file_commands import convert_to_torch, inspect_file
 
     model = _build(keras, "cnn")
     model.save(tmp_path / "m.keras")

@@ -307,7 +307,7 @@ class RNN(Layer):
 
     @classmethod
     def from_config(cls, config: dict[str, Any], custom_objects: dict | None = None) -> RNN:
-        from keras_torch.saving.config_compat import normalize_layer_config
+        from keras_torch.saving.dialects import normalize_layer_config
 
         config = dict(config)
         cell = config.pop("cell")
@@ -365,7 +365,7 @@ class _BuiltinRNN(RNN):
 
     @classmethod
     def from_config(cls, config: dict[str, Any], custom_objects: dict | None = None) -> RNN:
-        from keras_torch.saving.config_compat import normalize_layer_config
+        from keras_torch.saving.dialects import normalize_layer_config
 
         return cls(**normalize_layer_config(cls, dict(config)))
 

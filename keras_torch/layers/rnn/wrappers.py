@@ -253,7 +253,7 @@ class Bidirectional(Layer):
 
     @classmethod
     def from_config(cls, config: dict[str, Any], custom_objects: dict | None = None) -> Bidirectional:
-        from keras_torch.saving.config_compat import normalize_layer_config
+        from keras_torch.saving.dialects import normalize_layer_config
 
         config = copy.deepcopy(config)
         config["layer"] = registry.deserialize_keras_object(config["layer"], "layers", custom_objects)
@@ -334,7 +334,7 @@ class TimeDistributed(Layer):
 
     @classmethod
     def from_config(cls, config: dict[str, Any], custom_objects: dict | None = None) -> TimeDistributed:
-        from keras_torch.saving.config_compat import normalize_layer_config
+        from keras_torch.saving.dialects import normalize_layer_config
 
         config = dict(config)
         layer = registry.deserialize_keras_object(config.pop("layer"), "layers", custom_objects)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from keras_torch import ops as _ops
-from keras_torch.compat.unsupported import unsupported
+from keras_torch.utils.unsupported import unsupported
 
 log, exp, sqrt, square, abs, sign = _ops.log, _ops.exp, _ops.sqrt, _ops.square, _ops.abs, _ops.sign  # noqa: A001
 reduce_mean, reduce_sum, reduce_max, reduce_min = _ops.mean, _ops.sum, _ops.max, _ops.min

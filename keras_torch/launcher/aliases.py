@@ -20,13 +20,13 @@ _RENAMES = {
     "utils.data_utils": "utils",
     "utils.vis_utils": "utils",
     "utils.layer_utils": "utils",
-    "engine": "compat.engine",
-    "engine.topology": "compat.engine",
-    "engine.base_layer": "compat.engine",
-    "engine.training": "compat.engine",
-    "engine.sequential": "compat.engine",
-    "engine.functional": "compat.engine",
-    "engine.input_layer": "compat.engine",
+    "engine": "launcher.engine",
+    "engine.topology": "launcher.engine",
+    "engine.base_layer": "launcher.engine",
+    "engine.training": "launcher.engine",
+    "engine.sequential": "launcher.engine",
+    "engine.functional": "launcher.engine",
+    "engine.input_layer": "launcher.engine",
     "layers.core": "layers",
     "layers.convolutional": "layers",
     "layers.pooling": "layers",
@@ -44,7 +44,7 @@ _RENAMES = {
     "optimizers.schedules": "optimizers.schedules",
     "optimizers.legacy": "optimizers.legacy",
     "saving.legacy": "saving",
-    "wrappers": "compat.wrappers",
+    "wrappers": "launcher.wrappers",
     "applications": "applications",
 }
 
@@ -55,13 +55,13 @@ _ROOTS = {"keras": "keras_torch", "tf_keras": "keras_torch", "tensorflow.keras":
 def target_name(fullname: str) -> str | None:
     """keras_torch module name serving ``fullname`` (None if not an aliased name)."""
     if fullname == "tensorflow":
-        return "keras_torch.compat.tf"
+        return "keras_torch.launcher.tf"
     if fullname.startswith("tensorflow.") and not any(
         fullname == r or fullname.startswith(r + ".") for r in ("tensorflow.keras", "tensorflow.python.keras")
     ):
         rest = fullname[len("tensorflow.") :]
-        return f"keras_torch.compat.tf.{rest}" if rest in ("data", "random", "config", "math", "nn", "compat",
-                                                           "compat.v1", "errors") else "keras_torch.compat.tf"
+        return f"keras_torch.launcher.tf.{rest}" if rest in ("data", "random", "config", "math", "nn", "compat",
+                                                           "compat.v1", "errors") else "keras_torch.launcher.tf"
     for root in sorted(_ROOTS, key=len, reverse=True):
         if fullname == root:
             return _ROOTS[root]

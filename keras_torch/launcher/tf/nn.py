@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from keras_torch import ops as _ops
-from keras_torch.compat.unsupported import unsupported
+from keras_torch.utils.unsupported import unsupported
 
 relu, sigmoid, tanh, softmax, log_softmax = _ops.relu, _ops.sigmoid, _ops.tanh, _ops.softmax, _ops.log_softmax
 gelu, elu, selu, softplus, silu = _ops.gelu, _ops.elu, _ops.selu, _ops.softplus, _ops.silu

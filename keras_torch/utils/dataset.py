@@ -1,4 +1,4 @@
-"""The simple ``tf.data`` pipeline on numpy/torch: from_tensor_slices / from_generator, shuffle,
+"""``Dataset``: the simple ``tf.data`` pipeline on numpy/torch: from_tensor_slices / from_generator, shuffle,
 batch, map, repeat, take, prefetch, AUTOTUNE — enough to feed fit/evaluate/predict."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from keras_torch.compat.unsupported import unsupported
 from keras_torch.core import tree
+from keras_torch.utils.unsupported import unsupported
 
 AUTOTUNE = -1
 
@@ -177,7 +177,3 @@ class Dataset:
 
     def __getattr__(self, name: str) -> Any:
         raise unsupported(f"tf.data.Dataset.{name}")
-
-
-def __getattr__(name: str) -> Any:
-    raise unsupported(f"tf.data.{name}")

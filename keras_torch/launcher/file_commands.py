@@ -29,7 +29,7 @@ def _file_info(path: str) -> dict[str, Any]:
     fmt = _common.detect_format(path)
     info: dict[str, Any] = {"path": path, "size": os.path.getsize(path) if os.path.isfile(path) else None}
     if fmt == "h5":
-        from keras_torch.saving.legacy_h5 import _attr_str, _weights_group, load_attributes_from_hdf5_group
+        from keras_torch.saving.formats.legacy_h5 import _attr_str, _weights_group, load_attributes_from_hdf5_group
 
         with _common.open_h5(path) as f:
             info["keras_version"] = _attr_str(f.attrs, "keras_version")
@@ -53,7 +53,7 @@ def _file_info(path: str) -> dict[str, Any]:
                 info["weights"] = layers
     else:
         info["format"] = "Keras 3 archive (.keras)" if fmt == "zip" else "Keras 3 model directory"
-        from keras_torch.saving.keras_archive import open_archive
+        from keras_torch.saving.formats.keras_archive import open_archive
 
         with open_archive(path) as (_, meta, _, _):
             pass

@@ -224,7 +224,7 @@ def upgrade_model_config(config: dict[str, Any], keras_version: str | None = Non
 
 # ====================================================================== writing (Keras 2 dialect)
 def _tfk_keys(category: str, class_name: str) -> frozenset[str] | None:
-    from keras_torch.saving._tfkeras_keys import TFK_KEYS
+    from keras_torch.saving.dialects.tfkeras_keys import TFK_KEYS
 
     return TFK_KEYS.get(category, {}).get(class_name)
 

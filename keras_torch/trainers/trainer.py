@@ -17,10 +17,11 @@ import torch
 
 from keras_torch.core import config as _config
 from keras_torch.core import tree
-from keras_torch.engine import _jit, data_adapter
-from keras_torch.engine import distributed as _distributed
-from keras_torch.engine.compile_utils import CompileLoss, CompileMetrics
+from keras_torch.distribution import runtime as _distributed
 from keras_torch.layers.base import _CTX, Layer, _global_hooks_active
+from keras_torch.trainers import data_adapter
+from keras_torch.trainers import jit as _jit
+from keras_torch.trainers.compile_utils import CompileLoss, CompileMetrics
 
 
 class Trainer:

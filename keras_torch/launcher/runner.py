@@ -30,7 +30,7 @@ def run_script(script: str, args: list[str] | None = None) -> int:
 
     Returns the script's exit code (0, its ``sys.exit`` code, or 1 after an uncaught error).
     """
-    from keras_torch.compat import install
+    from keras_torch.launcher import install
 
     if not os.path.exists(script):
         print(f"keras-torch run: no such script: {script}", file=sys.stderr)
@@ -63,8 +63,8 @@ def run_script(script: str, args: list[str] | None = None) -> int:
 
 
 def _mark_distributed_failure(exc: BaseException) -> None:
-    # A failing rank must not wait on its peers when it exits (see keras_torch.engine.distributed).
-    mod = sys.modules.get("keras_torch.engine.distributed")
+    # A failing rank must not wait on its peers when it exits (see keras_torch.distribution.runtime).
+    mod = sys.modules.get("keras_torch.distribution.runtime")
     if mod is not None:
         mod.mark_failed()
     if os.environ.get("TORCHELASTIC_ERROR_FILE"):  # under torchrun: its failure summary shows this error

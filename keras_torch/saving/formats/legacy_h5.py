@@ -20,7 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from keras_torch.saving import _common, _safety
+from keras_torch.saving import _common
+from keras_torch.saving import guards as _safety
 from keras_torch.saving._common import decode, legacy_slots, slot_values
 
 HDF5_OBJECT_HEADER_LIMIT = 64512
@@ -394,7 +395,7 @@ def training_config(model: Any) -> dict[str, Any] | None:
 def save_model_h5(model: Any, filepath: str, include_optimizer: bool = True) -> None:
     import h5py
 
-    from keras_torch.saving.config_compat import legacy_model_config
+    from keras_torch.saving.dialects import legacy_model_config
 
     config = legacy_model_config(model)
     tc = training_config(model) if include_optimizer else None

@@ -96,7 +96,7 @@ class DataHandler:
     ) -> None:
         self.device = device
         self.for_predict = for_predict
-        # A keras_torch.engine.distributed runtime: this rank reads its share of each global batch.
+        # A keras_torch.distribution.runtime runtime: this rank reads its share of each global batch.
         self.distribution = distribution
         self.steps_per_epoch = steps_per_epoch
         self.shuffle = shuffle

@@ -13,20 +13,20 @@ import pytest
 import torch
 
 import keras_torch
-from keras_torch import compat
-from keras_torch.compat.aliases import _FINDER, target_name
-from keras_torch.compat.unsupported import UnsupportedTensorFlowFeature
+from keras_torch import launcher
+from keras_torch.launcher.aliases import _FINDER, target_name
+from keras_torch.utils.unsupported import UnsupportedTensorFlowFeature
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 @pytest.fixture
 def aliased():
-    """``compat.install()`` for one test, then restore the import system (incl. a real keras/tf if loaded)."""
+    """``launcher.install()`` for one test, then restore the import system (incl. a real keras/tf if loaded)."""
     saved = {k: v for k, v in sys.modules.items() if target_name(k) is not None}
-    compat.install()
+    launcher.install()
     yield
-    compat.uninstall()
+    launcher.uninstall()
     sys.modules.update(saved)
 
 
@@ -36,13 +36,13 @@ def _imp(name: str):
 
 def test_install_is_idempotent_and_uninstall_restores():
     saved = {k: v for k, v in sys.modules.items() if target_name(k) is not None}
-    compat.install()
-    compat.install()
+    launcher.install()
+    launcher.install()
     try:
         assert sys.meta_path.count(_FINDER) == 1
         assert _imp("keras") is keras_torch
     finally:
-        compat.uninstall()
+        launcher.uninstall()
     assert _FINDER not in sys.meta_path
     assert "keras" not in sys.modules or sys.modules["keras"] is not keras_torch
     sys.modules.update(saved)

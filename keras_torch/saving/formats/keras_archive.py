@@ -28,7 +28,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from keras_torch.saving import _common, _safety
+from keras_torch.saving import _common
+from keras_torch.saving import guards as _safety
 
 CONFIG_FILENAME = "config.json"
 METADATA_FILENAME = "metadata.json"
@@ -282,7 +283,7 @@ def load_weights(model: Any, filepath: str, skip_mismatch: bool = False) -> None
     with _common.open_h5(filepath) as f:
         if ("layer_names" in f.attrs or "layer_names0" in f.attrs or "model_weights" in f) and "vars" not in f \
                 and "layers" not in f:
-            from keras_torch.saving import legacy_h5
+            from keras_torch.saving.formats import legacy_h5
 
             legacy_h5.load_weights_from_hdf5_group(legacy_h5._weights_group(f), model, skip_mismatch=skip_mismatch)
             return
@@ -291,7 +292,7 @@ def load_weights(model: Any, filepath: str, skip_mismatch: bool = False) -> None
 
 # ---------------------------------------------------------------------- .keras archives
 def model_config(model: Any) -> dict[str, Any]:
-    from keras_torch.saving.config_compat import keras3_model_config
+    from keras_torch.saving.dialects import keras3_model_config
     from keras_torch.saving.serialization import serialize_layer
 
     entry = keras3_model_config(serialize_layer(model))
@@ -323,7 +324,7 @@ def save_model(model: Any, filepath: str, include_optimizer: bool = True) -> Non
             _save_without_optimizer(f, model)
         else:
             save_weights_to_h5file(f, model)
-    from keras_torch.saving.legacy_h5 import _json_default
+    from keras_torch.saving.formats.legacy_h5 import _json_default
 
     with zipfile.ZipFile(filepath, "w", compression=zipfile.ZIP_STORED) as z:
         z.writestr(METADATA_FILENAME, json.dumps(metadata))

@@ -6,7 +6,7 @@ from typing import Any
 
 import torch
 
-from keras_torch.compat.unsupported import unsupported
+from keras_torch.utils.unsupported import unsupported
 
 
 class PhysicalDevice:

@@ -8,38 +8,38 @@ from typing import Any
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from keras_torch.demo import run_demo
+    from keras_torch.launcher.demo import run_demo
 
     run_demo(epochs=args.epochs, out_dir=args.out_dir, verbose=args.verbose)
     return 0
 
 
 def _run(args: argparse.Namespace) -> int:
-    from keras_torch.compat.runner import run_script
+    from keras_torch.launcher.runner import run_script
 
     if args.nproc and args.nproc > 1:
-        from keras_torch.compat.runner import launch_distributed
+        from keras_torch.launcher.runner import launch_distributed
 
         return launch_distributed(args.nproc, args.script, args.args)
     return run_script(args.script, args.args)
 
 
 def _export(args: argparse.Namespace) -> int:
-    from keras_torch.export.cli import export_file
+    from keras_torch.launcher.export_command import export_file
 
     export_file(args.model, args.output, opset=args.opset, fp16=args.fp16, static_batch=args.static_batch)
     return 0
 
 
 def _convert(args: argparse.Namespace) -> int:
-    from keras_torch.saving.cli import convert_to_torch
+    from keras_torch.launcher.file_commands import convert_to_torch
 
     convert_to_torch(args.model, args.output)
     return 0
 
 
 def _inspect(args: argparse.Namespace) -> int:
-    from keras_torch.saving.cli import inspect_file
+    from keras_torch.launcher.file_commands import inspect_file
 
     inspect_file(args.file)
     return 0

@@ -6,8 +6,8 @@ from typing import Any
 
 import torch
 
-from keras_torch.compat.unsupported import unsupported
 from keras_torch.core.dtypes import to_torch_dtype
+from keras_torch.utils.unsupported import unsupported
 
 
 def set_seed(seed: int) -> None:

@@ -58,7 +58,7 @@ def _forward_loss_fn(model: Any) -> Any:
     """The compiled region: forward pass and the compiled loss. Everything that reads per-step
     Python state (the call-generation counter behind ``add_loss``, metric trackers, weight
     regularizers) stays outside, in ``forward_loss``, so no guard changes between steps."""
-    from keras_torch.engine.trainer import Trainer
+    from keras_torch.trainers.trainer import Trainer
 
     custom_loss = type(model).compute_loss is not Trainer.compute_loss
 

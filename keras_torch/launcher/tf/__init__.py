@@ -14,9 +14,9 @@ import torch
 
 import keras_torch as _kt
 from keras_torch import ops as _ops
-from keras_torch.compat.tf import config, data, math, nn, random  # noqa: F401
-from keras_torch.compat.unsupported import unsupported
 from keras_torch.core.dtypes import to_torch_dtype
+from keras_torch.launcher.tf import config, data, math, nn, random  # noqa: F401
+from keras_torch.utils.unsupported import unsupported
 
 keras = _kt
 __version__ = "2.21.0"

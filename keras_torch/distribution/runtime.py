@@ -466,7 +466,7 @@ class _Runtime:
         self.place(model)
 
     def _sample_x(self, h: Any) -> Any:
-        from keras_torch.engine import data_adapter
+        from keras_torch.trainers import data_adapter
         from keras_torch.utils.sequence import is_keras_sequence
 
         if h._array:
@@ -744,7 +744,7 @@ class _Runtime:
         return idx, sizes, weights
 
     def _array_batches(self, h: Any, epoch: int) -> Any:
-        from keras_torch.engine.data_adapter import pack_x_y_sample_weight
+        from keras_torch.trainers.data_adapter import pack_x_y_sample_weight
 
         n = h.num_samples
         cache = h.__dict__.get("_dist_cache")
@@ -774,7 +774,7 @@ class _Runtime:
             yield pack_x_y_sample_weight(bx, by, bsw)
 
     def _convert(self, h: Any, batch: Any) -> tuple:
-        from keras_torch.engine import data_adapter as da
+        from keras_torch.trainers import data_adapter as da
 
         x, y, sw = da.unpack_x_y_sample_weight(batch)
         x = tree.map_structure(lambda v: da.to_tensor(v, h.device), x)
@@ -785,7 +785,7 @@ class _Runtime:
         return x, y, sw
 
     def _dataset_batches(self, h: Any, epoch: int) -> Any:
-        from keras_torch.engine.data_adapter import pack_x_y_sample_weight
+        from keras_torch.trainers.data_adapter import pack_x_y_sample_weight
 
         ds = h._map_dataset
         idx, sizes, weights = self._plan(h, len(ds), h._ds_batch_size, epoch)
@@ -800,7 +800,7 @@ class _Runtime:
             yield pack_x_y_sample_weight(x, y, sw)
 
     def _iterable_batches(self, h: Any, epoch: int) -> Any:
-        from keras_torch.engine.data_adapter import pack_x_y_sample_weight, unpack_x_y_sample_weight
+        from keras_torch.trainers.data_adapter import pack_x_y_sample_weight, unpack_x_y_sample_weight
 
         src = h._iterable
         sampler = getattr(src, "sampler", None) if isinstance(src, torch.utils.data.DataLoader) else None
@@ -833,7 +833,7 @@ class _Runtime:
         return max(1, math.ceil(h.batch_size / self.world_size))
 
     def _predict_batches(self, h: Any) -> Any:
-        from keras_torch.engine.data_adapter import pack_x_y_sample_weight
+        from keras_torch.trainers.data_adapter import pack_x_y_sample_weight
 
         lo, hi = self._predict_range(h)
         if hi <= lo:  # nothing to predict here: one placeholder row, dropped by the gather
