@@ -108,7 +108,7 @@ def constant(value: Any, dtype: Any = None, shape: Any = None, name: str | None 
 
 
 def variable(value: Any, dtype: Any = None, name: str | None = None, constraint: Any = None) -> torch.Tensor:
-    from keras_torch.layers.base import KerasVariable
+    from keras_torch.core.variables import KerasVariable
 
     v = KerasVariable(_ops.convert_to_tensor(value, dtype=dtype or floatx()).clone(), requires_grad=False)
     v.__dict__["_keras_name"] = name or "variable"
@@ -307,6 +307,6 @@ def reset_uids() -> None:
 
 
 def is_keras_tensor(x: Any) -> bool:
-    from keras_torch.core.keras_tensor import KerasTensor
+    from keras_torch.core.symbolic import KerasTensor
 
     return isinstance(x, KerasTensor)

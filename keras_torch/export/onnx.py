@@ -77,7 +77,7 @@ class _HalfPrecision:
         self.hooks: list[Any] = []
 
     def __enter__(self) -> _HalfPrecision:
-        from keras_torch.layers.base import DTypePolicy
+        from keras_torch.core.dtype_policy import DTypePolicy
 
         layers = list(self.model._flatten_layers()) if hasattr(self.model, "_flatten_layers") else []
         for t in _layer_tensors(self.model, True):
@@ -92,7 +92,7 @@ class _HalfPrecision:
         return self
 
     def keep_float32(self, layer: Any) -> None:
-        from keras_torch.layers.base import DTypePolicy
+        from keras_torch.core.dtype_policy import DTypePolicy
 
         for sub in (layer._flatten_layers() if hasattr(layer, "_flatten_layers") else [layer]):
             if getattr(sub, "_dtype_policy", None) is not None:

@@ -1,6 +1,8 @@
 """Keras layers (``keras.layers``)."""
 
-from keras_torch.layers.base import DTypePolicy, KerasVariable, Layer
+from keras_torch.core.dtype_policy import DTypePolicy
+from keras_torch.core.variables import KerasVariable
+from keras_torch.layers.base import Layer
 from keras_torch.layers.core import (
     Activation,
     Dense,

@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 
 from keras_torch import constraints, initializers, regularizers
-from keras_torch.core.keras_tensor import KerasTensor
+from keras_torch.core.symbolic import KerasTensor
 from keras_torch.layers.base import Layer
 from keras_torch.layers.core import check_rate, register_layer
 from keras_torch.layers.einsum_dense import EinsumDense

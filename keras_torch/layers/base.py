@@ -10,9 +10,7 @@ non-trainable state that torch keeps in buffers (BatchNorm statistics), a buffer
 from __future__ import annotations
 
 import inspect
-import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -25,88 +23,12 @@ from keras_torch import initializers as _initializers
 from keras_torch import regularizers as _regularizers
 from keras_torch.core import config as _config
 from keras_torch.core import naming, tree
+from keras_torch.core.context import CALL_CONTEXT as _CTX
+from keras_torch.core.dtype_policy import DTypePolicy, resolve_policy
 from keras_torch.core.dtypes import dtype_name, to_torch_dtype
-from keras_torch.core.keras_tensor import KerasTensor, Node
+from keras_torch.core.symbolic import KerasTensor, Node, Operation, any_symbolic, map_shapes
+from keras_torch.core.variables import KerasVariable, WeightRecord
 from keras_torch.layers.input_spec import InputSpec, assert_input_compatibility
-
-
-class KerasVariable(nn.Parameter):
-    """An ``nn.Parameter`` that also speaks the Keras variable API (``assign``, ``numpy``...)."""
-
-    def __new__(cls, data: torch.Tensor | None = None, requires_grad: bool = True):
-        return super().__new__(cls, data, requires_grad)
-
-    name = property(lambda self: self.__dict__.get("_keras_name", "variable"))
-    path = property(lambda self: self.__dict__.get("_keras_path", self.name))
-
-    @property
-    def trainable(self) -> bool:
-        return self.requires_grad
-
-    @trainable.setter
-    def trainable(self, value: bool) -> None:
-        self.requires_grad_(bool(value))
-
-    @property
-    def value(self) -> torch.Tensor:
-        return self
-
-    def numpy(self) -> np.ndarray:  # type: ignore[override]
-        return self.detach().cpu().numpy()
-
-    def assign(self, value: Any) -> KerasVariable:
-        with torch.no_grad():
-            self.copy_(torch.as_tensor(np.asarray(value) if not torch.is_tensor(value) else value))
-        return self
-
-    def assign_add(self, value: Any) -> KerasVariable:
-        with torch.no_grad():
-            self.add_(torch.as_tensor(value, dtype=self.dtype, device=self.device))
-        return self
-
-    def assign_sub(self, value: Any) -> KerasVariable:
-        with torch.no_grad():
-            self.sub_(torch.as_tensor(value, dtype=self.dtype, device=self.device))
-        return self
-
-    def __deepcopy__(self, memo: dict) -> KerasVariable:
-        result = type(self)(self.data.clone(memory_format=torch.preserve_format), self.requires_grad)
-        result.__dict__.update(self.__dict__)
-        memo[id(self)] = result
-        return result
-
-    def __reduce_ex__(self, proto: int) -> Any:
-        return (_rebuild_variable, (self.data, self.requires_grad, dict(self.__dict__)))
-
-
-def _rebuild_variable(data: torch.Tensor, requires_grad: bool, state: dict) -> KerasVariable:
-    v = KerasVariable(data, requires_grad)
-    v.__dict__.update(state)
-    return v
-
-
-@dataclass
-class WeightRecord:
-    """A Keras-visible weight: its Keras name, where torch stores it, and how to convert layouts."""
-
-    name: str
-    attr: str
-    trainable: bool
-    is_buffer: bool = False
-    regularizer: Any = None
-    to_torch: Callable[[torch.Tensor], torch.Tensor] | None = None
-    to_keras: Callable[[torch.Tensor], torch.Tensor] | None = None
-
-
-class _CallContext(threading.local):
-    def __init__(self) -> None:
-        self.training: bool | None = None
-        self.depth = 0
-        self.generation = 0
-        self.add_loss_generation = -1  # generation of the last add_loss() call (any layer)
-
-
-_CTX = _CallContext()
 
 _BASE_KWARGS = {
     "input_shape",
@@ -179,7 +101,7 @@ def _shape_of(x: Any) -> Any:
     return None
 
 
-class Layer(nn.Module):
+class Layer(Operation):
     """Base class of every keras_torch layer (and model). Subclasses implement ``build``/``call``.
 
     Args:
@@ -241,7 +163,7 @@ class Layer(nn.Module):
         if name is not None and not isinstance(name, str):
             raise TypeError(f"Argument `name` must be a string. Received: name={name!r}")
         self.name = name or naming.uniquify(naming.to_snake_case(type(self).__name__))
-        self._dtype_policy = _resolve_policy(dtype)
+        self._dtype_policy = resolve_policy(dtype)
         self._trainable = bool(trainable)
         self.activity_regularizer = kwargs.get("activity_regularizer")
         self._init_weights = kwargs.get("weights")
@@ -667,12 +589,12 @@ class Layer(nn.Module):
             raise TypeError(f"Layer '{self.name}' was called without inputs.")
         is_tensor = isinstance(inputs, torch.Tensor)
         if not is_tensor:
-            if isinstance(inputs, KerasTensor) or _symbolic_in((inputs, rest, kwargs)):
+            if isinstance(inputs, KerasTensor) or any_symbolic((inputs, rest, kwargs)):
                 return self._symbolic_call(inputs, *rest, **kwargs)
             inputs = tree.map_structure(_to_tensor, inputs)
             is_tensor = isinstance(inputs, torch.Tensor)
         elif rest or (kwargs and (len(kwargs) != 1 or "training" not in kwargs)):
-            if _symbolic_in((rest, kwargs)):
+            if any_symbolic((rest, kwargs)):
                 return self._symbolic_call(inputs, *rest, **kwargs)
         flags = self.__dict__.get("_flags") or self._call_flags()
         has_training, has_mask, default_training, propagates = flags
@@ -752,16 +674,7 @@ class Layer(nn.Module):
         elif self.input_spec is not None:
             assert_input_compatibility(self.input_spec, inputs, self.name)
         spec = self.compute_output_spec(inputs, *args, **kwargs)
-        node_index = len(self._inbound_nodes)
-        flat = tree.flatten(spec)
-        outs = [
-            KerasTensor(s.shape, s.dtype, name=f"{self.name}_{node_index}_{i}", history=(self, node_index, i))
-            for i, s in enumerate(flat)
-        ]
-        outputs = tree.pack_like(spec, outs)
-        node = Node(self, (inputs, *args), dict(kwargs), outputs)
-        self._inbound_nodes.append(node)
-        return outputs
+        return self._record_node((inputs, *args), kwargs, spec)
 
     def compute_output_shape(self, input_shape: Any) -> Any:
         """Output shape for ``input_shape``; by default inferred by running ``call`` on zeros."""
@@ -775,37 +688,6 @@ class Layer(nn.Module):
             dtype = self.compute_dtype
             return map_shapes(lambda s: KerasTensor(s, dtype), out_shape)
         return self._infer_output_spec(inputs, *args, **kwargs)
-
-    def _infer_output_spec(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
-        """Run the layer on zero tensors twice (different sizes for unknown dims): dims that change are None."""
-        results = []
-        for fill in ((2, 3), (3, 5)):
-            def concrete(x: Any, fill: tuple = fill) -> Any:
-                if not isinstance(x, KerasTensor):
-                    return x
-                shape = [fill[0] if (d is None and i == 0) else (fill[1] if d is None else d)
-                         for i, d in enumerate(x.shape)]
-                return torch.zeros(shape, dtype=to_torch_dtype(x.dtype), device=_param_device(self))
-
-            a, kw = tree.map_structure(concrete, (inputs, args)), tree.map_structure(concrete, kwargs)
-            with torch.no_grad():
-                out = self(a[0], *a[1], **kw)
-            results.append(out)
-            if not any(d is None for k in tree.flatten((inputs, args, kwargs)) if isinstance(k, KerasTensor)
-                       for d in k.shape):
-                break
-        first = tree.flatten(results[0])
-        second = tree.flatten(results[-1])
-        specs = []
-        for t1, t2 in zip(first, second):
-            if not isinstance(t1, torch.Tensor):
-                specs.append(KerasTensor((), "float32"))
-                continue
-            shape = tuple(d1 if d1 == d2 else None for d1, d2 in zip(t1.shape, t2.shape))
-            if len(results) == 1 and shape:
-                shape = (None,) + shape[1:] if _batch_unknown(inputs) else shape
-            specs.append(KerasTensor(shape, t1.dtype))
-        return tree.pack_like(results[0], specs)
 
     # ------------------------------------------------------------------ config
     def get_config(self) -> dict[str, Any]:
@@ -881,12 +763,6 @@ class Layer(nn.Module):
             return f"<{type(self).__name__} name={self.name}, built={self.built}>"
         return super().__repr__()
 
-    def __hash__(self) -> int:
-        return id(self)
-
-    def __eq__(self, other: object) -> bool:
-        return self is other
-
 
 def _marks_built(build: Callable) -> Callable:
     """Keras sets ``built`` (and remembers the shape) after any ``build``, even a direct call."""
@@ -939,8 +815,6 @@ def _global_hooks_active() -> bool:
     )
 
 
-def _symbolic_in(x: Any) -> bool:
-    return any(isinstance(t, KerasTensor) for t in tree.flatten(x))
 
 
 def _first_device(x: Any) -> torch.device | None:
@@ -950,12 +824,6 @@ def _first_device(x: Any) -> torch.device | None:
     return None
 
 
-def _param_device(layer: nn.Module) -> torch.device:
-    for p in layer.parameters():
-        return p.device
-    for b in layer.buffers():
-        return b.device
-    return torch.device("cpu")
 
 
 def _collect_mask(inputs: Any) -> Any:
@@ -977,67 +845,10 @@ def _attach_mask(outputs: Any, mask: Any) -> None:
                 o._keras_mask = m
 
 
-def _is_shape(s: Any) -> bool:
-    return isinstance(s, (tuple, list)) and all(d is None or isinstance(d, (int, np.integer)) for d in s)
 
 
-def map_shapes(fn: Callable[[tuple], Any], s: Any) -> Any:
-    """Apply ``fn`` to every shape in a (possibly nested) structure of shapes."""
-    if s is None:
-        return None
-    if _is_shape(s):
-        return fn(tuple(s))
-    if isinstance(s, (list, tuple)):
-        return type(s)(map_shapes(fn, v) for v in s)
-    if isinstance(s, dict):
-        return {k: map_shapes(fn, v) for k, v in s.items()}
-    return s
 
 
-def _batch_unknown(inputs: Any) -> bool:
-    for t in tree.flatten(inputs):
-        if isinstance(t, KerasTensor):
-            return t.shape[0] is None if t.shape else False
-    return False
-
-
-class DTypePolicy:
-    """Keras dtype policy: variable dtype + compute dtype (``mixed_float16`` etc.)."""
-
-    def __init__(self, name: str | None = None) -> None:
-        name = name or _config.floatx()
-        self.name = name
-        if name.startswith("mixed_"):
-            self.compute_dtype, self.variable_dtype = name[len("mixed_") :], "float32"
-        else:
-            self.compute_dtype = self.variable_dtype = dtype_name(name)
-        self.torch_compute_dtype = to_torch_dtype(self.compute_dtype)
-        # Mixed policies keep float32 inputs and weights; torch.autocast (set up by the trainer)
-        # runs the ops in the compute dtype, as Keras's mixed precision does.
-        self.autocast = self.compute_dtype == self.variable_dtype
-        self.is_mixed = not self.autocast
-
-    def serialize(self) -> Any:
-        return {"module": "keras", "class_name": "DTypePolicy", "config": {"name": self.name}, "registered_name": None}
-
-    def __repr__(self) -> str:
-        return f'<DTypePolicy "{self.name}">'
-
-
-_GLOBAL_POLICY: dict[str, str | None] = {"name": None}
-
-
-def _resolve_policy(dtype: Any) -> DTypePolicy:
-    if isinstance(dtype, DTypePolicy):
-        return dtype
-    if dtype is None:
-        return DTypePolicy(_GLOBAL_POLICY["name"])
-    if isinstance(dtype, dict):
-        cfg = dtype.get("config", {})
-        return DTypePolicy(cfg.get("name", "float32"))
-    if isinstance(dtype, torch.dtype) or not isinstance(dtype, str):
-        return DTypePolicy(dtype_name(dtype))
-    return DTypePolicy(dtype)
 
 
 __all__ = ["Layer", "KerasVariable", "InputSpec", "DTypePolicy", "WeightRecord"]

@@ -11,7 +11,7 @@ import torch.nn.functional as F
 
 from keras_torch import activations, constraints, initializers, regularizers
 from keras_torch.core import registry
-from keras_torch.core.keras_tensor import KerasTensor
+from keras_torch.core.symbolic import KerasTensor
 from keras_torch.layers.base import Layer
 from keras_torch.layers.input_spec import InputSpec
 
@@ -95,7 +95,7 @@ class InputLayer(Layer):
             self._input_dtype = dtype.get("config", {}).get("name", "float32")
         self.built = True
         self.output_tensor = KerasTensor(self.batch_shape, self._input_dtype, name=self.name, history=(self, 0, 0))
-        from keras_torch.core.keras_tensor import Node
+        from keras_torch.core.symbolic import Node
 
         self._inbound_nodes.append(Node(self, (), {}, self.output_tensor))
 

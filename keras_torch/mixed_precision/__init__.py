@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from keras_torch.layers.base import _GLOBAL_POLICY, DTypePolicy
+from keras_torch.core.dtype_policy import GLOBAL_POLICY as _GLOBAL_POLICY
+from keras_torch.core.dtype_policy import DTypePolicy
 
 Policy = DTypePolicy
 

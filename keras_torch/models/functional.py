@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from keras_torch.core import registry, tree
-from keras_torch.core.keras_tensor import KerasTensor
+from keras_torch.core.symbolic import KerasTensor
 from keras_torch.models.model import Model
 
 

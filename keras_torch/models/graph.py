@@ -7,7 +7,7 @@ from typing import Any
 import torch
 
 from keras_torch.core import tree
-from keras_torch.core.keras_tensor import KerasTensor, Node
+from keras_torch.core.symbolic import KerasTensor, Node
 
 
 class Graph:

@@ -11,7 +11,7 @@ from typing import Any
 import torch
 
 from keras_torch.core import registry, tree
-from keras_torch.core.keras_tensor import KerasTensor
+from keras_torch.core.symbolic import KerasTensor, map_shapes
 from keras_torch.layers.base import Layer
 from keras_torch.models.graph import Graph, check_input_shapes
 from keras_torch.trainers.trainer import Trainer
@@ -131,10 +131,8 @@ class Model(Trainer, Layer):
         """Sub-layers in Keras order (functional: topological incl. InputLayers)."""
         g = self._graph_obj
         if g is not None:
-            from keras_torch.layers.ops_layer import OpLayer
-
             # Like Keras 3, raw ops recorded in the graph are operations, not layers.
-            return [lyr for lyr in g.layers if not isinstance(lyr, OpLayer)]
+            return [lyr for lyr in g.layers if isinstance(lyr, Layer)]
         return [m for m in self._direct_sublayers() if isinstance(m, torch.nn.Module)]
 
     def _direct_sublayers(self):  # type: ignore[override]
@@ -196,8 +194,6 @@ class Model(Trainer, Layer):
 
         def zeros(s: tuple) -> torch.Tensor:
             return torch.zeros([1 if d is None else d for d in s])
-
-        from keras_torch.layers.base import map_shapes
 
         self._build_shapes = input_shape
         self.built = True

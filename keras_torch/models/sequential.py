@@ -7,7 +7,7 @@ from typing import Any
 import torch
 
 from keras_torch.core import registry, tree
-from keras_torch.core.keras_tensor import KerasTensor
+from keras_torch.core.symbolic import KerasTensor
 from keras_torch.layers.base import Layer, _global_hooks_active
 from keras_torch.layers.core import InputLayer
 from keras_torch.models.model import Model, _module_key

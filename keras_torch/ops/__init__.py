@@ -17,7 +17,7 @@ import torch.nn.functional as F
 
 from keras_torch.core import config as _config
 from keras_torch.core.dtypes import to_torch_dtype
-from keras_torch.core.keras_tensor import KerasTensor
+from keras_torch.core.symbolic import KerasTensor, apply_op
 
 
 def _has_symbolic(args: tuple, kwargs: dict) -> bool:
@@ -33,8 +33,6 @@ def _op(fn: Callable) -> Callable:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if _has_symbolic(args, kwargs):
-            from keras_torch.layers.ops_layer import apply_op
-
             return apply_op(fn, args, kwargs, name=fn.__name__)
         return fn(*args, **kwargs)
 

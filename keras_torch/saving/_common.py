@@ -513,7 +513,7 @@ def build_optimizer(model: Any) -> None:
 # ---------------------------------------------------------------------- optimizer layouts
 def _record_map(model: Any) -> dict[int, Any]:
     """id(torch tensor) -> WeightRecord for every model weight with a layout converter."""
-    from keras_torch.layers.base import WeightRecord
+    from keras_torch.core.variables import WeightRecord
 
     out: dict[int, Any] = {}
     for owner, rec in model._weight_entries():

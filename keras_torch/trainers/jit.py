@@ -18,7 +18,8 @@ from typing import Any
 
 import torch
 
-from keras_torch.layers.base import _CTX, Layer
+from keras_torch.core.context import CALL_CONTEXT as _CTX
+from keras_torch.layers.base import Layer
 
 STATE_KEY = "_kt_jit"
 

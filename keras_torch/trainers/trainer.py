@@ -17,8 +17,9 @@ import torch
 
 from keras_torch.core import config as _config
 from keras_torch.core import tree
+from keras_torch.core.context import CALL_CONTEXT as _CTX
 from keras_torch.distribution import runtime as _distributed
-from keras_torch.layers.base import _CTX, Layer, _global_hooks_active
+from keras_torch.layers.base import Layer, _global_hooks_active
 from keras_torch.trainers import data_adapter
 from keras_torch.trainers import jit as _jit
 from keras_torch.trainers.compile_utils import CompileLoss, CompileMetrics
@@ -672,7 +673,7 @@ _MIXED = {"mixed_float16": torch.float16, "mixed_bfloat16": torch.bfloat16}
 
 
 def _mixed_dtype() -> torch.dtype | None:
-    from keras_torch.layers.base import _GLOBAL_POLICY
+    from keras_torch.core.dtype_policy import GLOBAL_POLICY as _GLOBAL_POLICY
 
     return _MIXED.get(_GLOBAL_POLICY["name"] or "")
 

@@ -11,8 +11,12 @@ import pytest
 import torch
 
 import keras_torch as keras
-from keras_torch.utils import plot_model
-from keras_torch.utils import image_dataset_from_directory, text_dataset_from_directory, timeseries_dataset_from_array
+from keras_torch.utils import (
+    image_dataset_from_directory,
+    plot_model,
+    text_dataset_from_directory,
+    timeseries_dataset_from_array,
+)
 from keras_torch.utils.dataset import Dataset
 
 # ---------------------------------------------------------------------------------------- images
