@@ -22,6 +22,7 @@ def _pred(y_pred: Any) -> torch.Tensor:
     return to_tensor(y_pred)
 
 
+@registry.register(category="metric_functions")
 def accuracy(y_true: Any, y_pred: Any) -> torch.Tensor:
     """1.0 where ``y_true == y_pred`` exactly, else 0.0."""
     y_pred = _pred(y_pred)
@@ -30,6 +31,7 @@ def accuracy(y_true: Any, y_pred: Any) -> torch.Tensor:
     return (y_true == y_pred).to(_floatx())
 
 
+@registry.register(category="metric_functions")
 def binary_accuracy(y_true: Any, y_pred: Any, threshold: float = 0.5) -> torch.Tensor:
     """1.0 where ``(y_pred > threshold) == y_true`` (strictly greater, like Keras)."""
     y_pred = _pred(y_pred)
@@ -44,6 +46,7 @@ def _argmax(x: torch.Tensor) -> torch.Tensor:
     return torch.argmax(x, dim=-1)
 
 
+@registry.register(category="metric_functions")
 def categorical_accuracy(y_true: Any, y_pred: Any) -> torch.Tensor:
     """1.0 where ``argmax(y_true) == argmax(y_pred)``."""
     y_pred = _pred(y_pred)
@@ -57,6 +60,7 @@ def categorical_accuracy(y_true: Any, y_pred: Any) -> torch.Tensor:
     return matches.reshape(org_shape) if reshape else matches
 
 
+@registry.register(category="metric_functions")
 def sparse_categorical_accuracy(y_true: Any, y_pred: Any) -> torch.Tensor:
     """1.0 where the integer label equals ``argmax(y_pred)``."""
     y_pred = _pred(y_pred)
@@ -89,6 +93,7 @@ def in_top_k(targets: torch.Tensor, predictions: torch.Tensor, k: int) -> torch.
     return in_range & finite & (more < k)
 
 
+@registry.register(category="metric_functions")
 def top_k_categorical_accuracy(y_true: Any, y_pred: Any, k: int = 5) -> torch.Tensor:
     """1.0 where ``argmax(y_true)`` is among the top ``k`` predictions."""
     y_pred = _pred(y_pred)
@@ -103,6 +108,7 @@ def top_k_categorical_accuracy(y_true: Any, y_pred: Any, k: int = 5) -> torch.Te
     return matches.reshape(org_shape) if reshape else matches
 
 
+@registry.register(category="metric_functions")
 def sparse_top_k_categorical_accuracy(
     y_true: Any, y_pred: Any, k: int = 5, from_sorted_ids: bool = False
 ) -> torch.Tensor:

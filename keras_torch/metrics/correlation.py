@@ -19,6 +19,7 @@ def _pair(y_true: Any, y_pred: Any) -> tuple[torch.Tensor, torch.Tensor]:
     return squeeze_or_expand_to_same_rank(y_true, y_pred)
 
 
+@registry.register(category="metric_functions")
 def pearson_correlation(y_true: Any, y_pred: Any, axis: int = -1) -> torch.Tensor:
     """Pearson correlation along ``axis`` (population standard deviations)."""
     y_true, y_pred = _pair(y_true, y_pred)
@@ -29,6 +30,7 @@ def pearson_correlation(y_true: Any, y_pred: Any, axis: int = -1) -> torch.Tenso
     return (t * p).mean(dim=axis)
 
 
+@registry.register(category="metric_functions")
 def concordance_correlation(y_true: Any, y_pred: Any, axis: int = -1) -> torch.Tensor:
     """Lin's concordance correlation along ``axis``.
 

@@ -134,11 +134,10 @@ def _deserialize_fn(obj: Any) -> Any:
     if isinstance(obj, dict) and obj.get("class_name") == "function":
         obj = obj.get("config")
     if isinstance(obj, str):
-        from keras_torch.metrics._functions import FUNCTIONS
-
-        if obj in FUNCTIONS:
-            return FUNCTIONS[obj]
-        return registry.get("losses", obj, what="metric function")
+        # Metric functions (binary_accuracy, ...) register themselves in their own modules;
+        # loss functions double as metric functions.
+        fn = registry.registered("metric_functions").get(obj)
+        return fn if fn is not None else registry.get("losses", obj, what="metric function")
     return registry.deserialize_keras_object(obj, _CAT)
 
 

@@ -47,8 +47,8 @@ def run_layer_test(
     Returns:
         The built layer.
     """
-    import keras_torch as keras
     from keras_torch.core import tree
+    from keras_torch.layers import Input
 
     rng = np.random.default_rng(seed)
     call_kwargs = call_kwargs or {}
@@ -69,7 +69,7 @@ def run_layer_test(
         assert got_shapes == [tuple(e) for e in exp], f"{layer.name}: output shapes {got_shapes} != {exp}"
 
     # Symbolic shapes agree with eager ones (batch dim left open).
-    sym_in = [keras.Input(batch_shape=(None,) + tuple(s[1:]), dtype=input_dtype) for s in shapes]
+    sym_in = [Input(batch_shape=(None,) + tuple(s[1:]), dtype=input_dtype) for s in shapes]
     layer2 = layer_cls(**init_kwargs)
     sym_out = call(layer2, sym_in if multi else sym_in[0], **call_kwargs)
     for kt, real in zip(tree.flatten(sym_out), outs):
