@@ -258,8 +258,8 @@ def value_leaks(model: Any) -> Iterator[list[str]]:
     stack). The list receives one layer label per such warning (``"?"`` outside any layer).
     Turning the warning into an exception does not work reliably: it is raised inside torch's C++
     ``Tensor.numpy()``/``.item()``, and the tracer loses it when it calls back into Python before
-    returning (its variable-naming hook) -- always for a plain ``torch.nn.Module`` inside the model,
-    and for other code depending on what earlier traces in the process left in its caches.
+    returning (its variable-naming hook): with torch 2.13 every time in a plain ``torch.nn.Module``
+    inside the model, elsewhere depending on what earlier traces in the process left behind.
     """
     from keras_torch.export import _session
 
