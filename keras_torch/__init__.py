@@ -6,8 +6,6 @@
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
 from keras_torch import activations as activations
 from keras_torch import config as config
 from keras_torch import constraints as constraints
@@ -17,6 +15,7 @@ from keras_torch import models as models
 from keras_torch import ops as ops
 from keras_torch import regularizers as regularizers
 from keras_torch.core.registry import register_keras_serializable as register_keras_serializable
+from keras_torch.core.version import __version__ as __version__
 from keras_torch.layers import Input as Input
 from keras_torch.layers import InputSpec as InputSpec
 from keras_torch.layers import Layer as Layer

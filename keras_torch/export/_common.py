@@ -8,6 +8,7 @@ import os
 import re
 import sys
 import tempfile
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -238,17 +239,63 @@ def _check_frozen(rec_a: list, rec_b: list, target: str) -> None:
                 "(a custom cell or an activation TorchScript cannot compile), which the exporter unrolls "
                 "to a fixed length. Give the time axis a fixed size with `input_signature` (e.g. "
                 "[(None, 100, features)]).")
-        if kind == "same_padding":
-            raise ExportError(
-                f"Could not export {layer} with a dynamic spatial axis: padding='same' with strides > 1 "
-                "pads by an amount that depends on the input size, and ONNX conv/pool padding is fixed "
-                "at export. Give the spatial axes a fixed size with `input_signature`.")
     if len(rec_a) != len(rec_b):
         raise ExportError("The model runs different layers for different input sizes; it cannot be exported "
                           "with dynamic axes. Pass `input_signature` with fixed sizes.")
 
 
 # ------------------------------------------------------------------ error naming
+VALUE_LEAK_REASON = ("it converts a tensor to a Python/NumPy value (e.g. `x.numpy()`, `.item()`, `.tolist()`), "
+                     "which leaves the graph: the exported model would hold a constant. Use keras.ops / torch ops.")
+
+
+@contextlib.contextmanager
+def value_leaks(model: Any) -> Iterator[list[str]]:
+    """Collect, during a trace of ``model``, the layers that turn a traced tensor into a Python/NumPy value.
+
+    The tracer reports those with a ``TracerWarning``; it is recorded (not raised) and attributed to
+    the innermost layer running when it was issued (forward hooks on the model's layers keep that
+    stack). The list receives one layer label per such warning (``"?"`` outside any layer).
+    Turning the warning into an exception does not work reliably: it is raised inside torch's C++
+    ``Tensor.numpy()``/``.item()``, and the tracer loses it when it calls back into Python before
+    returning (its variable-naming hook): with torch 2.13 every time in a plain ``torch.nn.Module``
+    inside the model, elsewhere depending on what earlier traces in the process left behind.
+    """
+    from keras_torch.export import _session
+
+    found: list[str] = []
+    running: list[Any] = []  # the model's layers being called now, innermost last
+    layers = list(model._flatten_layers()) if hasattr(model, "_flatten_layers") else [model]
+    with warnings.catch_warnings(record=True) as log:
+        warnings.simplefilter("ignore")
+        warnings.filterwarnings("always", message=".*(NumPy array|Python number).*", category=torch.jit.TracerWarning)
+        # torch's own shape arithmetic warns too (torch.jit ignores those the same way)
+        warnings.filterwarnings("ignore", category=torch.jit.TracerWarning, module=r"torch\.(?!jit)")
+
+        def attribute() -> None:  # warnings since the last hook came from the innermost running layer
+            layer = next((x for x in reversed(running) if _session.is_user_layer(x)), None)
+            while len(found) < len(log):
+                found.append(_session.layer_label(layer) if layer is not None else "?")
+
+        def enter(layer: Any, args: Any) -> None:
+            attribute()
+            running.append(layer)
+
+        def leave(layer: Any, args: Any, output: Any) -> None:
+            attribute()
+            if running and running[-1] is layer:
+                running.pop()
+
+        handles = [h for layer in layers for h in (layer.register_forward_pre_hook(enter),
+                                                   layer.register_forward_hook(leave))]
+        try:
+            yield found
+        finally:
+            attribute()
+            for h in handles:
+                h.remove()
+
+
 _SCOPE_RE = re.compile(r"scope: ([^\s#]+)")
 _OP_RE = re.compile(r"operator '([\w:.]+)'")
 
@@ -331,8 +378,7 @@ def explain_failure(model: Any, wrapper: torch.nn.Module, err: BaseException, wh
     layer = _session.current_layer(err.__traceback__)
     reason = _first_line(err)
     if any(k in text for k in ("NumPy array", "Python number", "numpy()")):
-        reason = ("it converts a tensor to a Python/NumPy value (e.g. `x.numpy()`, `.item()`, `.tolist()`), "
-                  "which leaves the graph: the exported model would hold a constant. Use keras.ops / torch ops.")
+        reason = VALUE_LEAK_REASON
     if layer is None:
         m = _SCOPE_RE.search(text)
         if m:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import warnings
 from typing import Any
 
 import numpy as np
@@ -25,6 +24,7 @@ import torch
 from keras_torch.core import tree
 from keras_torch.export import _session
 from keras_torch.export._common import (
+    VALUE_LEAK_REASON,
     ExportError,
     FlatModel,
     Spec,
@@ -38,25 +38,18 @@ from keras_torch.export._common import (
     run_flat,
     structure,
     unique_names,
+    value_leaks,
 )
 
 _HALF = {"float16": torch.float16, "bfloat16": torch.bfloat16}
 DEFAULT_OPSET = 17
 
 
-def _layer_tensors(layer: Any, recurse: bool) -> list[torch.Tensor]:
-    seen: dict[int, torch.Tensor] = {}
-    mods = layer.modules() if recurse else [layer]
-    for m in mods:
-        for t in list(m._parameters.values()) + list(m._buffers.values()):
-            if t is not None:
-                seen.setdefault(id(t), t)
-    cell = layer.__dict__.get("cell")  # built-in RNN cells live outside the module tree
-    if cell is not None and isinstance(cell, torch.nn.Module):
-        for t in list(cell._parameters.values()) + list(cell._buffers.values()):
-            if t is not None:
-                seen.setdefault(id(t), t)
-    return list(seen.values())
+def _floating_tensors(module: torch.nn.Module) -> list[torch.Tensor]:
+    """Every floating parameter and buffer of ``module`` and its sub-modules, once each (the cells of
+    SimpleRNN/LSTM/GRU share their tensors with the layer, so they are reached too)."""
+    tensors = dict.fromkeys([*module.parameters(), *module.buffers()])
+    return [t for t in tensors if t.is_floating_point()]
 
 
 class _HalfPrecision:
@@ -80,24 +73,22 @@ class _HalfPrecision:
         from keras_torch.core.dtype_policy import DTypePolicy
 
         layers = list(self.model._flatten_layers()) if hasattr(self.model, "_flatten_layers") else []
-        for t in _layer_tensors(self.model, True):
-            if t.is_floating_point():
-                self.saved_data.append((t, t.data))
-                t.data = t.data.to(self.dtype)
+        for t in _floating_tensors(self.model):
+            self.saved_data.append((t, t.data))
+            t.data = t.data.to(self.dtype)
         for layer in layers:
-            pol = getattr(layer, "_dtype_policy", None)
-            if pol is not None and str(pol.compute_dtype).startswith(("float", "bfloat")):
+            pol = layer.dtype_policy
+            if str(pol.compute_dtype).startswith(("float", "bfloat")):
                 self.saved_policy.append((layer, pol))
-                layer._dtype_policy = DTypePolicy(self.name)
+                layer.dtype_policy = DTypePolicy(self.name)
         return self
 
     def keep_float32(self, layer: Any) -> None:
         from keras_torch.core.dtype_policy import DTypePolicy
 
-        for sub in (layer._flatten_layers() if hasattr(layer, "_flatten_layers") else [layer]):
-            if getattr(sub, "_dtype_policy", None) is not None:
-                sub._dtype_policy = DTypePolicy("float32")
-        for t in _layer_tensors(layer, True):
+        for sub in layer._flatten_layers():
+            sub.dtype_policy = DTypePolicy("float32")
+        for t in _floating_tensors(layer):
             if t.dtype == self.dtype:
                 t.data = t.data.float()
         half = self.dtype
@@ -130,7 +121,7 @@ class _HalfPrecision:
         for t, data in self.saved_data:
             t.data = data
         for layer, pol in self.saved_policy:
-            layer._dtype_policy = pol
+            layer.dtype_policy = pol
 
 
 def _clean_metadata(path: str, doc: str | None = None, outputs: Any = None) -> None:
@@ -141,7 +132,7 @@ def _clean_metadata(path: str, doc: str | None = None, outputs: Any = None) -> N
     """
     import onnx
 
-    from keras_torch import __version__
+    from keras_torch.core.version import __version__
 
     proto = onnx.load(path)
     for out, (shape, dyn) in zip(proto.graph.output, outputs or []):
@@ -224,7 +215,8 @@ def export_onnx(
         dtype: ``"float16"``/``"bfloat16"`` to export a half-precision model (weights, compute,
             float inputs and outputs); default float32.
         static_batch: Fix the batch axis: ``True`` for batch size 1, or an int.
-        verbose: Print the exported path.
+        verbose: Print the path written and the graph's inputs and outputs (names, shapes with
+            the dynamic axes named).
 
     Returns:
         The path written.
@@ -260,18 +252,20 @@ def export_onnx(
                                                                       fixed_batch)
                 names_out = output_names(model, wrapper.out_struct, len(sample_out))
                 axes = _dynamic_axes(specs, names_out, dyn_out, fixed_batch is not None) if dynamic_axes else {}
-                try:
-                    with warnings.catch_warnings(), captured_output() as printed:
-                        warnings.simplefilter("ignore")
-                        warnings.filterwarnings("error", message=".*(NumPy array|Python number).*",
-                                                category=torch.jit.TracerWarning)
+                failure: Exception | None = None
+                with value_leaks(model) as leaks, captured_output() as printed:
+                    try:
                         torch.onnx.export(
                             wrapper, tuple(examples), tmp, dynamo=False, input_names=[s.name for s in specs],
                             output_names=names_out, dynamic_axes=axes or None,
                             opset_version=opset_version or DEFAULT_OPSET, do_constant_folding=True,
                         )
-                except Exception as err:  # noqa: BLE001 - turned into an error naming the layer
-                    raise explain_failure(model, wrapper, err, "ONNX", "".join(printed)) from None
+                    except Exception as err:  # noqa: BLE001 - turned into an error naming the layer
+                        failure = err
+                if leaks:  # (also the likely cause of a failure after it)
+                    raise ExportError(f"Could not export {leaks[0]} to ONNX: {VALUE_LEAK_REASON}", failure)
+                if failure is not None:
+                    raise explain_failure(model, wrapper, failure, "ONNX", "".join(printed)) from None
             _clean_metadata(tmp, outputs=[(tuple(o.shape), axes.get(n, {})) for n, o in zip(names_out, sample_out)])
             if dtype:
                 _check_half(tmp, dtype)
@@ -284,8 +278,21 @@ def export_onnx(
         if was_training:
             model.train()
     if verbose:
-        print(f"Saved ONNX model to {path}")
+        print(f"Saved ONNX model to {path} ({describe_onnx(path)})")
     return path
+
+
+def describe_onnx(path: str | os.PathLike) -> str:
+    """``inputs: name[batch, 28, 28, 1]; outputs: ...`` for an ONNX file (dynamic axes by name)."""
+    import onnx
+
+    def dims(vi: Any) -> str:
+        return ", ".join(d.dim_param or str(d.dim_value) for d in vi.type.tensor_type.shape.dim)
+
+    graph = onnx.load(os.fspath(path), load_external_data=False).graph
+    ins = "; ".join(f"{i.name}[{dims(i)}]" for i in graph.input)
+    outs = "; ".join(f"{o.name}[{dims(o)}]" for o in graph.output)
+    return f"inputs: {ins}; outputs: {outs}"
 
 
 def _check_half(path: str, dtype: str) -> None:
@@ -367,10 +374,4 @@ def _to_numpy(t: torch.Tensor) -> np.ndarray:
     return t.cpu().numpy()
 
 
-def export_torch(*args: Any, **kwargs: Any) -> str:  # backwards-compatible import location
-    from keras_torch.export.torch_export import export_torch as _export_torch
-
-    return _export_torch(*args, **kwargs)
-
-
-__all__ = ["ExportError", "export_onnx", "verify_onnx", "export_torch"]
+__all__ = ["ExportError", "export_onnx", "verify_onnx", "describe_onnx"]

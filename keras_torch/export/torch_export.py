@@ -25,32 +25,15 @@ from keras_torch.export._common import ExportError, FlatModel, explain_failure, 
 
 @contextlib.contextmanager
 def _cells_registered(model: Any) -> Iterator[None]:
-    """Register built-in RNN cells as sub-modules for the export (and hide the layer's aliases).
-
-    SimpleRNN/LSTM/GRU keep their cell outside the module tree and register its tensors under the
-    torch names; ``torch.export`` swaps only tensors it reaches through the module tree, so the
-    cell (which reads its own attributes) would mix real and fake tensors.
-    """
+    """Built-in RNN cells as sub-modules for the export (see ``RNN._cell_in_module_tree``)."""
     from keras_torch.layers.rnn.rnn_layers import RNN
 
-    undo = []
     layers = list(model._flatten_layers()) if hasattr(model, "_flatten_layers") else list(model.modules())
-    for layer in layers:
-        if isinstance(layer, RNN) and layer._aliases and "cell" not in layer._modules and layer.built:
-            hidden = {}
-            for _, name in layer._aliases:
-                for store in (layer._parameters, layer._buffers):
-                    if name in store:
-                        hidden[name] = (store, store.pop(name))
-            layer._modules["cell"] = layer.__dict__["cell"]
-            undo.append((layer, hidden))
-    try:
+    with contextlib.ExitStack() as stack:
+        for layer in layers:
+            if isinstance(layer, RNN):
+                stack.enter_context(layer._cell_in_module_tree())
         yield
-    finally:
-        for layer, hidden in undo:
-            layer._modules.pop("cell", None)
-            for name, (store, val) in hidden.items():
-                store[name] = val
 
 
 @contextlib.contextmanager
@@ -71,7 +54,7 @@ def _contiguous_weights(model: Any) -> Iterator[None]:
 
 
 def export_torch(model: Any, filepath: str | os.PathLike, input_signature: Any = None, verify: bool = False,
-                 return_info: bool = False, strict: bool = False) -> Any:
+                 return_info: bool = False, strict: bool = False, verbose: bool | None = None) -> Any:
     """Save a ``torch.export`` program (``.pt2``) loadable with plain ``torch.export.load``.
 
     Args:
@@ -81,6 +64,10 @@ def export_torch(model: Any, filepath: str | os.PathLike, input_signature: Any =
         verify: Load the saved program and compare it with the model at another batch size.
         return_info: Return ``(path, {input name: [dynamic axes]})`` instead of the path.
         strict: Passed to ``torch.export.export``.
+        verbose: Print the path written and the axes kept dynamic per input.
+
+    Returns:
+        The path written, or ``(path, {input name: [dynamic axes]})`` with ``return_info``.
     """
     specs = input_specs(model, input_signature)
     wrapper = FlatModel(model, structure(model, len(specs)))
@@ -104,7 +91,6 @@ def export_torch(model: Any, filepath: str | os.PathLike, input_signature: Any =
             attempts.append([{} for _ in specs])
             first_err: BaseException | None = None
             for dyn in attempts:
-                _restore_caches(model)
                 try:
                     with torch.no_grad(), _cells_registered(model), warnings.catch_warnings():
                         warnings.simplefilter("ignore")
@@ -130,6 +116,9 @@ def export_torch(model: Any, filepath: str | os.PathLike, input_signature: Any =
                       "their time loop in torch.export.", stacklevel=2)
     if verify:
         verify_torch(model, path, specs, kept, base=(batch, other))
+    if verbose:
+        shapes = "; ".join(f"{s.name}{list(s.shape)} dynamic axes {kept[s.name]}" for s in specs)
+        print(f"Saved torch.export program to {path} (inputs: {shapes})")
     return (path, kept) if return_info else path
 
 
@@ -138,11 +127,6 @@ def _has_rnn(model: Any) -> bool:
 
     layers = model._flatten_layers() if hasattr(model, "_flatten_layers") else model.modules()
     return any(isinstance(layer, RNN) for layer in layers)
-
-
-def _restore_caches(model: Any) -> None:
-    for layer in (model._flatten_layers() if hasattr(model, "_flatten_layers") else []):
-        layer.__dict__.pop("_spec_ok", None)
 
 
 def _ident(name: str) -> str:

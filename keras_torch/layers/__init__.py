@@ -22,6 +22,7 @@ from keras_torch.layers.torch_wrapper import TorchModuleWrapper
 from keras_torch.layers.activation_layers import *  # noqa: F401,F403
 from keras_torch.layers.attention import *  # noqa: F401,F403
 from keras_torch.layers.conv import *  # noqa: F401,F403
+from keras_torch.layers.conv_transpose import *  # noqa: F401,F403
 from keras_torch.layers.einsum_dense import *  # noqa: F401,F403
 from keras_torch.layers.lambda_layer import *  # noqa: F401,F403
 from keras_torch.layers.merging import *  # noqa: F401,F403
@@ -31,3 +32,4 @@ from keras_torch.layers.preprocessing import *  # noqa: F401,F403
 from keras_torch.layers.recurrent import *  # noqa: F401,F403
 from keras_torch.layers.regularization import *  # noqa: F401,F403
 from keras_torch.layers.reshaping import *  # noqa: F401,F403
+from keras_torch.layers.separable_conv import *  # noqa: F401,F403

@@ -8,8 +8,8 @@ import torch
 import torch.nn.functional as F
 
 from keras_torch import activations, constraints, initializers, regularizers
+from keras_torch.layers._args import register_layer
 from keras_torch.layers.base import Layer
-from keras_torch.layers.core import register_layer
 from keras_torch.layers.input_spec import InputSpec
 
 __all__ = ["ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax"]

@@ -11,8 +11,8 @@ import torch.nn.functional as F
 
 from keras_torch import constraints, initializers, regularizers
 from keras_torch.core.symbolic import KerasTensor
+from keras_torch.layers._args import check_rate, register_layer
 from keras_torch.layers.base import Layer
-from keras_torch.layers.core import check_rate, register_layer
 from keras_torch.layers.einsum_dense import EinsumDense
 
 __all__ = ["MultiHeadAttention", "Attention", "AdditiveAttention"]

@@ -242,6 +242,11 @@ class Layer(Operation):
     def dtype_policy(self) -> Any:
         return self._dtype_policy
 
+    @dtype_policy.setter
+    def dtype_policy(self, value: Any) -> None:
+        """Set the policy (a ``DTypePolicy``, a name such as ``"mixed_float16"``, or a torch dtype)."""
+        self._dtype_policy = resolve_policy(value)
+
     # ------------------------------------------------------------------ weights
     def add_weight(
         self,
@@ -619,10 +624,12 @@ class Layer(Operation):
         if not self.built:
             self._maybe_build(inputs)
         elif self.input_spec is not None:
-            # Shapes already validated for this layer are not checked again (hot training loop).
-            if not (is_tensor and inputs.shape == self.__dict__.get("_spec_ok")):
+            # Shapes already validated for this layer are not checked again (hot training loop); not
+            # while an export traces: comparing its symbolic sizes with a cached shape would pin them.
+            exporting = ctx.export_mode is not None
+            if exporting or not (is_tensor and inputs.shape == self.__dict__.get("_spec_ok")):
                 assert_input_compatibility(self.input_spec, inputs, self.name)
-                if is_tensor and not torch.jit.is_tracing() and not torch.compiler.is_compiling():
+                if is_tensor and not exporting and not torch.jit.is_tracing() and not torch.compiler.is_compiling():
                     self.__dict__["_spec_ok"] = inputs.shape
         if is_tensor and inputs.dtype != self._dtype_policy.torch_compute_dtype and inputs.is_floating_point():
             if self._dtype_policy.autocast:

@@ -10,42 +10,14 @@ import torch
 import torch.nn.functional as F
 
 from keras_torch import activations, constraints, initializers, regularizers
-from keras_torch.core import registry
 from keras_torch.core.symbolic import KerasTensor
+from keras_torch.layers._args import check_positive_int, check_rate, register_layer
 from keras_torch.layers.base import Layer
 from keras_torch.layers.input_spec import InputSpec
 
 
-def register_layer(*names: str):
-    """Register a layer class under its class name (and aliases) in the ``layers`` category."""
-
-    def deco(cls):
-        return registry.register(*(names or (cls.__name__,)), category="layers")(cls)
-
-    return deco
-
-
 def transpose_2d(t: torch.Tensor) -> torch.Tensor:
     return t.t()
-
-
-def check_positive_int(layer: str, arg: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-        raise ValueError(
-            f"Received an invalid value for `{arg}`, expected a positive integer. Received: {arg}={value!r} "
-            f"(layer {layer})"
-        )
-    return int(value)
-
-
-def check_rate(layer: str, value: Any, arg: str = "rate") -> float:
-    value = float(value)
-    if not 0 <= value <= 1:
-        raise ValueError(
-            f"Invalid value received for argument `{arg}`. Expected a float value between 0 and 1. "
-            f"Received: {arg}={value} (layer {layer})"
-        )
-    return value
 
 
 @register_layer()

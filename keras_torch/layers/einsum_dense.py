@@ -12,8 +12,8 @@ import numpy as np
 import torch
 
 from keras_torch import activations, constraints, initializers, regularizers
+from keras_torch.layers._args import register_layer
 from keras_torch.layers.base import Layer
-from keras_torch.layers.core import register_layer
 from keras_torch.layers.input_spec import InputSpec
 
 __all__ = ["EinsumDense"]

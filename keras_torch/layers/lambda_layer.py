@@ -22,8 +22,8 @@ import torch
 from keras_torch.core import config as _config
 from keras_torch.core import registry, tree
 from keras_torch.core.symbolic import KerasTensor, map_shapes
+from keras_torch.layers._args import register_layer
 from keras_torch.layers.base import Layer
-from keras_torch.layers.core import register_layer
 
 __all__ = ["Lambda", "func_dump", "func_load"]
 

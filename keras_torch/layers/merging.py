@@ -8,8 +8,8 @@ from typing import Any
 import torch
 
 from keras_torch.core import config as _config
+from keras_torch.layers._args import register_layer
 from keras_torch.layers.base import Layer
-from keras_torch.layers.core import register_layer
 
 __all__ = [
     "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot",

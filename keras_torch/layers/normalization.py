@@ -15,8 +15,8 @@ import torch.nn.functional as F
 
 from keras_torch import constraints, initializers, regularizers
 from keras_torch.core import config as _config
+from keras_torch.layers._args import register_layer
 from keras_torch.layers.base import Layer
-from keras_torch.layers.core import register_layer
 from keras_torch.layers.input_spec import InputSpec
 
 __all__ = ["BatchNormalization", "LayerNormalization", "GroupNormalization", "UnitNormalization"]

@@ -12,16 +12,17 @@ import torch
 import torch.nn.functional as F
 
 from keras_torch.core.config import standardize_data_format
-from keras_torch.layers.base import Layer
-from keras_torch.layers.conv import (
+from keras_torch.core.context import CALL_CONTEXT
+from keras_torch.layers._args import register_layer, standardize_padding, standardize_tuple
+from keras_torch.layers._padding import (
+    follows_traced_size,
     pad_arg,
-    same_padding,
-    standardize_padding,
-    standardize_tuple,
+    same_pads,
+    static_same_padding,
     to_channels_first,
     to_channels_last,
 )
-from keras_torch.layers.core import register_layer
+from keras_torch.layers.base import Layer
 from keras_torch.layers.input_spec import InputSpec
 
 __all__ = [
@@ -88,32 +89,50 @@ class BasePooling(Layer):
         self.padding = standardize_padding(self.name, padding)
         self.data_format = standardize_data_format(data_format)
         self.input_spec = InputSpec(ndim=self.rank + 2)
-        self._counts: dict[tuple, torch.Tensor] = {}
+        self._counts: dict[tuple, torch.Tensor] = {}  # (padded size, device, dtype) -> 1 / real-cell fraction
 
     def call(self, inputs: torch.Tensor) -> torch.Tensor:
         cl = self.data_format == "channels_last"
         x = inputs.permute(to_channels_first(inputs.ndim)) if cl else inputs
+        if self.padding == "same" and follows_traced_size(self.strides):
+            out = self._pool_same_traced(x)  # ONNX export: pads follow the (dynamic) input size
+        else:
+            out = self._pool(x)
+        return out.permute(to_channels_last(out.ndim)) if cl else out
+
+    def _pool(self, x: torch.Tensor) -> torch.Tensor:
         pad: Any = 0
         pads = None
         if self.padding == "same":
-            pads = same_padding(tuple(x.shape[2:]), self.pool_size, self.strides, (1,) * self.rank)
+            pads = static_same_padding(tuple(x.shape[2:]), self.pool_size, self.strides, (1,) * self.rank)
             if all(left == right for left, right in pads):
                 pad, pads = tuple(left for left, _ in pads), None
         if self.mode == "max":
             if pads is not None:  # replicated edges can never beat the window's own maximum
                 x = F.pad(x, pad_arg(pads, False), mode="replicate")
-            out = _MAX[self.rank](x, self.pool_size, self.strides, pad)
-        elif pads is None:
-            out = _AVG[self.rank](x, self.pool_size, self.strides, pad, count_include_pad=False)
-        else:
-            # Asymmetric padding: average over zero padding, then rescale by the count of real cells.
-            x = F.pad(x, pad_arg(pads, False))
-            out = _AVG[self.rank](x, self.pool_size, self.strides, 0) * self._rescale(x, pads)
-        return out.permute(to_channels_last(out.ndim)) if cl else out
+            return _MAX[self.rank](x, self.pool_size, self.strides, pad)
+        if pads is None:
+            return _AVG[self.rank](x, self.pool_size, self.strides, pad, count_include_pad=False)
+        # Asymmetric padding: average over zero padding, then rescale by the count of real cells.
+        x = F.pad(x, pad_arg(pads, False))
+        return _AVG[self.rank](x, self.pool_size, self.strides, 0) * self._rescale(x, pads)
+
+    def _pool_same_traced(self, x: torch.Tensor) -> torch.Tensor:
+        """"same" pooling with pads computed from the traced size (an ONNX ``Pad`` fed at run time)."""
+        pads = pad_arg(same_pads(x.shape[2:], self.pool_size, self.strides, (1,) * self.rank), False)
+        if self.mode == "max":  # replicated edges never beat the window's own maximum
+            return _MAX[self.rank](F.pad(x, pads, mode="replicate"), self.pool_size, self.strides, 0)
+        # mean over the real cells only: pooled sum / pooled count of real cells
+        ones = torch.ones_like(x[:, :1])
+        avg = _AVG[self.rank]
+        return avg(F.pad(x, pads), self.pool_size, self.strides, 0) / avg(
+            F.pad(ones, pads), self.pool_size, self.strides, 0)
 
     def _rescale(self, padded: torch.Tensor, pads: tuple) -> torch.Tensor:
+        # Not cached while a model is traced for export: the key would hold traced sizes.
+        exporting = CALL_CONTEXT.export_mode is not None
         key = (tuple(padded.shape[2:]), padded.device, padded.dtype)
-        scale = self._counts.get(key)
+        scale = None if exporting else self._counts.get(key)
         if scale is None:
             valid = torch.ones((1, 1) + tuple(padded.shape[2:]), device=padded.device, dtype=padded.dtype)
             index = (slice(None), slice(None)) + tuple(slice(left, n - right) for (left, right), n in
@@ -122,6 +141,8 @@ class BasePooling(Layer):
             mask[index] = valid[index]
             frac = _AVG[self.rank](mask, self.pool_size, self.strides, 0)
             scale = 1.0 / frac
+            if exporting:
+                return scale
             if len(self._counts) > 16:
                 self._counts.clear()
             self._counts[key] = scale

@@ -12,8 +12,8 @@ import torch.nn.functional as F
 
 from keras_torch.core import config as _config
 from keras_torch.core.config import standardize_data_format
+from keras_torch.layers._args import register_layer
 from keras_torch.layers.base import Layer
-from keras_torch.layers.core import register_layer
 
 __all__ = ["Rescaling", "Normalization", "Resizing", "CenterCrop"]
 

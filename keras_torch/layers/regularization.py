@@ -10,8 +10,9 @@ import torch
 
 from keras_torch import regularizers
 from keras_torch.core.config import standardize_data_format
+from keras_torch.layers._args import check_rate, register_layer
 from keras_torch.layers.base import Layer
-from keras_torch.layers.core import Dropout, check_rate, register_layer
+from keras_torch.layers.core import Dropout
 from keras_torch.layers.input_spec import InputSpec
 
 __all__ = [

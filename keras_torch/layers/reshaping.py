@@ -10,9 +10,9 @@ import torch
 import torch.nn.functional as F
 
 from keras_torch.core.config import standardize_data_format
+from keras_torch.layers._args import register_layer, standardize_tuple
+from keras_torch.layers._padding import to_channels_first, to_channels_last
 from keras_torch.layers.base import Layer
-from keras_torch.layers.conv import standardize_tuple, to_channels_first, to_channels_last
-from keras_torch.layers.core import register_layer
 from keras_torch.layers.input_spec import InputSpec
 
 __all__ = [

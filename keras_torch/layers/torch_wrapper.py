@@ -6,8 +6,8 @@ from typing import Any
 
 from torch import nn
 
+from keras_torch.layers._args import register_layer
 from keras_torch.layers.base import Layer
-from keras_torch.layers.core import register_layer
 
 
 @register_layer()

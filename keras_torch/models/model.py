@@ -256,13 +256,17 @@ class Model(Trainer, Layer):
 
     def export(self, filepath: Any, format: str = "onnx", input_signature: Any = None,  # noqa: A002
                verbose: bool | None = None, **kwargs: Any) -> str:
-        """Export for inference: ``format="onnx"`` (default) or ``"torch"`` (a ``.pt2`` program)."""
+        """Export for inference: ``format="onnx"`` (default) or ``"torch"`` (a ``.pt2`` program).
+
+        ``verbose=True`` prints the path written and the exported inputs/outputs; other keyword
+        arguments go to ``keras_torch.export.export_onnx`` / ``export_torch``.
+        """
         from keras_torch import export as _export
 
         if format == "onnx":
-            return _export.export_onnx(self, filepath, input_signature=input_signature, **kwargs)
+            return _export.export_onnx(self, filepath, input_signature=input_signature, verbose=verbose, **kwargs)
         if format == "torch":
-            return _export.export_torch(self, filepath, input_signature=input_signature, **kwargs)
+            return _export.export_torch(self, filepath, input_signature=input_signature, verbose=verbose, **kwargs)
         raise ValueError(f"Unrecognized format={format!r}. keras_torch exports 'onnx' and 'torch'.")
 
     def summary(

@@ -202,6 +202,23 @@ def test_unexportable_layer_is_named(tmp_path, fn, reason):
     assert not (tmp_path / "e.onnx").exists() and not list(tmp_path.glob("*.tmp"))
 
 
+class _NumpyModule(torch.nn.Module):
+    def forward(self, t):
+        return torch.from_numpy(t.detach().numpy() * 2.0)
+
+
+def test_value_leak_in_a_plain_torch_module_is_named(tmp_path):
+    """The tracer loses an exception raised inside ``Tensor.numpy()`` here (it did not raise before the
+    warning was recorded instead): the export must still refuse and name the layer."""
+    x = keras.Input(shape=(4,))
+    h = keras.layers.TorchModuleWrapper(_NumpyModule(), name="np_module")(keras.layers.Dense(4)(x))
+    model = keras.Model(x, keras.layers.Dense(2)(h))
+    for _ in range(2):  # whatever earlier traces left in the tracer's caches
+        with pytest.raises(ExportError, match="layer 'np_module' \\(TorchModuleWrapper\\).*NumPy"):
+            export_onnx(model, tmp_path / "n.onnx")
+    assert not (tmp_path / "n.onnx").exists()
+
+
 def test_layer_failing_on_example_input_is_named(tmp_path):
     def picky(t):
         if t.shape[0] != 5:
@@ -238,6 +255,18 @@ def test_seed_models_via_model_export(tmp_path, build, shape):
         assert_close(ort_run(path, [x[:n]]), predict(model, [x[:n]]))
 
 
+@pytest.mark.parametrize("fmt, ext, words", [("onnx", "onnx", ["Saved ONNX model to", "inputs: x[batch, 100]",
+                                                                 "outputs: "]),
+                                              ("torch", "pt2", ["Saved torch.export program to", "dynamic axes [0]"])])
+def test_model_export_verbose(tmp_path, capsys, fmt, ext, words):
+    model = keras.Sequential([keras.Input(shape=(100,), name="x"), keras.layers.Dense(3)])
+    path = model.export(str(tmp_path / f"m.{ext}"), format=fmt)
+    assert capsys.readouterr().out == ""
+    assert model.export(str(tmp_path / f"v.{ext}"), format=fmt, verbose=True) != path
+    out = capsys.readouterr().out
+    assert str(tmp_path / f"v.{ext}") in out and all(w in out for w in words), out
+
+
 # ----------------------------------------------------------------------------- model state
 def test_export_leaves_model_state_alone(tmp_path):
     model = keras.Sequential([keras.Input(shape=(None,), dtype="int32"), keras.layers.Embedding(10, 4, mask_zero=True),
@@ -254,8 +283,55 @@ def test_export_leaves_model_state_alone(tmp_path):
     for layer in model._flatten_layers():
         spec = layer.__dict__.get("_spec_ok")
         assert spec is None or all(isinstance(d, int) for d in spec)
+    from keras_torch.core.context import CALL_CONTEXT
     from keras_torch.export import is_exporting
-    from keras_torch.layers.rnn import _ops, cells
 
     assert not is_exporting()
-    assert not hasattr(cells._Cell._sequence, "__wrapped__") and not hasattr(_ops.run_loop, "__wrapped__")
+    assert CALL_CONTEXT.export_mode is None and CALL_CONTEXT.export_recorder is None
+
+
+def test_export_leaves_stateful_states_alone(tmp_path):
+    model = keras.Sequential([keras.Input(batch_shape=(2, None, 3)), keras.layers.GRU(4, stateful=True, name="s")])
+    x = seeded(2, 5, 3)
+    predict(model, [x])
+    states = [s.clone() for s in model.get_layer("s").states]
+    path = export_onnx(model, tmp_path / "s.onnx")
+    assert all(torch.equal(a, b) for a, b in zip(model.get_layer("s").states, states))
+    assert ort_run(path, [x])[0].shape == (2, 4)
+
+
+def test_layers_see_the_export_mode(tmp_path):
+    from keras_torch.core.context import CALL_CONTEXT
+
+    seen = []
+
+    def spy(t):
+        seen.append(CALL_CONTEXT.export_mode)
+        return t
+
+    x = keras.Input(shape=(4,))
+    model = keras.Model(x, keras.layers.Lambda(spy)(keras.layers.Dense(2)(x)))
+    seen.clear()
+    export_onnx(model, tmp_path / "a.onnx")
+    assert seen and set(seen) == {"onnx"}
+    seen.clear()
+    keras.export.export_torch(model, tmp_path / "a.pt2")
+    assert seen and set(seen) == {"torch"}
+    seen.clear()
+    predict(model, [seeded(2, 4)])
+    assert seen == [None]
+
+
+@pytest.mark.parametrize("layer, shape", [
+    (lambda k: k.layers.SeparableConv1D(3, 3, strides=2, padding="same"), (None, 2)),
+    (lambda k: k.layers.DepthwiseConv1D(4, strides=3, padding="same"), (None, 2)),
+    (lambda k: k.layers.Conv2D(2, 3, strides=2, padding="same"), (None, None, 2)),
+    (lambda k: k.layers.AveragePooling2D(3, strides=2, padding="same"), (None, None, 2)),
+    (lambda k: k.layers.MaxPooling1D(2, strides=2, padding="same"), (None, 2)),
+], ids=["separable", "depthwise", "conv2d", "avg_pool2d", "max_pool1d"])
+def test_strided_same_padding_follows_dynamic_spatial_axes(tmp_path, layer, shape):
+    model = keras.Sequential([keras.Input(shape=shape), layer(keras)])
+    path = export_onnx(model, tmp_path / "p.onnx")
+    for size in (7, 10):
+        x = seeded(2, *[size if d is None else d for d in shape], seed=size)
+        assert_close(ort_run(path, [x]), predict(model, [x]))

@@ -12,7 +12,7 @@ import torch
 import keras_torch
 from keras_torch import layers as L
 from keras_torch.core import registry
-from keras_torch.layers.conv import conv_transpose_crops
+from keras_torch.layers.conv_transpose import conv_transpose_crops
 
 DATA = Path(__file__).parent / "data"
 FILES = ["conv_ref.npz", "conv_transpose_ref.npz", "conv_dw_sep_ref.npz"]

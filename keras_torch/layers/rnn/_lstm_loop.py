@@ -5,10 +5,13 @@ autograd, which records ~10 nodes per time step. This ``autograd.Function`` runs
 recurrence with no graph (7 ops per step, activations written into preallocated buffers) and
 back-propagates through time by hand (5-6 ops per step; everything that does not depend on the
 incoming gradient is computed for all steps at once). Both loops are TorchScript functions
-when TorchScript is available (no Python per op), plain Python otherwise. Same math as the
-generic path: it is tested against it (values and gradients). On the CPU the two loops also
-exist as compiled C++ (``_lstm_loop.cpp``, built once on first use and cached, see ``_cpp.py``):
-one gemm plus one fused pass per step, about 1.5-2x faster than the TorchScript loops.
+when TorchScript is available (no Python per op), plain Python otherwise. On the CPU the two
+loops also exist as compiled C++ (``_lstm_loop.cpp``, built once on first use and cached, see
+``_cpp.py``): one gemm plus one fused pass per step, about 1.5-2x faster than the TorchScript loops.
+
+The cell is the LSTM step of ``_steps`` (the one definition) specialised for speed: the forward
+loops (Python, TorchScript, C++) are tested against it on the same weights
+(``tests/layers/test_recurrence_equivalence.py``), the gradients against the generic path's.
 
 Cell (Keras gate order i, f, c, o; ``z = xp_t + h U^T``)::
 

@@ -8,8 +8,8 @@ Two execution strategies, chosen per call by the cells:
   True)`` gives after ``pad_sequences``) also run fused: the blocks are shifted to the front and
   the Keras masking semantics are restored around the call.
 * **loop**: a Python loop over time with the input projection done up front as one big matmul,
-  so each step only does ``h @ U``. Used for other activations, arbitrary masks and recurrent
-  dropout.
+  so each step only does ``h @ U``; the step is the cell's (``_steps``). Used for other
+  activations, arbitrary masks and recurrent dropout.
 
 Keras masking semantics (``keras/src/backend/*/rnn.py``): at a masked step every state keeps its
 previous value and the output repeats the previous step's output (zeros before the first valid
@@ -25,6 +25,7 @@ import torch.nn.functional as F
 from torch import _VF
 
 from keras_torch import activations
+from keras_torch.core.context import record_traced_constant
 
 Tensor = torch.Tensor
 StepFn = Callable[[Tensor, list], tuple[Tensor, list]]
@@ -84,14 +85,6 @@ def gate_projection(x: Tensor, weight: Tensor, bias: Tensor | None, masks: Tenso
     return out if bias is None else out + bias
 
 
-def gated_recurrent(h: Tensor, weight: Tensor, masks: Tensor) -> Tensor:
-    """``concat_g((h * m_g) @ U_g^T)`` with per-gate recurrent dropout ``masks`` (G, B, u)."""
-    gates = masks.shape[0]
-    hm = h.unsqueeze(0) * masks  # (G, B, u)
-    w = weight.view(gates, -1, weight.shape[-1]).transpose(1, 2)  # (G, u, u_out)
-    return torch.bmm(hm, w).transpose(0, 1).reshape(h.shape[0], -1)
-
-
 def run_loop(
     step: StepFn,
     xs: Tensor,
@@ -102,6 +95,7 @@ def run_loop(
 ) -> tuple[Tensor | None, Tensor, list]:
     """Run ``step(x_t, states) -> (out, new_states)`` over axis 1 of ``xs`` with Keras masking."""
     steps = xs.shape[1]
+    record_traced_constant("time_loop", steps)  # an export's trace unrolls this loop to this length
     if steps == 0:
         raise ValueError("Recurrent layers need at least one timestep; received an input with 0 timesteps.")
     outs: list[Tensor] = []

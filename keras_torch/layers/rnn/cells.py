@@ -14,6 +14,7 @@ Weights are stored in the torch ``nn.RNNCell`` / ``nn.LSTMCell`` / ``nn.GRUCell`
 
 Besides the Keras per-step ``call``, each cell has ``_sequence`` which runs a whole sequence with
 the fused torch kernels or a tight loop (see ``_ops``); ``RNN`` uses it for the built-in cells.
+The recurrence itself (one time step) is written once per cell kind in ``_steps``.
 """
 
 from __future__ import annotations
@@ -22,13 +23,13 @@ from typing import Any
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from keras_torch import activations, constraints, initializers, regularizers
 from keras_torch.core import tree
+from keras_torch.core.context import CALL_CONTEXT
+from keras_torch.layers._args import check_positive_int, register_layer
 from keras_torch.layers.base import Layer
-from keras_torch.layers.core import check_positive_int, register_layer
-from keras_torch.layers.rnn import _lstm_loop, _ops
+from keras_torch.layers.rnn import _lstm_loop, _ops, _steps
 
 Tensor = torch.Tensor
 
@@ -236,6 +237,10 @@ class _Cell(Layer):
         return_sequences: bool, zero_output: bool,
     ) -> tuple[Tensor | None, Tensor, list[Tensor]]:
         """Run the cell over ``x`` (B, T, in); returns (sequence or None, last output, states)."""
+        if CALL_CONTEXT.export_mode is not None and not training and (mask is not None or self._fused_kind_for() is None):
+            # Traced for export: unmasked standard activations keep torch's fused kernel (ONNX
+            # LSTM/GRU/RNN ops, dynamic over time); everything else runs this cell's own step.
+            return self._export_sequence(x, states, mask, return_sequences, zero_output)
         params = self._torch_params(x.dtype)
         dp = self._masks(x[:, 0], self.dropout, self._per_gate()) if training and 0 < self.dropout < 1 else None
         rdp = None
@@ -255,17 +260,70 @@ class _Cell(Layer):
         step = self._loop_step(params, rdp)
         return _ops.run_loop(step, xp, list(states), mask, zero_output, return_sequences)
 
+    def _export_sequence(
+        self, x: Tensor, states: list[Tensor], mask: Tensor | None, return_sequences: bool, zero_output: bool,
+    ) -> tuple[Tensor | None, Tensor, list[Tensor]]:
+        """``_sequence`` (inference) while a model is traced for export.
+
+        ONNX: the scripted loop of this cell's step (``_steps.scripted_loop``), which the exporter
+        turns into a ``Loop`` over the dynamic time axis. ``torch.export``, or an activation
+        TorchScript cannot compile: the Python loop (unrolled by the trace). Never the masked fused
+        path, whose choice reads the mask's values on the host (``mask.cpu()``, ``torch.equal``).
+        """
+        params = self._torch_params(x.dtype)
+        xp = self._input_projection(x, params, None)
+        if CALL_CONTEXT.export_mode == "onnx":
+            kind = self._step_kind()
+            act, ract = self._step_activations()
+            loop = _steps.scripted_loop(kind, act, ract, mask is not None, zero_output, return_sequences)
+            if loop is not None:
+                w1, w2, b = _steps.step_weights(kind, params[1], self._recurrent_bias(params))
+                h = states[0]
+                c = states[1] if kind == "lstm" else h
+                m = mask.t().unsqueeze(-1) if mask is not None else xp[:1, :1, :1] > 0  # (unused unmasked)
+                seq, last, h, c = loop(xp.transpose(0, 1), m, h, c, w1, w2, b)
+                return (seq if return_sequences else None), last, ([h, c] if kind == "lstm" else [h])
+        return _ops.run_loop(self._loop_step(params, None), xp, list(states), mask, zero_output, return_sequences)
+
     def _fused_kind_for(self) -> str | None:
         raise NotImplementedError
+
+    def _step_kind(self) -> str:
+        """This cell's recurrence in ``_steps`` (``lstm``, ``gru_after``, ``gru_before``, ``simple``)."""
+        raise NotImplementedError
+
+    def _step_activations(self) -> tuple[Any, Any]:
+        """(activation, recurrent activation) as plain torch functions (Keras bookkeeping skipped per step)."""
+        return _ops.raw(self.activation), _ops.raw(self.recurrent_activation)
+
+    def _recurrent_bias(self, params: list[Tensor]) -> Tensor | None:
+        """The bias applied to the recurrent projection, where it is not additive (GRU reset_after)."""
+        return None
+
+    def _loop_step(self, params: list[Tensor], rdp: Tensor | None) -> _ops.StepFn:
+        """One time step ``(xp_t, states) -> (output, new states)`` from ``_steps`` (``rdp``: recurrent dropout)."""
+        kind = self._step_kind()
+        step = _steps.specialize(kind, *self._step_activations(), rdp is not None)
+        w1, w2, b = _steps.step_weights(kind, params[1], self._recurrent_bias(params))
+        if kind == "lstm":
+
+            def lstm_step(xp_t: Tensor, states: list) -> tuple[Tensor, list]:
+                h, c = step(xp_t, states[0], states[1], w1, w2, b, rdp)
+                return h, [h, c]
+
+            return lstm_step
+
+        def one_state_step(xp_t: Tensor, states: list) -> tuple[Tensor, list]:
+            h, _ = step(xp_t, states[0], states[0], w1, w2, b, rdp)
+            return h, [h]
+
+        return one_state_step
 
     def _custom_sequence(
         self, xp: Tensor, states: list[Tensor], params: list[Tensor], return_sequences: bool
     ) -> tuple[Tensor | None, Tensor, list[Tensor]] | None:
         """A hand-differentiated time loop for activations torch has no fused kernel for (or None)."""
         return None
-
-    def _loop_step(self, params: list[Tensor], rdp: Tensor | None) -> _ops.StepFn:
-        raise NotImplementedError
 
     def compute_output_shape(self, input_shape: Any) -> Any:
         batch = input_shape[0]
@@ -353,16 +411,8 @@ class SimpleRNNCell(_Cell):
             return "rnn_relu"
         return None
 
-    def _loop_step(self, params: list[Tensor], rdp: Tensor | None) -> _ops.StepFn:
-        act = _ops.raw(self.activation)
-        whh_t = params[1].t()
-
-        def step(xp_t: Tensor, states: list) -> tuple[Tensor, list]:
-            h = states[0] if rdp is None else states[0] * rdp
-            out = act(torch.addmm(xp_t, h, whh_t))
-            return out, [out]
-
-        return step
+    def _step_kind(self) -> str:
+        return "simple"
 
     def get_config(self) -> dict[str, Any]:
         return {
@@ -464,22 +514,8 @@ class LSTMCell(_Cell):
             return None  # mixed precision: the generic loop follows autocast op by op
         return _lstm_loop.lstm_sequence(xp, states[0], states[1], params[1], return_sequences)
 
-    def _loop_step(self, params: list[Tensor], rdp: Tensor | None) -> _ops.StepFn:
-        act, ra = _ops.raw(self.activation), _ops.raw(self.recurrent_activation)
-        whh, whh_t = params[1], params[1].t()
-
-        def step(xp_t: Tensor, states: list) -> tuple[Tensor, list]:
-            h, c = states
-            if rdp is None:
-                z = torch.addmm(xp_t, h, whh_t)
-            else:
-                z = xp_t + _ops.gated_recurrent(h, whh, rdp)
-            i, f, _, o = ra(z).chunk(4, 1)  # one activation call for the gates (c block unused)
-            c = f * c + i * act(z.chunk(4, 1)[2])
-            h = o * act(c)
-            return h, [h, c]
-
-        return step
+    def _step_kind(self) -> str:
+        return "lstm"
 
     def get_config(self) -> dict[str, Any]:
         cfg = self._common_config()
@@ -629,41 +665,11 @@ class GRUCell(_Cell):
         ok = self.reset_after and _ops.is_tanh(self.activation) and _ops.is_sigmoid(self.recurrent_activation)
         return "gru" if ok else None
 
-    def _loop_step(self, params: list[Tensor], rdp: Tensor | None) -> _ops.StepFn:
-        act, ra = _ops.raw(self.activation), _ops.raw(self.recurrent_activation)
-        u, whh = self.units, params[1]
-        b_hh = params[3] if (self.use_bias and self.reset_after) else None
-        if self.reset_after:
+    def _step_kind(self) -> str:
+        return "gru_after" if self.reset_after else "gru_before"
 
-            def step(xp_t: Tensor, states: list) -> tuple[Tensor, list]:
-                h = states[0]
-                hp = F.linear(h, whh, b_hh) if rdp is None else _ops.gated_recurrent(h, whh, rdp) + (
-                    b_hh if b_hh is not None else 0.0)
-                x_rz, x_n = xp_t.split([2 * u, u], 1)
-                h_rz, h_n = hp.split([2 * u, u], 1)
-                r, z = ra(x_rz + h_rz).chunk(2, 1)
-                n = act(x_n + r * h_n)
-                h = z * h + (1 - z) * n
-                return h, [h]
-
-            return step
-
-        w_rz, w_n = whh[: 2 * u], whh[2 * u:]
-        w_rz_t, w_n_t = w_rz.t(), w_n.t()
-
-        def step_before(xp_t: Tensor, states: list) -> tuple[Tensor, list]:
-            h = states[0]
-            x_rz, x_n = xp_t.split([2 * u, u], 1)
-            if rdp is None:
-                r, z = ra(torch.addmm(x_rz, h, w_rz_t)).chunk(2, 1)
-                n = act(torch.addmm(x_n, r * h, w_n_t))
-            else:
-                r, z = ra(x_rz + _ops.gated_recurrent(h, w_rz, rdp[:2])).chunk(2, 1)
-                n = act(x_n + F.linear(r * (h * rdp[2]), w_n))
-            h = z * h + (1 - z) * n
-            return h, [h]
-
-        return step_before
+    def _recurrent_bias(self, params: list[Tensor]) -> Tensor | None:
+        return params[3] if (self.use_bias and self.reset_after) else None
 
     def get_config(self) -> dict[str, Any]:
         return {

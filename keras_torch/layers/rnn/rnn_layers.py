@@ -11,14 +11,17 @@ SimpleRNN: ``torch.nn.RNN``). A generic ``RNN(cell)`` keeps the cell registered 
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 import torch
 
 from keras_torch import regularizers
 from keras_torch.core import registry, tree
+from keras_torch.core.context import CALL_CONTEXT
+from keras_torch.layers._args import register_layer
 from keras_torch.layers.base import Layer, _call_signature
-from keras_torch.layers.core import register_layer
 from keras_torch.layers.input_spec import InputSpec
 from keras_torch.layers.rnn import _ops
 from keras_torch.layers.rnn.cells import GRUCell, LSTMCell, SimpleRNNCell, _Cell
@@ -144,6 +147,27 @@ class RNN(Layer):
     def _move_own_state(self, device: torch.device) -> None:
         self.to(device)
 
+    @contextlib.contextmanager
+    def _cell_in_module_tree(self) -> Iterator[None]:
+        """Register the cell as sub-module ``cell`` (and hide the layer's aliases of its tensors) for
+        the duration: ``torch.export`` swaps only tensors it reaches through the module tree, and the
+        cell reads its own attributes, so it would otherwise mix real and fake tensors."""
+        if not self._aliases or not self.built or "cell" in self._modules:
+            yield
+            return
+        hidden = {}
+        for _, name in self._aliases:
+            for store in (self._parameters, self._buffers):
+                if name in store:
+                    hidden[name] = (store, store.pop(name))
+        self._modules["cell"] = self.__dict__["cell"]
+        try:
+            yield
+        finally:
+            self._modules.pop("cell", None)
+            for name, (store, val) in hidden.items():
+                store[name] = val
+
     # ------------------------------------------------------------------ build / shapes
     def build(self, sequences_shape: Any, initial_state_shape: Any = None) -> None:
         shape = _first_shape(sequences_shape)
@@ -192,15 +216,18 @@ class RNN(Layer):
         batch = x.shape[0]
         structure = self.get_initial_state(batch)
         if initial_state is None and self.stateful:
-            if self.states is None:
-                self.states = [s.to(device=x.device, dtype=x.dtype) for s in tree.flatten(structure)]
-            elif self.states[0].shape[0] != batch:
+            stored = self.states
+            if stored is None:
+                stored = [s.to(device=x.device, dtype=x.dtype) for s in tree.flatten(structure)]
+                if CALL_CONTEXT.export_mode is None:  # an export's runs leave the layer as it was
+                    self.states = stored
+            elif stored[0].shape[0] != batch:
                 raise ValueError(
                     f"If an RNN is stateful, the batch size of the input sequences must be the same as the batch "
-                    f"size of the initial state.\n- Expected batch size: {self.states[0].shape[0]}\n"
+                    f"size of the initial state.\n- Expected batch size: {stored[0].shape[0]}\n"
                     f"- Received batch size: {batch}"
                 )
-            initial_state = self.states
+            initial_state = stored
         if initial_state is None:
             flat = tree.flatten(structure)
         else:
@@ -253,7 +280,7 @@ class RNN(Layer):
             seq, last, new_states = self._run_cells(cells, x, states, mask, training)
         else:
             seq, last, new_states = self._run_generic(x, states, mask, training)
-        if self.stateful:
+        if self.stateful and CALL_CONTEXT.export_mode is None:  # (not from an export's probe runs or trace)
             self.states = [s.detach() for s in tree.flatten(new_states)]
         output = seq if self.return_sequences else last
         if self.return_state:

@@ -7,8 +7,8 @@ from typing import Any
 import torch
 
 from keras_torch.core import registry, tree
+from keras_torch.layers._args import register_layer
 from keras_torch.layers.base import Layer
-from keras_torch.layers.core import register_layer
 
 Tensor = torch.Tensor
 

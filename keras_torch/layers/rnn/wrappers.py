@@ -9,8 +9,8 @@ import torch
 from torch import _VF
 
 from keras_torch.core import registry, tree
+from keras_torch.layers._args import register_layer
 from keras_torch.layers.base import Layer
-from keras_torch.layers.core import register_layer
 from keras_torch.layers.rnn import _ops
 from keras_torch.layers.rnn.rnn_layers import GRU, LSTM
 from keras_torch.layers.rnn.stacked import build_cell
