@@ -43,10 +43,10 @@ def func_dump(func: Callable) -> tuple[str, Any, Any]:
 
 
 def _load_globals() -> dict[str, Any]:
-    import keras_torch
-
-    g: dict[str, Any] = {"__builtins__": builtins, "keras": keras_torch, "torch": torch, "np": np, "numpy": np,
-                         "math": math}
+    # The package itself is the ``keras`` of the function's code; it is always imported already (it is
+    # this module's parent), so it is taken from sys.modules rather than imported from below.
+    g: dict[str, Any] = {"__builtins__": builtins, "keras": sys.modules["keras_torch"], "torch": torch, "np": np,
+                         "numpy": np, "math": math}
     for alias, mod in (("ops", "keras_torch.ops"), ("K", "keras_torch.backend"), ("backend", "keras_torch.backend")):
         try:
             g[alias] = __import__(mod, fromlist=["_"])
@@ -81,14 +81,9 @@ def func_load(code: Any, defaults: Any = None, closure: Any = None, globs: dict 
 def _in_safe_mode(safe_mode: bool | None) -> bool:
     if safe_mode is not None:
         return bool(safe_mode)
-    try:  # a loader-wide safe-mode scope, if the saving package provides one
-        from keras_torch.saving import serialization as _ser
-
-        probe = getattr(_ser, "in_safe_mode", None)
-        if probe is not None and probe() is not None:
-            return bool(probe())
-    except ImportError:
-        pass
+    scoped = _config.in_safe_mode()  # a loader-wide safe_mode_scope (load_model)
+    if scoped is not None:
+        return scoped
     return not _config.unsafe_deserialization_enabled()
 
 
@@ -220,8 +215,6 @@ class Lambda(Layer):
     def from_config(cls, config: dict[str, Any], custom_objects: dict | None = None,
                     safe_mode: bool | None = None) -> Lambda:
         """Rebuild a Lambda; bytecode is refused unless ``safe_mode=False`` or unsafe deserialization is enabled."""
-        from keras_torch.saving.dialects import normalize_layer_config
-
         config = dict(config)
         safe = _in_safe_mode(safe_mode)
         config["function"] = cls._load_fn(config.get("function"), config.pop("function_type", None),
@@ -240,7 +233,7 @@ class Lambda(Layer):
                                           "mask", safe, custom_objects)
         config.pop("mask_type", None)
         config.pop("mask_module", None)
-        return cls(**normalize_layer_config(cls, config))
+        return cls(**config)
 
     @staticmethod
     def _load_fn(spec: Any, kind: str | None, module: str | None, what: str, safe: bool,
