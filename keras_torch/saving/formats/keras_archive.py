@@ -51,7 +51,9 @@ def _children(obj: Any) -> list[tuple[str, Any]]:
     """Named children of a layer as Keras 3 walks them: (attribute, child or list of children).
 
     Keras 3 visits the attributes holding layers in name order (``_private`` ones last); a list of
-    layers is one attribute. Sequential and functional models hold theirs in ``layers``.
+    layers is one attribute. Sequential and functional models hold theirs in ``layers``; other layers
+    the sub-layers their ``_direct_sublayers`` walk yields (the same walk the weight protocol uses),
+    named after the attribute holding them.
     """
     if is_functional(obj) or is_sequential(obj):
         return [("layers", list(obj.layers))]
@@ -60,13 +62,13 @@ def _children(obj: Any) -> list[tuple[str, Any]]:
         return []
     found: dict[int, str] = {}
     containers: dict[str, list[Any]] = {}
-    for key, mod in obj._modules.items():
+    for key, mod in obj.named_children():
         if isinstance(mod, (torch.nn.ModuleList, torch.nn.ModuleDict)) and not isinstance(mod, Layer):
             items = list(mod.values()) if isinstance(mod, torch.nn.ModuleDict) else list(mod)
             containers[key] = items
             for it in items:
                 found.setdefault(id(it), key)
-        elif mod is not None:
+        else:
             found.setdefault(id(mod), key)
     for key, val in vars(obj).items():
         if isinstance(val, torch.nn.Module):
@@ -435,4 +437,4 @@ def _load_npz(model: Any, fileobj: Any, filepath: str = "") -> None:
                     raise ValueError(f"'{key}' in the weights of '{filepath}' has shape {arr.shape} and dtype "
                                      f"{arr.dtype}; the model expects shape {tuple(t.shape)}.")
                 values.append(arr)
-            obj.from_keras_weights(values)
+            _load_own_arrays(obj, values)
