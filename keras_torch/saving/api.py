@@ -7,10 +7,12 @@ other ``.h5``/``.hdf5`` -> legacy (Keras 2) HDF5. Writes are atomic (temp file +
 
 from __future__ import annotations
 
+import io
 import os
+import zipfile
 from typing import Any
 
-from keras_torch.saving.files import atomic_write, detect_format, fspath, fsync_dir
+from keras_torch.saving.files import atomic_write, atomic_write_dir, detect_format, fspath
 from keras_torch.saving.formats import keras_archive, legacy_h5
 from keras_torch.saving.h5 import open_h5
 
@@ -51,25 +53,9 @@ def save_model(model: Any, filepath: Any, overwrite: bool = True, include_optimi
 
 
 def _save_dir(model: Any, dirpath: str, include_optimizer: bool) -> None:
-    """``zipped=False``: the archive's files in a directory, swapped into place as a whole.
+    """``zipped=False``: the archive's files in a directory, swapped into place as a whole."""
 
-    The new directory is written next to ``dirpath`` and exchanged with the old one atomically
-    (``renameat2(RENAME_EXCHANGE)`` on Linux); elsewhere two renames leave a moment where
-    ``dirpath`` is missing but the old directory is kept as ``.<name>.old-*`` until the new one
-    is in place.
-    """
-    import io
-    import shutil
-    import tempfile
-    import zipfile
-
-    dirpath = os.path.abspath(dirpath)
-    parent = os.path.dirname(dirpath)
-    if not os.path.isdir(parent):
-        raise FileNotFoundError(f"Cannot save to '{dirpath}': the folder '{parent}' does not exist.")
-    base = os.path.basename(dirpath)
-    tmpdir = tempfile.mkdtemp(prefix=f".{base}.", suffix=".tmp", dir=parent)
-    try:
+    def write(tmpdir: str) -> None:
         buf = io.BytesIO()
         keras_archive.save_model(model, buf, include_optimizer)
         with zipfile.ZipFile(buf) as z:
@@ -80,45 +66,8 @@ def _save_dir(model: Any, dirpath: str, include_optimizer: bool) -> None:
                     fh.write(z.read(name))
                     fh.flush()
                     os.fsync(fh.fileno())
-        os.chmod(tmpdir, 0o777 & ~_umask())
-        if not os.path.isdir(dirpath):
-            os.replace(tmpdir, dirpath)
-        elif _rename_exchange(tmpdir, dirpath):
-            pass  # tmpdir now holds the old directory
-        else:
-            old = tempfile.mkdtemp(prefix=f".{base}.old-", dir=parent)
-            os.rmdir(old)
-            os.replace(dirpath, old)
-            os.replace(tmpdir, dirpath)
-            tmpdir = old
-        fsync_dir(parent)
-    finally:
-        shutil.rmtree(tmpdir, ignore_errors=True)
 
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _rename_exchange(a: str, b: str) -> bool:
-    """Atomically swap two paths (Linux ``renameat2(RENAME_EXCHANGE)``); False where unsupported."""
-    import sys
-
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        fn = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    at_fdcwd, rename_exchange = -100, 2
-    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-    ok = fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
-    return ok
+    atomic_write_dir(dirpath, write)
 
 
 def _reading(filepath: str) -> Any:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
+import sys
 import tempfile
 from collections.abc import Callable
 from typing import Any
@@ -76,9 +78,7 @@ def atomic_write(filepath: str, write: Callable[[str], None], overwrite: bool = 
     try:
         write(tmp)
         # mkstemp creates 0600 files; give the result the mode a plain open() would have.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
+        os.chmod(tmp, 0o666 & ~_umask())
         with open(tmp, "rb") as f:
             os.fsync(f.fileno())
         os.replace(tmp, filepath)
@@ -87,6 +87,59 @@ def atomic_write(filepath: str, write: Callable[[str], None], overwrite: bool = 
             os.remove(tmp)
         raise
     fsync_dir(folder)
+
+
+def atomic_write_dir(dirpath: str, write: Callable[[str], None]) -> None:
+    """Run ``write(tmpdir)`` on a new directory next to ``dirpath``, then swap it into place as a whole.
+
+    The directories are exchanged atomically (``renameat2(RENAME_EXCHANGE)`` on Linux); elsewhere
+    two renames leave a moment where ``dirpath`` is missing but the old directory is kept as
+    ``.<name>.old-*`` until the new one is in place. A failing ``write`` leaves ``dirpath`` untouched.
+    """
+    dirpath = os.path.abspath(dirpath)
+    parent = os.path.dirname(dirpath)
+    if not os.path.isdir(parent):
+        raise FileNotFoundError(f"Cannot save to '{dirpath}': the folder '{parent}' does not exist.")
+    base = os.path.basename(dirpath)
+    tmpdir = tempfile.mkdtemp(prefix=f".{base}.", suffix=".tmp", dir=parent)
+    try:
+        write(tmpdir)
+        os.chmod(tmpdir, 0o777 & ~_umask())
+        if not os.path.isdir(dirpath):
+            os.replace(tmpdir, dirpath)
+        elif _rename_exchange(tmpdir, dirpath):
+            pass  # tmpdir now holds the old directory
+        else:
+            old = tempfile.mkdtemp(prefix=f".{base}.old-", dir=parent)
+            os.rmdir(old)
+            os.replace(dirpath, old)
+            os.replace(tmpdir, dirpath)
+            tmpdir = old
+        fsync_dir(parent)
+    finally:
+        shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _rename_exchange(a: str, b: str) -> bool:
+    """Atomically swap two paths (Linux ``renameat2(RENAME_EXCHANGE)``); False where unsupported."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    return fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
 
 
 def fsync_dir(folder: str) -> None:
