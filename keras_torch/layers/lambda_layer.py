@@ -25,7 +25,7 @@ from keras_torch.core.symbolic import KerasTensor, map_shapes
 from keras_torch.layers.base import Layer
 from keras_torch.layers.core import register_layer
 
-__all__ = ["Lambda", "func_dump", "func_load"]
+__all__ = ["SAFE_FUNCTION_MODULES", "Lambda", "find_function", "func_dump", "func_load"]
 
 _UNSAFE_MESSAGE = (
     "Requested the deserialization of a `Lambda` layer whose `{what}` is a Python lambda stored as "
@@ -91,27 +91,41 @@ def _is_lambda(fn: Any) -> bool:
     return isinstance(fn, types.LambdaType) and fn.__name__ == "<lambda>"
 
 
-_SAFE_MODULES = ("keras_torch.ops", "keras_torch.activations", "keras_torch.backend", "keras_torch.losses",
-                 "keras_torch.metrics")
+# Modules whose functions a Lambda config may name in safe mode (besides registered objects and
+# custom_objects): keras_torch's own math. Keras 3 likewise only resolves functions from keras.*.
+SAFE_FUNCTION_MODULES = ("keras_torch.ops", "keras_torch.activations", "keras_torch.backend", "keras_torch.losses",
+                         "keras_torch.metrics")
 
 
-def _resolve_function(name: str, module: str | None, custom_objects: dict | None, safe: bool = True) -> Callable:
+def find_function(name: str, module: str | None, custom_objects: dict | None, safe: bool = True) -> Callable | None:
+    """The function a Lambda config names by ``name`` (and ``module``); ``None`` if unknown or refused.
+
+    Registered objects and ``custom_objects`` come first. Otherwise only modules already imported are
+    looked in (importing a module named by a file is itself unsafe) and, in safe mode, only
+    keras_torch's math modules (:data:`SAFE_FUNCTION_MODULES`): any other function (``os.system``,
+    ``builtins.exec``...) would be a call gadget for a hostile file.
+    """
     for category in ("activations", "losses", "metrics", "layers"):
         obj = registry.lookup(category, name, custom_objects)
         if obj is not None:
             return obj
     if isinstance(module, str) and (module == "keras" or module.startswith("keras.")):
         module = "keras_torch" + module[len("keras"):]
-    # Only modules that are already imported: importing a module named by a file is itself unsafe. In safe
-    # mode, only keras_torch's math modules: any other function (os.system, builtins.exec...) would be a
-    # call gadget for a hostile file.
     mod = sys.modules.get(module) if isinstance(module, str) else None
-    if mod is not None and hasattr(mod, name):
-        fn = getattr(mod, name)
-        modname = getattr(mod, "__name__", "")
-        if not safe or (any(modname == m or modname.startswith(m + ".") for m in _SAFE_MODULES)
-                        and str(getattr(fn, "__module__", "")).startswith("keras_torch")):
-            return fn
+    fn = getattr(mod, name, None) if mod is not None else None
+    if not callable(fn):
+        return None
+    modname = getattr(mod, "__name__", "")
+    if safe and not (any(modname == m or modname.startswith(m + ".") for m in SAFE_FUNCTION_MODULES)
+                     and str(getattr(fn, "__module__", "")).startswith("keras_torch")):
+        return None
+    return fn
+
+
+def _resolve_function(name: str, module: str | None, custom_objects: dict | None, safe: bool = True) -> Callable:
+    fn = find_function(name, module, custom_objects, safe)
+    if fn is not None:
+        return fn
     raise ValueError(
         f"Unknown function '{name}' (module {module!r}) used by a Lambda layer. Pass it in `custom_objects` or "
         "register it with `keras_torch.saving.register_keras_serializable()`"

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from typing import Any
 
 from keras_torch.core import config as _config
 from keras_torch.core import registry
-from keras_torch.layers.lambda_layer import Lambda
+from keras_torch.layers.lambda_layer import Lambda, find_function
 
 
 def effective_safe_mode() -> bool:
@@ -19,29 +18,10 @@ def effective_safe_mode() -> bool:
     return not _config.unsafe_deserialization_enabled()
 
 
-# Modules whose functions a Lambda config may name in safe mode (besides registered objects and
-# custom_objects): keras_torch's own math. Keras 3 likewise only resolves functions from keras.*.
-_SAFE_FUNCTION_MODULES = ("keras_torch.ops", "keras_torch.activations", "keras_torch.backend",
-                          "keras_torch.losses", "keras_torch.metrics")
-_FUNCTION_CATEGORIES = ("activations", "losses", "metrics", "layers")
-
-
 def _safe_function(name: Any, module: Any, custom_objects: dict | None) -> bool:
     if not isinstance(name, str):
         return True  # not a by-name reference; the layer reports what it cannot use
-    for category in _FUNCTION_CATEGORIES:
-        if registry.lookup(category, name, custom_objects) is not None:
-            return True
-    if not isinstance(module, str):
-        return False
-    if module == "keras" or module.startswith("keras."):
-        module = "keras_torch" + module[len("keras"):]
-    mod = sys.modules.get(module)
-    modname = getattr(mod, "__name__", "")
-    if not any(modname == m or modname.startswith(m + ".") for m in _SAFE_FUNCTION_MODULES):
-        return False
-    fn = getattr(mod, name, None)
-    return callable(fn) and str(getattr(fn, "__module__", "")).startswith("keras_torch")
+    return find_function(name, module if isinstance(module, str) else None, custom_objects, safe=True) is not None
 
 
 def _function_refs(cfg: dict) -> Iterator[tuple[str, Any, Any]]:
@@ -64,7 +44,7 @@ def check_config_safety(config: Any, custom_objects: dict | None = None) -> None
     attribute (``os.system``, ``builtins.exec``...) would let a file call any function already
     imported in the process with attacker-controlled arguments. Keras 3 resolves only
     ``keras.*`` symbols; keras_torch resolves registered objects, ``custom_objects`` and
-    keras_torch's math modules (:data:`_SAFE_FUNCTION_MODULES`).
+    keras_torch's math modules (:data:`~keras_torch.layers.lambda_layer.SAFE_FUNCTION_MODULES`).
     """
     stack = [config]
     while stack:
