@@ -254,7 +254,7 @@ def generate(out_dir: pathlib.Path) -> None:
 
 
 def key_table() -> dict[str, dict[str, list[str]]]:
-    """Constructor keys tf-keras accepts per class (source of ``keras_torch/saving/_tfkeras_keys.py``)."""
+    """Constructor keys tf-keras accepts per class (source of ``keras_torch/saving/dialects/tfkeras_keys.py``)."""
     import inspect
 
     import tf_keras as tfk

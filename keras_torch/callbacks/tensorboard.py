@@ -240,12 +240,11 @@ class TensorBoard(Callback):
     def _weights_to_log(self) -> list[tuple[str, Any]]:
         out: list[tuple[str, Any]] = []
         for layer in getattr(self.model, "layers", []) or []:
-            entries = getattr(layer, "_weight_entries", None)
-            tensor_of = getattr(layer, "_entry_tensor", None)
-            if callable(entries) and callable(tensor_of):
-                for owner, rec in entries():
-                    rec_name = getattr(rec, "name", rec)
-                    out.append((f"{getattr(owner, 'name', layer.name)}/{rec_name}", tensor_of(owner, rec)))
+            groups = getattr(layer, "keras_weight_groups", None)
+            if callable(groups):
+                for g in groups():
+                    owner = getattr(g.owner, "name", layer.name)
+                    out.extend((f"{owner}/{name}", w) for name, w in zip(g.names, g.keras_weights()))
             else:
                 for i, w in enumerate(getattr(layer, "weights", []) or []):
                     out.append((f"{getattr(layer, 'name', 'layer')}/weight_{i}", w))

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import threading
+from collections.abc import Iterator
 
 import torch
 
@@ -98,6 +101,25 @@ def enable_unsafe_deserialization() -> None:
 
 def unsafe_deserialization_enabled() -> bool:
     return _UNSAFE["enabled"]
+
+
+_SAFE_MODE = threading.local()  # .value: safe_mode of the innermost safe_mode_scope on this thread
+
+
+def in_safe_mode() -> bool | None:
+    """The ``safe_mode`` of the innermost :func:`safe_mode_scope` (``None`` outside any scope)."""
+    return getattr(_SAFE_MODE, "value", None)
+
+
+@contextlib.contextmanager
+def safe_mode_scope(safe_mode: bool | None = True) -> Iterator[None]:
+    """Make ``safe_mode`` visible to everything deserialized inside (e.g. ``Lambda.from_config``)."""
+    previous = getattr(_SAFE_MODE, "value", None)
+    _SAFE_MODE.value = None if safe_mode is None else bool(safe_mode)
+    try:
+        yield
+    finally:
+        _SAFE_MODE.value = previous
 
 
 def default_device() -> torch.device:

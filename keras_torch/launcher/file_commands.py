@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from keras_torch.saving import _common
+from keras_torch.saving.files import atomic_write, detect_format, fspath
+from keras_torch.saving.h5 import open_h5
 
 
 def convert_to_torch(model_path: Any, out_path: Any) -> str:
@@ -19,21 +20,21 @@ def convert_to_torch(model_path: Any, out_path: Any) -> str:
     from keras_torch.saving.api import load_model
 
     model = load_model(model_path, compile=False)
-    out_path = _common.fspath(out_path)
+    out_path = fspath(out_path)
     state = model.state_dict()
-    _common.atomic_write(out_path, lambda tmp: torch.save(state, tmp))
+    atomic_write(out_path, lambda tmp: torch.save(state, tmp))
     return out_path
 
 
 def _file_info(path: str) -> dict[str, Any]:
-    fmt = _common.detect_format(path)
+    fmt = detect_format(path)
     info: dict[str, Any] = {"path": path, "size": os.path.getsize(path) if os.path.isfile(path) else None}
     if fmt == "h5":
-        from keras_torch.saving.formats.legacy_h5 import _attr_str, _weights_group, load_attributes_from_hdf5_group
+        from keras_torch.saving.formats.legacy_h5 import attr_str, load_attributes_from_hdf5_group, weights_group
 
-        with _common.open_h5(path) as f:
-            info["keras_version"] = _attr_str(f.attrs, "keras_version")
-            info["backend"] = _attr_str(f.attrs, "backend")
+        with open_h5(path) as f:
+            info["keras_version"] = attr_str(f.attrs, "keras_version")
+            info["backend"] = attr_str(f.attrs, "backend")
             if "model_config" in f.attrs:
                 info["format"] = "legacy HDF5 full model (.h5)"
                 info["compiled"] = "training_config" in f.attrs
@@ -43,9 +44,9 @@ def _file_info(path: str) -> dict[str, Any]:
                 info["has_optimizer"] = "optimizer" in f
             else:
                 info["format"] = "Keras 2 weights-only HDF5 (.h5)"
-                g = _weights_group(f)
-                info["keras_version"] = info["keras_version"] or _attr_str(g.attrs, "keras_version")
-                info["backend"] = info["backend"] or _attr_str(g.attrs, "backend")
+                g = weights_group(f)
+                info["keras_version"] = info["keras_version"] or attr_str(g.attrs, "keras_version")
+                info["backend"] = info["backend"] or attr_str(g.attrs, "backend")
                 layers = []
                 for name in load_attributes_from_hdf5_group(g, "layer_names"):
                     wn = load_attributes_from_hdf5_group(g[name], "weight_names") if name in g else []
@@ -65,7 +66,7 @@ def _file_info(path: str) -> dict[str, Any]:
 
 def inspect_file(path: Any, print_fn: Any = print) -> dict[str, Any]:
     """Print the Keras version, backend, format, model summary and a layer table of a Keras file."""
-    path = _common.fspath(path)
+    path = fspath(path)
     info = _file_info(path)
     print_fn(f"File:          {path}")
     print_fn(f"Format:        {info['format']}")

@@ -4,7 +4,8 @@ Weights are created by :meth:`Layer.add_weight` in their **Keras** shape (so ini
 Keras fans) and stored in the **torch-native** layout the layer asks for (``to_torch``); the
 inverse ``to_keras`` is used only at the edges (``get_weights``/``set_weights``, Keras files).
 Each weight is a :class:`KerasVariable` (an ``nn.Parameter`` with ``assign``/``numpy``) or, for
-non-trainable state that torch keeps in buffers (BatchNorm statistics), a buffer.
+non-trainable state that torch keeps in buffers (BatchNorm statistics), a buffer. Weight creation
+and the Keras weight protocol live in :mod:`keras_torch.layers.weight_protocol`.
 """
 
 from __future__ import annotations
@@ -18,17 +19,15 @@ import torch
 from torch import nn
 from torch.nn.modules import module as _torch_module_mod
 
-from keras_torch import constraints as _constraints
-from keras_torch import initializers as _initializers
 from keras_torch import regularizers as _regularizers
 from keras_torch.core import config as _config
 from keras_torch.core import naming, tree
 from keras_torch.core.context import CALL_CONTEXT as _CTX
 from keras_torch.core.dtype_policy import DTypePolicy, resolve_policy
-from keras_torch.core.dtypes import dtype_name, to_torch_dtype
 from keras_torch.core.symbolic import KerasTensor, Node, Operation, any_symbolic, map_shapes
 from keras_torch.core.variables import KerasVariable, WeightRecord
 from keras_torch.layers.input_spec import InputSpec, assert_input_compatibility
+from keras_torch.layers.weight_protocol import KerasWeightsMixin
 
 _BASE_KWARGS = {
     "input_shape",
@@ -101,7 +100,7 @@ def _shape_of(x: Any) -> Any:
     return None
 
 
-class Layer(Operation):
+class Layer(Operation, KerasWeightsMixin):
     """Base class of every keras_torch layer (and model). Subclasses implement ``build``/``call``.
 
     Args:
@@ -247,101 +246,6 @@ class Layer(Operation):
         """Set the policy (a ``DTypePolicy``, a name such as ``"mixed_float16"``, or a torch dtype)."""
         self._dtype_policy = resolve_policy(value)
 
-    # ------------------------------------------------------------------ weights
-    def add_weight(
-        self,
-        *args: Any,
-        name: str | None = None,
-        shape: Any = None,
-        dtype: Any = None,
-        initializer: Any = None,
-        regularizer: Any = None,
-        trainable: bool | None = None,
-        constraint: Any = None,
-        attr: str | None = None,
-        to_torch: Callable | None = None,
-        to_keras: Callable | None = None,
-        buffer: bool = False,
-        **kwargs: Any,
-    ) -> torch.Tensor:
-        """Create a weight (Keras 2 and Keras 3 signatures both work).
-
-        Args:
-            name: Keras weight name (``"kernel"``).
-            shape: Keras-layout shape.
-            dtype: dtype (default: the layer's variable dtype).
-            initializer: Keras initializer (default ``glorot_uniform`` for floats, else zeros).
-            regularizer: Regularizer whose value is added to ``layer.losses``.
-            trainable: Whether gradients update it.
-            constraint: Projection applied (in Keras layout) after each optimizer step.
-            attr: Attribute / state_dict name (default: ``name``).
-            to_torch / to_keras: Layout converters between the Keras shape and the stored tensor.
-            buffer: Store as a torch buffer instead of a parameter (non-trainable state).
-
-        Returns:
-            The created ``KerasVariable`` (or buffer tensor).
-        """
-        for a in args:  # Keras 2: add_weight(name, shape, ...); Keras 3: add_weight(shape, ...)
-            if isinstance(a, str) and name is None:
-                name = a
-            elif shape is None and isinstance(a, (tuple, list, int)):
-                shape = a
-            elif initializer is None:
-                initializer = a
-        shape = () if shape is None else ((shape,) if isinstance(shape, int) else tuple(shape))
-        if any(d is None or (isinstance(d, int) and d < 0) for d in shape):
-            raise ValueError(
-                f"Layer '{self.name}': cannot create weight '{name}' with undefined shape {shape}. "
-                "Make sure the input shape is fully known (except the batch dimension)."
-            )
-        trainable = True if trainable is None else bool(trainable)
-        dtype = to_torch_dtype(dtype or self.variable_dtype)
-        if initializer is None:
-            initializer = "glorot_uniform" if dtype.is_floating_point else "zeros"
-        init = _initializers.get(initializer)
-        value = torch.as_tensor(init(shape, dtype=dtype_name(dtype)), dtype=dtype)
-        name = name or "variable"
-        if to_torch is not None:
-            value = to_torch(value).contiguous()
-        attr = self._unique_attr(attr or name.replace("/", "_").replace(":", "_"))
-        rec = WeightRecord(
-            name=name,
-            attr=attr,
-            trainable=trainable and not buffer,
-            is_buffer=buffer,
-            regularizer=_regularizers.get(regularizer),
-            to_torch=to_torch,
-            to_keras=to_keras,
-        )
-        if buffer:
-            self.register_buffer(attr, value)
-            tensor = getattr(self, attr)
-        else:
-            tensor = KerasVariable(value, requires_grad=trainable and self._trainable)
-            tensor.__dict__["_keras_name"] = name
-            tensor.__dict__["_keras_path"] = f"{self.name}/{name}"
-            if to_keras is not None:  # optimizers save slot variables in Keras layout too
-                tensor.__dict__["to_keras"] = to_keras
-                tensor.__dict__["to_torch"] = to_torch
-            constraint = _constraints.get(constraint)
-            if constraint is not None:
-                tensor.__dict__["constraint"] = _layout_constraint(constraint, to_torch, to_keras)
-            nn.Module.__setattr__(self, attr, tensor)
-        self._keras_records.append(rec)
-        return tensor
-
-    def _unique_attr(self, attr: str) -> str:
-        base, i = attr, 1
-        while attr in self._parameters or attr in self._buffers or attr in self._modules or (
-            attr in self.__dict__ or hasattr(type(self), attr)
-        ):
-            attr = f"{base}_{i}"
-            i += 1
-        return attr
-
-    def _record_tensor(self, rec: WeightRecord) -> torch.Tensor:
-        return getattr(self, rec.attr)
-
     def _direct_sublayers(self) -> Iterator[nn.Module]:
         """Child modules in assignment order, looking through ModuleList/ModuleDict containers."""
         for m in self._modules.values():
@@ -373,150 +277,6 @@ class Layer(Operation):
 
         yield from walk(self, True)
 
-    def _weight_entries(self) -> list[tuple[nn.Module, WeightRecord | str]]:
-        """(owner, record) pairs in Keras ``weights`` order, deduplicated (shared layers)."""
-        out: list[tuple[nn.Module, Any]] = []
-        seen: set[int] = set()
-
-        def add(owner: nn.Module, rec: Any, tensor: torch.Tensor) -> None:
-            if id(tensor) not in seen:
-                seen.add(id(tensor))
-                out.append((owner, rec))
-
-        def walk(layer: nn.Module) -> None:
-            if isinstance(layer, Layer):
-                recs = layer._keras_records
-                for rec in [r for r in recs if r.trainable] + [r for r in recs if not r.trainable]:
-                    add(layer, rec, layer._record_tensor(rec))
-                for sub in layer._direct_sublayers():
-                    walk(sub)
-            else:  # a plain torch module: its parameters, torch layout == exposed layout
-                for pname, p in layer.named_parameters():
-                    add(layer, pname, p)
-
-        walk(self)
-        return out
-
-    @staticmethod
-    def _entry_tensor(owner: nn.Module, rec: Any) -> torch.Tensor:
-        if isinstance(rec, WeightRecord):
-            return getattr(owner, rec.attr)
-        return owner.get_parameter(rec)
-
-    @staticmethod
-    def _entry_trainable(owner: nn.Module, rec: Any) -> bool:
-        if isinstance(rec, WeightRecord):
-            return rec.trainable and owner.trainable
-        return owner.get_parameter(rec).requires_grad
-
-    @property
-    def weights(self) -> list[torch.Tensor]:
-        """All weights (torch-native layout), Keras order: per layer trainable then non-trainable."""
-        return [self._entry_tensor(o, r) for o, r in self._weight_entries()]
-
-    @property
-    def variables(self) -> list[torch.Tensor]:
-        return self.weights
-
-    @property
-    def trainable_weights(self) -> list[torch.Tensor]:
-        if not self.trainable:
-            return []
-        return [self._entry_tensor(o, r) for o, r in self._weight_entries() if self._entry_trainable(o, r)]
-
-    trainable_variables = trainable_weights
-
-    @property
-    def non_trainable_weights(self) -> list[torch.Tensor]:
-        if not self.trainable:
-            return self.weights
-        return [self._entry_tensor(o, r) for o, r in self._weight_entries() if not self._entry_trainable(o, r)]
-
-    non_trainable_variables = non_trainable_weights
-
-    # Converters: the only code that knows a layer's Keras <-> torch layout. Layers whose weights
-    # are not one-to-one with records override these two methods.
-    def to_keras_weights(self) -> list[torch.Tensor]:
-        """This layer's own weights (not sub-layers') in Keras order and Keras layout."""
-        recs = self._keras_records
-        out = []
-        for rec in [r for r in recs if r.trainable] + [r for r in recs if not r.trainable]:
-            t = getattr(self, rec.attr)
-            out.append(rec.to_keras(t) if rec.to_keras is not None else t)
-        return out
-
-    def from_keras_weights(self, arrays: list[Any]) -> None:
-        """Load this layer's own weights from Keras-layout arrays (inverse of ``to_keras_weights``)."""
-        recs = self._keras_records
-        ordered = [r for r in recs if r.trainable] + [r for r in recs if not r.trainable]
-        if len(arrays) != len(ordered):
-            raise ValueError(
-                f"Layer '{self.name}' expected {len(ordered)} weights "
-                f"({[r.name for r in ordered]}), but received {len(arrays)}."
-            )
-        for rec, arr in zip(ordered, arrays):
-            target = getattr(self, rec.attr)
-            expected = tuple(rec.to_keras(target).shape) if rec.to_keras is not None else tuple(target.shape)
-            value = torch.as_tensor(np.asarray(arr) if not torch.is_tensor(arr) else arr)
-            if tuple(value.shape) != expected:
-                raise ValueError(
-                    f"Layer '{self.name}' weight '{rec.name}' has shape {expected}, "
-                    f"but the provided value has shape {tuple(value.shape)}."
-                )
-            value = value.to(dtype=target.dtype, device=target.device)
-            if rec.to_torch is not None:
-                value = rec.to_torch(value)
-            with torch.no_grad():
-                target.copy_(value)
-
-    def _owners_in_order(self) -> list[nn.Module]:
-        owners: list[nn.Module] = []
-        seen: set[int] = set()
-        for owner, _ in self._weight_entries():
-            if id(owner) not in seen:
-                seen.add(id(owner))
-                owners.append(owner)
-        return owners
-
-    def get_weights(self) -> list[np.ndarray]:
-        """Weights as numpy arrays in Keras order and **Keras layout** (e.g. Dense kernel ``(in, out)``)."""
-        out: list[np.ndarray] = []
-        for owner in self._owners_in_order():
-            tensors = owner.to_keras_weights() if isinstance(owner, Layer) else list(owner.parameters())
-            out.extend(t.detach().cpu().numpy() for t in tensors)
-        return out
-
-    def set_weights(self, weights: list[Any]) -> None:
-        """Set weights from Keras-layout arrays, in the order :meth:`get_weights` returns them."""
-        weights = list(weights)
-        owners = self._owners_in_order()
-        expected = sum(_n_keras_weights(o) for o in owners)
-        if len(weights) != expected:
-            raise ValueError(
-                f"You called `set_weights(weights)` on layer '{self.name}' with a weight list of length "
-                f"{len(weights)}, but the layer was expecting {expected} weights."
-            )
-        i = 0
-        for owner in owners:
-            n = _n_keras_weights(owner)
-            chunk = weights[i : i + n]
-            i += n
-            if isinstance(owner, Layer):
-                owner.from_keras_weights(chunk)
-            else:
-                with torch.no_grad():
-                    for p, arr in zip(owner.parameters(), chunk):
-                        p.copy_(torch.as_tensor(np.asarray(arr), dtype=p.dtype))
-
-    def count_params(self) -> int:
-        """Number of scalars in all weights (equal to real Keras for the same model)."""
-        if not self.built and not self._keras_records:
-            raise ValueError(
-                f"You tried to call `count_params` on layer '{self.name}', but the layer isn't built. "
-                "You can build it manually via: `layer.build(input_shape)`."
-            )
-        return int(sum(int(np.prod(w.shape)) for w in self.weights))
-
     # ------------------------------------------------------------------ losses
     def add_loss(self, loss: Any) -> None:
         """Add a loss tensor (e.g. from inside ``call``); summed into the training loss."""
@@ -536,10 +296,7 @@ class Layer(Operation):
                 continue
             if layer._loss_generation == _CTX.generation:
                 out.extend(lo if torch.is_tensor(lo) else torch.as_tensor(lo) for lo in layer._keras_losses)
-            for rec in layer._keras_records:
-                if rec.regularizer is not None:
-                    t = getattr(layer, rec.attr)
-                    out.append(rec.regularizer(rec.to_keras(t) if rec.to_keras is not None else t))
+            out.extend(layer.regularization_losses())
         return out
 
     # ------------------------------------------------------------------ build / call
@@ -712,10 +469,12 @@ class Layer(Operation):
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Layer:
-        """Create a layer from :meth:`get_config` output (Keras 2 or Keras 3 dialect)."""
-        from keras_torch.saving.dialects import normalize_layer_config
+        """Create a layer from :meth:`get_config` output.
 
-        return cls(**normalize_layer_config(cls, dict(config)))
+        Configs written by other Keras versions (Keras 1/2, tf-keras) are normalised by
+        ``keras_torch.saving`` (``deserialize_layer``, ``load_model``) before they reach this method.
+        """
+        return cls(**config)
 
     def get_build_config(self) -> dict[str, Any] | None:
         if self._build_shapes is None:
@@ -796,22 +555,6 @@ class _LayerList(nn.ModuleList):
                 yield from _LayerList._iter(sub)
             else:
                 yield sub
-
-
-def _n_keras_weights(owner: nn.Module) -> int:
-    if isinstance(owner, Layer):
-        return len(owner.to_keras_weights())
-    return len(list(owner.parameters()))
-
-
-def _layout_constraint(constraint: Callable, to_torch: Callable | None, to_keras: Callable | None) -> Callable:
-    if to_torch is None or to_keras is None:
-        return constraint
-
-    def apply(t: torch.Tensor) -> torch.Tensor:
-        return to_torch(constraint(to_keras(t)))
-
-    return apply
 
 
 def _global_hooks_active() -> bool:

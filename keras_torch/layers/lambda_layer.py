@@ -25,7 +25,7 @@ from keras_torch.core.symbolic import KerasTensor, map_shapes
 from keras_torch.layers._args import register_layer
 from keras_torch.layers.base import Layer
 
-__all__ = ["Lambda", "func_dump", "func_load"]
+__all__ = ["SAFE_FUNCTION_MODULES", "Lambda", "find_function", "func_dump", "func_load"]
 
 _UNSAFE_MESSAGE = (
     "Requested the deserialization of a `Lambda` layer whose `{what}` is a Python lambda stored as "
@@ -43,10 +43,10 @@ def func_dump(func: Callable) -> tuple[str, Any, Any]:
 
 
 def _load_globals() -> dict[str, Any]:
-    import keras_torch
-
-    g: dict[str, Any] = {"__builtins__": builtins, "keras": keras_torch, "torch": torch, "np": np, "numpy": np,
-                         "math": math}
+    # The package itself is the ``keras`` of the function's code; it is always imported already (it is
+    # this module's parent), so it is taken from sys.modules rather than imported from below.
+    g: dict[str, Any] = {"__builtins__": builtins, "keras": sys.modules["keras_torch"], "torch": torch, "np": np,
+                         "numpy": np, "math": math}
     for alias, mod in (("ops", "keras_torch.ops"), ("K", "keras_torch.backend"), ("backend", "keras_torch.backend")):
         try:
             g[alias] = __import__(mod, fromlist=["_"])
@@ -81,14 +81,9 @@ def func_load(code: Any, defaults: Any = None, closure: Any = None, globs: dict 
 def _in_safe_mode(safe_mode: bool | None) -> bool:
     if safe_mode is not None:
         return bool(safe_mode)
-    try:  # a loader-wide safe-mode scope, if the saving package provides one
-        from keras_torch.saving import serialization as _ser
-
-        probe = getattr(_ser, "in_safe_mode", None)
-        if probe is not None and probe() is not None:
-            return bool(probe())
-    except ImportError:
-        pass
+    scoped = _config.in_safe_mode()  # a loader-wide safe_mode_scope (load_model)
+    if scoped is not None:
+        return scoped
     return not _config.unsafe_deserialization_enabled()
 
 
@@ -96,27 +91,41 @@ def _is_lambda(fn: Any) -> bool:
     return isinstance(fn, types.LambdaType) and fn.__name__ == "<lambda>"
 
 
-_SAFE_MODULES = ("keras_torch.ops", "keras_torch.activations", "keras_torch.backend", "keras_torch.losses",
-                 "keras_torch.metrics")
+# Modules whose functions a Lambda config may name in safe mode (besides registered objects and
+# custom_objects): keras_torch's own math. Keras 3 likewise only resolves functions from keras.*.
+SAFE_FUNCTION_MODULES = ("keras_torch.ops", "keras_torch.activations", "keras_torch.backend", "keras_torch.losses",
+                         "keras_torch.metrics")
 
 
-def _resolve_function(name: str, module: str | None, custom_objects: dict | None, safe: bool = True) -> Callable:
+def find_function(name: str, module: str | None, custom_objects: dict | None, safe: bool = True) -> Callable | None:
+    """The function a Lambda config names by ``name`` (and ``module``); ``None`` if unknown or refused.
+
+    Registered objects and ``custom_objects`` come first. Otherwise only modules already imported are
+    looked in (importing a module named by a file is itself unsafe) and, in safe mode, only
+    keras_torch's math modules (:data:`SAFE_FUNCTION_MODULES`): any other function (``os.system``,
+    ``builtins.exec``...) would be a call gadget for a hostile file.
+    """
     for category in ("activations", "losses", "metrics", "layers"):
         obj = registry.lookup(category, name, custom_objects)
         if obj is not None:
             return obj
     if isinstance(module, str) and (module == "keras" or module.startswith("keras.")):
         module = "keras_torch" + module[len("keras"):]
-    # Only modules that are already imported: importing a module named by a file is itself unsafe. In safe
-    # mode, only keras_torch's math modules: any other function (os.system, builtins.exec...) would be a
-    # call gadget for a hostile file.
     mod = sys.modules.get(module) if isinstance(module, str) else None
-    if mod is not None and hasattr(mod, name):
-        fn = getattr(mod, name)
-        modname = getattr(mod, "__name__", "")
-        if not safe or (any(modname == m or modname.startswith(m + ".") for m in _SAFE_MODULES)
-                        and str(getattr(fn, "__module__", "")).startswith("keras_torch")):
-            return fn
+    fn = getattr(mod, name, None) if mod is not None else None
+    if not callable(fn):
+        return None
+    modname = getattr(mod, "__name__", "")
+    if safe and not (any(modname == m or modname.startswith(m + ".") for m in SAFE_FUNCTION_MODULES)
+                     and str(getattr(fn, "__module__", "")).startswith("keras_torch")):
+        return None
+    return fn
+
+
+def _resolve_function(name: str, module: str | None, custom_objects: dict | None, safe: bool = True) -> Callable:
+    fn = find_function(name, module, custom_objects, safe)
+    if fn is not None:
+        return fn
     raise ValueError(
         f"Unknown function '{name}' (module {module!r}) used by a Lambda layer. Pass it in `custom_objects` or "
         "register it with `keras_torch.saving.register_keras_serializable()`"
@@ -220,8 +229,6 @@ class Lambda(Layer):
     def from_config(cls, config: dict[str, Any], custom_objects: dict | None = None,
                     safe_mode: bool | None = None) -> Lambda:
         """Rebuild a Lambda; bytecode is refused unless ``safe_mode=False`` or unsafe deserialization is enabled."""
-        from keras_torch.saving.dialects import normalize_layer_config
-
         config = dict(config)
         safe = _in_safe_mode(safe_mode)
         config["function"] = cls._load_fn(config.get("function"), config.pop("function_type", None),
@@ -240,7 +247,7 @@ class Lambda(Layer):
                                           "mask", safe, custom_objects)
         config.pop("mask_type", None)
         config.pop("mask_module", None)
-        return cls(**normalize_layer_config(cls, config))
+        return cls(**config)
 
     @staticmethod
     def _load_fn(spec: Any, kind: str | None, module: str | None, what: str, safe: bool,

@@ -7,11 +7,14 @@ other ``.h5``/``.hdf5`` -> legacy (Keras 2) HDF5. Writes are atomic (temp file +
 
 from __future__ import annotations
 
+import io
 import os
+import zipfile
 from typing import Any
 
-from keras_torch.saving import _common
+from keras_torch.saving.files import atomic_write, atomic_write_dir, detect_format, fspath
 from keras_torch.saving.formats import keras_archive, legacy_h5
+from keras_torch.saving.h5 import open_h5
 
 
 def _is_h5_name(path: str) -> bool:
@@ -21,7 +24,7 @@ def _is_h5_name(path: str) -> bool:
 def save_model(model: Any, filepath: Any, overwrite: bool = True, include_optimizer: bool = True,
                save_format: str | None = None, zipped: bool | None = None, **kwargs: Any) -> None:
     """Save ``model`` as ``.keras`` (Keras 3 archive) or ``.h5``/``.hdf5`` (legacy HDF5, Keras 2 dialect)."""
-    filepath = _common.fspath(filepath)
+    filepath = fspath(filepath)
     kwargs.pop("signatures", None)
     kwargs.pop("options", None)
     if kwargs:
@@ -33,14 +36,14 @@ def save_model(model: Any, filepath: Any, overwrite: bool = True, include_optimi
                 f"Invalid filepath '{filepath}' for model.save(): a '.weights.h5' name is for weights only. Use "
                 "`model.save_weights()` or a '.keras' / '.h5' name."
             )
-        _common.atomic_write(filepath, lambda tmp: legacy_h5.save_model_h5(model, tmp, include_optimizer),
+        atomic_write(filepath, lambda tmp: legacy_h5.save_model_h5(model, tmp, include_optimizer),
                              overwrite=overwrite)
         return
     if fmt in ("keras", "keras_v3") or (not fmt and filepath.endswith(".keras")) or zipped is False:
         if zipped is False:
             _save_dir(model, filepath, include_optimizer)
             return
-        _common.atomic_write(filepath, lambda tmp: keras_archive.save_model(model, tmp, include_optimizer),
+        atomic_write(filepath, lambda tmp: keras_archive.save_model(model, tmp, include_optimizer),
                              overwrite=overwrite)
         return
     raise ValueError(
@@ -50,25 +53,9 @@ def save_model(model: Any, filepath: Any, overwrite: bool = True, include_optimi
 
 
 def _save_dir(model: Any, dirpath: str, include_optimizer: bool) -> None:
-    """``zipped=False``: the archive's files in a directory, swapped into place as a whole.
+    """``zipped=False``: the archive's files in a directory, swapped into place as a whole."""
 
-    The new directory is written next to ``dirpath`` and exchanged with the old one atomically
-    (``renameat2(RENAME_EXCHANGE)`` on Linux); elsewhere two renames leave a moment where
-    ``dirpath`` is missing but the old directory is kept as ``.<name>.old-*`` until the new one
-    is in place.
-    """
-    import io
-    import shutil
-    import tempfile
-    import zipfile
-
-    dirpath = os.path.abspath(dirpath)
-    parent = os.path.dirname(dirpath)
-    if not os.path.isdir(parent):
-        raise FileNotFoundError(f"Cannot save to '{dirpath}': the folder '{parent}' does not exist.")
-    base = os.path.basename(dirpath)
-    tmpdir = tempfile.mkdtemp(prefix=f".{base}.", suffix=".tmp", dir=parent)
-    try:
+    def write(tmpdir: str) -> None:
         buf = io.BytesIO()
         keras_archive.save_model(model, buf, include_optimizer)
         with zipfile.ZipFile(buf) as z:
@@ -79,45 +66,8 @@ def _save_dir(model: Any, dirpath: str, include_optimizer: bool) -> None:
                     fh.write(z.read(name))
                     fh.flush()
                     os.fsync(fh.fileno())
-        os.chmod(tmpdir, 0o777 & ~_umask())
-        if not os.path.isdir(dirpath):
-            os.replace(tmpdir, dirpath)
-        elif _rename_exchange(tmpdir, dirpath):
-            pass  # tmpdir now holds the old directory
-        else:
-            old = tempfile.mkdtemp(prefix=f".{base}.old-", dir=parent)
-            os.rmdir(old)
-            os.replace(dirpath, old)
-            os.replace(tmpdir, dirpath)
-            tmpdir = old
-        _common.fsync_dir(parent)
-    finally:
-        shutil.rmtree(tmpdir, ignore_errors=True)
 
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _rename_exchange(a: str, b: str) -> bool:
-    """Atomically swap two paths (Linux ``renameat2(RENAME_EXCHANGE)``); False where unsupported."""
-    import sys
-
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        fn = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    at_fdcwd, rename_exchange = -100, 2
-    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-    ok = fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
-    return ok
+    atomic_write_dir(dirpath, write)
 
 
 def _reading(filepath: str) -> Any:
@@ -156,15 +106,15 @@ def load_model(filepath: Any, custom_objects: dict | None = None, compile: bool 
     is checked for links, bombs and malformed content (see SECURITY.md). Damaged or hostile files
     raise ``ValueError`` (``OSError`` for I/O problems).
     """
-    filepath = _common.fspath(filepath)
+    filepath = fspath(filepath)
     with _reading(filepath):
         return _load_model(filepath, custom_objects, compile, safe_mode)
 
 
 def _load_model(filepath: str, custom_objects: dict | None, compile: bool, safe_mode: bool) -> Any:  # noqa: A002
-    fmt = _common.detect_format(filepath)
+    fmt = detect_format(filepath)
     if fmt == "h5":
-        with _common.open_h5(filepath) as f:
+        with open_h5(filepath) as f:
             has_config = "model_config" in f.attrs
             is_k3 = "vars" in f or "layers" in f
             is_weights = is_k3 or "layer_names" in f.attrs or "layer_names0" in f.attrs
@@ -182,13 +132,13 @@ def _load_model(filepath: str, custom_objects: dict | None, compile: bool, safe_
 
 def save_weights(model: Any, filepath: Any, overwrite: bool = True, max_shard_size: Any = None) -> None:
     """``.weights.h5`` -> Keras 3 layout; any other ``.h5``/``.hdf5`` -> Keras 2 layout."""
-    filepath = _common.fspath(filepath)
+    filepath = fspath(filepath)
     if max_shard_size is not None:
         raise NotImplementedError("Sharded weights (max_shard_size) are not supported by keras_torch.")
     if filepath.endswith(".weights.h5"):
-        _common.atomic_write(filepath, lambda tmp: keras_archive.save_weights(model, tmp), overwrite=overwrite)
+        atomic_write(filepath, lambda tmp: keras_archive.save_weights(model, tmp), overwrite=overwrite)
     elif _is_h5_name(filepath):
-        _common.atomic_write(filepath, lambda tmp: legacy_h5.save_weights_h5(model, tmp), overwrite=overwrite)
+        atomic_write(filepath, lambda tmp: legacy_h5.save_weights_h5(model, tmp), overwrite=overwrite)
     else:
         raise ValueError(
             "The filename must end in `.weights.h5` (Keras 3 layout) or `.h5` (Keras 2 layout). "
@@ -199,7 +149,7 @@ def save_weights(model: Any, filepath: Any, overwrite: bool = True, max_shard_si
 def load_weights(model: Any, filepath: Any, skip_mismatch: bool = False, by_name: bool = False,
                  **kwargs: Any) -> None:
     """Load weights from a ``.weights.h5``, a Keras 2 ``.h5`` (weights or full model) or a ``.keras``."""
-    filepath = _common.fspath(filepath)
+    filepath = fspath(filepath)
     kwargs.pop("options", None)
     if kwargs:
         raise TypeError(f"load_weights() got unexpected keyword arguments: {sorted(kwargs)}")
@@ -208,13 +158,13 @@ def load_weights(model: Any, filepath: Any, skip_mismatch: bool = False, by_name
 
 
 def _load_weights(model: Any, filepath: str, skip_mismatch: bool, by_name: bool) -> None:
-    fmt = _common.detect_format(filepath)
+    fmt = detect_format(filepath)
     if fmt in ("zip", "dir"):
         if by_name:
             raise ValueError("Invalid keyword argument: by_name=True is only supported for legacy '.h5' files.")
         keras_archive.load_weights_from_archive(model, filepath, skip_mismatch=skip_mismatch)
         return
-    with _common.open_h5(filepath) as f:
+    with open_h5(filepath) as f:
         legacy = ("layer_names" in f.attrs or "layer_names0" in f.attrs or "model_weights" in f) and "vars" not in f
     if legacy:
         legacy_h5.load_weights_h5(model, filepath, skip_mismatch=skip_mismatch, by_name=by_name)

@@ -1,35 +1,25 @@
-"""Layer/model (de)serialization to Keras config dicts (Keras 3 writer, Keras 2 + 3 reader)."""
+"""Layer/model (de)serialization to Keras config entries (Keras 3 writer, Keras 1/2/3 reader)."""
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import threading
-from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
+
 from keras_torch.core import registry
-
-_SAFE_MODE = threading.local()
-
-
-def in_safe_mode() -> bool | None:
-    """The ``safe_mode`` of the innermost :func:`safe_mode_scope` (``None`` outside any scope)."""
-    return getattr(_SAFE_MODE, "value", None)
-
-
-@contextlib.contextmanager
-def safe_mode_scope(safe_mode: bool | None = True) -> Iterator[None]:
-    """Make ``safe_mode`` visible to everything deserialized inside (e.g. ``Lambda.from_config``)."""
-    previous = getattr(_SAFE_MODE, "value", None)
-    _SAFE_MODE.value = None if safe_mode is None else bool(safe_mode)
-    try:
-        yield
-    finally:
-        _SAFE_MODE.value = previous
-
+from keras_torch.core.config import in_safe_mode, safe_mode_scope
+from keras_torch.saving.dialects.keras2 import upgrade_model_config
+from keras_torch.saving.dialects.keras3 import normalize_entries
+from keras_torch.saving.guards import budget, json_config
+from keras_torch.saving.model_kinds import is_functional, is_model_class
+from keras_torch.saving.safe_mode import check_config_safety, effective_safe_mode
 
 SafeModeScope = safe_mode_scope
+
+__all__ = ["SafeModeScope", "deserialize_layer", "in_safe_mode", "json_default", "model_from_config", "model_from_json",
+           "rebuild_model", "safe_mode_scope", "serialize_layer", "serialize_model"]
 
 
 def serialize_layer(layer: Any) -> dict[str, Any]:
@@ -37,10 +27,7 @@ def serialize_layer(layer: Any) -> dict[str, Any]:
     cls = type(layer)
     custom = getattr(cls, "_keras_registered_name", None)
     class_name = cls.__name__
-    from keras_torch.models.functional import Functional
-    from keras_torch.models.model import Model
-
-    if isinstance(layer, Model) and layer._graph_obj is not None and not custom:
+    if is_functional(layer) and not custom:
         class_name = "Functional"
     module = "keras.layers"
     if class_name in ("Sequential", "Functional", "Model"):
@@ -56,7 +43,6 @@ def serialize_layer(layer: Any) -> dict[str, Any]:
     build = layer.get_build_config() if hasattr(layer, "get_build_config") else None
     if build is not None:
         entry["build_config"] = build
-    del Functional
     return entry
 
 
@@ -81,113 +67,47 @@ def _jsonable(obj: Any) -> Any:
     return getattr(obj, "__name__", str(obj))
 
 
-def _effective_safe_mode() -> bool:
-    mode = in_safe_mode()
-    if mode is not None:
-        return mode
-    from keras_torch.core import config as _config
-
-    return not _config.unsafe_deserialization_enabled()
-
-
-# Modules whose functions a Lambda config may name in safe mode (besides registered objects and
-# custom_objects): keras_torch's own math. Keras 3 likewise only resolves functions from keras.*.
-_SAFE_FUNCTION_MODULES = ("keras_torch.ops", "keras_torch.activations", "keras_torch.backend",
-                          "keras_torch.losses", "keras_torch.metrics")
-_FUNCTION_CATEGORIES = ("activations", "losses", "metrics", "layers")
-
-
-def _safe_function(name: Any, module: Any, custom_objects: dict | None) -> bool:
-    import sys
-
-    if not isinstance(name, str):
-        return True  # not a by-name reference; the layer reports what it cannot use
-    for category in _FUNCTION_CATEGORIES:
-        if registry.lookup(category, name, custom_objects) is not None:
-            return True
-    if not isinstance(module, str):
-        return False
-    if module == "keras" or module.startswith("keras."):
-        module = "keras_torch" + module[len("keras"):]
-    mod = sys.modules.get(module)
-    modname = getattr(mod, "__name__", "")
-    if not any(modname == m or modname.startswith(m + ".") for m in _SAFE_FUNCTION_MODULES):
-        return False
-    fn = getattr(mod, name, None)
-    return callable(fn) and str(getattr(fn, "__module__", "")).startswith("keras_torch")
+def json_default(obj: Any) -> Any:
+    """``json.dumps(default=...)`` for configs: numpy scalars/arrays, tuples, bytes, functions by name."""
+    if isinstance(obj, (np.integer,)):
+        return int(obj)
+    if isinstance(obj, (np.floating,)):
+        return float(obj)
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, (set, tuple)):
+        return list(obj)
+    if isinstance(obj, bytes):
+        return obj.decode("utf8")
+    if callable(obj):
+        return registry.get_registered_name(obj)
+    raise TypeError(f"Not JSON serializable: {obj!r}")
 
 
-def _function_refs(cfg: dict) -> Iterator[tuple[str, Any, Any]]:
-    """``(what, name, module)`` for every by-name function reference of a Lambda config."""
-    for what, type_key, module_key in (("function", "function_type", "module"),
-                                       ("output_shape", "output_shape_type", "output_shape_module"),
-                                       ("mask", "mask_type", "mask_module")):
-        spec = cfg.get(what)
-        kind = cfg.get(type_key)
-        if isinstance(spec, dict) and spec.get("class_name") == "function":
-            yield what, spec.get("registered_name") or spec.get("config"), spec.get("module")
-        elif isinstance(spec, str) and kind in (None, "function"):
-            yield what, spec, cfg.get(module_key)
-
-
-def check_config_safety(config: Any, custom_objects: dict | None = None) -> None:
-    """Refuse, in safe mode, configs whose Lambda layers name functions outside keras_torch/custom objects.
-
-    A Lambda config can name its function by ``module`` + name; resolving an arbitrary module
-    attribute (``os.system``, ``builtins.exec``...) would let a file call any function already
-    imported in the process with attacker-controlled arguments. Keras 3 resolves only
-    ``keras.*`` symbols; keras_torch resolves registered objects, ``custom_objects`` and
-    keras_torch's math modules (:data:`_SAFE_FUNCTION_MODULES`).
-    """
-    from keras_torch.layers.lambda_layer import Lambda
-
-    stack = [config]
-    while stack:
-        obj = stack.pop()
-        if isinstance(obj, list):
-            stack.extend(obj)
-            continue
-        if not isinstance(obj, dict):
-            continue
-        stack.extend(v for v in obj.values() if isinstance(v, (dict, list)))
-        name = obj.get("class_name")
-        inner = obj.get("config")
-        if not isinstance(name, str) or not isinstance(inner, dict):
-            continue
-        cls = registry.lookup("layers", obj.get("registered_name") or name, custom_objects) \
-            or registry.lookup("layers", name, custom_objects)
-        if not (isinstance(cls, type) and issubclass(cls, Lambda)):
-            continue
-        for what, fname, module in _function_refs(inner):
-            if not _safe_function(fname, module, custom_objects):
-                where = f"{module}.{fname}" if module else str(fname)
-                raise ValueError(
-                    f"Refusing to deserialize the `{what}` of Lambda layer '{inner.get('name', '?')}': it names the "
-                    f"function '{where}', which is neither registered with keras_torch nor passed in "
-                    "`custom_objects`. Resolving arbitrary functions from a file is unsafe. If you trust the "
-                    f"file, pass `custom_objects={{'{fname}': <the function>}}`, or load it with "
-                    "`safe_mode=False`."
-                )
-
-
-_CHECKING = threading.local()
+# Set while the outermost deserialize_layer() call builds a config tree: the tree was already checked
+# and normalised as a whole, so nested calls (models building their layers) skip both.
+_BUILDING = threading.local()
 
 
 def deserialize_layer(config: Any, custom_objects: dict | None = None) -> Any:
-    """Build a layer (or model) from a Keras 2 or Keras 3 layer entry.
+    """Build a layer (or model) from a Keras 1, 2 or 3 layer entry.
 
-    In safe mode (the default), the whole config is first checked by :func:`check_config_safety`.
+    The whole config is first checked by :func:`~keras_torch.saving.safe_mode.check_config_safety` in
+    safe mode (the default), then normalised for keras_torch's constructors
+    (:func:`~keras_torch.saving.dialects.keras3.normalize_entries`).
     """
     if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError(f"Invalid layer config (expected a dict with 'class_name'): {_short(config)}")
-    if not getattr(_CHECKING, "active", False) and _effective_safe_mode():
+    if getattr(_BUILDING, "active", False):
+        return _deserialize_layer(config, custom_objects)
+    if effective_safe_mode():
         check_config_safety(config, custom_objects)
-        _CHECKING.active = True
-        try:
-            return _deserialize_layer(config, custom_objects)
-        finally:
-            _CHECKING.active = False
-    return _deserialize_layer(config, custom_objects)
+    config = normalize_entries(config, custom_objects)
+    _BUILDING.active = True
+    try:
+        return _deserialize_layer(config, custom_objects)
+    finally:
+        _BUILDING.active = False
 
 
 def _short(obj: Any, limit: int = 300) -> str:
@@ -215,9 +135,7 @@ def _deserialize_layer(config: dict, custom_objects: dict | None) -> Any:
             f"{registry.did_you_mean(class_name, valid)}"
         )
     inner = copy.deepcopy(config.get("config", {}))
-    from keras_torch.models.model import Model
-
-    if isinstance(cls, type) and issubclass(cls, Model):
+    if is_model_class(cls):
         layer = cls.from_config(inner, custom_objects=custom_objects)
     else:
         with registry.custom_object_scope(custom_objects or {}):
@@ -229,12 +147,39 @@ def _deserialize_layer(config: dict, custom_objects: dict | None) -> Any:
 
 
 def model_from_config(config: dict[str, Any], custom_objects: dict | None = None) -> Any:
-    """Instantiate a model from a config dict (``keras.models.model_from_config``)."""
+    """Instantiate a model (or layer) from a config entry of any Keras version (``keras.models.model_from_config``)."""
     return deserialize_layer(config, custom_objects)
 
 
 def model_from_json(json_string: str, custom_objects: dict | None = None) -> Any:
     """Instantiate a model from a JSON string produced by ``model.to_json()``."""
-    from keras_torch.saving.guards import parse_json
+    return deserialize_layer(json_config.parse_json(json_string, "model JSON"), custom_objects)
 
-    return deserialize_layer(parse_json(json_string, "model JSON"), custom_objects)
+
+def rebuild_model(config: Any, version: str | None, custom_objects: dict | None, safe_mode: bool, filepath: str,
+                  file_size: int) -> Any:
+    """Model from a config read from ``filepath``: dialect upgrade, safe mode, allocation budget, clear errors.
+
+    Args:
+        config: The model entry as parsed from the file.
+        version: The ``keras_version`` the file records (``None`` when unknown).
+        custom_objects: Extra ``name -> object`` mappings.
+        safe_mode: Refuse configs that would run code from the file.
+        filepath: The file, for messages.
+        file_size: Its size, which bounds what the rebuilt model may allocate.
+    """
+    if not isinstance(config, dict) or not isinstance(config.get("class_name"), str):
+        raise ValueError(f"The model config of '{filepath}' is not a Keras model entry (a JSON object with a "
+                         "'class_name'); the file is corrupted or not a Keras file.")
+    try:
+        with safe_mode_scope(safe_mode), budget.allocation_budget(budget.load_budget(file_size), filepath):
+            return deserialize_layer(upgrade_model_config(config, version), custom_objects)
+    except (ValueError, OSError, MemoryError, Warning):
+        raise
+    except RecursionError:
+        raise ValueError(f"The model config of '{filepath}' nests too deeply to rebuild; the file is corrupted "
+                         "or hostile.") from None
+    except Exception as e:  # noqa: BLE001 - a config that does not fit the classes it names
+        raise ValueError(f"Could not rebuild the model from the config in '{filepath}' "
+                         f"({type(e).__name__}: {e}). The file is corrupted, was written by an incompatible "
+                         "Keras version, or needs `custom_objects`.") from e

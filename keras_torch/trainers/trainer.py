@@ -174,18 +174,11 @@ class Trainer:
             return self.losses
         regs = d["_fit_regularized"]
         if regs is None:
-            regs = d["_fit_regularized"] = [
-                (layer, rec)
-                for layer in self._flatten_layers()
-                if isinstance(layer, Layer)
-                for rec in layer._keras_records
-                if rec.regularizer is not None
-            ]
-        out = []
-        for layer, rec in regs:
-            t = getattr(layer, rec.attr)
-            out.append(rec.regularizer(rec.to_keras(t) if rec.to_keras is not None else t))
-        return out
+            found = [(layer, layer.regularization_losses()) for layer in self._flatten_layers()
+                     if isinstance(layer, Layer)]
+            d["_fit_regularized"] = [layer for layer, losses in found if losses]
+            return [loss for _, losses in found for loss in losses]
+        return [loss for layer in regs for loss in layer.regularization_losses()]
 
     def compute_metrics(self, x: Any, y: Any, y_pred: Any, sample_weight: Any = None) -> dict[str, Any]:
         if self._compile_metrics is not None and y is not None:

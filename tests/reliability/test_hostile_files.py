@@ -153,15 +153,15 @@ def test_shape_bomb_not_read(kind, keras, tmp_path, no_hang):
 
 
 def test_dataset_bomb_check_without_expected_shape(tmp_path):
-    from keras_torch.saving import guards as _safety
+    from keras_torch.saving.guards import hdf5 as h5_guard
 
     with h5py.File(tmp_path / "b.h5", "w") as f:
         ds = f.create_dataset("x", shape=(1_000_000, 1_000_000), dtype="float32", chunks=(1000, 1000),
                               compression="gzip")
         with pytest.raises(ValueError, match="bomb"):
-            _safety.read_dataset(ds)
+            h5_guard.read_dataset(ds)
         with pytest.raises(ValueError, match="more than any variable"):
-            _safety.read_dataset(ds, max_elements=100)
+            h5_guard.read_dataset(ds, max_elements=100)
 
 
 @pytest.mark.parametrize("kind", ["weights", "keras", "h5"])
@@ -214,10 +214,10 @@ def _set_model_config(p: pathlib.Path, text: str) -> None:
 
 
 def test_config_over_size_limit(keras, tmp_path, monkeypatch):
-    from keras_torch.saving import guards as _safety
+    from keras_torch.saving.guards import limits
 
     p = _save(keras, tmp_path, "h5")
-    monkeypatch.setattr(_safety, "MAX_CONFIG_BYTES", 1000)
+    monkeypatch.setattr(limits, "MAX_CONFIG_BYTES", 1000)
     with pytest.raises(ValueError, match="limit"):
         keras.models.load_model(p)
 
@@ -241,13 +241,14 @@ def test_malformed_config(text, keras, tmp_path):
 
 
 def test_attribute_claiming_more_than_file(tmp_path, monkeypatch):
-    from keras_torch.saving import guards as _safety
+    from keras_torch.saving.guards import hdf5 as h5_guard
+    from keras_torch.saving.guards import limits
 
-    monkeypatch.setattr(_safety, "MAX_CONFIG_BYTES", 10)
+    monkeypatch.setattr(limits, "MAX_CONFIG_BYTES", 10)
     with h5py.File(tmp_path / "a.h5", "w") as f:
         f.attrs.create("big", np.zeros(10, "float64"))
         with pytest.raises(ValueError, match="more than the file can hold"):
-            _safety.check_attr(f.attrs, "big", file_size=1)
+            h5_guard.check_attr(f.attrs, "big", file_size=1)
 
 
 def test_weight_names_of_wrong_type(keras, tmp_path):
@@ -325,7 +326,7 @@ def test_zip_path_traversal_refused(evil, keras, tmp_path):
 
 
 def test_zip_bomb_refused(keras, tmp_path, monkeypatch):
-    from keras_torch.saving import guards as _safety
+    from keras_torch.saving.guards import limits
 
     base = _save(keras, tmp_path, "keras")
     p = tmp_path / "bomb.keras"
@@ -335,16 +336,16 @@ def test_zip_bomb_refused(keras, tmp_path, monkeypatch):
                 zout.writestr(name, zin.read(name) + bytes(20 << 20), compress_type=zipfile.ZIP_DEFLATED)
             else:
                 zout.writestr(name, zin.read(name))
-    monkeypatch.setattr(_safety, "ZIP_BOMB_FLOOR_BYTES", 1 << 20)
+    monkeypatch.setattr(limits, "ZIP_BOMB_FLOOR_BYTES", 1 << 20)
     with pytest.raises(ValueError, match="decompression bomb"):
         keras.models.load_model(p)
 
 
 def test_zip_member_size_caps(keras, tmp_path, monkeypatch):
-    from keras_torch.saving import guards as _safety
+    from keras_torch.saving.guards import limits
 
     base = _save(keras, tmp_path, "keras")
-    monkeypatch.setattr(_safety, "MAX_CONFIG_BYTES", 100)
+    monkeypatch.setattr(limits, "MAX_CONFIG_BYTES", 100)
     with pytest.raises(ValueError, match="limit"):
         keras.models.load_model(base)
 

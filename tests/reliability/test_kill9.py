@@ -149,7 +149,7 @@ def test_kill9_during_fit_with_checkpoint_backup_and_csv(zygote, keras, tmp_path
 
 def test_atomic_write_keeps_old_file_when_writer_fails(keras, tmp_path):
     """In-process complement: an exception in the middle of a save leaves the previous file intact."""
-    from keras_torch.saving import _common
+    from keras_torch.saving import files
 
     p = tmp_path / "m.keras"
     model = mlp(keras)
@@ -162,7 +162,7 @@ def test_atomic_write_keeps_old_file_when_writer_fails(keras, tmp_path):
         raise RuntimeError("interrupted")
 
     with pytest.raises(RuntimeError):
-        _common.atomic_write(str(p), boom)
+        files.atomic_write(str(p), boom)
     assert p.read_bytes() == before
     assert [n for n in os.listdir(tmp_path)] == ["m.keras"]
     time.sleep(0)

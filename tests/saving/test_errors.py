@@ -224,7 +224,7 @@ def test_keras1_style_sequential(keras, tmp_path):
 def test_optimizer_weight_orders():
     """Legacy optimizer_v2 [iter, m..., v...], tf-keras [iteration, m0, v0...] -> Keras 3 order."""
     import keras_torch as keras
-    from keras_torch.saving.formats.legacy_h5 import convert_optimizer_weights
+    from keras_torch.saving.dialects.tfkeras import convert_optimizer_weights
 
     model = _mlp(keras)
     opt = keras.optimizers.Adam(0.01)

@@ -105,7 +105,7 @@ def interop_results(tmp_path_factory):
             print(f"skip {name}: {e}")
             continue
         rng = np.random.default_rng(3)
-        names = [str(getattr(rec, "name", rec)) for _, rec in model._weight_entries()]
+        names = [name for group in model.keras_weight_groups() for name in group.names]
         model.set_weights([rng.uniform(0.5, 1.5, w.shape).astype(w.dtype) if "variance" in n
                            else rng.uniform(-0.5, 0.5, w.shape).astype(w.dtype)
                            for w, n in zip(model.get_weights(), names)])

@@ -19,6 +19,7 @@ The recurrence itself (one time step) is written once per cell kind in ``_steps`
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -128,15 +129,15 @@ class _Cell(Layer):
         )
         self.register_buffer("bias_hh", torch.zeros(n, dtype=self.bias_ih.dtype))
 
-    def to_keras_weights(self) -> list[Tensor]:
-        ws = super().to_keras_weights()
+    def keras_weights(self) -> list[Tensor]:
+        ws = super().keras_weights()
         hh = self._buffers.get("bias_hh")
         if hh is not None and len(ws) == 3:
             ws[2] = ws[2] + hh
         return ws
 
-    def from_keras_weights(self, arrays: list[Any]) -> None:
-        super().from_keras_weights(arrays)
+    def load_keras_weights(self, arrays: Sequence[Any]) -> None:
+        super().load_keras_weights(arrays)
         hh = self._buffers.get("bias_hh")
         if hh is not None:
             hh.zero_()
@@ -152,19 +153,19 @@ class _Cell(Layer):
     @property
     def kernel(self) -> Tensor:
         """Input kernel in Keras layout ``(in, G*units)``."""
-        return self._keras_records[0].to_keras(self.weight_ih)
+        return self.keras_weights()[0]
 
     @property
     def recurrent_kernel(self) -> Tensor:
         """Recurrent kernel in Keras layout ``(units, G*units)``."""
-        return self._keras_records[1].to_keras(self.weight_hh)
+        return self.keras_weights()[1]
 
     @property
     def bias(self) -> Tensor | None:
         """Bias in Keras layout (``None`` without bias)."""
         if not self.use_bias or not self.built:
             return None
-        return self.to_keras_weights()[2]
+        return self.keras_weights()[2]
 
     # ------------------------------------------------------------------ dropout (Keras DropoutRNNCell)
     def _generator(self, device: torch.device) -> torch.Generator | None:
@@ -607,9 +608,6 @@ class GRUCell(_Cell):
                 name="bias" if row == 0 else "bias_hh", shape=(n,), initializer=_Fixed(full[row]),
                 attr=attr, to_torch=_gru_bias, to_keras=_gru_bias,
             )
-        if self.bias_regularizer is not None:
-            reg = self.bias_regularizer
-            self._keras_records[2].regularizer = lambda _t: reg(self._keras_bias())
         if self.bias_constraint is not None:
             for row, attr in enumerate(("bias_ih", "bias_hh")):
                 getattr(self, attr).__dict__["constraint"] = self._row_constraint(row)
@@ -627,13 +625,27 @@ class GRUCell(_Cell):
 
         return apply
 
-    def to_keras_weights(self) -> list[Tensor]:
-        ws = super().to_keras_weights()
-        if self.use_bias and self.reset_after:
+    def _merged_bias(self) -> bool:
+        """Keras bias (2, 3u) = torch (bias_ih, bias_hh): two records, one Keras weight."""
+        return bool(self.use_bias and self.reset_after and self.built)
+
+    def keras_weight_names(self) -> list[str]:
+        names = super().keras_weight_names()
+        return names[:3] if self._merged_bias() else names
+
+    def keras_weights(self) -> list[Tensor]:
+        ws = super().keras_weights()
+        if self._merged_bias():
             ws = ws[:2] + [torch.stack(ws[2:4])]
         return ws
 
-    def from_keras_weights(self, arrays: list[Any]) -> None:
+    def regularization_losses(self) -> list[Tensor]:
+        losses = super().regularization_losses()
+        if self._merged_bias() and self.bias_regularizer is not None:
+            losses.append(self.bias_regularizer(self._keras_bias()))
+        return losses
+
+    def load_keras_weights(self, arrays: Sequence[Any]) -> None:
         arrays = list(arrays)
         if self.use_bias and self.reset_after and len(arrays) == 3:
             bias = torch.as_tensor(np.asarray(arrays[2]) if not torch.is_tensor(arrays[2]) else arrays[2])
@@ -646,7 +658,7 @@ class GRUCell(_Cell):
         elif self.use_bias and self.reset_after:
             raise ValueError(f"Layer '{self.name}' expected 3 weights (kernel, recurrent_kernel, bias), "
                              f"but received {len(arrays)}.")
-        super().from_keras_weights(arrays)
+        super().load_keras_weights(arrays)
 
     def _torch_params(self, dtype: torch.dtype) -> list[Tensor]:
         params = [self.weight_ih, self.weight_hh]

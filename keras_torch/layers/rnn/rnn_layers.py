@@ -334,15 +334,13 @@ class RNN(Layer):
 
     @classmethod
     def from_config(cls, config: dict[str, Any], custom_objects: dict | None = None) -> RNN:
-        from keras_torch.saving.dialects import normalize_layer_config
-
         config = dict(config)
         cell = config.pop("cell")
         if isinstance(cell, list):
             cell = [registry.deserialize_keras_object(c, "layers", custom_objects) for c in cell]
         elif isinstance(cell, dict) and not isinstance(cell, Layer):
             cell = registry.deserialize_keras_object(cell, "layers", custom_objects)
-        return cls(cell, **normalize_layer_config(cls, config))
+        return cls(cell, **config)
 
 
 def _reset_dropout(cell: Any) -> None:
@@ -392,9 +390,7 @@ class _BuiltinRNN(RNN):
 
     @classmethod
     def from_config(cls, config: dict[str, Any], custom_objects: dict | None = None) -> RNN:
-        from keras_torch.saving.dialects import normalize_layer_config
-
-        return cls(**normalize_layer_config(cls, dict(config)))
+        return cls(**config)
 
 
 _COMMON_KEYS = (

@@ -253,14 +253,12 @@ class Bidirectional(Layer):
 
     @classmethod
     def from_config(cls, config: dict[str, Any], custom_objects: dict | None = None) -> Bidirectional:
-        from keras_torch.saving.dialects import normalize_layer_config
-
         config = copy.deepcopy(config)
         config["layer"] = registry.deserialize_keras_object(config["layer"], "layers", custom_objects)
         backward = config.pop("backward_layer", None)
         if backward is not None:
             config["backward_layer"] = registry.deserialize_keras_object(backward, "layers", custom_objects)
-        return cls(**normalize_layer_config(cls, config))
+        return cls(**config)
 
 
 # Layers whose training-mode output depends on the whole batch: applied step by step, like Keras.
@@ -334,11 +332,9 @@ class TimeDistributed(Layer):
 
     @classmethod
     def from_config(cls, config: dict[str, Any], custom_objects: dict | None = None) -> TimeDistributed:
-        from keras_torch.saving.dialects import normalize_layer_config
-
         config = dict(config)
         layer = registry.deserialize_keras_object(config.pop("layer"), "layers", custom_objects)
-        return cls(layer, **normalize_layer_config(cls, config))
+        return cls(layer, **config)
 
 
 def _stack_steps(outs: list[Any]) -> Any:

@@ -20,6 +20,7 @@ import datetime
 import io
 import json
 import os
+import sys
 import warnings
 import zipfile
 from collections.abc import Iterator
@@ -28,82 +29,75 @@ from typing import Any
 import numpy as np
 import torch
 
-from keras_torch.saving import _common
-from keras_torch.saving import guards as _safety
+from keras_torch.core.naming import to_snake_case
+from keras_torch.layers.base import Layer
+from keras_torch.saving import compile_config, optimizer_state
+from keras_torch.saving.formats import KERAS_VERSION, legacy_h5
+from keras_torch.saving.guards import files as file_guard
+from keras_torch.saving.guards import json_config, limits, zip_archive
+from keras_torch.saving.h5 import LazyArray, lazy_dataset, materialize, open_h5, to_numpy
+from keras_torch.saving.model_kinds import is_functional, is_sequential, keras_class_name
+from keras_torch.saving.serialization import json_default, rebuild_model, serialize_layer
 
 CONFIG_FILENAME = "config.json"
 METADATA_FILENAME = "metadata.json"
 VARS_FILENAME = "model.weights"
-
-# Keras attribute names of children whose keras_torch attribute differs: {class name: {ours: keras}}.
-_ATTR_RENAMES: dict[str, dict[str, str]] = {}
-
-
-def _snake(name: str) -> str:
-    from keras_torch.core.naming import to_snake_case
-
-    return to_snake_case(name)
-
-
-def _keras_class_name(obj: Any) -> str:
-    from keras_torch.models.model import Model
-
-    if isinstance(obj, Model) and obj._graph_obj is not None and type(obj).__name__ in ("Model", "Functional"):
-        return "Functional"
-    return type(obj).__name__
-
 
 def _name_key(name: str) -> tuple[bool, str]:
     return (name.startswith("_"), name)
 
 
 def _children(obj: Any) -> list[tuple[str, Any]]:
-    """Named children of a layer as Keras 3 walks them: (attribute, child or list of children)."""
-    from keras_torch.layers.base import Layer
-    from keras_torch.models.model import Model
+    """Named children of a layer as Keras 3 walks them: (attribute, child or list of children).
 
-    if isinstance(obj, Model) and (obj._graph_obj is not None or hasattr(obj, "_seq")):
+    Keras 3 visits the attributes holding layers in name order (``_private`` ones last); a list of
+    layers is one attribute. Sequential and functional models hold theirs in ``layers``; other layers
+    the sub-layers their ``_direct_sublayers`` walk yields (the same walk the weight protocol uses),
+    named after the attribute holding them.
+    """
+    if is_functional(obj) or is_sequential(obj):
         return [("layers", list(obj.layers))]
     subs = list(obj._direct_sublayers()) if isinstance(obj, Layer) else list(obj.children())
     if not subs:
         return []
     found: dict[int, str] = {}
     containers: dict[str, list[Any]] = {}
-    for key, mod in obj._modules.items():
+    for key, mod in obj.named_children():
         if isinstance(mod, (torch.nn.ModuleList, torch.nn.ModuleDict)) and not isinstance(mod, Layer):
             items = list(mod.values()) if isinstance(mod, torch.nn.ModuleDict) else list(mod)
             containers[key] = items
             for it in items:
                 found.setdefault(id(it), key)
-        elif mod is not None:
+        else:
             found.setdefault(id(mod), key)
     for key, val in vars(obj).items():
-        if isinstance(val, torch.nn.Module) and key not in ("_modules",):
-            found.setdefault(id(val), key)
-    renames = _ATTR_RENAMES.get(type(obj).__name__, {})
-    out: list[tuple[str, Any]] = []
-    done: set[int] = set()
-    for key, items in containers.items():
-        out.append((renames.get(key, key), items))
-        done.update(id(i) for i in items)
+        if isinstance(val, torch.nn.Module):
+            found.setdefault(id(val), key)  # modules kept as plain attributes (an RNN's cell)
+    out: list[tuple[str, Any]] = list(containers.items())
+    done = {id(i) for items in containers.values() for i in items}
     for sub in subs:
         if id(sub) in done:
             continue
-        key = found.get(id(sub))
-        if key is None:
-            key = getattr(sub, "name", None) or _snake(type(sub).__name__)
-        out.append((renames.get(key, key), sub))
+        out.append((found.get(id(sub)) or getattr(sub, "name", None) or to_snake_case(type(sub).__name__), sub))
         done.add(id(sub))
     out.sort(key=lambda kv: _name_key(kv[0]))
     return out
 
 
 def _own_arrays(obj: Any) -> list[torch.Tensor]:
-    from keras_torch.layers.base import Layer
-
+    """The weights Keras 3 stores in ``obj``'s own ``vars`` group (a layer's own Keras weights)."""
     if isinstance(obj, Layer):
-        return list(obj.to_keras_weights())
+        return obj.keras_weights()
     return list(obj.parameters(recurse=False)) if isinstance(obj, torch.nn.Module) else []
+
+
+def _load_own_arrays(obj: Any, values: list[np.ndarray]) -> None:
+    if isinstance(obj, Layer):
+        obj.load_keras_weights(values)
+        return
+    with torch.no_grad():
+        for p, v in zip(obj.parameters(recurse=False), values):
+            p.copy_(torch.as_tensor(v, dtype=p.dtype))
 
 
 def walk(model: Any, root: str = "") -> Iterator[tuple[str, Any]]:
@@ -120,7 +114,7 @@ def walk(model: Any, root: str = "") -> Iterator[tuple[str, Any]]:
             if isinstance(child, list):
                 counts: dict[str, int] = {}
                 for item in child:
-                    base = _snake(_keras_class_name(item))
+                    base = to_snake_case(keras_class_name(item))
                     n = counts.get(base, 0)
                     counts[base] = n + 1
                     name = base if n == 0 else f"{base}_{n}"
@@ -143,7 +137,7 @@ def save_weights_to_h5file(f: Any, model: Any) -> None:
         if isinstance(name, str):
             g.attrs["name"] = name
         for i, t in enumerate(_own_arrays(obj)):
-            arr = _common._to_numpy(t)
+            arr = to_numpy(t)
             if isinstance(t, torch.Tensor) and t.dtype == torch.bfloat16:
                 ds = g.create_dataset(str(i), data=arr)
                 ds.attrs["dtype"] = "bfloat16"
@@ -153,7 +147,7 @@ def save_weights_to_h5file(f: Any, model: Any) -> None:
     if opt is not None and hasattr(opt, "get_weights"):
         g = f.require_group("optimizer/vars")
         g.attrs["name"] = getattr(opt, "name", "optimizer")
-        for i, v in enumerate(_common.optimizer_keras_values(model, opt)):
+        for i, v in enumerate(optimizer_state.optimizer_keras_values(model, opt)):
             g.create_dataset(str(i), data=np.asarray(v))
 
 
@@ -180,7 +174,7 @@ def _filename(obj: Any) -> str:
         return "<HDF5 file>"
 
 
-def _read_vars(g: Any, what: str = "weight") -> list[_common.LazyArray]:
+def _read_vars(g: Any, what: str = "weight") -> list[LazyArray]:
     """The datasets ``0, 1, ...`` of a ``vars`` group, checked but not read yet."""
     import h5py
 
@@ -190,13 +184,11 @@ def _read_vars(g: Any, what: str = "weight") -> list[_common.LazyArray]:
         ds = g[k]
         if not isinstance(ds, h5py.Dataset):
             continue
-        out.append(_common.lazy_dataset(ds, _filename(g), what=what))
+        out.append(lazy_dataset(ds, _filename(g), what=what))
     return out
 
 
 def load_weights_from_h5file(f: Any, model: Any, skip_mismatch: bool = False, load_optimizer: bool = True) -> None:
-    from keras_torch.layers.base import Layer
-
     errors = []
     for path, obj in walk(model):
         expected = _own_arrays(obj)
@@ -231,20 +223,14 @@ def load_weights_from_h5file(f: Any, model: Any, skip_mismatch: bool = False, lo
                 warnings.warn(msg, stacklevel=3)
                 continue
             raise ValueError(msg)
-        values = [_common.materialize(v) for v in values]  # shapes checked: read only now
-        if isinstance(obj, Layer):
-            obj.from_keras_weights(values)
-        else:
-            with torch.no_grad():
-                for p, v in zip(obj.parameters(recurse=False), values):
-                    p.copy_(torch.as_tensor(v, dtype=p.dtype))
+        _load_own_arrays(obj, [materialize(v) for v in values])  # shapes checked: read only now
     if errors:
         raise ValueError("\n".join(errors))
     opt = getattr(model, "optimizer", None)
     if load_optimizer and opt is not None and "optimizer/vars" in f:
         try:
             g = _get_vars_group(f, "optimizer")
-            cap = _common.max_variable_elements(model)
+            cap = optimizer_state.max_variable_elements(model)
             values = []
             for v in _read_vars(g, what="optimizer variable"):
                 if int(np.prod(v.shape)) > cap:
@@ -255,21 +241,17 @@ def load_weights_from_h5file(f: Any, model: Any, skip_mismatch: bool = False, lo
             warnings.warn(f"Could not restore the optimizer state ({e}); the optimizer starts fresh.", stacklevel=3)
             return
         try:
-            _common.build_optimizer(model)
+            optimizer_state.build_optimizer(model)
             if len(values) == len(opt.variables):
-                values = _common.optimizer_torch_values(model, opt, values)
+                values = optimizer_state.optimizer_torch_values(model, opt, values)
             opt.load_own_variables({str(i): v for i, v in enumerate(values)})
         except Exception as e:  # noqa: BLE001
             warnings.warn(f"Could not restore the optimizer state ({e}); the optimizer starts fresh.", stacklevel=3)
 
 
 def _var_name(obj: Any, i: int) -> str:
-    recs = getattr(obj, "_keras_records", None)
-    if recs:
-        ordered = [r for r in recs if r.trainable] + [r for r in recs if not r.trainable]
-        if i < len(ordered):
-            return ordered[i].name
-    return str(i)
+    names = obj.keras_weight_names() if isinstance(obj, Layer) else []
+    return names[i] if i < len(names) else str(i)
 
 
 def save_weights(model: Any, filepath: str) -> None:
@@ -280,23 +262,19 @@ def save_weights(model: Any, filepath: str) -> None:
 
 
 def load_weights(model: Any, filepath: str, skip_mismatch: bool = False) -> None:
-    with _common.open_h5(filepath) as f:
+    with open_h5(filepath) as f:
         if ("layer_names" in f.attrs or "layer_names0" in f.attrs or "model_weights" in f) and "vars" not in f \
                 and "layers" not in f:
-            from keras_torch.saving.formats import legacy_h5
-
-            legacy_h5.load_weights_from_hdf5_group(legacy_h5._weights_group(f), model, skip_mismatch=skip_mismatch)
+            legacy_h5.load_weights_from_hdf5_group(legacy_h5.weights_group(f), model, skip_mismatch=skip_mismatch)
             return
         load_weights_from_h5file(f, model, skip_mismatch=skip_mismatch)
 
 
 # ---------------------------------------------------------------------- .keras archives
 def model_config(model: Any) -> dict[str, Any]:
-    from keras_torch.saving.dialects import keras3_model_config
-    from keras_torch.saving.serialization import serialize_layer
-
-    entry = keras3_model_config(serialize_layer(model))
-    cc = _common.compile_config(model)
+    """The ``config.json`` of a ``.keras`` archive (with the ``compile_config`` of a compiled model)."""
+    entry = serialize_layer(model)
+    cc = compile_config.compile_config(model)
     if cc is not None:
         entry["compile_config"] = cc
     else:
@@ -311,12 +289,11 @@ def save_model(model: Any, filepath: str, include_optimizer: bool = True) -> Non
     if not include_optimizer:
         config.pop("compile_config", None)
     metadata = {
-        "keras_version": _common.KERAS_VERSION,
+        "keras_version": KERAS_VERSION,
         "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S"),
+        # The root package (always loaded: it is this module's ancestor) holds the version.
+        "keras_torch_version": sys.modules["keras_torch"].__version__,
     }
-    from keras_torch import __version__ as kt_version
-
-    metadata["keras_torch_version"] = kt_version
     buf = io.BytesIO()
     with h5py.File(buf, "w") as f:
         opt = model.optimizer if include_optimizer else None
@@ -324,11 +301,9 @@ def save_model(model: Any, filepath: str, include_optimizer: bool = True) -> Non
             _save_without_optimizer(f, model)
         else:
             save_weights_to_h5file(f, model)
-    from keras_torch.saving.formats.legacy_h5 import _json_default
-
     with zipfile.ZipFile(filepath, "w", compression=zipfile.ZIP_STORED) as z:
         z.writestr(METADATA_FILENAME, json.dumps(metadata))
-        z.writestr(CONFIG_FILENAME, json.dumps(config, default=_json_default))
+        z.writestr(CONFIG_FILENAME, json.dumps(config, default=json_default))
         z.writestr(VARS_FILENAME + ".h5", buf.getvalue())
 
 
@@ -354,59 +329,47 @@ def open_archive(filepath: str) -> Iterator[tuple[Any, Any, Any, int]]:
             p = os.path.join(filepath, name)
             if not os.path.lexists(p):
                 raise ValueError(f"'{filepath}' is not a valid Keras model directory: '{name}' is missing.")
-            size = _safety.check_regular_file(p)
+            size = file_guard.check_regular_file(p)
             if size > limit:
                 raise ValueError(f"'{p}' is {size} bytes, over the {limit} bytes limit; refusing to read it.")
             with open(p, "rb") as fh:
                 return fh.read(limit + 1)
 
-        cfg_raw = read(CONFIG_FILENAME, _safety.MAX_CONFIG_BYTES)
-        meta_raw = (read(METADATA_FILENAME, _safety.MAX_METADATA_BYTES)
+        cfg_raw = read(CONFIG_FILENAME, limits.MAX_CONFIG_BYTES)
+        meta_raw = (read(METADATA_FILENAME, limits.MAX_METADATA_BYTES)
                     if os.path.lexists(os.path.join(filepath, METADATA_FILENAME)) else b"{}")
         wpath = os.path.join(filepath, VARS_FILENAME + ".h5")
         weights: Any = None
         size = 0
         if os.path.lexists(wpath):
-            size = _safety.check_regular_file(wpath)
+            size = file_guard.check_regular_file(wpath)
             weights = wpath
         config, metadata = _parse_archive_json(cfg_raw, meta_raw, filepath)
         yield config, metadata, weights, size
         return
-    size = _safety.check_regular_file(filepath)
-    with _safety.open_zip(filepath) as z:
-        cfg_raw = _safety.read_zip_member(z, CONFIG_FILENAME, filepath, _safety.MAX_CONFIG_BYTES)
+    size = file_guard.check_regular_file(filepath)
+    with zip_archive.open_zip(filepath) as z:
+        cfg_raw = zip_archive.read_zip_member(z, CONFIG_FILENAME, filepath, limits.MAX_CONFIG_BYTES)
         names = set(z.namelist())
-        meta_raw = (_safety.read_zip_member(z, METADATA_FILENAME, filepath, _safety.MAX_METADATA_BYTES)
+        meta_raw = (zip_archive.read_zip_member(z, METADATA_FILENAME, filepath, limits.MAX_METADATA_BYTES)
                     if METADATA_FILENAME in names else b"{}")
         config, metadata = _parse_archive_json(cfg_raw, meta_raw, filepath)
         if VARS_FILENAME + ".h5" in names:
-            with _safety.zip_member_file(z, VARS_FILENAME + ".h5", filepath) as w:
+            with zip_archive.zip_member_file(z, VARS_FILENAME + ".h5", filepath) as w:
                 yield config, metadata, w, size
         elif VARS_FILENAME + ".npz" in names:
-            with _safety.zip_member_file(z, VARS_FILENAME + ".npz", filepath) as w:
+            with zip_archive.zip_member_file(z, VARS_FILENAME + ".npz", filepath) as w:
                 yield config, metadata, ("npz", w), size
         else:
             yield config, metadata, None, size
 
 
 def _parse_archive_json(cfg_raw: bytes, meta_raw: bytes, filepath: str) -> tuple[Any, dict]:
-    config = _safety.parse_json(cfg_raw, "config.json", filepath)
-    metadata = _safety.parse_json(meta_raw, "metadata.json", filepath, _safety.MAX_METADATA_BYTES) if meta_raw else {}
+    config = json_config.parse_json(cfg_raw, "config.json", filepath)
+    metadata = json_config.parse_json(meta_raw, "metadata.json", filepath, limits.MAX_METADATA_BYTES) if meta_raw else {}
     if not isinstance(metadata, dict):
         metadata = {}
     return config, metadata
-
-
-def _open_archive(filepath: str) -> tuple[Any, dict, Any]:
-    """(config, metadata, weights) with the weights read into memory (kept for callers of the old helper)."""
-    with open_archive(filepath) as (config, metadata, weights, _):
-        if isinstance(weights, str):
-            with open(weights, "rb") as fh:
-                weights = io.BytesIO(fh.read())
-        elif isinstance(weights, tuple) and isinstance(weights[1], str):
-            with open(weights[1], "rb") as fh:
-                weights = ("npz", io.BytesIO(fh.read()))
-        return config, metadata, weights
 
 
 def load_weights_from_archive(model: Any, filepath: str, skip_mismatch: bool = False) -> None:
@@ -417,7 +380,7 @@ def load_weights_from_archive(model: Any, filepath: str, skip_mismatch: bool = F
         if isinstance(weights, tuple):
             _load_npz(model, weights[1], filepath)
             return
-        with _common.open_h5(weights, name=f"{filepath}/{VARS_FILENAME}.h5") as f:
+        with open_h5(weights, name=f"{filepath}/{VARS_FILENAME}.h5") as f:
             load_weights_from_h5file(f, model, skip_mismatch=skip_mismatch)
 
 
@@ -428,18 +391,18 @@ def load_model(filepath: str, custom_objects: dict | None = None, compile: bool 
         compile_cfg = config.pop("compile_config", None) if isinstance(config, dict) else None
         if weights is None:
             raise ValueError(f"'{filepath}' has no model.weights.h5: the archive is incomplete.")
-        model = _common.rebuild_model(config, version, custom_objects, safe_mode, filepath, size)
+        model = rebuild_model(config, version, custom_objects, safe_mode, filepath, size)
         if compile and compile_cfg:
             try:
-                _common.compile_from_config(model, compile_cfg, custom_objects)
-                _common.build_optimizer(model)
+                compile_config.compile_from_config(model, compile_cfg, custom_objects)
+                optimizer_state.build_optimizer(model)
             except Exception as e:  # noqa: BLE001
                 warnings.warn(f"Could not compile the loaded model from its compile_config ({e}); it is returned "
                               "uncompiled.", stacklevel=3)
         if isinstance(weights, tuple):
             _load_npz(model, weights[1], filepath)
             return model
-        with _common.open_h5(weights, name=f"{filepath}/{VARS_FILENAME}.h5") as f:
+        with open_h5(weights, name=f"{filepath}/{VARS_FILENAME}.h5") as f:
             load_weights_from_h5file(f, model, load_optimizer=compile)
     return model
 
@@ -453,7 +416,7 @@ def _load_npz(model: Any, fileobj: Any, filepath: str = "") -> None:
     if not hasattr(data, "zip"):
         raise ValueError(f"The weights of '{filepath}' are not an .npz archive.")
     with data:
-        _safety.check_zip_names(data.zip, filepath)
+        zip_archive.check_zip_names(data.zip, filepath)
         for path, obj in walk(model):
             expected = _own_arrays(obj)
             if not expected:
@@ -465,7 +428,7 @@ def _load_npz(model: Any, fileobj: Any, filepath: str = "") -> None:
                     raise ValueError(f"The weights of '{filepath}' have no array '{key}' for layer "
                                      f"'{getattr(obj, 'name', path)}'.")
                 limit = int(t.numel()) * 16 + 4096  # the array plus its .npy header
-                _safety.check_zip_member(data.zip, key + ".npy", filepath, max_bytes=limit)
+                zip_archive.check_zip_member(data.zip, key + ".npy", filepath, max_bytes=limit)
                 try:
                     arr = data[key]
                 except Exception as e:  # noqa: BLE001 - corrupted member, pickled object array...
@@ -474,4 +437,4 @@ def _load_npz(model: Any, fileobj: Any, filepath: str = "") -> None:
                     raise ValueError(f"'{key}' in the weights of '{filepath}' has shape {arr.shape} and dtype "
                                      f"{arr.dtype}; the model expects shape {tuple(t.shape)}.")
                 values.append(arr)
-            obj.from_keras_weights(values)
+            _load_own_arrays(obj, values)

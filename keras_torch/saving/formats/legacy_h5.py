@@ -20,9 +20,16 @@ from typing import Any
 
 import numpy as np
 
-from keras_torch.saving import _common
-from keras_torch.saving import guards as _safety
-from keras_torch.saving._common import decode, legacy_slots, slot_values
+from keras_torch.core.naming import unique_name
+from keras_torch.saving import compile_config, optimizer_state
+from keras_torch.saving.dialects import keras1, tfkeras
+from keras_torch.saving.dialects.legacy_writer import legacy_model_config
+from keras_torch.saving.formats import BACKEND, KERAS_VERSION
+from keras_torch.saving.guards import hdf5 as h5_guard
+from keras_torch.saving.guards import json_config
+from keras_torch.saving.h5 import LazyArray, decode, lazy_dataset, open_h5
+from keras_torch.saving.serialization import json_default, rebuild_model, serialize_layer
+from keras_torch.saving.slots import Slot, assign_slots, legacy_slots, slot_values
 
 HDF5_OBJECT_HEADER_LIMIT = 64512
 
@@ -51,7 +58,7 @@ def save_attributes_to_hdf5_group(group: Any, name: str, data: list[str]) -> Non
 
 
 def _names_from_attr(group: Any, key: str) -> list[str]:
-    raw = _safety.read_attr(group.attrs, key, _filename(group))
+    raw = h5_guard.read_attr(group.attrs, key, _filename(group))
     arr = np.asarray(raw)
     if arr.ndim == 0:
         arr = arr.reshape(1)
@@ -89,10 +96,11 @@ def load_attributes_from_hdf5_group(group: Any, name: str) -> list[str]:
     return data
 
 
-def _attr_str(attrs: Any, key: str) -> str | None:
+def attr_str(attrs: Any, key: str) -> str | None:
+    """A string attribute (checked before it is read); ``None`` when absent."""
     if key not in attrs:
         return None
-    v = _safety.read_attr(attrs, key)
+    v = h5_guard.read_attr(attrs, key)
     if isinstance(v, np.ndarray) and v.shape == ():
         v = v.item()
     v = decode(v)
@@ -105,7 +113,7 @@ def _attr_str(attrs: Any, key: str) -> str | None:
 def _version_attr(attrs: Any) -> str | None:
     """``keras_version`` (``None`` when absent or unreadable: it only tunes conversions)."""
     try:
-        return _attr_str(attrs, "keras_version")
+        return attr_str(attrs, "keras_version")
     except (ValueError, UnicodeDecodeError):
         return None
 
@@ -116,10 +124,10 @@ def _h5_weight_name(slot_name: str) -> str:
 
 
 def save_weights_to_hdf5_group(f: Any, model: Any) -> None:
-    layers = _common.weight_layers(model)
+    layers = list(model.layers)
     save_attributes_to_hdf5_group(f, "layer_names", [layer.name for layer in layers])
-    f.attrs["backend"] = _common.BACKEND.encode("utf8")
-    f.attrs["keras_version"] = _common.KERAS_VERSION.encode("utf8")
+    f.attrs["backend"] = BACKEND.encode("utf8")
+    f.attrs["keras_version"] = KERAS_VERSION.encode("utf8")
     for layer in sorted(layers, key=lambda lyr: lyr.name):
         g = f.create_group(layer.name)
         slots = legacy_slots(layer)
@@ -136,7 +144,7 @@ def save_weights_to_hdf5_group(f: Any, model: Any) -> None:
     save_attributes_to_hdf5_group(g, "weight_names", [])
 
 
-def _read_layer_weights(g: Any) -> tuple[list[str], list[_common.LazyArray]]:
+def _read_layer_weights(g: Any) -> tuple[list[str], list[LazyArray]]:
     """Weight names and (not yet read) arrays of a layer group."""
     import h5py
 
@@ -148,11 +156,12 @@ def _read_layer_weights(g: Any) -> tuple[list[str], list[_common.LazyArray]]:
     for n in names:
         if not n or n not in g:
             raise ValueError(f"Corrupted weights file: layer group '{g.name}' lists weight '{n}', which is missing.")
-        values.append(_common.lazy_dataset(g[n], _filename(g)))
+        values.append(lazy_dataset(g[n], _filename(g)))
     return names, values
 
 
-def _weights_group(f: Any) -> Any:
+def weights_group(f: Any) -> Any:
+    """The group holding the layer groups: ``/model_weights`` of a full-model file, else the root."""
     import h5py
 
     if "layer_names" not in f.attrs and "layer_names0" not in f.attrs and "model_weights" in f:
@@ -163,26 +172,23 @@ def _weights_group(f: Any) -> Any:
     return f
 
 
-def _preprocess(layer: Any, values: list[np.ndarray], slots: list, version: str | None) -> list[np.ndarray]:
-    """tf-keras style conversions: Theano-style conv kernels, old GRU biases."""
-    cls = type(layer).__name__
-    if cls in ("Conv1D", "Conv2D", "Conv3D", "Conv2DTranspose") and values and slots:
-        v = values[0]
-        shape = tuple(v.shape)
-        axes = (2, 3, 1, 0)
-        if len(shape) == 4 and shape != slots[0].shape and tuple(shape[a] for a in axes) == slots[0].shape:
-            if isinstance(v, _common.LazyArray):
-                t = _common.LazyArray(tuple(shape[a] for a in axes), lambda v=v: np.transpose(v.read(), axes))
-            else:
-                t = np.transpose(v, axes)
-            values = [t, *values[1:]]
-    return values
+def _preprocess(layer: Any, values: list[Any], slots: list[Slot]) -> list[Any]:
+    """Keras 1 files may hold Theano-ordered conv kernels: transposed (lazily) to the model's layout."""
+    if not values or not slots:
+        return values
+    v = values[0]
+    axes = keras1.theano_kernel_axes(type(layer).__name__, tuple(v.shape), slots[0].shape)
+    if axes is None:
+        return values
+    if isinstance(v, LazyArray):
+        t: Any = LazyArray(slots[0].shape, lambda: np.transpose(v.read(), axes))
+    else:
+        t = np.transpose(v, axes)
+    return [t, *values[1:]]
 
 
-def load_weights_from_hdf5_group(f: Any, model: Any, skip_mismatch: bool = False, keras_version: str | None = None) -> None:
+def load_weights_from_hdf5_group(f: Any, model: Any, skip_mismatch: bool = False) -> None:
     """Topological loading: layers with weights, k-th file layer to k-th model layer (names ignored)."""
-    if keras_version is None:
-        keras_version = _version_attr(f.attrs)
     layer_names = load_attributes_from_hdf5_group(f, "layer_names")
     if not layer_names and "layer_names" not in f.attrs and "layer_names0" not in f.attrs:
         raise ValueError(
@@ -197,7 +203,7 @@ def load_weights_from_hdf5_group(f: Any, model: Any, skip_mismatch: bool = False
         names, values = _read_layer_weights(f[name])
         if values:
             filtered.append((name, names, values))
-    layers = [lyr for lyr in _common.weight_layers(model) if legacy_slots(lyr)]
+    layers = [lyr for lyr in model.layers if legacy_slots(lyr)]
     if len(filtered) != len(layers):
         raise ValueError(
             f"Layer count mismatch when loading weights from file. Model expected {len(layers)} layers with weights "
@@ -206,18 +212,15 @@ def load_weights_from_hdf5_group(f: Any, model: Any, skip_mismatch: bool = False
         )
     for layer, (name, wnames, values) in zip(layers, filtered):
         slots = legacy_slots(layer)
-        values = _preprocess(layer, values, slots, keras_version)
-        _common.assign_slots(slots, values, layer.name, [f"{name}/{w}" for w in wnames], skip_mismatch=skip_mismatch)
+        values = _preprocess(layer, values, slots)
+        assign_slots(slots, values, layer.name, [f"{name}/{w}" for w in wnames], skip_mismatch=skip_mismatch)
 
 
-def load_weights_from_hdf5_group_by_name(f: Any, model: Any, skip_mismatch: bool = False,
-                                         keras_version: str | None = None) -> None:
+def load_weights_from_hdf5_group_by_name(f: Any, model: Any, skip_mismatch: bool = False) -> None:
     """Load weights into the model layers of the same name; file layers without a match are skipped."""
-    if keras_version is None:
-        keras_version = _version_attr(f.attrs)
     layer_names = load_attributes_from_hdf5_group(f, "layer_names")
     index: dict[str, list[Any]] = {}
-    for layer in _common.weight_layers(model):
+    for layer in model.layers:
         if layer.name:
             index.setdefault(layer.name, []).append(layer)
     for name in layer_names:
@@ -226,9 +229,8 @@ def load_weights_from_hdf5_group_by_name(f: Any, model: Any, skip_mismatch: bool
         wnames, values = _read_layer_weights(f[name])
         for layer in index.get(name, []):
             slots = legacy_slots(layer)
-            values_l = _preprocess(layer, values, slots, keras_version)
-            _common.assign_slots(slots, values_l, layer.name, [f"{name}/{w}" for w in wnames],
-                                 skip_mismatch=skip_mismatch)
+            values_l = _preprocess(layer, values, slots)
+            assign_slots(slots, values_l, layer.name, [f"{name}/{w}" for w in wnames], skip_mismatch=skip_mismatch)
 
 
 def save_weights_h5(model: Any, filepath: str) -> None:
@@ -239,15 +241,12 @@ def save_weights_h5(model: Any, filepath: str) -> None:
 
 
 def load_weights_h5(model: Any, filepath: str, skip_mismatch: bool = False, by_name: bool = False) -> None:
-    with _common.open_h5(filepath) as f:
-        version = _version_attr(f.attrs)
-        g = _weights_group(f)
-        if version is None:
-            version = _version_attr(g.attrs)
+    with open_h5(filepath) as f:
+        g = weights_group(f)
         if by_name:
-            load_weights_from_hdf5_group_by_name(g, model, skip_mismatch=skip_mismatch, keras_version=version)
+            load_weights_from_hdf5_group_by_name(g, model, skip_mismatch=skip_mismatch)
         else:
-            load_weights_from_hdf5_group(g, model, skip_mismatch=skip_mismatch, keras_version=version)
+            load_weights_from_hdf5_group(g, model, skip_mismatch=skip_mismatch)
 
 
 # ---------------------------------------------------------------------- optimizer
@@ -257,11 +256,11 @@ def _optimizer_weight_names(opt: Any) -> list[str]:
     if len(names) != len(opt.variables):
         names = [f"variable_{i}" for i in range(len(opt.variables))]
     used: set[str] = set()
-    return [_common.unique_name(f"{prefix}/{n}", used) for n in names]
+    return [unique_name(f"{prefix}/{n}", used) for n in names]
 
 
 def save_optimizer_weights_to_hdf5_group(f: Any, optimizer: Any, model: Any) -> None:
-    values = _common.optimizer_keras_values(model, optimizer)
+    values = optimizer_state.optimizer_keras_values(model, optimizer)
     if not values:
         return
     g = f.create_group("optimizer_weights")
@@ -276,56 +275,19 @@ def save_optimizer_weights_to_hdf5_group(f: Any, optimizer: Any, model: Any) -> 
             ds[:] = val
 
 
-def convert_optimizer_weights(names: list[str], values: list[np.ndarray], optimizer: Any) -> list[np.ndarray]:
-    """Reorder saved optimizer weights of any writer into keras_torch's (Keras 3) variable order.
-
-    * Keras 3: ``[iteration, learning_rate, m0, v0, m1, v1...]`` -> as is;
-    * new tf-keras optimizers: ``[iteration, m0, v0, ...]`` (no learning rate) -> insert the current lr;
-    * legacy optimizer_v2: ``[iter, m0..mn, v0..vn]`` -> interleave per variable.
-    """
-    current = optimizer.variables
-    target_n = len(current)
-    if len(values) == target_n:
-        return values
-    lower = [n.lower() for n in names]
-    cur_names = list(getattr(optimizer, "variable_names", []))
-    has_lr_slot = len(cur_names) > 1 and cur_names[1] == "learning_rate"
-    if not values:
-        raise ValueError("The file holds no optimizer weights.")
-    it = values[0]
-    rest = values[1:]
-    if rest and "learning_rate" in lower[1]:
-        rest = rest[1:]
-    n_vars = len(getattr(optimizer, "_trainable_variables", []) or [])
-    n_slots_now = target_n - 1 - (1 if has_lr_slot else 0)
-    if len(rest) != n_slots_now or n_vars == 0:
-        raise ValueError(
-            f"The optimizer in the file has {len(values)} variables, the model's optimizer has {target_n}."
-        )
-    k = n_slots_now // n_vars
-    legacy_v2 = any(n.endswith("/iter:0") or n == "iter:0" or n.endswith("/iter") for n in lower[:1])
-    if legacy_v2 and k > 1:
-        groups = [rest[i * n_vars:(i + 1) * n_vars] for i in range(k)]
-        rest = [groups[s][v] for v in range(n_vars) for s in range(k)]
-    out = [np.asarray(it, dtype=np.int64).reshape(())]
-    if has_lr_slot:
-        out.append(np.asarray(current[1].detach().cpu().numpy()))
-    return out + list(rest)
-
-
 def load_optimizer_weights(f: Any, model: Any) -> None:
     if "optimizer_weights" not in f or getattr(model, "optimizer", None) is None:
         return
     g = f["optimizer_weights"]
     try:
         names = load_attributes_from_hdf5_group(g, "weight_names")
-        cap = _common.max_variable_elements(model)
-        values = [_safety.read_dataset(g[n], _filename(g), max_elements=cap, what="optimizer variable")
+        cap = optimizer_state.max_variable_elements(model)
+        values = [h5_guard.read_dataset(g[n], _filename(g), max_elements=cap, what="optimizer variable")
                   for n in names]
-        _common.build_optimizer(model)
+        optimizer_state.build_optimizer(model)
         opt = model.optimizer
-        values = convert_optimizer_weights(names, values, opt)
-        opt.set_weights(_common.optimizer_torch_values(model, opt, values))
+        values = tfkeras.convert_optimizer_weights(names, values, opt)
+        opt.set_weights(optimizer_state.optimizer_torch_values(model, opt, values))
     except Exception as e:  # noqa: BLE001 - Keras only warns and keeps a fresh optimizer
         warnings.warn(
             "Error in loading the saved optimizer state. As a result, your model is starting with a freshly "
@@ -335,24 +297,6 @@ def load_optimizer_weights(f: Any, model: Any) -> None:
 
 
 # ---------------------------------------------------------------------- full model
-def _json_default(obj: Any) -> Any:
-    if isinstance(obj, (np.integer,)):
-        return int(obj)
-    if isinstance(obj, (np.floating,)):
-        return float(obj)
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    if isinstance(obj, (set, tuple)):
-        return list(obj)
-    if isinstance(obj, bytes):
-        return obj.decode("utf8")
-    if callable(obj):
-        from keras_torch.core import registry
-
-        return registry.get_registered_name(obj)
-    raise TypeError(f"Not JSON serializable: {obj!r}")
-
-
 def _legacy_optimizer_config(optimizer: Any) -> dict[str, Any]:
     """``{"class_name", "config"}`` of the optimizer, loadable by Keras 3 and tf-keras.
 
@@ -380,7 +324,7 @@ def _legacy_optimizer_config(optimizer: Any) -> dict[str, Any]:
 
 
 def training_config(model: Any) -> dict[str, Any] | None:
-    cc = _common.compile_config(model)
+    cc = compile_config.compile_config(model)
     if cc is None:
         return None
     return {
@@ -395,16 +339,14 @@ def training_config(model: Any) -> dict[str, Any] | None:
 def save_model_h5(model: Any, filepath: str, include_optimizer: bool = True) -> None:
     import h5py
 
-    from keras_torch.saving.dialects import legacy_model_config
-
-    config = legacy_model_config(model)
+    config = legacy_model_config(model, serialize_layer(model))
     tc = training_config(model) if include_optimizer else None
     with h5py.File(filepath, "w") as f:
-        f.attrs["keras_version"] = _common.KERAS_VERSION
-        f.attrs["backend"] = _common.BACKEND
-        f.attrs["model_config"] = json.dumps(config, default=_json_default).encode("utf8")
+        f.attrs["keras_version"] = KERAS_VERSION
+        f.attrs["backend"] = BACKEND
+        f.attrs["model_config"] = json.dumps(config, default=json_default).encode("utf8")
         if tc is not None:
-            f.attrs["training_config"] = json.dumps(tc, default=_json_default).encode("utf8")
+            f.attrs["training_config"] = json.dumps(tc, default=json_default).encode("utf8")
         g = f.create_group("model_weights")
         save_weights_to_hdf5_group(g, model)
         if tc is not None and model.optimizer is not None and getattr(model.optimizer, "built", False):
@@ -415,34 +357,34 @@ def load_model_h5(filepath: str, custom_objects: dict | None = None, compile: bo
                   safe_mode: bool = True) -> Any:
     import h5py
 
-    with _common.open_h5(filepath) as f:
+    with open_h5(filepath) as f:
         if "model_config" not in f.attrs:
             raise ValueError(
                 f"No model config found in the file at '{filepath}': it holds weights only. Build the model "
                 "in code and call `model.load_weights(filepath)` instead."
             )
-        config = _safety.parse_json(_safety.read_attr(f.attrs, "model_config", filepath), "model_config", filepath)
+        config = json_config.parse_json(h5_guard.read_attr(f.attrs, "model_config", filepath), "model_config", filepath)
         version = _version_attr(f.attrs)
         if "model_weights" not in f:
             raise ValueError(f"The file '{filepath}' has a model config but no 'model_weights' group; it is incomplete.")
-        model = _common.rebuild_model(config, version, custom_objects, safe_mode, filepath,
+        model = rebuild_model(config, version, custom_objects, safe_mode, filepath,
                                       os.path.getsize(filepath))
         mw = f["model_weights"]
         if not isinstance(mw, h5py.Group):
             raise ValueError(f"Corrupted file: '/model_weights' of '{filepath}' is not a group.")
-        load_weights_from_hdf5_group(mw, model, keras_version=version)
+        load_weights_from_hdf5_group(mw, model)
         if compile:
-            raw_tc = _safety.read_attr(f.attrs, "training_config", filepath)
+            raw_tc = h5_guard.read_attr(f.attrs, "training_config", filepath)
             if raw_tc is None:
                 warnings.warn("No training configuration found in save file, so the model was *not* compiled. "
                               "Compile it manually.", stacklevel=3)
             else:
-                tc = _safety.parse_json(raw_tc, "training_config", filepath)
+                tc = json_config.parse_json(raw_tc, "training_config", filepath)
                 if not isinstance(tc, dict):
                     raise ValueError(f"The training_config of '{filepath}' is not a JSON object; the file is "
                                      "corrupted.")
                 try:
-                    _common.compile_from_config(model, tc, custom_objects, legacy=True)
+                    compile_config.compile_from_config(model, tc, custom_objects, legacy=True)
                 except Exception as e:  # noqa: BLE001
                     warnings.warn(f"Could not compile the loaded model from its training config ({e}); "
                                   "the model is returned uncompiled.", stacklevel=3)

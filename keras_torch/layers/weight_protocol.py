@@ -1,0 +1,382 @@
+"""The weights of layers: their creation (``add_weight``) and the Keras weight protocol.
+
+Weights are created in their **Keras** shape (so initializers see Keras fans) and stored in the
+**torch-native** layout the layer asks for (``to_torch``), each declared by a
+:class:`~keras_torch.core.variables.WeightRecord`. The protocol says which weights a layer shows
+Keras, in which order and layout; one definition of order serves two views:
+
+* a layer's **own** weights: :meth:`KerasWeightsMixin.keras_weight_names`,
+  :meth:`~KerasWeightsMixin.keras_weights`, :meth:`~KerasWeightsMixin.load_keras_weights` and
+  :meth:`~KerasWeightsMixin.regularization_losses`. By default these are the layer's
+  :class:`~keras_torch.core.variables.WeightRecord` s, trainable ones first (Keras order), converted
+  to the Keras layout by each record's ``to_keras``. Layers whose Keras weights are not one-to-one
+  with their records (recurrent cells) override these methods;
+* the **recursive** view, :meth:`KerasWeightsMixin.keras_weight_groups`: the layer and every
+  sub-layer (depth first, in attribute order, each once), one :class:`WeightGroup` per module that
+  holds weights. ``weights``, ``trainable_weights``, ``get_weights``/``set_weights``, the Keras
+  files and the optimizer-state layout are all built on it.
+
+A plain ``torch.nn.Module`` child (not a layer) is one group holding all its parameters, whose torch
+layout is their Keras layout.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import numpy as np
+import torch
+from torch import nn
+
+from keras_torch import constraints as _constraints
+from keras_torch import initializers as _initializers
+from keras_torch import regularizers as _regularizers
+from keras_torch.core.dtypes import dtype_name, to_torch_dtype
+from keras_torch.core.variables import KerasVariable, WeightRecord
+
+
+class StoredWeight(NamedTuple):
+    """A tensor as torch stores it (parameter or buffer), with the record that declared it."""
+
+    tensor: torch.Tensor
+    record: WeightRecord | None  # None for the parameters of plain torch modules
+    trainable: bool  # updated by training (record and owner trainable / ``requires_grad``)
+
+
+@dataclass(frozen=True)
+class WeightGroup:
+    """The weights one module owns, as seen from the layer whose groups were asked for.
+
+    Attributes:
+        owner: The layer (or plain torch module) holding the weights.
+        path: ``/``-joined names from the asking layer down to ``owner``
+            (``"bidirectional/forward_lstm/lstm_cell"``); Keras 2 prefixes weight names with it.
+        names: Keras names of the owner's weights, in Keras order (``("kernel", "bias")``).
+        trainable: Whether each of those weights is trainable from the asking layer's view.
+        stored: The torch-side tensors behind them (first occurrence only: a tensor shared with an
+            earlier group is not repeated).
+    """
+
+    owner: nn.Module
+    path: str
+    names: tuple[str, ...]
+    trainable: tuple[bool, ...]
+    stored: tuple[StoredWeight, ...]
+
+    def keras_weights(self) -> list[torch.Tensor]:
+        """The owner's weights in Keras order and layout."""
+        if isinstance(self.owner, KerasWeightsMixin):
+            return self.owner.keras_weights()
+        return list(self.owner.parameters())
+
+    def load_keras_weights(self, arrays: Sequence[Any]) -> None:
+        """Assign Keras-layout ``arrays`` (as many as :attr:`names`) to the owner's weights."""
+        if isinstance(self.owner, KerasWeightsMixin):
+            self.owner.load_keras_weights(list(arrays))
+            return
+        with torch.no_grad():
+            for p, arr in zip(self.owner.parameters(), arrays):
+                p.copy_(torch.as_tensor(np.asarray(arr), dtype=p.dtype))
+
+
+def weight_groups(module: nn.Module) -> list[WeightGroup]:
+    """:meth:`KerasWeightsMixin.keras_weight_groups` of a layer; one group for a plain torch module."""
+    if isinstance(module, KerasWeightsMixin):
+        return module.keras_weight_groups()
+    group = _plain_group(module, getattr(module, "name", None) or "layer", set())
+    return [group] if group.stored else []
+
+
+def _plain_group(module: nn.Module, path: str, seen: set[int]) -> WeightGroup:
+    params = list(module.named_parameters())
+    stored = []
+    for _, p in params:
+        if id(p) not in seen:
+            seen.add(id(p))
+            stored.append(StoredWeight(p, None, bool(p.requires_grad)))
+    return WeightGroup(module, path, tuple(n for n, _ in params), tuple(bool(p.requires_grad) for _, p in params),
+                       tuple(stored))
+
+
+class KerasWeightsMixin:
+    """The weights of :class:`~keras_torch.layers.Layer`: ``add_weight`` and the protocol (see the module docstring)."""
+
+    _keras_records: list[WeightRecord]  # declared weights in creation order (add_weight)
+
+    # ------------------------------------------------------------------ creation
+    def add_weight(
+        self,
+        *args: Any,
+        name: str | None = None,
+        shape: Any = None,
+        dtype: Any = None,
+        initializer: Any = None,
+        regularizer: Any = None,
+        trainable: bool | None = None,
+        constraint: Any = None,
+        attr: str | None = None,
+        to_torch: Callable | None = None,
+        to_keras: Callable | None = None,
+        buffer: bool = False,
+        **kwargs: Any,
+    ) -> torch.Tensor:
+        """Create a weight (Keras 2 and Keras 3 signatures both work).
+
+        Args:
+            name: Keras weight name (``"kernel"``).
+            shape: Keras-layout shape.
+            dtype: dtype (default: the layer's variable dtype).
+            initializer: Keras initializer (default ``glorot_uniform`` for floats, else zeros).
+            regularizer: Regularizer whose value is added to ``layer.losses``.
+            trainable: Whether gradients update it.
+            constraint: Projection applied (in Keras layout) after each optimizer step.
+            attr: Attribute / state_dict name (default: ``name``).
+            to_torch / to_keras: Layout converters between the Keras shape and the stored tensor.
+            buffer: Store as a torch buffer instead of a parameter (non-trainable state).
+
+        Returns:
+            The created ``KerasVariable`` (or buffer tensor).
+        """
+        for a in args:  # Keras 2: add_weight(name, shape, ...); Keras 3: add_weight(shape, ...)
+            if isinstance(a, str) and name is None:
+                name = a
+            elif shape is None and isinstance(a, (tuple, list, int)):
+                shape = a
+            elif initializer is None:
+                initializer = a
+        shape = () if shape is None else ((shape,) if isinstance(shape, int) else tuple(shape))
+        if any(d is None or (isinstance(d, int) and d < 0) for d in shape):
+            raise ValueError(
+                f"Layer '{self.name}': cannot create weight '{name}' with undefined shape {shape}. "
+                "Make sure the input shape is fully known (except the batch dimension)."
+            )
+        trainable = True if trainable is None else bool(trainable)
+        dtype = to_torch_dtype(dtype or self.variable_dtype)
+        if initializer is None:
+            initializer = "glorot_uniform" if dtype.is_floating_point else "zeros"
+        init = _initializers.get(initializer)
+        value = torch.as_tensor(init(shape, dtype=dtype_name(dtype)), dtype=dtype)
+        name = name or "variable"
+        if to_torch is not None:
+            value = to_torch(value).contiguous()
+        attr = self._unique_attr(attr or name.replace("/", "_").replace(":", "_"))
+        rec = WeightRecord(
+            name=name,
+            attr=attr,
+            trainable=trainable and not buffer,
+            is_buffer=buffer,
+            regularizer=_regularizers.get(regularizer),
+            to_torch=to_torch,
+            to_keras=to_keras,
+        )
+        if buffer:
+            self.register_buffer(attr, value)
+            tensor = getattr(self, attr)
+        else:
+            tensor = KerasVariable(value, requires_grad=trainable and self._trainable)
+            tensor.__dict__["_keras_name"] = name
+            tensor.__dict__["_keras_path"] = f"{self.name}/{name}"
+            if to_keras is not None:  # optimizers save slot variables in Keras layout too
+                tensor.__dict__["to_keras"] = to_keras
+                tensor.__dict__["to_torch"] = to_torch
+            constraint = _constraints.get(constraint)
+            if constraint is not None:
+                tensor.__dict__["constraint"] = _layout_constraint(constraint, to_torch, to_keras)
+            nn.Module.__setattr__(self, attr, tensor)
+        self._keras_records.append(rec)
+        return tensor
+
+    def _unique_attr(self, attr: str) -> str:
+        base, i = attr, 1
+        while attr in self._parameters or attr in self._buffers or attr in self._modules or (
+            attr in self.__dict__ or hasattr(type(self), attr)
+        ):
+            attr = f"{base}_{i}"
+            i += 1
+        return attr
+
+    def count_params(self) -> int:
+        """Number of scalars in all weights (equal to real Keras for the same model)."""
+        if not self.built and not self._keras_records:
+            raise ValueError(
+                f"You tried to call `count_params` on layer '{self.name}', but the layer isn't built. "
+                "You can build it manually via: `layer.build(input_shape)`."
+            )
+        return int(sum(int(np.prod(w.shape)) for w in self.weights))
+
+    # ------------------------------------------------------------------ own weights
+    def _ordered_records(self) -> list[WeightRecord]:
+        recs = self._keras_records
+        return [r for r in recs if r.trainable] + [r for r in recs if not r.trainable]
+
+    def keras_weight_names(self) -> list[str]:
+        """Keras names of this layer's own weights (not sub-layers'), in Keras order."""
+        return [r.name for r in self._ordered_records()]
+
+    def keras_weights(self) -> list[torch.Tensor]:
+        """This layer's own weights in Keras order and **Keras layout** (Dense kernel ``(in, out)``)."""
+        out = []
+        for rec in self._ordered_records():
+            t = getattr(self, rec.attr)
+            out.append(rec.to_keras(t) if rec.to_keras is not None else t)
+        return out
+
+    def load_keras_weights(self, arrays: Sequence[Any]) -> None:
+        """Assign this layer's own weights from Keras-layout ``arrays`` (inverse of :meth:`keras_weights`).
+
+        Args:
+            arrays: Numpy arrays or tensors, in the order and shapes :meth:`keras_weights` returns.
+
+        Raises:
+            ValueError: If the count or a shape does not match, naming the layer and the weight.
+        """
+        ordered = self._ordered_records()
+        if len(arrays) != len(ordered):
+            raise ValueError(
+                f"Layer '{self.name}' expected {len(ordered)} weights "
+                f"({[r.name for r in ordered]}), but received {len(arrays)}."
+            )
+        for rec, arr in zip(ordered, arrays):
+            target = getattr(self, rec.attr)
+            expected = tuple(rec.to_keras(target).shape) if rec.to_keras is not None else tuple(target.shape)
+            value = torch.as_tensor(np.asarray(arr) if not torch.is_tensor(arr) else arr)
+            if tuple(value.shape) != expected:
+                raise ValueError(
+                    f"Layer '{self.name}' weight '{rec.name}' has shape {expected}, "
+                    f"but the provided value has shape {tuple(value.shape)}."
+                )
+            value = value.to(dtype=target.dtype, device=target.device)
+            if rec.to_torch is not None:
+                value = rec.to_torch(value)
+            with torch.no_grad():
+                target.copy_(value)
+
+    def regularization_losses(self) -> list[torch.Tensor]:
+        """The weight-regularization penalties of this layer's own weights (computed now, in Keras layout)."""
+        out = []
+        for rec in self._keras_records:
+            if rec.regularizer is not None:
+                t = getattr(self, rec.attr)
+                out.append(rec.regularizer(rec.to_keras(t) if rec.to_keras is not None else t))
+        return out
+
+    # ------------------------------------------------------------------ recursive view
+    def _weight_owners(self) -> Iterator[tuple[str, nn.Module]]:
+        """``(path, module)`` for this layer and every sub-module holding weights, in Keras order, each once.
+
+        Layers are entered through their sub-layers; a plain torch module is not entered (its group
+        holds all its parameters).
+        """
+        seen: set[int] = set()
+
+        def walk(module: nn.Module, path: str) -> Iterator[tuple[str, nn.Module]]:
+            if id(module) in seen:
+                return
+            seen.add(id(module))
+            yield path, module
+            if isinstance(module, KerasWeightsMixin):
+                for sub in module._direct_sublayers():
+                    name = getattr(sub, "name", None) or type(sub).__name__.lower()
+                    yield from walk(sub, f"{path}/{name}")
+
+        yield from walk(self, self.name)  # type: ignore[arg-type]
+
+    def keras_weight_groups(self) -> list[WeightGroup]:
+        """This layer's and its sub-layers' weights, one :class:`WeightGroup` per owning module, in Keras order.
+
+        Within a group the order is the owner's Keras order (trainable weights first); groups follow
+        a depth-first walk of the sub-layers. A group appears only if it holds a tensor no earlier
+        group holds (shared layers and tied weights count once). When this layer is not trainable,
+        no weight is trainable.
+        """
+        seen: set[int] = set()
+        groups = []
+        for path, owner in self._weight_owners():
+            group = _layer_group(owner, path, seen) if isinstance(owner, KerasWeightsMixin) \
+                else _plain_group(owner, path, seen)
+            if group.stored:
+                groups.append(group)
+        if not self.trainable:  # type: ignore[attr-defined]
+            groups = [WeightGroup(g.owner, g.path, g.names, (False,) * len(g.names), g.stored) for g in groups]
+        return groups
+
+    @property
+    def weights(self) -> list[torch.Tensor]:
+        """All weights as torch stores them (torch layout), in Keras order: per layer trainable then non-trainable."""
+        return [s.tensor for g in self.keras_weight_groups() for s in g.stored]
+
+    @property
+    def variables(self) -> list[torch.Tensor]:
+        return self.weights
+
+    @property
+    def trainable_weights(self) -> list[torch.Tensor]:
+        if not self.trainable:  # type: ignore[attr-defined]
+            return []
+        return [s.tensor for g in self.keras_weight_groups() for s in g.stored if s.trainable]
+
+    @property
+    def trainable_variables(self) -> list[torch.Tensor]:
+        return self.trainable_weights
+
+    @property
+    def non_trainable_weights(self) -> list[torch.Tensor]:
+        if not self.trainable:  # type: ignore[attr-defined]
+            return self.weights
+        return [s.tensor for g in self.keras_weight_groups() for s in g.stored if not s.trainable]
+
+    @property
+    def non_trainable_variables(self) -> list[torch.Tensor]:
+        return self.non_trainable_weights
+
+    def get_weights(self) -> list[np.ndarray]:
+        """Weights as numpy arrays in Keras order and **Keras layout** (e.g. Dense kernel ``(in, out)``)."""
+        return [t.detach().cpu().numpy() for g in self.keras_weight_groups() for t in g.keras_weights()]
+
+    def set_weights(self, weights: Sequence[Any]) -> None:
+        """Set weights from Keras-layout arrays, in the order :meth:`get_weights` returns them."""
+        weights = list(weights)
+        groups = self.keras_weight_groups()
+        expected = sum(len(g.names) for g in groups)
+        if len(weights) != expected:
+            raise ValueError(
+                f"You called `set_weights(weights)` on layer '{self.name}' with a weight list of length "
+                f"{len(weights)}, but the layer was expecting {expected} weights."
+            )
+        i = 0
+        for g in groups:
+            n = len(g.names)
+            g.load_keras_weights(weights[i : i + n])
+            i += n
+
+
+def _layout_constraint(constraint: Callable, to_torch: Callable | None, to_keras: Callable | None) -> Callable:
+    if to_torch is None or to_keras is None:
+        return constraint
+
+    def apply(t: torch.Tensor) -> torch.Tensor:
+        return to_torch(constraint(to_keras(t)))
+
+    return apply
+
+
+def _layer_group(layer: KerasWeightsMixin, path: str, seen: set[int]) -> WeightGroup:
+    owner_trainable = bool(layer.trainable)  # type: ignore[attr-defined]
+    stored = []
+    for rec in layer._ordered_records():
+        t = getattr(layer, rec.attr)
+        if id(t) not in seen:
+            seen.add(id(t))
+            stored.append(StoredWeight(t, rec, rec.trainable and owner_trainable))
+    names = tuple(layer.keras_weight_names())
+    # Keras order puts non-trainable weights last, and only trainable records are ever merged into one
+    # Keras weight (GRU's two biases), so the last ``n_frozen`` names are the non-trainable ones.
+    n_frozen = sum(1 for r in layer._keras_records if not r.trainable)
+    n_live = max(len(names) - n_frozen, 0)
+    trainable = (owner_trainable,) * n_live + (False,) * (len(names) - n_live)
+    return WeightGroup(layer, path, names, trainable, tuple(stored))  # type: ignore[arg-type]
+
+
+__all__ = ["KerasWeightsMixin", "StoredWeight", "WeightGroup", "weight_groups"]

@@ -1,0 +1,91 @@
+"""Compile settings in files: Keras 3 ``compile_config`` and legacy ``training_config``, both ways."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from keras_torch.core import registry
+from keras_torch.saving.dialects import tfkeras
+
+
+def _category(obj: Any) -> str:
+    from keras_torch.metrics import Metric
+
+    return "metrics" if isinstance(obj, Metric) else "losses"
+
+
+def jsonable(obj: Any, category: str | None = None) -> Any:
+    """Loss/metric specs as Keras stores them (names stay strings, objects become dicts)."""
+    if isinstance(obj, dict):
+        return {str(k): jsonable(v, category) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [jsonable(v, category) for v in obj]
+    if obj is None or isinstance(obj, (str, bool, int, float)):
+        return obj
+    if isinstance(obj, (np.floating, np.integer)):
+        return obj.item()
+    if hasattr(obj, "get_config"):
+        return registry.serialize_keras_object(obj, category or _category(obj))
+    return registry.get_registered_name(obj)
+
+
+def compile_config(model: Any) -> dict[str, Any] | None:
+    """Keras 3 ``compile_config`` of a compiled model (optimizer serialized as a dict)."""
+    if not getattr(model, "compiled", False) or getattr(model, "optimizer", None) is None:
+        return None
+    base = dict(model.get_compile_config() or {})
+    return {
+        "optimizer": registry.serialize_keras_object(model.optimizer, "optimizers"),
+        "loss": jsonable(base.get("loss", model.loss), "losses"),
+        "loss_weights": jsonable(base.get("loss_weights")),
+        "metrics": jsonable(base.get("metrics"), "metrics"),
+        "weighted_metrics": jsonable(base.get("weighted_metrics"), "metrics"),
+        "run_eagerly": bool(base.get("run_eagerly", False)),
+        "steps_per_execution": base.get("steps_per_execution", 1),
+        "jit_compile": base.get("jit_compile") if isinstance(base.get("jit_compile"), bool) else False,
+    }
+
+
+def deserialize_optimizer(cfg: Any, custom_objects: dict | None = None) -> Any:
+    """An optimizer from its entry in a file (any Keras version) or its name."""
+    from keras_torch import optimizers
+
+    if isinstance(cfg, dict):
+        cfg = tfkeras.optimizer_config(cfg)
+        with registry.custom_object_scope(custom_objects or {}):
+            return optimizers.deserialize(cfg)
+    return optimizers.get(cfg)
+
+
+def _deser_spec(spec: Any, category: str, custom_objects: dict | None) -> Any:
+    if isinstance(spec, dict) and "class_name" in spec:
+        from keras_torch import losses, metrics
+
+        deserialize = losses.deserialize if category == "losses" else metrics.deserialize
+        with registry.custom_object_scope(custom_objects or {}):
+            return deserialize(spec)
+    if isinstance(spec, dict):
+        return {k: _deser_spec(v, category, custom_objects) for k, v in spec.items()}
+    if isinstance(spec, list):
+        return [_deser_spec(v, category, custom_objects) for v in spec]
+    return spec
+
+
+def compile_from_config(model: Any, cfg: dict[str, Any], custom_objects: dict | None = None,
+                        legacy: bool = False) -> None:
+    """``model.compile(...)`` from a Keras 3 compile_config or a legacy .h5 training_config."""
+    cfg = dict(cfg)
+    opt_cfg = cfg.get("optimizer_config") if legacy else cfg.get("optimizer")
+    optimizer = deserialize_optimizer(opt_cfg, custom_objects) if opt_cfg is not None else "rmsprop"
+    kwargs: dict[str, Any] = {"optimizer": optimizer}
+    for key, cat in (("loss", "losses"), ("metrics", "metrics"), ("weighted_metrics", "metrics")):
+        if cfg.get(key) is not None:
+            kwargs[key] = _deser_spec(cfg[key], cat, custom_objects)
+    if cfg.get("loss_weights") is not None:
+        kwargs["loss_weights"] = cfg["loss_weights"]
+    if legacy and "metrics" in kwargs:
+        kwargs["metrics"] = tfkeras.training_metrics(kwargs["metrics"])
+    with registry.custom_object_scope(custom_objects or {}):
+        model.compile(**kwargs)

@@ -1,0 +1,168 @@
+"""HDF5 files: the link tree, datasets and attributes are checked before anything is read."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from keras_torch.saving.guards import limits
+from keras_torch.saving.guards.hdf5_raw import check_vlen_attribute
+
+
+def check_h5_tree(f: Any, path: str = "") -> None:
+    """Walk every link of an open HDF5 file; refuse links, external/virtual datasets, cycles, huge trees."""
+    import h5py
+
+    where = f" in '{path}'" if path else ""
+    count = 0
+    stack: list[tuple[Any, int]] = [(f, 0)]
+    seen: set[Any] = set()
+    while stack:
+        group, depth = stack.pop()
+        if depth > limits.MAX_H5_DEPTH:
+            raise ValueError(f"Not allowed: HDF5 groups nested deeper than {limits.MAX_H5_DEPTH} levels{where} "
+                             "(a hard-link cycle or a hostile file).")
+        for name in group:
+            count += 1
+            if count > limits.MAX_H5_OBJECTS:
+                raise ValueError(f"Not allowed: more than {limits.MAX_H5_OBJECTS} HDF5 objects{where}; refusing to read "
+                                 "the file (corrupted or hostile).")
+            link = group.get(name, getlink=True)
+            if isinstance(link, (h5py.SoftLink, h5py.ExternalLink)) or not isinstance(link, h5py.HardLink):
+                kind = type(link).__name__
+                raise ValueError(f"Not allowed: HDF5 {kind} at '{group.name.rstrip('/')}/{name}'{where}. Keras "
+                                 "files never contain links; they could make the reader open other files.")
+            obj = group[name]
+            if isinstance(obj, h5py.Dataset):
+                check_dataset_storage(obj, path)
+            elif isinstance(obj, h5py.Group):
+                key = _object_key(obj)
+                if key is not None:
+                    if key in seen:
+                        raise ValueError(f"Not allowed: the HDF5 group '{obj.name}'{where} is linked more than "
+                                         "once (Keras files are trees).")
+                    seen.add(key)
+                stack.append((obj, depth + 1))
+            else:  # committed datatypes and other objects Keras never writes
+                raise ValueError(f"Not allowed: unexpected HDF5 object {type(obj).__name__} at '{obj.name}'{where}.")
+
+
+def _object_key(obj: Any) -> Any:
+    try:
+        import h5py
+
+        info = h5py.h5o.get_info(obj.id)
+        return getattr(info, "token", None) or getattr(info, "addr", None)
+    except Exception:  # noqa: BLE001 - identity is only used to detect cycles early
+        return None
+
+
+def check_dataset_storage(ds: Any, path: str = "") -> None:
+    """Refuse external and virtual datasets (raw data in other files)."""
+    where = f" in '{path}'" if path else ""
+    if ds.is_virtual:
+        raise ValueError(f"Not allowed: virtual HDF5 dataset '{ds.name}'{where} (its data lives in other files).")
+    if ds.external:
+        raise ValueError(f"Not allowed: HDF5 dataset '{ds.name}'{where} with external storage {ds.external!r}.")
+
+
+def check_dataset(ds: Any, path: str = "", expected_shape: tuple | None = None, max_elements: int | None = None,
+                  what: str = "weight") -> None:
+    """Everything to check before reading ``ds`` into memory."""
+    import h5py
+
+    where = f" in '{path}'" if path else ""
+    if not isinstance(ds, h5py.Dataset):
+        raise ValueError(f"Invalid weights file{where}: expected a dataset at '{getattr(ds, 'name', ds)}', found "
+                         f"a {type(ds).__name__}.")
+    check_dataset_storage(ds, path)
+    dt = ds.dtype
+    if dt.kind not in limits.NUMERIC_KINDS and not is_bfloat16(ds):
+        raise ValueError(f"The {what} '{ds.name}'{where} has the non-numeric dtype {dt}; Keras weights are "
+                         "numeric arrays. The file is corrupted or was not written by Keras.")
+    shape = tuple(int(d) for d in (ds.shape or ()))
+    if expected_shape is not None and shape != tuple(expected_shape):
+        return  # the caller reports the mismatch (or skips) without reading
+    n = int(math.prod(shape))
+    if max_elements is not None and n > max_elements:
+        raise ValueError(f"The {what} '{ds.name}'{where} declares {n} elements, more than any variable of the "
+                         f"model ({max_elements}); refusing to read it.")
+    declared = n * int(dt.itemsize)
+    if declared > limits.H5_BOMB_FLOOR_BYTES:
+        try:
+            stored = int(ds.id.get_storage_size())
+        except Exception:  # noqa: BLE001
+            stored = 0
+        if declared > limits.H5_MAX_EXPANSION * stored:
+            raise ValueError(f"Not allowed: HDF5 dataset '{ds.name}'{where} declares {limits.mib(declared)} but stores "
+                             f"only {limits.mib(stored)}; refusing to load a potential shape/decompression bomb.")
+
+
+def is_bfloat16(ds: Any) -> bool:
+    if ds.dtype.kind != "V" or ds.dtype.itemsize != 2 or "dtype" not in ds.attrs:
+        return False
+    try:
+        v = read_attr(ds.attrs, "dtype")
+    except Exception:  # noqa: BLE001
+        return False
+    if isinstance(v, bytes):
+        v = v.decode("utf8", "replace")
+    return v == "bfloat16"
+
+
+def read_dataset(ds: Any, path: str = "", expected_shape: tuple | None = None, max_elements: int | None = None,
+                 what: str = "weight") -> np.ndarray:
+    """Check then read ``ds`` (bfloat16 datasets come back as float32)."""
+    check_dataset(ds, path, expected_shape, max_elements, what)
+    where = f" in '{path}'" if path else ""
+    if expected_shape is not None and tuple(ds.shape or ()) != tuple(expected_shape):
+        raise ValueError(f"The {what} '{ds.name}'{where} has shape {tuple(ds.shape or ())}, expected "
+                         f"{tuple(expected_shape)}.")
+    try:
+        arr = ds[()]
+    except Exception as e:  # noqa: BLE001 - HDF5 decode errors (OSError, RuntimeError, TypeError...)
+        raise ValueError(f"Could not read the {what} '{ds.name}'{where}: the file is corrupted ({e}).") from None
+    arr = np.asarray(arr)
+    if arr.dtype.kind == "V" and arr.dtype.itemsize == 2:  # bfloat16: upper 16 bits of a float32
+        arr = (arr.view(np.uint16).astype(np.uint32) << 16).view(np.float32)
+    return arr
+
+
+def check_attr(attrs: Any, key: str, path: str = "", file_size: int | None = None) -> None:
+    """Refuse attributes that are not numbers or strings, or larger than the file could hold, before reading them.
+
+    Keras attributes are strings (JSON, names, versions) or, for empty name lists, numbers. Any other
+    type is refused unread: HDF5/h5py crash (SIGSEGV) converting a variable-length attribute whose
+    type field is damaged (found by fuzzing).
+    """
+    import h5py
+
+    where = f" of '{path}'" if path else ""
+    try:
+        aid = attrs.get_id(key)
+        n = int(math.prod(int(d) for d in (aid.shape or ())))
+        dt = aid.dtype
+        itemsize = int(dt.itemsize)
+        is_string = h5py.check_string_dtype(dt) is not None
+    except Exception as e:  # noqa: BLE001 - damaged datatype/dataspace messages
+        raise ValueError(f"The HDF5 attribute '{key}'{where} has an unreadable type or shape ({e}); the file is "
+                         "corrupted.") from None
+    if not is_string and dt.kind not in limits.NUMERIC_KINDS:
+        raise ValueError(f"The HDF5 attribute '{key}'{where} has the type {dt}; Keras writes strings or numbers "
+                         "there. The file is corrupted or hostile.")
+    if dt.kind == "O":
+        check_vlen_attribute(attrs._id, key, where)
+    limit = max(limits.MAX_CONFIG_BYTES, 4 * (file_size or 0))
+    if n * itemsize > limit or n > limit:
+        raise ValueError(f"The HDF5 attribute '{key}'{where} declares {n} elements of {itemsize} bytes, more than "
+                         "the file can hold; the file is corrupted or hostile.")
+
+
+def read_attr(attrs: Any, key: str, path: str = "", file_size: int | None = None) -> Any:
+    """``attrs[key]`` after :func:`check_attr`; ``None`` when absent."""
+    if key not in attrs:
+        return None
+    check_attr(attrs, key, path, file_size)
+    return attrs[key]
