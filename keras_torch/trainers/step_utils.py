@@ -48,7 +48,7 @@ def grad_scaler(model: Any, x: Any) -> torch.amp.GradScaler | None:
     return scaler
 
 
-def batch_size(x: Any) -> int:
+def batch_rows(x: Any) -> int:
     """Rows of a batch (1 for scalars)."""
     if type(x) is torch.Tensor and x.ndim:
         return x.shape[0]
