@@ -108,7 +108,7 @@ class DataParallel(Strategy):
 
     @property
     def is_chief(self) -> bool:
-        return self._comm.rank == 0
+        return process_group.is_chief()
 
     # ------------------------------------------------------------------ model state
     def place(self, model: nn.Module) -> torch.device:

@@ -48,11 +48,10 @@ def steps_per_execution(model: Any) -> int:
         return 1
 
 
-def resolve_verbose(verbose: Any) -> int:
-    """Keras's ``verbose`` (``"auto"`` is 1)."""
-    if verbose == "auto":
-        return 1
-    return int(verbose)
+def resolve_verbose(verbose: Any, is_chief: bool) -> int:
+    """Keras's ``verbose`` (``"auto"`` is 1); 0 outside the chief process (only rank 0 prints)."""
+    level = 1 if verbose == "auto" else int(verbose)
+    return level if is_chief else 0
 
 
 def to_floats(logs: dict[str, Any]) -> dict[str, float]:

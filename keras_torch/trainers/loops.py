@@ -104,8 +104,7 @@ class TrainingLoops:
             vx, vy, vsw = data_adapter.unpack_x_y_sample_weight(validation_data)
             val_handler = self._data(strategy, vx, vy, vsw, batch_size=validation_batch_size or batch_size,
                                      steps_per_epoch=validation_steps, device=device)
-        verbose = resolve_verbose(verbose)
-        verbose = verbose if strategy.is_chief else 0  # (data parallel: rank 0 prints)
+        verbose = resolve_verbose(verbose, strategy.is_chief)
         strategy.build_model(self, handler)
         cbs = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
             callbacks, add_history=True, add_progbar=verbose != 0, verbose=verbose, epochs=epochs,
@@ -195,8 +194,7 @@ class TrainingLoops:
         strategy.sync_model(self)
         handler = self._data(strategy, x, y, sample_weight, batch_size=batch_size, steps_per_epoch=steps,
                              device=device)
-        verbose = resolve_verbose(verbose)
-        verbose = verbose if strategy.is_chief else 0
+        verbose = resolve_verbose(verbose, strategy.is_chief)
         cbs = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
             callbacks, add_history=False, add_progbar=verbose != 0, verbose=verbose, epochs=1,
             steps=handler.steps(), model=self,
@@ -263,8 +261,7 @@ class TrainingLoops:
             x = x[0]
         handler = self._data(strategy, x, batch_size=batch_size, steps_per_epoch=steps, device=device,
                              for_predict=True)
-        verbose = resolve_verbose(verbose)
-        verbose = verbose if strategy.is_chief else 0
+        verbose = resolve_verbose(verbose, strategy.is_chief)
         cbs = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
             callbacks, add_history=False, add_progbar=verbose != 0, verbose=verbose, epochs=1,
             steps=handler.steps(), model=self,

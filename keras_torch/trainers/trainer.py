@@ -311,5 +311,7 @@ class Trainer(TrainingLoops):
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
-        state.pop("_jit_state", None)  # compiled functions do not pickle; rebuilt on next use
+        # Compiled functions do not pickle (rebuilt on next use); a copy is outside any loop.
+        for transient in ("_jit_state", "_strategy", "_call_wrapper"):
+            state.pop(transient, None)
         return state
