@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import numpy as np
 import torch
 
 from keras_torch.core import registry, tree
@@ -214,11 +213,9 @@ class Model(Trainer, Layer):
         """Leaf layer calls to run on float32 inputs of feature ``shape`` (``None``: run ``call``)."""
         return None
 
-    def _direct_predict(self, x: np.ndarray) -> Any:
-        return direct_predict.run(self, x)
-
-    def _allow_direct_predict(self, x: torch.Tensor, device: torch.device) -> None:
-        direct_predict.remember(self, x, device)
+    # (plain functions of the model: the latency path pays no extra call)
+    _direct_predict = direct_predict.run
+    _allow_direct_predict = direct_predict.remember
 
     def _apply(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         self._direct_signature = None  # .to()/.cuda()/.half(): re-validate predict_on_batch
