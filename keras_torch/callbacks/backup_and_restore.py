@@ -27,7 +27,7 @@ import numpy as np
 from keras_torch.callbacks._utils import accepts_lazy_logs
 from keras_torch.callbacks.callback import Callback
 from keras_torch.core.registry import register
-from keras_torch.distribution.runtime import is_chief
+from keras_torch.distribution import is_chief
 
 _FORMAT = "keras_torch.BackupAndRestore"
 _VERSION = 1

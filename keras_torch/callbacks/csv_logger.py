@@ -12,7 +12,7 @@ import numpy as np
 from keras_torch.callbacks._utils import tensor_to_python
 from keras_torch.callbacks.callback import Callback
 from keras_torch.core.registry import register
-from keras_torch.distribution.runtime import is_chief
+from keras_torch.distribution import is_chief
 
 
 @register("CSVLogger", category="callbacks")

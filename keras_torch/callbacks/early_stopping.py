@@ -8,7 +8,7 @@ from typing import Any
 from keras_torch.callbacks._utils import tensor_to_python
 from keras_torch.callbacks.monitor_callback import MonitorCallback
 from keras_torch.core.registry import register
-from keras_torch.distribution.runtime import is_chief
+from keras_torch.distribution import is_chief
 from keras_torch.utils.progbar import print_msg
 
 

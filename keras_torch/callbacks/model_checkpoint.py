@@ -12,7 +12,7 @@ import numpy as np
 from keras_torch.callbacks._utils import accepts_lazy_logs, pythonify_logs
 from keras_torch.callbacks.monitor_callback import MonitorCallback
 from keras_torch.core.registry import register
-from keras_torch.distribution.runtime import is_chief
+from keras_torch.distribution import is_chief
 from keras_torch.utils.progbar import print_msg
 
 

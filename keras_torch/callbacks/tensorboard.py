@@ -21,7 +21,7 @@ from typing import Any
 from keras_torch.callbacks._utils import accepts_lazy_logs, to_float
 from keras_torch.callbacks.callback import Callback
 from keras_torch.core.registry import register
-from keras_torch.distribution.runtime import is_chief
+from keras_torch.distribution import is_chief
 
 
 def _summary_writer_class() -> Any:

@@ -63,8 +63,8 @@ def run_script(script: str, args: list[str] | None = None) -> int:
 
 
 def _mark_distributed_failure(exc: BaseException) -> None:
-    # A failing rank must not wait on its peers when it exits (see keras_torch.distribution.runtime).
-    mod = sys.modules.get("keras_torch.distribution.runtime")
+    # A failing rank must not wait on its peers when it exits (see keras_torch.distribution.process_group).
+    mod = sys.modules.get("keras_torch.distribution.process_group")
     if mod is not None:
         mod.mark_failed()
     if os.environ.get("TORCHELASTIC_ERROR_FILE"):  # under torchrun: its failure summary shows this error

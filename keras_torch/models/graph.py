@@ -29,6 +29,7 @@ class Graph:
                     f"(from keras.Input and layer calls). Received: {t!r}"
                 )
         self.nodes, self.layers = self._map_graph()
+        self._steps_cache: list[tuple] | None = None  # see _steps
 
     def _map_graph(self) -> tuple[list[Node], list[Any]]:
         order: dict[int, int] = {}  # id(node) -> traversal index
@@ -99,7 +100,7 @@ class Graph:
 
     def _steps(self) -> list[tuple]:
         """Per-node (layer, single-input id or None, args, kwargs, output ids), computed once."""
-        steps = self.__dict__.get("_compiled_steps")
+        steps = self._steps_cache
         if steps is None:
             steps = []
             for node in self.nodes:
@@ -108,7 +109,7 @@ class Graph:
                 args, kwargs = node.call_args, node.call_kwargs
                 simple = id(args[0]) if (len(args) == 1 and not kwargs and isinstance(args[0], KerasTensor)) else None
                 steps.append((node.layer, simple, args, kwargs, [id(t) for t in node.output_tensors]))
-            self.__dict__["_compiled_steps"] = steps
+            self._steps_cache = steps
         return steps
 
     def run(self, inputs: Any, input_names: list[str]) -> Any:

@@ -12,7 +12,9 @@ import torch
 
 from keras_torch.core import registry, tree
 from keras_torch.core.symbolic import KerasTensor, map_shapes
+from keras_torch.distribution import is_chief
 from keras_torch.layers.base import Layer
+from keras_torch.models import direct_predict
 from keras_torch.models.graph import Graph, check_input_shapes
 from keras_torch.trainers.trainer import Trainer
 
@@ -33,6 +35,11 @@ class Model(Trainer, Layer):
     implement ``call``.
     """
 
+    _graph: Graph | None = None  # the functional graph (None: a subclassed model with its own call)
+    # predict_on_batch's latency path (models/direct_predict.py): the validated input signature
+    # (feature shape, device or None for the CPU); forgotten when the model is moved or cast.
+    _direct_signature: tuple | None = None
+
     def __new__(cls, *args: Any, **kwargs: Any) -> Model:
         if cls is Model and _functional_args(args, kwargs):
             from keras_torch.models.functional import Functional
@@ -46,19 +53,16 @@ class Model(Trainer, Layer):
             inputs = kwargs.pop("inputs", args[0] if args else None)
             outputs = kwargs.pop("outputs", args[1] if len(args) > 1 else None)
             Layer.__init__(self, name=kwargs.pop("name", None), trainable=kwargs.pop("trainable", True), **kwargs)
-            Trainer.__init__(self)
             self._init_graph(inputs, outputs)
         else:
             if args:
                 raise TypeError(f"Model() got unexpected positional arguments {args}.")
             Layer.__init__(self, **kwargs)
-            Trainer.__init__(self)
-            self.__dict__.setdefault("_graph", None)
 
     # ------------------------------------------------------------------ graph
     def _init_graph(self, inputs: Any, outputs: Any) -> None:
         graph = Graph(inputs, outputs)
-        self.__dict__["_graph"] = graph
+        self._graph = graph
         self._register_layers(graph.layers)
         self.built = True
         self._build_shapes = tree.map_structure(lambda t: t.shape, graph.inputs_struct)
@@ -76,7 +80,7 @@ class Model(Trainer, Layer):
 
     @property
     def _graph_obj(self) -> Graph | None:
-        return self.__dict__.get("_graph")
+        return self._graph
 
     @property
     def inputs(self) -> list[KerasTensor] | None:
@@ -136,7 +140,7 @@ class Model(Trainer, Layer):
         return [m for m in self._direct_sublayers() if isinstance(m, torch.nn.Module)]
 
     def _direct_sublayers(self):  # type: ignore[override]
-        g = self.__dict__.get("_graph")
+        g = self._graph
         if g is not None:
             return iter(g.layers)
         return super()._direct_sublayers()
@@ -200,6 +204,23 @@ class Model(Trainer, Layer):
         with torch.no_grad():
             self(map_shapes(zeros, input_shape))
 
+    # ------------------------------------------------------------------ predict_on_batch latency path
+    def _has_library_call(self) -> bool:
+        """True when ``call`` is keras_torch's own (the functional graph), not a subclass's."""
+        return type(self).call is Model.call
+
+    def _direct_plan(self, shape: tuple) -> tuple | None:
+        """Leaf layer calls to run on float32 inputs of feature ``shape`` (``None``: run ``call``)."""
+        return None
+
+    # (plain functions of the model: the latency path pays no extra call)
+    _direct_predict = direct_predict.run
+    _allow_direct_predict = direct_predict.remember
+
+    def _apply(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        self._direct_signature = None  # .to()/.cuda()/.half(): re-validate predict_on_batch
+        return super()._apply(fn, *args, **kwargs)
+
     # ------------------------------------------------------------------ config
     def get_config(self) -> dict[str, Any]:
         g = self._graph_obj
@@ -230,22 +251,18 @@ class Model(Trainer, Layer):
 
         Under distributed training only rank 0 writes (other ranks return at once).
         """
-        from keras_torch.distribution import runtime as _distributed
         from keras_torch.saving import save_model
 
-        if not _distributed.is_chief():
+        if not is_chief():
             return
-
         save_model(self, filepath, overwrite=overwrite, **kwargs)
 
     def save_weights(self, filepath: Any, overwrite: bool = True, **kwargs: Any) -> None:
         """Save weights: ``.weights.h5`` (Keras 3 layout) or ``.h5`` (Keras 2 layout); rank 0 only."""
-        from keras_torch.distribution import runtime as _distributed
         from keras_torch.saving import save_weights
 
-        if not _distributed.is_chief():
+        if not is_chief():
             return
-
         save_weights(self, filepath, overwrite=overwrite, **kwargs)
 
     def load_weights(self, filepath: Any, skip_mismatch: bool = False, by_name: bool = False, **kwargs: Any) -> None:

@@ -23,10 +23,17 @@ class Sequential(Model):
         name: Model name.
     """
 
+    # The validated direct ``call`` chain for one input signature (see ``_make_plan``); dropped
+    # when the stack or ``trainable`` changes.
+    _plan: tuple | None = None
+    _seq_output: KerasTensor | None = None  # the symbolic output of the built stack
+
     def __init__(self, layers: list[Any] | None = None, trainable: bool = True, name: str | None = None) -> None:
         super().__init__(trainable=trainable, name=name)
-        self.__dict__["_seq"] = []
-        self.__dict__["_input_layer"] = None
+        self._seq: list[Layer] = []  # the layers, without the InputLayer
+        # (not a class-level default: once assigned, the InputLayer is a registered sub-module,
+        # which a class attribute would shadow)
+        self._input_layer: InputLayer | None = None
         for layer in layers or []:
             self.add(layer, rebuild=False)
         self._maybe_rebuild()
@@ -41,7 +48,7 @@ class Sequential(Model):
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name == "trainable":
-            self.__dict__.pop("_plan", None)
+            self._plan = None
         super().__setattr__(name, value)
 
     def add(self, layer: Any, rebuild: bool = True) -> None:
@@ -74,7 +81,7 @@ class Sequential(Model):
             self._input_layer = InputLayer(batch_shape=layer._pending_input_shape,
                                            name=f"{layer.name}_input" if False else None)
         self._seq.append(layer)
-        self.__dict__.pop("_plan", None)
+        self._plan = None
         self.add_module(_module_key(self, layer.name), layer)
         self.built = False
         if rebuild:
@@ -85,7 +92,7 @@ class Sequential(Model):
         if not self._seq:
             raise TypeError("There are no layers in the model.")
         layer = self._seq.pop()
-        self.__dict__.pop("_plan", None)
+        self._plan = None
         for key, mod in list(self._modules.items()):
             if mod is layer:
                 del self._modules[key]
@@ -108,7 +115,7 @@ class Sequential(Model):
         x = self._input_layer.output_tensor
         for layer in self._seq:
             x = layer(x)
-        self.__dict__["_seq_output"] = x
+        self._seq_output = x
         self._build_shapes = tuple(input_shape)
         self.built = True
 
@@ -124,7 +131,7 @@ class Sequential(Model):
         return super().__call__(*args, **kwargs)
 
     def call(self, inputs: Any, training: bool | None = None, mask: Any = None) -> Any:
-        plan = self.__dict__.get("_plan")
+        plan = self._plan
         if (
             plan is not None
             and mask is None
@@ -147,13 +154,18 @@ class Sequential(Model):
         for layer in self._seq:
             x = layer(x)
         if type(inputs) is torch.Tensor and getattr(inputs, "_keras_mask", None) is None:
-            self.__dict__["_plan"] = _make_plan(self._seq, inputs)
+            plan = _make_plan(self._seq, inputs)
+            if plan is not None or self._plan is not None:  # (an unplannable stack writes nothing)
+                self._plan = plan
         return x
+
+    def _has_library_call(self) -> bool:
+        return type(self).call is Sequential.call
 
     def _direct_plan(self, shape: tuple) -> tuple | None:
         """The validated layer plan for float32 inputs of ``shape`` when every planned layer is a
         leaf (no nested layer calls) and no layer has hooks; else ``None``."""
-        plan = self.__dict__.get("_plan")
+        plan = self._plan
         if plan is None or not plan[3] or plan[1] is not torch.float32 or plan[0] != shape:
             return None
         for lyr in self._seq:
@@ -173,7 +185,7 @@ class Sequential(Model):
 
     @property
     def outputs(self) -> list[KerasTensor] | None:
-        out = self.__dict__.get("_seq_output")
+        out = self._seq_output
         return [out] if out is not None else None
 
     @property
@@ -184,7 +196,7 @@ class Sequential(Model):
 
     @property
     def output_shape(self) -> Any:
-        out = self.__dict__.get("_seq_output")
+        out = self._seq_output
         if out is not None:
             return out.shape
         raise AttributeError(f"Sequential model '{self.name}' has not been built yet, so it has no output shape.")

@@ -14,7 +14,7 @@ import inspect
 from typing import Any
 
 from keras_torch.core import registry
-from keras_torch.optimizers import schedules
+from keras_torch.optimizers import experimental, legacy, schedules
 from keras_torch.optimizers.adadelta import Adadelta
 from keras_torch.optimizers.adagrad import Adagrad
 from keras_torch.optimizers.adam import Adam, AdamW
@@ -78,7 +78,6 @@ def get(identifier: Any) -> Optimizer | None:
     raise ValueError(f"Could not interpret optimizer identifier: {identifier}")
 
 
-from keras_torch.optimizers import experimental, legacy  # noqa: E402  (need the classes above)
 
 __all__ = [
     "SGD",

@@ -43,6 +43,8 @@ class Adam(Optimizer):
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.amsgrad = amsgrad
+        # The step count as a device tensor for torch's fused kernel (reused every step).
+        self._fused_step: torch.Tensor | None = None
 
     def build(self, var_list: list[torch.Tensor]) -> None:
         if self.built:
@@ -92,9 +94,9 @@ class Adam(Optimizer):
             return False
         on_cpu = lr.device.type in _HOST_LR_DEVICES
         t = float(self.iterations) + 1.0 if on_cpu else float(self._host_step_count() + 1)
-        steps = self.__dict__.get("_fused_step")
+        steps = self._fused_step
         if steps is None or steps.device != lr.device:
-            steps = self.__dict__["_fused_step"] = torch.zeros((), dtype=torch.float32, device=lr.device)
+            steps = self._fused_step = torch.zeros((), dtype=torch.float32, device=lr.device)
         steps.fill_(t)
         b1, b2 = float(self.beta_1), float(self.beta_2)
         # Keras computes the bias corrections in float32 (``power(cast(beta, float32), t)``); the

@@ -127,6 +127,10 @@ class Optimizer(StateMixin):
         self._track(self._iterations, "iteration", None)
         self._lr_var: torch.Tensor | None = None
         self._learning_rate: Any = None
+        # exclude_from_weight_decay(): excluded variables (by id), name pattern, per-variable verdicts.
+        self._exclude_from_weight_decay: set[int] = set()
+        self._exclude_from_weight_decay_pattern: re.Pattern | None = None
+        self._exclude_from_weight_decay_cache: dict[int, bool] = {}
         self._set_initial_learning_rate(learning_rate)
 
     # ------------------------------------------------------------------ learning rate
@@ -393,7 +397,7 @@ class Optimizer(StateMixin):
         self._trainable_variables_indices = {id(v): i for i, v in enumerate(variables)}
         self._overwrite_ids = {id(v) for v in variables if getattr(v, "overwrite_with_gradient", False)}
         self._exclude_from_weight_decay = {
-            id(mapping[k]) for k in getattr(self, "_exclude_from_weight_decay", set()) if k in mapping
+            id(mapping[k]) for k in self._exclude_from_weight_decay if k in mapping
         }
         self._exclude_from_weight_decay_cache = {}
         self._device = None
@@ -589,12 +593,12 @@ class Optimizer(StateMixin):
         self._exclude_from_weight_decay_cache = {}
 
     def _use_weight_decay(self, variable: torch.Tensor) -> bool:
-        cache = self.__dict__.setdefault("_exclude_from_weight_decay_cache", {})
+        cache = self._exclude_from_weight_decay_cache
         key = id(variable)
         if key in cache:
             return cache[key]
-        use = key not in getattr(self, "_exclude_from_weight_decay", set())
-        pattern = getattr(self, "_exclude_from_weight_decay_pattern", None)
+        use = key not in self._exclude_from_weight_decay
+        pattern = self._exclude_from_weight_decay_pattern
         if use and pattern is not None:
             name = getattr(variable, "name", None) or getattr(variable, "path", None) or ""
             use = re.search(pattern, str(name)) is None

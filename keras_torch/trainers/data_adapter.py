@@ -17,6 +17,7 @@ import torch
 
 from keras_torch.core import config as _config
 from keras_torch.core import tree
+from keras_torch.distribution.sharding import Sharding
 
 
 def to_tensor(x: Any, device: torch.device | None = None) -> Any:
@@ -79,7 +80,21 @@ def _is_array_like(x: Any) -> bool:
 
 
 class DataHandler:
-    """Batches for one fit/evaluate/predict call."""
+    """Batches for one fit/evaluate/predict call: the one data pipeline of the trainer.
+
+    A distribution strategy may :meth:`shard` it; it then yields this process' share of every
+    global batch (see ``keras_torch.distribution.sharding``) and reports each step's weight to
+    the :class:`~keras_torch.distribution.sharding.Sharding`.
+
+    Args:
+        x, y, sample_weight: The data (arrays, or ``x`` alone as a dataset/generator/Sequence).
+        batch_size: Batch size for arrays and map-style torch datasets (default 32).
+        steps_per_epoch: Steps per epoch (default: the whole data).
+        shuffle: ``True`` (rows), ``"batch"`` (batch order) or ``False``.
+        class_weight: Per-class sample weights.
+        device: Device the batches are put on.
+        for_predict: Batches feed ``predict`` (not split into shares of global batches).
+    """
 
     def __init__(
         self,
@@ -92,17 +107,20 @@ class DataHandler:
         class_weight: dict | None = None,
         device: torch.device | None = None,
         for_predict: bool = False,
-        distribution: Any = None,
     ) -> None:
         self.device = device
         self.for_predict = for_predict
-        # A keras_torch.distribution.runtime runtime: this rank reads its share of each global batch.
-        self.distribution = distribution
         self.steps_per_epoch = steps_per_epoch
         self.shuffle = shuffle
         self.class_weight = class_weight
-        self._iterable = None
+        self.num_samples: int | None = None
+        self._iterable: Any = None  # a stream source (Sequence, generator, DataLoader...)
+        self._map_dataset: Any = None  # a map-style torch Dataset (also read through _iterable)
+        self._ds_batch_size = 32
         self._array = False
+        self._sharding: Sharding | None = None
+        self._shard_seed: int | None = None  # shared by all ranks; drawn at the first shuffled epoch
+        self._shard_cache: Any = None  # unshuffled arrays: this rank's rows, gathered once
         from keras_torch.utils.sequence import is_keras_sequence
 
         if is_keras_sequence(x) or isinstance(x, torch.utils.data.DataLoader) or _is_iterable_source(x):
@@ -111,12 +129,10 @@ class DataHandler:
             if sample_weight is not None:
                 raise ValueError("`sample_weight` is not supported when using a dataset, generator or Sequence.")
             self._iterable = x
-            self.num_samples = None
             return
         if isinstance(x, torch.utils.data.Dataset):
             self._map_dataset, self._ds_batch_size = x, batch_size or 32
             self._iterable = torch.utils.data.DataLoader(x, batch_size=batch_size or 32, shuffle=bool(shuffle))
-            self.num_samples = None
             return
         if not _is_array_like(x):
             raise ValueError(f"Unrecognized data type: x={x!r} (of type {type(x)})")
@@ -150,9 +166,54 @@ class DataHandler:
         if class_weight is not None and self.y is not None:
             self.sw = _apply_class_weight(self.y, self.sw, class_weight)
 
+    # ------------------------------------------------------------------ sharding
+    def shard(self, sharding: Sharding) -> None:
+        """From now on read only this process' share of every global batch.
+
+        Arrays and map-style datasets: the rows ``sharding`` plans for each global batch (the
+        same shuffle on every rank); other streams: a contiguous share of each batch they
+        yield, unless a ``DistributedSampler`` already shards them. ``predict`` on arrays splits
+        the samples into one contiguous range per process; other predict data is read whole.
+        """
+        self._sharding = sharding
+
+    @property
+    def split_rows(self) -> int | None:
+        """Rows a sharded ``predict`` splits across the processes (``None``: each reads everything)."""
+        if self._sharding is None or not (self.for_predict and self._array):
+            return None
+        n = self.num_samples
+        if self.steps_per_epoch is not None:
+            n = min(n, int(self.steps_per_epoch) * self.batch_size)
+        return n
+
+    def sample_x(self) -> Any:
+        """The inputs of one sample (or the first batch) as tensors, to build a model; ``None``
+        for a one-shot generator (reading it would lose the batch)."""
+        if self._array:
+            return _take(self.x, slice(0, 1))
+        from keras_torch.utils.sequence import is_keras_sequence
+
+        src = self._iterable
+        if self._map_dataset is not None:
+            batch = torch.utils.data.default_collate([self._map_dataset[0]])
+        elif is_keras_sequence(src):
+            batch = src[0]
+        elif hasattr(src, "_keras_iter"):
+            batch = next(iter(src._keras_iter()))
+        elif isinstance(src, torch.utils.data.DataLoader):
+            batch = next(iter(src))
+        else:
+            return None
+        x, _, _ = unpack_x_y_sample_weight(batch)
+        return tree.map_structure(lambda v: to_tensor(v, self.device), x)
+
+    # ------------------------------------------------------------------ batches
     def steps(self) -> int | None:
-        if self.distribution is not None and self.for_predict and self._array:
-            return self.distribution.steps(self)
+        total = self.split_rows
+        if total is not None:
+            lo, hi = self._sharding.predict_rows(total)
+            return max(1, math.ceil((hi - lo) / self._sharding.predict_batch_size(self.batch_size)))
         if self.steps_per_epoch is not None:
             return int(self.steps_per_epoch)
         if self._array:
@@ -163,37 +224,122 @@ class DataHandler:
             return None
 
     def epoch_iterator(self, epoch: int = 0) -> Iterator[tuple]:
-        if self.distribution is not None:
-            yield from self.distribution.batches(self, epoch)
-        elif self._array:
-            yield from self._array_batches()
-        else:
+        sharding = self._sharding
+        if self._array:
+            yield from self._array_batches(epoch)
+        elif sharding is None or self.for_predict:  # (streams are predicted whole on every rank)
             yield from self._iter_batches(epoch)
+        elif self._map_dataset is not None:
+            yield from self._sharded_dataset_batches(epoch)
+        else:
+            yield from self._sharded_stream_batches(epoch)
 
-    def _array_batches(self) -> Iterator[tuple]:
-        n, bs = self.num_samples, self.batch_size
+    def _array_batches(self, epoch: int) -> Iterator[tuple]:
+        """Contiguous slices of the arrays (after one gather per epoch when rows are reordered)."""
         x, y, sw = self.x, self.y, self.sw
-        starts: Any = range(math.ceil(n / bs))
-        if self.shuffle == "batch":
-            starts = torch.randperm(math.ceil(n / bs)).tolist()
-        elif self.shuffle:
-            perm = torch.randperm(n, device=tree.flatten(x)[0].device)
-            # One gather per epoch; batches below are then views.
-            x = tree.map_structure(lambda t: t[perm], x)
-            y = tree.map_structure(lambda t: t[perm], y) if y is not None else None
-            sw = sw[perm] if sw is not None else None
-        limit = self.steps_per_epoch
-        for k, b in enumerate(starts):
-            if limit is not None and k >= limit:
-                return
-            s = slice(b * bs, min((b + 1) * bs, n))
+        if self._sharding is None:
+            rows, spans, weights = self._local_plan()
+        elif self.for_predict:
+            rows, spans, weights = self._predict_share()
+        else:
+            x, y, sw, spans, weights = self._shard_rows(epoch)
+            rows = None
+        if rows is not None:  # one gather per epoch; batches below are then views
+            x = tree.map_structure(lambda t: t[rows], x)
+            y = tree.map_structure(lambda t: t[rows], y) if y is not None else None
+            sw = sw[rows] if sw is not None else None
+        sharding = self._sharding
+        for k, (lo, hi) in enumerate(spans):
+            s = slice(lo, hi)
             bx = x[s] if type(x) is torch.Tensor else tree.map_structure(lambda t, s=s: t[s], x)
             if y is None:
                 by = None
             else:
                 by = y[s] if type(y) is torch.Tensor else tree.map_structure(lambda t, s=s: t[s], y)
             bsw = sw[s] if sw is not None else None
+            if weights is not None:
+                sharding.begin_step(weights[k])
             yield pack_x_y_sample_weight(bx, by, bsw)
+
+    def _local_plan(self) -> tuple[Any, list[tuple[int, int]], None]:
+        """Unsharded: the epoch's row order (``None``: as stored) and batch spans."""
+        n, bs = self.num_samples, self.batch_size
+        starts: Any = range(math.ceil(n / bs))
+        rows = None
+        if self.shuffle == "batch":
+            starts = torch.randperm(math.ceil(n / bs)).tolist()
+        elif self.shuffle:
+            rows = torch.randperm(n, device=tree.flatten(self.x)[0].device)
+        if self.steps_per_epoch is not None:
+            starts = list(starts)[: max(0, int(self.steps_per_epoch))]
+        return rows, [(b * bs, min((b + 1) * bs, n)) for b in starts], None
+
+    def _predict_share(self) -> tuple[None, list[tuple[int, int]], None]:
+        """Sharded predict: this process' contiguous rows, in steps of its share of a batch."""
+        lo, hi = self._sharding.predict_rows(self.split_rows)
+        if hi <= lo:  # nothing to predict here: one placeholder row, dropped by the gather
+            return None, [(0, 1)], None
+        bs = self._sharding.predict_batch_size(self.batch_size)
+        return None, [(s, min(s + bs, hi)) for s in range(lo, hi, bs)], None
+
+    def _shard_rows(self, epoch: int) -> tuple[Any, Any, Any, list[tuple[int, int]], list[float]]:
+        """Sharded training/evaluation: this rank's rows of the epoch, gathered, with its step spans."""
+        if not self.shuffle and self._shard_cache is not None:
+            return self._shard_cache
+        plan = self._sharding.plan(self.num_samples, self.batch_size, self.shuffle, self.steps_per_epoch, epoch,
+                                   self._seed())
+        idx = plan.rows.to(tree.flatten(self.x)[0].device)
+        x = tree.map_structure(lambda t: t[idx], self.x)
+        y = tree.map_structure(lambda t: t[idx], self.y) if self.y is not None else None
+        sw = self.sw[idx] if self.sw is not None else None
+        out = (x, y, sw, _spans(plan.sizes), plan.weights)
+        if not self.shuffle:
+            self._shard_cache = out
+        return out
+
+    def _seed(self) -> int:
+        if self.shuffle and self._shard_seed is None:
+            self._shard_seed = self._sharding.shared_seed()  # a collective: every rank gets here together
+        return self._shard_seed or 0
+
+    def _sharded_dataset_batches(self, epoch: int) -> Iterator[tuple]:
+        """A map-style dataset: this rank's planned rows, loaded by index."""
+        ds = self._map_dataset
+        plan = self._sharding.plan(len(ds), self._ds_batch_size, self.shuffle, self.steps_per_epoch, epoch,
+                                   self._seed())
+        lists = [plan.rows[lo:hi].tolist() for lo, hi in _spans(plan.sizes)]
+        loader = torch.utils.data.DataLoader(ds, batch_sampler=lists)
+        for batch, w in zip(loader, plan.weights):
+            x, y, sw = self._convert(batch)
+            self._sharding.begin_step(w)
+            yield pack_x_y_sample_weight(x, y, sw)
+
+    def _sharded_stream_batches(self, epoch: int) -> Iterator[tuple]:
+        """A stream: this rank's share of each batch (the batches are global)."""
+        sharding = self._sharding
+        src = self._iterable
+        sampler = getattr(src, "sampler", None) if isinstance(src, torch.utils.data.DataLoader) else None
+        if isinstance(sampler, torch.utils.data.distributed.DistributedSampler):
+            for batch in self._iter_batches(epoch):  # already sharded by the user: local batches
+                sharding.begin_step(1.0 / sharding.world_size)
+                yield batch
+            return
+        for batch in self._iter_batches(epoch):
+            x, y, sw = unpack_x_y_sample_weight(batch)
+            s, w = sharding.share(_rows(x))
+            sharding.begin_step(w)
+            yield pack_x_y_sample_weight(_take(x, s), _take(y, s) if y is not None else None,
+                                         sw[s] if sw is not None else None)
+
+    def _convert(self, batch: Any) -> tuple[Any, Any, Any]:
+        """A raw batch as device tensors, with class weights applied."""
+        x, y, sw = unpack_x_y_sample_weight(batch)
+        x = tree.map_structure(lambda v: to_tensor(v, self.device), x)
+        y = tree.map_structure(lambda v: to_tensor(v, self.device), y) if y is not None else None
+        sw = to_tensor(sw, self.device) if sw is not None else None
+        if self.class_weight is not None and y is not None:
+            sw = _apply_class_weight(y, sw, self.class_weight)
+        return x, y, sw
 
     def _iter_batches(self, epoch: int) -> Iterator[tuple]:
         src = self._iterable
@@ -210,15 +356,29 @@ class DataHandler:
         for k, batch in enumerate(it):
             if limit is not None and k >= limit:
                 break
-            x, y, sw = unpack_x_y_sample_weight(batch)
-            x = tree.map_structure(lambda v: to_tensor(v, self.device), x)
-            y = tree.map_structure(lambda v: to_tensor(v, self.device), y) if y is not None else None
-            sw = to_tensor(sw, self.device) if sw is not None else None
-            if self.class_weight is not None and y is not None:
-                sw = _apply_class_weight(y, sw, self.class_weight)
-            yield pack_x_y_sample_weight(x, y, sw)
+            yield pack_x_y_sample_weight(*self._convert(batch))
         if is_keras_sequence(src) and hasattr(src, "on_epoch_end"):
             src.on_epoch_end()
+
+
+def _spans(sizes: list[int]) -> list[tuple[int, int]]:
+    """Consecutive ``[lo, hi)`` runs of the given sizes."""
+    out, off = [], 0
+    for size in sizes:
+        out.append((off, off + size))
+        off += size
+    return out
+
+
+def _rows(x: Any) -> int:
+    for t in tree.flatten(x):
+        if hasattr(t, "shape") and len(t.shape):
+            return int(t.shape[0])
+    return 0
+
+
+def _take(x: Any, sl: slice) -> Any:
+    return tree.map_structure(lambda t: t[sl] if isinstance(t, torch.Tensor) and t.ndim else t, x)
 
 
 def _is_iterable_source(x: Any) -> bool:

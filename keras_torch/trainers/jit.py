@@ -21,18 +21,17 @@ import torch
 from keras_torch.core.context import CALL_CONTEXT as _CTX
 from keras_torch.layers.base import Layer
 
-STATE_KEY = "_kt_jit"
-
 
 def reset(model: Any) -> None:
     """Forget compiled functions (``compile()`` was called again)."""
-    model.__dict__.pop(STATE_KEY, None)
+    model._jit_state = None
 
 
 def _state(model: Any) -> dict:
-    st = model.__dict__.get(STATE_KEY)
+    """``model._jit_state``: ``"failed"`` (compilation failed: run eagerly) and the compiled functions."""
+    st = model._jit_state
     if st is None:
-        st = model.__dict__[STATE_KEY] = {"failed": False}
+        st = model._jit_state = {"failed": False}
     return st
 
 
@@ -59,9 +58,7 @@ def _forward_loss_fn(model: Any) -> Any:
     """The compiled region: forward pass and the compiled loss. Everything that reads per-step
     Python state (the call-generation counter behind ``add_loss``, metric trackers, weight
     regularizers) stays outside, in ``forward_loss``, so no guard changes between steps."""
-    from keras_torch.trainers.trainer import Trainer
-
-    custom_loss = type(model).compute_loss is not Trainer.compute_loss
+    custom_loss = not model._uses_default_compute_loss()
 
     def forward_loss(x: Any, y: Any, sample_weight: Any) -> tuple[Any, Any]:
         y_pred = model(x, training=True)

@@ -13,7 +13,6 @@ import socket
 import subprocess
 import sys
 import time
-import types
 
 import numpy as np
 import pytest
@@ -21,7 +20,7 @@ import torch
 
 import keras_torch as keras
 from keras_torch import layers
-from keras_torch.distribution import runtime as kd
+from keras_torch.distribution.sharding import Sharding
 
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -195,10 +194,8 @@ def test_split_plan_covers_every_row_once():
     for n, bs, world in [(21, 5, 2), (9, 4, 3), (1, 4, 2), (10, 10, 4), (7, 2, 3)]:
         plans = []
         for r in range(world):
-            rt = kd._Runtime.__new__(kd._Runtime)  # no process group needed for the plan
-            rt.rank, rt.world_size = r, world
-            h = types.SimpleNamespace(shuffle=True, steps_per_epoch=None, _dist_seed=123)
-            plans.append(rt._plan(h, n, bs, epoch=1))
+            sharding = Sharding(r, world)  # no process group needed for the plan
+            plans.append(sharding.plan(n, bs, shuffle=True, steps=None, epoch=1, seed=123))
         steps = {len(p[1]) for p in plans}
         assert steps == {-(-n // bs)}
         rows = []

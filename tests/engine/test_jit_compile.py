@@ -37,7 +37,7 @@ def test_compiled_fit_matches_eager(recwarn):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
     # Recompiling the model drops the compiled functions.
     compiled[0].compile("sgd", "sparse_categorical_crossentropy")
-    assert _jit.STATE_KEY not in compiled[0].__dict__
+    assert compiled[0]._jit_state is None
 
 
 def test_compiler_failure_falls_back_to_eager(monkeypatch):

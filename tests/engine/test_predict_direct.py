@@ -1,4 +1,4 @@
-"""``predict_on_batch``'s latency path (``trainer._direct_predict``) against the general call."""
+"""``predict_on_batch``'s latency path (``models/direct_predict.py``) against the general call."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def test_direct_path_equals_general_call(build, monkeypatch):
     model = build()
     x = np.random.default_rng(0).standard_normal((5, 6)).astype("float32")
     first = model.predict_on_batch(x)  # general path; records the signature
-    assert model.__dict__.get("_direct_predict")[0] == (6,)
+    assert model._direct_signature[0] == (6,)
     calls = []
     real = type(model).__call__
     monkeypatch.setattr(type(model), "__call__", lambda self, *a, **k: (calls.append(self is model), real(self, *a, **k))[1])
@@ -62,7 +62,7 @@ def test_hooks_moves_and_bad_shapes_leave_the_direct_path():
     assert layer_seen == [1]  # and so do its layers' hooks
     h2.remove()
     model.to(torch.float64)
-    assert "_direct_predict" not in model.__dict__  # moved/cast: re-validated by the general path
+    assert model._direct_signature is None  # moved/cast: re-validated by the general path
     model.to(torch.float32)
     model.predict_on_batch(x)
     with pytest.raises(ValueError, match="expected"):
@@ -76,9 +76,9 @@ def test_direct_path_on_cuda():
         model = _seq()
         x = np.random.default_rng(0).standard_normal((5, 6)).astype("float32")
         first = model.predict_on_batch(x)
-        assert model.__dict__["_direct_predict"][1].type == "cuda"
+        assert model._direct_signature[1].type == "cuda"
         np.testing.assert_array_equal(model.predict_on_batch(x), first)
         model.cpu()
-        assert "_direct_predict" not in model.__dict__
+        assert model._direct_signature is None
     finally:
         keras.config.set_device(None)

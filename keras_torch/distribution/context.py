@@ -1,0 +1,68 @@
+"""The active distribution, and the strategy ``fit``/``evaluate``/``predict`` run under.
+
+Until :func:`set_distribution` is called, a ``DataParallel`` is used automatically when the
+environment says this process is one of several (``WORLD_SIZE > 1``, as set by ``torchrun`` or
+``keras-torch run --nproc N``), unless ``KERAS_TORCH_DISTRIBUTE=0``.
+"""
+
+from __future__ import annotations
+
+import os
+
+from keras_torch.distribution import process_group
+from keras_torch.distribution.data_parallel import DataParallel
+from keras_torch.distribution.strategy import SINGLE_DEVICE, Strategy
+
+
+class _Active:
+    """The distribution chosen with ``set_distribution`` (or the automatic one)."""
+
+    def __init__(self) -> None:
+        self.explicit = False  # set_distribution() was called: ``chosen`` is used as is
+        self.chosen: DataParallel | None = None
+        self.automatic: DataParallel | None = None  # created for a distributed environment
+
+
+_ACTIVE = _Active()
+
+
+def _auto_enabled() -> bool:
+    return os.environ.get("KERAS_TORCH_DISTRIBUTE", "1").lower() not in ("0", "false", "no", "off")
+
+
+def set_distribution(value: DataParallel | None) -> None:
+    """Set the distribution used by ``fit``/``evaluate``/``predict``.
+
+    ``None`` turns distribution off (each process trains alone even under torchrun). Until this
+    is called, a ``DataParallel`` is used automatically when the process was launched as one
+    of several.
+
+    Args:
+        value: A ``DataParallel``, or ``None``.
+    """
+    if value is not None and not isinstance(value, DataParallel):
+        raise ValueError(f"Invalid `Distribution` instance: {value!r}. keras_torch supports DataParallel.")
+    _ACTIVE.explicit = True
+    _ACTIVE.chosen = value
+
+
+def distribution() -> DataParallel | None:
+    """The active distribution (``None`` in a single process unless one was set)."""
+    if _ACTIVE.explicit:
+        return _ACTIVE.chosen
+    if not _auto_enabled():
+        return None
+    if not (process_group.env_is_distributed() or (process_group.is_initialized() and process_group.world_size() > 1)):
+        return None
+    if _ACTIVE.automatic is None:
+        _ACTIVE.automatic = DataParallel()
+    return _ACTIVE.automatic
+
+
+def current_strategy() -> Strategy:
+    """The strategy of the next ``fit``/``evaluate``/``predict``: the active distribution once this
+    process joined a group of several (joining it now if needed), else single-device."""
+    d = distribution()
+    if d is not None and d.connect():
+        return d
+    return SINGLE_DEVICE
