@@ -13,8 +13,6 @@ import pathlib
 import sys
 from collections import defaultdict
 
-import pytest
-
 ROOT = pathlib.Path(__file__).resolve().parents[1] / "keras_torch"
 
 # Lowest first. A package may import packages of a lower rank only (and itself); packages that
@@ -189,12 +187,10 @@ def test_every_package_has_a_rank():
         _rank(package_of(mod))
 
 
-@pytest.mark.xfail(strict=True, reason="redesign (#14) in progress: the upward imports are being removed")
 def test_no_import_points_upward():
     assert upward_imports() == []
 
 
-@pytest.mark.xfail(strict=True, reason="redesign (#14) in progress: the cycles are being removed")
 def test_no_import_cycle_but_model_functional():
     bad = [sorted(c) for c in cycles() if c not in ALLOWED_CYCLES]
     assert bad == []

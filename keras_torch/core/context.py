@@ -33,6 +33,9 @@ class CallContext(threading.local):
         add_loss_generation: Generation of the last ``add_loss()`` call (any layer).
         export_mode: ``None``, or the exporter (``"onnx"``/``"torch"``) tracing a model on this thread.
         export_recorder: Receives ``(kind, value)`` from :func:`record_traced_constant` during an export.
+        eager_add_loss: Set by ``jit_compile`` to a ``torch.compiler.disable``-d ``Layer._record_loss``,
+            so ``add_loss`` inside a compiled ``call`` is a graph break (``None``: no compiled model
+            has run on this thread; creating it imports TorchDynamo, which is slow).
     """
 
     def __init__(self) -> None:
@@ -42,6 +45,7 @@ class CallContext(threading.local):
         self.add_loss_generation = -1
         self.export_mode: str | None = None
         self.export_recorder: Callable[[str, Any], None] | None = None
+        self.eager_add_loss: Callable[[Any, Any], None] | None = None
 
 
 CALL_CONTEXT = CallContext()

@@ -281,6 +281,14 @@ class Layer(Operation, KerasWeightsMixin):
     def add_loss(self, loss: Any) -> None:
         """Add a loss tensor (e.g. from inside ``call``); summed into the training loss."""
         ctx = _CTX
+        if ctx.eager_add_loss is not None and torch.compiler.is_compiling():
+            # Under jit_compile the recording runs eagerly (a graph break): it keys the loss by the
+            # per-call generation, which a traced graph would neither update nor guard sensibly.
+            return ctx.eager_add_loss(self, loss)
+        self._record_loss(loss)
+
+    def _record_loss(self, loss: Any) -> None:
+        ctx = _CTX
         if self._loss_generation != ctx.generation:
             self._keras_losses = []
             self._loss_generation = ctx.generation

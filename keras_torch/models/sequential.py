@@ -23,6 +23,7 @@ class Sequential(Model):
         name: Model name.
     """
 
+    _summary_as_sequential = True  # summary(): Keras's Sequential table, no "Connected to" column
     # The validated direct ``call`` chain for one input signature (see ``_make_plan``); dropped
     # when the stack or ``trainable`` changes.
     _plan: tuple | None = None

@@ -73,10 +73,9 @@ def print_summary(
     show_trainable: bool = False,
 ) -> None:
     """Print the summary table of ``model``."""
-    from keras_torch.models.sequential import Sequential
-
     print_fn = print_fn or print
-    sequential_like = isinstance(model, Sequential) or getattr(model, "_graph_obj", None) is None
+    # Keras prints Sequential and subclassed models without the "Connected to" column.
+    sequential_like = getattr(model, "_summary_as_sequential", False) or getattr(model, "_graph_obj", None) is None
     if sequential_like:
         default_len, positions = 88, positions or [0.45, 0.80, 1.0]
         header = ["Layer (type)", "Output Shape", "Param #"]

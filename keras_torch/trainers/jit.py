@@ -18,7 +18,7 @@ from typing import Any
 
 import torch
 
-from keras_torch.core.context import CALL_CONTEXT as _CTX
+from keras_torch.core.context import CALL_CONTEXT
 from keras_torch.layers.base import Layer
 
 
@@ -45,13 +45,11 @@ def _compiled(model: Any, key: str, make: Any) -> Any:
 
 
 def _eager_add_loss() -> None:
-    """``add_loss`` inside a compiled ``call`` becomes a graph break: it records the tensor in
-    Python state keyed by the per-call counter, which a traced graph would neither update nor
-    guard sensibly. (Done once, on first use of ``jit_compile``: importing TorchDynamo is slow.)"""
-    if not getattr(Layer.add_loss, "_kt_eager", False):
-        fn = torch.compiler.disable(Layer.add_loss)
-        fn._kt_eager = True
-        Layer.add_loss = fn
+    """``add_loss`` inside a compiled ``call`` becomes a graph break (see ``Layer.add_loss``); set up
+    once per thread, on first use of ``jit_compile``: importing TorchDynamo is slow."""
+    ctx = CALL_CONTEXT
+    if ctx.eager_add_loss is None:
+        ctx.eager_add_loss = torch.compiler.disable(Layer._record_loss)
 
 
 def _forward_loss_fn(model: Any) -> Any:
@@ -103,7 +101,7 @@ def _is_compiler_error(e: BaseException) -> bool:
 
 def forward_loss(model: Any, x: Any, y: Any, sample_weight: Any) -> tuple[Any, torch.Tensor]:
     """``(y_pred, loss)`` of a training forward pass, the forward and compiled loss compiled."""
-    _CTX.generation += 1  # what the top-level Layer.__call__ does eagerly
+    CALL_CONTEXT.generation += 1  # what the top-level Layer.__call__ does eagerly
     y_pred, compiled = _run(model, "train", _forward_loss_fn, x, y, sample_weight)
     if compiled is None:  # a custom compute_loss, or no compiled loss: all of it eagerly
         return y_pred, model.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight)
@@ -112,5 +110,5 @@ def forward_loss(model: Any, x: Any, y: Any, sample_weight: Any) -> tuple[Any, t
 
 def inference(model: Any, x: Any) -> Any:
     """``model(x, training=False)``, compiled (evaluate / predict)."""
-    _CTX.generation += 1
+    CALL_CONTEXT.generation += 1
     return _run(model, "infer", _inference_fn, x)
