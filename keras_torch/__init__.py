@@ -16,6 +16,7 @@ from keras_torch import layers as layers
 from keras_torch import models as models
 from keras_torch import ops as ops
 from keras_torch import regularizers as regularizers
+from keras_torch.core import omissions as _omissions
 from keras_torch.core.registry import register_keras_serializable as register_keras_serializable
 from keras_torch.layers import Input as Input
 from keras_torch.layers import InputSpec as InputSpec
@@ -49,7 +50,7 @@ def __getattr__(name: str):
         module = importlib.import_module(_LAZY[name])
         globals()[name] = module
         return module
-    raise AttributeError(f"module 'keras_torch' has no attribute '{name}'")
+    raise _omissions.missing_attribute(__name__, name)
 
 
 def __dir__() -> list[str]:

@@ -38,7 +38,8 @@ RANKS: list[tuple[str, ...]] = [
     ("callbacks",),
     ("trainers",),
     ("models",),
-    ("applications", "backend", "config", "datasets", "mixed_precision", "preprocessing", "testing", "tree"),
+    ("applications", "backend", "config", "datasets", "dtype_policies", "experimental", "mixed_precision",
+     "preprocessing", "testing", "tree"),
     ("launcher",),
     ("<root>",),
 ]
