@@ -26,6 +26,14 @@ OMISSIONS: dict[str, str] = {
     "after loading the model",
     "wrappers": "the scikit-learn estimator wrappers are not implemented; wrap model.fit/predict in your own "
     "sklearn.base.BaseEstimator",
+    "Quantizer": "int8/int4/float8 weight quantization is not implemented (see keras.quantizers)",
+    **{f"dtype_policies.{name}": "quantized dtype policies need keras.quantizers, which is not implemented"
+       for name in ("QuantizedDTypePolicy", "QuantizedFloat8DTypePolicy", "Int4DTypePolicy", "GPTQDTypePolicy",
+                    "AWQDTypePolicy")},
+    "StatelessScope": "keras_torch layers compute with their torch Parameters directly, so variable values cannot "
+    "be swapped in a scope; call torch.func.functional_call(model, {name: tensor}, x) for a stateless call",
+    "SymbolicScope": "keras_torch infers symbolic shapes by running layers on small zero tensors, not inside a "
+    "scope; check keras.backend.is_keras_tensor(x) instead",
     # tf-keras 2
     "dtensor": f"DTensor layouts are {_TF_ONLY}; use keras.distribution or torch.distributed",
     "estimator": f"tf.estimator is {_TF_ONLY}",

@@ -98,7 +98,7 @@ class DataHandler:
         self.for_predict = for_predict
         # A keras_torch.distribution.runtime runtime: this rank reads its share of each global batch.
         self.distribution = distribution
-        self.steps_per_epoch = steps_per_epoch
+        self.steps_per_epoch = _config.limit_steps(steps_per_epoch)  # keras.config.set_max_steps_per_epoch
         self.shuffle = shuffle
         self.class_weight = class_weight
         self._iterable = None

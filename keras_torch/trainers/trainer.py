@@ -303,6 +303,7 @@ class Trainer:
         if kwargs:
             raise TypeError(f"Invalid keyword argument(s) in `fit()`: {sorted(kwargs)}")
         self._assert_compiled("fit")
+        epochs = _config.limit_epochs(epochs)  # keras.config.set_max_epochs / KERAS_MAX_EPOCHS
         ddist = _distributed.for_model(self)  # None unless running data-parallel
         device = self._target_device() if ddist is None else ddist.device
         if validation_split and validation_data is None:
