@@ -17,7 +17,6 @@ from keras_torch import models as models
 from keras_torch import ops as ops
 from keras_torch import regularizers as regularizers
 from keras_torch import tree as tree
-from keras_torch.backend.function import Function as Function
 from keras_torch.backend.scopes import device as device
 from keras_torch.backend.scopes import name_scope as name_scope
 from keras_torch.backend.variable import Variable as Variable
@@ -48,6 +47,7 @@ _LAZY = {
     "datasets": "keras_torch.datasets",
     "dtype_policies": "keras_torch.dtype_policies",
     "experimental": "keras_torch.experimental",
+    "legacy": "keras_torch.legacy",
     "mixed_precision": "keras_torch.mixed_precision",
     "export": "keras_torch.export",
     "random": "keras_torch.random",
@@ -55,8 +55,9 @@ _LAZY = {
     "applications": "keras_torch.applications",
     "distribution": "keras_torch.distribution",
 }
-# Base classes of the lazily loaded packages (``keras.Loss``...).
-_LAZY_NAMES = {"Loss": "keras_torch.losses", "Metric": "keras_torch.metrics", "Optimizer": "keras_torch.optimizers"}
+# Classes from lazily loaded modules (``keras.Loss``, ``keras.Function``...).
+_LAZY_NAMES = {"Loss": "keras_torch.losses", "Metric": "keras_torch.metrics", "Optimizer": "keras_torch.optimizers",
+               "Function": "keras_torch.backend.function"}
 
 
 def version() -> str:

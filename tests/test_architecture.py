@@ -38,7 +38,7 @@ RANKS: list[tuple[str, ...]] = [
     ("callbacks",),
     ("trainers",),
     ("models",),
-    ("applications", "backend", "config", "datasets", "dtype_policies", "experimental", "mixed_precision",
+    ("applications", "backend", "config", "datasets", "dtype_policies", "experimental", "legacy", "mixed_precision",
      "preprocessing", "testing", "tree"),
     ("launcher",),
     ("<root>",),

@@ -18,29 +18,49 @@ Public packages consult the table from their module-level ``__getattr__`` (see
 
 from __future__ import annotations
 
-_TF_ONLY = "it is part of TensorFlow's runtime, which keras_torch replaces with PyTorch"
+_TF = "part of TensorFlow's runtime, which keras_torch replaces with PyTorch"
+_SIDECAR = f"the sidecar evaluator polls TensorFlow checkpoints, {_TF}"
+_QUANTIZED = "quantized dtype policies need keras.quantizers, which is not implemented"
 
 OMISSIONS: dict[str, str] = {
     # Keras 3
     "quantizers": "int8/int4/float8 weight quantization (QAT, GPTQ) is not implemented; quantize with torch.ao "
     "after loading the model",
+    "Quantizer": "int8/int4/float8 weight quantization is not implemented (see keras.quantizers)",
+    **{f"dtype_policies.{name}": _QUANTIZED for name in ("QuantizedDTypePolicy", "QuantizedFloat8DTypePolicy",
+                                                           "Int4DTypePolicy", "GPTQDTypePolicy", "AWQDTypePolicy")},
     "wrappers": "the scikit-learn estimator wrappers are not implemented; wrap model.fit/predict in your own "
     "sklearn.base.BaseEstimator",
-    "Quantizer": "int8/int4/float8 weight quantization is not implemented (see keras.quantizers)",
-    **{f"dtype_policies.{name}": "quantized dtype policies need keras.quantizers, which is not implemented"
-       for name in ("QuantizedDTypePolicy", "QuantizedFloat8DTypePolicy", "Int4DTypePolicy", "GPTQDTypePolicy",
-                    "AWQDTypePolicy")},
     "StatelessScope": "keras_torch layers compute with their torch Parameters directly, so variable values cannot "
     "be swapped in a scope; call torch.func.functional_call(model, {name: tensor}, x) for a stateless call",
     "SymbolicScope": "keras_torch infers symbolic shapes by running layers on small zero tensors, not inside a "
     "scope; check keras.backend.is_keras_tensor(x) instead",
+    "layers.JaxLayer": "it wraps JAX functions and keras_torch runs on PyTorch only; wrap torch modules with "
+    "keras.layers.TorchModuleWrapper",
+    "layers.FlaxLayer": "it wraps Flax modules and keras_torch runs on PyTorch only; wrap torch modules with "
+    "keras.layers.TorchModuleWrapper",
+    "layers.TFSMLayer": f"it loads TensorFlow SavedModels, {_TF}; load .keras/.h5 files with "
+    "keras.models.load_model",
+    "callbacks.OrbaxCheckpoint": "Orbax is JAX's checkpoint library; use keras.callbacks.ModelCheckpoint or "
+    "BackupAndRestore",
+    "export.ExportArchive": f"it builds TensorFlow SavedModels, {_TF}; export ONNX or torch.export programs with "
+    "model.export(path, format='onnx') or keras_torch.export.export_torch",
     # tf-keras 2
-    "dtensor": f"DTensor layouts are {_TF_ONLY}; use keras.distribution or torch.distributed",
-    "estimator": f"tf.estimator is {_TF_ONLY}",
-    "experimental.LinearModel": f"the tf-keras premade models are built on tf.feature_column, and {_TF_ONLY}",
-    "experimental.WideDeepModel": f"the tf-keras premade models are built on tf.feature_column, and {_TF_ONLY}",
-    "experimental.SequenceFeatures": f"tf.feature_column is {_TF_ONLY}",
-    "experimental.SidecarEvaluator": f"the sidecar evaluator polls TensorFlow checkpoints; {_TF_ONLY}",
+    "dtensor": f"DTensor layouts are {_TF}; use keras.distribution or torch.distributed",
+    "estimator": f"tf.estimator is {_TF}",
+    "experimental.LinearModel": f"the premade models are built on tf.feature_column, {_TF}",
+    "experimental.WideDeepModel": f"the premade models are built on tf.feature_column, {_TF}",
+    "experimental.SequenceFeatures": f"tf.feature_column is {_TF}",
+    "experimental.SidecarEvaluator": _SIDECAR,
+    "callbacks.SidecarEvaluatorModelExport": _SIDECAR,
+    "utils.SidecarEvaluator": _SIDECAR,
+    "utils.experimental": f"DatasetCreator feeds tf.distribute strategies, {_TF}",
+    "layers.DenseFeatures": f"tf.feature_column is {_TF}; preprocess features with keras.layers or in the data "
+    "pipeline",
+    "backend.experimental": "it switches TensorFlow's stateless random generators; keras_torch draws from torch's "
+    "generator (seed it with keras.utils.set_random_seed)",
+    "backend.manual_variable_initialization": "TF1 sessions initialized variables on demand; torch tensors hold their "
+    "values from creation",
 }
 
 

@@ -46,6 +46,8 @@ _RENAMES = {
     "optimizers.schedules": "optimizers.schedules",
     "optimizers.legacy": "optimizers.legacy",
     "saving.legacy": "saving",
+    "legacy.saving": "saving.legacy_serialization",
+    "utils.legacy": "saving.legacy_serialization",
     "applications": "applications",
 }
 

@@ -31,3 +31,14 @@ from keras_torch.layers.preprocessing import *  # noqa: F401,F403
 from keras_torch.layers.recurrent import *  # noqa: F401,F403
 from keras_torch.layers.regularization import *  # noqa: F401,F403
 from keras_torch.layers.reshaping import *  # noqa: F401,F403
+
+
+def __getattr__(name: str):
+    # keras.layers.serialize / deserialize live in saving (above layers), looked up on first use.
+    if name in ("serialize", "deserialize"):
+        from keras_torch.saving import serialization
+
+        return getattr(serialization, f"{name}_layer")
+    from keras_torch.core import omissions
+
+    raise omissions.missing_attribute(__name__, name)

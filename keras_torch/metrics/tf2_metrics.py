@@ -24,6 +24,8 @@ def _weighted(values: torch.Tensor, sample_weight: Any, dtype: torch.dtype) -> t
     if sample_weight is None:
         return values, torch.ones_like(values)
     weight = to_tensor(sample_weight, dtype=dtype, device=values.device)
+    if weight.ndim == values.ndim - 1:  # tf-keras: per-sample weights get a trailing axis
+        weight = weight.unsqueeze(-1)
     values, weight = squeeze_or_expand_to_same_rank(values, weight)
     try:
         weight = torch.broadcast_to(weight, values.shape)
