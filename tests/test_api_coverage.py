@@ -49,6 +49,23 @@ def test_coverage_does_not_regress(report: api_coverage.Report):
     )
 
 
+def test_provided_modules_are_reachable_as_attributes(report: api_coverage.Report):
+    # `import keras; keras.layers.experimental.preprocessing...` walks attributes, not imports.
+    import keras_torch
+
+    unreachable = []
+    for entry, state in report.statuses.items():
+        if entry.kind != "module" or state != api_coverage.PROVIDED:
+            continue
+        obj = keras_torch
+        try:
+            for part in entry.name.split(".")[1:]:
+                obj = getattr(obj, part)
+        except AttributeError:
+            unreachable.append(entry.name)
+    assert unreachable == []
+
+
 def test_the_floor_is_kept_up_to_date(report: api_coverage.Report):
     # A floor far below the real count would let names disappear unnoticed.
     assert report.count(api_coverage.PROVIDED) - FLOORS[report.library] < 25, "raise FLOORS in this file"

@@ -34,6 +34,11 @@ from keras_torch.layers.reshaping import *  # noqa: F401,F403
 
 
 def __getattr__(name: str):
+    # tf.keras.layers.experimental(.preprocessing).X are the stable layers under their old path.
+    if name == "experimental":
+        import sys
+
+        return sys.modules[__name__]
     # keras.layers.serialize / deserialize live in saving (above layers), looked up on first use.
     if name in ("serialize", "deserialize"):
         from keras_torch.saving import serialization
