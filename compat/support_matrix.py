@@ -1,4 +1,4 @@
-"""The README's support matrix, generated from the registry so it cannot drift.
+"""The README's support matrix, generated from the registry and the API snapshot so it cannot drift.
 
     python -m compat.support_matrix            # print the Markdown
     python -m compat.support_matrix --write    # rewrite the README section in place
@@ -42,6 +42,38 @@ def _classes(category: str) -> list[str]:
     return sorted(rows, key=str.lower)
 
 
+def _short_list(names: list[str], limit: int = 12) -> str:
+    shown = ", ".join(f"`{n}`" for n in names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def _api_coverage() -> list[str]:
+    """The name-by-name coverage table (from compat/fixtures/api_snapshot) and the omissions."""
+    from compat import api_coverage
+    from keras_torch.core import omissions
+
+    reports = [api_coverage.report(lib) for lib in api_coverage.SNAPSHOTS]
+    areas = sorted({a for r in reports for a in r.by_area()} - {"applications"})
+    out = ["**Public API, name by name** (`python -m compat.api_coverage --missing` lists every missing name):", ""]
+    out.append("| module | " + " | ".join(r.library for r in reports) + " | missing |")
+    out.append("| --- | " + " | ".join("---" for _ in reports) + " | --- |")
+    for area in areas:
+        cells = []
+        missing: list[str] = []
+        for r in reports:
+            counts = r.by_area().get(area)
+            cells.append("" if counts is None else f"{counts[0]}/{sum(counts)}")
+            missing += [e.name.split(".", 1)[1] for e in r.missing() if e.kind != "module" and e.area == area]
+        label = "`keras`" if area == "<top>" else f"`keras.{area}`"
+        out.append(f"| {label} | " + " | ".join(cells) + f" | {_short_list(sorted(set(missing)))} |")
+    totals = " | ".join(f"**{r.count(api_coverage.PROVIDED)}/{r.total}**" for r in reports)
+    out.append(f"| all but `keras.applications` | {totals} | |")
+    out += ["", f"**Not provided on purpose** ({len(omissions.OMISSIONS)} entries; using one raises "
+            "`NotProvidedError: keras_torch does not provide keras.<name>: <reason>`, also an `AttributeError`):", ""]
+    out += [f"- `keras.{key}`: {reason}" for key, reason in sorted(omissions.OMISSIONS.items())]
+    return out
+
+
 def render() -> str:
     import keras_torch.callbacks  # noqa: F401 - populate the registry
     import keras_torch.layers  # noqa: F401
@@ -59,6 +91,8 @@ def render() -> str:
         items = [c for c in _classes(category) if c.split("`")[1] not in hidden]
         out.append(f"**{title}** ({len(items)}): " + ", ".join(items))
         out.append("")
+    out += _api_coverage()
+    out.append("")
     out.append("**File formats**")
     out.append("")
     out.append("| format | support |")

@@ -14,13 +14,26 @@ from keras_torch import layers as layers
 from keras_torch import models as models
 from keras_torch import ops as ops
 from keras_torch import regularizers as regularizers
+from keras_torch import tree as tree
+from keras_torch.backend.scopes import device as device
+from keras_torch.backend.scopes import name_scope as name_scope
+from keras_torch.backend.variable import Variable as Variable
+from keras_torch.core import omissions as _omissions
+from keras_torch.core.dtype_policy import DTypePolicy as DTypePolicy
+from keras_torch.core.dtype_policy import FloatDTypePolicy as FloatDTypePolicy
 from keras_torch.core.registry import register_keras_serializable as register_keras_serializable
+from keras_torch.core.remat import RematScope as RematScope
+from keras_torch.core.remat import remat as remat
+from keras_torch.core.symbolic import KerasTensor as KerasTensor
+from keras_torch.core.symbolic import Operation as Operation
 from keras_torch.core.version import __version__ as __version__
+from keras_torch.initializers import Initializer as Initializer
 from keras_torch.layers import Input as Input
 from keras_torch.layers import InputSpec as InputSpec
 from keras_torch.layers import Layer as Layer
 from keras_torch.models import Model as Model
 from keras_torch.models import Sequential as Sequential
+from keras_torch.regularizers import Regularizer as Regularizer
 
 _LAZY = {
     "losses": "keras_torch.losses",
@@ -31,6 +44,9 @@ _LAZY = {
     "saving": "keras_torch.saving",
     "backend": "keras_torch.backend",
     "datasets": "keras_torch.datasets",
+    "dtype_policies": "keras_torch.dtype_policies",
+    "experimental": "keras_torch.experimental",
+    "legacy": "keras_torch.legacy",
     "mixed_precision": "keras_torch.mixed_precision",
     "export": "keras_torch.export",
     "random": "keras_torch.random",
@@ -38,6 +54,14 @@ _LAZY = {
     "applications": "keras_torch.applications",
     "distribution": "keras_torch.distribution",
 }
+# Classes from lazily loaded modules (``keras.Loss``, ``keras.Function``...).
+_LAZY_NAMES = {"Loss": "keras_torch.losses", "Metric": "keras_torch.metrics", "Optimizer": "keras_torch.optimizers",
+               "Function": "keras_torch.backend.function"}
+
+
+def version() -> str:
+    """The keras_torch version (``keras.version()``)."""
+    return __version__
 
 
 def __getattr__(name: str):
@@ -48,8 +72,14 @@ def __getattr__(name: str):
         module = importlib.import_module(_LAZY[name])
         globals()[name] = module
         return module
-    raise AttributeError(f"module 'keras_torch' has no attribute '{name}'")
+    if name in _LAZY_NAMES:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY_NAMES[name]), name)
+        globals()[name] = value
+        return value
+    raise _omissions.missing_attribute(__name__, name)
 
 
 def __dir__() -> list[str]:
-    return sorted(list(globals()) + list(_LAZY))
+    return sorted(list(globals()) + list(_LAZY) + list(_LAZY_NAMES))

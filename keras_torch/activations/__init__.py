@@ -112,6 +112,11 @@ def silu(x: torch.Tensor) -> torch.Tensor:
     return F.silu(x)
 
 
+# Keras exports both spellings of these two as the same function.
+swish = silu
+hard_swish = hard_silu
+
+
 @_reg("tanh")
 def tanh(x: torch.Tensor) -> torch.Tensor:
     return torch.tanh(x)

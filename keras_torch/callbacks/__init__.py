@@ -16,6 +16,8 @@ Contract with the training loop (``fit/evaluate/predict``), as Keras 3's torch t
 * Batch log values may be 0-d tensors; epoch/begin/end logs are converted to floats here.
 """
 
+from typing import Any
+
 from keras_torch.callbacks.backup_and_restore import BackupAndRestore
 from keras_torch.callbacks.callback import Callback
 from keras_torch.callbacks.callback_list import CallbackList
@@ -30,6 +32,7 @@ from keras_torch.callbacks.progbar_logger import ProgbarLogger
 from keras_torch.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
 from keras_torch.callbacks.tensorboard import TensorBoard
 from keras_torch.callbacks.terminate_on_nan import TerminateOnNaN
+from keras_torch.core import omissions as _omissions
 
 __all__ = [
     "BackupAndRestore",
@@ -47,3 +50,7 @@ __all__ = [
     "TensorBoard",
     "TerminateOnNaN",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    raise _omissions.missing_attribute(__name__, name)

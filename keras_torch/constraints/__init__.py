@@ -76,6 +76,37 @@ class MinMaxNorm(Constraint):
         return {"min_value": self.min_value, "max_value": self.max_value, "rate": self.rate, "axis": self.axis}
 
 
+@registry.register("RadialConstraint", "radial_constraint", category=_CAT)
+class RadialConstraint(Constraint):
+    """tf-keras's constraint giving each square ``Conv2D`` kernel slice one value per ring around the center.
+
+    For a ``(k, k, in, out)`` kernel with ``s = k // 2``, every ``(k, k)`` slice becomes rings of
+    constant value taken from its diagonal, exactly as tf-keras computes them: the center (one cell
+    for odd ``k``, a 2x2 block for even ``k``) gets ``w[s-1, s-1]``; ring ``d`` out from it gets
+    ``w[s+d-1, s+d-1]`` for odd ``k`` and ``w[s+d, s+d]`` for even ``k``.
+    """
+
+    def __call__(self, w):
+        if w.ndim != 4:
+            raise ValueError(f"The weight tensor must have rank 4. Received weight tensor with shape: {tuple(w.shape)}")
+        k = w.shape[0]
+        start = k // 2
+        idx = torch.arange(k, device=w.device)
+        if k % 2:
+            dist = (idx - start).abs()
+            offset = -1
+        else:
+            dist = torch.clamp(torch.maximum(start - 1 - idx, idx - start), min=0)
+            offset = 0
+        ring = torch.maximum(dist[:, None], dist[None, :])
+        source = torch.where(ring == 0, start - 1, start + ring + offset)
+        return w[source, source]
+
+
+# Keras's lowercase spellings are the classes themselves.
+max_norm, min_max_norm, non_neg, unit_norm, radial_constraint = MaxNorm, MinMaxNorm, NonNeg, UnitNorm, RadialConstraint
+
+
 def serialize(constraint: Any) -> Any:
     return registry.serialize_keras_object(constraint, _CAT)
 

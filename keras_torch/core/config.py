@@ -6,6 +6,7 @@ import contextlib
 import json
 import os
 import threading
+import warnings
 from collections.abc import Iterator
 
 import torch
@@ -154,3 +155,93 @@ def standardize_data_format(data_format: str | None) -> str:
             f"The `data_format` argument must be one of 'channels_first', 'channels_last'. Received: {data_format}"
         )
     return df
+
+
+# keras.config.enable/disable_flash_attention: None = let torch choose the attention kernel (Keras's
+# default), False = never the flash kernel. Read by MultiHeadAttention when it is created.
+_FLASH_ATTENTION: dict[str, bool | None] = {"enabled": None}
+
+
+def enable_flash_attention() -> None:
+    """Let attention layers use the flash kernel whenever torch can (the default)."""
+    _FLASH_ATTENTION["enabled"] = None
+
+
+def disable_flash_attention() -> None:
+    """Keep attention layers created afterwards off torch's flash-attention kernel."""
+    _FLASH_ATTENTION["enabled"] = False
+
+
+def is_flash_attention_enabled() -> bool | None:
+    """``False`` once :func:`disable_flash_attention` was called, else ``None`` (automatic), as in Keras."""
+    return _FLASH_ATTENTION["enabled"]
+
+
+def _env_int(name: str) -> int | None:
+    value = os.environ.get(name)
+    return int(value) if value else None
+
+
+# Debugging caps on fit/evaluate/predict (keras.config.set_max_epochs...), also set from the
+# environment like Keras: KERAS_MAX_EPOCHS, KERAS_MAX_STEPS_PER_EPOCH.
+_LIMITS: dict[str, int | None] = {"epochs": _env_int("KERAS_MAX_EPOCHS"),
+                                  "steps_per_epoch": _env_int("KERAS_MAX_STEPS_PER_EPOCH")}
+
+
+def set_max_epochs(max_epochs: int | None) -> None:
+    """Cap the number of epochs of every ``fit`` call (``None``: no cap)."""
+    _LIMITS["epochs"] = max_epochs
+
+
+def max_epochs() -> int | None:
+    """The cap set by :func:`set_max_epochs` or ``KERAS_MAX_EPOCHS`` (``None`` if unset)."""
+    return _LIMITS["epochs"]
+
+
+def set_max_steps_per_epoch(max_steps_per_epoch: int | None) -> None:
+    """Cap the steps of every epoch of ``fit``/``evaluate``/``predict`` (``None``: no cap)."""
+    _LIMITS["steps_per_epoch"] = max_steps_per_epoch
+
+
+def max_steps_per_epoch() -> int | None:
+    """The cap set by :func:`set_max_steps_per_epoch` or ``KERAS_MAX_STEPS_PER_EPOCH`` (``None`` if unset)."""
+    return _LIMITS["steps_per_epoch"]
+
+
+def limit_epochs(epochs: int) -> int:
+    """``epochs`` lowered to :func:`max_epochs` (with Keras's warning) when a cap is set."""
+    cap = _LIMITS["epochs"]
+    if cap and cap < epochs:
+        warnings.warn(f"Limiting epochs to {cap}", stacklevel=3)
+        return cap
+    return epochs
+
+
+def limit_steps(steps_per_epoch: int | None) -> int | None:
+    """``steps_per_epoch`` lowered to :func:`max_steps_per_epoch` (with Keras's warning) when a cap is set."""
+    cap = _LIMITS["steps_per_epoch"]
+    if cap and (not steps_per_epoch or cap < steps_per_epoch):
+        warnings.warn(f"Limiting steps_per_epoch to {cap}", stacklevel=3)
+        return cap
+    return steps_per_epoch
+
+
+# keras.config.enable/disable_traceback_filtering. keras_torch never trims frames from tracebacks
+# (torch's own frames stay visible too), so the switch only records the choice for code that reads
+# it back; Keras's default is on.
+_TRACEBACK_FILTERING = {"enabled": True}
+
+
+def enable_traceback_filtering() -> None:
+    """Record that Keras-internal frames may be filtered from tracebacks (the default)."""
+    _TRACEBACK_FILTERING["enabled"] = True
+
+
+def disable_traceback_filtering() -> None:
+    """Record that full tracebacks are wanted."""
+    _TRACEBACK_FILTERING["enabled"] = False
+
+
+def is_traceback_filtering_enabled() -> bool:
+    """The last choice made with :func:`enable_traceback_filtering` / :func:`disable_traceback_filtering`."""
+    return _TRACEBACK_FILTERING["enabled"]

@@ -26,14 +26,58 @@ class DTypePolicy:
         self.autocast = self.compute_dtype == self.variable_dtype
         self.is_mixed = not self.autocast
 
+    # Quantized policies (int8_from_float32...) are not provided; see core/omissions.py.
+    quantization_mode: str | None = None
+
     def serialize(self) -> Any:
         return {"module": "keras", "class_name": "DTypePolicy", "config": {"name": self.name}, "registered_name": None}
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> DTypePolicy:
+        return cls(**config)
+
+    def __eq__(self, other: object) -> bool:
+        # Keras: a plain policy equals a plain policy of the same name (FloatDTypePolicy is plain).
+        plain = (DTypePolicy, FloatDTypePolicy)
+        if type(self) in plain:
+            return type(other) in plain and self.name == other.name
+        return type(other) is type(self) and self.name == other.name
+
+    def __hash__(self) -> int:
+        return hash(self.name)
 
     def __repr__(self) -> str:
         return f'<DTypePolicy "{self.name}">'
 
 
+class FloatDTypePolicy(DTypePolicy):
+    """Keras's alias of :class:`DTypePolicy` (kept for files and scripts that name it)."""
+
+
 GLOBAL_POLICY: dict[str, str | None] = {"name": None}
+
+
+def set_global_policy(policy: Any) -> None:
+    """Set the policy of layers created afterwards (a name such as ``"mixed_float16"`` or a policy).
+
+    Args:
+        policy: A policy name, a :class:`DTypePolicy`, or ``None`` to go back to ``floatx()``.
+
+    Raises:
+        ValueError: The name is not a float dtype or a ``mixed_*`` policy.
+    """
+    name = policy.name if isinstance(policy, DTypePolicy) else (None if policy is None else str(policy))
+    if name is not None:
+        DTypePolicy(name)  # validates the name
+    GLOBAL_POLICY["name"] = name
+
+
+def global_policy() -> DTypePolicy:
+    """The policy new layers get (``DTypePolicy(floatx())`` unless one was set)."""
+    return DTypePolicy(GLOBAL_POLICY["name"])
 
 
 def resolve_policy(dtype: Any) -> DTypePolicy:

@@ -111,14 +111,20 @@ def get_registered_name(obj: Any) -> str:
     return getattr(obj, "_keras_registered_name", None) or getattr(obj, "__name__", type(obj).__name__)
 
 
-def lookup(category: str, name: str, custom_objects: dict[str, Any] | None = None) -> Any | None:
-    """Find ``name`` in custom objects (argument, scopes, global) then ``category``; None if absent."""
+def custom_object(name: str, custom_objects: dict[str, Any] | None = None) -> Any | None:
+    """``name`` in the user's custom objects (argument, scopes, global; ``"pkg>Name"`` also as ``Name``)."""
     for table in (custom_objects or {}, _scoped_custom_objects()):
         if name in table:
             return table[name]
         if ">" in name and name.split(">", 1)[1] in table:
             return table[name.split(">", 1)[1]]
-    return _REGISTRY.get(category, {}).get(name)
+    return None
+
+
+def lookup(category: str, name: str, custom_objects: dict[str, Any] | None = None) -> Any | None:
+    """Find ``name`` in custom objects (argument, scopes, global) then ``category``; None if absent."""
+    found = custom_object(name, custom_objects)
+    return found if found is not None else _REGISTRY.get(category, {}).get(name)
 
 
 def get(category: str, name: str, custom_objects: dict[str, Any] | None = None, what: str | None = None) -> Any:

@@ -314,6 +314,15 @@ class STFT(Initializer):
         return {"side": self.side, "window": self.window, "scaling": self.scaling, "periodic": self.periodic}
 
 
+# Keras's lowercase spellings are the classes themselves (``keras.initializers.he_normal(seed=1)``).
+zeros, ones, constant = Zeros, Ones, Constant
+random_normal, random_uniform, truncated_normal = RandomNormal, RandomUniform, TruncatedNormal
+variance_scaling, orthogonal, identity, stft = VarianceScaling, Orthogonal, Identity, STFT
+glorot_uniform, glorot_normal, he_uniform, he_normal = GlorotUniform, GlorotNormal, HeUniform, HeNormal
+lecun_uniform, lecun_normal = LecunUniform, LecunNormal
+OrthogonalInitializer, IdentityInitializer, STFTInitializer = Orthogonal, Identity, STFT
+
+
 def serialize(initializer: Any) -> Any:
     return registry.serialize_keras_object(initializer, _CAT)
 

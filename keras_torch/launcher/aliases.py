@@ -13,6 +13,8 @@ import importlib.machinery
 import sys
 from typing import Any
 
+from keras_torch.core import omissions
+
 # Keras 2 module paths that moved or never existed in keras_torch's layout.
 _RENAMES = {
     "utils.np_utils": "utils",
@@ -44,7 +46,8 @@ _RENAMES = {
     "optimizers.schedules": "optimizers.schedules",
     "optimizers.legacy": "optimizers.legacy",
     "saving.legacy": "saving",
-    "wrappers": "launcher.wrappers",
+    "legacy.saving": "saving.legacy_serialization",
+    "utils.legacy": "saving.legacy_serialization",
     "applications": "applications",
 }
 
@@ -84,6 +87,9 @@ class _AliasLoader(importlib.abc.Loader):
         try:
             module = importlib.import_module(self.target)
         except ModuleNotFoundError as err:
+            path = self.target[len("keras_torch") :].lstrip(".")
+            if omissions.omission(path) is not None:
+                raise omissions.NotProvidedModuleError(omissions.message(path), name=spec.name) from None
             raise ModuleNotFoundError(
                 f"keras_torch has no equivalent of module '{spec.name}' (looked for '{self.target}'). "
                 "See the migration guide in the README for what is supported.",

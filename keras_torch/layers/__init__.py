@@ -33,3 +33,19 @@ from keras_torch.layers.recurrent import *  # noqa: F401,F403
 from keras_torch.layers.regularization import *  # noqa: F401,F403
 from keras_torch.layers.reshaping import *  # noqa: F401,F403
 from keras_torch.layers.separable_conv import *  # noqa: F401,F403
+
+
+def __getattr__(name: str):
+    # tf.keras.layers.experimental(.preprocessing).X are the stable layers under their old path.
+    if name == "experimental":
+        import sys
+
+        return sys.modules[__name__]
+    # keras.layers.serialize / deserialize live in saving (above layers), looked up on first use.
+    if name in ("serialize", "deserialize"):
+        from keras_torch.saving import serialization
+
+        return getattr(serialization, f"{name}_layer")
+    from keras_torch.core import omissions
+
+    raise omissions.missing_attribute(__name__, name)

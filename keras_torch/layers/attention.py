@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import string
 from typing import Any
@@ -10,6 +11,7 @@ import torch
 import torch.nn.functional as F
 
 from keras_torch import constraints, initializers, regularizers
+from keras_torch.core import config as _config
 from keras_torch.core.symbolic import KerasTensor
 from keras_torch.layers._args import check_rate, register_layer
 from keras_torch.layers.base import Layer
@@ -74,6 +76,23 @@ def _masked_softmax(scores: torch.Tensor, mask: torch.Tensor | None, axes: tuple
 
 def _mask_of(x: Any) -> Any:
     return getattr(x, "_keras_mask", None) if isinstance(x, torch.Tensor) else None
+
+
+def _sdpa_kernels(flash: bool | None, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, mask: Any,
+                  causal: bool) -> Any:
+    """The attention kernels torch may pick: any (``None``), any but flash (``False``), only flash (``True``)."""
+    if flash is None:
+        return contextlib.nullcontext()
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+
+    if flash is False:
+        return sdpa_kernel([SDPBackend.MATH, SDPBackend.EFFICIENT_ATTENTION, SDPBackend.CUDNN_ATTENTION])
+    from torch.backends.cuda import SDPAParams, can_use_flash_attention
+
+    if not can_use_flash_attention(SDPAParams(q, k, v, mask, 0.0, causal, False), True):
+        raise RuntimeError("Flash attention is not supported with the provided inputs (see the warnings above for "
+                           "why); pass flash_attention=None to let torch choose the attention kernel.")
+    return sdpa_kernel([SDPBackend.FLASH_ATTENTION])
 
 
 @register_layer()
@@ -158,7 +177,11 @@ class MultiHeadAttention(Layer):
             raise ValueError(f"`attention_axes` must be an int, list, or tuple. Received: attention_axes={attention_axes}")
         self._attention_axes = tuple(attention_axes) if attention_axes else None
         self.seed = seed
-        self._flash_attention = flash_attention
+        # Keras: False/None defer to keras.config.disable_flash_attention(); True insists on the kernel.
+        self._flash_attention = flash_attention or _config.is_flash_attention_enabled()
+        if self._flash_attention and self._dropout > 0.0:
+            raise ValueError(f"Layer '{self.name}': dropout is not supported when flash attention is enabled. "
+                             "Please set dropout to 0.0 to use flash attention.")
         self._inverse_sqrt_key_dim = 1.0 / math.sqrt(float(self._key_dim))
         self._mha_shapes: dict[str, Any] | None = None
         self.supports_masking = True
@@ -279,6 +302,9 @@ class MultiHeadAttention(Layer):
         training: bool | None = None,
         use_causal_mask: bool = False,
     ) -> Any:
+        if self._flash_attention and return_attention_scores:
+            raise ValueError(f"Layer '{self.name}': returning attention scores is not supported when flash "
+                             "attention is enabled. Please disable flash attention to access attention scores.")
         self._ensure_built(query, value, key)
         # Keras 3 fills `*_mask` from the tensors' masks; the query mask always comes from the query.
         query_mask = _mask_of(query)
@@ -311,10 +337,10 @@ class MultiHeadAttention(Layer):
                 while attention_mask.ndim < 4:
                     attention_mask = attention_mask.unsqueeze(-3)
                 mask = torch.where(attention_mask.to(torch.bool), 0.0, _SDPA_MASK_VALUE).to(query.dtype)
-            out = F.scaled_dot_product_attention(
-                query.transpose(1, 2), key.transpose(1, 2), value.transpose(1, 2),
-                attn_mask=mask, is_causal=causal_only, scale=self._inverse_sqrt_key_dim,
-            )
+            q, k, v = query.transpose(1, 2), key.transpose(1, 2), value.transpose(1, 2)
+            with _sdpa_kernels(self._flash_attention, q, k, v, mask, causal_only):
+                out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, is_causal=causal_only,
+                                                     scale=self._inverse_sqrt_key_dim)
             return out.transpose(1, 2), None
         if causal_only:
             attention_mask = self._causal_mask(query.shape[1], value.shape[1], query.device)

@@ -24,6 +24,7 @@ from keras_torch.core import config as _config
 from keras_torch.core import naming, tree
 from keras_torch.core.context import CALL_CONTEXT as _CTX
 from keras_torch.core.dtype_policy import DTypePolicy, resolve_policy
+from keras_torch.core.remat import current_remat_mode
 from keras_torch.core.symbolic import KerasTensor, Node, Operation, any_symbolic, map_shapes
 from keras_torch.core.variables import KerasVariable, WeightRecord
 from keras_torch.layers.input_spec import InputSpec, assert_input_compatibility
@@ -142,6 +143,7 @@ class Layer(Operation, KerasWeightsMixin):
         d["_activity_regularizer"] = None
         d["_pending_input_shape"] = None
         d["name"] = None
+        d["_remat_mode"] = current_remat_mode()  # keras.RematScope active when the layer is created
 
     def __init__(
         self,
@@ -410,6 +412,8 @@ class Layer(Operation, KerasWeightsMixin):
         try:
             if self._forward_hooks or self._forward_pre_hooks or _global_hooks_active():
                 outputs = nn.Module.__call__(self, inputs, *rest, **kwargs)
+            elif self._remat_mode is not None:
+                outputs = self._remat_mode.run(self, self.forward, inputs, *rest, **kwargs)
             else:  # same as nn.Module.__call__ without hooks, minus two Python frames
                 outputs = self.forward(inputs, *rest, **kwargs)
         finally:

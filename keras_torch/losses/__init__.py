@@ -43,7 +43,7 @@ from keras_torch.losses.crossentropy import (
     sparse_categorical_crossentropy,
 )
 from keras_torch.losses.loss import Loss, LossFunctionWrapper
-from keras_torch.losses.reduction import reduce_weighted_values
+from keras_torch.losses.reduction import Reduction, reduce_weighted_values
 from keras_torch.losses.regression import (
     categorical_hinge,
     cosine_similarity,
@@ -152,6 +152,7 @@ def resolve_loss(identifier: Any, y_true: Any, y_pred: Any) -> Loss | None:
 
 
 __all__ = [
+    "Reduction",
     "BinaryCrossentropy",
     "BinaryFocalCrossentropy",
     "CategoricalCrossentropy",

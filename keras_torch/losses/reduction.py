@@ -9,8 +9,33 @@ from keras_torch.losses._common import divide_no_nan, squeeze_or_expand_to_same_
 REDUCTIONS = ("sum_over_batch_size", "sum", None, "none", "mean", "mean_with_sample_weight")
 
 
+class Reduction:
+    """tf-keras 2's names for the loss reductions (``tf.keras.losses.Reduction.SUM``...).
+
+    ``AUTO`` means ``SUM_OVER_BATCH_SIZE`` (what tf-keras does outside ``tf.distribute``).
+    """
+
+    AUTO = "auto"
+    NONE = "none"
+    SUM = "sum"
+    SUM_OVER_BATCH_SIZE = "sum_over_batch_size"
+
+    @classmethod
+    def all(cls) -> tuple[str, ...]:
+        """Every reduction name."""
+        return (cls.AUTO, cls.NONE, cls.SUM, cls.SUM_OVER_BATCH_SIZE)
+
+    @classmethod
+    def validate(cls, key: str) -> None:
+        """Raise ``ValueError`` unless ``key`` is one of :meth:`all`."""
+        if key not in cls.all():
+            raise ValueError(f'Invalid Reduction Key: {key}. Expected keys are "{cls.all()}"')
+
+
 def standardize_reduction(reduction: str | None) -> str | None:
-    """Validate ``reduction`` (Keras accepts exactly the values in :data:`REDUCTIONS`)."""
+    """Validate ``reduction`` (Keras 3's values in :data:`REDUCTIONS`, plus tf-keras's ``"auto"``)."""
+    if reduction == Reduction.AUTO:
+        return "sum_over_batch_size"
     if reduction not in REDUCTIONS:
         allowed = {r for r in REDUCTIONS}
         raise ValueError(

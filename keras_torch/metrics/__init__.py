@@ -90,6 +90,7 @@ from keras_torch.metrics.regression import (
     R2Score,
     RootMeanSquaredError,
 )
+from keras_torch.metrics.tf2_metrics import MeanRelativeError, MeanTensor
 
 _CAT = "metrics"
 
@@ -198,6 +199,8 @@ def resolve_metric(identifier: Any, y_true: Any, y_pred: Any, loss: Any = None) 
 
 
 __all__ = [
+    "MeanRelativeError",
+    "MeanTensor",
     "AUC",
     "Accuracy",
     "BinaryAccuracy",

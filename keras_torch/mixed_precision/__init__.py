@@ -8,30 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from keras_torch.core.dtype_policy import GLOBAL_POLICY as _GLOBAL_POLICY
-from keras_torch.core.dtype_policy import DTypePolicy
+from keras_torch.core.dtype_policy import DTypePolicy, global_policy, set_global_policy
 
 Policy = DTypePolicy
-
-
-def set_global_policy(policy: Any) -> None:
-    """Set the policy for layers created afterwards (``"mixed_float16"``, ``"float32"``...)."""
-    name = policy.name if isinstance(policy, DTypePolicy) else (None if policy is None else str(policy))
-    if name is not None:
-        DTypePolicy(name)  # validates the name
-    _GLOBAL_POLICY["name"] = name
-
-
-def global_policy() -> DTypePolicy:
-    return DTypePolicy(_GLOBAL_POLICY["name"])
-
-
-def dtype_policy() -> DTypePolicy:
-    return global_policy()
-
-
-def set_dtype_policy(policy: Any) -> None:
-    set_global_policy(policy)
+dtype_policy = global_policy
+set_dtype_policy = set_global_policy
 
 
 class LossScaleOptimizer:

@@ -6,7 +6,7 @@ from keras_torch.models.sequential import Sequential
 from keras_torch.saving.serialization import model_from_config, model_from_json
 
 __all__ = ["Functional", "Model", "Sequential", "clone_model", "load_model", "model_from_config", "model_from_json",
-           "save_model"]
+           "model_from_yaml", "save_model"]
 
 
 def clone_model(model: Model, input_tensors=None, clone_function=None, **kwargs) -> Model:
@@ -41,3 +41,13 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):  # 
 def save_model(model, filepath, overwrite=True, **kwargs):
     """Save ``model`` to ``filepath`` (.h5 or .keras)."""
     model.save(filepath, overwrite=overwrite, **kwargs)
+
+
+def model_from_yaml(yaml_string: str, custom_objects: dict | None = None) -> Model:
+    """Removed in tf-keras 2 for security; raises the same ``RuntimeError`` it does.
+
+    Raises:
+        RuntimeError: Always; use ``model.to_json()`` and :func:`model_from_json`.
+    """
+    raise RuntimeError("Method `model_from_yaml()` has been removed due to security risk of arbitrary code execution. "
+                       "Please use `Model.to_json()` and `model_from_json()` instead.")

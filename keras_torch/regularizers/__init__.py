@@ -92,6 +92,10 @@ class OrthogonalRegularizer(Regularizer):
         return {"factor": self.factor, "mode": self.mode}
 
 
+# Keras's lowercase spellings are the classes themselves.
+l1, l2, orthogonal_regularizer = L1, L2, OrthogonalRegularizer
+
+
 def l1_l2(l1: float = 0.01, l2: float = 0.01) -> L1L2:
     """Keras 2 helper ``regularizers.l1_l2`` (defaults 0.01 each)."""
     return L1L2(l1=l1, l2=l2)

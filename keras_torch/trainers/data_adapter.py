@@ -110,7 +110,7 @@ class DataHandler:
     ) -> None:
         self.device = device
         self.for_predict = for_predict
-        self.steps_per_epoch = steps_per_epoch
+        self.steps_per_epoch = _config.limit_steps(steps_per_epoch)  # keras.config.set_max_steps_per_epoch
         self.shuffle = shuffle
         self.class_weight = class_weight
         self.num_samples: int | None = None

@@ -91,6 +91,7 @@ class TrainingLoops:
         if kwargs:
             raise TypeError(f"Invalid keyword argument(s) in `fit()`: {sorted(kwargs)}")
         self._assert_compiled("fit")
+        epochs = _config.limit_epochs(epochs)  # keras.config.set_max_epochs / KERAS_MAX_EPOCHS
         strategy = self.distribute_strategy
         device = strategy.place(self)
         if validation_split and validation_data is None:

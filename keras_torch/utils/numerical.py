@@ -43,3 +43,25 @@ def set_random_seed(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed % (2**32))
     torch.manual_seed(seed)
+
+
+def to_ordinal(x: Any, num_classes: int | None = None, dtype: str = "float32") -> np.ndarray:
+    """Ordinal encoding of class indices: class ``c`` becomes ``c`` ones followed by zeros.
+
+    Args:
+        x: Integer class indices (a trailing axis of size 1 is dropped).
+        num_classes: Number of classes (default ``max(x) + 1``); the encoding has ``num_classes - 1`` columns.
+        dtype: Output dtype.
+
+    Returns:
+        An array of shape ``x.shape + (num_classes - 1,)``.
+    """
+    y = np.array(x, dtype="int")
+    shape = y.shape
+    if shape and shape[-1] == 1 and len(shape) > 1:
+        shape = tuple(shape[:-1])
+    y = y.reshape(-1)
+    if not num_classes:
+        num_classes = int(np.max(y)) + 1
+    ordinal = (np.arange(num_classes - 1)[None, :] < y[:, None]).astype(dtype)
+    return ordinal.reshape(shape + (num_classes - 1,))
