@@ -109,8 +109,3 @@ def sort_logs(logs: Any) -> dict[str, Any]:
         else:
             result[key] = value
     return result
-
-
-def to_float32(value: float) -> np.float32:
-    """Round like Keras' ``ops.less``/``ops.greater`` do with Python floats (floatx)."""
-    return np.float32(value)

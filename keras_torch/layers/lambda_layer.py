@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import builtins
+import importlib
 import inspect
 import marshal
 import math
@@ -43,15 +44,14 @@ def func_dump(func: Callable) -> tuple[str, Any, Any]:
 
 
 def _load_globals() -> dict[str, Any]:
-    # The package itself is the ``keras`` of the function's code; it is always imported already (it is
-    # this module's parent), so it is taken from sys.modules rather than imported from below.
-    g: dict[str, Any] = {"__builtins__": builtins, "keras": sys.modules["keras_torch"], "torch": torch, "np": np,
-                         "numpy": np, "math": math}
-    for alias, mod in (("ops", "keras_torch.ops"), ("K", "keras_torch.backend"), ("backend", "keras_torch.backend")):
-        try:
-            g[alias] = __import__(mod, fromlist=["_"])
-        except ImportError:
-            pass
+    # A deserialised function is *user* code: it runs against the public API (``keras.ops...``,
+    # ``K.mean``), the whole package, not against what this module may import. The package is
+    # necessarily loaded when a Lambda runs (it is this module's parent), so the public modules are
+    # looked up by name at call time; the library itself never depends on them from here.
+    public = {"keras": "keras_torch", "ops": "keras_torch.ops", "K": "keras_torch.backend",
+              "backend": "keras_torch.backend"}
+    g: dict[str, Any] = {"__builtins__": builtins, "torch": torch, "np": np, "numpy": np, "math": math}
+    g.update({alias: importlib.import_module(name) for alias, name in public.items()})
     return g
 
 

@@ -20,7 +20,6 @@ import datetime
 import io
 import json
 import os
-import sys
 import warnings
 import zipfile
 from collections.abc import Iterator
@@ -30,6 +29,7 @@ import numpy as np
 import torch
 
 from keras_torch.core.naming import to_snake_case
+from keras_torch.core.version import __version__
 from keras_torch.layers.base import Layer
 from keras_torch.saving import compile_config, optimizer_state
 from keras_torch.saving.formats import KERAS_VERSION, legacy_h5
@@ -291,8 +291,7 @@ def save_model(model: Any, filepath: str, include_optimizer: bool = True) -> Non
     metadata = {
         "keras_version": KERAS_VERSION,
         "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S"),
-        # The root package (always loaded: it is this module's ancestor) holds the version.
-        "keras_torch_version": sys.modules["keras_torch"].__version__,
+        "keras_torch_version": __version__,
     }
     buf = io.BytesIO()
     with h5py.File(buf, "w") as f:
