@@ -10,7 +10,7 @@ Walks the tables of ``compat/ops_cases`` and writes, under ``compat/fixtures/ops
   unknown first dim, the others concrete; ``static``: all symbolic with known shapes) or the
   exception type; the result
   dtype of every (op, dtypes) entry of the dtype tables; the exception types of the bad-argument
-  cases, eager and symbolic.
+  cases, eager and symbolic; the public names of ``keras.ops`` (and submodules) and ``keras.random``.
 """
 
 from __future__ import annotations
@@ -103,6 +103,13 @@ def _errors(keras: Any, bank: dict, meta: dict) -> None:
     meta["errors"] = out
 
 
+def _public_names(keras: Any) -> dict[str, list[str]]:
+    """Public names of ``keras.ops`` (and its submodules) and ``keras.random``."""
+    modules = {"ops": keras.ops, "ops.numpy": keras.ops.numpy, "ops.nn": keras.ops.nn, "ops.linalg": keras.ops.linalg,
+               "ops.image": keras.ops.image, "random": keras.random}
+    return {key: sorted(n for n in dir(mod) if not n.startswith("_")) for key, mod in modules.items()}
+
+
 def generate(out_dir: pathlib.Path) -> None:
     import keras
 
@@ -112,6 +119,7 @@ def generate(out_dir: pathlib.Path) -> None:
     meta: dict[str, Any] = {"keras_version": keras.__version__, "cases": {}}
     _numeric(keras, bank, arrays, meta)
     meta["dtypes"] = dtype_table(keras)
+    meta["names"] = _public_names(keras)
     _errors(keras, bank, meta)
     np.savez_compressed(out_dir / "values.npz", **arrays)
     with gzip.open(out_dir / "cases.json.gz", "wt", encoding="utf8") as f:

@@ -12,7 +12,6 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
 import torch
 
 from keras_torch.ops import _dispatch as d
@@ -345,8 +344,3 @@ def vectorize(pyfunc: Callable, *, excluded: set | None = None, signature: str |
         return out.reshape(*loop, *out.shape[1:])
 
     return wrapped
-
-
-def to_numpy_index(x: Any) -> np.ndarray:
-    """Indices as a NumPy int array (used by ops that take index lists)."""
-    return d.to_numpy(x).astype(np.int64)
