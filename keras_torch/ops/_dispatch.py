@@ -128,6 +128,16 @@ def result_of(*dts: Any) -> torch.dtype:
     return _result(_config.floatx(), *dts)
 
 
+@functools.lru_cache(maxsize=256)
+def _scalar_result(floatx: str, dt: torch.dtype, scalar_type: type) -> torch.dtype:
+    return dtypes.torch_result_type(dt, scalar_type)
+
+
+def scalar_result(dt: torch.dtype, scalar: Any) -> torch.dtype:
+    """Keras result dtype of a tensor of ``dt`` with a Python scalar (weak unless a bool)."""
+    return _scalar_result(_config.floatx(), dt, bool if isinstance(scalar, bool) else type(scalar))
+
+
 def float_of(dt: torch.dtype) -> torch.dtype:
     """The dtype a float-valued op returns for an input of dtype ``dt`` (ints and bools -> floatx)."""
     if dt.is_floating_point or dt.is_complex:
@@ -213,13 +223,14 @@ def is_symbolic(x: Any) -> bool:
 
 
 def has_symbolic(args: tuple, kwargs: dict) -> bool:
-    """Whether any argument is (or contains) a KerasTensor."""
+    """Whether any argument is (or contains) a KerasTensor (inlined checks: this runs on every call)."""
     for a in args:
-        if is_symbolic(a):
+        if isinstance(a, KerasTensor) or (isinstance(a, (list, tuple)) and is_symbolic(a)):
             return True
-    for a in kwargs.values():
-        if is_symbolic(a):
-            return True
+    if kwargs:
+        for a in kwargs.values():
+            if isinstance(a, KerasTensor) or (isinstance(a, (list, tuple)) and is_symbolic(a)):
+                return True
     return False
 
 

@@ -189,9 +189,12 @@ def nan_to_num(x: Any, nan: float = 0.0, posinf: float | None = None, neginf: fl
 
 
 # ---- two arguments
-def _binary(name: str, fn: Callable[[Tensor, Tensor], Tensor], kind: str, doc: str) -> Callable:
+def _binary(name: str, fn: Callable[[Tensor, Tensor], Tensor], kind: str, doc: str,
+            scalar_fn: Callable[[Tensor, Any], Tensor] | None = None) -> Callable:
     """A two-argument op. ``kind``: "promote" (Keras result dtype), "float" (result dtype with
-    float), "bool" (operands promoted, boolean result), "floatx64" (ints -> floatx, int64 -> float64)."""
+    float), "bool" (operands promoted, boolean result), "floatx64" (ints -> floatx, int64 -> float64).
+    ``scalar_fn`` (torch functions taking a Python scalar second) gives ``op(tensor, 2.0)`` a fast path
+    of its own for "promote" ops: the tensor is cast to the Keras result dtype, the scalar stays weak."""
     fast_float_only = kind in ("float", "floatx64")
 
     def slow(x1: Any, x2: Any) -> Tensor:
@@ -203,9 +206,12 @@ def _binary(name: str, fn: Callable[[Tensor, Tensor], Tensor], kind: str, doc: s
         return fn(d.tensor(x1, device=dev).to(dt), d.tensor(x2, device=dev).to(dt))
 
     def op(x1: Any, x2: Any) -> Tensor:
-        if type(x1) is Tensor and type(x2) is Tensor and x1.dtype is x2.dtype and (
-                not fast_float_only or x1.is_floating_point()):
-            return fn(x1, x2)
+        if type(x1) is Tensor:
+            if type(x2) is Tensor and x1.dtype is x2.dtype and (not fast_float_only or x1.is_floating_point()):
+                return fn(x1, x2)
+            if scalar_fn is not None and type(x2) in (int, float):
+                dt = d.scalar_result(x1.dtype, x2)
+                return scalar_fn(x1 if x1.dtype is dt else x1.to(dt), x2)
         if isinstance(x1, d.KerasTensor) or isinstance(x2, d.KerasTensor):
             return d.symbolic_call(slow, (x1, x2), {}, rule=_broadcast_rule(slow), name=name)
         return slow(x1, x2)
@@ -268,9 +274,9 @@ def _floor_divide(a: Tensor, b: Tensor) -> Tensor:
     return torch.div(a, b, rounding_mode="floor")
 
 
-add = _binary("add", torch.add, "promote", "Elementwise sum.")
-subtract = _binary("subtract", _bool_safe(torch.sub), "promote", "Elementwise difference.")
-multiply = _binary("multiply", torch.mul, "promote", "Elementwise product.")
+add = _binary("add", torch.add, "promote", "Elementwise sum.", scalar_fn=torch.add)
+subtract = _binary("subtract", _bool_safe(torch.sub), "promote", "Elementwise difference.", scalar_fn=torch.sub)
+multiply = _binary("multiply", torch.mul, "promote", "Elementwise product.", scalar_fn=torch.mul)
 divide = _binary("divide", torch.true_divide, "float", "True division (ints divide into floats).")
 true_divide = _binary("true_divide", torch.true_divide, "float", "True division (ints divide into floats).")
 floor_divide = _binary("floor_divide", _floor_divide, "promote", "Division rounded toward -inf.")

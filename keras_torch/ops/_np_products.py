@@ -17,6 +17,10 @@ from keras_torch.core import config as _config
 from keras_torch.ops import _dispatch as d
 from keras_torch.ops._dispatch import Tensor
 
+# Operand dtypes whose torch.matmul result is already Keras's (int8 widens, bools multiply as 0/1).
+_FAST_DTYPES = frozenset({torch.float16, torch.bfloat16, torch.float32, torch.float64, torch.int32, torch.int64})
+_torch_matmul = torch.matmul
+
 
 def _operands(*xs: Any, widen_int8: bool = False) -> tuple[list[Tensor], torch.dtype, torch.dtype]:
     """Tensors in a compute dtype torch supports, plus the Keras result dtype (``widen_int8``:
@@ -76,8 +80,10 @@ def matmul(x1: Any, x2: Any) -> Tensor:
     Raises:
         ValueError: on symbolic inputs with mismatched inner dimensions.
     """
-    if type(x1) is Tensor and type(x2) is Tensor and x1.dtype is x2.dtype and x1.is_floating_point():
-        return torch.matmul(x1, x2)
+    if type(x1) is Tensor and type(x2) is Tensor:
+        dt = x1.dtype
+        if dt is x2.dtype and dt in _FAST_DTYPES:
+            return _torch_matmul(x1, x2)
     if isinstance(x1, d.KerasTensor) or isinstance(x2, d.KerasTensor):
         return d.symbolic_call(_matmul_slow, (x1, x2), {}, rule=_matmul_rule, name="matmul")
     return _matmul_slow(x1, x2)

@@ -55,6 +55,8 @@ def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A0
     dims = reduced_axes(t, axis)
     if not dims:
         return t.to(dt)
+    if dt is t.dtype and t.is_floating_point():  # torch sums integers into int64 unless told
+        return torch.sum(t, dim=dims, keepdim=keepdims)
     if dt == torch.uint32:
         return torch.sum(t.to(torch.int64), dim=dims, keepdim=keepdims).to(dt)
     return torch.sum(t, dim=dims, keepdim=keepdims, dtype=dt)

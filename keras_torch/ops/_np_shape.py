@@ -19,6 +19,8 @@ from keras_torch.ops._dispatch import Tensor
 
 
 def _shape_spec(newshape: Any) -> tuple[int, ...]:
+    if type(newshape) is tuple and None not in newshape:
+        return newshape
     if isinstance(newshape, (int, Tensor)) and not (isinstance(newshape, Tensor) and newshape.ndim):
         return (int(newshape),)
     return tuple(-1 if s is None else int(s) for s in newshape)
@@ -51,14 +53,12 @@ def reshape(x: Any, newshape: Any) -> Tensor:
     """
     t = d.tensor(x)
     shape = _shape_spec(newshape)
-    known = math.prod(s for s in shape if s != -1)
-    if shape.count(-1) > 1:
-        raise ValueError(f"Only one dimension can be -1 (inferred) in `newshape`. Received: newshape={newshape}")
-    if (-1 not in shape and known != t.numel()) or (-1 in shape and (known == 0 or t.numel() % known)):
+    try:
+        return torch.reshape(t, shape)
+    except RuntimeError as e:
         raise ValueError(
             f"The total size of the tensor must be unchanged. Received: input shape={tuple(t.shape)}, "
-            f"newshape={newshape}")
-    return torch.reshape(t, shape)
+            f"newshape={newshape}") from e
 
 
 @d.op
