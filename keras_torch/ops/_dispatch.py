@@ -222,14 +222,19 @@ def is_symbolic(x: Any) -> bool:
     return False
 
 
+_PLAIN = frozenset({Tensor, int, float, bool, str, type(None)})
+
+
 def has_symbolic(args: tuple, kwargs: dict) -> bool:
-    """Whether any argument is (or contains) a KerasTensor (inlined checks: this runs on every call)."""
+    """Whether any argument is (or contains) a KerasTensor (runs on every op call: plain tensors
+    and scalars are skipped by their type first)."""
     for a in args:
-        if isinstance(a, KerasTensor) or (isinstance(a, (list, tuple)) and is_symbolic(a)):
+        if type(a) not in _PLAIN and (isinstance(a, KerasTensor) or (isinstance(a, (list, tuple)) and is_symbolic(a))):
             return True
     if kwargs:
         for a in kwargs.values():
-            if isinstance(a, KerasTensor) or (isinstance(a, (list, tuple)) and is_symbolic(a)):
+            if type(a) not in _PLAIN and (
+                    isinstance(a, KerasTensor) or (isinstance(a, (list, tuple)) and is_symbolic(a))):
                 return True
     return False
 

@@ -21,6 +21,8 @@ _SUM_DTYPES = {torch.bool: torch.int32, torch.int8: torch.int32, torch.int16: to
 
 def reduced_axes(t: Tensor, axis: Any) -> tuple[int, ...]:
     """Reduced axes (all for None)."""
+    if type(axis) is int and -t.ndim <= axis < t.ndim:
+        return (axis % t.ndim,)
     if axis is None:
         return tuple(range(t.ndim))
     return d.axes_tuple(axis, t.ndim)
