@@ -3,7 +3,7 @@ one dispatch between eager tensors and symbolic ``KerasTensor`` arguments.
 
 An op is a plain function on tensors. ``@op`` adds the symbolic branch: when an argument is a
 KerasTensor the call is recorded in the functional graph, its output spec coming from a shape rule
-(``spec=``) or, by default, from running the function on shape-only ``meta`` tensors (no compute).
+(``rule=``) or, by default, from running the function on shape-only ``meta`` tensors (no compute).
 Hot binary ops (``add``, ``matmul``...) test ``type(x) is Tensor`` inline instead and call torch
 directly, so they cost one Python call over torch.
 """
