@@ -34,7 +34,7 @@ class Case:
             ``A`` references of ``args`` resolved.
         symbolic: Also compare the output shapes of a symbolic call (first dim unknown).
         grad: Check the gradient with ``torch.autograd.gradcheck`` (float64) when outputs are float.
-        rtol: Relative tolerance of the float32 comparison (``atol`` is ``rtol / 10``).
+        tol: Relative tolerance of the float32 comparison (``atol`` is ``tol / 10``).
     """
 
     id: str
@@ -44,7 +44,7 @@ class Case:
     call: Callable[..., Any] | None = None
     symbolic: bool = True
     grad: bool = True
-    rtol: float = 1e-4
+    tol: float = 1e-4
 
     def arrays(self) -> list[str]:
         """Names of the bank arrays this case reads, in argument order."""
@@ -90,10 +90,10 @@ class Table:
         self._count: dict[str, int] = {}
 
     def add(self, op: str, *args: Any, call: Callable | None = None, symbolic: bool = True, grad: bool = True,
-            rtol: float = 1e-4, **kwargs: Any) -> None:
+            tol: float = 1e-4, **kwargs: Any) -> None:
         n = self._count.get(op, 0)
         self._count[op] = n + 1
-        self.cases.append(Case(f"{self.prefix}{op}[{n}]", op, tuple(args), dict(kwargs), call, symbolic, grad, rtol))
+        self.cases.append(Case(f"{self.prefix}{op}[{n}]", op, tuple(args), dict(kwargs), call, symbolic, grad, tol))
 
 
 def symbolic_inputs(tensor_type: Any, case: Case, bank: dict[str, np.ndarray], variant: str) -> dict[str, Any]:

@@ -110,7 +110,7 @@ def test_eager_matches_keras(case):
     out = _flatten(case.run(keras_torch, _tensors()))
     assert len(out) == len(entry["outputs"]), f"{len(out)} outputs, Keras gave {len(entry['outputs'])}"
     for i, (got, info) in enumerate(zip(out, entry["outputs"])):
-        _check_leaf(got, info, ARRAYS.get(f"out/{case.id}/{i}"), case.rtol, f"{case.id} output {i}")
+        _check_leaf(got, info, ARRAYS.get(f"out/{case.id}/{i}"), case.tol, f"{case.id} output {i}")
 
 
 def _sym_params():
@@ -169,7 +169,7 @@ def test_functional_model_matches_eager(case):
     model = keras_torch.Model(inputs[first], _flatten(case.run(keras_torch, inputs)))
     got = _flatten(model(torch.from_numpy(BANK[first].copy())))
     for i, (g, info) in enumerate(zip(got, entry["outputs"])):
-        _check_leaf(g, info, ARRAYS.get(f"out/{case.id}/{i}"), case.rtol, f"{case.id} model output {i}")
+        _check_leaf(g, info, ARRAYS.get(f"out/{case.id}/{i}"), case.tol, f"{case.id} model output {i}")
 
 
 def _dtype_ops() -> list[str]:
