@@ -3,14 +3,14 @@
 
 Ops accept tensors, NumPy arrays and Python scalars eagerly, and symbolic ``KerasTensor`` arguments
 (``keras.Input`` outputs): such calls are recorded in the functional graph with Keras's output
-shapes and dtypes. Result dtypes follow Keras's promotion rules (:mod:`keras_torch.ops.dtypes`).
+shapes and dtypes. Result dtypes follow Keras's promotion rules (:mod:`keras_torch.core.dtype_promotion`).
 The submodules mirror Keras's: ``numpy``, ``nn``, ``linalg``, ``image`` (public), ``core``, ``math``,
 ``einops`` (Keras's ``keras.src.ops`` modules).
 """
 
 from __future__ import annotations
 
-from keras_torch.ops import core, dtypes, einops, image, linalg, math, nn, numpy  # noqa: F401 - submodules
+from keras_torch.ops import core, einops, image, linalg, math, nn, numpy  # noqa: F401 - submodules
 from keras_torch.ops.core import (  # noqa: F401 - re-exported
     associative_scan,
     cast,

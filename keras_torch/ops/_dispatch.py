@@ -19,8 +19,8 @@ import numpy as np
 import torch
 
 from keras_torch.core import config as _config
+from keras_torch.core import dtype_promotion as dtypes
 from keras_torch.core.symbolic import KerasTensor, apply_op
-from keras_torch.ops import dtypes
 
 Tensor = torch.Tensor
 

@@ -2,7 +2,7 @@
 
 Result dtypes follow Keras: float-valued functions turn ints and bools into floatx (some into
 float64 for int64, as Keras does), two-argument functions promote with
-:func:`keras_torch.ops.dtypes.result_type` (Python scalars weak). The common case (tensors of one
+:func:`keras_torch.core.dtype_promotion.result_type` (Python scalars weak). The common case (tensors of one
 dtype) goes straight to torch.
 """
 

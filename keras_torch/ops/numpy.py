@@ -2,7 +2,7 @@
 ``keras.ops.numpy`` in Keras 3.15).
 
 Each accepts tensors, arrays and scalars eagerly, and symbolic ``KerasTensor`` arguments inside
-functional models. Result dtypes follow Keras (see :mod:`keras_torch.ops.dtypes`).
+functional models. Result dtypes follow Keras (see :mod:`keras_torch.core.dtype_promotion`).
 """
 
 from __future__ import annotations

@@ -11,8 +11,8 @@ import torch
 import keras_torch as keras
 from keras_torch import ops
 from keras_torch.core import config
+from keras_torch.core import dtype_promotion as dtypes
 from keras_torch.core.variables import KerasVariable
-from keras_torch.ops import dtypes
 
 rng = np.random.default_rng(0)
 
