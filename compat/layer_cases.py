@@ -490,6 +490,36 @@ def _(k):
     return seq(k, (3, 4, 5, 2), k.layers.GlobalAveragePooling3D(keepdims=True))
 
 
+@case("adaptive_avg_pool1d", f(2, 10, 3))
+def _(k):
+    return seq(k, (10, 3), k.layers.AdaptiveAveragePooling1D(4))
+
+
+@case("adaptive_max_pool1d_upsample_channels_first", f(2, 3, 5))
+def _(k):
+    return seq(k, (3, 5), k.layers.AdaptiveMaxPooling1D(7, data_format="channels_first"))
+
+
+@case("adaptive_avg_pool2d_uneven", f(2, 7, 9, 2))
+def _(k):
+    return seq(k, (7, 9, 2), k.layers.AdaptiveAveragePooling2D((3, 4)))
+
+
+@case("adaptive_max_pool2d_channels_first", f(2, 3, 8, 6))
+def _(k):
+    return seq(k, (3, 8, 6), k.layers.AdaptiveMaxPooling2D(3, data_format="channels_first"))
+
+
+@case("adaptive_avg_pool3d", f(2, 5, 6, 7, 2))
+def _(k):
+    return seq(k, (5, 6, 7, 2), k.layers.AdaptiveAveragePooling3D((2, 3, 4)))
+
+
+@case("adaptive_max_pool3d_after_conv", f(2, 6, 5, 5, 2))
+def _(k):
+    return seq(k, (6, 5, 5, 2), k.layers.Conv3D(3, 2), k.layers.AdaptiveMaxPooling3D((3, 2, 3)))
+
+
 # ======================================================================== Normalization
 @case("batchnorm_inference_dense", f(4, 5))
 def _(k):

@@ -33,3 +33,4 @@ from keras_torch.layers.recurrent import *  # noqa: F401,F403
 from keras_torch.layers.regularization import *  # noqa: F401,F403
 from keras_torch.layers.reshaping import *  # noqa: F401,F403
 from keras_torch.layers.separable_conv import *  # noqa: F401,F403
+from keras_torch.layers.adaptive_pooling import *  # noqa: F401,F403
