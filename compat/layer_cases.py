@@ -597,6 +597,26 @@ def _(k):
     return seq(k, (4, 5), k.layers.UnitNormalization(axis=[1, 2]))
 
 
+@case("rms_normalization", f(2, 4, 5))
+def _(k):
+    return seq(k, (4, 5), k.layers.Dense(6), k.layers.RMSNormalization())
+
+
+@case("rms_normalization_two_axes", f(2, 3, 4, 5))
+def _(k):
+    return seq(k, (3, 4, 5), k.layers.RMSNormalization(axis=[-1, -2], epsilon=1e-3))
+
+
+@case("spectral_normalization_dense", f(3, 5))
+def _(k):
+    return seq(k, (5,), k.layers.SpectralNormalization(k.layers.Dense(4)), k.layers.Dense(2))
+
+
+@case("spectral_normalization_conv2d", f(2, 5, 5, 2))
+def _(k):
+    return seq(k, (5, 5, 2), k.layers.SpectralNormalization(k.layers.Conv2D(3, 3), power_iterations=2))
+
+
 # ============================================================================ Recurrent
 @case("lstm_return_sequences", f(2, 5, 3))
 def _(k):
@@ -990,6 +1010,37 @@ def _(k):
 def _(k):
     q, v, kk = k.Input(shape=(4, 3)), k.Input(shape=(5, 3)), k.Input(shape=(5, 3))
     return k.Model([q, v, kk], k.layers.AdditiveAttention(use_scale=False)([q, v, kk]))
+
+
+@case("gqa_self_attention", f(2, 5, 6))
+def _(k):
+    x = k.Input(shape=(5, 6))
+    return k.Model(x, k.layers.GroupQueryAttention(head_dim=3, num_query_heads=4, num_key_value_heads=2)(x, x))
+
+
+@case("gqa_cross_gate_scores", fs((2, 4, 6), (2, 5, 6), (2, 5, 3)))
+def _(k):
+    q, v, kk = k.Input(shape=(4, 6)), k.Input(shape=(5, 6)), k.Input(shape=(5, 3))
+    out, scores = k.layers.GroupQueryAttention(2, 4, 1, use_gate=True)(q, v, kk, return_attention_scores=True)
+    return k.Model([q, v, kk], [out, scores])
+
+
+@case("gqa_causal_sliding_window", f(2, 6, 4))
+def _(k):
+    x = k.Input(shape=(6, 4))
+    return k.Model(x, k.layers.GroupQueryAttention(2, 2, 2, sliding_window=2, use_bias=False)(
+        x, x, use_causal_mask=True))
+
+
+def _gqa_mask_inputs(rng):
+    q, _, m = _mha_mask_inputs(rng)
+    return [q, rng.standard_normal((2, 5, 6)).astype("float32"), m]
+
+
+@case("gqa_attention_mask", _gqa_mask_inputs)
+def _(k):
+    q, v, m = k.Input(shape=(4, 6)), k.Input(shape=(5, 6)), k.Input(shape=(4, 5))
+    return k.Model([q, v, m], k.layers.GroupQueryAttention(3, 2, 1)(q, v, attention_mask=m))
 
 
 # ======================================================================= Regularization

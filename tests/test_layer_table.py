@@ -64,6 +64,10 @@ LAYER_DB: dict[str, list[tuple[dict, object, dict]]] = {
     "GlobalMaxPooling1D": [({}, (2, 5, 3), {"train": False})],
     "GlobalMaxPooling2D": [({}, (2, 4, 4, 3), {"train": False})],
     "GlobalMaxPooling3D": [({}, (1, 3, 3, 3, 2), {"train": False})],
+    "GroupedQueryAttention": [({"head_dim": 2, "num_query_heads": 4, "num_key_value_heads": 2},
+                               [(2, 4, 5), (2, 6, 5)], {"unpack": True}),
+                              ({"head_dim": 3, "num_query_heads": 2, "num_key_value_heads": 1, "use_gate": True,
+                                "sliding_window": 2, "dropout": 0.1}, [(2, 4, 5), (2, 4, 5)], {"unpack": True})],
     "GroupNormalization": [({"groups": 2}, (2, 4, 4), {})],
     "Identity": [({}, (2, 5), {"train": False})],
     "LSTM": [({"units": 4}, (2, 5, 3), {}), ({"units": 4, "activation": "relu", "return_sequences": True},
@@ -82,6 +86,7 @@ LAYER_DB: dict[str, list[tuple[dict, object, dict]]] = {
     "Normalization": [({"mean": 0.5, "variance": 2.0}, (2, 3), {"train": False})],
     "PReLU": [({"alpha_initializer": "ones"}, (2, 5), {})],
     "Permute": [({"dims": (2, 1)}, (2, 3, 4), {"train": False})],
+    "RMSNormalization": [({}, (2, 5), {}), ({"axis": [1, 2], "epsilon": 1e-3}, (2, 3, 4), {})],
     "RNN": [({"cell": "lstm_cell"}, (2, 5, 3), {})],
     "ReLU": [({"max_value": 6.0, "negative_slope": 0.1}, (2, 5), {"train": False})],
     "RepeatVector": [({"n": 3}, (2, 4), {"train": False})],
@@ -92,11 +97,14 @@ LAYER_DB: dict[str, list[tuple[dict, object, dict]]] = {
     "SeparableConv2D": [({"filters": 3, "kernel_size": 3, "depth_multiplier": 2}, (2, 5, 5, 2), {})],
     "SimpleRNN": [({"units": 4, "go_backwards": True}, (2, 5, 3), {})],
     "Softmax": [({"axis": -1}, (2, 5), {"train": False})],
+    "SpectralNormalization": [({"layer": "dense"}, (2, 3), {}), ({"layer": "conv2d", "power_iterations": 2},
+                                                                 (2, 5, 5, 2), {})],
     "SpatialDropout1D": [({"rate": 0.2}, (2, 5, 3), {"train": False})],
     "SpatialDropout2D": [({"rate": 0.2}, (2, 4, 4, 3), {"train": False})],
     "SpatialDropout3D": [({"rate": 0.2}, (1, 3, 3, 3, 2), {"train": False})],
     "StackedRNNCells": [({"cells": "two_cells"}, (2, 5, 3), {"wrap_rnn": True})],
     "Subtract": [({}, [(2, 4), (2, 4)], {"train": False})],
+    "ThresholdedReLU": [({"theta": 0.5}, (2, 5), {"train": False})],
     "TimeDistributed": [({"layer": "dense"}, (2, 5, 3), {})],
     "UnitNormalization": [({}, (2, 5), {"train": False})],
     "UpSampling1D": [({"size": 2}, (2, 4, 3), {"train": False})],
@@ -122,6 +130,8 @@ def _materialize(kwargs: dict) -> dict:
         kw["layer"] = L.LSTM(3)
     elif kw.get("layer") == "dense":
         kw["layer"] = L.Dense(2)
+    elif kw.get("layer") == "conv2d":
+        kw["layer"] = L.Conv2D(3, 3)
     if kw.get("cell") == "lstm_cell":
         kw["cell"] = L.LSTMCell(3)
     if kw.get("cells") == "two_cells":

@@ -34,3 +34,6 @@ from keras_torch.layers.regularization import *  # noqa: F401,F403
 from keras_torch.layers.reshaping import *  # noqa: F401,F403
 from keras_torch.layers.separable_conv import *  # noqa: F401,F403
 from keras_torch.layers.adaptive_pooling import *  # noqa: F401,F403
+from keras_torch.layers.rms_normalization import *  # noqa: F401,F403
+from keras_torch.layers.spectral_normalization import *  # noqa: F401,F403
+from keras_torch.layers.grouped_query_attention import *  # noqa: F401,F403

@@ -478,35 +478,58 @@ class Layer(Operation):
                 owners.append(owner)
         return owners
 
+    def _owner_chunks(self) -> list[tuple[nn.Module, list[bool]]]:
+        """Per weight owner (Keras order), which of its Keras weights are listed: a weight whose tensor an
+        earlier owner already holds (a tied weight, e.g. the kernel SpectralNormalization shares with the
+        layer it wraps) appears once, as in Keras's ``get_weights``."""
+        seen: set[int] = set()
+        chunks = []
+        for owner in self._owners_in_order():
+            n = _n_keras_weights(owner)
+            if isinstance(owner, Layer):
+                recs = owner._keras_records
+                ordered = [r for r in recs if r.trainable] + [r for r in recs if not r.trainable]
+                sources = [getattr(owner, r.attr) for r in ordered] if len(ordered) == n else [None] * n
+            else:
+                sources = list(owner.parameters())
+            fresh = [t is None or id(t) not in seen for t in sources]
+            seen.update(id(t) for t in sources if t is not None)
+            chunks.append((owner, fresh))
+        return chunks
+
     def get_weights(self) -> list[np.ndarray]:
         """Weights as numpy arrays in Keras order and **Keras layout** (e.g. Dense kernel ``(in, out)``)."""
         out: list[np.ndarray] = []
-        for owner in self._owners_in_order():
+        for owner, fresh in self._owner_chunks():
             tensors = owner.to_keras_weights() if isinstance(owner, Layer) else list(owner.parameters())
-            out.extend(t.detach().cpu().numpy() for t in tensors)
+            out.extend(t.detach().cpu().numpy() for t, keep in zip(tensors, fresh) if keep)
         return out
 
     def set_weights(self, weights: list[Any]) -> None:
         """Set weights from Keras-layout arrays, in the order :meth:`get_weights` returns them."""
         weights = list(weights)
-        owners = self._owners_in_order()
-        expected = sum(_n_keras_weights(o) for o in owners)
+        chunks = self._owner_chunks()
+        expected = sum(sum(fresh) for _, fresh in chunks)
         if len(weights) != expected:
             raise ValueError(
                 f"You called `set_weights(weights)` on layer '{self.name}' with a weight list of length "
                 f"{len(weights)}, but the layer was expecting {expected} weights."
             )
         i = 0
-        for owner in owners:
-            n = _n_keras_weights(owner)
-            chunk = weights[i : i + n]
+        for owner, fresh in chunks:
+            n = sum(fresh)
+            given = iter(weights[i : i + n])
             i += n
             if isinstance(owner, Layer):
-                owner.from_keras_weights(chunk)
+                current = owner.to_keras_weights() if not all(fresh) else []
+                # a tied weight keeps the value an earlier owner just assigned
+                owner.from_keras_weights([next(given) if keep else current[k].detach().clone()
+                                           for k, keep in enumerate(fresh)])
             else:
                 with torch.no_grad():
-                    for p, arr in zip(owner.parameters(), chunk):
-                        p.copy_(torch.as_tensor(np.asarray(arr), dtype=p.dtype))
+                    for p, keep in zip(owner.parameters(), fresh):
+                        if keep:
+                            p.copy_(torch.as_tensor(np.asarray(next(given)), dtype=p.dtype))
 
     def count_params(self) -> int:
         """Number of scalars in all weights (equal to real Keras for the same model)."""

@@ -243,18 +243,18 @@ def legacy_slots(layer: Any) -> list[Slot]:
     """Weights of ``layer`` in Keras legacy order ``trainable_weights + non_trainable_weights``."""
     from keras_torch.layers.base import Layer
 
-    if not isinstance(layer, Layer):
-        owners = [layer]
-    else:
-        owners = layer._owners_in_order()
+    # per owner, which Keras weights are listed (a tied weight, held by two layers, counts once)
+    chunks = layer._owner_chunks() if isinstance(layer, Layer) else [(layer, None)]
     paths = _owner_paths(layer)
     slots: list[Slot] = []
     used: set[str] = set()
-    for owner in owners:
+    for owner, fresh in chunks:
         arrays = _owner_arrays(owner)
         names, flags = _owner_names_flags(owner, len(arrays))
         prefix = paths.get(id(owner), getattr(owner, "name", "layer"))
         for i, (arr, short, tr) in enumerate(zip(arrays, names, flags)):
+            if fresh is not None and not fresh[i]:
+                continue
             full = unique_name(f"{prefix}/{short}", used)
             slots.append(Slot(owner, i, full, short, tr, tuple(arr.shape)))
     if isinstance(layer, Layer) and not layer.trainable:
