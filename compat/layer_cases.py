@@ -768,6 +768,55 @@ def _(k):
                k.layers.LSTM(2), k.layers.Dense(1, activation="sigmoid"), dtype="int32")
 
 
+@case("conv_lstm2d_same_return_sequences", f(2, 4, 5, 6, 2))
+def _(k):
+    return seq(k, (4, 5, 6, 2), k.layers.ConvLSTM2D(3, 3, padding="same", return_sequences=True))
+
+
+@case("conv_lstm2d_strides_return_state", f(2, 3, 7, 6, 2))
+def _(k):
+    x = k.Input(shape=(3, 7, 6, 2))
+    out, h, c = k.layers.ConvLSTM2D(2, (3, 2), strides=2, return_state=True)(x)
+    return k.Model(x, [out, h, c])
+
+
+@case("conv_lstm2d_even_kernel_channels_first_backwards", f(2, 3, 2, 5, 4))
+def _(k):
+    return seq(k, (3, 2, 5, 4), k.layers.ConvLSTM2D(2, 2, padding="same", data_format="channels_first",
+                                                     go_backwards=True, return_sequences=True))
+
+
+@case("conv_lstm2d_relu_hard_sigmoid_no_bias", f(2, 3, 5, 5, 1))
+def _(k):
+    return seq(k, (3, 5, 5, 1), k.layers.ConvLSTM2D(2, 3, activation="relu", recurrent_activation="hard_sigmoid",
+                                                     use_bias=False, dropout=0.3, recurrent_dropout=0.3))
+
+
+@case("conv_lstm1d_dilation_same", f(2, 4, 9, 2))
+def _(k):
+    return seq(k, (4, 9, 2), k.layers.ConvLSTM1D(3, 3, dilation_rate=2, padding="same", return_sequences=True))
+
+
+@case("conv_lstm3d_valid", f(2, 3, 4, 4, 3, 1))
+def _(k):
+    return seq(k, (3, 4, 4, 3, 1), k.layers.ConvLSTM3D(2, 2))
+
+
+def _conv_lstm_mask_inputs(rng):
+    x = rng.standard_normal((3, 5, 4, 4, 2)).astype("float32")
+    mask = np.array([[1, 1, 1, 0, 0], [0, 1, 1, 1, 1], [1, 0, 1, 1, 0]], dtype=bool)
+    h0, c0 = (rng.standard_normal((3, 4, 4, 2)).astype("float32") for _ in range(2))
+    return [x, mask, h0, c0]
+
+
+@case("conv_lstm2d_mask_initial_state", _conv_lstm_mask_inputs)
+def _(k):
+    x, m = k.Input(shape=(5, 4, 4, 2)), k.Input(shape=(5,), dtype="bool")
+    h0, c0 = k.Input(shape=(4, 4, 2)), k.Input(shape=(4, 4, 2))
+    out = k.layers.ConvLSTM2D(2, 3, padding="same", return_sequences=True)(x, mask=m, initial_state=[h0, c0])
+    return k.Model([x, m, h0, c0], out)
+
+
 # ============================================================================== Merging
 def _merge_case(cls, n=2):
     @case(f"merge_{cls.lower()}", fs(*[(2, 4, 3)] * n))

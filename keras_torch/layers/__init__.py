@@ -37,3 +37,6 @@ from keras_torch.layers.adaptive_pooling import *  # noqa: F401,F403
 from keras_torch.layers.rms_normalization import *  # noqa: F401,F403
 from keras_torch.layers.spectral_normalization import *  # noqa: F401,F403
 from keras_torch.layers.grouped_query_attention import *  # noqa: F401,F403
+from keras_torch.layers.rnn.conv_lstm import *  # noqa: F401,F403
+from keras_torch.layers.rnn.abstract_cell import AbstractRNNCell
+from keras_torch.layers.serialization import deserialize, serialize
