@@ -1172,6 +1172,50 @@ def _(k):
     return seq(k, (7, 8, 2), k.layers.CenterCrop(3, 5))
 
 
+@case("stft_spectrogram_log", f(2, 64, 2))
+def _(k):
+    return seq(k, (64, 2), k.layers.STFTSpectrogram(frame_length=16, frame_step=8, fft_length=16))
+
+
+@case("stft_spectrogram_psd_same_channels_first", f(2, 1, 50))
+def _(k):
+    return seq(k, (1, 50), k.layers.STFTSpectrogram(mode="psd", frame_length=12, fft_length=16, padding="same",
+                                                    window="hamming", periodic=True, data_format="channels_first"))
+
+
+@case("stft_spectrogram_stft_expand_dims", f(2, 40, 3))
+def _(k):
+    return seq(k, (40, 3), k.layers.STFTSpectrogram(mode="stft", frame_length=8, frame_step=4, scaling="spectrum",
+                                                    expand_dims=True))
+
+
+@case("stft_spectrogram_magnitude_real_imag", f(2, 30, 1))
+def _(k):
+    x = k.Input(shape=(30, 1))
+    outs = [k.layers.STFTSpectrogram(mode=m, frame_length=10, frame_step=5, window=None)(x)
+            for m in ("magnitude", "real", "imag")]
+    return k.Model(x, outs)
+
+
+@case("stft_spectrogram_expand_dims_channels_first", f(2, 2, 24))
+def _(k):
+    return seq(k, (2, 24), k.layers.STFTSpectrogram(mode="log", frame_length=8, frame_step=3, expand_dims=True,
+                                                    data_format="channels_first"))
+
+
+@case("mel_spectrogram_db", f(2, 400))
+def _(k):
+    return seq(k, (400,), k.layers.MelSpectrogram(fft_length=64, sequence_stride=16, num_mel_bins=10,
+                                                  sampling_rate=8000))
+
+
+@case("mel_spectrogram_power_hamming", f(2, 300))
+def _(k):
+    return seq(k, (300,), k.layers.MelSpectrogram(fft_length=64, sequence_stride=20, sequence_length=48,
+                                                  window="hamming", num_mel_bins=8, sampling_rate=4000,
+                                                  min_freq=50.0, max_freq=1500.0, power_to_db=False, mag_exp=1.0))
+
+
 # =============================================================================== Models
 @case("nested_sequential_in_functional", f(2, 5))
 def _(k):
