@@ -41,3 +41,4 @@ from keras_torch.layers.rnn.conv_lstm import *  # noqa: F401,F403
 from keras_torch.layers.rnn.abstract_cell import AbstractRNNCell
 from keras_torch.layers.serialization import deserialize, serialize
 from keras_torch.layers.spectrogram import *  # noqa: F401,F403
+from keras_torch.layers.locally_connected import *  # noqa: F401,F403
