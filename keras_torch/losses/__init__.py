@@ -34,6 +34,7 @@ from keras_torch.losses.classes import (
     SquaredHinge,
     Tversky,
 )
+from keras_torch.losses.circle import Circle, circle
 from keras_torch.losses.crossentropy import (
     binary_crossentropy,
     binary_focal_crossentropy,
@@ -42,6 +43,7 @@ from keras_torch.losses.crossentropy import (
     categorical_generalized_cross_entropy,
     sparse_categorical_crossentropy,
 )
+from keras_torch.losses.ctc import CTC, ctc
 from keras_torch.losses.loss import Loss, LossFunctionWrapper
 from keras_torch.losses.reduction import reduce_weighted_values
 from keras_torch.losses.regression import (
@@ -153,11 +155,13 @@ def resolve_loss(identifier: Any, y_true: Any, y_pred: Any) -> Loss | None:
 
 __all__ = [
     "BinaryCrossentropy",
+    "CTC",
     "BinaryFocalCrossentropy",
     "CategoricalCrossentropy",
     "CategoricalFocalCrossentropy",
     "CategoricalGeneralizedCrossEntropy",
     "CategoricalHinge",
+    "Circle",
     "CosineSimilarity",
     "Dice",
     "Hinge",
@@ -180,7 +184,9 @@ __all__ = [
     "categorical_focal_crossentropy",
     "categorical_generalized_cross_entropy",
     "categorical_hinge",
+    "circle",
     "cosine_similarity",
+    "ctc",
     "deserialize",
     "dice",
     "get",
