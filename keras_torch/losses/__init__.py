@@ -12,6 +12,7 @@ from typing import Any
 
 from keras_torch.core import registry
 from keras_torch.losses._common import to_snake_case
+from keras_torch.losses.circle import Circle, circle
 from keras_torch.losses.classes import (
     BinaryCrossentropy,
     BinaryFocalCrossentropy,
@@ -34,7 +35,6 @@ from keras_torch.losses.classes import (
     SquaredHinge,
     Tversky,
 )
-from keras_torch.losses.circle import Circle, circle
 from keras_torch.losses.crossentropy import (
     binary_crossentropy,
     binary_focal_crossentropy,
