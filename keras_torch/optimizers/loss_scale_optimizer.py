@@ -159,8 +159,7 @@ class LossScaleOptimizer(Optimizer):
 
     @classmethod
     def from_config(cls, config: dict[str, Any], custom_objects: dict[str, Any] | None = None) -> LossScaleOptimizer:
-        from keras_torch.optimizers import deserialize
-
         config = dict(config)
-        inner = deserialize(config.pop("inner_optimizer"), custom_objects=custom_objects)
+        inner = registry.deserialize_keras_object(config.pop("inner_optimizer"), "optimizers", custom_objects,
+                                                  what="optimizer")
         return cls(inner, **config)
