@@ -33,6 +33,14 @@ from keras_torch.layers.recurrent import *  # noqa: F401,F403
 from keras_torch.layers.regularization import *  # noqa: F401,F403
 from keras_torch.layers.reshaping import *  # noqa: F401,F403
 from keras_torch.layers.separable_conv import *  # noqa: F401,F403
+from keras_torch.layers.adaptive_pooling import *  # noqa: F401,F403
+from keras_torch.layers.rms_normalization import *  # noqa: F401,F403
+from keras_torch.layers.spectral_normalization import *  # noqa: F401,F403
+from keras_torch.layers.grouped_query_attention import *  # noqa: F401,F403
+from keras_torch.layers.rnn.conv_lstm import *  # noqa: F401,F403
+from keras_torch.layers.rnn.abstract_cell import AbstractRNNCell
+from keras_torch.layers.spectrogram import *  # noqa: F401,F403
+from keras_torch.layers.locally_connected import *  # noqa: F401,F403
 
 
 def __getattr__(name: str):
@@ -45,7 +53,7 @@ def __getattr__(name: str):
     if name in ("serialize", "deserialize"):
         from keras_torch.saving import serialization
 
-        return getattr(serialization, f"{name}_layer")
+        return serialization.serialize_layer if name == "serialize" else serialization.deserialize_public_layer
     from keras_torch.core import omissions
 
     raise omissions.missing_attribute(__name__, name)

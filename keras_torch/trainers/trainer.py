@@ -19,6 +19,7 @@ import torch
 from keras_torch.core.context import CALL_CONTEXT as _CTX
 from keras_torch.distribution.strategy import SINGLE_DEVICE, Strategy
 from keras_torch.layers.base import Layer
+from keras_torch.saving.compile_config import serialize_compile_arguments
 from keras_torch.trainers import data_adapter
 from keras_torch.trainers import jit as _jit
 from keras_torch.trainers.compile_utils import CompileLoss, CompileMetrics
@@ -128,8 +129,15 @@ class Trainer(TrainingLoops):
             names = None
         return names or ["output"]
 
-    def get_compile_config(self) -> dict[str, Any] | None:
-        return self._compile_config
+    def get_compile_config(self) -> dict[str, Any]:
+        """The ``compile()`` arguments, serialized as Keras stores them (``{}`` before ``compile``).
+
+        Returns:
+            Keras 3's ``compile_config`` dict (optimizer, loss, metrics, ...).
+        """
+        if not self.compiled or self.optimizer is None or self._compile_config is None:
+            return {}
+        return serialize_compile_arguments(self._compile_config, self.optimizer)
 
     def compile_from_config(self, config: dict[str, Any]) -> None:
         cfg = dict(config)

@@ -273,13 +273,7 @@ def load_weights(model: Any, filepath: str, skip_mismatch: bool = False) -> None
 # ---------------------------------------------------------------------- .keras archives
 def model_config(model: Any) -> dict[str, Any]:
     """The ``config.json`` of a ``.keras`` archive (with the ``compile_config`` of a compiled model)."""
-    entry = serialize_layer(model)
-    cc = compile_config.compile_config(model)
-    if cc is not None:
-        entry["compile_config"] = cc
-    else:
-        entry.pop("compile_config", None)
-    return entry
+    return serialize_layer(model)
 
 
 def save_model(model: Any, filepath: str, include_optimizer: bool = True) -> None:
