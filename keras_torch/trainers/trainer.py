@@ -267,11 +267,14 @@ class Trainer(TrainingLoops):
             self._train_vars = self.trainable_weights or None
         variables = self._train_vars if self._train_vars is not None else self.trainable_weights
         if variables:
+            # Keras scales the loss for the gradients only (loss_scale_factor, LossScaleOptimizer);
+            # the optimizer divides the gradients back before applying them.
+            grad_loss = self.optimizer.scale_loss(loss)
             scaler = grad_scaler(self, x)
             if scaler is None:
-                loss.backward()
+                grad_loss.backward()
             else:
-                scaler.scale(loss).backward()
+                scaler.scale(grad_loss).backward()
                 shim = ScalerShim(variables)
                 scaler.unscale_(shim)
                 found_inf = sum(v.item() for v in scaler._found_inf_per_device(shim).values())
