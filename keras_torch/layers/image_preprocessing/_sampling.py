@@ -102,16 +102,33 @@ def perspective_transform(images: torch.Tensor, start_points: torch.Tensor, end_
     return affine_transform(images, transforms, interpolation, "constant", fill_value, data_format)
 
 
+def _fix_index(index: torch.Tensor, size: int, fill_mode: str) -> torch.Tensor:
+    """An in-range index for ``index`` under ``fill_mode``, as Keras's TensorFlow ``map_coordinates``
+    computes it (its "reflect" mirrors below 0 about 0 and above ``size`` about ``size - 0.5``);
+    "mirror", which fails there, is SciPy's (period ``2 * (size - 1)``)."""
+    if fill_mode in ("constant", "nearest"):
+        return index.clamp(0, size - 1)
+    if fill_mode == "wrap":
+        return torch.remainder(index, size)
+    if fill_mode == "mirror":
+        if size == 1:
+            return torch.zeros_like(index)
+        s = size - 1
+        return torch.abs(torch.remainder(index + s, 2 * s) - s)
+    mod = torch.remainder(torch.abs(index), 2 * size)
+    return torch.where(mod < size, mod, 2 * size - mod - 1)
+
+
 def map_coordinates_2d(images: torch.Tensor, ys: torch.Tensor, xs: torch.Tensor, order: int, fill_mode: str,
                        fill_value: float) -> torch.Tensor:
-    """``scipy.ndimage.map_coordinates`` of every image and channel of an NHWC batch at per-image
-    coordinates ``ys``/``xs`` ``(batch, H', W')`` (Keras's ``ops.image.map_coordinates`` semantics).
+    """Keras's ``ops.image.map_coordinates`` (TensorFlow backend) of every image and channel of an NHWC
+    batch at per-image coordinates ``ys``/``xs`` ``(batch, H', W')``.
 
     Args:
         images: ``(batch, H, W, C)``.
         ys: Row coordinates.
         xs: Column coordinates.
-        order: 0 (nearest) or 1 (linear).
+        order: 0 (nearest, half-to-even rounding) or 1 (linear).
         fill_mode: ``"constant"``, ``"nearest"``, ``"wrap"``, ``"mirror"`` or ``"reflect"``.
         fill_value: Value outside the image with ``"constant"``.
 
@@ -119,7 +136,6 @@ def map_coordinates_2d(images: torch.Tensor, ys: torch.Tensor, xs: torch.Tensor,
         ``(batch, H', W', C)`` samples.
     """
     b, h, w, c = images.shape
-    fixers = _image_sampling._FIXERS
     flat = images.reshape(b, h * w, c)
     if order == 0:
         corners = [(torch.round(ys).long(), torch.round(xs).long(), None)]
@@ -131,7 +147,7 @@ def map_coordinates_2d(images: torch.Tensor, ys: torch.Tensor, xs: torch.Tensor,
                    (y0 + 1, x0 + 1, wy * wx)]
     out = None
     for yi, xi, weight in corners:
-        index = fixers[fill_mode](yi, h) * w + fixers[fill_mode](xi, w)
+        index = _fix_index(yi, h, fill_mode) * w + _fix_index(xi, w, fill_mode)
         value = torch.gather(flat, 1, index.reshape(b, -1, 1).expand(-1, -1, c)).reshape(*yi.shape, c)
         if fill_mode == "constant":
             inside = (yi >= 0) & (yi < h) & (xi >= 0) & (xi < w)

@@ -101,6 +101,9 @@ class BaseImagePreprocessingLayer(Layer):
     _FACTOR_BOUNDS: tuple[float, float] = (-1, 1)
     # Interpolation of the images in ``_transform_images`` (segmentation masks always use "nearest").
     interpolation: str = "bilinear"
+    # Whether the layer changes its inputs at inference too (resizing, cropping, AutoContrast...); the
+    # others skip sampling there (nothing random is drawn, traced or exported).
+    _ACTIVE_AT_INFERENCE = False
     # The layer's random stream (``None`` for deterministic layers).
     generator: SeedGenerator | None = None
 
@@ -197,7 +200,9 @@ class BaseImagePreprocessingLayer(Layer):
 
     # ------------------------------------------------------------------ call
     def call(self, data: Any, training: bool = True) -> Any:
-        transformation = self.get_random_transformation(data, training=training)
+        transformation = None
+        if training or self._ACTIVE_AT_INFERENCE:
+            transformation = self.get_random_transformation(data, training=training)
         if not isinstance(data, dict):
             images = _as_tensor(data)
             if _is_batched(images, self.name):

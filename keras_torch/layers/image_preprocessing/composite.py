@@ -305,6 +305,7 @@ class MaxNumBoundingBoxes(BaseImagePreprocessingLayer):
     """
 
     _USE_BASE_FACTOR = False
+    _ACTIVE_AT_INFERENCE = True
 
     def __init__(self, max_number: int, fill_value: int = -1, **kwargs: Any) -> None:
         super().__init__(**kwargs)

@@ -96,6 +96,7 @@ class ContrastLimitedAdaptiveHistogramEqualization(BaseImagePreprocessingLayer):
     """
 
     _USE_BASE_FACTOR = False
+    _ACTIVE_AT_INFERENCE = True
 
     def __init__(self, value_range: Any = (0, 255), clip_limit: float = 4.0, tile_grid_size: Any = (8, 8),
                  data_format: str | None = None, **kwargs: Any) -> None:

@@ -104,6 +104,7 @@ class Resizing(BaseImagePreprocessingLayer):
     """
 
     _USE_BASE_FACTOR = False
+    _ACTIVE_AT_INFERENCE = True
 
     def __init__(self, height: int, width: int, interpolation: str = "bilinear", crop_to_aspect_ratio: bool = False,
                  pad_to_aspect_ratio: bool = False, fill_mode: str = "constant", fill_value: float = 0.0,
@@ -152,22 +153,26 @@ class Resizing(BaseImagePreprocessingLayer):
         return bbox.convert_format(boxes, "xyxy", self.bounding_box_format, self.height, self.width)
 
     def _transform_xyxy(self, boxes: torch.Tensor, in_h: float, in_w: float) -> torch.Tensor:
+        # Scalars in the boxes' dtype: Keras's float32 arithmetic decides the floor divisions.
+        def t(v: float) -> torch.Tensor:
+            return torch.tensor(v, dtype=boxes.dtype, device=boxes.device)
+
         x1, y1, x2, y2 = boxes[..., 0], boxes[..., 1], boxes[..., 2], boxes[..., 3]
+        h, w, in_h_t, in_w_t = t(self.height), t(self.width), t(in_h), t(in_w)
         if self.pad_to_aspect_ratio:
-            ratio = min(float(torch.tensor(self.height / in_h, dtype=boxes.dtype)),
-                        float(torch.tensor(self.width / in_w, dtype=boxes.dtype)))
-            y_off = (self.height - in_h * ratio) // 2
-            x_off = (self.width - in_w * ratio) // 2
+            ratio = torch.minimum(h / in_h_t, w / in_w_t)
+            y_off = torch.div(h - in_h_t * ratio, 2, rounding_mode="floor")
+            x_off = torch.div(w - in_w_t * ratio, 2, rounding_mode="floor")
             return torch.stack([x1 * ratio + x_off, y1 * ratio + y_off, x2 * ratio + x_off, y2 * ratio + y_off], -1)
         if self.crop_to_aspect_ratio:
-            source, target = in_w / in_h, self.width / self.height
-            new_w = self.height * source if source > target else self.width
-            new_h = self.height if source > target else self.width / source
-            sx, sy = new_w / in_w, new_h / in_h
-            left, top = (new_w - self.width) // 2, (new_h - self.height) // 2
+            source, target = in_w_t / in_h_t, w / h
+            new_w = torch.where(source > target, h * source, w)
+            new_h = torch.where(source > target, h, w / source)
+            sx, sy = new_w / in_w_t, new_h / in_h_t
+            left = torch.div(new_w - w, 2, rounding_mode="floor")
+            top = torch.div(new_h - h, 2, rounding_mode="floor")
             return torch.stack([x1 * sx - left, y1 * sy - top, x2 * sx - left, y2 * sy - top], -1)
-        hr = float(torch.tensor(self.height / in_h, dtype=boxes.dtype))
-        wr = float(torch.tensor(self.width / in_w, dtype=boxes.dtype))
+        hr, wr = h / in_h_t, w / in_w_t
         return torch.stack([x1 * wr, y1 * hr, x2 * wr, y2 * hr], -1)
 
     def _image_output_shape(self, shape: tuple) -> tuple:
@@ -209,6 +214,7 @@ class CenterCrop(BaseImagePreprocessingLayer):
     """
 
     _USE_BASE_FACTOR = False
+    _ACTIVE_AT_INFERENCE = True
 
     def __init__(self, height: int, width: int, data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(data_format=data_format, **kwargs)

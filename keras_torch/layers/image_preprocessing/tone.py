@@ -262,6 +262,7 @@ class AutoContrast(BaseImagePreprocessingLayer):
 
     __doc__ += _DOC
     _USE_BASE_FACTOR = False
+    _ACTIVE_AT_INFERENCE = True
 
     def __init__(self, value_range: Any = (0, 255), **kwargs: Any) -> None:
         super().__init__(**kwargs)
