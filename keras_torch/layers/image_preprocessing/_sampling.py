@@ -34,9 +34,25 @@ def _from_nchw(images: torch.Tensor, data_format: str) -> torch.Tensor:
     return images.permute(0, 2, 3, 1) if data_format == "channels_last" else images
 
 
+def _affine_grid(t: torch.Tensor, h: int, w: int) -> torch.Tensor:
+    """``grid_sample``'s normalised grid for affine pixel maps ``t`` ``(batch, 8)`` (``c0 = c1 = 0``): the
+    pixel-space map conjugated by the half-pixel normalisation, as one broadcast sum of a per-column
+    ``(batch, 1, W, 2)`` and a per-row ``(batch, H, 1, 2)`` term (``F.affine_grid``'s batched matmul
+    is slower on CPU)."""
+    n = t.shape[0]
+    a0, a1, a2, b0, b1, b2 = (t[:, i].view(n, 1, 1) for i in range(6))
+    u = ((2 * torch.arange(w, dtype=t.dtype, device=t.device) + 1) / w - 1).view(1, 1, w)
+    v = ((2 * torch.arange(h, dtype=t.dtype, device=t.device) + 1) / h - 1).view(1, h, 1)
+    x_off = a0 * ((w - 1) / w) + a1 * ((h - 1) / w) + (2 * a2 + 1) / w - 1
+    y_off = b0 * ((w - 1) / h) + b1 * ((h - 1) / h) + (2 * b2 + 1) / h - 1
+    columns = torch.stack([a0 * u + x_off, (b0 * (w / h)) * u + y_off], -1)
+    rows = torch.stack([(a1 * (h / w)) * v, b1 * v], -1)
+    return columns + rows
+
+
 def _grid_sample(images: torch.Tensor, transforms: torch.Tensor, fill_mode: str, fill_value: float,
-                 data_format: str) -> torch.Tensor:
-    """Bilinear projective resampling of a rank-4 batch (see the module docstring)."""
+                 data_format: str, projective: bool) -> torch.Tensor:
+    """Bilinear resampling of a rank-4 batch (see the module docstring)."""
     x = _to_nchw(images, data_format)
     dtype = _work_dtype(images)
     if x.dtype != dtype:
@@ -45,27 +61,31 @@ def _grid_sample(images: torch.Tensor, transforms: torch.Tensor, fill_mode: str,
     t = transforms.to(device=x.device, dtype=dtype)
     if t.shape[0] == 1 and b > 1:
         t = t.expand(b, -1)
-    xs = torch.arange(w, dtype=dtype, device=x.device).view(1, 1, w)
-    ys = torch.arange(h, dtype=dtype, device=x.device).view(1, h, 1)
-    col = [t[:, i].view(-1, 1, 1) for i in range(8)]
-    k = col[6] * xs + col[7] * ys + 1.0
-    in_x = (col[0] * xs + col[1] * ys + col[2]) / k
-    in_y = (col[3] * xs + col[4] * ys + col[5]) / k
-    grid = torch.stack([(2.0 * in_x + 1.0) / w - 1.0, (2.0 * in_y + 1.0) / h - 1.0], dim=-1)
+    degenerate = None
+    if projective:
+        xs = torch.arange(w, dtype=dtype, device=x.device).view(1, 1, w)
+        ys = torch.arange(h, dtype=dtype, device=x.device).view(1, h, 1)
+        col = [t[:, i].view(-1, 1, 1) for i in range(8)]
+        k = col[6] * xs + col[7] * ys + 1.0
+        in_x = (col[0] * xs + col[1] * ys + col[2]) / k
+        in_y = (col[3] * xs + col[4] * ys + col[5]) / k
+        grid = torch.stack([(2.0 * in_x + 1.0) / w - 1.0, (2.0 * in_y + 1.0) / h - 1.0], dim=-1)
+        degenerate = k == 0
+    else:
+        grid = _affine_grid(t, h, w)
     shift = fill_mode == "constant" and fill_value != 0
     src = x - fill_value if shift else x
     out = F.grid_sample(src, grid, mode="bilinear", padding_mode=_PADDING[fill_mode], align_corners=False)
     if shift:
         out = out + fill_value
-    degenerate = k == 0
-    if degenerate.any():
+    if degenerate is not None and bool(degenerate.any()):
         out = torch.where(degenerate[:, None], torch.full_like(out, fill_value), out)
     return _from_nchw(out.to(images.dtype) if images.is_floating_point() else torch.round(out).to(images.dtype),
                       data_format)
 
 
 def affine_transform(images: torch.Tensor, transforms: torch.Tensor, interpolation: str, fill_mode: str,
-                     fill_value: float, data_format: str) -> torch.Tensor:
+                     fill_value: float, data_format: str, projective: bool = False) -> torch.Tensor:
     """Resample a batch (rank 4) or an image (rank 3) with ``(batch, 8)`` / ``(8,)`` projective transforms.
 
     Args:
@@ -75,6 +95,7 @@ def affine_transform(images: torch.Tensor, transforms: torch.Tensor, interpolati
         fill_mode: ``"constant"``, ``"nearest"``, ``"reflect"`` or ``"wrap"``.
         fill_value: Value outside the image with ``"constant"``.
         data_format: ``"channels_last"`` or ``"channels_first"``.
+        projective: Whether ``c0``/``c1`` may be non-zero (otherwise they are ignored).
 
     Returns:
         The resampled images, same shape and dtype.
@@ -83,7 +104,7 @@ def affine_transform(images: torch.Tensor, transforms: torch.Tensor, interpolati
     batch = images[None] if single else images
     t = transforms.reshape(-1, 8)
     if interpolation == "bilinear" and fill_mode in _PADDING:
-        out = _grid_sample(batch, t, fill_mode, float(fill_value), data_format)
+        out = _grid_sample(batch, t, fill_mode, float(fill_value), data_format, projective)
     else:
         out = ops_image.affine_transform(batch, t, interpolation=interpolation, fill_mode=fill_mode,
                                          fill_value=fill_value, data_format=data_format)
@@ -99,7 +120,7 @@ def perspective_transform(images: torch.Tensor, start_points: torch.Tensor, end_
                           interpolation: str, fill_value: float, data_format: str) -> torch.Tensor:
     """Warp images so the quad ``start_points`` moves to ``end_points`` (Keras's ``perspective_transform``, constant fill)."""
     transforms = homography(start_points.reshape(-1, 4, 2), end_points.reshape(-1, 4, 2))
-    return affine_transform(images, transforms, interpolation, "constant", fill_value, data_format)
+    return affine_transform(images, transforms, interpolation, "constant", fill_value, data_format, projective=True)
 
 
 def _fix_index(index: torch.Tensor, size: int, fill_mode: str) -> torch.Tensor:
