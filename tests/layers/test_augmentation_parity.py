@@ -2,7 +2,9 @@
 
 * Deterministic part: Keras's sampled transformation is fed to keras_torch's ``transform_images`` /
   ``transform_bounding_boxes`` / ``transform_labels`` / ``transform_segmentation_masks``; outputs
-  match to 1e-5 absolute + 1e-4 relative.
+  match to 1e-5 absolute + 1e-4 relative. Interpolation tolerance: bilinear resampling runs on
+  ``grid_sample``, whose float32 normalised grid moves sampling points by about 1e-7 x size pixels,
+  so layers that resample allow 1e-6 x the input's value range absolute (2.6e-4 on 0..255 images).
 * Random part: the parameters keras_torch samples follow Keras's distributions (two-sample
   Kolmogorov-Smirnov at the 0.1% level, and within Keras's sampled range widened by 10%).
 * ``keras.utils.bounding_boxes`` matches Keras call by call; Keras ``.keras`` files with augmentation
@@ -44,10 +46,14 @@ def _decode(v, arrays=ARRAYS):
     return v
 
 
-def _close(got, want, what: str) -> float:
+RESAMPLING = {"RandomRotation", "RandomTranslation", "RandomZoom", "RandomShear", "RandomPerspective",
+              "RandomElasticTransform", "RandAugment", "AugMix"}
+
+
+def _close(got, want, what: str, atol: float = 1e-5) -> float:
     got = got.detach().cpu().numpy() if isinstance(got, torch.Tensor) else np.asarray(got)
     assert got.shape == want.shape, f"{what}: shape {got.shape} != Keras {want.shape}"
-    np.testing.assert_allclose(got.astype(np.float64), want.astype(np.float64), rtol=1e-4, atol=1e-5, err_msg=what)
+    np.testing.assert_allclose(got.astype(np.float64), want.astype(np.float64), rtol=1e-4, atol=atol, err_msg=what)
     return float(np.max(np.abs(got.astype(np.float64) - want))) if got.size else 0.0
 
 
@@ -57,7 +63,8 @@ def test_transform_matches_keras(case):
     layer = getattr(L, case["class"])(**_decode(case["kwargs"]))
     t = _decode(case["transformation"])
     images = torch.from_numpy(ARRAYS[f"{cid}/in/images"])
-    _close(layer.transform_images(images, t, training=True), ARRAYS[f"{cid}/out/images"], f"{cid} images")
+    atol = max(1e-5, 1e-6 * float(images.abs().max())) if case["class"] in RESAMPLING else 1e-5
+    _close(layer.transform_images(images, t, training=True), ARRAYS[f"{cid}/out/images"], f"{cid} images", atol)
     outputs = case["outputs"]
     if "boxes" in outputs:
         boxes = {"boxes": torch.from_numpy(ARRAYS[f"{cid}/in/boxes"]),
