@@ -115,23 +115,23 @@ class ContrastLimitedAdaptiveHistogramEqualization(BaseImagePreprocessingLayer):
         return x.permute(0, 3, 1, 2) if self.data_format == "channels_first" else x
 
     def _clahe(self, images: torch.Tensor) -> torch.Tensor:
-        b, height, width, channels = images.shape
+        # Every (image, channel) plane is equalised on its own: planes go first, the batch size is
+        # never read (so an exported graph keeps a dynamic batch axis).
+        _, height, width, channels = images.shape
         grid_h, grid_w = (int(v) for v in self.tile_grid_size)
-        tile_h, tile_w = -(-height // grid_h), -(-width // grid_w)
+        tile_h, tile_w = (height + grid_h - 1) // grid_h, (width + grid_w - 1) // grid_w
         pad_h, pad_w = tile_h * grid_h - height, tile_w * grid_w - width
-        padded = images
+        planes = images.permute(0, 3, 1, 2).reshape(-1, height, width)
         if pad_h or pad_w:
-            nchw = images.permute(0, 3, 1, 2).reshape(-1, 1, height, width)
-            padded = _symmetric_pad(nchw, pad_h, pad_w).reshape(b, channels, height + pad_h, width + pad_w)
-            padded = padded.permute(0, 2, 3, 1)
-        tiles = padded.reshape(b, grid_h, tile_h, grid_w, tile_w, channels).permute(0, 1, 3, 5, 2, 4)
-        tiles = tiles.reshape(b, grid_h, grid_w, channels, tile_h * tile_w)
-        bins = tiles.to(torch.int32).clamp(0, 255).long()
-        hists = torch.zeros(b, grid_h, grid_w, channels, 256, dtype=torch.float32, device=images.device)
-        hists.scatter_add_(-1, bins, torch.ones_like(bins, dtype=torch.float32))
+            planes = _symmetric_pad(planes, pad_h, pad_w)
+        pixels = planes.clamp(0, 255).to(torch.int32).long()
+        tiles = pixels.reshape(-1, grid_h, tile_h, grid_w, tile_w).permute(0, 1, 3, 2, 4)
+        tiles = tiles.reshape(-1, grid_h, grid_w, tile_h * tile_w)
+        ones = torch.ones_like(tiles, dtype=torch.float32)
+        hists = torch.zeros_like(ones[..., :1]).expand(-1, -1, -1, 256).contiguous().scatter_add(-1, tiles, ones)
         if self.clip_limit > 0:
-            limit = torch.tensor(self.clip_limit * (tile_h * tile_w) / 256.0, dtype=hists.dtype)
-            clipped = torch.minimum(hists, limit.to(hists.device)).clamp(min=0)
+            limit = float(torch.tensor(self.clip_limit * (tile_h * tile_w) / 256.0, dtype=torch.float32))
+            clipped = hists.clamp(0, limit)
             hists = clipped + (hists - clipped).sum(-1, keepdim=True) / 256.0
         cdf = torch.cumsum(hists, -1)
         cdf_min = cdf.amin(-1, keepdim=True)
@@ -139,31 +139,27 @@ class ContrastLimitedAdaptiveHistogramEqualization(BaseImagePreprocessingLayer):
         denominator = torch.where(denominator == 0, torch.ones_like(denominator), denominator)
         cdf = ((cdf - cdf_min) * 255.0 / denominator).clamp(0, 255)
         cdf = torch.cat([cdf[:, :1], cdf, cdf[:, -1:]], 1)
-        cdf = torch.cat([cdf[:, :, :1], cdf, cdf[:, :, -1:]], 2)  # (b, grid_h + 2, grid_w + 2, c, 256)
+        cdf = torch.cat([cdf[:, :, :1], cdf, cdf[:, :, -1:]], 2)  # (planes, grid_h + 2, grid_w + 2, 256)
+        flat = cdf.reshape(cdf.shape[0], -1)
+        stride_x, stride_y = 256, 256 * (grid_w + 2)
 
         def axis_weights(n: int, tile: int, grid: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
             pos = (torch.arange(n, dtype=torch.float32, device=images.device) - tile / 2.0) / tile + 1.0
             lo = torch.floor(pos)
-            frac = pos - lo
-            return lo.clamp(0, grid + 1).long(), (lo + 1.0).clamp(0, grid + 1).long(), frac
+            return lo.clamp(0, grid + 1).long(), (lo + 1.0).clamp(0, grid + 1).long(), pos - lo
 
         y0, y1, wy = axis_weights(tile_h * grid_h, tile_h, grid_h)
         x0, x1, wx = axis_weights(tile_w * grid_w, tile_w, grid_w)
-        pixels = padded.clamp(0, 255).to(torch.int32).long()  # (b, H, W, c)
-        stride_x = 256 * channels
-        stride_y = stride_x * (grid_w + 2)
-        stride_b = stride_y * (grid_h + 2)
-        flat = cdf.reshape(-1)
-        base = (torch.arange(b, device=images.device) * stride_b).view(b, 1, 1, 1) \
-            + (torch.arange(channels, device=images.device) * 256).view(1, 1, 1, channels) + pixels
 
         def take(yi: torch.Tensor, xi: torch.Tensor) -> torch.Tensor:
-            return flat[base + (yi * stride_y).view(1, -1, 1, 1) + (xi * stride_x).view(1, 1, -1, 1)]
+            index = pixels + (yi * stride_y).view(1, -1, 1) + (xi * stride_x).view(1, 1, -1)
+            return torch.gather(flat, 1, index.reshape(index.shape[0], -1)).reshape(index.shape)
 
-        wy, wx = wy.view(1, -1, 1, 1), wx.view(1, 1, -1, 1)
+        wy, wx = wy.view(1, -1, 1), wx.view(1, 1, -1)
         top = take(y0, x0) * (1.0 - wx) + take(y0, x1) * wx
         bottom = take(y1, x0) * (1.0 - wx) + take(y1, x1) * wx
-        return (top * (1.0 - wy) + bottom * wy)[:, :height, :width, :]
+        out = (top * (1.0 - wy) + bottom * wy)[:, :height, :width]
+        return out.reshape(-1, channels, height, width).permute(0, 2, 3, 1)
 
     def transform_segmentation_masks(self, segmentation_masks: torch.Tensor, transformation: Any,
                                      training: bool = True) -> torch.Tensor:
@@ -175,7 +171,7 @@ class ContrastLimitedAdaptiveHistogramEqualization(BaseImagePreprocessingLayer):
 
 
 def _symmetric_pad(x: torch.Tensor, pad_h: int, pad_w: int) -> torch.Tensor:
-    """``numpy.pad(mode="symmetric")`` at the bottom/right of ``(n, 1, H, W)``."""
-    rows = torch.from_numpy(np.pad(np.arange(x.shape[2]), (0, pad_h), mode="symmetric")).to(x.device)
-    cols = torch.from_numpy(np.pad(np.arange(x.shape[3]), (0, pad_w), mode="symmetric")).to(x.device)
-    return x.index_select(2, rows).index_select(3, cols)
+    """``numpy.pad(mode="symmetric")`` at the bottom/right of ``(n, H, W)`` planes."""
+    rows = torch.from_numpy(np.pad(np.arange(x.shape[1]), (0, pad_h), mode="symmetric")).to(x.device)
+    cols = torch.from_numpy(np.pad(np.arange(x.shape[2]), (0, pad_w), mode="symmetric")).to(x.device)
+    return x.index_select(1, rows).index_select(2, cols)
