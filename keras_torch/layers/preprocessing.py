@@ -13,7 +13,21 @@ import torch
 from keras_torch.core import config as _config
 from keras_torch.layers._args import register_layer
 from keras_torch.layers.base import Layer
-from keras_torch.layers.image_preprocessing.resizing import CenterCrop, Resizing
+
+# tf-keras 2 code reaches its image augmentation layers as `layers.experimental.preprocessing.X`, and
+# `layers.experimental` is `layers`, so that path ends in this module.
+from keras_torch.layers.image_preprocessing import (  # noqa: F401
+    CenterCrop,
+    RandomContrast,
+    RandomCrop,
+    RandomFlip,
+    RandomHeight,
+    RandomRotation,
+    RandomTranslation,
+    RandomWidth,
+    RandomZoom,
+    Resizing,
+)
 
 __all__ = ["Rescaling", "Normalization", "Resizing", "CenterCrop"]
 
