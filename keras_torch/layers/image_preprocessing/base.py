@@ -10,9 +10,9 @@ consistently to every part of the input:
 
 ``call`` accepts a batch of images, a single image, or a dict with ``"images"`` and any of
 ``"labels"``, ``"bounding_boxes"`` (``{"boxes", "labels"}``, in ``bounding_box_format``) and
-``"segmentation_masks"``. Augmentation runs when ``training`` is true; Keras's default for a direct
-call is ``training=True`` and ``fit`` / ``predict`` set it, so inside ``predict`` the layers are
-the identity. Random draws come from the layer's :class:`~keras_torch.random.SeedGenerator` on the
+``"segmentation_masks"``. Augmentation runs when ``training`` is true: a direct ``layer(x)`` call
+trains (Keras's default), ``fit`` trains, ``predict`` / ``evaluate`` and a model called without
+``training`` (keras_torch's model default; Keras would augment there) give the images unchanged. Random draws come from the layer's :class:`~keras_torch.random.SeedGenerator` on the
 device of the images.
 """
 
