@@ -1216,6 +1216,44 @@ def _(k):
                                                   min_freq=50.0, max_freq=1500.0, power_to_db=False, mag_exp=1.0))
 
 
+def _pixels(*shape):
+    return lambda rng: [rng.uniform(0, 255, shape).astype("float32")]
+
+
+@case("augmentation_geometric_inference", _pixels(2, 12, 14, 3))
+def _(k):
+    L = k.layers
+    return seq(k, (12, 14, 3), L.RandomFlip(seed=1), L.RandomRotation(0.2, seed=2), L.RandomZoom(0.2, seed=3),
+               L.RandomTranslation(0.1, 0.2, seed=4), L.RandomShear((0.0, 0.2), (0.0, 0.1), seed=5),
+               L.RandomPerspective(seed=6), L.RandomElasticTransform(seed=7), L.RandomCrop(12, 14, seed=8),
+               L.Conv2D(3, 3))
+
+
+@case("augmentation_color_inference", _pixels(2, 12, 14, 3))
+def _(k):
+    L = k.layers
+    return seq(k, (12, 14, 3), L.RandomBrightness(0.2), L.RandomContrast(0.3), L.RandomHue(0.2),
+               L.RandomSaturation(0.3), L.RandomGrayscale(), L.RandomColorDegeneration(0.4),
+               L.RandomColorJitter(brightness_factor=0.1, contrast_factor=0.2), L.RandomInvert(),
+               L.RandomPosterization(4), L.Solarization(0.2, 0.4), L.RandomSharpness(0.4), L.RandomGaussianBlur(),
+               L.RandomErasing(), L.CutMix(), L.MixUp(), L.RandAugment(), L.AugMix(), L.Conv2D(3, 3))
+
+
+@case("auto_contrast", _pixels(2, 6, 7, 3))
+def _(k):
+    return seq(k, (6, 7, 3), k.layers.AutoContrast(), k.layers.Conv2D(2, 3))
+
+
+@case("auto_contrast_unit_range", f(2, 6, 7, 3))
+def _(k):
+    return seq(k, (6, 7, 3), k.layers.AutoContrast(value_range=(0, 1)))
+
+
+@case("clahe_inference", _pixels(2, 13, 17, 3))
+def _(k):
+    return seq(k, (13, 17, 3), k.layers.ContrastLimitedAdaptiveHistogramEqualization(tile_grid_size=(3, 4)))
+
+
 # =============================================================================== Models
 @case("nested_sequential_in_functional", f(2, 5))
 def _(k):

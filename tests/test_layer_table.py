@@ -127,6 +127,43 @@ LAYER_DB: dict[str, list[tuple[dict, object, dict]]] = {
     "ZeroPadding1D": [({"padding": (1, 2)}, (2, 4, 3), {"train": False})],
     "ZeroPadding2D": [({"padding": ((1, 0), (2, 1))}, (2, 3, 3, 2), {"train": False})],
     "ZeroPadding3D": [({"padding": 1}, (1, 2, 2, 2, 2), {"train": False})],
+    # Image preprocessing / augmentation (no weights; training=True by default, as Keras).
+    "AugMix": [({"seed": 1}, (2, 8, 8, 3), {"train": False})],
+    "AutoContrast": [({}, (2, 8, 8, 3), {"train": False})],
+    "ContrastLimitedAdaptiveHistogramEqualization": [({"tile_grid_size": (2, 2)}, (2, 8, 8, 3), {"train": False})],
+    "CutMix": [({"seed": 1}, (2, 8, 8, 3), {"train": False})],
+    "Equalization": [({}, (2, 8, 8, 3), {"train": False})],
+    "MaxNumBoundingBoxes": [({"max_number": 3}, (2, 8, 8, 3), {"train": False})],
+    "MixUp": [({"seed": 1}, (2, 8, 8, 3), {"train": False})],
+    "Pipeline": [({"layers": "flip_rotation"}, (2, 8, 8, 3), {"train": False})],
+    "RandAugment": [({"seed": 1}, (2, 8, 8, 3), {"train": False})],
+    "RandomBrightness": [({"factor": 0.2}, (2, 8, 8, 3), {"train": False})],
+    "RandomColorDegeneration": [({"factor": 0.5}, (2, 8, 8, 3), {"train": False})],
+    "RandomColorJitter": [({"brightness_factor": 0.1, "contrast_factor": 0.2, "saturation_factor": 0.3,
+                            "hue_factor": 0.1}, (2, 8, 8, 3), {"train": False})],
+    "RandomContrast": [({"factor": 0.3}, (2, 8, 8, 3), {"train": False})],
+    "RandomCrop": [({"height": 5, "width": 6, "seed": 1}, (2, 8, 8, 3), {"train": False})],
+    "RandomElasticTransform": [({"seed": 1}, (2, 8, 8, 3), {"train": False})],
+    "RandomErasing": [({"seed": 1}, (2, 8, 8, 3), {"train": False})],
+    "RandomFlip": [({"mode": "horizontal"}, (2, 8, 8, 3), {"train": False}),
+                   ({"data_format": "channels_first"}, (2, 3, 8, 8), {"train": False})],
+    "RandomGaussianBlur": [({"kernel_size": 3}, (2, 8, 8, 3), {"train": False})],
+    "RandomGrayscale": [({"factor": 0.5}, (2, 8, 8, 3), {"train": False})],
+    "RandomHeight": [({"factor": 0.3}, (2, 8, 8, 3), {"train": False})],
+    "RandomHue": [({"factor": 0.3}, (2, 8, 8, 3), {"train": False})],
+    "RandomInvert": [({}, (2, 8, 8, 3), {"train": False})],
+    "RandomPerspective": [({"seed": 1}, (2, 8, 8, 3), {"train": False})],
+    "RandomPosterization": [({"factor": 4}, (2, 8, 8, 3), {"train": False})],
+    "RandomRotation": [({"factor": 0.2}, (2, 8, 8, 3), {"train": False}),
+                       ({"factor": 0.1, "fill_mode": "constant", "data_format": "channels_first"}, (2, 3, 8, 8),
+                        {"train": False})],
+    "RandomSaturation": [({"factor": 0.5}, (2, 8, 8, 3), {"train": False})],
+    "RandomSharpness": [({"factor": 0.5}, (2, 8, 8, 3), {"train": False})],
+    "RandomShear": [({"x_factor": 0.2, "y_factor": 0.2}, (2, 8, 8, 3), {"train": False})],
+    "RandomTranslation": [({"height_factor": 0.2, "width_factor": 0.2}, (2, 8, 8, 3), {"train": False})],
+    "RandomWidth": [({"factor": 0.3}, (2, 8, 8, 3), {"train": False})],
+    "RandomZoom": [({"height_factor": 0.2}, (2, 8, 8, 3), {"train": False})],
+    "Solarization": [({"addition_factor": 0.2, "threshold_factor": 0.5}, (2, 8, 8, 3), {"train": False})],
 }
 # Containers and cells are exercised through models and RNN wrappers instead.
 NOT_STANDALONE = {"InputLayer", "Model", "Functional", "Sequential", "LSTMCell", "GRUCell", "SimpleRNNCell",
@@ -152,6 +189,8 @@ def _materialize(kwargs: dict) -> dict:
         kw["cells"] = [L.LSTMCell(3), L.GRUCell(2)]
     if kw.get("function") == "double":
         kw["function"] = _double
+    if kw.get("layers") == "flip_rotation":
+        kw["layers"] = [L.RandomFlip(seed=1), L.RandomRotation(0.1, seed=2)]
     return kw
 
 

@@ -24,6 +24,7 @@ from keras_torch.layers.attention import *  # noqa: F401,F403
 from keras_torch.layers.conv import *  # noqa: F401,F403
 from keras_torch.layers.conv_transpose import *  # noqa: F401,F403
 from keras_torch.layers.einsum_dense import *  # noqa: F401,F403
+from keras_torch.layers.image_preprocessing import *  # noqa: F401,F403
 from keras_torch.layers.lambda_layer import *  # noqa: F401,F403
 from keras_torch.layers.merging import *  # noqa: F401,F403
 from keras_torch.layers.normalization import *  # noqa: F401,F403

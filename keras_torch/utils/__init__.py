@@ -17,6 +17,7 @@ from keras_torch.core.registry import (
     register_keras_serializable,
 )
 from keras_torch.core.symbolic import KerasTensor as _KerasTensor
+from keras_torch.utils import bounding_boxes
 from keras_torch.utils.config import Config
 from keras_torch.utils.dataset_split import audio_dataset_from_directory, split_dataset
 from keras_torch.utils.dataset_utils import (
@@ -50,6 +51,7 @@ __all__ = [
     "TimedThread",
     "array_to_img",
     "audio_dataset_from_directory",
+    "bounding_boxes",
     "clear_session",
     "custom_object_scope",
     "deserialize_keras_object",
