@@ -114,6 +114,9 @@ class Layer(Operation, KerasWeightsMixin):
     """
 
     supports_masking: bool = False
+    # The mode a torch user chose with ``train()`` / ``eval()`` (``None``: never chosen, Keras's
+    # rule applies). A top-level call without ``training=`` runs in this mode; see ``train``.
+    _torch_mode: bool | None = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -144,6 +147,7 @@ class Layer(Operation, KerasWeightsMixin):
         d["_pending_input_shape"] = None
         d["name"] = None
         d["_remat_mode"] = current_remat_mode()  # keras.RematScope active when the layer is created
+        d["training"] = False  # torch's flag agrees with Keras: a call without training= is inference
 
     def __init__(
         self,
@@ -325,6 +329,25 @@ class Layer(Operation, KerasWeightsMixin):
         self.__dict__.pop("_kt_device", None)  # .to()/.cuda(): see _weights_device
         return super()._apply(fn, *args, **kwargs)
 
+    def train(self, mode: bool = True) -> Layer:
+        """torch's ``train(mode)``, which also chooses the mode of calls made without ``training=``.
+
+        Keras's rule, ``layer(x)`` is inference unless ``training=True``, holds until ``train()``
+        or ``eval()`` is called on the layer (or on a torch module holding it); from then on a
+        top-level ``layer(x)`` trains (``train()``) or infers (``eval()``) as in a torch loop.
+        An explicit ``training=`` argument always wins, and sub-layers follow the top-level call.
+        fit / evaluate / predict pass ``training`` explicitly and leave the chosen mode alone.
+
+        Args:
+            mode: ``True`` for training behaviour (dropout, batch statistics), ``False`` for inference.
+
+        Returns:
+            The layer.
+        """
+        super().train(mode)  # (calls train() on every child: sub-layers record the mode too)
+        self._torch_mode = mode
+        return self
+
     def _maybe_build(self, inputs: Any) -> None:
         if self.built:
             return
@@ -374,9 +397,12 @@ class Layer(Operation, KerasWeightsMixin):
         ctx = _CTX
         outer = ctx.training
         if training is None:
-            training = outer if outer is not None else default_training
-            if training is None:
-                training = False
+            if outer is not None:
+                training = outer
+            else:  # top-level call: the torch mode chosen with train()/eval(), else Keras's default
+                training = self._torch_mode
+                if training is None:
+                    training = default_training if default_training is not None else False
         elif training is not True and training is not False:
             training = bool(training)
         if has_training:
