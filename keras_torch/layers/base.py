@@ -24,6 +24,7 @@ from keras_torch.core import config as _config
 from keras_torch.core import naming, tree
 from keras_torch.core.context import CALL_CONTEXT as _CTX
 from keras_torch.core.dtype_policy import DTypePolicy, resolve_policy
+from keras_torch.core.dtypes import to_torch_dtype
 from keras_torch.core.remat import current_remat_mode
 from keras_torch.core.symbolic import KerasTensor, Node, Operation, any_symbolic, map_shapes
 from keras_torch.core.variables import KerasVariable, WeightRecord
@@ -327,7 +328,20 @@ class Layer(Operation, KerasWeightsMixin):
 
     def _apply(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         self.__dict__.pop("_kt_device", None)  # .to()/.cuda(): see _weights_device
-        return super()._apply(fn, *args, **kwargs)
+        out = super()._apply(fn, *args, **kwargs)
+        self._follow_cast(fn)
+        return out
+
+    def _follow_cast(self, fn: Callable[[torch.Tensor], torch.Tensor]) -> None:
+        """After ``.double()`` / ``.half()`` / ``.to(dtype)``: the dtype policy follows the weights,
+        so inputs are cast to the new dtype and the cast model keeps running."""
+        old = to_torch_dtype(self._dtype_policy.variable_dtype)
+        try:
+            new = fn(torch.empty(0, dtype=old)).dtype  # what the cast does to a weight of this layer
+        except Exception:  # noqa: BLE001 - not a cast torch can show on an empty tensor: nothing to follow
+            return
+        if new != old and new.is_floating_point:
+            self._dtype_policy = resolve_policy(new)
 
     def train(self, mode: bool = True) -> Layer:
         """torch's ``train(mode)``, which also chooses the mode of calls made without ``training=``.

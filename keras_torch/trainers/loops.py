@@ -28,6 +28,7 @@ from keras_torch.trainers.loop_utils import (
     single_or_list,
     steps_per_execution,
     to_floats,
+    to_numpy,
 )
 from keras_torch.trainers.step_utils import batch_rows
 
@@ -359,8 +360,8 @@ class TrainingLoops:
             out = self(x, training=False)
         if isinstance(out, torch.Tensor):
             self._allow_direct_predict(x, device)
-            return out.cpu().numpy()
-        return tree.map_structure(lambda t: t.detach().cpu().numpy(), out)
+            return to_numpy(out)
+        return tree.map_structure(to_numpy, out)
 
     def _direct_predict(self, x: np.ndarray) -> Any:
         """``predict_on_batch``'s latency path (``None``: take the general one); see ``Model``."""
