@@ -105,7 +105,9 @@ class TrainingLoops:
         val_handler = None
         if validation_data is not None:
             vx, vy, vsw = data_adapter.unpack_x_y_sample_weight(validation_data)
-            val_handler = self._data(strategy, vx, vy, vsw, batch_size=validation_batch_size or batch_size,
+            # (batch_size is for the training arrays: a validation DataLoader/dataset keeps its own batches)
+            vbs = validation_batch_size or (None if data_adapter.yields_batches(vx) else batch_size)
+            val_handler = self._data(strategy, vx, vy, vsw, batch_size=vbs,
                                      steps_per_epoch=validation_steps, device=device)
         verbose = resolve_verbose(verbose, strategy.is_chief)
         strategy.build_model(self, handler)
