@@ -13,7 +13,7 @@ import importlib.machinery
 import sys
 from typing import Any
 
-from keras_torch.core import omissions
+from keras_torch.core import omissions, version
 
 # Keras 2 module paths that moved or never existed in keras_torch's layout.
 _RENAMES = {
@@ -137,6 +137,7 @@ def install() -> None:
     """Make ``import keras`` / ``tensorflow`` / ``tf_keras`` resolve to keras_torch (idempotent)."""
     if _FINDER not in sys.meta_path:
         sys.meta_path.insert(0, _FINDER)
+    version.serve_as_keras(True)
     for name in list(sys.modules):
         if target_name(name) is not None and not getattr(sys.modules[name], "__name__", "").startswith("keras_torch"):
             del sys.modules[name]
@@ -146,6 +147,7 @@ def uninstall() -> None:
     """Undo :func:`install` (aliased modules are dropped from ``sys.modules``)."""
     if _FINDER in sys.meta_path:
         sys.meta_path.remove(_FINDER)
+    version.serve_as_keras(False)
     for name in list(sys.modules):
         if target_name(name) is not None or name in _NO_TENSORFLOW_MARKERS:
             del sys.modules[name]
