@@ -211,3 +211,16 @@ def test_torch_module_inside_a_custom_layer_follows_the_trainer_phase():
     x = np.ones((8, FEATURES), "float32")
     model.fit(x, np.zeros(8), epochs=1, verbose=0)
     np.testing.assert_allclose(model.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+def test_readme_torch_loop_runs():
+    import pathlib
+
+    readme = (pathlib.Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf8")
+    section = readme.split("## In a plain torch training loop", 1)[1]
+    block = section.split("```python\n", 1)[1].split("```", 1)[0]
+    scope = {}
+    exec(compile(block, "README.md", "exec"), scope)
+    model, x = scope["model"], torch.randn(4, 20)
+    assert model.training is False and model._torch_mode is False
+    torch.testing.assert_close(model(x), model(x))
