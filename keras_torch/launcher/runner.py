@@ -8,6 +8,8 @@ import subprocess
 import sys
 import traceback
 
+from keras_torch.utils.progbar import end_open_line
+
 _PKG_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -50,8 +52,11 @@ def run_script(script: str, args: list[str] | None = None) -> int:
         print(code, file=sys.stderr)
         return 1
     except KeyboardInterrupt:
+        end_open_line()  # (a Ctrl-C'd fit leaves its progress bar line open)
+        print("KeyboardInterrupt", file=sys.stderr)
         return 130
     except BaseException as exc:  # noqa: BLE001 - report any script error the way Python would
+        end_open_line()
         _mark_distributed_failure(exc)
         sys.stderr.write(format_user_error(exc))
         return 1

@@ -24,6 +24,7 @@ from keras_torch.core import config as _config
 from keras_torch.core import naming, tree
 from keras_torch.core.context import CALL_CONTEXT as _CTX
 from keras_torch.core.dtype_policy import DTypePolicy, resolve_policy
+from keras_torch.core.dtypes import to_torch_dtype
 from keras_torch.core.remat import current_remat_mode
 from keras_torch.core.symbolic import KerasTensor, Node, Operation, any_symbolic, map_shapes
 from keras_torch.core.variables import KerasVariable, WeightRecord
@@ -114,6 +115,9 @@ class Layer(Operation, KerasWeightsMixin):
     """
 
     supports_masking: bool = False
+    # The mode a torch user chose with ``train()`` / ``eval()`` (``None``: never chosen, Keras's
+    # rule applies). A top-level call without ``training=`` runs in this mode; see ``train``.
+    _torch_mode: bool | None = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -144,6 +148,7 @@ class Layer(Operation, KerasWeightsMixin):
         d["_pending_input_shape"] = None
         d["name"] = None
         d["_remat_mode"] = current_remat_mode()  # keras.RematScope active when the layer is created
+        d["training"] = False  # torch's flag agrees with Keras: a call without training= is inference
 
     def __init__(
         self,
@@ -323,7 +328,39 @@ class Layer(Operation, KerasWeightsMixin):
 
     def _apply(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         self.__dict__.pop("_kt_device", None)  # .to()/.cuda(): see _weights_device
-        return super()._apply(fn, *args, **kwargs)
+        out = super()._apply(fn, *args, **kwargs)
+        self._follow_cast(fn)
+        return out
+
+    def _follow_cast(self, fn: Callable[[torch.Tensor], torch.Tensor]) -> None:
+        """After ``.double()`` / ``.half()`` / ``.to(dtype)``: the dtype policy follows the weights,
+        so inputs are cast to the new dtype and the cast model keeps running."""
+        old = to_torch_dtype(self._dtype_policy.variable_dtype)
+        try:
+            new = fn(torch.empty(0, dtype=old)).dtype  # what the cast does to a weight of this layer
+        except Exception:  # noqa: BLE001 - not a cast torch can show on an empty tensor: nothing to follow
+            return
+        if new != old and new.is_floating_point:
+            self._dtype_policy = resolve_policy(new)
+
+    def train(self, mode: bool = True) -> Layer:
+        """torch's ``train(mode)``, which also chooses the mode of calls made without ``training=``.
+
+        Keras's rule, ``layer(x)`` is inference unless ``training=True``, holds until ``train()``
+        or ``eval()`` is called on the layer (or on a torch module holding it); from then on a
+        top-level ``layer(x)`` trains (``train()``) or infers (``eval()``) as in a torch loop.
+        An explicit ``training=`` argument always wins, and sub-layers follow the top-level call.
+        fit / evaluate / predict pass ``training`` explicitly and leave the chosen mode alone.
+
+        Args:
+            mode: ``True`` for training behaviour (dropout, batch statistics), ``False`` for inference.
+
+        Returns:
+            The layer.
+        """
+        super().train(mode)  # (calls train() on every child: sub-layers record the mode too)
+        self._torch_mode = mode
+        return self
 
     def _maybe_build(self, inputs: Any) -> None:
         if self.built:
@@ -374,9 +411,12 @@ class Layer(Operation, KerasWeightsMixin):
         ctx = _CTX
         outer = ctx.training
         if training is None:
-            training = outer if outer is not None else default_training
-            if training is None:
-                training = False
+            if outer is not None:
+                training = outer
+            else:  # top-level call: the torch mode chosen with train()/eval(), else Keras's default
+                training = self._torch_mode
+                if training is None:
+                    training = default_training if default_training is not None else False
         elif training is not True and training is not False:
             training = bool(training)
         if has_training:

@@ -9,6 +9,7 @@ Generators, ``keras.utils.Sequence``/``PyDataset``, torch ``Dataset``/``DataLoad
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -121,9 +122,10 @@ class DataHandler:
         self._sharding: Sharding | None = None
         self._shard_seed: int | None = None  # shared by all ranks; drawn at the first shuffled epoch
         self._shard_cache: Any = None  # unshuffled arrays: this rank's rows, gathered once
-        from keras_torch.utils.sequence import is_keras_sequence
 
-        if is_keras_sequence(x) or isinstance(x, torch.utils.data.DataLoader) or _is_iterable_source(x):
+        if yields_batches(x):
+            if batch_size is not None:
+                _warn_batch_size_ignored(x, batch_size)
             if y is not None:
                 raise ValueError("`y` argument is not supported when using a dataset, generator or Sequence as input.")
             if sample_weight is not None:
@@ -379,6 +381,23 @@ def _rows(x: Any) -> int:
 
 def _take(x: Any, sl: slice) -> Any:
     return tree.map_structure(lambda t: t[sl] if isinstance(t, torch.Tensor) and t.ndim else t, x)
+
+
+def yields_batches(x: Any) -> bool:
+    """Whether ``x`` makes its own batches (a DataLoader, dataset, generator or ``Sequence``)."""
+    from keras_torch.utils.sequence import is_keras_sequence
+
+    return is_keras_sequence(x) or isinstance(x, torch.utils.data.DataLoader) or _is_iterable_source(x)
+
+
+def _warn_batch_size_ignored(x: Any, batch_size: Any) -> None:
+    loader_batch = getattr(x, "batch_size", None) if isinstance(x, torch.utils.data.DataLoader) else None
+    if loader_batch == batch_size:
+        return
+    made = f"batches of {loader_batch}" if loader_batch is not None else "its own batches"
+    where = "DataLoader(batch_size=...)" if isinstance(x, torch.utils.data.DataLoader) else "the data source"
+    warnings.warn(f"`batch_size={batch_size}` is ignored: the {type(x).__name__} yields {made}. Set the batch size "
+                  f"in {where} instead.", UserWarning, stacklevel=5)
 
 
 def _is_iterable_source(x: Any) -> bool:

@@ -34,6 +34,16 @@ def _stack(items: list[Any]) -> Any:
     return np.stack([np.asarray(v) for v in items])
 
 
+def _slices_source(x: Any) -> Any:
+    """``from_tensor_slices``'s input as arrays: tuples and dicts are structure, a list is one tensor (as in tf.data)."""
+    if isinstance(x, dict):
+        return {k: _slices_source(v) for k, v in x.items()}
+    if isinstance(x, tuple):
+        items = [_slices_source(v) for v in x]
+        return type(x)(*items) if hasattr(x, "_fields") else tuple(items)
+    return x if isinstance(x, torch.Tensor) else np.asarray(x)
+
+
 class Dataset:
     """A lazily evaluated, re-iterable pipeline of elements."""
 
@@ -44,7 +54,7 @@ class Dataset:
     # ---- sources
     @staticmethod
     def from_tensor_slices(tensors: Any, name: str | None = None) -> Dataset:
-        arrays = tree.map_structure(lambda a: a if isinstance(a, torch.Tensor) else np.asarray(a), tensors)
+        arrays = _slices_source(tensors)
         n = len(tree.flatten(arrays)[0])
         return Dataset(lambda: (_index(arrays, i) for i in range(n)), n)
 
