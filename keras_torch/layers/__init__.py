@@ -21,9 +21,11 @@ from keras_torch.layers.input_spec import InputSpec
 from keras_torch.layers.torch_wrapper import TorchModuleWrapper
 from keras_torch.layers.activation_layers import *  # noqa: F401,F403
 from keras_torch.layers.attention import *  # noqa: F401,F403
+from keras_torch.layers.categorical import *  # noqa: F401,F403
 from keras_torch.layers.conv import *  # noqa: F401,F403
 from keras_torch.layers.conv_transpose import *  # noqa: F401,F403
 from keras_torch.layers.einsum_dense import *  # noqa: F401,F403
+from keras_torch.layers.index_lookup import *  # noqa: F401,F403
 from keras_torch.layers.lambda_layer import *  # noqa: F401,F403
 from keras_torch.layers.merging import *  # noqa: F401,F403
 from keras_torch.layers.normalization import *  # noqa: F401,F403
@@ -33,6 +35,7 @@ from keras_torch.layers.recurrent import *  # noqa: F401,F403
 from keras_torch.layers.regularization import *  # noqa: F401,F403
 from keras_torch.layers.reshaping import *  # noqa: F401,F403
 from keras_torch.layers.separable_conv import *  # noqa: F401,F403
+from keras_torch.layers.text_vectorization import *  # noqa: F401,F403
 
 
 def __getattr__(name: str):

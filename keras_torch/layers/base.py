@@ -64,6 +64,8 @@ def _to_tensor(x: Any) -> Any:
     if isinstance(x, torch.Tensor) or x is None:
         return x
     if isinstance(x, np.ndarray):
+        if x.dtype.kind in "OUS":
+            return x  # string data: text layers turn it into integer tensors (torch has no strings)
         t = torch.from_numpy(x) if x.dtype != np.float64 else torch.from_numpy(x.astype(np.float32))
         return t
     if isinstance(x, (float, int, bool, list)) and not isinstance(x, KerasTensor):
