@@ -189,6 +189,8 @@ class Dense(Layer):
         return self.weight.t()
 
     def call(self, inputs: torch.Tensor) -> torch.Tensor:
+        if not inputs.is_floating_point():  # Keras's matmul promotes integer inputs (e.g. token counts)
+            inputs = inputs.to(self.weight.dtype)
         return self.activation(F.linear(inputs, self.weight, self.bias))
 
     def compute_output_shape(self, input_shape: Any) -> tuple:

@@ -496,8 +496,10 @@ class IndexLookup(Layer):
             raise ValueError(f"Layer '{self.name}': the saved model has no vocabulary asset (expected "
                              f"'vocabulary.txt' among the assets of this layer).")
         with open(path, encoding="utf-8") as f:
-            lines = f.read().splitlines()
-        while lines and lines[-1] == "":
+            lines = f.read().split("\n")  # the inverse of the "\n".join save_assets wrote
+        # Trailing empty lines are dropped as Keras does, but not an empty-string token the layer's
+        # recorded vocabulary size counts (Keras 3 itself fails to load that file).
+        while lines and lines[-1] == "" and (self._frozen_vocab_size is None or len(lines) > self._frozen_vocab_size):
             lines.pop()
         values = lines if self._is_string() else [int(v) for v in lines]
         if self.output_mode == "tf_idf":

@@ -6,7 +6,7 @@ regex, or a callable), split (ASCII whitespace like ``tf.strings.split``, unicod
 a callable), n-grams (``tf.strings.ngrams`` order: all 1-grams, then all 2-grams...), then a
 :class:`~keras_torch.layers.index_lookup.StringLookup` with mask token ``""``. Inputs and
 callables follow ``keras_torch.layers._strings``; ``ragged=True`` returns a
-``torch.nested`` tensor (torch's ragged tensor) of int64 rows.
+jagged ``torch.nested`` tensor (torch's ragged tensor) of int64 rows.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import numpy as np
 import torch
 
 from keras_torch.core import registry
+from keras_torch.core.dtypes import is_string_dtype
 from keras_torch.core.symbolic import KerasTensor
 from keras_torch.layers._args import register_layer
 from keras_torch.layers._strings import ragged_rows, refuse_export, to_string_array, to_unicode_array
@@ -131,6 +132,8 @@ class TextVectorization(Layer):
         self._encoding = encoding
         self._has_input_vocabulary = kwargs.pop("has_input_vocabulary", vocabulary is not None)
         vocabulary_size = kwargs.pop("vocabulary_size", None)
+        if is_string_dtype(kwargs.get("dtype")):
+            kwargs.pop("dtype")  # tf-keras configs say "string"; the outputs are int64/float32 here
         super().__init__(name=name, **kwargs)
         refuse_sparse(f"Layer '{self.name}'", sparse)
         self._lookup_layer = StringLookup(max_tokens=max_tokens, vocabulary=vocabulary, idf_weights=idf_weights,
@@ -267,7 +270,8 @@ class TextVectorization(Layer):
             if osl is not None:
                 rows = [r[:osl] for r in rows]
             if self._ragged:
-                return torch.nested.nested_tensor([torch.tensor(r, dtype=torch.int64) for r in rows])
+                return torch.nested.nested_tensor([torch.tensor(r, dtype=torch.int64) for r in rows],
+                                                  layout=torch.jagged)
             width = osl if osl is not None else max((len(r) for r in rows), default=0)
             return torch.tensor([r + [0] * (width - len(r)) for r in rows], dtype=torch.int64).reshape(
                 len(rows), width)

@@ -21,7 +21,7 @@ from keras_torch.distribution.sharding import Sharding
 
 
 def to_tensor(x: Any, device: torch.device | None = None) -> Any:
-    """numpy/lists → torch (float64 → floatx), leave tensors; move to ``device``."""
+    """numpy/lists → torch (float64 → floatx), leave tensors; move to ``device``. String arrays stay numpy."""
     if x is None:
         return None
     if isinstance(x, torch.Tensor):
@@ -30,7 +30,7 @@ def to_tensor(x: Any, device: torch.device | None = None) -> Any:
         if x.dtype == np.float64:
             x = x.astype(_config.floatx())
         elif x.dtype.kind in "OUS":
-            raise ValueError(f"Unsupported data of dtype {x.dtype}: keras_torch needs numeric arrays.")
+            return x  # strings stay numpy: the model's text layers turn them into tensors
         t = torch.from_numpy(np.ascontiguousarray(x))
     elif hasattr(x, "__array__") or isinstance(x, (list, tuple, int, float)):
         return to_tensor(np.asarray(x), device)
