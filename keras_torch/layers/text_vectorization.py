@@ -41,7 +41,8 @@ def _callable_or_name(value: Any, allowed: tuple[str, ...], arg: str) -> Any:
         return value
     name = None
     if isinstance(value, dict) and value.get("class_name") == "function":
-        name = value.get("registered_name") or value.get("config")
+        registered = value.get("registered_name")
+        name = value.get("config") if registered in (None, "function") else registered
     elif isinstance(value, str):
         name = value
     found = registry.custom_object(name) if isinstance(name, str) else None
@@ -58,9 +59,8 @@ def _serialize_callable(fn: Any) -> Any:
     """Keras 3's config entry for a function argument (its registered name under ``"function"``)."""
     if not callable(fn):
         return fn
-    name = registry.get_registered_name(fn)
-    return {"module": getattr(fn, "__module__", "builtins"), "class_name": "function", "config": name,
-            "registered_name": name}
+    return {"module": "builtins", "class_name": "function", "config": registry.get_registered_name(fn),
+            "registered_name": "function"}
 
 
 def _ngrams(tokens: list[str], widths: tuple[int, ...]) -> list[str]:
