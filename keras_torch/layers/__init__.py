@@ -1,5 +1,7 @@
 """Keras layers (``keras.layers``)."""
 
+import types
+
 from keras_torch.core.dtype_policy import DTypePolicy
 from keras_torch.core.variables import KerasVariable
 from keras_torch.layers.base import Layer
@@ -31,6 +33,7 @@ from keras_torch.layers.merging import *  # noqa: F401,F403
 from keras_torch.layers.normalization import *  # noqa: F401,F403
 from keras_torch.layers.pooling import *  # noqa: F401,F403
 from keras_torch.layers.preprocessing import *  # noqa: F401,F403
+from keras_torch.layers.preprocessing_layer import PreprocessingLayer
 from keras_torch.layers.recurrent import *  # noqa: F401,F403
 from keras_torch.layers.regularization import *  # noqa: F401,F403
 from keras_torch.layers.reshaping import *  # noqa: F401,F403
@@ -38,12 +41,21 @@ from keras_torch.layers.separable_conv import *  # noqa: F401,F403
 from keras_torch.layers.text_vectorization import *  # noqa: F401,F403
 
 
-def __getattr__(name: str):
-    # tf.keras.layers.experimental(.preprocessing).X are the stable layers under their old path.
-    if name == "experimental":
-        import sys
+def _old_path_module(name: str) -> types.ModuleType:
+    """A module whose names are this package's: tf.keras.layers.experimental(.preprocessing).X are the stable
+    layers under their old paths (``preprocessing`` itself is the module of Rescaling & co.)."""
+    module = types.ModuleType(f"{__name__}.{name}")
+    module.__dict__["__getattr__"] = lambda attr: globals()[attr] if attr in globals() else __getattr__(attr)
+    module.__dict__["preprocessing"] = module
+    return module
 
-        return sys.modules[__name__]
+
+_EXPERIMENTAL = _old_path_module("experimental")
+
+
+def __getattr__(name: str):
+    if name == "experimental":
+        return _EXPERIMENTAL
     # keras.layers.serialize / deserialize live in saving (above layers), looked up on first use.
     if name in ("serialize", "deserialize"):
         from keras_torch.saving import serialization

@@ -21,6 +21,7 @@ from keras_torch.core.symbolic import KerasTensor
 from keras_torch.layers._args import register_layer
 from keras_torch.layers._strings import is_string_data, refuse_export, to_string_array
 from keras_torch.layers.base import Layer
+from keras_torch.layers.preprocessing_layer import adapt_batches
 from keras_torch.utils import fingerprint
 
 __all__ = ["CategoryEncoding", "Discretization", "HashedCrossing", "Hashing", "encode_categorical"]
@@ -210,22 +211,6 @@ def merge_summaries(prev_summary: np.ndarray, next_summary: np.ndarray, epsilon:
     return compress_summary(merged, epsilon)
 
 
-def _batches(data: Any, steps: int | None) -> Iterable[Any]:
-    """The batches ``adapt`` reads: a whole array/list/tensor at once, else the items of an iterable."""
-    if isinstance(data, (np.ndarray, torch.Tensor)) or not hasattr(data, "__iter__") or hasattr(data, "numpy"):
-        return [data]
-    if hasattr(data, "_keras_iter"):  # the tf stand-in's datasets
-        data = data._keras_iter()
-
-    def take() -> Iterable[Any]:
-        for i, batch in enumerate(data):
-            if steps is not None and i >= steps:
-                break
-            yield batch[0] if isinstance(batch, tuple) else batch
-
-    return take()
-
-
 @register_layer()
 class Discretization(Layer):
     """Buckets continuous features by ranges: ``bin_boundaries`` or quantiles learned by :meth:`adapt`.
@@ -279,7 +264,7 @@ class Discretization(Layer):
             raise ValueError("Cannot adapt a Discretization layer that has been initialized with `bin_boundaries`, "
                              "use `num_bins` instead.")
         self.reset_state()
-        for batch in _batches(data, steps):
+        for batch in adapt_batches(data, steps):
             self.update_state(batch)
         self.finalize_state()
 

@@ -27,7 +27,8 @@ from keras_torch.core.symbolic import KerasTensor
 from keras_torch.layers._args import register_layer
 from keras_torch.layers._strings import refuse_export, to_string_array
 from keras_torch.layers.base import Layer
-from keras_torch.layers.categorical import _batches, check_mode, encode_categorical, refuse_sparse
+from keras_torch.layers.categorical import check_mode, encode_categorical, refuse_sparse
+from keras_torch.layers.preprocessing_layer import adapt_batches
 from keras_torch.utils import fingerprint
 
 __all__ = ["IndexLookup", "IntegerLookup", "StringLookup"]
@@ -279,7 +280,7 @@ class IndexLookup(Layer):
             values = self._as_values(data)
             self.update_state(values[..., None] if values.ndim == 1 else values)
         else:
-            for batch in _batches(data, steps):
+            for batch in adapt_batches(data, steps):
                 self.update_state(batch)
         self.finalize_state()
 

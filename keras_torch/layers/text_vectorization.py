@@ -23,8 +23,9 @@ from keras_torch.core.symbolic import KerasTensor
 from keras_torch.layers._args import register_layer
 from keras_torch.layers._strings import ragged_rows, refuse_export, to_string_array, to_unicode_array
 from keras_torch.layers.base import Layer
-from keras_torch.layers.categorical import _batches, check_mode, refuse_sparse
+from keras_torch.layers.categorical import check_mode, refuse_sparse
 from keras_torch.layers.index_lookup import MASK_SENTINEL, StringLookup, _listify
+from keras_torch.layers.preprocessing_layer import adapt_batches
 
 __all__ = ["TextVectorization"]
 
@@ -212,7 +213,7 @@ class TextVectorization(Layer):
             strings = to_string_array(data, self._encoding, f"Layer '{self.name}'")
             self.update_state(strings[..., None] if strings.ndim == 1 else strings)
         else:
-            for batch in _batches(data, steps):
+            for batch in adapt_batches(data, steps):
                 self.update_state(batch)
         self.finalize_state()
 
