@@ -1,4 +1,4 @@
-"""Text, lookup and categorical layer cases shared by the Keras 3 fixture generator and the tests.
+"""Text, lookup, categorical and Normalization layer cases shared by the Keras 3 fixture generator and the tests.
 
 ``cases(keras, fns)`` builds every layer with the given library (real Keras 3 on its TensorFlow
 backend in ``compat/gen/text_layers.py``; keras_torch in ``tests/layers/test_text_layers.py``),
@@ -211,4 +211,19 @@ def cases(keras: Any, fns: Any) -> dict[str, Any]:
     put("disc_adapt_batches", np.asarray(layer.bin_boundaries, dtype="float64"))
     put("disc_multi_hot_rank3", L.Discretization(bin_boundaries=[0.0], output_mode="multi_hot")(
         values[:8].reshape(2, 4, 3)))
+
+    # ------------------------------------------------------------------ Normalization (adapt, axes, invert)
+    cube = np.random.default_rng(5).normal(size=(12, 3, 4)).astype("float32") * 3 + 1
+    for key, cfg in {"norm_last": {}, "norm_axis1": {"axis": 1}, "norm_axes": {"axis": (1, 2)},
+                     "norm_none": {"axis": None}, "norm_invert": {"invert": True}}.items():
+        layer = L.Normalization(**cfg)
+        layer.adapt(cube)
+        put(key, layer(cube[:3]))
+        for i, w in enumerate(layer.get_weights()):
+            put(f"{key}_w{i}", w)
+    put("norm_given", L.Normalization(mean=[1.0, 2.0, 3.0, 4.0], variance=[1.0, 4.0, 9.0, 0.0])(cube[:2]))
+    put("norm_given_invert", L.Normalization(mean=2.0, variance=3.0, invert=True)(cube[:2]))
+    layer = L.Normalization()
+    layer.adapt(iter([cube[:5], cube[5:]]))
+    put("norm_batches", layer(cube[:2]))
     return out
