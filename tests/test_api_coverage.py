@@ -19,7 +19,7 @@ from keras_torch.core import omissions
 from keras_torch.launcher import aliases
 
 # Names provided today (applications and modules not counted); raise these as the API grows.
-FLOORS = {"Keras 3.15": 675, "tf-keras 2.21": 654}
+FLOORS = {"Keras 3.15": 676, "tf-keras 2.21": 655}
 
 
 @pytest.fixture(scope="module", params=sorted(api_coverage.SNAPSHOTS))
