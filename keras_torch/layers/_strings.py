@@ -9,8 +9,9 @@ into integer tensors:
   tf stand-in's string constants and the batches of its ``tf.data`` pipelines). Bytes are
   decoded with the layer's ``encoding`` (UTF-8). :func:`to_string_array` turns all of them into
   one numpy ``object`` array of Python ``str``.
-* **Outputs.** Lookups produce ``torch.int64`` tensors (``float32`` for TF-IDF); the only string
-  outputs (``StringLookup(invert=True)``) are numpy ``object`` arrays of ``str``.
+* **Outputs.** Lookups produce ``torch.int64`` tensors (``float32`` for TF-IDF), on the device of
+  the model they run in (:func:`to_model_device`); the only string outputs
+  (``StringLookup(invert=True)``) are numpy ``object`` arrays of ``str``.
 * **Symbolic.** ``keras.Input(dtype="string")`` makes a ``"string"`` KerasTensor; functional
   models pass string arrays through to the first text layer, and ``fit``/``predict`` batch numpy
   string arrays like numeric ones.
@@ -32,7 +33,7 @@ import torch
 from keras_torch.core.context import CALL_CONTEXT
 from keras_torch.core.symbolic import KerasTensor
 
-__all__ = ["is_string_data", "ragged_rows", "refuse_export", "to_string_array", "to_unicode_array"]
+__all__ = ["is_string_data", "ragged_rows", "refuse_export", "to_model_device", "to_string_array", "to_unicode_array"]
 
 
 def _plain(x: Any) -> Any:
@@ -136,6 +137,12 @@ def ragged_rows(result: Any, encoding: str = "utf-8", what: str = "split") -> li
                             f"received a plain string {row!r}.")
         rows.append([_decode(t, encoding, what) for t in np.asarray(row, dtype=object).ravel()])
     return rows
+
+
+def to_model_device(t: torch.Tensor) -> torch.Tensor:
+    """A tensor made from host data inside a model call, on the device of the model's weights."""
+    device = CALL_CONTEXT.data_device
+    return t if device is None or device.type == "cpu" else t.to(device, non_blocking=True)
 
 
 def refuse_export(layer: Any) -> None:

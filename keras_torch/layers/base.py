@@ -407,6 +407,7 @@ class Layer(Operation, KerasWeightsMixin):
             if not torch.compiler.is_compiling():  # (engine/_jit.py counts compiled calls outside)
                 ctx.generation += 1
             dev = self.__dict__.get("_kt_device") or _weights_device(self)
+            ctx.data_device = dev  # where host data made inside the call goes (text layers' token ids)
             if dev is not None and dev.type != "cpu":  # Keras: host data follows the model to its device
                 inputs = _inputs_to(inputs, dev)
         ctx.depth += 1

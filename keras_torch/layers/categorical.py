@@ -19,7 +19,7 @@ from keras_torch.core import config as _config
 from keras_torch.core.dtypes import to_torch_dtype
 from keras_torch.core.symbolic import KerasTensor
 from keras_torch.layers._args import register_layer
-from keras_torch.layers._strings import is_string_data, refuse_export, to_string_array
+from keras_torch.layers._strings import is_string_data, refuse_export, to_model_device, to_string_array
 from keras_torch.layers.base import Layer
 from keras_torch.layers.preprocessing_layer import adapt_batches
 from keras_torch.utils import fingerprint
@@ -427,8 +427,8 @@ class Hashing(Layer):
         shape = np.shape(inputs) if not isinstance(inputs, torch.Tensor) else tuple(inputs.shape)
         if self.output_mode == "one_hot" and len(shape) > 0 and shape[-1] == 1:
             inputs = inputs.squeeze(-1) if isinstance(inputs, torch.Tensor) else np.squeeze(np.asarray(inputs), -1)
-        return encode_categorical(self.hash_values(inputs), self.output_mode, self.num_bins,
-                                  self._dtype_policy.torch_compute_dtype)
+        return to_model_device(encode_categorical(self.hash_values(inputs), self.output_mode, self.num_bins,
+                                                  self._dtype_policy.torch_compute_dtype))
 
     def compute_output_shape(self, input_shape: Any) -> tuple:
         input_shape = tuple(input_shape)
@@ -512,7 +512,8 @@ class HashedCrossing(Layer):
                 h = fingerprint.fingerprint_cat64(h, v)
             crossed.append(h % modulus)
         out = torch.tensor(crossed, dtype=torch.int64).reshape(shape)
-        return encode_categorical(out, self.output_mode, self.num_bins, self._dtype_policy.torch_compute_dtype)
+        return to_model_device(encode_categorical(out, self.output_mode, self.num_bins,
+                                                  self._dtype_policy.torch_compute_dtype))
 
     def compute_output_shape(self, input_shape: Any) -> tuple:
         if not isinstance(input_shape, (list, tuple)) or len(input_shape) < 2 or \

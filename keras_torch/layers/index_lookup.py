@@ -25,7 +25,7 @@ import torch
 from keras_torch.core import config as _config
 from keras_torch.core.symbolic import KerasTensor
 from keras_torch.layers._args import register_layer
-from keras_torch.layers._strings import refuse_export, to_string_array
+from keras_torch.layers._strings import refuse_export, to_model_device, to_string_array
 from keras_torch.layers.base import Layer
 from keras_torch.layers.categorical import check_mode, encode_categorical, refuse_sparse
 from keras_torch.layers.preprocessing_layer import adapt_batches
@@ -407,6 +407,10 @@ class IndexLookup(Layer):
 
     def call(self, inputs: Any) -> Any:
         refuse_export(self)
+        out = self._lookup_call(inputs)
+        return to_model_device(out) if isinstance(out, torch.Tensor) else out
+
+    def _lookup_call(self, inputs: Any) -> Any:
         self._ensure_known_vocab_size()
         if self.invert:
             indices = self._as_int_indices(inputs)

@@ -21,7 +21,7 @@ from keras_torch.core import registry
 from keras_torch.core.dtypes import is_string_dtype
 from keras_torch.core.symbolic import KerasTensor
 from keras_torch.layers._args import register_layer
-from keras_torch.layers._strings import ragged_rows, refuse_export, to_string_array, to_unicode_array
+from keras_torch.layers._strings import ragged_rows, refuse_export, to_model_device, to_string_array, to_unicode_array
 from keras_torch.layers.base import Layer
 from keras_torch.layers.categorical import check_mode, refuse_sparse
 from keras_torch.layers.index_lookup import MASK_SENTINEL, StringLookup, _listify
@@ -246,6 +246,9 @@ class TextVectorization(Layer):
     # ------------------------------------------------------------------ call
     def call(self, inputs: Any) -> Any:
         refuse_export(self)
+        return to_model_device(self._vectorize(inputs))
+
+    def _vectorize(self, inputs: Any) -> torch.Tensor:
         lookup = self._lookup_layer
         lookup._ensure_known_vocab_size()
         processed, ragged = self._preprocess(inputs)

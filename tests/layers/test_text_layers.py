@@ -202,3 +202,14 @@ def test_category_encoding_and_discretization_export(tmp_path):
     x = np.array([[-1.0, 0.5, 2.0], [0.0, 0.0, 1.0]], dtype="float32")
     got = session.run(None, {session.get_inputs()[0].name: x})[0]
     np.testing.assert_array_equal(got, model.predict(x, verbose=0))
+
+
+def test_token_ids_follow_the_model_to_its_device():
+    # The ids are made on the host; inside a model they go where the model's weights are (here the
+    # meta device stands in for a GPU), so the next layer never sees a device mismatch.
+    vectorize = keras.layers.TextVectorization(vocabulary=["a", "b"], output_sequence_length=3)
+    model = keras.Sequential([keras.Input(shape=(1,), dtype="string"), vectorize, keras.layers.Embedding(4, 2)])
+    model.to("meta")
+    out = model(np.array([["a b"]]))
+    assert out.device.type == "meta" and tuple(out.shape) == (1, 3, 2)
+    assert vectorize(np.array([["a b"]])).device.type == "cpu"  # called alone: no weights, stays on the host
