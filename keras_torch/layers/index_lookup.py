@@ -6,6 +6,9 @@ tokens removed; ``max_tokens`` kept), or set from a list or a file. Indices are 
 in Keras: ``[mask (int mode only)] [OOV x num_oov_indices] [tokens...]``; several OOV indices
 are chosen by FarmHash (strings) or floor-mod (integers), as TensorFlow does.
 
+Under export, an ``IntegerLookup`` that needs no string hashing runs as torch ops (a comparison
+with every vocabulary entry) and is traced into the graph; string lookups refuse to be exported.
+
 State Keras 3 saves with the layer, saved the same way here: the vocabulary as the asset
 ``vocabulary.txt`` (:meth:`~IndexLookup.save_assets` / :meth:`~IndexLookup.load_assets`) unless it
 was passed in the config, and the TF-IDF weights as the variable ``idf_weights``
@@ -23,6 +26,7 @@ import numpy as np
 import torch
 
 from keras_torch.core import config as _config
+from keras_torch.core.context import CALL_CONTEXT
 from keras_torch.core.symbolic import KerasTensor
 from keras_torch.layers._args import register_layer
 from keras_torch.layers._strings import refuse_export, to_model_device, to_string_array
@@ -406,9 +410,34 @@ class IndexLookup(Layer):
         return out
 
     def call(self, inputs: Any) -> Any:
+        if CALL_CONTEXT.export_mode is not None and self._traceable():
+            return self.encode(self._traced_lookup(inputs))
         refuse_export(self)
         out = self._lookup_call(inputs)
         return to_model_device(out) if isinstance(out, torch.Tensor) else out
+
+    def _traceable(self) -> bool:
+        """Whether the lookup has a torch-op form an exporter can trace (integer keys, no hashing, no inversion)."""
+        return (not self._is_string() and not self.invert and self.num_oov_indices > 0
+                and (self.num_oov_indices == 1 or self.oov_method == "floormod"))
+
+    def _traced_lookup(self, x: torch.Tensor) -> torch.Tensor:
+        """:meth:`lookup` with torch ops only (a comparison against every vocabulary entry), for export."""
+        x = x.long()
+        start = self._token_start_index()
+        keys = torch.tensor(self._tokens, dtype=torch.int64, device=x.device)
+        indices = torch.arange(start, start + len(self._tokens), dtype=torch.int64, device=x.device)
+        hits = x.unsqueeze(-1) == keys
+        found = (hits.long() * indices).sum(-1)
+        if self.num_oov_indices == 1:
+            missing = torch.full_like(x, self._oov_start_index())
+        else:
+            missing = torch.remainder(x, self.num_oov_indices) + self._oov_start_index()
+        out = torch.where(hits.any(-1), found, missing)
+        if self.mask_token is not None:
+            masked = torch.full_like(out, 0 if self.output_mode == "int" else MASK_SENTINEL)
+            out = torch.where(x == int(self.mask_token), masked, out)
+        return out
 
     def _lookup_call(self, inputs: Any) -> Any:
         self._ensure_known_vocab_size()

@@ -188,9 +188,23 @@ def test_export_refuses_string_inputs_and_lookup_layers(tmp_path):
     model = keras.Model(inputs, keras.layers.Embedding(3, 2)(vectorize(inputs)))
     with pytest.raises(ExportError, match="TextVectorization 'words'.*export the model that starts after"):
         model.export(str(tmp_path / "m.onnx"), format="onnx")
-    ints = keras.Sequential([keras.Input((3,), dtype="int64"), keras.layers.IntegerLookup(vocabulary=[1, 2])])
+    hashed = keras.Sequential([keras.Input((3,), dtype="int64"),
+                               keras.layers.IntegerLookup(vocabulary=[1, 2], num_oov_indices=2, oov_method="farmhash")])
     with pytest.raises(ExportError, match="IntegerLookup.*cannot be exported"):
-        ints.export(str(tmp_path / "i.onnx"), format="onnx")
+        hashed.export(str(tmp_path / "i.onnx"), format="onnx")
+
+
+@pytest.mark.parametrize("kwargs", [{"mask_token": 0}, {"num_oov_indices": 3}, {"output_mode": "multi_hot"},
+                                    {"output_mode": "tf_idf", "idf_weights": [0.5, 1.5, 2.0]}])
+def test_integer_lookup_exports(tmp_path, kwargs):
+    ort = pytest.importorskip("onnxruntime")
+    model = keras.Sequential([keras.Input((4,), dtype="int64"),
+                              keras.layers.IntegerLookup(vocabulary=[7, 3, 9], **kwargs)])
+    model.export(str(tmp_path / "m.onnx"), format="onnx")
+    session = ort.InferenceSession(str(tmp_path / "m.onnx"))
+    x = np.array([[7, 0, 9, -4], [3, 3, 12, 5]], dtype="int64")
+    got = session.run(None, {session.get_inputs()[0].name: x})[0]
+    np.testing.assert_allclose(got, model.predict(x, verbose=0), rtol=1e-6)
 
 
 def test_category_encoding_and_discretization_export(tmp_path):
