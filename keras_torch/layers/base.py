@@ -116,6 +116,9 @@ class Layer(Operation, KerasWeightsMixin):
     """
 
     supports_masking: bool = False
+    # Whether `call` may receive string data (numpy str/bytes/object arrays): text layers, models and
+    # Lambda do; keras_torch's numeric layers raise a ValueError naming the dtype instead.
+    _takes_strings: bool = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -367,6 +370,8 @@ class Layer(Operation, KerasWeightsMixin):
                 return self._symbolic_call(inputs, *rest, **kwargs)
             inputs = tree.map_structure(_to_tensor, inputs)
             is_tensor = isinstance(inputs, torch.Tensor)
+            if not is_tensor and not self._takes_strings and type(self).__module__.startswith("keras_torch."):
+                _refuse_strings(self, inputs)
         elif rest or (kwargs and (len(kwargs) != 1 or "training" not in kwargs)):
             if any_symbolic((rest, kwargs)):
                 return self._symbolic_call(inputs, *rest, **kwargs)
@@ -580,6 +585,14 @@ def _global_hooks_active() -> bool:
     )
 
 
+
+
+def _refuse_strings(layer: Layer, inputs: Any) -> None:
+    for leaf in tree.flatten(inputs):
+        if isinstance(leaf, np.ndarray) and leaf.dtype.kind in "OUS":
+            raise ValueError(f"Layer '{layer.name}' ({type(layer).__name__}) received data of dtype {leaf.dtype}: it "
+                             "needs numeric arrays. Only text layers (TextVectorization, StringLookup, Hashing...) "
+                             "take strings.")
 
 
 def _first_device(x: Any) -> torch.device | None:

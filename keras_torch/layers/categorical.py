@@ -373,6 +373,8 @@ class Hashing(Layer):
         ``"int"``: the input shape; others: see :func:`encode_categorical`.
     """
 
+    _takes_strings = True
+
     def __init__(self, num_bins: int, mask_value: Any = None, salt: Any = None, output_mode: str = "int",
                  sparse: bool = False, **kwargs: Any) -> None:
         if kwargs.get("dtype") is None:
@@ -462,6 +464,8 @@ class HashedCrossing(Layer):
     Output shape:
         ``"int"``: the feature shape; ``"one_hot"``: ``(batch, num_bins)``.
     """
+
+    _takes_strings = True
 
     def __init__(self, num_bins: int, output_mode: str = "int", sparse: bool = False, name: str | None = None,
                  dtype: Any = None, **kwargs: Any) -> None:

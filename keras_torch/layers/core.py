@@ -33,6 +33,8 @@ class InputLayer(Layer):
         name: Layer name (default ``input_layer``, ``input_layer_1``...).
     """
 
+    _takes_strings = True
+
     def __init__(
         self,
         shape: Any = None,

@@ -118,6 +118,8 @@ class FeatureSpace(Layer):
         name: Layer name.
     """
 
+    _takes_strings = True
+
     # ------------------------------------------------------------------ feature constructors
     @classmethod
     def cross(cls, feature_names: Iterable[str], crossing_dim: int, output_mode: str = "one_hot") -> Cross:

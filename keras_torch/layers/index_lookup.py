@@ -54,6 +54,8 @@ class IndexLookup(Layer):
     Args: see :class:`StringLookup` (``vocabulary_dtype`` is ``"string"`` or ``"int64"``).
     """
 
+    _takes_strings = True
+
     _tokens: list[Any]  # the learned/set vocabulary, without mask and OOV tokens
     _index: dict[Any, int]  # token -> output index
     _token_counts: collections.Counter  # adapt state: token -> occurrences

@@ -99,6 +99,8 @@ class TextVectorization(Layer):
         ``(batch, vocabulary_size)``.
     """
 
+    _takes_strings = True
+
     def __init__(self, max_tokens: int | None = None, standardize: Any = "lower_and_strip_punctuation",
                  split: Any = "whitespace", ngrams: Any = None, output_mode: str = "int",
                  output_sequence_length: int | None = None, pad_to_max_tokens: bool = False, vocabulary: Any = None,
