@@ -227,3 +227,38 @@ def test_token_ids_follow_the_model_to_its_device():
     out = model(np.array([["a b"]]))
     assert out.device.type == "meta" and tuple(out.shape) == (1, 3, 2)
     assert vectorize(np.array([["a b"]])).device.type == "cpu"  # called alone: no weights, stays on the host
+
+
+def test_old_experimental_paths_and_preprocessing_layer_base():
+    old = keras.layers.experimental.preprocessing
+    assert old.TextVectorization is keras.layers.TextVectorization and old.Rescaling is keras.layers.Rescaling
+    assert keras.layers.experimental.StringLookup is keras.layers.StringLookup
+
+    class Mean(old.PreprocessingLayer):
+        def build(self, input_shape):
+            self.total, self.count = 0.0, 0
+
+        def update_state(self, data):
+            self.total += float(np.sum(data))
+            self.count += int(np.size(data))
+
+        def reset_state(self):
+            self.total, self.count = 0.0, 0
+
+        def finalize_state(self):
+            self.mean = self.total / self.count
+
+        def call(self, x):
+            return x - self.mean
+
+    layer = Mean()
+    assert not layer.is_adapted
+    layer.adapt(np.arange(100.0), batch_size=7)
+    assert layer.is_adapted and layer.mean == 49.5
+    layer.adapt(np.ones(5))
+    assert layer.mean == 1.0
+
+
+def test_numeric_layers_name_string_inputs():
+    with pytest.raises(ValueError, match=r"Layer 'dense_in' \(Dense\) received data of dtype <U1"):
+        keras.layers.Dense(2, name="dense_in")(np.array([["a", "b"]]))
