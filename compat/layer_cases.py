@@ -1061,11 +1061,6 @@ def _(k):
                dtype="int32")
 
 
-@case("hashing_count_dense", small_ints)
-def _(k):
-    return seq(k, (5,), k.layers.Hashing(num_bins=6, output_mode="count"), k.layers.Dense(3), dtype="int32")
-
-
 @case("integer_lookup_multi_hot_dense", small_ints)
 def _(k):
     lookup = k.layers.IntegerLookup(vocabulary=[1, 2, 3, 5, 7], output_mode="multi_hot")
