@@ -1167,6 +1167,42 @@ def _(k):
     return seq(k, (2, 3, 5), k.layers.Resizing(7, 8, data_format="channels_first"))
 
 
+def small_ints(rng, shape=(3, 5), high=8):
+    """int32 features in [0, high)."""
+    return [rng.integers(0, high, size=shape).astype("int32")]
+
+
+@case("discretization_one_hot_dense", f(3, 4))
+def _(k):
+    disc = k.layers.Discretization(bin_boundaries=[-0.5, 0.0, 0.5], output_mode="one_hot")
+    return seq(k, (4,), disc, k.layers.Flatten(), k.layers.Dense(2))
+
+
+@case("discretization_adapt_multi_hot", f(3, 4))
+def _(k):
+    disc = k.layers.Discretization(num_bins=4, output_mode="multi_hot")
+    disc.adapt(np.linspace(-2.0, 2.0, 40, dtype="float32").reshape(10, 4))
+    return seq(k, (4,), disc, k.layers.Dense(3))
+
+
+@case("category_encoding_count_dense", small_ints)
+def _(k):
+    return seq(k, (5,), k.layers.CategoryEncoding(num_tokens=8, output_mode="count"), k.layers.Dense(2),
+               dtype="int32")
+
+
+@case("integer_lookup_multi_hot_dense", small_ints)
+def _(k):
+    lookup = k.layers.IntegerLookup(vocabulary=[1, 2, 3, 5, 7], output_mode="multi_hot")
+    return seq(k, (5,), lookup, k.layers.Dense(2), dtype="int32")
+
+
+@case("integer_lookup_embedding", small_ints)
+def _(k):
+    lookup = k.layers.IntegerLookup(vocabulary=[4, 2, 6], mask_token=0)
+    return seq(k, (5,), lookup, k.layers.Embedding(5, 3), dtype="int32")
+
+
 @case("center_crop", f(2, 7, 8, 2))
 def _(k):
     return seq(k, (7, 8, 2), k.layers.CenterCrop(3, 5))

@@ -65,6 +65,8 @@ def _to_tensor(x: Any) -> Any:
     if isinstance(x, torch.Tensor) or x is None:
         return x
     if isinstance(x, np.ndarray):
+        if x.dtype.kind in "OUS":
+            return x  # string data: text layers turn it into integer tensors (torch has no strings)
         t = torch.from_numpy(x) if x.dtype != np.float64 else torch.from_numpy(x.astype(np.float32))
         return t
     if isinstance(x, (float, int, bool, list)) and not isinstance(x, KerasTensor):
@@ -118,6 +120,9 @@ class Layer(Operation, KerasWeightsMixin):
     # The mode a torch user chose with ``train()`` / ``eval()`` (``None``: never chosen, Keras's
     # rule applies). A top-level call without ``training=`` runs in this mode; see ``train``.
     _torch_mode: bool | None = None
+    # Whether `call` may receive string data (numpy str/bytes/object arrays): text layers, models and
+    # Lambda do; keras_torch's numeric layers raise a ValueError naming the dtype instead.
+    _takes_strings: bool = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -402,6 +407,8 @@ class Layer(Operation, KerasWeightsMixin):
                 return self._symbolic_call(inputs, *rest, **kwargs)
             inputs = tree.map_structure(_to_tensor, inputs)
             is_tensor = isinstance(inputs, torch.Tensor)
+            if not is_tensor and not self._takes_strings and type(self).__module__.startswith("keras_torch."):
+                _refuse_strings(self, inputs)
         elif rest or (kwargs and (len(kwargs) != 1 or "training" not in kwargs)):
             if any_symbolic((rest, kwargs)):
                 return self._symbolic_call(inputs, *rest, **kwargs)
@@ -445,6 +452,7 @@ class Layer(Operation, KerasWeightsMixin):
             if not torch.compiler.is_compiling():  # (engine/_jit.py counts compiled calls outside)
                 ctx.generation += 1
             dev = self.__dict__.get("_kt_device") or _weights_device(self)
+            ctx.data_device = dev  # where host data made inside the call goes (text layers' token ids)
             if dev is not None and dev.type != "cpu":  # Keras: host data follows the model to its device
                 inputs = _inputs_to(inputs, dev)
         ctx.depth += 1
@@ -617,6 +625,14 @@ def _global_hooks_active() -> bool:
     )
 
 
+
+
+def _refuse_strings(layer: Layer, inputs: Any) -> None:
+    for leaf in tree.flatten(inputs):
+        if isinstance(leaf, np.ndarray) and leaf.dtype.kind in "OUS":
+            raise ValueError(f"Layer '{layer.name}' ({type(layer).__name__}) received data of dtype {leaf.dtype}: it "
+                             "needs numeric arrays. Only text layers (TextVectorization, StringLookup, Hashing...) "
+                             "take strings.")
 
 
 def _first_device(x: Any) -> torch.device | None:

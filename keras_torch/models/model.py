@@ -35,6 +35,8 @@ class Model(Trainer, Layer):
     implement ``call``.
     """
 
+    _takes_strings = True  # models pass string inputs on to their text layers
+
     _graph: Graph | None = None  # the functional graph (None: a subclassed model with its own call)
     # predict_on_batch's latency path (models/direct_predict.py): the validated input signature
     # (feature shape, device or None for the CPU); forgotten when the model is moved or cast.

@@ -21,8 +21,12 @@ from keras_torch.core import tree
 from keras_torch.distribution.sharding import Sharding
 
 
-def to_tensor(x: Any, device: torch.device | None = None) -> Any:
-    """numpy/lists → torch (float64 → floatx), leave tensors; move to ``device``."""
+def to_tensor(x: Any, device: torch.device | None = None, strings: bool = True) -> Any:
+    """numpy/lists → torch (float64 → floatx), leave tensors; move to ``device``.
+
+    String arrays stay numpy (the model's text layers turn them into tensors); with
+    ``strings=False`` (targets, sample weights) they raise a ``ValueError`` naming the dtype.
+    """
     if x is None:
         return None
     if isinstance(x, torch.Tensor):
@@ -31,10 +35,12 @@ def to_tensor(x: Any, device: torch.device | None = None) -> Any:
         if x.dtype == np.float64:
             x = x.astype(_config.floatx())
         elif x.dtype.kind in "OUS":
-            raise ValueError(f"Unsupported data of dtype {x.dtype}: keras_torch needs numeric arrays.")
+            if not strings:
+                raise ValueError(f"Unsupported data of dtype {x.dtype}: keras_torch needs numeric arrays here.")
+            return x
         t = torch.from_numpy(np.ascontiguousarray(x))
     elif hasattr(x, "__array__") or isinstance(x, (list, tuple, int, float)):
-        return to_tensor(np.asarray(x), device)
+        return to_tensor(np.asarray(x), device, strings)
     else:
         return x
     if t.dtype == torch.float64:
@@ -143,8 +149,8 @@ class DataHandler:
         if self.batch_size <= 0:
             raise ValueError(f"`batch_size` must be a positive integer. Received: batch_size={batch_size}")
         self.x = tree.map_structure(lambda v: to_tensor(v, device), x)
-        self.y = tree.map_structure(lambda v: to_tensor(v, device), y) if y is not None else None
-        self.sw = to_tensor(sample_weight, device) if sample_weight is not None else None
+        self.y = tree.map_structure(lambda v: to_tensor(v, device, strings=False), y) if y is not None else None
+        self.sw = to_tensor(sample_weight, device, strings=False) if sample_weight is not None else None
         flat_x = tree.flatten(self.x)
         n_x = _num_samples(flat_x)
         if n_x < 0:
@@ -337,8 +343,8 @@ class DataHandler:
         """A raw batch as device tensors, with class weights applied."""
         x, y, sw = unpack_x_y_sample_weight(batch)
         x = tree.map_structure(lambda v: to_tensor(v, self.device), x)
-        y = tree.map_structure(lambda v: to_tensor(v, self.device), y) if y is not None else None
-        sw = to_tensor(sw, self.device) if sw is not None else None
+        y = tree.map_structure(lambda v: to_tensor(v, self.device, strings=False), y) if y is not None else None
+        sw = to_tensor(sw, self.device, strings=False) if sw is not None else None
         if self.class_weight is not None and y is not None:
             sw = _apply_class_weight(y, sw, self.class_weight)
         return x, y, sw

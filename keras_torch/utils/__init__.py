@@ -42,6 +42,7 @@ from keras_torch.utils.symbolic_utils import get_source_inputs
 __all__ = [
     "Config",
     "CustomObjectScope",
+    "FeatureSpace",
     "GeneratorEnqueuer",
     "OrderedEnqueuer",
     "Progbar",
@@ -105,6 +106,7 @@ _LAZY = {
     "pack_x_y_sample_weight": ("keras_torch.trainers.data_adapter", "pack_x_y_sample_weight"),
     "unpack_x_y_sample_weight": ("keras_torch.trainers.data_adapter", "unpack_x_y_sample_weight"),
     "warmstart_embedding_matrix": ("keras_torch.initializers.warmstart", "warmstart_embedding_matrix"),
+    "FeatureSpace": ("keras_torch.layers.feature_space", "FeatureSpace"),
 }
 
 
