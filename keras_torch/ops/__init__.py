@@ -313,12 +313,14 @@ def std(x: Any, axis: Any = None, keepdims: bool = False) -> torch.Tensor:
 @_op
 def argmax(x: Any, axis: int | None = None, keepdims: bool = False) -> torch.Tensor:
     t = _t(x)
+    t = t.to(torch.uint8) if t.dtype == torch.bool else t  # (torch has no bool argmax; Keras casts)
     return torch.argmax(t.flatten() if axis is None else t, dim=0 if axis is None else axis, keepdim=keepdims and axis is not None)
 
 
 @_op
 def argmin(x: Any, axis: int | None = None, keepdims: bool = False) -> torch.Tensor:
     t = _t(x)
+    t = t.to(torch.uint8) if t.dtype == torch.bool else t
     return torch.argmin(t.flatten() if axis is None else t, dim=0 if axis is None else axis, keepdim=keepdims and axis is not None)
 
 
