@@ -18,12 +18,15 @@ def _seed():
     yield
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects: interop tests count as slow
 def pytest_collection_modifyitems(config, items):
     have_cuda = torch.cuda.is_available()
     skip_gpu = pytest.mark.skip(reason="needs a CUDA device")
     for item in items:
         if "gpu" in item.keywords and not have_cuda:
             item.add_marker(skip_gpu)
+        if "interop" in item.keywords:
+            item.add_marker(pytest.mark.slow)
 
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

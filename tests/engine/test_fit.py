@@ -198,6 +198,7 @@ def _digits_accuracy(kind: str, seed: int) -> float:
     return mod.train_accuracy(keras, kind, seed)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["mlp", "cnn"])
 def test_seed_models_match_real_keras_accuracy(kind):
     """The tutorial's MLP/CNN on the bundled digits reach real Keras's test accuracy (±2 points)."""
