@@ -19,7 +19,6 @@ from typing import Any
 import numpy as np
 import torch
 
-from keras_torch.core import tree
 from keras_torch.utils.string_tensor import StringTensor, is_string_value
 from keras_torch.utils.unsupported import unsupported
 
@@ -27,16 +26,6 @@ AUTOTUNE = -1
 INFINITE_CARDINALITY = -1
 UNKNOWN_CARDINALITY = -2
 _INT32 = np.iinfo(np.int32)
-
-
-class experimental:  # noqa: N801 - tf.data.experimental
-    AUTOTUNE = AUTOTUNE
-    INFINITE_CARDINALITY = INFINITE_CARDINALITY
-    UNKNOWN_CARDINALITY = UNKNOWN_CARDINALITY
-
-    @staticmethod
-    def cardinality(dataset: Dataset) -> torch.Tensor:
-        return dataset.cardinality()
 
 
 def component(value: Any) -> Any:
@@ -55,23 +44,57 @@ def component(value: Any) -> Any:
     return torch.as_tensor(arr)
 
 
+def _map(fn: Callable[[Any], Any], x: Any) -> Any:
+    """``fn`` on each component of an element: tuples and dicts are structure, anything else (a list
+    too, as in TensorFlow) is one component."""
+    if isinstance(x, tuple):
+        return tuple(_map(fn, v) for v in x)
+    if isinstance(x, dict):
+        return {k: _map(fn, v) for k, v in x.items()}
+    return fn(x)
+
+
+def _flat(x: Any) -> list[Any]:
+    """The components of an element (dict values in sorted key order, as ``tf.nest``)."""
+    if isinstance(x, tuple):
+        return [c for v in x for c in _flat(v)]
+    if isinstance(x, dict):
+        return [c for k in sorted(x) for c in _flat(x[k])]
+    return [x]
+
+
+def _pack(structure: Any, flat: list[Any]) -> Any:
+    it = iter(flat)
+
+    def rebuild(s: Any) -> Any:
+        if isinstance(s, tuple):
+            return tuple(rebuild(v) for v in s)
+        if isinstance(s, dict):
+            values = {k: rebuild(s[k]) for k in sorted(s)}
+            return {k: values[k] for k in s}
+        return next(it)
+
+    return rebuild(structure)
+
+
 def _elements(value: Any) -> Any:
-    return tree.map_structure(component, value)
+    return _map(component, value)
 
 
 def _index(x: Any, i: Any) -> Any:
-    return tree.map_structure(lambda a: a[i], x)
+    return _map(lambda a: a[i], x)
 
 
 def _stack(items: list[Any]) -> Any:
     first = items[0]
     if isinstance(first, dict):
         return {k: _stack([it[k] for it in items]) for k in first}
-    if isinstance(first, (tuple, list)):
-        return type(first)(_stack([it[j] for it in items]) for j in builtins.range(len(first)))
-    if isinstance(first, StringTensor):
-        return StringTensor(np.stack([np.asarray(v) for v in items]))
-    return torch.stack([component(v) for v in items])
+    if isinstance(first, tuple):
+        return tuple(_stack([it[j] for it in items]) for j in builtins.range(len(first)))
+    values = [component(v) for v in items]
+    if isinstance(values[0], StringTensor):
+        return StringTensor(np.stack([np.asarray(v) for v in values]))
+    return torch.stack(values)
 
 
 def _call(fn: Callable, element: Any) -> Any:
@@ -105,7 +128,7 @@ class Dataset:
     def from_tensor_slices(tensors: Any, name: str | None = None) -> Dataset:
         """One element per row of ``tensors`` (a tensor/array or a tuple/dict structure of them)."""
         arrays = _elements(tensors)
-        n = len(tree.flatten(arrays)[0])
+        n = len(_flat(arrays)[0])
         return Dataset(lambda: (_index(arrays, i) for i in builtins.range(n)), n)
 
     @staticmethod
@@ -128,7 +151,7 @@ class Dataset:
     def zip(*args: Any, datasets: Any = None, name: str | None = None) -> Dataset:
         """Elements of several datasets side by side (a tuple, or the structure given); as long as the shortest."""
         structure = datasets if datasets is not None else args[0] if len(args) == 1 else args
-        flat = tree.flatten(structure)
+        flat = _flat(structure)
         lengths = [d._length for d in flat]
         if any(v is None for v in lengths):
             n = None
@@ -136,7 +159,7 @@ class Dataset:
             n = INFINITE_CARDINALITY
         else:
             n = builtins.min(v for v in lengths if v != INFINITE_CARDINALITY)
-        return Dataset(lambda: (tree.pack_like(structure, list(items)) for items in zip(*[iter(d) for d in flat])), n)
+        return Dataset(lambda: (_pack(structure, list(items)) for items in zip(*[iter(d) for d in flat])), n)
 
     @staticmethod
     def list_files(file_pattern: Any, shuffle: bool | None = None, seed: int | None = None,
@@ -220,21 +243,21 @@ class Dataset:
 
         def pad_stack(items: list[Any]) -> Any:
             first = items[0]
-            flat_items = [tree.flatten(it) for it in items]
-            shapes = tree.flatten(padded_shapes) if padded_shapes is not None else None
-            values = tree.flatten(padding_values) if padding_values is not None else None
+            flat_items = [_flat(it) for it in items]
+            shapes = _flat(padded_shapes) if padded_shapes is not None else None
+            values = _flat(padding_values) if padding_values is not None else None
             out = []
             for j in builtins.range(len(flat_items[0])):
                 column = [fi[j] for fi in flat_items]
                 longest = [builtins.max(c.shape[d] for c in column) for d in builtins.range(column[0].ndim)]
                 if shapes is not None:
-                    want = _shape_spec(shapes, j, len(flat_items[0]))
+                    want = list(shapes[j])
                     longest = [m if w is None or w == -1 else int(w) for m, w in zip(longest, want)]
                 value = None if values is None else (values[0] if len(values) == 1 else values[j])
                 if isinstance(value, torch.Tensor):
                     value = value.item()
                 out.append(_stack([_pad_to(c, tuple(longest), value) for c in column]))
-            return tree.pack_like(first, out)
+            return _pack(first, out)
 
         return self._grouped(int(batch_size), drop_remainder, pad_stack)
 
@@ -257,7 +280,7 @@ class Dataset:
     def unbatch(self, name: str | None = None) -> Dataset:
         def it() -> Iterator[Any]:
             for el in self._make_iter():
-                n = len(tree.flatten(el)[0])
+                n = len(_flat(el)[0])
                 for i in builtins.range(n):
                     yield _index(el, i)
 
@@ -376,7 +399,7 @@ class Dataset:
 
     def as_numpy_iterator(self) -> Iterator[Any]:
         """Elements as numpy values (strings as ``bytes``, as TensorFlow)."""
-        return (tree.map_structure(_to_numpy, el) for el in self._make_iter())
+        return (_map(_to_numpy, el) for el in self._make_iter())
 
     def get_single_element(self, name: str | None = None) -> Any:
         items = list(itertools.islice(self._make_iter(), 2))
@@ -399,20 +422,12 @@ def _to_numpy(a: Any) -> Any:
     return np.asarray(a)
 
 
-def _shape_spec(shapes: list[Any], j: int, n: int) -> list[Any]:
-    """The ``padded_shapes`` entry of component ``j`` (a shape is itself a list of dims)."""
-    if n == 1 and shapes and not isinstance(shapes[0], (list, tuple)):
-        return list(shapes)
-    spec = shapes[j]
-    return list(spec) if isinstance(spec, (list, tuple)) else [spec]
-
-
 def _window_datasets(window: list[Any]) -> Any:
     first = window[0]
-    if isinstance(first, (tuple, list, dict)):
-        flat = [tree.flatten(el) for el in window]
+    if isinstance(first, (tuple, dict)):
+        flat = [_flat(el) for el in window]
         columns = [Dataset.from_tensor_slices(_stack([f[j] for f in flat])) for j in builtins.range(len(flat[0]))]
-        return tree.pack_like(first, columns)
+        return _pack(first, columns)
     return Dataset.from_tensor_slices(_stack(window))
 
 

@@ -16,9 +16,9 @@ from typing import Any
 
 import torch
 
-import keras_torch as keras
-from keras_torch.launcher.tf import config, data, image, io, linalg, math, nn, random, strings  # noqa: F401
+import keras_torch as keras  # noqa: F401 - tf.keras
 from keras_torch.launcher.tf import _convert as _cv
+from keras_torch.launcher.tf import config, data, image, io, linalg, math, nn, random, strings  # noqa: F401
 from keras_torch.launcher.tf._convert import STRING as string
 from keras_torch.launcher.tf.gradient_tape import GradientTape, UnconnectedGradients  # noqa: F401
 from keras_torch.launcher.tf.linalg import einsum, matmul, norm, tensordot  # noqa: F401
@@ -77,13 +77,16 @@ from keras_torch.launcher.tf.math import (  # noqa: F401 - TensorFlow's top-leve
     truediv,
 )
 from keras_torch.launcher.tf.specs import TensorShape, TensorSpec  # noqa: F401
-from keras_torch.launcher.tf.tensors import (  # noqa: F401
+from keras_torch.launcher.tf.tensors import (  # noqa: F401  # noqa: F401
     Tensor,
     argsort,
     boolean_mask,
     broadcast_to,
     case,
     cast,
+    clip_by_global_norm,
+    clip_by_norm,
+    clip_by_value,
     concat,
     cond,
     constant,
@@ -137,7 +140,6 @@ from keras_torch.launcher.tf.tensors import (  # noqa: F401
     zeros,
     zeros_like,
 )
-from keras_torch.launcher.tf.tensors import clip_by_global_norm, clip_by_norm, clip_by_value  # noqa: F401
 from keras_torch.launcher.tf.variables import Variable, function  # noqa: F401
 from keras_torch.utils.unsupported import unsupported
 

@@ -10,13 +10,27 @@ from keras_torch.utils.dataset import (
     UNKNOWN_CARDINALITY,
     Dataset,
     Options,
-    experimental,
 )
 from keras_torch.utils.string_tensor import StringTensor, to_text
 from keras_torch.utils.unsupported import unsupported
 
 __all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "Dataset", "Options", "TextLineDataset",
            "experimental"]
+
+
+class _Namespace(type):
+    def __getattr__(cls, name: str) -> Any:
+        raise unsupported(f"tf.data.{cls.__name__}.{name}")
+
+
+class experimental(metaclass=_Namespace):  # noqa: N801 - tf.data.experimental
+    AUTOTUNE = AUTOTUNE
+    INFINITE_CARDINALITY = INFINITE_CARDINALITY
+    UNKNOWN_CARDINALITY = UNKNOWN_CARDINALITY
+
+    @staticmethod
+    def cardinality(dataset: Dataset) -> Any:
+        return dataset.cardinality()
 
 
 def TextLineDataset(filenames: Any, compression_type: Any = None, buffer_size: Any = None,  # noqa: N802

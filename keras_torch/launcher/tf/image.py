@@ -1,9 +1,7 @@
 """``tf.image`` stand-in: decoding (Pillow), resizing, dtype conversion and simple augmentations.
 
 Images are ``(height, width, channels)`` or batched ``(batch, height, width, channels)`` torch
-tensors, as in TensorFlow. ``bilinear``/``nearest`` resizing runs on torch (differentiable, equal
-to ``tf.image.resize``); the other methods use the host implementation of
-``keras.utils.image_dataset_from_directory``.
+tensors, as in TensorFlow; resizing, patches and grayscale conversion are ``keras.ops.image``'s.
 """
 
 from __future__ import annotations
@@ -16,9 +14,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from keras_torch import ops as _ops
 from keras_torch.launcher.tf import _convert as cv
 from keras_torch.launcher.tf.random import _generator
-from keras_torch.utils.dataset_utils import _resize_hw
 from keras_torch.utils.string_tensor import as_string_tensor, to_bytes
 from keras_torch.utils.unsupported import unsupported
 
@@ -118,23 +116,12 @@ def resize(images: Any, size: Any, method: str = "bilinear", preserve_aspect_rat
     h, w = cv.shape(size)
     method = getattr(method, "value", method)
     t = cv.tensor(images)
-    in_h, in_w = t.shape[-3], t.shape[-2]
     if preserve_aspect_ratio:
+        in_h, in_w = t.shape[-3], t.shape[-2]
         scale = min(h / in_h, w / in_w)
         h, w = max(1, int(round(in_h * scale))), max(1, int(round(in_w * scale)))
-    if method == "nearest":
-        return _batched(lambda x: F.interpolate(x.permute(0, 3, 1, 2), size=(h, w), mode="nearest-exact")
-                        .permute(0, 2, 3, 1), t)
-    x = t if t.dtype == torch.float64 else t.float()
-    if method == "bilinear":
-        return _batched(lambda b: F.interpolate(b.permute(0, 3, 1, 2), size=(h, w), mode="bilinear",
-                                                align_corners=False, antialias=antialias).permute(0, 2, 3, 1), x)
-
-    def host(b: torch.Tensor) -> torch.Tensor:
-        arr = b.detach().cpu().numpy()
-        return torch.from_numpy(np.stack([_resize_hw(a, (h, w), method) for a in arr]))
-
-    return _batched(host, x)
+    x = t if method == "nearest" or t.dtype == torch.float64 else t.float()
+    return _ops.image.resize(x, (h, w), interpolation=method, antialias=antialias, data_format="channels_last")
 
 
 # ---------------------------------------------------------------------------- geometry
@@ -187,31 +174,19 @@ def resize_with_crop_or_pad(image: Any, target_height: int, target_width: int) -
 
 def extract_patches(images: Any, sizes: Any, strides: Any, rates: Any, padding: str) -> torch.Tensor:
     """``(b, rows, cols, kh * kw * c)`` patches, each flattened row-major (height, width, channel)."""
-    t = cv.tensor(images)
     _, kh, kw, _ = cv.shape(sizes)
     _, sh, sw, _ = cv.shape(strides)
     _, rh, rw, _ = cv.shape(rates)
-    x = t.permute(0, 3, 1, 2)
-    if padding.upper() == "SAME":
-        eff_h, eff_w = (kh - 1) * rh + 1, (kw - 1) * rw + 1
-        out_h, out_w = -(-x.shape[2] // sh), -(-x.shape[3] // sw)
-        ph = max(0, (out_h - 1) * sh + eff_h - x.shape[2])
-        pw = max(0, (out_w - 1) * sw + eff_w - x.shape[3])
-        x = F.pad(x, (pw // 2, pw - pw // 2, ph // 2, ph - ph // 2))
-    b, c, hh, ww = x.shape
-    cols = F.unfold(x, (kh, kw), dilation=(rh, rw), stride=(sh, sw))  # (b, c*kh*kw, L)
-    out_h = (hh - (kh - 1) * rh - 1) // sh + 1
-    out_w = (ww - (kw - 1) * rw - 1) // sw + 1
-    cols = cols.reshape(b, c, kh * kw, out_h, out_w).permute(0, 3, 4, 2, 1)
-    return cols.reshape(b, out_h, out_w, kh * kw * c)
+    return _ops.image.extract_patches(cv.tensor(images), (kh, kw), strides=(sh, sw), dilation_rate=(rh, rw),
+                                      padding=padding.lower(), data_format="channels_last")
 
 
 # ---------------------------------------------------------------------------- colour
 def rgb_to_grayscale(images: Any, name: str | None = None) -> torch.Tensor:
+    """Luma of RGB images, in their dtype (integer images go through float as in ``convert_image_dtype``)."""
     t = cv.tensor(images)
-    weights = torch.tensor([0.2989, 0.5870, 0.1140], dtype=torch.float32)
-    gray = (t.float() * weights).sum(-1, keepdim=True)
-    return gray if t.is_floating_point() else convert_image_dtype(gray / 255.0, t.dtype, saturate=True)
+    gray = _ops.image.rgb_to_grayscale(convert_image_dtype(t, torch.float32), data_format="channels_last")
+    return convert_image_dtype(gray, t.dtype)
 
 
 def grayscale_to_rgb(images: Any, name: str | None = None) -> torch.Tensor:

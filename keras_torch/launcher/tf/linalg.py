@@ -32,7 +32,7 @@ def matvec(a: Any, b: Any, transpose_a: bool = False, adjoint_a: bool = False, n
 
 def tensordot(a: Any, b: Any, axes: Any, name: str | None = None) -> torch.Tensor:
     dims = axes if isinstance(axes, int) else [list(cv.shape(ax)) for ax in axes]
-    return torch.tensordot(cv.tensor(a), cv.tensor(b), dims=dims)
+    return _ops.tensordot(cv.tensor(a), cv.tensor(b), axes=dims)
 
 
 def einsum(equation: str, *inputs: Any, **kwargs: Any) -> torch.Tensor:
@@ -53,12 +53,12 @@ def norm(tensor: Any, ord: Any = "euclidean", axis: Any = None, keepdims: Any = 
 
 
 def inv(input: Any, adjoint: bool = False, name: str | None = None) -> torch.Tensor:  # noqa: A002
-    out = torch.linalg.inv(cv.tensor(input))
+    out = _ops.inv(cv.tensor(input))
     return out.mH if adjoint else out
 
 
 def det(input: Any, name: str | None = None) -> torch.Tensor:  # noqa: A002
-    return torch.linalg.det(cv.tensor(input))
+    return _ops.det(cv.tensor(input))
 
 
 def diag(diagonal: Any, name: str = "diag", k: int = 0, **kwargs: Any) -> torch.Tensor:

@@ -61,10 +61,10 @@ ceil = _unary(_ops.ceil, "ceiling")
 sin, cos, tan = _unary(_ops.sin, "sine"), _unary(_ops.cos, "cosine"), _unary(_ops.tan, "tangent")
 asin, acos, atan = _unary(_ops.arcsin, "arcsine"), _unary(_ops.arccos, "arccosine"), _unary(_ops.arctan, "arctangent")
 sinh, cosh, tanh = _unary(_ops.sinh, "sinh"), _unary(_ops.cosh, "cosh"), _unary(_ops.tanh, "tanh")
-asinh, acosh, atanh = _unary(torch.asinh, "asinh"), _unary(torch.acosh, "acosh"), _unary(torch.atanh, "atanh")
+asinh, acosh, atanh = _unary(_ops.arcsinh, "asinh"), _unary(_ops.arccosh, "acosh"), _unary(_ops.arctanh, "atanh")
 sigmoid = _unary(_ops.sigmoid, "logistic sigmoid")
 softplus = _unary(_ops.softplus, "log(1 + e ** x)")
-erf = _unary(torch.erf, "error function")
+erf = _unary(_ops.erf, "error function")
 lgamma = _unary(torch.lgamma, "log |Gamma(x)|")
 digamma = _unary(torch.digamma, "digamma")
 is_nan = _unary(_ops.isnan, "x is NaN")
@@ -74,7 +74,7 @@ logical_not = _unary(_ops.logical_not, "not x")
 
 
 def log_sigmoid(x: Any, name: str | None = None) -> torch.Tensor:
-    return torch.nn.functional.logsigmoid(cv.tensor(x))
+    return _ops.log_sigmoid(cv.tensor(x))
 
 
 def round(x: Any, name: str | None = None) -> torch.Tensor:  # noqa: A001
@@ -97,10 +97,10 @@ less = _binary(_ops.less, "x < y")
 less_equal = _binary(_ops.less_equal, "x <= y")
 logical_and = _binary(_ops.logical_and, "x and y")
 logical_or = _binary(_ops.logical_or, "x or y")
-logical_xor = _binary(torch.logical_xor, "x xor y")
+logical_xor = _binary(_ops.logical_xor, "x xor y")
 squared_difference = _binary(lambda a, b: _ops.square(a - b), "(x - y) ** 2")
 xlogy = _binary(torch.xlogy, "x * log(y), 0 where x == 0")
-floormod = _binary(torch.remainder, "remainder with the sign of y")
+floormod = _binary(_ops.mod, "remainder with the sign of y")
 mod = floormod
 
 
@@ -117,7 +117,7 @@ truediv = divide
 
 def floordiv(x: Any, y: Any, name: str | None = None) -> torch.Tensor:
     a, b = _pair(x, y)
-    return torch.floor_divide(a, b)
+    return _ops.floor_divide(a, b)
 
 
 def divide_no_nan(x: Any, y: Any, name: str | None = None) -> torch.Tensor:
@@ -248,15 +248,13 @@ def cumprod(x: Any, axis: int = 0, exclusive: bool = False, reverse: bool = Fals
 def top_k(input: Any, k: int = 1, sorted: bool = True, index_type: Any = torch.int32,  # noqa: A002
           name: str | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """``(values, indices)`` of the ``k`` largest entries of the last axis."""
-    values, indices = _ops.top_k(cv.tensor(input), int(k), sorted=True)
+    values, indices = _ops.top_k(cv.tensor(input), int(k), sorted=sorted)
     return values, indices.to(cv.dtype(index_type))
 
 
 def in_top_k(targets: Any, predictions: Any, k: int, name: str | None = None) -> torch.Tensor:
     """Whether each target's prediction is among the ``k`` largest of its row (ties count as in)."""
-    preds, tgt = cv.tensor(predictions), cv.tensor(targets).long()
-    target_value = preds.gather(1, tgt[:, None])
-    return (preds > target_value).sum(dim=1) < int(k)
+    return _ops.in_top_k(cv.tensor(targets), cv.tensor(predictions), int(k))
 
 
 def bincount(arr: Any, weights: Any = None, minlength: Any = None, maxlength: Any = None, dtype: Any = torch.int32,
@@ -280,23 +278,19 @@ def confusion_matrix(labels: Any, predictions: Any, num_classes: Any = None, wei
 
 
 def softmax(logits: Any, axis: Any = None, name: str | None = None) -> torch.Tensor:
-    return torch.softmax(cv.tensor(logits), dim=-1 if axis is None else int(axis))
+    return _ops.softmax(cv.tensor(logits), axis=-1 if axis is None else int(axis))
 
 
 def log_softmax(logits: Any, axis: Any = None, name: str | None = None) -> torch.Tensor:
-    return torch.log_softmax(cv.tensor(logits), dim=-1 if axis is None else int(axis))
+    return _ops.log_softmax(cv.tensor(logits), axis=-1 if axis is None else int(axis))
 
 
 def segment_sum(data: Any, segment_ids: Any, name: str | None = None) -> torch.Tensor:
-    d, ids = cv.tensor(data), cv.tensor(segment_ids).long()
-    out = torch.zeros((int(ids.max()) + 1, *d.shape[1:]), dtype=d.dtype)
-    return out.index_add(0, ids, d)
+    return _ops.segment_sum(cv.tensor(data), cv.tensor(segment_ids), sorted=True)
 
 
 def unsorted_segment_sum(data: Any, segment_ids: Any, num_segments: Any, name: str | None = None) -> torch.Tensor:
-    d, ids = cv.tensor(data), cv.tensor(segment_ids).long()
-    out = torch.zeros((int(num_segments), *d.shape[ids.ndim:]), dtype=d.dtype)
-    return out.index_add(0, ids.reshape(-1), d.reshape(-1, *d.shape[ids.ndim:]))
+    return _ops.segment_sum(cv.tensor(data), cv.tensor(segment_ids), num_segments=int(num_segments))
 
 
 def __getattr__(name: str) -> Any:

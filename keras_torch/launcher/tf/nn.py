@@ -95,13 +95,7 @@ def l2_loss(t: Any, name: str | None = None) -> torch.Tensor:
 def moments(x: Any, axes: Any, shift: Any = None, keepdims: bool = False,
             name: str | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """``(mean, variance)`` over ``axes`` (population variance)."""
-    t = cv.tensor(x)
-    ax = cv.axis(axes)
-    mean = torch.mean(t, dim=ax, keepdim=True)
-    variance = torch.mean(torch.square(t - mean), dim=ax, keepdim=True)
-    if not keepdims:
-        mean, variance = mean.squeeze(ax), variance.squeeze(ax)
-    return mean, variance
+    return _ops.moments(cv.tensor(x), cv.axis(axes), keepdims=keepdims)
 
 
 def batch_normalization(x: Any, mean: Any, variance: Any, offset: Any, scale: Any, variance_epsilon: float,

@@ -75,7 +75,7 @@ def fill(dims: Any, value: Any, name: str | None = None) -> torch.Tensor:
 
 def eye(num_rows: int, num_columns: int | None = None, batch_shape: Any = None, dtype: Any = torch.float32,
         name: str | None = None) -> torch.Tensor:
-    out = torch.eye(int(num_rows), int(num_columns or num_rows), dtype=cv.dtype(dtype))
+    out = _ops.eye(int(num_rows), int(num_columns or num_rows), dtype=cv.dtype(dtype))
     return out.expand(*cv.shape(batch_shape), *out.shape).clone() if batch_shape is not None else out
 
 
@@ -140,7 +140,7 @@ def stack(values: list[Any], axis: int = 0, name: str = "stack") -> Any:
 
 
 def unstack(value: Any, num: int | None = None, axis: int = 0, name: str = "unstack") -> list[torch.Tensor]:
-    return list(torch.unbind(cv.tensor(value), dim=int(axis)))
+    return _ops.unstack(cv.tensor(value), num=num, axis=int(axis))
 
 
 def split(value: Any, num_or_size_splits: Any, axis: int = 0, num: int | None = None,
@@ -162,9 +162,8 @@ def tile(input: Any, multiples: Any, name: str | None = None) -> torch.Tensor:  
 
 
 def repeat(input: Any, repeats: Any, axis: int | None = None, name: str | None = None) -> torch.Tensor:  # noqa: A002
-    t = cv.tensor(input)
-    reps = repeats if isinstance(repeats, int) else cv.tensor(repeats)
-    return torch.repeat_interleave(t.reshape(-1) if axis is None else t, reps, dim=0 if axis is None else int(axis))
+    return _ops.repeat(cv.tensor(input), repeats if isinstance(repeats, int) else cv.tensor(repeats),
+                       axis=None if axis is None else int(axis))
 
 
 def broadcast_to(input: Any, shape: Any, name: str | None = None) -> torch.Tensor:  # noqa: A002
@@ -196,11 +195,11 @@ def _reflect_pad(t: torch.Tensor, pairs: list[list[int]], offset: int) -> torch.
 
 
 def reverse(tensor: Any, axis: Any, name: str | None = None) -> torch.Tensor:
-    return torch.flip(cv.tensor(tensor), dims=cv.axis(list(cv.shape(axis))))
+    return _ops.flip(cv.tensor(tensor), axis=cv.axis(list(cv.shape(axis))))
 
 
 def roll(input: Any, shift: Any, axis: Any, name: str | None = None) -> torch.Tensor:  # noqa: A002
-    return torch.roll(cv.tensor(input), cv.axis(shift), dims=cv.axis(axis))
+    return _ops.roll(cv.tensor(input), cv.axis(shift), axis=cv.axis(axis))
 
 
 # ---------------------------------------------------------------------------- indexing
@@ -231,21 +230,17 @@ def gather_nd(params: Any, indices: Any, batch_dims: int = 0, name: str | None =
 
 def scatter_nd(indices: Any, updates: Any, shape: Any, name: str | None = None) -> torch.Tensor:
     """Updates summed into zeros of ``shape`` at ``indices`` (duplicates add up, as in TensorFlow)."""
-    upd = cv.tensor(updates)
-    out = torch.zeros(cv.shape(shape), dtype=upd.dtype)
-    idx = cv.tensor(indices).long()
-    return out.index_put(tuple(idx[..., k] for k in builtins.range(idx.shape[-1])), upd, accumulate=True)
+    return _ops.scatter(cv.tensor(indices), cv.tensor(updates), cv.shape(shape))
 
 
 def tensor_scatter_nd_update(tensor: Any, indices: Any, updates: Any, name: str | None = None) -> torch.Tensor:
-    t, idx = cv.tensor(tensor), cv.tensor(indices).long()
-    return t.index_put(tuple(idx[..., k] for k in builtins.range(idx.shape[-1])), cv.tensor(updates).to(t.dtype))
+    t = cv.tensor(tensor)
+    return _ops.scatter_update(t, cv.tensor(indices), cv.tensor(updates).to(t.dtype))
 
 
 def tensor_scatter_nd_add(tensor: Any, indices: Any, updates: Any, name: str | None = None) -> torch.Tensor:
-    t, idx = cv.tensor(tensor), cv.tensor(indices).long()
-    return t.index_put(tuple(idx[..., k] for k in builtins.range(idx.shape[-1])), cv.tensor(updates).to(t.dtype),
-                       accumulate=True)
+    t = cv.tensor(tensor)
+    return _ops.scatter_update(t, cv.tensor(indices), cv.tensor(updates).to(t.dtype), reduction="add")
 
 
 def boolean_mask(tensor: Any, mask: Any, axis: int | None = None, name: str = "boolean_mask") -> Any:
@@ -286,7 +281,7 @@ def sequence_mask(lengths: Any, maxlen: Any = None, dtype: Any = torch.bool, nam
 
 
 def meshgrid(*args: Any, indexing: str = "xy", name: str | None = None) -> list[torch.Tensor]:
-    return list(torch.meshgrid(*[cv.tensor(a) for a in args], indexing=indexing))
+    return _ops.meshgrid(*[cv.tensor(a) for a in args], indexing=indexing)
 
 
 def unique(x: Any, out_idx: Any = torch.int32, name: str | None = None) -> tuple[torch.Tensor, torch.Tensor]:
@@ -435,19 +430,40 @@ def py_function(func: Callable, inp: list[Any], Tout: Any, name: str | None = No
 def print(*inputs: Any, output_stream: Any = sys.stderr, summarize: int = 3, sep: str = " ", end: str = "\n",  # noqa: A001
           name: str | None = None) -> None:
     """``tf.print``: tensors shown as TensorFlow shows them (``[1 2 3]``); written to stderr by default."""
-    parts = [_format(v, summarize) for v in inputs]
-    stream = output_stream if hasattr(output_stream, "write") else sys.stderr
-    stream.write(sep.join(parts) + end)
+    text = sep.join(_format(v, summarize) for v in inputs) + end
+    if isinstance(output_stream, str) and output_stream.startswith("file://"):
+        with open(output_stream[len("file://"):], "a", encoding="utf-8") as f:
+            f.write(text)
+        return
+    (output_stream if hasattr(output_stream, "write") else sys.stderr).write(text)
 
 
 def _format(value: Any, summarize: int) -> str:
     if isinstance(value, StringTensor):
-        return str(np.asarray(value)) if value.ndim else str(value.reshape(-1)[0])
+        text = np.vectorize(lambda v: v if isinstance(v, str) else v.decode("utf-8", "replace"),
+                            otypes=[object])(np.asarray(value))
+        return str(text.item()) if value.ndim == 0 else _format_array(text, summarize, lambda v: f'"{v}"')
     if isinstance(value, torch.Tensor):
-        arr = value.detach().cpu().numpy()
-        return np.array2string(arr, separator=" ", threshold=summarize * 2, edgeitems=summarize) if arr.ndim else str(
-            arr.item())
+        return _format_array(value.detach().cpu().numpy(), summarize, _number)
     return str(value)
+
+
+def _number(v: Any) -> str:
+    if isinstance(v, (bool, np.bool_)):
+        return str(int(v))
+    return f"{v:g}" if isinstance(v, (float, np.floating)) else str(v)
+
+
+def _format_array(arr: np.ndarray, summarize: int, item: Callable[[Any], str], depth: int = 0) -> str:
+    """TensorFlow's layout: ``[1 2 3]``, rows on new lines, ``...`` beyond ``summarize`` items per end."""
+    if np.ndim(arr) == 0:
+        return item(arr.item() if isinstance(arr, (np.ndarray, np.generic)) else arr)
+    n = arr.shape[0]
+    idx = list(builtins.range(n)) if summarize < 0 or n <= 2 * summarize else (
+        list(builtins.range(summarize)) + [None] + list(builtins.range(n - summarize, n)))
+    parts = ["..." if i is None else _format_array(arr[i], summarize, item, depth + 1) for i in idx]
+    sep = " " if arr.ndim == 1 else "\n" * (arr.ndim - 1) + " " * (depth + 1)
+    return "[" + sep.join(parts) + "]"
 
 
 @contextlib.contextmanager
