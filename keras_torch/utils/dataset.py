@@ -218,10 +218,12 @@ class Dataset:
     def shuffle(self, buffer_size: int, seed: int | None = None, reshuffle_each_iteration: bool = True,
                 name: str | None = None) -> Dataset:
         """Elements drawn at random from a buffer of ``buffer_size`` (a full shuffle when it holds all)."""
-        rng_state = [np.random.default_rng(seed)]
+        # Without a seed, one is drawn from numpy's global generator (seeded by tf.random.set_seed).
+        base = int(np.random.randint(0, 2**31 - 1)) if seed is None else int(seed)
+        rng_state = [np.random.default_rng(base)]
 
         def it() -> Iterator[Any]:
-            rng = rng_state[0] if reshuffle_each_iteration else np.random.default_rng(seed)
+            rng = rng_state[0] if reshuffle_each_iteration else np.random.default_rng(base)
             buf: list[Any] = []
             for el in self._make_iter():
                 buf.append(el)

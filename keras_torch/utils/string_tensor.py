@@ -23,6 +23,12 @@ class StringTensor(np.ndarray):
             flat[i] = _item(v)
         return out.view(cls)
 
+    def __array_wrap__(self, array: np.ndarray, context: Any = None, return_scalar: bool = False) -> Any:
+        # Comparisons and other numpy functions of strings give plain (bool, int...) arrays.
+        if array.dtype != object:
+            return array[()] if return_scalar else array.view(np.ndarray)
+        return array[()] if return_scalar else array.view(StringTensor)
+
     def __getitem__(self, index: Any) -> Any:
         item = super().__getitem__(index)
         return item if isinstance(item, np.ndarray) else StringTensor(item)

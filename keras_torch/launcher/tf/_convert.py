@@ -36,7 +36,7 @@ def tensor(value: Any, dtype_: Any = None) -> Any:
     if isinstance(value, torch.Tensor):
         t = value
     elif isinstance(value, (np.ndarray, np.generic)):
-        t = torch.as_tensor(np.asarray(value))
+        t = torch.tensor(np.asarray(value))  # a copy, as TensorFlow's constants
     else:
         items = value
         if isinstance(value, (list, tuple)) and any(isinstance(v, torch.Tensor) for v in _leaves(value)):
