@@ -20,7 +20,7 @@ EXPECTED_FAILURES = {
     "tfk2_unsupported_mirrored_strategy.py": ("`tf.distribute`", "strategy = tf.distribute.MirroredStrategy()"),
 }
 # Scripts needing an optional package (skipped without it).
-NEEDS = {"k3_image_dataset_from_directory.py": "PIL"}
+NEEDS = {"k3_image_dataset_from_directory.py": "PIL", "tfk2_image_folder_pipeline.py": "PIL"}
 # Scripts failing because of a keras_torch bug outside this corpus (remove the entry once fixed).
 KNOWN_BUGS: dict[str, str] = {}
 
