@@ -116,3 +116,20 @@ def test_unknown_tape_method_is_named():
 
     with pytest.raises(UnsupportedTensorFlowFeature, match=r"`tf\.GradientTape\.watched_variables`"):
         tf.GradientTape().watched_variables()
+
+
+@pytest.mark.slow
+def test_tf_function_with_jit_compile_goes_through_torch_compile():
+    calls = []
+
+    @tf.function(jit_compile=True)
+    def step(x, w):
+        calls.append(1)
+        with tf.GradientTape() as tape:
+            y = tf.reduce_sum(tf.nn.relu(x * w) ** 2)
+        return y, tape.gradient(y, w)
+
+    w = tf.Variable([1.0, -2.0, 3.0])
+    y, g = step(tf.constant([1.0, 1.0, 2.0]), w)
+    assert float(y) == 37.0 and g.tolist() == [2.0, 0.0, 24.0]
+    assert step.python_function is not None and calls

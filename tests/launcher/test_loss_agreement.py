@@ -11,6 +11,8 @@ import os
 import numpy as np
 import pytest
 
+pytestmark = pytest.mark.slow  # end-to-end: subprocess runs of corpus scripts
+
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SCRIPTS_DIR = os.path.join(REPO, "compat", "scripts")
 FIXTURES = os.path.join(REPO, "compat", "fixtures", "custom_loops")
