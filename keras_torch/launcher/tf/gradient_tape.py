@@ -190,7 +190,7 @@ class GradientTape:
 
     def _gradient(self, target: Any, sources: Any, output_gradients: Any, zero: bool) -> Any:
         flat_sources = tree.flatten(sources)
-        targets = [t for t in tree.flatten(target)]
+        targets = tree.flatten(target)
         upstream = tree.flatten(output_gradients) if output_gradients is not None else [None] * len(targets)
         if len(upstream) != len(targets):
             raise ValueError(f"`output_gradients` has {len(upstream)} tensors for {len(targets)} targets.")
