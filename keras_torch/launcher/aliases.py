@@ -51,6 +51,10 @@ _RENAMES = {
     "applications": "applications",
 }
 
+# ``import tensorflow.<name>`` of a stand-in submodule; other ``tensorflow.*`` names get the stand-in itself,
+# whose attributes name what is not supported.
+_TF_SUBMODULES = ("config", "data", "image", "io", "linalg", "math", "nn", "random", "strings")
+
 _ROOTS = {"keras": "keras_torch", "tf_keras": "keras_torch", "tensorflow.keras": "keras_torch",
           "tensorflow.python.keras": "keras_torch"}
 
@@ -63,8 +67,7 @@ def target_name(fullname: str) -> str | None:
         fullname == r or fullname.startswith(r + ".") for r in ("tensorflow.keras", "tensorflow.python.keras")
     ):
         rest = fullname[len("tensorflow.") :]
-        return f"keras_torch.launcher.tf.{rest}" if rest in ("data", "random", "config", "math", "nn", "compat",
-                                                           "compat.v1", "errors") else "keras_torch.launcher.tf"
+        return f"keras_torch.launcher.tf.{rest}" if rest in _TF_SUBMODULES else "keras_torch.launcher.tf"
     for root in sorted(_ROOTS, key=len, reverse=True):
         if fullname == root:
             return _ROOTS[root]

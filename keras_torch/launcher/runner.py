@@ -7,6 +7,7 @@ import runpy
 import subprocess
 import sys
 import traceback
+import warnings
 
 from keras_torch.utils.progbar import end_open_line
 
@@ -38,6 +39,9 @@ def run_script(script: str, args: list[str] | None = None) -> int:
         print(f"keras-torch run: no such script: {script}", file=sys.stderr)
         return 2
     install()
+    # TensorFlow scripts call float(loss) on a tape's loss; torch warns about the tensor's autograd
+    # graph there, which means nothing to a TensorFlow script.
+    warnings.filterwarnings("ignore", message="Converting a tensor with requires_grad=True to a scalar")
     old_argv, old_path0 = sys.argv, sys.path[0] if sys.path else None
     sys.argv = [script] + list(args or [])
     sys.path.insert(0, os.path.dirname(os.path.abspath(script)))

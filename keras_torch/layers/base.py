@@ -43,8 +43,9 @@ _BASE_KWARGS = {
 }
 
 
-def _call_signature(cls: type) -> tuple[bool, bool, bool | None, bool]:
-    """(accepts training, accepts mask, default training, accepts **kwargs) of ``cls.call``."""
+def _call_signature(cls: type) -> tuple[bool, bool, bool | None, bool, str | None]:
+    """(accepts training, accepts mask, default training, accepts **kwargs, name of the first argument)
+    of ``cls.call``."""
     cache = cls.__dict__.get("_keras_call_sig")
     if cache is not None:
         return cache
@@ -56,7 +57,9 @@ def _call_signature(cls: type) -> tuple[bool, bool, bool | None, bool]:
     has_training = "training" in params or var_kw
     default = params["training"].default if "training" in params else None
     default = default if isinstance(default, bool) else None
-    sig = (has_training, "mask" in params, default, var_kw)
+    positional = [n for n, p in params.items() if n != "self" and p.kind in (p.POSITIONAL_ONLY,
+                                                                           p.POSITIONAL_OR_KEYWORD)]
+    sig = (has_training, "mask" in params, default, var_kw, positional[0] if positional else None)
     cls._keras_call_sig = sig
     return sig
 
@@ -385,7 +388,7 @@ class Layer(Operation, KerasWeightsMixin):
 
     def _call_flags(self) -> tuple:
         """Per-instance facts about ``call`` computed once (the hot path reads only this tuple)."""
-        has_training, has_mask, default_training, _ = _call_signature(type(self))
+        has_training, has_mask, default_training, _, _ = _call_signature(type(self))
         propagates = self.supports_masking or type(self).compute_mask is not Layer.compute_mask
         flags = (has_training, has_mask, default_training, propagates)
         if self.built:
@@ -398,6 +401,9 @@ class Layer(Operation, KerasWeightsMixin):
             rest = args[1:]
         elif "inputs" in kwargs:
             inputs = kwargs.pop("inputs")
+            rest = ()
+        elif _call_signature(type(self))[4] in kwargs:  # the first argument of `call` given by name
+            inputs = kwargs.pop(_call_signature(type(self))[4])
             rest = ()
         else:
             raise TypeError(f"Layer '{self.name}' was called without inputs.")

@@ -65,9 +65,11 @@ def unpack_x_y_sample_weight(data: Any) -> tuple[Any, Any, Any]:
     raise ValueError(f"Data is expected to be in format `x`, `(x,)`, `(x, y)`, or `(x, y, sample_weight)`, found: {data}")
 
 
-def pack_x_y_sample_weight(x: Any, y: Any = None, sample_weight: Any = None) -> tuple:
+def pack_x_y_sample_weight(x: Any, y: Any = None, sample_weight: Any = None) -> Any:
+    """``(x, y, sample_weight)`` without the ``None`` parts; ``x`` alone when it is the only part and not a
+    list or tuple (Keras: a custom ``train_step`` then receives the batch itself, not a 1-tuple)."""
     if y is None:
-        return (x,)
+        return (x,) if isinstance(x, (list, tuple)) else x
     if sample_weight is None:
         return (x, y)
     return (x, y, sample_weight)

@@ -131,9 +131,9 @@ class TrainingLoops:
         was_training = self.training
         with self._running(strategy):
             for epoch in range(initial_epoch, epochs):
-                self._train_epoch(handler, step_fn, cbs, epoch, check, spe)
+                step_logs = self._train_epoch(handler, step_fn, cbs, epoch, check, spe)
                 strategy.end_epoch(self)
-                epoch_logs = to_floats(self.get_metrics_result())
+                epoch_logs = to_floats(self._epoch_logs(step_logs))
                 if val_handler is not None and (epoch + 1) % max(1, int(validation_freq)) == 0:
                     val_logs = self._evaluate_handler(val_handler, cbs, strategy)
                     epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
@@ -150,8 +150,9 @@ class TrainingLoops:
         return self.history
 
     def _train_epoch(self, handler: Any, step_fn: Callable[[Any], Any], cbs: Any, epoch: int, check: bool,
-                     spe: int) -> None:
-        """One epoch of train steps (``check``: numerics checks; batch callbacks every ``spe`` steps)."""
+                     spe: int) -> Any:
+        """One epoch of train steps (``check``: numerics checks; batch callbacks every ``spe`` steps);
+        returns the last step's logs."""
         self.reset_metrics()
         cbs.on_epoch_begin(epoch)
         set_training_flags(self, True)
@@ -175,6 +176,7 @@ class TrainingLoops:
             cbs.on_train_batch_end(step, logs)
         if not seen:
             raise ValueError("The training dataset produced no batches: it is empty (or steps_per_epoch=0).")
+        return logs
 
     # ------------------------------------------------------------------ evaluate
     def evaluate(
@@ -238,7 +240,7 @@ class TrainingLoops:
                     set_training_flags(self, True)
                 raise ValueError("The evaluation dataset produced no batches: it is empty (or steps=0). "
                                  "Nothing can be evaluated on 0 samples.")
-            logs = to_floats(self.get_metrics_result())
+            logs = to_floats(self._epoch_logs(logs))
         if cbs is not None:
             cbs.on_test_end(logs)
         if was_training:
