@@ -21,6 +21,7 @@ import contextlib
 import math
 import os
 import statistics
+import time
 from collections.abc import Iterator
 
 import torch
@@ -199,6 +200,71 @@ def set_num_threads(num_threads: int | None) -> None:
 def get_num_threads() -> int:
     """The number of threads torch's CPU kernels use outside ``fit`` (the policy applied first)."""
     return ensure_policy().threads
+
+
+# --------------------------------------------------------------------------- inference under contention
+class ContentionMonitor:
+    """Whether other processes keep this one waiting for a CPU, from the kernel's scheduler
+    statistics of the calling thread (``/proc/self/schedstat``: time on a CPU, time runnable but
+    waiting). The waiting share of the runnable time since the last reading turns the flag on above
+    ``high`` and off below ``low`` (the gap keeps it from flapping).
+
+    Args:
+        path: The schedstat file (a fake one in tests).
+    """
+
+    interval: float = 1.0  # seconds between readings
+    high: float = 0.25
+    low: float = 0.10
+    min_runnable: float = 0.02  # seconds of runnable time a reading needs to say anything
+
+    def __init__(self, path: str = "/proc/self/schedstat") -> None:
+        self.path = path
+        self.contended = False
+        self.next_check = 0.0  # time.monotonic() of the next reading
+        self._base: tuple[int, int] | None = None  # (ns on a CPU, ns waiting) at the last counted reading
+
+    def update(self) -> bool:
+        """Read the counters and return the (possibly new) flag."""
+        text = _read(self.path)
+        if text is None:
+            return self.contended
+        try:
+            on_cpu, waiting = (int(v) for v in text.split()[:2])
+        except ValueError:
+            return self.contended
+        if self._base is None:
+            self._base = (on_cpu, waiting)
+            return self.contended
+        ran, waited = on_cpu - self._base[0], waiting - self._base[1]
+        if ran + waited < self.min_runnable * 1e9:
+            return self.contended  # too little activity since the base: keep accumulating
+        share = waited / (ran + waited)
+        if share > self.high:
+            self.contended = True
+        elif share < self.low:
+            self.contended = False
+        self._base = (on_cpu, waiting)
+        return self.contended
+
+
+MONITOR = ContentionMonitor()
+
+
+def inference_threads() -> None:
+    """Before inference (``predict``, ``predict_on_batch``, ``evaluate``): one thread while other
+    processes keep this one waiting for a CPU, the policy's count otherwise. Reads the scheduler
+    counters at most once per :attr:`ContentionMonitor.interval`; costs a clock read otherwise."""
+    now = time.monotonic()
+    if now < MONITOR.next_check:
+        return
+    MONITOR.next_check = now + MONITOR.interval
+    policy = ensure_policy()
+    if not policy.adaptive or torch.are_deterministic_algorithms_enabled():
+        return
+    n = 1 if MONITOR.update() else policy.threads
+    if torch.get_num_threads() != n:
+        torch.set_num_threads(n)
 
 
 # --------------------------------------------------------------------------- per-fit tuning

@@ -207,7 +207,7 @@ class TrainingLoops:
         for legacy in _LEGACY_LOOP_KWARGS:
             kwargs.pop(legacy, None)
         self._assert_compiled("evaluate")
-        _threads.ensure_policy()
+        _threads.inference_threads()
         strategy = self.distribute_strategy
         device = strategy.place(self)
         strategy.sync_model(self)
@@ -273,7 +273,7 @@ class TrainingLoops:
 
         for legacy in _LEGACY_LOOP_KWARGS:
             kwargs.pop(legacy, None)
-        _threads.ensure_policy()
+        _threads.inference_threads()
         strategy = self.distribute_strategy
         device = strategy.place(self)
         strategy.sync_model(self)
@@ -296,6 +296,7 @@ class TrainingLoops:
                 if check:
                     check_finite(batch, "prediction", None, step)
                 cbs.on_predict_batch_begin(step)
+                _threads.inference_threads()
                 out = self.predict_step(batch)
                 if check:
                     check_finite(out, "output (model)", None, step, outputs=True)
@@ -357,6 +358,7 @@ class TrainingLoops:
 
     def predict_on_batch(self, x: Any) -> Any:
         """Outputs for one batch as numpy (inference mode; no data pipeline, no callbacks)."""
+        _threads.inference_threads()
         if self.training:  # (walks every sub-module: only when needed)
             if self._torch_mode:  # a torch user's model.train(): back to it afterwards
                 with training_flags(self, False):

@@ -163,3 +163,44 @@ def test_fit_uses_and_keeps_the_tuner(restore_policy):
     model.fit(x, y, batch_size=4, epochs=1, verbose=0)
     assert model._thread_tuner is tuner  # the decision carries over between fits
     assert torch.get_num_threads() == 2  # restored after fit
+
+
+def test_contention_monitor_from_schedstat(tmp_path):
+    path = tmp_path / "schedstat"
+    monitor = threads.ContentionMonitor(str(path))
+    ms = 1_000_000
+
+    def reading(on_cpu_ms, waiting_ms):
+        path.write_text(f"{on_cpu_ms * ms} {waiting_ms * ms} 7\n")
+        return monitor.update()
+
+    assert reading(100, 0) is False  # the first reading is the base
+    assert reading(200, 5) is False  # 5% waiting
+    assert reading(250, 60) is True  # 55 ms of 105 waiting: contended
+    assert reading(252, 61) is True  # 3 ms of activity says nothing: the flag and base stay
+    assert reading(350, 75) is True  # 14% waiting: between the thresholds, no change
+    assert reading(450, 80) is False  # 5%: free again
+    path.write_text("garbage")
+    assert monitor.update() is False
+    assert threads.ContentionMonitor(str(tmp_path / "missing")).update() is False
+
+
+def test_inference_threads_follow_the_monitor(restore_policy, tmp_path, monkeypatch):
+    threads._apply(2, "auto", True)
+    path = tmp_path / "schedstat"
+    monitor = threads.ContentionMonitor(str(path))
+    monkeypatch.setattr(threads, "MONITOR", monitor)
+    for on_cpu, waiting, expected in ((0, 0, 2), (100, 100, 1), (300, 105, 2)):
+        path.write_text(f"{on_cpu * 1_000_000} {waiting * 1_000_000} 1")
+        monitor.next_check = 0.0
+        threads.inference_threads()
+        assert torch.get_num_threads() == expected
+    monitor.next_check = float("inf")  # between readings nothing is read or changed
+    path.write_text("0 999999999999 1")
+    threads.inference_threads()
+    assert torch.get_num_threads() == 2
+    keras.config.set_num_threads(2)  # fixed by the user: the monitor is not consulted
+    monitor.next_check = 0.0
+    monitor.contended = True
+    threads.inference_threads()
+    assert torch.get_num_threads() == 2
