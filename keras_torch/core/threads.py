@@ -272,8 +272,8 @@ class StepThreadTuner:
     """Chooses, while CPU training steps run, between ``threads`` and one thread, by timing both.
 
     After ``warmup`` steps it runs probe blocks of ``block`` steps alternately at each count
-    (``rounds`` blocks each; the first step of a block, which pays for the switch, is not counted),
-    keeps the count with the lower median step time, and probes again after ``hold`` seconds of
+    (``rounds`` blocks each; the first step of a block, which pays for the switch, is not counted;
+    one round when a count is ``clear`` times faster), keeps the count with the lower median step time, and probes again after ``hold`` seconds of
     steps, doubling the hold (up to ``max_hold``) while the choice stays the same, since the load on
     a shared machine changes. The decision lives on the model, so it carries over between ``fit``
     calls.
@@ -285,6 +285,7 @@ class StepThreadTuner:
     warmup: int = 2
     block: int = 3
     rounds: int = 2
+    clear: float = 1.5
     hold: float = 5.0
     max_hold: float = 60.0
 
@@ -317,13 +318,20 @@ class StepThreadTuner:
             n, first = self._plan.pop(0)
             if not first:
                 self._times[n].append(seconds)
-            if not self._plan:
+            if not self._plan or (len(self._plan) % (2 * self.block) == 0 and self._clear_winner()):
+                self._plan = []
                 self._decide()
         else:
             self._held += seconds
             if self._held >= self._hold:
                 self._probe_due, self._held = True, 0.0
         self.begin()
+
+    def _clear_winner(self) -> bool:
+        # After a round, a count at least `clear` times faster than the other needs no second round
+        # (contention makes the difference 5-20x; it is the close calls that need more samples).
+        medians = [statistics.median(ts) for ts in self._times.values() if ts]
+        return len(medians) == 2 and max(medians) >= self.clear * min(medians)
 
     def _decide(self) -> None:
         medians = {n: statistics.median(ts) for n, ts in self._times.items() if ts}

@@ -122,11 +122,11 @@ def _drive(tuner, cost):
 
 def test_tuner_keeps_the_faster_count_and_probes_again(restore_policy):
     tuner = threads.StepThreadTuner(2)
-    ran = _drive(tuner, {2: 0.5, 1: 0.1})  # contended: one thread is 5x faster
+    ran = _drive(tuner, {2: 0.5, 1: 0.1})  # contended: one thread is 5x faster (one probe round suffices)
     assert tuner.choice == 1
     assert ran[:2] == [2, 2]  # warm-up steps at the policy's count
-    assert ran[2:14] == [2, 2, 2, 1, 1, 1] * 2  # the probe: blocks alternate
-    assert ran[14:20] == [1] * 6  # then the choice holds ...
+    assert ran[2:8] == [2, 2, 2, 1, 1, 1]  # the probe: a block at each count
+    assert ran[8:20] == [1] * 12  # then the choice holds ...
     assert 2 in ran[20:]  # ... until the next probe, a few seconds of steps later
     tuner.restore()
     assert torch.get_num_threads() == 2
@@ -204,3 +204,10 @@ def test_inference_threads_follow_the_monitor(restore_policy, tmp_path, monkeypa
     monitor.contended = True
     threads.inference_threads()
     assert torch.get_num_threads() == 2
+
+
+def test_tuner_takes_a_second_round_for_a_close_call(restore_policy):
+    tuner = threads.StepThreadTuner(2)
+    ran = _drive(tuner, {2: 0.010, 1: 0.012})
+    assert ran[2:14] == [2, 2, 2, 1, 1, 1] * 2
+    assert tuner.choice == 2
