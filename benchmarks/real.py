@@ -38,7 +38,7 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
 import real_models  # noqa: E402
-from run import BusyNeighbours, usable_cpu_count  # noqa: E402
+from run import TORCH_THREADS, BusyNeighbours, same_threads, usable_cpu_count  # noqa: E402
 
 import keras_torch as keras  # noqa: E402
 from keras_torch.core import threads as keras_threads  # noqa: E402
@@ -168,7 +168,10 @@ def train(name: str, rounds: int, device: torch.device, peer: Peer | None) -> di
     ref = torch_model(name, device)
     opt = torch.optim.Adam(ref.parameters(), lr=1e-3, eps=1e-7)
     run_ours = lambda: ours.fit(x, y, batch_size=batch, epochs=1, verbose=0)  # noqa: E731
-    run_torch = lambda: torch_epoch(ref, opt, xt, yt, batch)  # noqa: E731
+    def run_torch() -> None:
+        with same_threads(ours):
+            torch_epoch(ref, opt, xt, yt, batch)
+
     run_ours()
     run_torch()
     rows = []
@@ -244,8 +247,11 @@ def main() -> None:
     p.add_argument("--busy", action="store_true", help="run next to one CPU-bound neighbour process per core")
     p.add_argument("--train-shape", type=int, default=None, help="ResNet-50 training input size (CUDA: 224)")
     p.add_argument("--train-batch", type=int, default=None, help="training batch size (CUDA: 32)")
+    p.add_argument("--torch-threads", choices=("default", "same"), default="same",
+                   help="the torch loop's threads: torch's default, or the count keras_torch's fit chose")
     p.add_argument("--out", default=str(HERE / "real_results.json"))
     args = p.parse_args()
+    TORCH_THREADS["same"] = args.torch_threads == "same"
     if args.train_shape or args.train_batch:
         n, b, shape, c = real_models.TRAIN["resnet50"]
         size, batch = args.train_shape or shape[0], args.train_batch or b
@@ -255,6 +261,7 @@ def main() -> None:
     results: dict = {"machine": {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "device": str(device),
                                  "torch": torch.__version__, "threads": keras.config.get_num_threads(),
                                  "thread_policy": keras_threads.POLICY.source, "busy": busy,
+                                 "torch_threads": args.torch_threads,
                                  "loadavg_start": os.getloadavg()[0]}}
     peer = Peer(args.peer_python) if args.peer_python else None
     if peer is not None:
@@ -282,7 +289,8 @@ def main() -> None:
 def markdown(results: dict) -> str:
     m = results["machine"]
     lines = [f"{m['date']}, {m['device']}, torch {m['torch']}, Keras {m.get('keras3', '-')} (TensorFlow), thread "
-             f"policy {m['thread_policy']} ({m['threads']} threads), busy neighbours: {m['busy']}, load average "
+             f"policy {m['thread_policy']} ({m['threads']} threads), torch loop's threads: {m['torch_threads']}, "
+             f"busy neighbours: {m['busy']}, load average "
              f"{m['loadavg_start']:.1f} -> {m.get('loadavg_end', 0):.1f}", ""]
     cols = ("keras_torch", "torch", "keras3_tensorflow")
     lines += ["| workload | keras_torch | hand-written torch | Keras 3 (TF) | vs torch | vs Keras 3 (TF) |",

@@ -18,6 +18,7 @@ and writes JSON plus the Markdown tables (``results.md``) used in ``benchmarks/R
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import pathlib
@@ -27,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 
 import numpy as np
 import torch
@@ -169,7 +171,11 @@ def time_fit_once(name: str, device: torch.device, pairs: int = 3) -> list[tuple
     def ours() -> None:
         m.fit(data["x"], data["y"], epochs=1, batch_size=BATCH, verbose=0)
 
-    runs = [ours] + [lambda r=r, o=o: torch_epoch(r, o, xt, yt) for r, o in refs]
+    def torch_run(r: TorchRef, o: torch.optim.Optimizer) -> None:
+        with same_threads(m):
+            torch_epoch(r, o, xt, yt)
+
+    runs = [ours] + [lambda r=r, o=o: torch_run(r, o) for r, o in refs]
     for fn in runs:  # warm-up epoch
         fn()
     out = []
@@ -183,6 +189,25 @@ def time_fit_once(name: str, device: torch.device, pairs: int = 3) -> list[tuple
             row.append(len(data["x"]) / (time.perf_counter() - t))
         out.append(tuple(row))
     return out
+
+
+# --torch-threads same: the torch loops run at the thread count keras_torch's fit chose last
+TORCH_THREADS = {"same": False}
+
+
+@contextlib.contextmanager
+def same_threads(model: object) -> Iterator[None]:
+    """With ``--torch-threads same``, run the body at the count ``model``'s last ``fit`` chose."""
+    tuner = getattr(model, "_thread_tuner", None)
+    if not TORCH_THREADS["same"] or tuner is None:
+        yield
+        return
+    before = torch.get_num_threads()
+    torch.set_num_threads(tuner.choice)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def summarize_fit(samples: list[tuple[float, float, float]]) -> dict:
@@ -363,7 +388,10 @@ def main() -> None:
     p.add_argument("--peer-python", default=None, help="interpreter with tf-keras / keras installed")
     p.add_argument("--out", default=str(HERE / "results.json"))
     p.add_argument("--busy", action="store_true", help="run next to one CPU-bound neighbour process per core")
+    p.add_argument("--torch-threads", choices=("default", "same"), default="default",
+                   help="the torch loops' threads: torch's default, or the count keras_torch's fit chose")
     args = p.parse_args()
+    TORCH_THREADS["same"] = args.torch_threads == "same"
     busy = usable_cpu_count() if args.busy else 0
     with BusyNeighbours(busy):
         run(args, busy)
@@ -374,6 +402,7 @@ def run(args: argparse.Namespace, busy: int) -> None:
     results = {"machine": {"platform": platform.platform(), "cpu_count": os.cpu_count(), "torch": torch.__version__,
                            "device": str(device), "threads": keras.config.get_num_threads(),
                            "thread_policy": keras_threads.POLICY.source, "busy": busy,
+                           "torch_threads": args.torch_threads,
                            "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
                            "loadavg_start": os.getloadavg()[0]},
                "fit_samples_per_s": {}, "predict_latency": {}}
@@ -429,7 +458,8 @@ def markdown(results: dict) -> str:
     head = ["fit (samples/s)", "keras_torch", "hand-written torch", "ratio", "torch, fused Adam", "ratio", *libs]
     mach = results["machine"]
     lines = [f"{mach.get('date', '?')}, {mach['device']}, thread policy {mach.get('thread_policy', '?')} "
-             f"({mach['threads']} threads), busy neighbours: {mach.get('busy', 0)}, load average "
+             f"({mach['threads']} threads), torch loops' threads: {mach.get('torch_threads', 'default')}, "
+             f"busy neighbours: {mach.get('busy', 0)}, load average "
              f"{mach.get('loadavg_start', 0):.1f} -> {mach.get('loadavg_end', 0):.1f}", "",
              "| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
     for name, r in fit.items():
