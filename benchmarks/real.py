@@ -160,7 +160,8 @@ def _timed(fn, device: torch.device) -> float:
 
 # --------------------------------------------------------------------------- measurements
 def train(name: str, rounds: int, device: torch.device, peer: Peer | None) -> dict:
-    """Samples/s of one epoch per round in keras_torch, the torch loop and the peer (after a warm-up epoch each)."""
+    """Samples/s of one epoch per round in keras_torch, the torch loop and the peer (after warm-up epochs:
+    keras_torch's until its ``fit`` has chosen its thread count, one for the others)."""
     n, batch, _, _ = real_models.TRAIN[name]
     x, y = real_models.data(name)
     xt, yt = torch.from_numpy(x).to(device), torch.from_numpy(y).to(device)
@@ -168,11 +169,15 @@ def train(name: str, rounds: int, device: torch.device, peer: Peer | None) -> di
     ref = torch_model(name, device)
     opt = torch.optim.Adam(ref.parameters(), lr=1e-3, eps=1e-7)
     run_ours = lambda: ours.fit(x, y, batch_size=batch, epochs=1, verbose=0)  # noqa: E731
+
     def run_torch() -> None:
         with same_threads(ours):
             torch_epoch(ref, opt, xt, yt, batch)
 
-    run_ours()
+    for _ in range(6):  # warm-up: until fit's thread choice is made (its probe steps are not what users wait for)
+        run_ours()
+        if ours._thread_tuner is None or ours._thread_tuner.settled:
+            break
     run_torch()
     rows = []
     for _ in range(rounds):

@@ -299,6 +299,11 @@ class StepThreadTuner:
         self._held = 0.0  # seconds of steps since the last decision
         self._hold = self.hold
 
+    @property
+    def settled(self) -> bool:
+        """Whether the next step runs at the chosen count (not a warm-up or probe step)."""
+        return not (self._skip or self._plan or self._probe_due)
+
     def begin(self) -> None:
         """Set torch's count for the next step (called before the loop and after each record)."""
         if self._probe_due and not self._skip and not self._plan:

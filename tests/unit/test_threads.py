@@ -159,7 +159,7 @@ def test_fit_uses_and_keeps_the_tuner(restore_policy):
     model.fit(x, y, batch_size=4, epochs=1, verbose=0)
     tuner = model._thread_tuner
     assert isinstance(tuner, threads.StepThreadTuner) and tuner.choice in (1, 2)
-    assert not tuner._skip  # it saw the steps
+    assert tuner.settled  # it saw the steps and chose
     model.fit(x, y, batch_size=4, epochs=1, verbose=0)
     assert model._thread_tuner is tuner  # the decision carries over between fits
     assert torch.get_num_threads() == 2  # restored after fit
