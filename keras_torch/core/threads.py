@@ -273,9 +273,10 @@ class StepThreadTuner:
 
     After ``warmup`` steps it runs probe blocks of ``block`` steps alternately at each count
     (``rounds`` blocks each; the first step of a block, which pays for the switch, is not counted;
-    one round when a count is ``clear`` times faster), keeps the count with the lower median step time, and probes again after ``hold`` seconds of
-    steps, doubling the hold (up to ``max_hold``) while the choice stays the same, since the load on
-    a shared machine changes. The decision lives on the model, so it carries over between ``fit``
+    one round when a count is ``clear`` times faster), keeps the count with the lower median step
+    time, and probes again after ``hold`` seconds of steps (at least ``probe_share`` times what the
+    probe took), doubling the hold (up to ``max_hold`` or that floor) while the choice stays the
+    same, since the load on a shared machine changes. The decision lives on the model, so it carries over between ``fit``
     calls.
 
     Args:
@@ -287,6 +288,7 @@ class StepThreadTuner:
     rounds: int = 2
     clear: float = 1.5
     hold: float = 5.0
+    probe_share: float = 20.0  # hold at least this many times what the probe took
     max_hold: float = 60.0
 
     def __init__(self, threads: int) -> None:
@@ -298,6 +300,7 @@ class StepThreadTuner:
         self._times: dict[int, list[float]] = {}
         self._held = 0.0  # seconds of steps since the last decision
         self._hold = self.hold
+        self._probe_seconds = 0.0  # what the current/last probe's steps took
 
     @property
     def settled(self) -> bool:
@@ -310,6 +313,7 @@ class StepThreadTuner:
             other = 1 if self.choice != 1 else self.threads
             self._plan = [(n, i == 0) for _ in range(self.rounds) for n in (self.choice, other) for i in range(self.block)]
             self._times = {self.threads: [], 1: []}
+            self._probe_seconds = 0.0
             self._probe_due = False
         n = self._plan[0][0] if self._plan else self.choice
         if torch.get_num_threads() != n:
@@ -321,6 +325,7 @@ class StepThreadTuner:
             self._skip -= 1
         elif self._plan:
             n, first = self._plan.pop(0)
+            self._probe_seconds += seconds
             if not first:
                 self._times[n].append(seconds)
             if not self._plan or (len(self._plan) % (2 * self.block) == 0 and self._clear_winner()):
@@ -341,7 +346,10 @@ class StepThreadTuner:
     def _decide(self) -> None:
         medians = {n: statistics.median(ts) for n, ts in self._times.items() if ts}
         best = min(medians, key=medians.__getitem__) if medians else self.choice
-        self._hold = min(self.max_hold, self._hold * 2) if best == self.choice else self.hold
+        # Probing runs steps at the slower count: hold long enough that probes cost a small share of
+        # the time even when one step takes seconds (a ResNet-50 step on a contended CPU).
+        base = max(self.hold, self.probe_share * self._probe_seconds)
+        self._hold = min(max(self.max_hold, base), self._hold * 2) if best == self.choice else base
         self.choice = best
 
     def restore(self) -> None:

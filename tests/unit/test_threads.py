@@ -109,11 +109,11 @@ def test_no_tuner_off_cpu_or_when_deterministic(restore_policy):
         torch.use_deterministic_algorithms(False)
 
 
-def _drive(tuner, cost):
+def _drive(tuner, cost, steps=100):
     """Run steps whose duration is cost[thread count now]; returns the counts the steps ran at."""
     ran = []
     tuner.begin()
-    for _ in range(100):
+    for _ in range(steps):
         n = torch.get_num_threads()
         ran.append(n)
         tuner.record(cost[n])
@@ -122,12 +122,13 @@ def _drive(tuner, cost):
 
 def test_tuner_keeps_the_faster_count_and_probes_again(restore_policy):
     tuner = threads.StepThreadTuner(2)
-    ran = _drive(tuner, {2: 0.5, 1: 0.1})  # contended: one thread is 5x faster (one probe round suffices)
+    ran = _drive(tuner, {2: 0.5, 1: 0.1}, steps=500)  # contended: one thread is 5x faster (one probe round suffices)
     assert tuner.choice == 1
     assert ran[:2] == [2, 2]  # warm-up steps at the policy's count
     assert ran[2:8] == [2, 2, 2, 1, 1, 1]  # the probe: a block at each count
     assert ran[8:20] == [1] * 12  # then the choice holds ...
-    assert 2 in ran[20:]  # ... until the next probe, a few seconds of steps later
+    assert 2 in ran[20:]  # ... until the next probe, 20x the probe's 1.8 s of steps later
+    assert 2 not in ran[8:8 + 350]
     tuner.restore()
     assert torch.get_num_threads() == 2
 
@@ -211,3 +212,11 @@ def test_tuner_takes_a_second_round_for_a_close_call(restore_policy):
     ran = _drive(tuner, {2: 0.010, 1: 0.012})
     assert ran[2:14] == [2, 2, 2, 1, 1, 1] * 2
     assert tuner.choice == 2
+
+
+def test_tuner_holds_in_proportion_to_slow_probes(restore_policy):
+    tuner = threads.StepThreadTuner(2)
+    ran = _drive(tuner, {2: 10.0, 1: 2.0})  # seconds-long steps: the probe took 36 s
+    assert tuner.choice == 1
+    assert tuner._hold >= 20 * 36
+    assert ran[8:] == [1] * (len(ran) - 8)  # no second probe within 92 steps of 2 s
