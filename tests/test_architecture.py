@@ -23,6 +23,7 @@ RANKS: list[tuple[str, ...]] = [
     ("activations",),
     ("ops",),
     ("random",),
+    ("quantizers",),
     ("initializers",),
     ("regularizers",),
     ("constraints",),

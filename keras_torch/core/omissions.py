@@ -7,12 +7,12 @@ paths below ``keras_torch`` as the import aliases map them (``tf_keras.backend.g
 name inside it.
 
 Public packages consult the table from their module-level ``__getattr__`` (see
-:func:`missing_attribute`), so ``keras.quantizers`` raises::
+:func:`missing_attribute`), so ``keras.quantizers.GPTQConfig`` raises::
 
-    NotProvidedError: keras_torch does not provide keras.quantizers: <reason>
+    NotProvidedError: keras_torch does not provide keras.quantizers.GPTQConfig: <reason>
 
-:class:`NotProvidedError` is also an ``AttributeError``, so ``hasattr(keras, "quantizers")`` stays
-``False`` for feature-detecting code; ``import keras.quantizers`` under ``keras-torch run`` raises
+:class:`NotProvidedError` is also an ``AttributeError``, so ``hasattr(keras.quantizers, "GPTQConfig")`` stays
+``False`` for feature-detecting code; ``import keras.wrappers`` under ``keras-torch run`` raises
 :class:`NotProvidedModuleError` (a ``ModuleNotFoundError``) with the same message.
 """
 
@@ -20,13 +20,15 @@ from __future__ import annotations
 
 _TF = "part of TensorFlow's runtime, which keras_torch replaces with PyTorch"
 _SIDECAR = f"the sidecar evaluator polls TensorFlow checkpoints, {_TF}"
-_QUANTIZED = "quantized dtype policies need keras.quantizers, which is not implemented"
+_MODEL_QUANTIZE = ("quantization configs drive model.quantize (int8/int4/float8 weights, GPTQ, AWQ), which is not "
+                   "implemented; the keras.quantizers functions are, and torch.ao quantizes a loaded model")
+_QUANTIZED = "quantized dtype policies belong to model.quantize, which is not implemented"
 
 OMISSIONS: dict[str, str] = {
     # Keras 3
-    "quantizers": "int8/int4/float8 weight quantization (QAT, GPTQ) is not implemented; quantize with torch.ao "
-    "after loading the model",
-    "Quantizer": "int8/int4/float8 weight quantization is not implemented (see keras.quantizers)",
+    **{f"quantizers.{name}": _MODEL_QUANTIZE for name in (
+        "QuantizationConfig", "Int8QuantizationConfig", "Int4QuantizationConfig", "Float8QuantizationConfig",
+        "GPTQConfig", "AWQConfig")},
     **{f"dtype_policies.{name}": _QUANTIZED for name in ("QuantizedDTypePolicy", "QuantizedFloat8DTypePolicy",
                                                            "Int4DTypePolicy", "GPTQDTypePolicy", "AWQDTypePolicy")},
     "wrappers": "the scikit-learn estimator wrappers are not implemented; wrap model.fit/predict in your own "

@@ -149,6 +149,7 @@ _MODULES = {
     "optimizers": "keras.optimizers",
     "schedules": "keras.optimizers.schedules",
     "models": "keras",
+    "quantizers": "keras.quantizers",
 }
 
 
