@@ -54,6 +54,7 @@ _LAZY = {
     "applications": "keras_torch.applications",
     "distribution": "keras_torch.distribution",
     "quantizers": "keras_torch.quantizers",
+    "visualization": "keras_torch.visualization",
 }
 # Classes from lazily loaded modules (``keras.Loss``, ``keras.Function``...).
 _LAZY_NAMES = {"Loss": "keras_torch.losses", "Metric": "keras_torch.metrics", "Optimizer": "keras_torch.optimizers",

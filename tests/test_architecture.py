@@ -38,7 +38,7 @@ RANKS: list[tuple[str, ...]] = [
     ("trainers",),
     ("models",),
     ("applications", "backend", "config", "datasets", "dtype_policies", "experimental", "legacy", "mixed_precision",
-     "preprocessing", "testing", "tree"),
+     "preprocessing", "testing", "tree", "visualization"),
     ("<root>",),
     ("launcher",),
     ("__main__",),
