@@ -84,16 +84,30 @@ def test_galleries_need_matplotlib_and_plot_through_it(monkeypatch, tmp_path):
     calls = []
 
     class Axis:
-        def __getattr__(self, name):
-            return lambda *a, **k: calls.append((name, a[0].shape if name == "imshow" else a))
+        def imshow(self, image):
+            calls.append(("imshow", image.shape))
+
+        def margins(self, **kw):
+            pass
+
+        def axis(self, mode):
+            pass
+
+        def set_title(self, title, fontsize):
+            calls.append(("title", title))
 
     class Figure:
         def subplots_adjust(self, **kw):
             pass
 
     pyplot = types.ModuleType("matplotlib.pyplot")
-    pyplot.subplots = lambda nrows, ncols, **kw: (Figure(), np.array([[Axis() for _ in range(ncols)]
-                                                                     for _ in range(nrows)]).squeeze())
+    def subplots(nrows, ncols, **kw):
+        axes = np.empty((nrows, ncols), dtype=object)
+        for index in np.ndindex(axes.shape):
+            axes[index] = Axis()
+        return Figure(), axes.squeeze()
+
+    pyplot.subplots = subplots
     pyplot.savefig = lambda fname, **kw: calls.append(("savefig", fname))
     pyplot.close = lambda: calls.append(("close",))
     matplotlib = types.ModuleType("matplotlib")
