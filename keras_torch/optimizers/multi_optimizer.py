@@ -21,9 +21,7 @@ def _serialize(optimizer: Optimizer) -> dict[str, Any]:
 
 
 def _deserialize(config: Any, custom_objects: dict[str, Any] | None) -> Optimizer:
-    from keras_torch.optimizers import deserialize  # the package's resolver (case-insensitive class names)
-
-    return deserialize(config, custom_objects=custom_objects)
+    return registry.deserialize_keras_object(config, _CAT, custom_objects, what="optimizer")
 
 
 @registry.register("OptimizerMap", category=_CAT)
