@@ -55,6 +55,7 @@ _LAZY = {
     "distribution": "keras_torch.distribution",
     "quantizers": "keras_torch.quantizers",
     "visualization": "keras_torch.visualization",
+    "distillation": "keras_torch.distillation",
 }
 # Classes from lazily loaded modules (``keras.Loss``, ``keras.Function``...).
 _LAZY_NAMES = {"Loss": "keras_torch.losses", "Metric": "keras_torch.metrics", "Optimizer": "keras_torch.optimizers",

@@ -37,8 +37,9 @@ RANKS: list[tuple[str, ...]] = [
     ("callbacks",),
     ("trainers",),
     ("models",),
-    ("applications", "backend", "config", "datasets", "dtype_policies", "experimental", "legacy", "mixed_precision",
-     "preprocessing", "testing", "tree", "visualization"),
+    ("applications", "backend", "config", "datasets", "dtype_policies", "experimental", "legacy",
+     "mixed_precision", "preprocessing", "testing", "tree", "visualization"),
+    ("distillation",),  # above the facades: it uses keras.tree
     ("<root>",),
     ("launcher",),
     ("__main__",),
