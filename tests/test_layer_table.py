@@ -177,17 +177,20 @@ LAYER_DB: dict[str, list[tuple[dict, object, dict]]] = {
     "RandomSharpness": [({"factor": 0.5}, (2, 8, 8, 3), {"train": False})],
     "RandomShear": [({"x_factor": 0.2, "y_factor": 0.2}, (2, 8, 8, 3), {"train": False})],
     "RandomTranslation": [({"height_factor": 0.2, "width_factor": 0.2}, (2, 8, 8, 3), {"train": False})],
+    "RandomFourierFeatures": [({"output_dim": 6, "trainable": True}, (2, 4), {})],
     "ReversibleEmbedding": [({"input_dim": 10, "output_dim": 4, "tie_weights": False, "mask_zero": True}, (2, 5),
                              {"dtype": "int64", "high": 10}),
                             ({"input_dim": 10, "output_dim": 4, "logit_soft_cap": 2.0}, (2, 5),
                              {"dtype": "int64", "high": 10})],
     "RandomWidth": [({"factor": 0.3}, (2, 8, 8, 3), {"train": False})],
     "RandomZoom": [({"height_factor": 0.2}, (2, 8, 8, 3), {"train": False})],
+    "SyncBatchNormalization": [({"momentum": 0.9}, (4, 5), {})],
     "Solarization": [({"addition_factor": 0.2, "threshold_factor": 0.5}, (2, 8, 8, 3), {"train": False})],
 }
 # Containers and cells are exercised through models and RNN wrappers instead.
 NOT_STANDALONE = {"InputLayer", "Model", "Functional", "Sequential", "LSTMCell", "GRUCell", "SimpleRNNCell",
-                  "TorchModuleWrapper", "Wrapper"}  # Wrapper: abstract (subclasses implement call)
+                  "TorchModuleWrapper", "Wrapper",  # Wrapper: abstract (subclasses implement call)
+                  "Distiller", "LinearModel", "WideDeepModel", "SharpnessAwareMinimization"}  # models
 
 
 def _double(x):

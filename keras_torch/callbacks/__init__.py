@@ -19,6 +19,7 @@ Contract with the training loop (``fit/evaluate/predict``), as Keras 3's torch t
 from typing import Any
 
 from keras_torch.callbacks.backup_and_restore import BackupAndRestore
+from keras_torch.callbacks.base_logger import BaseLogger
 from keras_torch.callbacks.callback import Callback
 from keras_torch.callbacks.callback_list import CallbackList
 from keras_torch.callbacks.csv_logger import CSVLogger
@@ -38,6 +39,7 @@ from keras_torch.core import omissions as _omissions
 
 __all__ = [
     "BackupAndRestore",
+    "BaseLogger",
     "CSVLogger",
     "Callback",
     "CallbackList",

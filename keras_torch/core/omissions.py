@@ -50,8 +50,6 @@ OMISSIONS: dict[str, str] = {
     # tf-keras 2
     "dtensor": f"DTensor layouts are {_TF}; use keras.distribution or torch.distributed",
     "estimator": f"tf.estimator is {_TF}",
-    "experimental.LinearModel": f"the premade models are built on tf.feature_column, {_TF}",
-    "experimental.WideDeepModel": f"the premade models are built on tf.feature_column, {_TF}",
     "experimental.SequenceFeatures": f"tf.feature_column is {_TF}",
     "experimental.SidecarEvaluator": _SIDECAR,
     "callbacks.SidecarEvaluatorModelExport": _SIDECAR,

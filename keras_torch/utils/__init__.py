@@ -37,6 +37,7 @@ from keras_torch.utils.progbar import (
 )
 from keras_torch.utils.sequence import PyDataset, Sequence
 from keras_torch.utils.sequence_utils import pad_sequences
+from keras_torch.utils.steps_per_execution_tuning import StepsPerExecutionTuner
 from keras_torch.utils.symbolic_utils import get_source_inputs
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "PyDataset",
     "Sequence",
     "SequenceEnqueuer",
+    "StepsPerExecutionTuner",
     "TimedThread",
     "array_to_img",
     "audio_dataset_from_directory",
