@@ -56,6 +56,7 @@ _LAZY = {
     "quantizers": "keras_torch.quantizers",
     "visualization": "keras_torch.visualization",
     "distillation": "keras_torch.distillation",
+    "dtensor": "keras_torch.dtensor",
 }
 # Classes from lazily loaded modules (``keras.Loss``, ``keras.Function``...).
 _LAZY_NAMES = {"Loss": "keras_torch.losses", "Metric": "keras_torch.metrics", "Optimizer": "keras_torch.optimizers",

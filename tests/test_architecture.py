@@ -37,7 +37,7 @@ RANKS: list[tuple[str, ...]] = [
     ("callbacks",),
     ("trainers",),
     ("models",),
-    ("applications", "backend", "config", "datasets", "dtype_policies", "experimental", "legacy",
+    ("applications", "backend", "config", "datasets", "dtensor", "dtype_policies", "experimental", "legacy",
      "mixed_precision", "preprocessing", "testing", "tree", "visualization"),
     ("distillation",),  # above the facades: it uses keras.tree
     ("<root>",),

@@ -48,7 +48,8 @@ OMISSIONS: dict[str, str] = {
     "export.ExportArchive": f"it builds TensorFlow SavedModels, {_TF}; export ONNX or torch.export programs with "
     "model.export(path, format='onnx') or keras_torch.export.export_torch",
     # tf-keras 2
-    "dtensor": f"DTensor layouts are {_TF}; use keras.distribution or torch.distributed",
+    "dtensor.experimental.LayoutMap": f"DTensor layouts are {_TF}; shard with keras.distribution or "
+    "torch.distributed",
     "estimator": f"tf.estimator is {_TF}",
     "experimental.SequenceFeatures": f"tf.feature_column is {_TF}",
     "experimental.SidecarEvaluator": _SIDECAR,

@@ -149,3 +149,13 @@ def test_steps_per_execution_tuner_follows_throughput(monkeypatch):
     tuner.stop()
     thread.join(timeout=10)
     assert not thread.is_alive()
+
+
+def test_dtensor_optimizers_are_the_keras_optimizers_as_in_tf_keras():
+    from keras_torch.core import omissions
+
+    dtensor = keras.dtensor.experimental.optimizers
+    for name in ("SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "RMSprop"):
+        assert getattr(dtensor, name) is getattr(keras.optimizers, name)
+    with pytest.raises(omissions.NotProvidedError, match="DTensor layouts are part of TensorFlow's runtime"):
+        keras.dtensor.experimental.LayoutMap  # noqa: B018
