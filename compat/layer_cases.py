@@ -1167,6 +1167,42 @@ def _(k):
     return seq(k, (2, 3, 5), k.layers.Resizing(7, 8, data_format="channels_first"))
 
 
+def small_ints(rng, shape=(3, 5), high=8):
+    """int32 features in [0, high)."""
+    return [rng.integers(0, high, size=shape).astype("int32")]
+
+
+@case("discretization_one_hot_dense", f(3, 4))
+def _(k):
+    disc = k.layers.Discretization(bin_boundaries=[-0.5, 0.0, 0.5], output_mode="one_hot")
+    return seq(k, (4,), disc, k.layers.Flatten(), k.layers.Dense(2))
+
+
+@case("discretization_adapt_multi_hot", f(3, 4))
+def _(k):
+    disc = k.layers.Discretization(num_bins=4, output_mode="multi_hot")
+    disc.adapt(np.linspace(-2.0, 2.0, 40, dtype="float32").reshape(10, 4))
+    return seq(k, (4,), disc, k.layers.Dense(3))
+
+
+@case("category_encoding_count_dense", small_ints)
+def _(k):
+    return seq(k, (5,), k.layers.CategoryEncoding(num_tokens=8, output_mode="count"), k.layers.Dense(2),
+               dtype="int32")
+
+
+@case("integer_lookup_multi_hot_dense", small_ints)
+def _(k):
+    lookup = k.layers.IntegerLookup(vocabulary=[1, 2, 3, 5, 7], output_mode="multi_hot")
+    return seq(k, (5,), lookup, k.layers.Dense(2), dtype="int32")
+
+
+@case("integer_lookup_embedding", small_ints)
+def _(k):
+    lookup = k.layers.IntegerLookup(vocabulary=[4, 2, 6], mask_token=0)
+    return seq(k, (5,), lookup, k.layers.Embedding(5, 3), dtype="int32")
+
+
 @case("center_crop", f(2, 7, 8, 2))
 def _(k):
     return seq(k, (7, 8, 2), k.layers.CenterCrop(3, 5))
@@ -1214,6 +1250,44 @@ def _(k):
     return seq(k, (300,), k.layers.MelSpectrogram(fft_length=64, sequence_stride=20, sequence_length=48,
                                                   window="hamming", num_mel_bins=8, sampling_rate=4000,
                                                   min_freq=50.0, max_freq=1500.0, power_to_db=False, mag_exp=1.0))
+
+
+def _pixels(*shape):
+    return lambda rng: [rng.uniform(0, 255, shape).astype("float32")]
+
+
+@case("augmentation_geometric_inference", _pixels(2, 12, 14, 3))
+def _(k):
+    L = k.layers
+    return seq(k, (12, 14, 3), L.RandomFlip(seed=1), L.RandomRotation(0.2, seed=2), L.RandomZoom(0.2, seed=3),
+               L.RandomTranslation(0.1, 0.2, seed=4), L.RandomShear((0.0, 0.2), (0.0, 0.1), seed=5),
+               L.RandomPerspective(seed=6), L.RandomElasticTransform(seed=7), L.RandomCrop(12, 14, seed=8),
+               L.Conv2D(3, 3))
+
+
+@case("augmentation_color_inference", _pixels(2, 12, 14, 3))
+def _(k):
+    L = k.layers
+    return seq(k, (12, 14, 3), L.RandomBrightness(0.2), L.RandomContrast(0.3), L.RandomHue(0.2),
+               L.RandomSaturation(0.3), L.RandomGrayscale(), L.RandomColorDegeneration(0.4),
+               L.RandomColorJitter(brightness_factor=0.1, contrast_factor=0.2), L.RandomInvert(),
+               L.RandomPosterization(4), L.Solarization(0.2, 0.4), L.RandomSharpness(0.4), L.RandomGaussianBlur(),
+               L.RandomErasing(), L.CutMix(), L.MixUp(), L.RandAugment(), L.AugMix(), L.Conv2D(3, 3))
+
+
+@case("auto_contrast", _pixels(2, 6, 7, 3))
+def _(k):
+    return seq(k, (6, 7, 3), k.layers.AutoContrast(), k.layers.Conv2D(2, 3))
+
+
+@case("auto_contrast_unit_range", f(2, 6, 7, 3))
+def _(k):
+    return seq(k, (6, 7, 3), k.layers.AutoContrast(value_range=(0, 1)))
+
+
+@case("clahe_inference", _pixels(2, 13, 17, 3))
+def _(k):
+    return seq(k, (13, 17, 3), k.layers.ContrastLimitedAdaptiveHistogramEqualization(tile_grid_size=(3, 4)))
 
 
 # =============================================================================== Models

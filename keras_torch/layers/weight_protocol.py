@@ -396,8 +396,11 @@ class KerasWeightsMixin:
         return self.non_trainable_weights
 
     def get_weights(self) -> list[np.ndarray]:
-        """Weights as numpy arrays in Keras order and **Keras layout** (e.g. Dense kernel ``(in, out)``)."""
-        return [t.detach().cpu().numpy() for g in self.keras_weight_groups() for t in g.listed_keras_weights()]
+        """Weights as numpy arrays in Keras order and **Keras layout** (e.g. Dense kernel ``(in, out)``).
+
+        Copies, as in Keras: training after ``w0 = model.get_weights()`` leaves ``w0`` as it was.
+        """
+        return [t.detach().cpu().numpy().copy() for g in self.keras_weight_groups() for t in g.listed_keras_weights()]
 
     def set_weights(self, weights: Sequence[Any]) -> None:
         """Set weights from Keras-layout arrays, in the order :meth:`get_weights` returns them."""

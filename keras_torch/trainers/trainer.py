@@ -191,6 +191,8 @@ class Trainer(TrainingLoops):
         return self._strategy.reduce_metrics(self, self._local_metrics_result)
 
     def _local_metrics_result(self) -> dict[str, Any]:
+        if type(self).metrics is not Trainer.metrics:  # a subclass lists its own metrics (a custom train_step)
+            return _results(self.metrics)
         logs: dict[str, Any] = {}
         if self._loss_tracker is not None:
             logs["loss"] = self._loss_tracker.result()
@@ -302,6 +304,14 @@ class Trainer(TrainingLoops):
         with autocast(x):
             return _jit.inference(self, x) if self._jit_compile else self(x, training=False)
 
+    def _epoch_logs(self, step_logs: Any) -> dict[str, Any]:
+        """Keras's end-of-epoch logs: the metric results, or the last step's logs when a custom step
+        returned other keys than the metrics report."""
+        metric_logs = self.get_metrics_result()
+        if isinstance(step_logs, dict) and step_logs and set(step_logs) != set(metric_logs):
+            return dict(step_logs)
+        return metric_logs
+
     def _make_train_function(self) -> Any:
         # jit_compile=True compiles the forward pass and loss inside train_step (trainers/jit.py);
         # backward, optimizer and metrics stay eager (fused kernels already).
@@ -319,3 +329,15 @@ class Trainer(TrainingLoops):
         for transient in ("_jit_state", "_strategy", "_call_wrapper"):
             state.pop(transient, None)
         return state
+
+
+def _results(metrics: list[Any]) -> dict[str, Any]:
+    """``{name: result}`` of ``metrics`` (a metric returning a dict contributes its entries)."""
+    logs: dict[str, Any] = {}
+    for m in metrics:
+        result = m.result()
+        if isinstance(result, dict):
+            logs.update(result)
+        else:
+            logs[m.name] = result
+    return logs
