@@ -21,6 +21,11 @@ class BaseLogger(Callback):
 
     Args:
         stateful_metrics: Names of metrics that are not averaged.
+
+    Example:
+
+    >>> logger = keras.callbacks.BaseLogger()
+    >>> model.fit(x, y, callbacks=[logger])  # doctest: +SKIP
     """
 
     def __init__(self, stateful_metrics: Iterable[str] | None = None) -> None:

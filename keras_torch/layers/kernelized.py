@@ -40,6 +40,12 @@ class RandomFourierFeatures(Layer):
 
     Output shape:
         ``(batch, output_dim)``.
+
+    Example:
+
+    >>> layer = keras.layers.experimental.RandomFourierFeatures(output_dim=64)
+    >>> tuple(layer(np.ones((2, 8), "float32")).shape)
+    (2, 64)
     """
 
     def __init__(self, output_dim: int, kernel_initializer: Any = "gaussian", scale: float | None = None,

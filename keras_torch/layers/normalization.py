@@ -301,6 +301,18 @@ class SyncBatchNormalization(BatchNormalization):
         center: Learn ``beta``.
         scale: Learn ``gamma``.
         **kwargs: The other ``BatchNormalization`` arguments.
+
+    Input shape:
+        Any.
+
+    Output shape:
+        Same as the input.
+
+    Example:
+
+    >>> layer = keras.layers.experimental.SyncBatchNormalization()
+    >>> tuple(layer(np.ones((4, 3), "float32"), training=True).shape)
+    (4, 3)
     """
 
     def __init__(self, axis: int = -1, momentum: float = 0.99, epsilon: float = 1e-3, center: bool = True,

@@ -41,6 +41,13 @@ class ReversibleEmbedding(Embedding):
 
     Output shape:
         ``(batch, ..., output_dim)``, or ``(batch, ..., input_dim)`` with ``reverse=True``.
+
+    Example:
+
+    >>> embedding = keras.layers.ReversibleEmbedding(100, 32)
+    >>> hidden = embedding(np.array([[1, 2, 3]]))
+    >>> tuple(embedding(hidden, reverse=True).shape)
+    (1, 3, 100)
     """
 
     def __init__(

@@ -19,6 +19,20 @@ class Wrapper(Layer):
     Args:
         layer: The wrapped layer.
         **kwargs: ``Layer`` arguments (``name``, ``dtype``, ``trainable``...).
+
+    Input shape:
+        What the subclass's ``call`` accepts (usually the wrapped layer's input shape).
+
+    Output shape:
+        What the subclass's ``call`` returns.
+
+    Example:
+
+    >>> class Doubled(keras.layers.Wrapper):
+    ...     def call(self, inputs):
+    ...         return 2.0 * self.layer(inputs)
+    >>> tuple(Doubled(keras.layers.Dense(3))(np.ones((2, 4), "float32")).shape)
+    (2, 3)
     """
 
     def __init__(self, layer: Layer, **kwargs: Any) -> None:

@@ -20,6 +20,16 @@ class PyMetric(Metric):
         name: Metric name.
         dtype: dtype of the result.
         **kwargs: Passed to :class:`Metric`.
+
+    Example:
+
+    >>> class Median(keras.metrics.experimental.PyMetric):
+    ...     def reset_state(self):
+    ...         self.values = []
+    ...     def update_state(self, y_true, y_pred, sample_weight=None):
+    ...         self.values.extend(y_pred.reshape(-1).tolist())
+    ...     def result(self):
+    ...         return float(np.median(self.values))
     """
 
     def __init__(self, name: str | None = None, dtype: Any = None, **kwargs: Any) -> None:

@@ -36,6 +36,12 @@ class SharpnessAwareMinimization(Model):
         rho: Size of the weight perturbation.
         num_batch_splits: Number of equal parts each batch is cut into (``None``: one).
         name: Model name.
+
+    Example:
+
+    >>> model = keras.models.experimental.SharpnessAwareMinimization(base_model, rho=0.05)
+    >>> model.compile(optimizer="sgd", loss="mse")
+    >>> model.fit(x, y, epochs=2)  # doctest: +SKIP
     """
 
     def __init__(self, model: Model, rho: float = 0.05, num_batch_splits: int | None = None,

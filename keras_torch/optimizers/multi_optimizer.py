@@ -34,6 +34,12 @@ class OptimizerMap(MutableMapping):
     Args:
         default_optimizer: Optimizer of the unmatched variables.
         optimizer_map: Initial ``{path or pattern: optimizer}`` entries.
+
+    Example:
+
+    >>> optimizer_map = keras.optimizers.OptimizerMap(keras.optimizers.SGD(), {"encoder/.*": keras.optimizers.Adam()})
+    >>> optimizer_map["encoder/dense/kernel"].name
+    'adam'
     """
 
     def __init__(self, default_optimizer: Optimizer, optimizer_map: dict[str, Optimizer] | None = None) -> None:
@@ -105,6 +111,12 @@ class MultiOptimizer(Optimizer):
         optimizer_map: An :class:`OptimizerMap`, or a callable ``variable -> optimizer``.
         loss_scale_factor: Overrides the inner optimizers' ``loss_scale_factor``.
         name: Optimizer name.
+
+    Example:
+
+    >>> optimizer = keras.optimizers.MultiOptimizer(
+    ...     keras.optimizers.OptimizerMap(keras.optimizers.SGD(0.1), {".*encoder/.*": keras.optimizers.Adam()}))
+    >>> model.compile(optimizer=optimizer, loss="mse")  # doctest: +SKIP
     """
 
     def __init__(self, optimizer_map: OptimizerMap | Callable[[torch.Tensor], Optimizer],

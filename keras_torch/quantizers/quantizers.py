@@ -40,6 +40,14 @@ class Quantizer:
 
     Args:
         output_dtype: dtype of the quantized values.
+
+    Example:
+
+    >>> class Sign(keras.Quantizer):
+    ...     def __call__(self, x):
+    ...         return keras.ops.sign(x)
+    ...     def get_config(self):
+    ...         return {"output_dtype": self.output_dtype}
     """
 
     def __init__(self, output_dtype: str = "int8") -> None:
@@ -388,17 +396,39 @@ def unpack_int4(packed: Any, orig_len: int, axis: int = 0, dtype: str = "int8") 
 
 
 def serialize(quantizer: Any) -> Any:
-    """The Keras 3 config dictionary of a quantizer."""
+    """The Keras 3 config dictionary of a quantizer.
+
+    Args:
+        quantizer: A :class:`Quantizer`.
+
+    Returns:
+        ``{"module", "class_name", "config", "registered_name"}``.
+    """
     return registry.serialize_keras_object(quantizer, CATEGORY)
 
 
 def deserialize(config: Any, custom_objects: dict[str, Any] | None = None) -> Any:
-    """A quantizer from :func:`serialize`'s output (or a registered name)."""
+    """A quantizer from :func:`serialize`'s output (or a registered name).
+
+    Args:
+        config: The dictionary (or name).
+        custom_objects: Extra ``name -> class`` entries to resolve.
+
+    Returns:
+        The quantizer.
+    """
     return registry.deserialize_keras_object(config, CATEGORY, custom_objects, what="quantizer")
 
 
 def get(identifier: Any, **kwargs: Any) -> Any:
     """A quantizer from a config dictionary, a registered name (built with ``kwargs``) or itself.
+
+    Args:
+        identifier: ``None``, a config dictionary, a registered name or a quantizer.
+        **kwargs: Constructor arguments when ``identifier`` names a class.
+
+    Returns:
+        The quantizer (``None`` for ``None``).
 
     Raises:
         ValueError: if ``identifier`` is none of those.
