@@ -55,7 +55,6 @@ OMISSIONS: dict[str, str] = {
     "experimental.SidecarEvaluator": _SIDECAR,
     "callbacks.SidecarEvaluatorModelExport": _SIDECAR,
     "utils.SidecarEvaluator": _SIDECAR,
-    "utils.experimental": f"DatasetCreator feeds tf.distribute strategies, {_TF}",
     "layers.DenseFeatures": f"tf.feature_column is {_TF}; preprocess features with keras.layers or in the data "
     "pipeline",
     "backend.experimental": "it switches TensorFlow's stateless random generators; keras_torch draws from torch's "

@@ -18,6 +18,7 @@ from keras_torch.core.registry import (
 )
 from keras_torch.core.symbolic import KerasTensor as _KerasTensor
 from keras_torch.utils import bounding_boxes
+from keras_torch.utils import experimental as experimental
 from keras_torch.utils.config import Config
 from keras_torch.utils.dataset_split import audio_dataset_from_directory, split_dataset
 from keras_torch.utils.dataset_utils import (

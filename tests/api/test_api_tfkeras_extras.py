@@ -159,3 +159,26 @@ def test_dtensor_optimizers_are_the_keras_optimizers_as_in_tf_keras():
         assert getattr(dtensor, name) is getattr(keras.optimizers, name)
     with pytest.raises(omissions.NotProvidedError, match="DTensor layouts are part of TensorFlow's runtime"):
         keras.dtensor.experimental.LayoutMap  # noqa: B018
+
+
+def test_dataset_creator_builds_the_data_when_fit_starts():
+    from keras_torch.launcher.tf.data import Dataset
+
+    seen = []
+    x = np.arange(24, dtype="float32").reshape(12, 2)
+    y = x.sum(axis=1, keepdims=True)
+
+    def dataset_fn(context):
+        seen.append((context.num_input_pipelines, context.input_pipeline_id, context.get_per_replica_batch_size(4)))
+        return Dataset.from_tensor_slices((x, y)).repeat().batch(context.get_per_replica_batch_size(4))
+
+    creator = keras.utils.experimental.DatasetCreator(dataset_fn)
+    model = keras.Sequential([keras.Input((2,)), L.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    history = model.fit(creator, epochs=2, steps_per_epoch=3, verbose=0)
+    assert len(history.history["loss"]) == 2 and seen == [(1, 0, 4)]
+    assert np.isfinite(model.evaluate(creator, steps=2, verbose=0))
+    with pytest.raises(ValueError, match="`steps_per_epoch`, `validation_steps` or `steps` argument must be provided"):
+        model.fit(creator, epochs=1, verbose=0)
+    with pytest.raises(TypeError, match="must be a `callable`"):
+        keras.utils.experimental.DatasetCreator(3)
