@@ -32,6 +32,7 @@ from keras_torch.callbacks.monitor_callback import MonitorCallback
 from keras_torch.callbacks.progbar_logger import ProgbarLogger
 from keras_torch.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
 from keras_torch.callbacks.remote_monitor import RemoteMonitor
+from keras_torch.callbacks.sidecar_evaluator import SidecarEvaluatorModelExport
 from keras_torch.callbacks.swap_ema_weights import SwapEMAWeights
 from keras_torch.callbacks.tensorboard import TensorBoard
 from keras_torch.callbacks.terminate_on_nan import TerminateOnNaN
@@ -52,6 +53,7 @@ __all__ = [
     "ProgbarLogger",
     "ReduceLROnPlateau",
     "RemoteMonitor",
+    "SidecarEvaluatorModelExport",
     "SwapEMAWeights",
     "TensorBoard",
     "TerminateOnNaN",

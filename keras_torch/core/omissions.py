@@ -19,7 +19,6 @@ Public packages consult the table from their module-level ``__getattr__`` (see
 from __future__ import annotations
 
 _TF = "part of TensorFlow's runtime, which keras_torch replaces with PyTorch"
-_SIDECAR = f"the sidecar evaluator polls TensorFlow checkpoints, {_TF}"
 _MODEL_QUANTIZE = ("quantization configs drive model.quantize (int8/int4/float8 weights, GPTQ, AWQ), which is not "
                    "implemented; the keras.quantizers functions are, and torch.ao quantizes a loaded model")
 _QUANTIZED = "quantized dtype policies belong to model.quantize, which is not implemented"
@@ -52,9 +51,6 @@ OMISSIONS: dict[str, str] = {
     "torch.distributed",
     "estimator": f"tf.estimator is {_TF}",
     "experimental.SequenceFeatures": f"tf.feature_column is {_TF}",
-    "experimental.SidecarEvaluator": _SIDECAR,
-    "callbacks.SidecarEvaluatorModelExport": _SIDECAR,
-    "utils.SidecarEvaluator": _SIDECAR,
     "layers.DenseFeatures": f"tf.feature_column is {_TF}; preprocess features with keras.layers or in the data "
     "pipeline",
     "backend.experimental": "it switches TensorFlow's stateless random generators; keras_torch draws from torch's "

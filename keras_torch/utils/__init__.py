@@ -110,6 +110,7 @@ _LAZY = {
     "unpack_x_y_sample_weight": ("keras_torch.trainers.data_adapter", "unpack_x_y_sample_weight"),
     "warmstart_embedding_matrix": ("keras_torch.initializers.warmstart", "warmstart_embedding_matrix"),
     "FeatureSpace": ("keras_torch.layers.feature_space", "FeatureSpace"),
+    "SidecarEvaluator": ("keras_torch.callbacks.sidecar_evaluator", "SidecarEvaluator"),
 }
 
 
