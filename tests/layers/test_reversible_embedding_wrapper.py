@@ -60,3 +60,8 @@ def test_wrapper_builds_and_serializes_the_wrapped_layer():
     assert len(wrapped.trainable_weights) == 2
     with pytest.raises(ValueError, match="supplied to Wrapper isn't a supported layer type"):
         _Scale("dense")
+
+
+def test_keras_wrappers_subclass_wrapper_as_in_keras_3():
+    assert isinstance(L.TimeDistributed(L.Dense(2)), L.Wrapper)
+    assert isinstance(L.SpectralNormalization(L.Dense(2)), L.Wrapper)
