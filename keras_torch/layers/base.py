@@ -552,10 +552,10 @@ class Layer(Operation, KerasWeightsMixin):
         """Keras's in-place weight quantization (``"int8"``, ``"int4"``, ``"float8"``, ``"gptq"``...): not provided.
 
         Raises:
-            NotProvidedError: Always, with the documented reason (``keras.quantizers`` is omitted).
+            NotProvidedError: Always, with the documented reason (the quantization configs are omitted).
         """
         raise omissions.NotProvidedError(f"{type(self).__name__} '{self.name}': quantize(mode={mode!r}) needs "
-                                         f"weight quantization. {omissions.message('quantizers')}")
+                                         f"weight quantization. {omissions.message('quantizers.QuantizationConfig')}")
 
     def get_build_config(self) -> dict[str, Any] | None:
         if self._build_shapes is None:
