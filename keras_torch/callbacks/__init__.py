@@ -18,6 +18,7 @@ Contract with the training loop (``fit/evaluate/predict``), as Keras 3's torch t
 
 from typing import Any
 
+from keras_torch.callbacks import experimental as experimental
 from keras_torch.callbacks.backup_and_restore import BackupAndRestore
 from keras_torch.callbacks.base_logger import BaseLogger
 from keras_torch.callbacks.callback import Callback

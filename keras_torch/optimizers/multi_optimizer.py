@@ -176,6 +176,9 @@ class MultiOptimizer(Optimizer):
     def variable_names(self) -> list[str]:
         return self._variable_names[:] + [n for opt in self._inner_optimizers for n in opt.variable_names]
 
+    def slots_of(self, variable: torch.Tensor) -> list[torch.Tensor]:
+        return super().slots_of(variable) + [v for opt in self._inner_optimizers for v in opt.slots_of(variable)]
+
     def get_weights(self) -> list[np.ndarray]:
         self._restore_deferred()
         own = [self._to_keras(i, v) for i, v in enumerate(self._variables)]
