@@ -36,34 +36,58 @@ _load_keras_json()
 
 
 def floatx() -> str:
-    """Default float dtype name (``"float32"``)."""
+    """Default float dtype name (``"float32"``).
+
+    Returns:
+        The default float dtype name, e.g. "float32".
+    """
     return _CONFIG["floatx"]
 
 
 def set_floatx(value: str) -> None:
-    """Set the default float dtype (``"float16"``, ``"bfloat16"``, ``"float32"`` or ``"float64"``)."""
+    """Set the default float dtype (``"float16"``, ``"bfloat16"``, ``"float32"`` or ``"float64"``).
+
+    Args:
+        value: "float16", "bfloat16", "float32" or "float64".
+    """
     if value not in ("float16", "bfloat16", "float32", "float64"):
         raise ValueError(f"Unknown floatx type: {value!r}. Expected float16, bfloat16, float32 or float64.")
     _CONFIG["floatx"] = value
 
 
 def epsilon() -> float:
-    """Fuzz factor used in numeric expressions (Keras default ``1e-7``)."""
+    """Fuzz factor used in numeric expressions (Keras default ``1e-7``).
+
+    Returns:
+        The fuzz factor (default ``1e-7``).
+    """
     return _CONFIG["epsilon"]
 
 
 def set_epsilon(value: float) -> None:
-    """Set the fuzz factor."""
+    """Set the fuzz factor.
+
+    Args:
+        value: New fuzz factor.
+    """
     _CONFIG["epsilon"] = float(value)
 
 
 def image_data_format() -> str:
-    """``"channels_last"`` (default) or ``"channels_first"``."""
+    """``"channels_last"`` (default) or ``"channels_first"``.
+
+    Returns:
+        "channels_last" or "channels_first".
+    """
     return _CONFIG["image_data_format"]
 
 
 def set_image_data_format(value: str) -> None:
-    """Set the default image data format."""
+    """Set the default image data format.
+
+    Args:
+        value: "channels_last" or "channels_first".
+    """
     value = str(value).lower()
     if value not in ("channels_last", "channels_first"):
         raise ValueError(f"The `data_format` argument must be 'channels_last' or 'channels_first'. Received: {value}")
@@ -71,7 +95,11 @@ def set_image_data_format(value: str) -> None:
 
 
 def backend() -> str:
-    """The backend name. keras_torch always runs on ``"torch"``."""
+    """The backend name. keras_torch always runs on ``"torch"``.
+
+    Returns:
+        "torch".
+    """
     return "torch"
 
 
