@@ -201,7 +201,11 @@ def disable_flash_attention() -> None:
 
 
 def is_flash_attention_enabled() -> bool | None:
-    """``False`` once :func:`disable_flash_attention` was called, else ``None`` (automatic), as in Keras."""
+    """``False`` once :func:`disable_flash_attention` was called, else ``None`` (automatic), as in Keras.
+
+    Returns:
+        False or None.
+    """
     return _FLASH_ATTENTION["enabled"]
 
 
@@ -217,22 +221,38 @@ _LIMITS: dict[str, int | None] = {"epochs": _env_int("KERAS_MAX_EPOCHS"),
 
 
 def set_max_epochs(max_epochs: int | None) -> None:
-    """Cap the number of epochs of every ``fit`` call (``None``: no cap)."""
+    """Cap the number of epochs of every ``fit`` call (``None``: no cap).
+
+    Args:
+        max_epochs: Largest number of epochs, or None to remove the cap.
+    """
     _LIMITS["epochs"] = max_epochs
 
 
 def max_epochs() -> int | None:
-    """The cap set by :func:`set_max_epochs` or ``KERAS_MAX_EPOCHS`` (``None`` if unset)."""
+    """The cap set by :func:`set_max_epochs` or ``KERAS_MAX_EPOCHS`` (``None`` if unset).
+
+    Returns:
+        The cap, or None.
+    """
     return _LIMITS["epochs"]
 
 
 def set_max_steps_per_epoch(max_steps_per_epoch: int | None) -> None:
-    """Cap the steps of every epoch of ``fit``/``evaluate``/``predict`` (``None``: no cap)."""
+    """Cap the steps of every epoch of ``fit``/``evaluate``/``predict`` (``None``: no cap).
+
+    Args:
+        max_steps_per_epoch: Largest number of steps per epoch, or None to remove the cap.
+    """
     _LIMITS["steps_per_epoch"] = max_steps_per_epoch
 
 
 def max_steps_per_epoch() -> int | None:
-    """The cap set by :func:`set_max_steps_per_epoch` or ``KERAS_MAX_STEPS_PER_EPOCH`` (``None`` if unset)."""
+    """The cap set by :func:`set_max_steps_per_epoch` or ``KERAS_MAX_STEPS_PER_EPOCH`` (``None`` if unset).
+
+    Returns:
+        The cap, or None.
+    """
     return _LIMITS["steps_per_epoch"]
 
 
@@ -271,5 +291,9 @@ def disable_traceback_filtering() -> None:
 
 
 def is_traceback_filtering_enabled() -> bool:
-    """The last choice made with :func:`enable_traceback_filtering` / :func:`disable_traceback_filtering`."""
+    """The last choice made with :func:`enable_traceback_filtering` / :func:`disable_traceback_filtering`.
+
+    Returns:
+        A bool (True by default).
+    """
     return _TRACEBACK_FILTERING["enabled"]
