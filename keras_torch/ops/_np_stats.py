@@ -400,7 +400,7 @@ def nancumsum(x: Any, axis: int | None = None, dtype: Any = None) -> Tensor:
     Args:
         x: Input tensor.
         axis: Axis to accumulate along; None uses the flattened tensor.
-        dtype: dtype of the result (default: that of ``x``, with Keras's promotion of small ints).
+        dtype: dtype of the result (default: that of ``x``).
 
     Returns:
         The cumulative sums.
@@ -420,7 +420,7 @@ def nancumprod(x: Any, axis: int | None = None, dtype: Any = None) -> Tensor:
     Args:
         x: Input tensor.
         axis: Axis to accumulate along; None uses the flattened tensor.
-        dtype: dtype of the result (default: that of ``x``, with Keras's promotion of small ints).
+        dtype: dtype of the result (default: that of ``x``).
 
     Returns:
         The cumulative products.

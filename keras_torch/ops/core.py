@@ -680,11 +680,11 @@ def custom_gradient(f: Callable[..., tuple[Any, Callable]]) -> Callable[..., Any
     """Decorator giving ``f`` a hand-written gradient: ``f(*args)`` returns ``(output, grad_fn)``,
     and ``grad_fn(upstream)`` returns the gradients of the inputs.
 
-    Returns:
-        The function with the custom gradient.
-
     Args:
         f: Function returning ``(output, grad_fn)``.
+
+    Returns:
+        The function with the custom gradient.
 
     Example:
 

@@ -581,9 +581,6 @@ def ssim(image1: Any, image2: Any, max_val: float = 1.0, filter_size: int = 11, 
          k1: float = 0.01, k2: float = 0.03, data_format: str | None = None) -> Tensor:
     """Structural similarity per image (Gaussian window, "valid" filtering, averaged over channels).
 
-    Returns:
-        ``(batch,)`` (or a scalar for single images) in the input dtype.
-
     Args:
         image1: Images of rank 3 or 4.
         image2: Images of the same shape.
@@ -593,6 +590,9 @@ def ssim(image1: Any, image2: Any, max_val: float = 1.0, filter_size: int = 11, 
         k1: Stabilizing constant of the luminance term.
         k2: Stabilizing constant of the contrast term.
         data_format: "channels_last" or "channels_first"; None means ``keras.config.image_data_format()``.
+
+    Returns:
+        ``(batch,)`` (or a scalar for single images) in the input dtype.
 
     Example:
 

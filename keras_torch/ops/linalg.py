@@ -233,7 +233,7 @@ def pinv(x: Any, rcond: float | None = None) -> Tensor:
 
     Args:
         x: Tensor of shape ``(..., m, n)``.
-        rcond: Relative cutoff for small singular values (default ``1e-15``).
+        rcond: Relative cutoff for small singular values (default: machine precision times ``max(m, n)``).
 
     Returns:
         Tensor of shape ``(..., n, m)``.
@@ -375,13 +375,13 @@ def lstsq(a: Any, b: Any, rcond: float | None = None) -> Tensor:
 def svd(x: Any, full_matrices: bool = True, compute_uv: bool = True) -> Any:
     """Singular value decomposition ``x = u @ diag(s) @ vh``.
 
-    Returns:
-        ``(u, s, vh)``, or ``s`` alone without ``compute_uv``.
-
     Args:
         x: Tensor of shape ``(..., m, n)``.
         full_matrices: Return square ``u`` and ``vh``; otherwise the reduced ones.
         compute_uv: Also return ``u`` and ``vh``.
+
+    Returns:
+        ``(u, s, vh)``, or ``s`` alone without ``compute_uv``.
 
     Example:
 

@@ -130,12 +130,12 @@ def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
 def cdist(x: Any, y: Any) -> Tensor:
     """Euclidean distances between the rows of ``x`` ``(..., M, D)`` and ``y`` ``(..., N, D)``.
 
-    Returns:
-        ``(..., M, N)`` float tensor.
-
     Args:
         x: Tensor of shape ``(..., M, D)``.
         y: Tensor of shape ``(..., N, D)``.
+
+    Returns:
+        ``(..., M, N)`` float tensor.
 
     Raises:
         ValueError: if the feature sizes differ.
@@ -237,13 +237,13 @@ def logdet(x: Any) -> Tensor:
 def extract_sequences(x: Any, sequence_length: int, sequence_stride: int) -> Tensor:
     """Frames of ``sequence_length`` samples every ``sequence_stride`` samples of the last axis.
 
-    Returns:
-        ``(..., num_sequences, sequence_length)`` tensor.
-
     Args:
         x: Tensor of shape ``(..., length)``.
         sequence_length: Samples per frame.
         sequence_stride: Samples between the starts of consecutive frames.
+
+    Returns:
+        ``(..., num_sequences, sequence_length)`` tensor.
 
     Raises:
         ValueError: if ``sequence_length`` exceeds the length of the signal.
