@@ -13,7 +13,6 @@ import inspect
 import json
 import sys
 import textwrap
-import threading
 import warnings
 
 import numpy as np
