@@ -51,11 +51,11 @@ def check_config_safety(config: Any, custom_objects: dict | None = None) -> None
     while stack:
         obj = stack.pop()
         if isinstance(obj, list):
-            stack.extend(obj)
+            stack.extend(v for v in obj if v and isinstance(v, (dict, list)))
             continue
         if not isinstance(obj, dict):
             continue
-        stack.extend(v for v in obj.values() if isinstance(v, (dict, list)))
+        stack.extend(v for v in obj.values() if v and isinstance(v, (dict, list)))
         name = obj.get("class_name")
         inner = obj.get("config")
         if not isinstance(name, str) or not isinstance(inner, dict):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import threading
 from typing import Any
 
@@ -134,7 +133,12 @@ def _deserialize_layer(config: dict, custom_objects: dict | None) -> Any:
             f"`load_model(..., custom_objects={{'{class_name}': {class_name}}})`."
             f"{registry.did_you_mean(class_name, valid)}"
         )
-    inner = copy.deepcopy(config.get("config", {}))
+    inner = config.get("config", {})
+    if not isinstance(inner, dict):
+        raise ValueError(f"Invalid config of layer '{class_name}': expected a JSON object, received {_short(inner)}")
+    # The tree is already private (deserialize_layer's normalize_entries copied it): a shallow copy
+    # keeps from_config from touching it, and deep copies per nesting level would be quadratic.
+    inner = dict(inner)
     if is_model_class(cls):
         layer = cls.from_config(inner, custom_objects=custom_objects)
     else:
@@ -172,7 +176,8 @@ def rebuild_model(config: Any, version: str | None, custom_objects: dict | None,
         raise ValueError(f"The model config of '{filepath}' is not a Keras model entry (a JSON object with a "
                          "'class_name'); the file is corrupted or not a Keras file.")
     try:
-        with safe_mode_scope(safe_mode), budget.allocation_budget(budget.load_budget(file_size), filepath):
+        with safe_mode_scope(safe_mode), budget.allocation_budget(budget.load_budget(file_size), filepath), \
+                json_config.paused_gc():
             return deserialize_layer(upgrade_model_config(config, version), custom_objects)
     except (ValueError, OSError, MemoryError, Warning):
         raise

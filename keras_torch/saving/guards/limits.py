@@ -9,6 +9,8 @@ MAX_H5_OBJECTS = 200_000  # links visited when checking an HDF5 file
 MAX_H5_DEPTH = 64
 H5_BOMB_FLOOR_BYTES = 1 << 31  # 2 GiB: datasets above it must store >= 1/1000 of their size
 H5_MAX_EXPANSION = 1000
+H5_HEAP_WALK_FACTOR = 4  # work to check all global heaps, in file sizes (real files need at most 2)
+H5_HEAP_WALK_SLACK_BYTES = 1 << 20
 ZIP_BOMB_FLOOR_BYTES = 1 << 28  # 256 MiB (Keras: 4 GiB in memory, 256 MiB when extracting)
 ZIP_MAX_EXPANSION = 100
 ZIP_MAX_MEMBER_BYTES = 1 << 40  # 1 TiB: anything above is a corrupted header
