@@ -127,6 +127,8 @@ def read_dataset(ds: Any, path: str = "", expected_shape: tuple | None = None, m
     arr = np.asarray(arr)
     if arr.dtype.kind == "V" and arr.dtype.itemsize == 2:  # bfloat16: upper 16 bits of a float32
         arr = (arr.view(np.uint16).astype(np.uint32) << 16).view(np.float32)
+    elif not arr.dtype.isnative:  # big-endian datasets (">f4"): valid HDF5, torch takes native order only
+        arr = arr.astype(arr.dtype.newbyteorder("="))
     return arr
 
 
