@@ -32,9 +32,9 @@ def check_h5_tree(f: Any, path: str = "") -> None:
                              "(a hard-link cycle or a hostile file).")
         links: list[tuple[bytes, int, int]] = []
 
-        def visit(name: bytes, info: Any, links: list = links) -> int | None:
+        def visit(name: bytes, info: Any, links: list = links, room: int = limits.MAX_H5_OBJECTS - count) -> int | None:
             links.append((name, info.type, info.u))  # u: the object's address for a hard link
-            return 1 if count + len(links) > limits.MAX_H5_OBJECTS else None  # non-zero stops the iteration
+            return 1 if len(links) > room else None  # non-zero stops the iteration
 
         gid.links.iterate(visit, info=True)
         for raw_name, link_type, addr in links:
