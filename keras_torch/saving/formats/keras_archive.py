@@ -392,12 +392,8 @@ def load_model(filepath: str, custom_objects: dict | None = None, compile: bool 
             raise ValueError(f"'{filepath}' has no model.weights.h5: the archive is incomplete.")
         model = rebuild_model(config, version, custom_objects, safe_mode, filepath, size)
         if compile and compile_cfg:
-            try:
-                compile_config.compile_from_config(model, compile_cfg, custom_objects)
-                optimizer_state.build_optimizer(model)
-            except Exception as e:  # noqa: BLE001
-                warnings.warn(f"Could not compile the loaded model from its compile_config ({e}); it is returned "
-                              "uncompiled.", stacklevel=3)
+            compile_config.compile_from_file(model, compile_cfg, custom_objects, filepath, size,
+                                             then=lambda: optimizer_state.build_optimizer(model))
         if isinstance(weights, tuple):
             _load_npz(model, weights[1], filepath)
             return model
