@@ -452,7 +452,17 @@ class Embedding(Layer):
             inputs = inputs.long()
         elif inputs.dtype != torch.int64 and inputs.dtype != torch.int32:
             inputs = inputs.long()
-        return F.embedding(inputs, self.embeddings)
+        # Negative indices count from the end, as Keras's ``ops.take`` (one elementwise op, no sync).
+        inputs = torch.where(inputs < 0, inputs + self.input_dim, inputs)
+        try:
+            return F.embedding(inputs, self.embeddings)
+        except IndexError:
+            flat = inputs.reshape(-1)
+            bad = flat[(flat < 0) | (flat >= self.input_dim)]
+            value = int(bad[0]) - (self.input_dim if int(bad[0]) < 0 else 0) if bad.numel() else "?"
+            raise ValueError(f"Layer '{self.name}' (Embedding): received the index {value}, outside the "
+                             f"vocabulary of input_dim={self.input_dim} (valid: -{self.input_dim} to "
+                             f"{self.input_dim - 1}).") from None
 
     def compute_mask(self, inputs: torch.Tensor, mask: Any = None) -> Any:
         if not self.mask_zero:
