@@ -93,6 +93,28 @@ def charge(nbytes: int, what: str) -> None:
         budget.charge(nbytes, what)
 
 
+def check_activation(shape: tuple, dtype: str) -> None:
+    """Refuse a layer output (a symbolic tensor of ``shape``) whose one sample would not fit the active budget.
+
+    Nothing is allocated while a model is rebuilt, but ``predict`` on one sample would allocate it:
+    ``RepeatVector(n=10**12)`` or a padding of 10**12 passed every check and failed inside torch.
+    """
+    budget = _ACTIVE.get()
+    if budget is None:
+        return
+    count = 1
+    for d in shape[1:]:
+        count *= d if isinstance(d, int) and d > 0 else 1
+    itemsize = 8 if dtype.endswith("64") else 2 if dtype.endswith("16") else 1 if dtype in ("bool", "int8", "uint8") else 4
+    if count * itemsize > budget.limit:
+        where = f" of '{budget.source}'" if budget.source else ""
+        raise AllocationBudgetError(
+            f"Not allowed: the model config{where} makes a layer output of shape {tuple(shape)}: "
+            f"{mib(count * itemsize)} per sample, more than the {mib(budget.limit)} limit. The file is corrupted or "
+            f"hostile. If you trust it, raise the limit with the environment variable {MEMORY_LIMIT_ENV}=<bytes> "
+            "(0 disables it).")
+
+
 def charge_work(flops: int, what: str) -> None:
     """Charge computation to the active budget, if any (see :meth:`AllocationBudget.charge_work`)."""
     budget = _ACTIVE.get()

@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from keras_torch import constraints, initializers, regularizers
 from keras_torch.core import config as _config
 from keras_torch.core.symbolic import KerasTensor
-from keras_torch.layers._args import check_rate, register_layer
+from keras_torch.layers._args import check_rate, check_shape, register_layer
 from keras_torch.layers.base import Layer
 from keras_torch.layers.einsum_dense import EinsumDense
 
@@ -161,9 +161,7 @@ class MultiHeadAttention(Layer):
         self._value_dim = value_dim if value_dim else key_dim
         self._dropout = check_rate(self.name, dropout, "dropout")
         self._use_bias = bool(use_bias)
-        if output_shape:
-            output_shape = (output_shape,) if isinstance(output_shape, int) else tuple(output_shape)
-        self._output_shape = output_shape or None
+        self._output_shape = check_shape(self.name, "output_shape", output_shape, allow_none=True) or None
         self._kernel_initializer = initializers.get(kernel_initializer)
         self._bias_initializer = initializers.get(bias_initializer)
         self._kernel_regularizer = regularizers.get(kernel_regularizer)

@@ -15,7 +15,7 @@ import torch.nn.functional as F
 
 from keras_torch import constraints, initializers, regularizers
 from keras_torch.core import config as _config
-from keras_torch.layers._args import register_layer
+from keras_torch.layers._args import check_axis, register_layer
 from keras_torch.layers.base import Layer
 from keras_torch.layers.input_spec import InputSpec
 
@@ -466,13 +466,8 @@ class UnitNormalization(Layer):
 
     def __init__(self, axis: int | list[int] = -1, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        if isinstance(axis, (list, tuple)):
-            self.axis: Any = [int(a) for a in axis]
-        elif isinstance(axis, int):
-            self.axis = axis
-        else:
-            raise TypeError(f"Invalid value for `axis` argument: expected an int or a list/tuple of ints. "
-                            f"Received: axis={axis!r}")
+        axis = check_axis(self.name, "axis", axis)
+        self.axis: Any = list(axis) if isinstance(axis, (list, tuple)) else axis
         self.supports_masking = True
         self.built = True
 

@@ -12,7 +12,7 @@ import torch.nn.functional as F
 
 from keras_torch.core import config as _config
 from keras_torch.core.config import standardize_data_format
-from keras_torch.layers._args import register_layer
+from keras_torch.layers._args import check_axis, check_numbers, register_layer
 from keras_torch.layers.base import Layer
 
 __all__ = ["Rescaling", "Normalization", "Resizing", "CenterCrop"]
@@ -88,15 +88,11 @@ class Normalization(Layer):
     def __init__(self, axis: Any = -1, mean: Any = None, variance: Any = None, invert: bool = False,
                  **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        if axis is None:
-            axis = ()
-        elif isinstance(axis, int):
-            axis = (axis,)
-        else:
-            axis = tuple(int(a) for a in axis)
-        self.axis = axis
-        self.input_mean = mean
-        self.input_variance = variance
+        axis = check_axis(self.name, "axis", axis, allow_none=True)
+        self.axis = () if axis is None else (axis,) if isinstance(axis, int) else tuple(axis)
+        self.input_mean = mean if check_numbers(self.name, "mean", mean, allow_none=True) is not None else None
+        self.input_variance = variance if check_numbers(self.name, "variance", variance, allow_none=True) is not None \
+            else None
         self.invert = bool(invert)
         self.supports_masking = True
         self._build_input_shape = None

@@ -156,8 +156,12 @@ def _deserialize_layer(config: dict, custom_objects: dict | None) -> Any:
                                "config nests too deeply.") from None
     except Exception as e:  # noqa: BLE001 - every failure names the layer whose config caused it
         kind = LayerConfigTypeError if isinstance(e, TypeError) else LayerConfigError
-        name, cls_name = _culprit(e, _layer_name(inner, class_name), class_name)
-        raise kind(f"Could not rebuild layer '{name}' ({cls_name}) from its config: "
+        name = _layer_name(inner, class_name)
+        culprit = _culprit(e)
+        where = f"'{name}' ({class_name})"
+        if culprit is not None and culprit != (name, class_name):  # a sub-layer built by this one
+            where = f"'{culprit[0]}' ({culprit[1]}) inside {where}"
+        raise kind(f"Could not rebuild layer {where} from its config: "
                    f"{'' if isinstance(e, (ValueError, TypeError)) else type(e).__name__ + ': '}{e}") from e
     return layer
 
@@ -175,9 +179,10 @@ def _layer_name(config: dict, class_name: str) -> str:
     return name if isinstance(name, str) else class_name
 
 
-def _culprit(e: BaseException, name: str, class_name: str) -> tuple[str, str]:
-    """The innermost layer at work where ``e`` was raised: a model builds its layers after creating
-    them, so a Dense whose kernel is refused fails inside its Sequential's ``from_config``."""
+def _culprit(e: BaseException) -> tuple[str, str] | None:
+    """``(name, class)`` of the innermost layer at work where ``e`` was raised: a model builds its
+    layers after creating them (a Dense whose kernel is refused fails inside its Sequential's
+    ``from_config``), an RNN creates its cell."""
     found = None
     tb = e.__traceback__
     while tb is not None:
@@ -185,7 +190,7 @@ def _culprit(e: BaseException, name: str, class_name: str) -> tuple[str, str]:
         if isinstance(obj, Layer) and isinstance(getattr(obj, "name", None), str):
             found = obj
         tb = tb.tb_next
-    return (found.name, type(found).__name__) if found is not None else (name, class_name)
+    return (found.name, type(found).__name__) if found is not None else None
 
 
 def model_from_config(config: dict[str, Any], custom_objects: dict | None = None) -> Any:

@@ -125,6 +125,13 @@ def walk(model: Any, root: str = "") -> Iterator[tuple[str, Any]]:
     yield from visit(model, root)
 
 
+def _ancestors(path: str) -> Iterator[str]:
+    """The proper prefixes of a ``walk`` path, nearest first."""
+    parts = path.split("/")
+    for n in range(len(parts) - 1, 0, -1):
+        yield "/".join(parts[:n])
+
+
 def _vars_path(path: str) -> str:
     return f"{path}/vars" if path else "vars"
 
@@ -190,7 +197,10 @@ def _read_vars(g: Any, what: str = "weight") -> list[LazyArray]:
 
 def load_weights_from_h5file(f: Any, model: Any, skip_mismatch: bool = False, load_optimizer: bool = True) -> None:
     errors = []
+    named: dict[str, str] = {}  # path -> name of the layers met so far (parents come first)
     for path, obj in walk(model):
+        if path and isinstance(getattr(obj, "name", None), str):
+            named[path] = obj.name
         expected = _own_arrays(obj)
         if not expected:
             continue
@@ -205,6 +215,9 @@ def load_weights_from_h5file(f: Any, model: Any, skip_mismatch: bool = False, lo
             continue
         values = _read_vars(g)
         name = getattr(obj, "name", path)
+        owner = next((named[p] for p in _ancestors(path) if p in named), None)
+        if owner is not None and owner != name:  # a cell or sub-layer: say whose
+            name = f"{name}' of layer '{owner}"
         if len(values) != len(expected):
             msg = (f"Layer '{name}' expected {len(expected)} variables, but received {len(values)} variables "
                    f"during loading (from '{g.name}').")
