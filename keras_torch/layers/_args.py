@@ -51,6 +51,10 @@ def check_strictly_positive(layer: str, arg: str, value: Any) -> int:
     return int(value)
 
 
+# Sizes, strides, paddings... above this are corrupted or hostile configs (torch's kernels index in 32 bits).
+MAX_DIM = 2**31 - 1
+
+
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
 
@@ -66,7 +70,7 @@ def check_rate(layer: str, value: Any, arg: str = "rate") -> float:
 
 
 def check_float(layer: str, arg: str, value: Any, min_value: float | None = None, max_value: float | None = None,
-                allow_none: bool = False, exclusive_min: bool = False) -> float | None:
+                allow_none: bool = False, exclusive_min: bool = False, allow_nan: bool = False) -> float | None:
     """``value`` as a finite float within ``[min_value, max_value]`` (``ValueError`` naming the layer otherwise).
 
     Args:
@@ -75,10 +79,11 @@ def check_float(layer: str, arg: str, value: Any, min_value: float | None = None
         value: What the layer received.
         min_value / max_value: Bounds (inclusive; ``exclusive_min`` excludes ``min_value``).
         allow_none: ``None`` is a valid value (returned as is).
+        allow_nan: NaN and infinities are valid (a value compared against, not computed with).
     """
     if value is None and allow_none:
         return None
-    ok = _is_number(value) and np.isfinite(value)
+    ok = _is_number(value) and (allow_nan or bool(np.isfinite(value)))
     if ok and min_value is not None:
         ok = value > min_value if exclusive_min else value >= min_value
     if ok and max_value is not None:
@@ -89,18 +94,20 @@ def check_float(layer: str, arg: str, value: Any, min_value: float | None = None
             bounds += f" {'>' if exclusive_min else '>='} {min_value}"
         if max_value is not None:
             bounds += f"{' and' if bounds else ''} <= {max_value}"
-        raise ValueError(f"Layer '{layer}': invalid value for argument `{arg}`. Expected a finite number{bounds}"
+        raise ValueError(f"Layer '{layer}': invalid value for argument `{arg}`. Expected a {'' if allow_nan else 'finite '}number{bounds}"
                          f"{' or None' if allow_none else ''}. Received {arg}={value!r}.")
     return float(value)
 
 
-def check_int(layer: str, arg: str, value: Any, min_value: int | None = None, allow_none: bool = False) -> int | None:
-    """``value`` as an int ``>= min_value`` (``ValueError`` naming the layer otherwise)."""
+def check_int(layer: str, arg: str, value: Any, min_value: int | None = None, allow_none: bool = False,
+              max_value: int = MAX_DIM) -> int | None:
+    """``value`` as an int in ``[min_value, max_value]`` (``ValueError`` naming the layer otherwise)."""
     if value is None and allow_none:
         return None
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or (
-            min_value is not None and value < min_value):
+            min_value is not None and value < min_value) or value > max_value:
         bound = f" >= {min_value}" if min_value is not None else ""
+        bound += f" and <= {max_value}"
         raise ValueError(f"Layer '{layer}': invalid value for argument `{arg}`. Expected an integer{bound}"
                          f"{' or None' if allow_none else ''}. Received {arg}={value!r}.")
     return int(value)
@@ -116,8 +123,12 @@ def check_choice(layer: str, arg: str, value: Any, choices: tuple) -> Any:
                      f"Received {arg}={value!r}.")
 
 
-def check_axis(layer: str, arg: str, value: Any, allow_none: bool = False, allow_list: bool = True) -> Any:
-    """An axis (int) or, when ``allow_list``, a list/tuple of distinct ints (returned as given)."""
+def check_axis(layer: str, arg: str, value: Any, allow_none: bool = False, allow_list: bool = True,
+               error: type[Exception] = ValueError) -> Any:
+    """An axis (int) or, when ``allow_list``, a list/tuple of distinct ints (returned as given).
+
+    ``error`` is the exception class raised (``TypeError`` where Keras raises one).
+    """
     if value is None and allow_none:
         return None
     if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
@@ -127,7 +138,7 @@ def check_axis(layer: str, arg: str, value: Any, allow_none: bool = False, allow
             and len(set(value)) == len(value):
         return type(value)(int(a) for a in value)
     kind = "an integer or a list of distinct integers" if allow_list else "an integer"
-    raise ValueError(f"Layer '{layer}': invalid value for argument `{arg}`. Expected {kind}"
+    raise error(f"Layer '{layer}': invalid value for argument `{arg}`. Expected {kind}"
                      f"{' or None' if allow_none else ''}. Received {arg}={value!r}.")
 
 
@@ -147,10 +158,6 @@ def standardize_tuple(layer: str, value: Any, n: int, arg: str, allow_zero: bool
         raise ValueError(f"Layer '{layer}': the `{arg}` argument must have values {req} and <= {MAX_DIM}. "
                          f"Received {arg}={value!r}")
     return out
-
-
-# Sizes, strides, paddings... above this are corrupted or hostile configs (torch's kernels index in 32 bits).
-MAX_DIM = 2**31 - 1
 
 
 def _is_integral(v: Any) -> bool:
@@ -194,3 +201,38 @@ def check_shape(layer: str, arg: str, value: Any, allow_none: bool = False) -> t
         raise ValueError(f"Layer '{layer}': invalid value for argument `{arg}`. Expected a positive integer or a "
                          f"list of positive integers (or None for free dimensions). Received {arg}={value!r}.")
     return tuple(None if d is None else int(d) for d in dims)
+
+
+def check_dims(layer: str, arg: str, value: Any, allow_none: bool = False, free: bool = False,
+               inferred: bool = False) -> tuple | None:
+    """A list/tuple of sizes (``noise_shape=``, ``target_shape=``) as a tuple of ints.
+
+    Args:
+        layer: The layer's name, for the message.
+        arg: The argument's name.
+        value: What the layer received.
+        allow_none: ``None`` (no shape) is valid and returned as is.
+        free: Entries may be ``None`` (a size taken from the input).
+        inferred: One entry may be ``-1`` (inferred from the other sizes; ``None`` entries count as it).
+    """
+    if value is None and allow_none:
+        return None
+    dims = tuple(value) if isinstance(value, (list, tuple)) else None
+    ok = dims is not None and all((d is None and (free or inferred)) or (inferred and _is_integral(d) and d == -1)
+                                  or (_is_integral(d) and 0 < d <= MAX_DIM) for d in dims)
+    if ok and inferred:
+        ok = sum(d is None or d == -1 for d in dims) <= 1
+    if not ok:
+        extra = " (None for a size taken from the input)" if free else \
+            " (one of them may be -1 or None, inferred)" if inferred else ""
+        raise ValueError(f"Layer '{layer}': invalid value for argument `{arg}`. Expected a list of positive "
+                         f"integers{extra}{' or None' if allow_none else ''}. Received {arg}={value!r}.")
+    return tuple(d if d is None else int(d) for d in dims)
+
+
+def check_size(layer: str, arg: str, value: Any) -> int:
+    """A positive size (``height=``, ``width=``...) as an int; an integral float such as ``2.0`` is accepted."""
+    if not (_is_integral(value) and 0 < value <= MAX_DIM):
+        raise ValueError(f"Layer '{layer}': invalid value for argument `{arg}`. Expected a positive integer "
+                         f"(at most {MAX_DIM}). Received {arg}={value!r}.")
+    return int(value)

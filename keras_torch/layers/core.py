@@ -12,7 +12,14 @@ import torch.nn.functional as F
 from keras_torch import activations, constraints, initializers, regularizers
 from keras_torch.core.dtypes import is_string_dtype
 from keras_torch.core.symbolic import KerasTensor
-from keras_torch.layers._args import check_positive_int, check_rate, register_layer
+from keras_torch.layers._args import (
+    check_axis,
+    check_dims,
+    check_float,
+    check_positive_int,
+    check_rate,
+    register_layer,
+)
 from keras_torch.layers.base import Layer
 from keras_torch.layers.input_spec import InputSpec
 
@@ -239,7 +246,7 @@ class Dropout(Layer):
     def __init__(self, rate: float, noise_shape: Any = None, seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.rate = check_rate(self.name, rate)
-        self.noise_shape = tuple(noise_shape) if noise_shape is not None else None
+        self.noise_shape = check_dims(self.name, "noise_shape", noise_shape, allow_none=True, free=True)
         self.seed = seed
         self.supports_masking = True
 
@@ -290,7 +297,8 @@ class Reshape(Layer):
 
     def __init__(self, target_shape: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.target_shape = tuple(int(d) if d is not None else -1 for d in target_shape)
+        self.target_shape = tuple(-1 if d is None else d
+                                  for d in check_dims(self.name, "target_shape", target_shape, inferred=True))
 
     def call(self, inputs: torch.Tensor) -> torch.Tensor:
         return inputs.reshape((inputs.shape[0],) + self.target_shape)
@@ -327,7 +335,10 @@ class Permute(Layer):
 
     def __init__(self, dims: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.dims = tuple(int(d) for d in dims)
+        if not isinstance(dims, (list, tuple)):
+            raise ValueError(f"Layer '{self.name}': `dims` must be a list of the axes 1..n in their new order. "
+                             f"Received: dims={dims!r}")
+        self.dims = tuple(check_axis(self.name, "dims", dims))
         if sorted(self.dims) != list(range(1, len(self.dims) + 1)):
             raise ValueError(f"Invalid permutation argument `dims` for Permute layer. Received: dims={self.dims}")
         self.input_spec = InputSpec(ndim=len(self.dims) + 1)
@@ -382,6 +393,7 @@ class Masking(Layer):
 
     def __init__(self, mask_value: float = 0.0, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        check_float(self.name, "mask_value", mask_value, allow_nan=True)
         self.mask_value = mask_value
         self.supports_masking = True
 

@@ -49,6 +49,9 @@ class Rescaling(Layer):
 
     def __init__(self, scale: Any, offset: Any = 0.0, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        for arg, value in (("scale", scale), ("offset", offset)):
+            if not isinstance(value, torch.Tensor):
+                check_numbers(self.name, arg, value)
         self.scale = scale
         self.offset = offset
         self.supports_masking = True

@@ -105,6 +105,12 @@ def functional_from_config(cls: type, config: dict[str, Any], custom_objects: di
         if node_index >= len(outs):
             return None
         flat = tree.flatten(outs[node_index])
+        if not isinstance(tensor_index, int) or not 0 <= tensor_index < len(flat):
+            # the layer's config makes fewer outputs than the graph uses (e.g. return_state turned off)
+            layer = created.get(name)
+            raise ValueError(f"Layer '{getattr(layer, 'name', name)}' ({type(layer).__name__}) has {len(flat)} "
+                             f"output(s) at node {node_index}, but the model's graph uses its output "
+                             f"{tensor_index!r}: the layer's config does not match the graph.")
         return flat[tensor_index]
 
     def deser_arg(x: Any) -> Any:
