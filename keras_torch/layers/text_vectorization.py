@@ -132,9 +132,6 @@ class TextVectorization(Layer):
                              f"output_sequence_length={output_sequence_length}.")
         if not isinstance(ragged, bool):
             raise ValueError(f"`ragged` must be a bool. Received: ragged={ragged!r}")
-        if ragged and output_sequence_length is not None:
-            raise ValueError("`output_sequence_length` must not be set if ragged is True. Received: "
-                             f"ragged={ragged} and output_sequence_length={output_sequence_length}")
         if ragged and output_mode != "int":
             raise ValueError(f"`ragged` must not be true if `output_mode` is `'int'`. Received: ragged={ragged} and "
                              f"output_mode={output_mode}")
