@@ -9,7 +9,11 @@ A case is clean when either
 * loading raises a ``ValueError``/``TypeError`` whose message names the layer and whose cause was
   raised *explicitly* by keras_torch (a ``raise`` statement in keras_torch: the layer's own argument
   check, the allocation budget...), not by torch, numpy or a builtin conversion; or
-* loading succeeds and ``predict`` on the layer's sample input succeeds (the value was acceptable).
+* loading succeeds and ``predict`` on the layer's sample input succeeds (the value was acceptable), or
+  ``predict`` raises a ``ValueError``/``TypeError`` from a keras_torch ``raise`` (the layer's own check
+  on the data, where Keras raises too: an OOV token with ``num_oov_indices=0``).
+
+A documented omission (``NotProvidedError``: ``quantization_config=``...) counts as a clean refusal.
 
 Anything else (a raw ``IndexError``, an error from inside torch at load or at predict, a crash, a
 hang) is a finding. A new layer needs nothing here beyond its ``LAYER_DB`` entry; ``SKIP_KEYS``
@@ -166,6 +170,10 @@ def judge_error(exc: BaseException, names: tuple[str, ...]) -> str | None:
     if not _names(str(exc), names):
         return f"message does not name the layer: {exc}"
     cause = _explicit_cause(exc)
+    from keras_torch.core.omissions import NotProvidedError
+
+    if isinstance(cause, NotProvidedError):  # a documented omission (quantization...): refused by name
+        return None
     if not isinstance(cause, (ValueError, TypeError)):
         return f"caused by {type(cause).__name__}: {cause}"
     frames = traceback.extract_tb(cause.__traceback__, limit=None)
