@@ -47,7 +47,12 @@ def set_distribution(value: DataParallel | None) -> None:
 
 
 def distribution() -> DataParallel | None:
-    """The active distribution (``None`` in a single process unless one was set)."""
+    """The active distribution (``None`` in a single process unless one was set).
+
+    Returns:
+        The distribution set with ``set_distribution``; otherwise, in a multi-process run (torchrun),
+        an automatic ``DataParallel`` (unless ``KERAS_TORCH_DISTRIBUTE=0``); else None.
+    """
     if _ACTIVE.explicit:
         return _ACTIVE.chosen
     if not _auto_enabled():

@@ -49,7 +49,7 @@ class SpectralNormalization(Wrapper):
 
     def __init__(self, layer: Layer, power_iterations: int = 1, **kwargs: Any) -> None:
         super().__init__(layer, **kwargs)
-        if power_iterations <= 0:
+        if isinstance(power_iterations, bool) or not isinstance(power_iterations, int) or power_iterations <= 0:
             raise ValueError("`power_iterations` should be greater than zero. Received: "
                              f"`power_iterations={power_iterations}` (layer '{self.name}')")
         self.power_iterations = power_iterations
