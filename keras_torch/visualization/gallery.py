@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from keras_torch.core import config as core_config
-from keras_torch.visualization.draw import _numpy, draw_bounding_boxes, draw_segmentation_masks
+from keras_torch.visualization.draw import _check_batched, _numpy, draw_bounding_boxes, draw_segmentation_masks
 
 
 def _import_matplotlib(function: str) -> Any:
@@ -19,13 +19,6 @@ def _import_matplotlib(function: str) -> Any:
         raise ImportError(f"The `{function}` function requires the `matplotlib` package. Please install it with "
                           "`pip install matplotlib`.") from None
     return plt
-
-
-def _check_batched(images: Any) -> tuple[int, ...]:
-    shape = tuple(np.shape(images))
-    if len(shape) != 4:
-        raise ValueError(f"`images` must be batched 4D tensor. Received: images.shape={shape}")
-    return shape
 
 
 def plot_image_gallery(
