@@ -45,6 +45,12 @@ class Rescaling(Layer):
 
     Output shape:
         Same as the input (float).
+
+    Example:
+
+    >>> layer = keras.layers.Rescaling(scale=1 / 127.5, offset=-1.0)
+    >>> layer(np.array([0.0, 127.5, 255.0]))
+    tensor([-1.,  0.,  1.])
     """
 
     def __init__(self, scale: Any, offset: Any = 0.0, **kwargs: Any) -> None:

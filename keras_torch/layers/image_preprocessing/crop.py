@@ -34,6 +34,13 @@ class RandomCrop(BaseImagePreprocessingLayer):
 
     Output shape:
         ``(batch, height, width, C)`` while training.
+
+    Example:
+
+    >>> layer = keras.layers.RandomCrop(24, 24, seed=1)
+    >>> images = np.random.uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+    >>> layer(images, training=True).shape
+    torch.Size([2, 24, 24, 3])
     """
 
     _USE_BASE_FACTOR = False
@@ -166,6 +173,13 @@ class RandomHeight(_RandomSize):
 
     Output shape:
         ``(batch, None, W, C)`` (the new height).
+
+    Example:
+
+    >>> layer = keras.layers.RandomHeight(factor=(0.5, 0.5), seed=1)
+    >>> images = np.random.uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+    >>> layer(images, training=True).shape
+    torch.Size([2, 48, 32, 3])
     """
 
     _SIDE = "height"
@@ -188,6 +202,13 @@ class RandomWidth(_RandomSize):
 
     Output shape:
         ``(batch, H, None, C)`` (the new width).
+
+    Example:
+
+    >>> layer = keras.layers.RandomWidth(factor=(1.0, 1.0), seed=1)
+    >>> images = np.random.uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+    >>> layer(images, training=True).shape
+    torch.Size([2, 32, 64, 3])
     """
 
     _SIDE = "width"

@@ -101,6 +101,13 @@ class Resizing(BaseImagePreprocessingLayer):
 
     Output shape:
         ``(batch, height, width, C)``.
+
+    Example:
+
+    >>> layer = keras.layers.Resizing(16, 24, interpolation="bilinear")
+    >>> images = np.random.uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+    >>> layer(images).shape
+    torch.Size([2, 16, 24, 3])
     """
 
     _USE_BASE_FACTOR = False
@@ -211,6 +218,13 @@ class CenterCrop(BaseImagePreprocessingLayer):
 
     Output shape:
         ``(batch, height, width, C)``.
+
+    Example:
+
+    >>> layer = keras.layers.CenterCrop(24, 20)
+    >>> images = np.random.uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+    >>> layer(images).shape
+    torch.Size([2, 24, 20, 3])
     """
 
     _USE_BASE_FACTOR = False

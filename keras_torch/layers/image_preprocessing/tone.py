@@ -36,6 +36,13 @@ class RandomPosterization(_ColorLayer):
         data_format: ``"channels_last"`` (default) or ``"channels_first"``.
         seed: Int seed of the layer's random stream.
         **kwargs: Base layer arguments.
+
+    Example:
+
+    >>> layer = keras.layers.RandomPosterization(factor=(1, 4), seed=1)
+    >>> images = np.random.uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+    >>> layer(images, training=True).shape
+    torch.Size([2, 32, 32, 3])
     """
 
     __doc__ += _DOC
@@ -81,6 +88,13 @@ class Solarization(BaseImagePreprocessingLayer):
         value_range: Range of the input values (default ``(0, 255)``).
         seed: Int seed of the layer's random stream.
         **kwargs: ``data_format`` and base layer arguments.
+
+    Example:
+
+    >>> layer = keras.layers.Solarization(addition_factor=0.1, threshold_factor=0.5, seed=1)
+    >>> images = np.random.uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+    >>> layer(images, training=True).shape
+    torch.Size([2, 32, 32, 3])
     """
 
     __doc__ += _DOC
@@ -152,6 +166,13 @@ class RandomSharpness(_ColorLayer):
         data_format: ``"channels_last"`` (default) or ``"channels_first"``.
         seed: Int seed of the layer's random stream.
         **kwargs: Base layer arguments.
+
+    Example:
+
+    >>> layer = keras.layers.RandomSharpness(factor=0.5, seed=1)
+    >>> images = np.random.uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+    >>> layer(images, training=True).shape
+    torch.Size([2, 32, 32, 3])
     """
 
     __doc__ += _DOC
@@ -197,6 +218,13 @@ class RandomGaussianBlur(_ColorLayer):
         data_format: ``"channels_last"`` (default) or ``"channels_first"``.
         seed: Int seed of the layer's random stream.
         **kwargs: Base layer arguments.
+
+    Example:
+
+    >>> layer = keras.layers.RandomGaussianBlur(factor=1.0, kernel_size=3, sigma=1.0, seed=1)
+    >>> images = np.random.uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+    >>> layer(images, training=True).shape
+    torch.Size([2, 32, 32, 3])
     """
 
     __doc__ += _DOC
@@ -258,6 +286,13 @@ class AutoContrast(BaseImagePreprocessingLayer):
     Args:
         value_range: Range of the input values (default ``(0, 255)``).
         **kwargs: ``data_format`` and base layer arguments.
+
+    Example:
+
+    >>> layer = keras.layers.AutoContrast()
+    >>> images = np.random.uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+    >>> layer(images).shape
+    torch.Size([2, 32, 32, 3])
     """
 
     __doc__ += _DOC
