@@ -44,6 +44,11 @@ class ReLU(_Elementwise):
 
     Output shape:
         Same as the input.
+
+    Example:
+
+    >>> keras.layers.ReLU(max_value=4.0)(np.array([-1.0, 2.0, 6.0]))
+    tensor([0., 2., 4.])
     """
 
     def __init__(self, max_value: float | None = None, negative_slope: float = 0.0, threshold: float = 0.0,
@@ -89,6 +94,11 @@ class LeakyReLU(_Elementwise):
 
     Output shape:
         Same as the input.
+
+    Example:
+
+    >>> keras.layers.LeakyReLU(negative_slope=0.1)(np.array([-2.0, 0.0, 3.0]))
+    tensor([-0.2000,  0.0000,  3.0000])
     """
 
     def __init__(self, negative_slope: float = 0.3, **kwargs: Any) -> None:
@@ -125,6 +135,14 @@ class PReLU(Layer):
 
     Output shape:
         Same as the input.
+
+    Example:
+
+    >>> layer = keras.layers.PReLU(shared_axes=[1, 2])
+    >>> layer(np.ones((2, 8, 8, 3))).shape
+    torch.Size([2, 8, 8, 3])
+    >>> layer.get_weights()[0].shape  # one slope per channel
+    (1, 1, 3)
     """
 
     def __init__(self, alpha_initializer: Any = "Zeros", alpha_regularizer: Any = None, alpha_constraint: Any = None,
@@ -183,6 +201,11 @@ class ELU(_Elementwise):
 
     Output shape:
         Same as the input.
+
+    Example:
+
+    >>> keras.layers.ELU(alpha=1.0)(np.array([-1.0, 0.0, 2.0]))
+    tensor([-0.6321,  0.0000,  2.0000])
     """
 
     def __init__(self, alpha: float = 1.0, **kwargs: Any) -> None:
@@ -256,6 +279,11 @@ class ThresholdedReLU(_Elementwise):
 
     Output shape:
         Same as the input.
+
+    Example:
+
+    >>> keras.layers.ThresholdedReLU(theta=1.0)(np.array([0.5, 1.0, 2.0]))
+    tensor([0., 0., 2.])
     """
 
     def __init__(self, theta: float = 1.0, **kwargs: Any) -> None:

@@ -135,6 +135,14 @@ class CategoryEncoding(Layer):
 
     Output shape:
         ``(batch, num_tokens)`` (``one_hot`` of ``(batch, n)``: ``(batch, n, num_tokens)``).
+
+    Example:
+
+    >>> keras.layers.CategoryEncoding(num_tokens=4, output_mode="one_hot")(np.array([3, 0]))
+    tensor([[0., 0., 0., 1.],
+            [1., 0., 0., 0.]])
+    >>> keras.layers.CategoryEncoding(num_tokens=4, output_mode="count")(np.array([[0, 1, 1]]))
+    tensor([[1., 2., 0., 0.]])
     """
 
     def __init__(self, num_tokens: int | None = None, output_mode: str = "multi_hot", sparse: bool = False,
@@ -228,6 +236,12 @@ class Discretization(Layer):
 
     Output shape:
         ``"int"``: the input shape; others: see :func:`encode_categorical`.
+
+    Example:
+
+    >>> layer = keras.layers.Discretization(bin_boundaries=[0.0, 1.0, 2.0])
+    >>> layer(np.array([[-1.5, 0.5, 1.0, 3.0]]))
+    tensor([[0, 1, 2, 3]], dtype=torch.int32)
     """
 
     def __init__(self, bin_boundaries: Any = None, num_bins: int | None = None, epsilon: float = 0.01,
@@ -371,6 +385,12 @@ class Hashing(Layer):
 
     Output shape:
         ``"int"``: the input shape; others: see :func:`encode_categorical`.
+
+    Example:
+
+    >>> layer = keras.layers.Hashing(num_bins=3)
+    >>> layer(np.array([["A"], ["B"], ["C"]])).shape
+    torch.Size([3, 1])
     """
 
     _takes_strings = True

@@ -128,6 +128,14 @@ class Dense(Layer):
 
     Output shape:
         ``(batch, ..., units)``.
+
+    Example:
+
+    >>> layer = keras.layers.Dense(4, activation="relu")
+    >>> layer(np.ones((2, 3))).shape
+    torch.Size([2, 4])
+    >>> layer.weight.shape, layer.get_weights()[0].shape  # torch layout vs Keras layout
+    (torch.Size([4, 3]), (3, 4))
     """
 
     def __init__(
@@ -415,6 +423,16 @@ class Embedding(Layer):
 
     Output shape:
         ``(batch, ..., output_dim)``.
+
+    Example:
+
+    >>> layer = keras.layers.Embedding(input_dim=100, output_dim=8, mask_zero=True)
+    >>> ids = np.array([[4, 7, 0], [1, 0, 0]])
+    >>> layer(ids).shape
+    torch.Size([2, 3, 8])
+    >>> layer.compute_mask(ids)
+    array([[ True,  True, False],
+           [ True, False, False]])
     """
 
     def __init__(

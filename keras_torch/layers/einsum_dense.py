@@ -128,6 +128,12 @@ class EinsumDense(Layer):
 
     Output shape:
         ``(batch,) + output_shape`` (with free dims filled from the input).
+
+    Example:
+
+    >>> layer = keras.layers.EinsumDense("abc,cd->abd", output_shape=(None, 64), bias_axes="d")
+    >>> layer(np.ones((2, 10, 32))).shape
+    torch.Size([2, 10, 64])
     """
 
     def __init__(

@@ -568,6 +568,12 @@ class StringLookup(IndexLookup):
 
     Output shape:
         ``"int"``: the input shape (int64); encoded modes: see ``encode_categorical``.
+
+    Example:
+
+    >>> layer = keras.layers.StringLookup(vocabulary=["a", "b", "c"])
+    >>> layer(np.array([["a", "c", "z"]]))  # 0 is the out-of-vocabulary index
+    tensor([[1, 3, 0]])
     """
 
     def __init__(self, max_tokens: int | None = None, num_oov_indices: int = 1, mask_token: str | None = None,
@@ -608,6 +614,12 @@ class IntegerLookup(IndexLookup):
 
     Output shape:
         ``"int"``: the input shape (int64); encoded modes: see ``encode_categorical``.
+
+    Example:
+
+    >>> layer = keras.layers.IntegerLookup(vocabulary=[12, 36, 1138])
+    >>> layer(np.array([12, 1138, 42]))  # 0 is the out-of-vocabulary index
+    tensor([1, 3, 0])
     """
 
     def __init__(self, max_tokens: int | None = None, num_oov_indices: int = 1, mask_token: int | None = None,

@@ -144,6 +144,12 @@ class Add(_Merge):
 
     Output shape:
         The broadcast shape.
+
+    Example:
+
+    >>> keras.layers.Add()([np.ones((2, 3)), 2 * np.ones((2, 3))])
+    tensor([[3., 3., 3.],
+            [3., 3., 3.]])
     """
 
     def _merge_function(self, inputs: list[torch.Tensor]) -> torch.Tensor:
@@ -162,6 +168,11 @@ class Subtract(_Merge):
 
     Output shape:
         The broadcast shape.
+
+    Example:
+
+    >>> keras.layers.Subtract()([np.full((1, 3), 5.0), np.ones((1, 3))])
+    tensor([[4., 4., 4.]])
     """
 
     def build(self, input_shape: Any) -> None:
@@ -186,6 +197,11 @@ class Multiply(_Merge):
 
     Output shape:
         The broadcast shape.
+
+    Example:
+
+    >>> keras.layers.Multiply()([np.full((1, 3), 2.0), np.full((1, 3), 3.0)])
+    tensor([[6., 6., 6.]])
     """
 
     def _merge_function(self, inputs: list[torch.Tensor]) -> torch.Tensor:
@@ -213,6 +229,11 @@ class Average(_Merge):
 
     Output shape:
         The broadcast shape.
+
+    Example:
+
+    >>> keras.layers.Average()([np.zeros((1, 2)), np.full((1, 2), 4.0)])
+    tensor([[2., 2.]])
     """
 
     def _merge_function(self, inputs: list[torch.Tensor]) -> torch.Tensor:
@@ -231,6 +252,11 @@ class Maximum(_Merge):
 
     Output shape:
         The broadcast shape.
+
+    Example:
+
+    >>> keras.layers.Maximum()([np.array([[1.0, 5.0]]), np.array([[3.0, 2.0]])])
+    tensor([[3., 5.]])
     """
 
     def _merge_function(self, inputs: list[torch.Tensor]) -> torch.Tensor:
@@ -246,6 +272,11 @@ class Minimum(_Merge):
 
     Output shape:
         The broadcast shape.
+
+    Example:
+
+    >>> keras.layers.Minimum()([np.array([[1.0, 5.0]]), np.array([[3.0, 2.0]])])
+    tensor([[1., 2.]])
     """
 
     def _merge_function(self, inputs: list[torch.Tensor]) -> torch.Tensor:
@@ -264,6 +295,11 @@ class Concatenate(_Merge):
 
     Output shape:
         The common shape with the ``axis`` sizes summed.
+
+    Example:
+
+    >>> keras.layers.Concatenate(axis=-1)([np.zeros((2, 3)), np.ones((2, 4))]).shape
+    torch.Size([2, 7])
     """
 
     def __init__(self, axis: int = -1, **kwargs: Any) -> None:
@@ -378,6 +414,13 @@ class Dot(_Merge):
 
     Output shape:
         The ``batch_dot`` shape (at least ``(batch, 1)``).
+
+    Example:
+
+    >>> a = np.arange(6, dtype="float32").reshape(2, 3)
+    >>> keras.layers.Dot(axes=1)([a, a])
+    tensor([[ 5.],
+            [50.]])
     """
 
     def __init__(self, axes: int | list[int], normalize: bool = False, **kwargs: Any) -> None:

@@ -104,6 +104,16 @@ class BatchNormalization(_AffineMixin, Layer):
 
     Output shape:
         Same as the input.
+
+    Example:
+
+    >>> layer = keras.layers.BatchNormalization()
+    >>> x = np.random.normal(5.0, 2.0, (64, 3)).astype("float32")
+    >>> y = layer(x, training=True)  # batch statistics; moving statistics updated
+    >>> bool(torch.allclose(y.mean(0), torch.zeros(3), atol=1e-4))
+    True
+    >>> [w.shape for w in layer.get_weights()]  # gamma, beta, moving_mean, moving_variance
+    [(3,), (3,), (3,), (3,)]
     """
 
     def __init__(
@@ -281,6 +291,13 @@ class LayerNormalization(_AffineMixin, Layer):
 
     Output shape:
         Same as the input.
+
+    Example:
+
+    >>> layer = keras.layers.LayerNormalization()
+    >>> y = layer(np.array([[1.0, 2.0, 3.0]]))
+    >>> y.shape, round(float(y.detach().mean()), 5)
+    (torch.Size([1, 3]), 0.0)
     """
 
     def __init__(
@@ -380,6 +397,12 @@ class GroupNormalization(_AffineMixin, Layer):
 
     Output shape:
         Same as the input.
+
+    Example:
+
+    >>> layer = keras.layers.GroupNormalization(groups=2)
+    >>> layer(np.random.rand(2, 8, 8, 4)).shape
+    torch.Size([2, 8, 8, 4])
     """
 
     def __init__(
@@ -468,6 +491,11 @@ class UnitNormalization(Layer):
 
     Output shape:
         Same as the input.
+
+    Example:
+
+    >>> keras.layers.UnitNormalization()(np.array([[3.0, 4.0]]))
+    tensor([[0.6000, 0.8000]])
     """
 
     def __init__(self, axis: int | list[int] = -1, **kwargs: Any) -> None:

@@ -96,6 +96,15 @@ class Normalization(Layer):
 
     Output shape:
         Same as the input.
+
+    Example:
+
+    >>> layer = keras.layers.Normalization()
+    >>> layer.adapt(np.array([[1.0], [3.0]]))
+    >>> layer(np.array([[1.0], [2.0], [3.0]]))
+    tensor([[-1.],
+            [ 0.],
+            [ 1.]])
     """
 
     def __init__(self, axis: Any = -1, mean: Any = None, variance: Any = None, invert: bool = False,

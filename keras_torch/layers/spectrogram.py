@@ -58,6 +58,12 @@ class STFTSpectrogram(Layer):
         ``(batch, frames, channels * bins)``, ``(batch, channels * bins, frames)``, or with
         ``expand_dims`` ``(batch, frames, bins, channels)`` / ``(batch, channels, frames, bins)``;
         ``bins = fft_length // 2 + 1`` (twice that for ``"stft"``).
+
+    Example:
+
+    >>> layer = keras.layers.STFTSpectrogram(frame_length=256, frame_step=128, fft_length=256)
+    >>> layer(np.random.rand(2, 1024, 1).astype("float32")).shape
+    torch.Size([2, 7, 129])
     """
 
     def __init__(
@@ -241,6 +247,12 @@ class MelSpectrogram(Layer):
     Output shape:
         ``(batch, num_mel_bins, frames)`` (or ``(num_mel_bins, frames)``) with
         ``frames = 1 + (samples + 2 * (fft_length // 2) - fft_length) // sequence_stride``.
+
+    Example:
+
+    >>> layer = keras.layers.MelSpectrogram(fft_length=512, sequence_stride=256, num_mel_bins=40)
+    >>> layer(np.random.rand(2, 4096).astype("float32")).shape
+    torch.Size([2, 40, 17])
     """
 
     def __init__(

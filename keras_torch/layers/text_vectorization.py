@@ -97,6 +97,13 @@ class TextVectorization(Layer):
     Output shape:
         ``"int"``: ``(batch, output_sequence_length)`` (or the longest sequence); others:
         ``(batch, vocabulary_size)``.
+
+    Example:
+
+    >>> layer = keras.layers.TextVectorization(max_tokens=10, output_sequence_length=4)
+    >>> layer.adapt(["the cat sat", "the dog ran"])
+    >>> layer(["the cat ran"]).shape
+    torch.Size([1, 4])
     """
 
     _takes_strings = True

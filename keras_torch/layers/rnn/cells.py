@@ -377,6 +377,12 @@ class SimpleRNNCell(_Cell):
 
     Output shape:
         ``(output (batch, units), [new_state])``.
+
+    Example:
+
+    >>> layer = keras.layers.RNN(keras.layers.SimpleRNNCell(16))
+    >>> layer(np.random.rand(4, 10, 8).astype("float32")).shape
+    torch.Size([4, 16])
     """
 
     _gates = 1
@@ -458,6 +464,12 @@ class LSTMCell(_Cell):
 
     Output shape:
         ``(h, [h, c])``.
+
+    Example:
+
+    >>> layer = keras.layers.RNN(keras.layers.LSTMCell(16))
+    >>> layer(np.random.rand(4, 10, 8).astype("float32")).shape
+    torch.Size([4, 16])
     """
 
     _gates = 4
@@ -565,6 +577,12 @@ class GRUCell(_Cell):
 
     Output shape:
         ``(h, [h])``.
+
+    Example:
+
+    >>> layer = keras.layers.RNN(keras.layers.GRUCell(16))
+    >>> layer(np.random.rand(4, 10, 8).astype("float32")).shape
+    torch.Size([4, 16])
     """
 
     _gates = 3

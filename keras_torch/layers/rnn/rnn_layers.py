@@ -73,6 +73,13 @@ class RNN(Layer):
     Output shape:
         ``(batch, timesteps, units)`` with ``return_sequences`` else ``(batch, units)``; with
         ``return_state`` a tuple ``(output, *states)``.
+
+    Example:
+
+    >>> cells = [keras.layers.LSTMCell(16), keras.layers.LSTMCell(8)]
+    >>> layer = keras.layers.RNN(cells, return_sequences=True)
+    >>> layer(np.random.rand(4, 10, 3).astype("float32")).shape
+    torch.Size([4, 10, 8])
     """
 
     # (cell attribute, layer attribute) pairs registered on the layer instead of the cell.
@@ -419,6 +426,15 @@ class SimpleRNN(_BuiltinRNN):
     Output shape:
         ``(batch, timesteps, units)`` with ``return_sequences`` else ``(batch, units)``; with
         ``return_state`` also the final state ``(batch, units)``.
+
+    Example:
+
+    >>> x = np.random.rand(4, 10, 8).astype("float32")
+    >>> keras.layers.SimpleRNN(16)(x).shape
+    torch.Size([4, 16])
+    >>> out, state = keras.layers.SimpleRNN(16, return_sequences=True, return_state=True)(x)
+    >>> out.shape, state.shape
+    (torch.Size([4, 10, 16]), torch.Size([4, 16]))
     """
 
     _cell_class = SimpleRNNCell
@@ -489,6 +505,15 @@ class LSTM(_BuiltinRNN):
     Output shape:
         ``(batch, timesteps, units)`` with ``return_sequences`` else ``(batch, units)``; with
         ``return_state`` also the final ``h`` and ``c`` ``(batch, units)``.
+
+    Example:
+
+    >>> x = np.random.rand(4, 10, 8).astype("float32")
+    >>> keras.layers.LSTM(16)(x).shape
+    torch.Size([4, 16])
+    >>> out, h, c = keras.layers.LSTM(16, return_sequences=True, return_state=True)(x)
+    >>> out.shape, h.shape, c.shape
+    (torch.Size([4, 10, 16]), torch.Size([4, 16]), torch.Size([4, 16]))
     """
 
     _cell_class = LSTMCell
@@ -561,6 +586,14 @@ class GRU(_BuiltinRNN):
     Output shape:
         ``(batch, timesteps, units)`` with ``return_sequences`` else ``(batch, units)``; with
         ``return_state`` also the final state ``(batch, units)``.
+
+    Example:
+
+    >>> x = np.random.rand(4, 10, 8).astype("float32")
+    >>> keras.layers.GRU(16)(x).shape
+    torch.Size([4, 16])
+    >>> keras.layers.GRU(16, return_sequences=True)(x).shape
+    torch.Size([4, 10, 16])
     """
 
     _cell_class = GRUCell
