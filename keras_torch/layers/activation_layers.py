@@ -235,6 +235,16 @@ class Softmax(_Elementwise):
 
     Output shape:
         Same as the input.
+
+    Input shape:
+        Any.
+
+    Example:
+
+    >>> keras.layers.Softmax()(np.array([[1.0, 1.0, 2.0]]))
+    tensor([[0.2119, 0.2119, 0.5761]])
+    >>> keras.layers.Softmax()(np.array([[1.0, 1.0, 2.0]]), mask=torch.tensor([[True, True, False]]))
+    tensor([[0.5000, 0.5000, 0.0000]])
     """
 
     def __init__(self, axis: int | list[int] = -1, **kwargs: Any) -> None:

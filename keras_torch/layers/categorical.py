@@ -483,6 +483,15 @@ class HashedCrossing(Layer):
 
     Output shape:
         ``"int"``: the feature shape; ``"one_hot"``: ``(batch, num_bins)``.
+
+    Input shape:
+        A list of at least two features of equal shape.
+
+    Example:
+
+    >>> layer = keras.layers.HashedCrossing(num_bins=5)
+    >>> layer([np.array([1, 2, 1]), np.array(["a", "b", "a"])]).shape
+    torch.Size([3])
     """
 
     _takes_strings = True

@@ -31,6 +31,21 @@ class InputLayer(Layer):
         dtype: Input dtype.
         batch_shape / batch_input_shape: Full shape including batch (Keras 3 / Keras 2 name).
         name: Layer name (default ``input_layer``, ``input_layer_1``...).
+
+    Input shape:
+        None (the layer has no inbound layers).
+
+    Output shape:
+        ``(batch_size,) + shape``, as the symbolic tensor ``layer.output``.
+
+    Example:
+
+    >>> layer = keras.layers.InputLayer(shape=(8,))
+    >>> layer.output.shape
+    (None, 8)
+    >>> model = keras.Sequential([layer, keras.layers.Dense(2)])
+    >>> model.output_shape
+    (None, 2)
     """
 
     _takes_strings = True
@@ -223,7 +238,24 @@ class Dense(Layer):
 
 @register_layer()
 class Activation(Layer):
-    """Applies an activation function (``Activation("relu")``)."""
+    """Applies an activation function to its input.
+
+    Args:
+        activation: Activation function: a name such as ``"relu"``, ``"gelu"`` or ``"softmax"``, or any
+            callable taking and returning a tensor (``keras.activations.*``, torch functions).
+        **kwargs: Base layer arguments (``name``, ``dtype``...).
+
+    Input shape:
+        Any.
+
+    Output shape:
+        Same as the input.
+
+    Example:
+
+    >>> keras.layers.Activation("relu")(np.array([-1.0, 0.0, 2.0]))
+    tensor([0., 0., 2.])
+    """
 
     def __init__(self, activation: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -242,7 +274,36 @@ class Activation(Layer):
 
 @register_layer()
 class Dropout(Layer):
-    """Sets inputs to 0 with probability ``rate`` during training, scaling the rest by ``1/(1-rate)``."""
+    """Randomly sets input units to 0 during training.
+
+    Each unit is dropped with probability ``rate`` and the kept units are scaled by ``1 / (1 - rate)`` so that
+    the expected sum is unchanged. Only active when the layer is called with ``training=True`` (as
+    ``fit`` does, or in a torch loop after ``model.train()``); in inference it is the identity.
+
+    Args:
+        rate: Float between 0 and 1, the fraction of the inputs to drop.
+        noise_shape: Optional shape of the binary keep mask, broadcast against the input. For example
+            ``(batch, 1, features)`` drops the same features at every timestep; ``None`` entries take the
+            input's size.
+        seed: Optional int seed of the random mask.
+        **kwargs: Base layer arguments.
+
+    Input shape:
+        Any.
+
+    Output shape:
+        Same as the input.
+
+    Example:
+
+    >>> layer = keras.layers.Dropout(0.5, seed=1)
+    >>> layer(np.ones((2, 4)))  # inference: identity
+    tensor([[1., 1., 1., 1.],
+            [1., 1., 1., 1.]])
+    >>> y = layer(np.ones((1, 1000)), training=True)  # about half zeroed, the rest doubled
+    >>> sorted(set(y.flatten().tolist()))
+    [0.0, 2.0]
+    """
 
     def __init__(self, rate: float, noise_shape: Any = None, seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -269,7 +330,27 @@ class Dropout(Layer):
 
 @register_layer()
 class Flatten(Layer):
-    """Flattens all but the batch axis, always in channels_last order (as Keras)."""
+    """Flattens the input to ``(batch, features)``; the batch axis is kept.
+
+    The features are flattened in channels_last order whatever ``data_format`` is (a channels_first
+    input is transposed first), as in Keras, so a following ``Dense`` kernel is compatible with Keras files.
+
+    Args:
+        data_format: ``"channels_last"`` (default, from ``keras.config.image_data_format()``) or
+            ``"channels_first"``, the layout of the input.
+        **kwargs: Base layer arguments.
+
+    Input shape:
+        ``(batch, ...)``, rank >= 1.
+
+    Output shape:
+        ``(batch, product of the other dimensions)``; a rank-1 input becomes ``(batch, 1)``.
+
+    Example:
+
+    >>> keras.layers.Flatten()(np.zeros((2, 4, 4, 3))).shape
+    torch.Size([2, 48])
+    """
 
     def __init__(self, data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -294,7 +375,26 @@ class Flatten(Layer):
 
 @register_layer()
 class Reshape(Layer):
-    """Reshapes inputs (batch axis kept) to ``target_shape`` (one entry may be -1)."""
+    """Reshapes the input to ``target_shape``; the batch axis is kept.
+
+    Args:
+        target_shape: Tuple of ints, the new shape without the batch dimension. One entry may be ``-1``
+            and is then inferred from the number of elements.
+        **kwargs: Base layer arguments.
+
+    Input shape:
+        ``(batch, ...)`` with a number of elements per sample compatible with ``target_shape``.
+
+    Output shape:
+        ``(batch,) + target_shape``.
+
+    Example:
+
+    >>> keras.layers.Reshape((3, 4))(np.zeros((2, 12))).shape
+    torch.Size([2, 3, 4])
+    >>> keras.layers.Reshape((-1, 2))(np.zeros((2, 12))).shape
+    torch.Size([2, 6, 2])
+    """
 
     def __init__(self, target_shape: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -331,7 +431,24 @@ class Reshape(Layer):
 
 @register_layer()
 class Permute(Layer):
-    """Permutes non-batch axes; ``dims`` is 1-indexed as in Keras."""
+    """Permutes the non-batch axes of the input.
+
+    Args:
+        dims: Tuple of ints, the new order of the non-batch axes, 1-indexed as in Keras: ``(2, 1)``
+            swaps the first and second non-batch axes.
+        **kwargs: Base layer arguments.
+
+    Input shape:
+        ``(batch, d1, ..., dn)``.
+
+    Output shape:
+        ``(batch,)`` followed by the input dimensions reordered by ``dims``.
+
+    Example:
+
+    >>> keras.layers.Permute((2, 1))(np.zeros((2, 10, 64))).shape
+    torch.Size([2, 64, 10])
+    """
 
     def __init__(self, dims: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -352,7 +469,25 @@ class Permute(Layer):
 
 @register_layer()
 class RepeatVector(Layer):
-    """Repeats a ``(batch, features)`` input ``n`` times → ``(batch, n, features)``."""
+    """Repeats a vector input ``n`` times along a new time axis.
+
+    Args:
+        n: Number of repetitions.
+        **kwargs: Base layer arguments.
+
+    Input shape:
+        ``(batch, features)``.
+
+    Output shape:
+        ``(batch, n, features)``.
+
+    Example:
+
+    >>> keras.layers.RepeatVector(3)(np.array([[1.0, 2.0]]))
+    tensor([[[1., 2.],
+             [1., 2.],
+             [1., 2.]]])
+    """
 
     def __init__(self, n: int, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -371,7 +506,22 @@ class RepeatVector(Layer):
 
 @register_layer()
 class Identity(Layer):
-    """Returns its inputs unchanged."""
+    """Returns its inputs unchanged.
+
+    Args:
+        **kwargs: Base layer arguments.
+
+    Input shape:
+        Any.
+
+    Output shape:
+        Same as the input.
+
+    Example:
+
+    >>> keras.layers.Identity()(np.array([1.0, 2.0]))
+    tensor([1., 2.])
+    """
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -386,7 +536,28 @@ class Identity(Layer):
 
 @register_layer()
 class Masking(Layer):
-    """Masks timesteps whose features all equal ``mask_value``."""
+    """Masks the timesteps whose features all equal ``mask_value``.
+
+    The layer passes its input through unchanged and attaches a mask ``(batch, timesteps)`` that is
+    ``False`` where every feature equals ``mask_value``; downstream mask-aware layers (RNNs, attention,
+    ``GlobalAveragePooling1D``...) skip those steps.
+
+    Args:
+        mask_value: The padding value (default 0.0).
+        **kwargs: Base layer arguments.
+
+    Input shape:
+        ``(batch, timesteps, features)`` (any rank >= 2; the last axis holds the features).
+
+    Output shape:
+        Same as the input.
+
+    Example:
+
+    >>> x = np.array([[[1.0, 2.0], [0.0, 0.0], [3.0, 0.0]]])
+    >>> keras.layers.Masking(mask_value=0.0).compute_mask(torch.tensor(x))
+    tensor([[ True, False,  True]])
+    """
 
     def __init__(self, mask_value: float = 0.0, **kwargs: Any) -> None:
         super().__init__(**kwargs)

@@ -24,7 +24,22 @@ __all__ = ["SafeModeScope", "deserialize_layer", "in_safe_mode", "json_default",
 
 
 def serialize_layer(layer: Any) -> dict[str, Any]:
-    """``{"module", "class_name", "config", "registered_name", "build_config"?}`` for a layer."""
+    """Serializes a layer to its Keras 3 config dict.
+
+    Args:
+        layer: A layer (or model) instance.
+
+    Returns:
+        A JSON-friendly dict with ``"module"``, ``"class_name"``, ``"config"`` (the layer's
+        :meth:`~keras_torch.layers.Layer.get_config`), ``"registered_name"`` and, for a built layer,
+        ``"build_config"``; :func:`keras_torch.layers.deserialize` turns it back into a layer.
+
+    Example:
+
+    >>> config = keras.layers.serialize(keras.layers.Dense(3, name="d"))
+    >>> config["class_name"], config["config"]["units"]
+    ('Dense', 3)
+    """
     cls = type(layer)
     custom = getattr(cls, "_keras_registered_name", None)
     class_name = cls.__name__
@@ -109,6 +124,12 @@ def deserialize_public_layer(config: Any, custom_objects: dict | None = None) ->
 
     Raises:
         ValueError: The config does not describe a ``keras.layers.Layer``.
+
+    Example:
+
+    >>> layer = keras.layers.deserialize({"class_name": "Dense", "config": {"units": 3}})
+    >>> type(layer).__name__, layer.units
+    ('Dense', 3)
     """
     obj = deserialize_layer(config, custom_objects)
     if not isinstance(obj, Layer):
