@@ -147,6 +147,23 @@ class KerasWeightsMixin:
 
         Returns:
             The created ``KerasVariable`` (or buffer tensor).
+
+        Example:
+
+        >>> class Linear(keras.layers.Layer):
+        ...     def __init__(self, units):
+        ...         super().__init__()
+        ...         self.units = units
+        ...     def build(self, input_shape):
+        ...         self.w = self.add_weight(shape=(input_shape[-1], self.units), initializer="glorot_uniform", name="w")
+        ...         self.b = self.add_weight(shape=(self.units,), initializer="zeros", name="b")
+        ...     def call(self, inputs):
+        ...         return inputs @ self.w + self.b
+        >>> layer = Linear(4)
+        >>> layer(np.ones((2, 3), "float32")).shape
+        torch.Size([2, 4])
+        >>> [w.shape for w in layer.get_weights()]
+        [(3, 4), (4,)]
         """
         for a in args:  # Keras 2: add_weight(name, shape, ...); Keras 3: add_weight(shape, ...)
             if isinstance(a, str) and name is None:
@@ -342,14 +359,42 @@ class KerasWeightsMixin:
         return self.non_trainable_weights
 
     def get_weights(self) -> list[np.ndarray]:
-        """Weights as numpy arrays in Keras order and **Keras layout** (e.g. Dense kernel ``(in, out)``).
+        """Returns the layer's weights as numpy arrays, in Keras order and Keras layout.
 
-        Copies, as in Keras: training after ``w0 = model.get_weights()`` leaves ``w0`` as it was.
+        Keras layout means, e.g., a ``Dense`` kernel ``(in, out)`` and a ``Conv2D`` kernel ``(kh, kw, in, out)``,
+        although keras_torch stores them torch-style (``layer.weight`` is ``(out, in)``), so the arrays can be
+        exchanged with real Keras. The arrays are copies: training afterwards leaves them unchanged.
+
+        Returns:
+            A list of numpy arrays (trainable weights first, then non-trainable ones, as in Keras).
+
+        Example:
+
+        >>> layer = keras.layers.Dense(4)
+        >>> layer.build((None, 3))
+        >>> [w.shape for w in layer.get_weights()]
+        [(3, 4), (4,)]
         """
         return [t.detach().cpu().numpy().copy() for g in self.keras_weight_groups() for t in g.listed_keras_weights()]
 
     def set_weights(self, weights: Sequence[Any]) -> None:
-        """Set weights from Keras-layout arrays, in the order :meth:`get_weights` returns them."""
+        """Sets the layer's weights from numpy arrays in Keras layout.
+
+        Args:
+            weights: A list of arrays, in the order and with the (Keras-layout) shapes that :meth:`get_weights`
+                returns.
+
+        Raises:
+            ValueError: If the number of arrays or one of their shapes does not match.
+
+        Example:
+
+        >>> layer = keras.layers.Dense(2)
+        >>> layer.build((None, 3))
+        >>> layer.set_weights([np.ones((3, 2)), np.zeros(2)])
+        >>> layer(np.ones((1, 3)))
+        tensor([[3., 3.]], grad_fn=<AddmmBackward0>)
+        """
         weights = list(weights)
         groups = self.keras_weight_groups()
         expected = sum(sum(g.listed) for g in groups)
