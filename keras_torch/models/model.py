@@ -148,7 +148,26 @@ class Model(Trainer, Layer):
         return super()._direct_sublayers()
 
     def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
-        """Retrieve a layer by name or index (``model.get_layer("dense")``)."""
+        """Retrieves a layer of the model by its name or its index.
+
+        Args:
+            name: Name of the layer.
+            index: Index of the layer in ``model.layers`` (the order of a Sequential model, a topological order
+                for a functional one).
+
+        Returns:
+            The layer instance.
+
+        Raises:
+            ValueError: If both or neither are given, the index is out of range, or no layer has that name
+                (the message lists the existing names).
+
+        Example:
+
+        >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, name="head")])
+        >>> model.get_layer("head").units, model.get_layer(index=0).name
+        (2, 'head')
+        """
         if index is not None and name is not None:
             raise ValueError("Provide only a layer name or a layer index. Received both.")
         layers = self.layers
@@ -227,6 +246,22 @@ class Model(Trainer, Layer):
 
     # ------------------------------------------------------------------ config
     def get_config(self) -> dict[str, Any]:
+        """Returns the model's config: its architecture as a JSON-friendly dict.
+
+        For a functional or Sequential model this is the Keras 3 graph config (``layers``, ``input_layers``,
+        ``output_layers``...) that :meth:`from_config` and real Keras read. A subclassed model returns its base
+        arguments; override ``get_config`` (and ``from_config``) to serialize its constructor arguments.
+
+        Returns:
+            A dict.
+
+        Example:
+
+        >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+        >>> config = model.get_config()
+        >>> [layer["class_name"] for layer in config["layers"]]
+        ['InputLayer', 'Dense']
+        """
         g = self._graph_obj
         if g is not None:
             from keras_torch.models.functional import functional_config
@@ -244,16 +279,45 @@ class Model(Trainer, Layer):
         return cls(**config)
 
     def to_json(self, **kwargs: Any) -> str:
-        """The model config as a Keras JSON string (loadable with ``model_from_json``)."""
+        """Returns the model's architecture (no weights) as a Keras JSON string.
+
+        Returns:
+            A JSON string (Keras 3 format) that :func:`keras_torch.models.model_from_json` (or real Keras) turns
+            back into an untrained model.
+
+        Example:
+
+        >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+        >>> clone = keras.models.model_from_json(model.to_json())
+        >>> clone.output_shape
+        (None, 2)
+        """
         from keras_torch.saving.serialization import serialize_model
 
         return json.dumps(serialize_model(self), **kwargs)
 
     # ------------------------------------------------------------------ saving
     def save(self, filepath: Any, overwrite: bool = True, **kwargs: Any) -> None:
-        """Save the whole model: ``.keras`` (Keras 3 archive) or ``.h5`` (legacy HDF5).
+        """Saves the whole model (architecture, weights, compile and optimizer state) to one file.
 
-        Under distributed training only rank 0 writes (other ranks return at once).
+        The format follows the extension: ``.keras`` writes a Keras 3 archive (``config.json`` +
+        ``model.weights.h5``), ``.h5``/``.hdf5`` the legacy Keras HDF5 format; both load in real Keras and
+        with :func:`keras_torch.models.load_model`. Under distributed training only the chief process writes.
+
+        Args:
+            filepath: ``str`` or ``pathlib.Path`` ending in ``.keras`` or ``.h5``.
+            overwrite: Whether to replace an existing file (default ``True``); ``False`` raises if it exists.
+            **kwargs: Format options passed to :func:`keras_torch.saving.save_model` (e.g. ``include_optimizer``
+                for ``.h5``).
+
+        Example:
+
+        >>> import os, tempfile
+        >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+        >>> path = os.path.join(tempfile.mkdtemp(), "model.keras")
+        >>> model.save(path)
+        >>> keras.models.load_model(path).output_shape
+        (None, 2)
         """
         from keras_torch.saving import save_model
 
@@ -262,7 +326,27 @@ class Model(Trainer, Layer):
         save_model(self, filepath, overwrite=overwrite, **kwargs)
 
     def save_weights(self, filepath: Any, overwrite: bool = True, **kwargs: Any) -> None:
-        """Save weights: ``.weights.h5`` (Keras 3 layout) or ``.h5`` (Keras 2 layout); rank 0 only."""
+        """Saves the model's weights (not its architecture) to a file.
+
+        The layout follows the extension: ``.weights.h5`` is Keras 3's weights file, a plain ``.h5`` Keras 2's
+        (layer-name based) layout. Only the chief process writes under distributed training.
+
+        Args:
+            filepath: ``str`` or ``pathlib.Path`` ending in ``.weights.h5`` (or ``.h5``).
+            overwrite: Whether to replace an existing file (default ``True``).
+            **kwargs: Options passed to :func:`keras_torch.saving.save_weights`.
+
+        Example:
+
+        >>> import os, tempfile
+        >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+        >>> path = os.path.join(tempfile.mkdtemp(), "model.weights.h5")
+        >>> model.save_weights(path)
+        >>> clone = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+        >>> clone.load_weights(path)
+        >>> bool(np.allclose(clone.get_weights()[0], model.get_weights()[0]))
+        True
+        """
         from keras_torch.saving import save_weights
 
         if not is_chief():
@@ -270,17 +354,55 @@ class Model(Trainer, Layer):
         save_weights(self, filepath, overwrite=overwrite, **kwargs)
 
     def load_weights(self, filepath: Any, skip_mismatch: bool = False, by_name: bool = False, **kwargs: Any) -> None:
-        """Load weights from a Keras 2 ``.h5``, a full-model ``.h5``/``.keras`` or a ``.weights.h5``."""
+        """Loads weights saved by Keras or keras_torch into this model.
+
+        Reads Keras 3 ``.weights.h5`` files, Keras 2 / tf-keras ``.h5`` weight files, and the weights of
+        whole-model ``.h5``/``.keras`` files. Weights are converted from Keras layout to the torch layout of each layer.
+
+        Args:
+            filepath: Path of the weights file.
+            skip_mismatch: Skip layers whose weight count or shapes do not match (with a warning) instead of
+                raising. Keras 2 files: only with ``by_name=True``.
+            by_name: Keras 2 ``.h5`` files: match layers by name instead of by topological order.
+            **kwargs: Further options passed to :func:`keras_torch.saving.load_weights`.
+
+        Example:
+
+        >>> import os, tempfile
+        >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+        >>> path = os.path.join(tempfile.mkdtemp(), "w.weights.h5")
+        >>> model.save_weights(path)
+        >>> model.load_weights(path)
+        """
         from keras_torch.saving import load_weights
 
         load_weights(self, filepath, skip_mismatch=skip_mismatch, by_name=by_name, **kwargs)
 
     def export(self, filepath: Any, format: str = "onnx", input_signature: Any = None,  # noqa: A002
                verbose: bool | None = None, **kwargs: Any) -> str:
-        """Export for inference: ``format="onnx"`` (default) or ``"torch"`` (a ``.pt2`` program).
+        """Exports the model for inference: ONNX (default) or a ``torch.export`` program.
 
-        ``verbose=True`` prints the path written and the exported inputs/outputs; other keyword
-        arguments go to ``keras_torch.export.export_onnx`` / ``export_torch``.
+        Args:
+            filepath: Output path (``.onnx`` for ONNX, ``.pt2`` for ``"torch"``).
+            format: ``"onnx"`` (default, needs the ``onnx`` package) or ``"torch"``.
+            input_signature: Optional input spec(s) (``keras.InputSpec``, shapes with ``None`` for dynamic
+                sizes); default: the model's inputs with a dynamic batch dimension.
+            verbose: Print the path written and the exported inputs and outputs.
+            **kwargs: Options of ``keras_torch.export.export_onnx`` / ``export_torch`` (e.g. ``opset_version``).
+
+        Returns:
+            The path of the written file.
+
+        Raises:
+            ValueError: For an unknown ``format``.
+
+        Example:
+
+        >>> import os, tempfile
+        >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+        >>> path = model.export(os.path.join(tempfile.mkdtemp(), "model.pt2"), format="torch")
+        >>> path.endswith("model.pt2")
+        True
         """
         from keras_torch import export as _export
 
@@ -299,7 +421,28 @@ class Model(Trainer, Layer):
         show_trainable: bool = False,
         layer_range: Any = None,
     ) -> None:
-        """Print a Keras-style summary (names, types, output shapes, params and totals)."""
+        """Prints a Keras-style summary of the model.
+
+        The table lists each layer's name and type, output shape and parameter count (optionally whether it is
+        trainable), followed by the total, trainable and non-trainable parameter counts (and the optimizer's
+        variables for a compiled model that has trained, as in Keras 3).
+
+        Args:
+            line_length: Total width of the table (default: fitted to the content).
+            positions: Relative or absolute positions of the column ends.
+            print_fn: Function called with each line (default ``print``), e.g. to write to a file or a logger.
+            expand_nested: Also list the layers of nested models.
+            show_trainable: Add a column telling whether each layer is trainable.
+            layer_range: Accepted for compatibility.
+
+        Example:
+
+        >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)], name="tiny")
+        >>> lines = []
+        >>> model.summary(print_fn=lines.append)
+        >>> any("Total params: 10" in line for line in lines)
+        True
+        """
         from keras_torch.models.summary import print_summary
 
         print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,

@@ -91,6 +91,17 @@ class Trainer(TrainingLoops):
             jit_compile: ``True`` compiles the forward pass and loss with ``torch.compile`` (fit,
                 evaluate, predict); a model it cannot compile runs eagerly, with a warning.
             auto_scale_loss: Accepted for compatibility (``mixed_float16`` always scales the loss).
+
+        Example:
+
+        >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])
+        >>> model.compile(
+        ...     optimizer=keras.optimizers.Adam(learning_rate=1e-3),
+        ...     loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        ...     metrics=["accuracy"],
+        ... )
+        >>> model.compiled
+        True
         """
         from keras_torch import metrics as metrics_mod  # noqa: F401 - fail early if metrics broken
         from keras_torch import optimizers
