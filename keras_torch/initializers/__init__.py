@@ -39,7 +39,18 @@ def compute_fans(shape: tuple[int, ...]) -> tuple[float, float]:
 
 @registry.register("Initializer", "initializer", category=_CAT)
 class Initializer:
-    """Base class: ``init(shape, dtype=None) -> torch.Tensor``."""
+    """Base class: ``init(shape, dtype=None) -> torch.Tensor``.
+
+    Example:
+
+    >>> class Constant3(keras.initializers.Initializer):
+    ...     def __call__(self, shape, dtype=None):
+    ...         return keras.ops.full(shape, 3.0, dtype=dtype)
+    >>> layer = keras.layers.Dense(2, kernel_initializer=Constant3())
+    >>> layer.build((None, 1))
+    >>> layer.get_weights()[0]
+    array([[3., 3.]], dtype=float32)
+    """
 
     def __call__(self, shape: tuple[int, ...], dtype: Any = None) -> torch.Tensor:
         raise NotImplementedError

@@ -117,6 +117,19 @@ class Layer(Operation, KerasWeightsMixin):
         input_shape / input_dim / batch_input_shape / batch_size: Keras 2 style input declaration
             (used by ``Sequential`` to create the input).
         activity_regularizer: Regularizer applied to the layer outputs.
+
+    Example:
+
+    >>> class Scale(keras.layers.Layer):
+    ...     def build(self, input_shape):
+    ...         self.scale = self.add_weight(shape=(input_shape[-1],), initializer="ones", name="scale")
+    ...     def call(self, inputs):
+    ...         return inputs * self.scale
+    >>> layer = Scale()
+    >>> layer(np.ones((2, 3))).shape
+    torch.Size([2, 3])
+    >>> len(layer.trainable_weights), isinstance(layer, torch.nn.Module)
+    (1, True)
     """
 
     supports_masking: bool = False

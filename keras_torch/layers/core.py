@@ -116,7 +116,38 @@ def Input(  # noqa: N802 - Keras public name
     batch_input_shape: Any = None,
     **kwargs: Any,
 ) -> KerasTensor:
-    """Create a symbolic input tensor for the functional API (``keras.Input``)."""
+    """Creates a symbolic input tensor, the starting point of a functional model.
+
+    The returned ``KerasTensor`` has a shape (batch dimension first, ``None`` when unknown) and a dtype but no
+    values: calling layers on it records the computation, and ``keras.Model(inputs, outputs)`` turns that
+    record into a model.
+
+    Args:
+        shape: Shape tuple without the batch dimension, e.g. ``(32,)`` for batches of 32-vectors;
+            ``None`` entries are sizes unknown until call time.
+        batch_size: Optional fixed batch size.
+        dtype: Dtype of the expected data (default ``keras.config.floatx()``), e.g. ``"int32"`` for token ids.
+        sparse: Accepted for compatibility; only ``False``/``None`` (torch tensors are dense).
+        batch_shape: Full shape including the batch dimension (instead of ``shape`` and ``batch_size``).
+        name: Optional name of the input layer (unique in a model); default ``input_layer``, ``input_layer_1``...
+        tensor: Optional existing ``KerasTensor`` to wrap instead of creating one.
+        optional: Whether the input may be ``None`` when the model is called.
+        batch_input_shape: Keras 2 name of ``batch_shape``.
+        **kwargs: Keras 2 leftovers (``ragged``...) are accepted when harmless.
+
+    Returns:
+        A ``KerasTensor``.
+
+    Example:
+
+    >>> inputs = keras.Input(shape=(32,))
+    >>> inputs.shape
+    (None, 32)
+    >>> outputs = keras.layers.Dense(4)(inputs)
+    >>> model = keras.Model(inputs, outputs)
+    >>> model(np.ones((2, 32))).shape
+    torch.Size([2, 4])
+    """
     layer = InputLayer(
         shape=shape,
         batch_size=batch_size,

@@ -29,10 +29,49 @@ def _functional_args(args: tuple, kwargs: dict) -> bool:
 
 @registry.register("Model", category="layers")
 class Model(Trainer, Layer):
-    """A group of layers with training/inference features (``keras.Model``).
+    """A model: layers grouped into an object with training and inference features.
 
-    Use ``Model(inputs, outputs, name=None)`` for the functional API, or subclass it and
-    implement ``call``.
+    A ``Model`` is a :class:`~keras_torch.layers.Layer` (and a ``torch.nn.Module``) that adds
+    :meth:`compile`, :meth:`fit`, :meth:`evaluate`, :meth:`predict`, saving and :meth:`summary`. There
+    are two ways to create one:
+
+    - the functional API, ``keras.Model(inputs, outputs, name=None)``, from ``keras.Input`` tensors and
+      the tensors computed from them (a graph of layers);
+    - subclassing: define layers in ``__init__`` and the forward pass in ``call(self, inputs, training=None)``.
+
+    For a plain stack of layers, :class:`Sequential` is simpler. Models also work in a hand-written torch
+    loop: ``model.train()`` / ``model.eval()`` select training or inference behaviour.
+
+    Args:
+        *args: For the functional API: ``inputs`` (a ``KerasTensor``, or a list/dict of them) and
+            ``outputs`` (likewise).
+        **kwargs: ``inputs``, ``outputs``, ``name`` (model name), ``trainable`` and other base layer
+            arguments.
+
+    Example:
+
+    Functional API:
+
+    >>> inputs = keras.Input(shape=(8,))
+    >>> hidden = keras.layers.Dense(16, activation="relu")(inputs)
+    >>> outputs = keras.layers.Dense(2, activation="softmax")(hidden)
+    >>> model = keras.Model(inputs=inputs, outputs=outputs, name="classifier")
+    >>> model.predict(np.random.rand(4, 8), verbose=0).shape
+    (4, 2)
+
+    Subclassing:
+
+    >>> class MyModel(keras.Model):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.dense = keras.layers.Dense(16, activation="relu")
+    ...         self.dropout = keras.layers.Dropout(0.5)
+    ...         self.head = keras.layers.Dense(2)
+    ...     def call(self, inputs, training=False):
+    ...         return self.head(self.dropout(self.dense(inputs), training=training))
+    >>> model = MyModel()
+    >>> model(np.random.rand(4, 8)).shape
+    torch.Size([4, 2])
     """
 
     _takes_strings = True  # models pass string inputs on to their text layers

@@ -21,6 +21,19 @@ class Sequential(Model):
         layers: Optional list of layers (the first may be ``keras.Input(...)`` or an InputLayer,
             or carry ``input_shape``/``input_dim``).
         name: Model name.
+
+    Example:
+
+    >>> model = keras.Sequential([
+    ...     keras.Input(shape=(16,)),
+    ...     keras.layers.Dense(8, activation="relu"),
+    ...     keras.layers.Dense(1),
+    ... ])
+    >>> model.add(keras.layers.Activation("sigmoid"))
+    >>> model.output_shape, len(model.layers)
+    ((None, 1), 3)
+    >>> model.compile(optimizer="adam", loss="binary_crossentropy")
+    >>> _ = model.fit(np.random.rand(32, 16), np.random.randint(0, 2, (32, 1)), epochs=1, verbose=0)
     """
 
     _summary_as_sequential = True  # summary(): Keras's Sequential table, no "Connected to" column

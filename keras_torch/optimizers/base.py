@@ -56,6 +56,14 @@ class Optimizer(StateMixin):
         name: Name of the optimizer (defaults to the snake-cased class name, uniquified).
         **kwargs: Keras 2 leftovers: ``lr`` (alias of ``learning_rate``), ``decay`` (ignored
             with a warning, as in Keras 3), ``jit_compile``/``is_legacy_optimizer`` (ignored).
+
+    Example:
+
+    >>> optimizer = keras.optimizers.SGD(learning_rate=0.1)
+    >>> var = keras.Variable([1.0, 2.0])
+    >>> _ = optimizer.apply_gradients([(torch.tensor([1.0, 1.0]), var)])
+    >>> var.numpy()
+    array([0.9, 1.9], dtype=float32)
     """
 
     def __init__(

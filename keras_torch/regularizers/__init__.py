@@ -20,7 +20,17 @@ def _check(name: str, value: Any) -> float:
 
 @registry.register("Regularizer", "regularizer", category=_CAT)
 class Regularizer:
-    """Base class of regularizers."""
+    """Base class of regularizers.
+
+    Example:
+
+    >>> class L1Half(keras.regularizers.Regularizer):
+    ...     def __call__(self, x):
+    ...         return 0.5 * keras.ops.sum(keras.ops.abs(x))
+    >>> float(L1Half()(np.array([1.0, -3.0])))
+    2.0
+    >>> layer = keras.layers.Dense(2, kernel_regularizer=L1Half())
+    """
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
         return x.new_zeros(())

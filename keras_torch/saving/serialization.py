@@ -175,12 +175,44 @@ def _deserialize_layer(config: dict, custom_objects: dict | None) -> Any:
 
 
 def model_from_config(config: dict[str, Any], custom_objects: dict | None = None) -> Any:
-    """Instantiate a model (or layer) from a config entry of any Keras version (``keras.models.model_from_config``)."""
+    """Instantiates a model (or layer) from its config.
+
+    Accepts the entries written by any Keras version: ``{"class_name": ..., "config": ...}`` dicts as
+    produced by ``keras.layers.serialize(model)`` or read from a file.
+
+    Args:
+        config: The config entry.
+        custom_objects: Optional dict mapping names to custom classes or functions.
+
+    Returns:
+        A new, untrained model (or layer) instance.
+
+    Example:
+
+    >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    >>> clone = keras.models.model_from_config(keras.layers.serialize(model))
+    >>> clone.output_shape
+    (None, 2)
+    """
     return deserialize_layer(config, custom_objects)
 
 
 def model_from_json(json_string: str, custom_objects: dict | None = None) -> Any:
-    """Instantiate a model from a JSON string produced by ``model.to_json()``."""
+    """Instantiates a model from a JSON string produced by ``model.to_json()`` (Keras or keras_torch).
+
+    Args:
+        json_string: The JSON string.
+        custom_objects: Optional dict mapping names to custom classes or functions.
+
+    Returns:
+        A new, untrained model instance.
+
+    Example:
+
+    >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    >>> keras.models.model_from_json(model.to_json()).output_shape
+    (None, 2)
+    """
     return deserialize_layer(json_config.parse_json(json_string, "model JSON"), custom_objects)
 
 
