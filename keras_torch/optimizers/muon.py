@@ -40,6 +40,14 @@ class Muon(Optimizer):
         nesterov: Use Nesterov momentum. Defaults to ``True``.
         rms_rate: Update scale (Moonlight); ``None`` leaves the update unscaled. Defaults to ``0.2``.
         **kwargs: Base optimizer arguments (see :class:`Optimizer`).
+
+    Example:
+
+    >>> optimizer = keras.optimizers.Muon(learning_rate=0.1)
+    >>> var = keras.Variable([1.0, 2.0])
+    >>> _ = optimizer.apply_gradients([(torch.tensor([0.5, -0.5]), var)])
+    >>> var.numpy().round(4)
+    array([0.8996, 2.0992], dtype=float32)
     """
 
     def __init__(
