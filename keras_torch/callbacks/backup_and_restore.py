@@ -110,6 +110,15 @@ class BackupAndRestore(Callback):
         double_checkpoint: Keep the previous backup as ``latest.backup.h5.bkp`` and fall back
             to it if the latest one cannot be read.
         delete_checkpoint: Delete ``backup_dir`` when training completes.
+
+    Example:
+
+    >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+    >>> model.compile(optimizer="sgd", loss="mse")
+    >>> x, y = np.random.rand(32, 4), np.random.rand(32, 1)
+    >>> import tempfile
+    >>> backup = keras.callbacks.BackupAndRestore(backup_dir=tempfile.mkdtemp())
+    >>> _ = model.fit(x, y, epochs=2, callbacks=[backup], verbose=0)  # an interrupted run resumes from its last epoch
     """
 
     FILENAME = "latest.backup.h5"

@@ -36,6 +36,18 @@ class ModelCheckpoint(MonitorCallback):
         mode: One of `{"auto", "min", "max"}`.
         save_freq: ``"epoch"`` or an integer: save every that many batches.
         initial_value_threshold: Initial "best" value of the monitored metric.
+
+    Example:
+
+    >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+    >>> model.compile(optimizer="sgd", loss="mse")
+    >>> x, y = np.random.rand(32, 4), np.random.rand(32, 1)
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "best.keras")
+    >>> checkpoint = keras.callbacks.ModelCheckpoint(path, monitor="loss", save_best_only=True)
+    >>> _ = model.fit(x, y, epochs=2, callbacks=[checkpoint], verbose=0)
+    >>> os.path.exists(path)
+    True
     """
 
     def __init__(

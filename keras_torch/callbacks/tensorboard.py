@@ -70,6 +70,15 @@ class TensorBoard(Callback):
 
     Raises:
         ImportError: At construction, when the ``tensorboard`` package is not installed.
+
+    Example:
+
+    >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+    >>> model.compile(optimizer="sgd", loss="mse")
+    >>> tensorboard = keras.callbacks.TensorBoard(log_dir="./logs", histogram_freq=1)  # doctest: +SKIP
+    >>> model.fit(np.random.rand(32, 4), np.random.rand(32, 1), epochs=2, callbacks=[tensorboard])  # doctest: +SKIP
+
+    Then run ``tensorboard --logdir ./logs`` to see the curves (needs the ``tensorboard`` package).
     """
 
     def __init__(
