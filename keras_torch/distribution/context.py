@@ -47,7 +47,11 @@ def set_distribution(value: DataParallel | None) -> None:
 
 
 def distribution() -> DataParallel | None:
-    """The active distribution (``None`` in a single process unless one was set)."""
+    """The active distribution (``None`` in a single process unless one was set).
+
+    Returns:
+    The active ``DataParallel`` distribution, or ``None``.
+    """
     if _ACTIVE.explicit:
         return _ACTIVE.chosen
     if not _auto_enabled():
