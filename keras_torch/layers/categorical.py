@@ -230,6 +230,8 @@ class Discretization(Layer):
         epsilon: Error tolerance of the adapted quantiles.
         output_mode: ``"int"`` (bin index, int32), ``"one_hot"``, ``"multi_hot"`` or ``"count"``.
         sparse: Only ``False``.
+        name: Optional name of the layer.
+        dtype: Output dtype (default: an integer dtype in ``"int"`` mode, floatx otherwise).
 
     Input shape:
         Any.
@@ -476,6 +478,8 @@ class HashedCrossing(Layer):
         num_bins: Number of hash bins.
         output_mode: ``"int"`` (int64 bins) or ``"one_hot"``.
         sparse: Only ``False``.
+        name: Optional name of the layer.
+        dtype: Dtype of the output for ``"one_hot"`` mode.
 
     Call arguments:
         inputs: A list/tuple of at least two integer or string features of equal shape ``()``,

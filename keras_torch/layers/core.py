@@ -24,14 +24,21 @@ def transpose_2d(t: torch.Tensor) -> torch.Tensor:
 
 @register_layer()
 class InputLayer(Layer):
-    """The entry point of a functional model (created by :func:`Input`).
+    """The entry point of a functional model; usually created by :func:`keras_torch.Input`.
 
     Args:
-        shape: Shape without the batch dimension.
+        shape: Shape without the batch dimension (``None`` entries for unknown sizes).
         batch_size: Optional fixed batch size.
-        dtype: Input dtype.
-        batch_shape / batch_input_shape: Full shape including batch (Keras 3 / Keras 2 name).
+        dtype: Dtype of the expected data (default ``keras.config.floatx()``; string dtypes for text layers).
+        sparse: Accepted for compatibility (torch tensors are dense).
+        batch_shape: Full shape including the batch dimension (instead of ``shape``/``batch_size``).
+        input_tensor: Accepted for compatibility.
         name: Layer name (default ``input_layer``, ``input_layer_1``...).
+        input_shape: Keras 2 name of ``shape``.
+        batch_input_shape: Keras 2 name of ``batch_shape``.
+        ragged: Accepted for compatibility (saved as ``False``).
+        optional: Whether the input may be ``None`` when the model is called.
+        **kwargs: Base layer arguments.
 
     Input shape:
         None (the layer has no inbound layers).
@@ -161,20 +168,33 @@ def Input(  # noqa: N802 - Keras public name
 
 @register_layer()
 class Dense(LoraMixin, Layer):
-    """Densely connected layer, stored as a torch ``(units, in)`` weight.
+    """Just your regular densely-connected layer: ``output = activation(inputs @ kernel + bias)``.
+
+    The kernel is stored torch-style as ``weight`` of shape ``(units, input_dim)`` (so ``state_dict()`` loads
+    into ``torch.nn.Linear``); ``layer.kernel`` and ``get_weights()`` give the Keras layout
+    ``(input_dim, units)``. Inputs of rank greater than 2 are multiplied along their last axis.
 
     Args:
-        units: Positive integer, output size.
-        activation: Activation name or callable (default: linear).
-        use_bias: Whether to add a bias.
-        kernel_initializer / bias_initializer / kernel_regularizer / bias_regularizer /
-        kernel_constraint / bias_constraint: as in Keras (initialised in Keras ``(in, units)`` layout).
-        lora_rank: If set, LoRA is enabled at build with this rank (see :meth:`enable_lora`).
+        units: Positive integer, dimensionality of the output space.
+        activation: Activation function (name or callable); ``None`` (default) means linear.
+        use_bias: Whether the layer adds a bias vector. Default ``True``.
+        kernel_initializer: Initializer of the kernel (default ``"glorot_uniform"``), applied in Keras layout
+            ``(input_dim, units)`` so that fan-in/fan-out and seeded values match real Keras.
+        bias_initializer: Initializer of the bias (default ``"zeros"``).
+        kernel_regularizer: Optional regularizer of the kernel; its penalty is added to ``layer.losses``.
+        bias_regularizer: Optional regularizer of the bias.
+        activity_regularizer: Optional regularizer of the layer's output.
+        kernel_constraint: Optional constraint (e.g. ``keras.constraints.MaxNorm``) applied to the kernel after
+            each optimizer step.
+        bias_constraint: Optional constraint applied to the bias after each optimizer step.
+        lora_rank: If set, LoRA is enabled at build with this rank (see :meth:`enable_lora`): the kernel is
+            frozen and two trainable low-rank factors are added.
         lora_alpha: LoRA scale numerator. As in Keras 3.15, ``Dense`` resets it to ``lora_rank`` at build.
         quantization_config: Only ``None``: weight quantization is not provided.
+        **kwargs: Base layer arguments (``name``, ``dtype``, ``trainable``, Keras 2's ``input_shape``...).
 
     Input shape:
-        ``(batch, ..., input_dim)``.
+        ``(batch, ..., input_dim)``; most often ``(batch, input_dim)``.
 
     Output shape:
         ``(batch, ..., units)``.
@@ -624,17 +644,28 @@ class Masking(Layer):
 
 @register_layer()
 class Embedding(LoraMixin, Layer):
-    """Turns integer ids into dense vectors; ``mask_zero=True`` masks id 0.
+    """Turns non-negative integer ids into dense vectors of fixed size.
+
+    The table is stored as ``embeddings`` of shape ``(input_dim, output_dim)`` (the same layout as
+    ``torch.nn.Embedding.weight``). With ``mask_zero=True`` id 0 is padding: the layer emits a mask that
+    mask-aware layers downstream (RNNs, attention, pooling) use to skip those positions.
 
     Args:
-        input_dim: Vocabulary size.
-        output_dim: Embedding size.
-        embeddings_initializer: Default ``"uniform"`` (U(-0.05, 0.05)).
-        mask_zero: Whether id 0 is padding (propagates a mask).
+        input_dim: Size of the vocabulary (largest id + 1).
+        output_dim: Dimension of the embedding vectors.
+        embeddings_initializer: Initializer of the table (default ``"uniform"``: U(-0.05, 0.05)).
+        embeddings_regularizer: Optional regularizer of the table.
+        embeddings_constraint: Optional constraint applied to the table after each optimizer step.
+        mask_zero: Whether id 0 is a padding value to be masked (then ids go up to ``input_dim - 1`` and
+            id 0 cannot be a real token).
+        weights: Optional list holding an initial table ``(input_dim, output_dim)`` (Keras 2 argument).
         lora_rank: If set, LoRA is enabled at build with this rank (see :meth:`enable_lora`).
         lora_alpha: LoRA scale numerator. As in Keras 3.15, ``Embedding`` resets it to ``lora_rank`` at build.
         quantization_config: Only ``None``: weight quantization is not provided.
         input_length: Keras 2 argument, accepted and ignored (as Keras 3 does).
+        activity_regularizer: Optional regularizer of the layer's output.
+        sparse: Only ``False`` (dense gradients).
+        **kwargs: Base layer arguments.
 
     Input shape:
         ``(batch, ...)`` integer ids.

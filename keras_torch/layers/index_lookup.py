@@ -562,6 +562,7 @@ class StringLookup(IndexLookup):
         sparse: Only ``False``.
         encoding: Encoding of ``bytes`` inputs.
         salt: SipHash key for the OOV buckets (an int or two ints).
+        name: Optional name of the layer.
 
     Input shape:
         String data of any shape (see ``keras_torch.layers._strings``).
@@ -608,6 +609,7 @@ class IntegerLookup(IndexLookup):
         idf_weights / invert / output_mode / sparse / pad_to_max_tokens / salt: as
             :class:`StringLookup`.
         oov_method: ``"floormod"`` (default) or ``"farmhash"``.
+        name: Optional name of the layer.
 
     Input shape:
         Integers of any shape.

@@ -90,6 +90,7 @@ class TextVectorization(Layer):
         sparse: Only ``False``.
         ragged: ``"int"`` mode: return a ``torch.nested`` tensor of unpadded rows.
         encoding: Encoding of ``bytes`` inputs.
+        name: Optional name of the layer.
 
     Input shape:
         ``(batch,)`` or ``(batch, 1)`` strings.

@@ -18,6 +18,7 @@ class TorchModuleWrapper(Layer):
         module: Any ``torch.nn.Module``; ``module.train(training)`` is set on every call so
             torch Dropout/BatchNorm follow the Keras ``training`` flag.
         output_shape: Optional fixed output shape (without batch) to skip shape inference.
+        name: Optional name of the layer.
 
     Input shape:
         Whatever ``module`` accepts (tensors are passed as they are, channels_first for torch convs).

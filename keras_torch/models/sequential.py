@@ -21,6 +21,7 @@ class Sequential(Model):
         layers: Optional list of layers (the first may be ``keras.Input(...)`` or an InputLayer,
             or carry ``input_shape``/``input_dim``).
         name: Model name.
+        trainable: Whether the model's weights are updated by training (default ``True``).
 
     Example:
 
