@@ -117,15 +117,19 @@ class EinsumDense(LoraMixin, Layer):
     """A dense layer of arbitrary dimensionality: ``einsum(equation, inputs, kernel) + bias``.
 
     Args:
-        equation: Einsum equation ``"ab,bc->ac"`` (input, kernel -> output); may use ``...``.
-        output_shape: Expected output shape without the batch dimension (``None`` for free dims).
-        activation: Activation (default linear).
-        bias_axes: Letters of the output spec that get a bias (``None`` = no bias).
-        kernel_initializer / bias_initializer / kernel_regularizer / bias_regularizer /
-        kernel_constraint / bias_constraint: As in Keras.
+        equation: Einsum equation ``"ab,bc->ac"`` (inputs, kernel -> output); may use ``...``.
+        output_shape: Expected output shape without the batch dimension (``None`` for free dimensions,
+            filled from the input).
+        activation: Activation function; ``None`` (default) means linear.
+        bias_axes: Letters of the output spec that get a bias (``None``: no bias).
+        kernel_initializer: Initializer of the kernel (default ``"glorot_uniform"``).
+        bias_initializer: Initializer of the bias (default ``"zeros"``).
+        kernel_regularizer, bias_regularizer: Optional regularizers.
+        kernel_constraint, bias_constraint: Optional constraints.
         lora_rank: If set, LoRA is enabled at build with this rank (see :meth:`enable_lora`).
         lora_alpha: LoRA scale numerator (default ``lora_rank``).
-        gptq_unpacked_column_size / quantization_config: Only ``None``: weight quantization is not provided.
+        gptq_unpacked_column_size, quantization_config: Only ``None``: weight quantization is not provided.
+        **kwargs: Base layer arguments.
 
     Input shape:
         As described by ``equation``.

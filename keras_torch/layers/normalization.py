@@ -292,12 +292,15 @@ class LayerNormalization(_AffineMixin, Layer):
     """Normalizes each sample over ``axis`` (default the last axis).
 
     Args:
-        axis: Int or list of ints to normalize over.
-        epsilon: Added to the variance (default 1e-3).
-        center / scale: Whether to learn ``beta`` / ``gamma``.
-        rms_scaling: Keras 3 (deprecated) flag: ``x * rsqrt(var(x) + eps) * gamma``, no centering.
-        beta_initializer / gamma_initializer / beta_regularizer / gamma_regularizer /
-        beta_constraint / gamma_constraint: As in Keras.
+        axis: Int or list of ints, the axis or axes to normalize over (default -1, the features).
+        epsilon: Small float added to the variance (default 1e-3).
+        center: Whether to learn an offset ``beta``. Default ``True``.
+        scale: Whether to learn a scale ``gamma``. Default ``True``.
+        beta_initializer, gamma_initializer: Initializers of ``beta`` (zeros) and ``gamma`` (ones).
+        beta_regularizer, gamma_regularizer: Optional regularizers.
+        beta_constraint, gamma_constraint: Optional constraints.
+        rms_scaling: Keras 3 (deprecated) flag: ``x * rsqrt(var(x) + epsilon) * gamma``, no centering.
+        **kwargs: Base layer arguments.
 
     Input shape:
         Any.
