@@ -47,3 +47,40 @@ def test_checker_requires_layer_shapes():
             return 2 * x
 
     assert docstring_coverage.problems(Doubler, "layers") == ["no Input shape:/Output shape:"]
+
+
+
+# Areas whose ``>>>`` examples are run: an example that stops matching keras_torch's behaviour fails here.
+EXAMPLE_CHECKED_AREAS = ("<top>", "layers", "models", "losses", "metrics", "optimizers", "callbacks", "saving")
+
+
+@pytest.fixture(scope="module")
+def public_names():
+    return docstring_coverage.collect()
+
+
+@pytest.mark.parametrize("area", EXAMPLE_CHECKED_AREAS)
+def test_docstring_examples_run(area, public_names, tmp_path, monkeypatch):
+    import doctest
+
+    import numpy as np
+    import torch
+
+    import keras_torch as keras
+
+    monkeypatch.chdir(tmp_path)  # examples that write files write them here
+    runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS)
+    parser = doctest.DocTestParser()
+    report: list[str] = []
+    checked = 0
+    for name, (obj_area, obj) in sorted(public_names.items()):
+        doc = docstring_coverage._own_doc(obj)
+        if obj_area != area or ">>>" not in doc:
+            continue
+        checked += 1
+        torch.manual_seed(0)
+        np.random.seed(0)
+        runner.run(parser.get_doctest(doc, {"keras": keras, "np": np, "torch": torch}, name, None, 0),
+                   out=report.append)
+    assert checked, f"no examples found in area {area!r}"
+    assert not report, "docstring examples that no longer match keras_torch:\n" + "".join(report)
