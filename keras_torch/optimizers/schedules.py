@@ -31,15 +31,25 @@ def _step(step: Any) -> torch.Tensor:
 
 
 class LearningRateSchedule:
-    """Base class: implement ``__call__(step)`` and ``get_config()``.
+    """Base class of learning rate schedules: a learning rate that depends on the training step.
+
+    An instance is passed as an optimizer's ``learning_rate``; the optimizer calls it with its iteration
+    count before every update. Subclasses implement ``__call__(step)`` (returning a scalar tensor) and
+    ``get_config()`` (to be saved with the optimizer).
 
     Example:
 
-    >>> schedule = keras.optimizers.schedules.ExponentialDecay(0.1, 10, 0.5)
-    >>> isinstance(schedule, keras.optimizers.schedules.LearningRateSchedule)
-    True
-    >>> schedule.get_config()["decay_rate"]
-    0.5
+    >>> class HalveEvery(keras.optimizers.schedules.LearningRateSchedule):
+    ...     def __init__(self, initial, every):
+    ...         self.initial, self.every = initial, every
+    ...     def __call__(self, step):
+    ...         return self.initial * 0.5 ** (step // self.every)
+    ...     def get_config(self):
+    ...         return {"initial": self.initial, "every": self.every}
+    >>> schedule = HalveEvery(0.1, every=10)
+    >>> round(float(schedule(torch.tensor(25))), 4)
+    0.025
+    >>> optimizer = keras.optimizers.SGD(learning_rate=schedule)
     """
 
     def __call__(self, step: Any) -> torch.Tensor:

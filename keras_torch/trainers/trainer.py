@@ -77,20 +77,36 @@ class Trainer(TrainingLoops):
         auto_scale_loss: bool = True,
         **kwargs: Any,
     ) -> None:
-        """Configure the model for training (Keras signature; strings or objects everywhere).
+        """Configures the model for training: optimizer, loss and metrics.
+
+        Must be called before :meth:`fit`, :meth:`evaluate`, :meth:`train_on_batch` and :meth:`test_on_batch`
+        (not before :meth:`predict`). Calling it again replaces the optimizer (and its state), the loss and the
+        metrics. Every argument accepts what Keras accepts: names, functions or objects.
 
         Args:
-            optimizer: Name or optimizer instance (default ``"rmsprop"`` as Keras).
-            loss: Loss name/function/object, or a list/dict per output.
-            loss_weights: Scalar weights per output (list or dict).
-            metrics: Metrics list (or per-output list/dict), e.g. ``["accuracy"]``.
-            weighted_metrics: Metrics weighted by ``sample_weight``.
-            run_eagerly: Accepted for compatibility (keras_torch always runs eagerly unless jit).
-            steps_per_execution: Batch-level callbacks (and the progress bar) run once per this
-                many steps, as in Keras on TensorFlow (the Keras torch backend only accepts 1).
-            jit_compile: ``True`` compiles the forward pass and loss with ``torch.compile`` (fit,
-                evaluate, predict); a model it cannot compile runs eagerly, with a warning.
-            auto_scale_loss: Accepted for compatibility (``mixed_float16`` always scales the loss).
+            optimizer: Optimizer name (``"rmsprop"``, the default as in Keras, ``"adam"``, ``"sgd"``...) or a
+                ``keras.optimizers.Optimizer`` instance. A ``torch.optim`` optimizer is not accepted: use the
+                Keras equivalent (same update rules).
+            loss: The loss: a name (``"mse"``, ``"sparse_categorical_crossentropy"``...), a function
+                ``fn(y_true, y_pred)`` returning per-sample losses, or a ``keras.losses.Loss`` instance. For a
+                model with several outputs, a list (one per output) or a dict keyed by output name. ``None``: the
+                model must add its losses itself (``add_loss``).
+            loss_weights: Optional scalar weights of the per-output losses (list or dict); the total loss is their
+                weighted sum.
+            metrics: List of metrics tracked during training and evaluation: names (``"accuracy"``, ``"mae"``...),
+                functions or ``keras.metrics.Metric`` instances. ``"accuracy"`` picks binary, categorical or sparse
+                categorical accuracy from the loss and output shape, as Keras does. For several outputs, a list of
+                lists or a dict keyed by output name.
+            weighted_metrics: Metrics weighted by ``sample_weight`` / ``class_weight`` (same forms as ``metrics``).
+            run_eagerly: Accepted for compatibility (keras_torch runs eagerly unless ``jit_compile=True``).
+            steps_per_execution: Batch-level callbacks (and the progress bar) run once per this many steps, as in
+                Keras on TensorFlow. Default 1.
+            jit_compile: ``True`` compiles the forward pass and loss with ``torch.compile`` (fit, evaluate,
+                predict); a model that cannot be compiled runs eagerly, with a warning. ``"auto"`` (default) and
+                ``False`` run eagerly.
+            auto_scale_loss: Accepted for compatibility (under the ``mixed_float16`` policy the loss is always scaled).
+            **kwargs: Keras 2's ``sample_weight_mode``, ``target_tensors`` and ``distribute`` are accepted and
+                ignored; other names raise ``TypeError``.
 
         Example:
 
