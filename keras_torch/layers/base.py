@@ -108,15 +108,28 @@ def _shape_of(x: Any) -> Any:
 
 
 class Layer(Operation, KerasWeightsMixin):
-    """Base class of every keras_torch layer (and model). Subclasses implement ``build``/``call``.
+    """Base class of every keras_torch layer (and model).
+
+    A layer is a callable object holding state (weights) and a computation from inputs to outputs. It
+    is also a ``torch.nn.Module``: its weights are ``torch.nn.Parameter`` s in ``parameters()`` and
+    ``state_dict()``, stored in torch layouts, while ``get_weights``/``set_weights`` speak Keras layouts.
+    Subclasses create weights in :meth:`build` (called with the input shape on the first call) using
+    :meth:`add_weight`, and implement the forward pass in :meth:`call`. Calling a layer on a
+    ``keras.Input`` tensor records it into a functional model instead of computing.
+
+    ``training`` decides dropout/BatchNorm behaviour: a ``call`` that declares a ``training`` argument
+    receives it, and sub-layers follow the outer call. A top-level call without ``training=`` uses the
+    mode chosen with torch's ``train()``/``eval()`` if any, else the default of ``call``'s ``training``
+    argument, else inference (Keras's rule).
 
     Args:
         name: Layer name; defaults to the snake-cased class name made unique (``dense_1``).
-        trainable: Whether the weights are updated by training.
-        dtype: Variable dtype name or Keras dtype policy (default ``keras.config.floatx()``).
+        trainable: Whether the weights are updated by training (default ``True``).
+        dtype: Dtype of the weights and computations: a dtype name or a Keras dtype policy such as
+            ``"mixed_float16"`` (default: the global policy, ``keras.config.floatx()``).
         input_shape / input_dim / batch_input_shape / batch_size: Keras 2 style input declaration
             (used by ``Sequential`` to create the input).
-        activity_regularizer: Regularizer applied to the layer outputs.
+        activity_regularizer: Optional regularizer applied to the layer's outputs.
 
     Example:
 
