@@ -67,7 +67,24 @@ class Sequential(Model):
         super().__setattr__(name, value)
 
     def add(self, layer: Any, rebuild: bool = True) -> None:
-        """Append a layer (or set the input with ``keras.Input``)."""
+        """Adds a layer on top of the stack.
+
+        Args:
+            layer: A layer instance, a plain ``torch.nn.Module`` (wrapped in a ``TorchModuleWrapper``), or a
+            ``keras.Input`` tensor to set the model's input.
+            rebuild: Rebuild the model's graph now when its input shape is known (default ``True``).
+
+        Raises:
+            ValueError: If ``layer`` is not a layer (or an input), or its name is already used in the model.
+
+        Example:
+
+        >>> model = keras.Sequential()
+        >>> model.add(keras.Input(shape=(4,)))
+        >>> model.add(keras.layers.Dense(8))
+        >>> model.output_shape
+        (None, 8)
+        """
         if isinstance(layer, KerasTensor):
             origin = layer._keras_history[0]
             if not isinstance(origin, InputLayer):
@@ -103,7 +120,20 @@ class Sequential(Model):
             self._maybe_rebuild()
 
     def pop(self, rebuild: bool = True) -> Layer:
-        """Remove and return the last layer."""
+        """Removes the last layer of the stack and returns it.
+
+        Args:
+            rebuild: Rebuild the model's graph afterwards (default ``True``).
+
+        Returns:
+            The removed layer.
+
+        Example:
+
+        >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8), keras.layers.Dense(2)])
+        >>> model.pop().units, model.output_shape
+        (2, (None, 8))
+        """
         if not self._seq:
             raise TypeError("There are no layers in the model.")
         layer = self._seq.pop()
