@@ -566,7 +566,18 @@ class Layer(Operation, KerasWeightsMixin):
         return outputs
 
     def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
-        """Output mask. Default: pass the input mask through when ``supports_masking``."""
+        """Computes the output mask of the layer from its inputs and input mask.
+
+        The default passes the input mask through when ``supports_masking`` is true, else returns ``None``.
+        Layers that create masks (``Embedding(mask_zero=True)``, ``Masking``) or change the time axis override it.
+
+        Args:
+            inputs: The input tensor(s).
+            mask: The input mask (boolean tensor), or ``None``.
+
+        Returns:
+            The output mask, or ``None``.
+        """
         if not self.supports_masking:
             return None
         return mask
@@ -691,10 +702,18 @@ class Layer(Operation, KerasWeightsMixin):
     # ------------------------------------------------------------------ info
     @property
     def input(self) -> Any:
+        """The input tensor(s) of the layer's first call on symbolic tensors (functional API).
+
+        Raises ``AttributeError`` if the layer was never called on a ``keras.Input``.
+        """
         return self._node_attr("call_args", 0)
 
     @property
     def output(self) -> Any:
+        """The output tensor(s) of the layer's first call on symbolic tensors (functional API).
+
+        Raises ``AttributeError`` if the layer was never called on a ``keras.Input``.
+        """
         return self._node_attr("outputs")
 
     def _node_attr(self, attr: str, idx: int | None = None) -> Any:

@@ -390,26 +390,37 @@ class KerasWeightsMixin:
 
     @property
     def variables(self) -> list[torch.Tensor]:
+        """All weights of the layer; the same list as :attr:`weights`."""
         return self.weights
 
     @property
     def trainable_weights(self) -> list[torch.Tensor]:
+        """The weights updated by training (``[]`` when the layer is frozen), in torch layout and Keras order.
+
+        These are the ``torch.nn.Parameter`` objects themselves: pass them to a torch optimizer, or read
+        ``w.grad`` after ``loss.backward()``.
+        """
         if not self.trainable:  # type: ignore[attr-defined]
             return []
         return [s.tensor for g in self.keras_weight_groups() for s in g.stored if s.trainable]
 
     @property
     def trainable_variables(self) -> list[torch.Tensor]:
+        """The trainable weights; the same list as :attr:`trainable_weights`."""
         return self.trainable_weights
 
     @property
     def non_trainable_weights(self) -> list[torch.Tensor]:
+        """The weights not updated by gradients (e.g. BatchNorm's moving statistics; all weights when the
+        layer is frozen), in torch layout and Keras order.
+        """
         if not self.trainable:  # type: ignore[attr-defined]
             return self.weights
         return [s.tensor for g in self.keras_weight_groups() for s in g.stored if not s.trainable]
 
     @property
     def non_trainable_variables(self) -> list[torch.Tensor]:
+        """The non-trainable weights; the same list as :attr:`non_trainable_weights`."""
         return self.non_trainable_weights
 
     def get_weights(self) -> list[np.ndarray]:
