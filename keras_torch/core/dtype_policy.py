@@ -99,7 +99,11 @@ def set_global_policy(policy: Any) -> None:
 
 
 def global_policy() -> DTypePolicy:
-    """The policy new layers get (``DTypePolicy(floatx())`` unless one was set)."""
+    """The policy new layers get (``DTypePolicy(floatx())`` unless one was set).
+
+    Returns:
+        A ``keras.DTypePolicy``.
+    """
     return DTypePolicy(GLOBAL_POLICY["name"])
 
 

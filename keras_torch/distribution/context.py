@@ -50,7 +50,8 @@ def distribution() -> DataParallel | None:
     """The active distribution (``None`` in a single process unless one was set).
 
     Returns:
-    The active ``DataParallel`` distribution, or ``None``.
+        The distribution set with ``set_distribution``; otherwise, in a multi-process run (torchrun),
+        an automatic ``DataParallel`` (unless ``KERAS_TORCH_DISTRIBUTE=0``); else None.
     """
     if _ACTIVE.explicit:
         return _ACTIVE.chosen

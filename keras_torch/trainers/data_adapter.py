@@ -51,7 +51,17 @@ def to_tensor(x: Any, device: torch.device | None = None, strings: bool = True) 
 
 
 def unpack_x_y_sample_weight(data: Any) -> tuple[Any, Any, Any]:
-    """``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)`` → the three parts (Keras helper)."""
+    """``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)`` → the three parts (Keras helper).
+
+    Args:
+        data: A batch: ``x``, ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)`` (tuple or list).
+
+    Returns:
+        ``(x, y, sample_weight)``, None for the missing parts.
+
+    Raises:
+        ValueError: for a tuple of more than three items.
+    """
     if isinstance(data, list):
         data = tuple(data)
     if not isinstance(data, tuple):
@@ -67,7 +77,16 @@ def unpack_x_y_sample_weight(data: Any) -> tuple[Any, Any, Any]:
 
 def pack_x_y_sample_weight(x: Any, y: Any = None, sample_weight: Any = None) -> Any:
     """``(x, y, sample_weight)`` without the ``None`` parts; ``x`` alone when it is the only part and not a
-    list or tuple (Keras: a custom ``train_step`` then receives the batch itself, not a 1-tuple)."""
+    list or tuple (Keras: a custom ``train_step`` then receives the batch itself, not a 1-tuple).
+
+    Args:
+        x: Inputs.
+        y: Targets, or None.
+        sample_weight: Sample weights, or None.
+
+    Returns:
+        ``x``, ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)``.
+    """
     if y is None:
         return (x,) if isinstance(x, (list, tuple)) else x
     if sample_weight is None:

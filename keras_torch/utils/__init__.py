@@ -90,7 +90,14 @@ __all__ = [
 
 
 def is_keras_tensor(x: Any) -> bool:
-    """Whether ``x`` is a symbolic tensor (from ``keras.Input`` or a layer called on one)."""
+    """Whether ``x`` is a symbolic tensor (from ``keras.Input`` or a layer called on one).
+
+    Args:
+        x: Any object.
+
+    Returns:
+        A bool.
+    """
     return isinstance(x, _KerasTensor)
 
 
