@@ -66,7 +66,8 @@ class TensorBoard(Callback):
         update_freq: ``"epoch"``, ``"batch"`` or an integer N: also write the batch logs of
             every N-th global training batch (``batch_<metric>``).
         profile_batch: Must be 0 (profiling is not available with the torch backend).
-        embeddings_freq, embeddings_metadata: Accepted for compatibility (not written).
+        embeddings_freq: Accepted for compatibility (embeddings are not written).
+        embeddings_metadata: Accepted for compatibility (embeddings are not written).
 
     Raises:
         ImportError: At construction, when the ``tensorboard`` package is not installed.

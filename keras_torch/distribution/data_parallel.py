@@ -50,7 +50,8 @@ class DataParallel(Strategy):
         find_unused_parameters: DDP's unused-parameter detection. ``None`` (default): on when
             an output is compiled without a loss, and switched on (with a warning) if a step
             leaves some trainable weight without gradient.
-        static_graph, bucket_cap_mb: Passed to ``torch.nn.parallel.DistributedDataParallel``.
+        static_graph: Passed to ``torch.nn.parallel.DistributedDataParallel``.
+        bucket_cap_mb: Passed to ``torch.nn.parallel.DistributedDataParallel``.
     """
 
     def __init__(

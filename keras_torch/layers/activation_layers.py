@@ -126,7 +126,8 @@ class PReLU(Layer):
 
     Args:
         alpha_initializer: Default ``"zeros"``.
-        alpha_regularizer / alpha_constraint: As in Keras.
+        alpha_regularizer: Optional regularizer of the slopes.
+        alpha_constraint: Optional constraint of the slopes.
         shared_axes: Axes (1-based, excluding batch) sharing one alpha, e.g. ``[1, 2]`` for
             per-channel alphas on images.
 

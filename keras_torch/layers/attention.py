@@ -113,9 +113,13 @@ class MultiHeadAttention(Layer):
         use_bias: Whether the projections add biases. Default ``True``.
         output_shape: Size (int or tuple) of the output's last dimensions; default: the query's last dimension.
         attention_axes: Axes over which attention is applied (default: all axes but batch, heads and features).
-        kernel_initializer, bias_initializer: Initializers of the projections.
-        kernel_regularizer, bias_regularizer, activity_regularizer: Optional regularizers.
-        kernel_constraint, bias_constraint: Optional constraints.
+        kernel_initializer: Initializer of the kernel (default ``"glorot_uniform"``).
+        bias_initializer: Initializer of the bias (default ``"zeros"``).
+        kernel_regularizer: Optional regularizer of the kernel.
+        bias_regularizer: Optional regularizer of the bias.
+        activity_regularizer: Optional regularizer of the layer's output.
+        kernel_constraint: Optional constraint of the kernel (applied after each optimizer step).
+        bias_constraint: Optional constraint of the bias.
         seed: Seed of the dropout.
         flash_attention: Accepted for compatibility (torch picks its attention kernel itself).
         sliding_window: ``None`` or a positive int: each query attends only to keys less than this many

@@ -124,11 +124,14 @@ class EinsumDense(LoraMixin, Layer):
         bias_axes: Letters of the output spec that get a bias (``None``: no bias).
         kernel_initializer: Initializer of the kernel (default ``"glorot_uniform"``).
         bias_initializer: Initializer of the bias (default ``"zeros"``).
-        kernel_regularizer, bias_regularizer: Optional regularizers.
-        kernel_constraint, bias_constraint: Optional constraints.
+        kernel_regularizer: Optional regularizer of the kernel.
+        bias_regularizer: Optional regularizer of the bias.
+        kernel_constraint: Optional constraint of the kernel (applied after each optimizer step).
+        bias_constraint: Optional constraint of the bias.
         lora_rank: If set, LoRA is enabled at build with this rank (see :meth:`enable_lora`).
         lora_alpha: LoRA scale numerator (default ``lora_rank``).
-        gptq_unpacked_column_size, quantization_config: Only ``None``: weight quantization is not provided.
+        gptq_unpacked_column_size: Only ``None``: weight quantization is not provided.
+        quantization_config: Only ``None``: weight quantization is not provided.
         **kwargs: Base layer arguments.
 
     Input shape:

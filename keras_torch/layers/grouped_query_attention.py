@@ -49,9 +49,13 @@ class GroupedQueryAttention(Layer):
         sliding_window: ``None`` or a positive int: each query attends only to keys less than
             ``sliding_window`` positions away (with ``use_causal_mask``, Mistral's causal sliding window).
         flash_attention: Accepted for compatibility (torch picks its attention kernel itself).
-        kernel_initializer, bias_initializer: Initializers of the projections.
-        kernel_regularizer, bias_regularizer, activity_regularizer: Optional regularizers.
-        kernel_constraint, bias_constraint: Optional constraints.
+        kernel_initializer: Initializer of the kernel (default ``"glorot_uniform"``).
+        bias_initializer: Initializer of the bias (default ``"zeros"``).
+        kernel_regularizer: Optional regularizer of the kernel.
+        bias_regularizer: Optional regularizer of the bias.
+        activity_regularizer: Optional regularizer of the layer's output.
+        kernel_constraint: Optional constraint of the kernel (applied after each optimizer step).
+        bias_constraint: Optional constraint of the bias.
         use_gate: Gate the attention output with ``sigmoid(query @ W_gate)`` (Gated Attention).
         seed: Seed of the dropout.
         **kwargs: Base layer arguments.

@@ -606,8 +606,12 @@ class IntegerLookup(IndexLookup):
         oov_token: The value returned for OOV indices when ``invert=True`` (default -1).
         vocabulary: A list/array of integers or the path of a vocabulary file.
         vocabulary_dtype: Only ``"int64"``.
-        idf_weights / invert / output_mode / sparse / pad_to_max_tokens / salt: as
-            :class:`StringLookup`.
+        idf_weights: TF-IDF weights (``output_mode="tf_idf"`` with a ``vocabulary``).
+        invert: Map indices back to values.
+        output_mode: ``"int"``, ``"one_hot"``, ``"multi_hot"``, ``"count"`` or ``"tf_idf"``.
+        sparse: Only ``False``.
+        pad_to_max_tokens: Encoded outputs have ``max_tokens`` columns.
+        salt: SipHash key for the OOV buckets (an int or two ints).
         oov_method: ``"floormod"`` (default) or ``"farmhash"``.
         name: Optional name of the layer.
 

@@ -100,16 +100,22 @@ class BatchNormalization(_AffineMixin, Layer):
         epsilon: Small float added to the variance (default 1e-3; torch's default is 1e-5).
         center: Whether to learn an offset ``beta``. Default ``True``.
         scale: Whether to learn a scale ``gamma``. Default ``True``.
-        beta_initializer, gamma_initializer: Initializers of ``beta`` (zeros) and ``gamma`` (ones).
-        moving_mean_initializer, moving_variance_initializer: Initializers of the moving statistics (zeros, ones).
-        beta_regularizer, gamma_regularizer: Optional regularizers.
-        beta_constraint, gamma_constraint: Optional constraints.
+        beta_initializer: Initializer of ``beta`` (default ``"zeros"``).
+        gamma_initializer: Initializer of ``gamma`` (default ``"ones"``).
+        moving_mean_initializer: Initializer of the moving mean (default ``"zeros"``).
+        moving_variance_initializer: Initializer of the moving variance (default ``"ones"``).
+        beta_regularizer: Optional regularizer of ``beta``.
+        gamma_regularizer: Optional regularizer of ``gamma``.
+        beta_constraint: Optional constraint of ``beta``.
+        gamma_constraint: Optional constraint of ``gamma``.
         renorm: Only ``False``: batch renormalization is not supported (``True`` raises).
-        renorm_clipping, renorm_momentum: Batch renormalization settings, kept in the config only.
+        renorm_clipping: Batch renormalization setting, kept in the config only.
+        renorm_momentum: Batch renormalization setting, kept in the config only.
         synchronized: Kept in the config; each process normalizes with its own batch statistics.
         fused: Accepted for compatibility (tf-keras argument).
         trainable: Whether ``gamma``/``beta`` are trained and batch statistics used in training.
-        virtual_batch_size, adjustment: tf-keras only; anything but ``None`` raises.
+        virtual_batch_size: tf-keras only; anything but ``None`` raises.
+        adjustment: tf-keras only; anything but ``None`` raises.
         **kwargs: Base layer arguments.
 
     Input shape:
@@ -296,9 +302,12 @@ class LayerNormalization(_AffineMixin, Layer):
         epsilon: Small float added to the variance (default 1e-3).
         center: Whether to learn an offset ``beta``. Default ``True``.
         scale: Whether to learn a scale ``gamma``. Default ``True``.
-        beta_initializer, gamma_initializer: Initializers of ``beta`` (zeros) and ``gamma`` (ones).
-        beta_regularizer, gamma_regularizer: Optional regularizers.
-        beta_constraint, gamma_constraint: Optional constraints.
+        beta_initializer: Initializer of ``beta`` (default ``"zeros"``).
+        gamma_initializer: Initializer of ``gamma`` (default ``"ones"``).
+        beta_regularizer: Optional regularizer of ``beta``.
+        gamma_regularizer: Optional regularizer of ``gamma``.
+        beta_constraint: Optional constraint of ``beta``.
+        gamma_constraint: Optional constraint of ``gamma``.
         rms_scaling: Keras 3 (deprecated) flag: ``x * rsqrt(var(x) + epsilon) * gamma``, no centering.
         **kwargs: Base layer arguments.
 
@@ -413,9 +422,12 @@ class GroupNormalization(_AffineMixin, Layer):
         epsilon: Small float added to the variance (default 1e-3).
         center: Whether to learn an offset ``beta``. Default ``True``.
         scale: Whether to learn a scale ``gamma``. Default ``True``.
-        beta_initializer, gamma_initializer: Initializers of ``beta`` (zeros) and ``gamma`` (ones).
-        beta_regularizer, gamma_regularizer: Optional regularizers.
-        beta_constraint, gamma_constraint: Optional constraints.
+        beta_initializer: Initializer of ``beta`` (default ``"zeros"``).
+        gamma_initializer: Initializer of ``gamma`` (default ``"ones"``).
+        beta_regularizer: Optional regularizer of ``beta``.
+        gamma_regularizer: Optional regularizer of ``gamma``.
+        beta_constraint: Optional constraint of ``beta``.
+        gamma_constraint: Optional constraint of ``gamma``.
         **kwargs: Base layer arguments.
 
     Input shape:

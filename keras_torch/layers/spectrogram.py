@@ -234,7 +234,8 @@ class MelSpectrogram(Layer):
         window: ``"hann"`` (default), ``"hamming"``, an array of ``sequence_length`` values, or ``None``.
         sampling_rate: Sample rate of the input in Hz (default 16000).
         num_mel_bins: Number of mel bands (default 128).
-        min_freq / max_freq: Band edges in Hz (default 20 / ``sampling_rate / 2``).
+        min_freq: Lowest frequency of the mel bands, in Hz (default 20).
+        max_freq: Highest frequency of the mel bands, in Hz (default ``sampling_rate / 2``).
         power_to_db: Return decibels (default ``True``).
         top_db: Dynamic range kept below the maximum (over the whole batch, as Keras), in dB.
         mag_exp: Exponent of the magnitude (2 = power spectrogram).

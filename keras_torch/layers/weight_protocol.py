@@ -173,7 +173,8 @@ class KerasWeightsMixin:
             trainable: Whether gradients update it.
             constraint: Projection applied (in Keras layout) after each optimizer step.
             attr: Attribute / state_dict name (default: ``name``).
-            to_torch / to_keras: Layout converters between the Keras shape and the stored tensor.
+            to_torch: Converter from the Keras-layout value to the stored tensor (e.g. a transpose).
+            to_keras: Converter from the stored tensor to the Keras layout.
             buffer: Store as a torch buffer instead of a parameter (non-trainable state).
 
         Returns:

@@ -35,7 +35,8 @@ def circle(y_true: Any, y_pred: Any, ref_labels: Any = None, ref_embeddings: Any
     Args:
         y_true: ``(batch,)`` integer labels.
         y_pred: ``(batch, dim)`` embeddings.
-        ref_labels / ref_embeddings: The reference set (default: the batch itself).
+        ref_labels: Labels of the reference set (default: ``y_true``).
+        ref_embeddings: Embeddings of the reference set (default: ``y_pred``).
         remove_diagonal: Do not pair a sample with itself.
         gamma: Scale factor.
         margin: Relaxation margin.

@@ -23,7 +23,8 @@ class RandomCrop(BaseImagePreprocessingLayer):
     Keras 3.15, inference (``training=False``) returns the images unchanged.
 
     Args:
-        height / width: Size of the crop.
+        height: Height of the output, in pixels.
+        width: Width of the output, in pixels.
         seed: Int seed (default: a random one, recorded in the config).
         data_format: ``"channels_last"`` (default) or ``"channels_first"``.
         name: Layer name.

@@ -86,12 +86,14 @@ class Resizing(BaseImagePreprocessingLayer):
     """Resizes images to ``(height, width)`` (no antialias by default); boxes and masks follow.
 
     Args:
-        height / width: Output size.
+        height: Height of the output, in pixels.
+        width: Width of the output, in pixels.
         interpolation: ``"bilinear"`` (half-pixel centres), ``"nearest"`` (nearest-exact),
             ``"bicubic"`` or ``"area"``.
         crop_to_aspect_ratio: Centre-crop to the target aspect ratio before resizing.
         pad_to_aspect_ratio: Pad (with ``fill_value``) to the target aspect ratio before resizing.
-        fill_mode / fill_value: Padding mode (only ``"constant"``) and value.
+        fill_mode: Padding mode (only ``"constant"``).
+        fill_value: Padding value.
         antialias: Antialiasing filter when downsampling (bilinear/bicubic).
         data_format: ``"channels_last"`` (default) or ``"channels_first"``.
         **kwargs: ``bounding_box_format`` and base layer arguments.
@@ -209,7 +211,8 @@ class CenterCrop(BaseImagePreprocessingLayer):
     """Crops the central ``(height, width)`` region; smaller images are aspect-cropped and resized.
 
     Args:
-        height / width: Output size.
+        height: Height of the output, in pixels.
+        width: Width of the output, in pixels.
         data_format: ``"channels_last"`` (default) or ``"channels_first"``.
         **kwargs: ``bounding_box_format`` and base layer arguments.
 

@@ -364,10 +364,15 @@ class SimpleRNNCell(_Cell):
         units: Positive integer, dimensionality of the output space.
         activation: Activation (default ``tanh``; ``None`` means linear).
         use_bias: Whether to use a bias vector.
-        kernel_initializer / recurrent_initializer / bias_initializer: Initializers
-            (default ``glorot_uniform`` / ``orthogonal`` / ``zeros``).
-        kernel_regularizer / recurrent_regularizer / bias_regularizer: Optional regularizers.
-        kernel_constraint / recurrent_constraint / bias_constraint: Optional constraints.
+        kernel_initializer: Initializer of the kernel (default ``"glorot_uniform"``).
+        recurrent_initializer: Initializer of the recurrent kernel (default ``"orthogonal"``).
+        bias_initializer: Initializer of the bias (default ``"zeros"``).
+        kernel_regularizer: Optional regularizer of the kernel.
+        recurrent_regularizer: Optional regularizer of the recurrent kernel.
+        bias_regularizer: Optional regularizer of the bias.
+        kernel_constraint: Optional constraint of the kernel (applied after each optimizer step).
+        recurrent_constraint: Optional constraint of the recurrent kernel.
+        bias_constraint: Optional constraint of the bias.
         dropout: Fraction of the inputs to drop (training only).
         recurrent_dropout: Fraction of the recurrent state to drop (training only).
         seed: Seed for the dropout masks.
@@ -450,11 +455,16 @@ class LSTMCell(_Cell):
         recurrent_activation: Gate activation (default ``sigmoid``; ``hard_sigmoid`` is Keras 3's
             ``relu6(x + 3) / 6``).
         use_bias: Whether to use a bias vector.
-        kernel_initializer / recurrent_initializer / bias_initializer: Initializers
-            (default ``glorot_uniform`` / ``orthogonal`` / ``zeros``).
+        kernel_initializer: Initializer of the kernel (default ``"glorot_uniform"``).
+        recurrent_initializer: Initializer of the recurrent kernel (default ``"orthogonal"``).
+        bias_initializer: Initializer of the bias (default ``"zeros"``).
         unit_forget_bias: Initialise the forget-gate bias to one (default ``True``).
-        kernel_regularizer / recurrent_regularizer / bias_regularizer: Optional regularizers.
-        kernel_constraint / recurrent_constraint / bias_constraint: Optional constraints.
+        kernel_regularizer: Optional regularizer of the kernel.
+        recurrent_regularizer: Optional regularizer of the recurrent kernel.
+        bias_regularizer: Optional regularizer of the bias.
+        kernel_constraint: Optional constraint of the kernel (applied after each optimizer step).
+        recurrent_constraint: Optional constraint of the recurrent kernel.
+        bias_constraint: Optional constraint of the bias.
         dropout: Fraction of the inputs to drop (training only).
         recurrent_dropout: Fraction of the recurrent state to drop (training only).
         seed: Seed for the dropout masks.
@@ -562,10 +572,15 @@ class GRUCell(_Cell):
         activation: Candidate activation (default ``tanh``).
         recurrent_activation: Gate activation (default ``sigmoid``).
         use_bias: Whether to use a bias vector.
-        kernel_initializer / recurrent_initializer / bias_initializer: Initializers
-            (default ``glorot_uniform`` / ``orthogonal`` / ``zeros``).
-        kernel_regularizer / recurrent_regularizer / bias_regularizer: Optional regularizers.
-        kernel_constraint / recurrent_constraint / bias_constraint: Optional constraints.
+        kernel_initializer: Initializer of the kernel (default ``"glorot_uniform"``).
+        recurrent_initializer: Initializer of the recurrent kernel (default ``"orthogonal"``).
+        bias_initializer: Initializer of the bias (default ``"zeros"``).
+        kernel_regularizer: Optional regularizer of the kernel.
+        recurrent_regularizer: Optional regularizer of the recurrent kernel.
+        bias_regularizer: Optional regularizer of the bias.
+        kernel_constraint: Optional constraint of the kernel (applied after each optimizer step).
+        recurrent_constraint: Optional constraint of the recurrent kernel.
+        bias_constraint: Optional constraint of the bias.
         dropout: Fraction of the inputs to drop (training only).
         recurrent_dropout: Fraction of the recurrent state to drop (training only).
         reset_after: Apply the reset gate after the recurrent matmul (Keras 3 / cuDNN / torch
