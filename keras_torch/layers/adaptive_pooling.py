@@ -141,7 +141,7 @@ class AdaptiveAveragePooling1D(BaseAdaptivePooling):
     average over input positions ``floor(i * size / out)`` to ``ceil((i + 1) * size / out)``.
 
     Args:
-        output_size: Int or tuple of 1 ints, the output spatial size.
+        output_size: Int or tuple of one int, the output spatial size.
         data_format: ``"channels_last"`` (default, from ``keras.config.image_data_format()``) or
             ``"channels_first"``.
         **kwargs: Base layer arguments.
@@ -222,7 +222,7 @@ class AdaptiveMaxPooling1D(BaseAdaptivePooling):
     maximum over input positions ``floor(i * size / out)`` to ``ceil((i + 1) * size / out)``.
 
     Args:
-        output_size: Int or tuple of 1 ints, the output spatial size.
+        output_size: Int or tuple of one int, the output spatial size.
         data_format: ``"channels_last"`` (default, from ``keras.config.image_data_format()``) or
             ``"channels_first"``.
         **kwargs: Base layer arguments.

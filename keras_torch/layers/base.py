@@ -606,7 +606,8 @@ class Layer(Operation, KerasWeightsMixin):
         compute. Used when the layer is called on ``keras.Input`` tensors.
 
         Args:
-            input_shape: The input shape, batch dimension included (``None`` for unknown sizes), or a structure of shapes.
+            input_shape: The input shape, batch dimension included (``None`` for unknown sizes), or a structure of
+                shapes.
 
         Returns:
             The output shape (tuple), or a structure of shapes for several outputs.

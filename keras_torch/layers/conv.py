@@ -310,16 +310,17 @@ class Conv1D(BaseConv):
 
     Args:
         filters: Number of output channels.
-        kernel_size: Int or tuple of 1 ints, the size of the convolution window.
-        strides: Int or tuple of 1 ints, the stride of the convolution. ``strides > 1`` cannot be
+        kernel_size: Int or tuple of one int, the size of the convolution window.
+        strides: Int or tuple of one int, the stride of the convolution. ``strides > 1`` cannot be
             combined with ``dilation_rate > 1``. Default 1.
-        padding: ``"valid"`` (no padding), ``"causal"`` (left padding by ``dilation_rate * (kernel_size - 1)``, for temporal models) or ``"same"`` (pad so that the output has
+        padding: ``"valid"`` (no padding), ``"causal"`` (left padding by ``dilation_rate * (kernel_size - 1)``, for
+            temporal models) or ``"same"`` (pad so that the output has
             ``ceil(input / strides)`` positions; like TensorFlow, an odd total padding puts the extra pixel at
             the end). Case-insensitive.
         data_format: ``"channels_last"`` (inputs ``(batch, steps, channels)``) or ``"channels_first"``
             (inputs ``(batch, channels, steps)``). Defaults to ``keras.config.image_data_format()``.
             Weights are the same in both cases; only the activations are laid out differently.
-        dilation_rate: Int or tuple of 1 ints, the dilation rate of an atrous convolution. Default 1.
+        dilation_rate: Int or tuple of one int, the dilation rate of an atrous convolution. Default 1.
         groups: Number of groups the input channels are split into; each group is convolved with
             ``filters // groups`` filters. Both the input channels and ``filters`` must be divisible by it.
         activation: Activation applied to the output (name or callable); ``None`` means linear.
@@ -454,7 +455,8 @@ class Conv3D(BaseConv):
         ``(batch, channels, dim1, dim2, dim3)`` with ``"channels_first"``.
 
     Output shape:
-        ``(batch, new_dim1, new_dim2, new_dim3, filters)`` (channels_last) or ``(batch, filters, new_dim1, new_dim2, new_dim3)``
+        ``(batch, new_dim1, new_dim2, new_dim3, filters)`` (channels_last) or
+        ``(batch, filters, new_dim1, new_dim2, new_dim3)``
         (channels_first).
 
     Example:

@@ -194,14 +194,14 @@ class Conv1DTranspose(BaseConvTranspose):
 
     Args:
         filters: Number of output channels.
-        kernel_size: Int or tuple of 1 ints, the size of the transposed convolution window.
-        strides: Int or tuple of 1 ints, the upsampling factor. Default 1.
+        kernel_size: Int or tuple of one int, the size of the transposed convolution window.
+        strides: Int or tuple of one int, the upsampling factor. Default 1.
         padding: ``"valid"`` or ``"same"`` (output size ``input * strides``). Case-insensitive.
-        output_padding: Int or tuple of 1 ints (each smaller than the stride) added at the end of each
+        output_padding: Int or tuple of one int (each smaller than the stride) added at the end of each
             spatial dimension, or ``None`` (default) to infer the output size.
         data_format: ``"channels_last"`` (default, from ``keras.config.image_data_format()``) or
             ``"channels_first"``.
-        dilation_rate: Int or tuple of 1 ints, the dilation rate. Default 1.
+        dilation_rate: Int or tuple of one int, the dilation rate. Default 1.
         activation: Activation applied to the output (name or callable); ``None`` means linear.
         use_bias: Whether the layer adds a bias vector. Default ``True``.
         kernel_initializer: Initializer of the kernel (default ``"glorot_uniform"``), applied to the kernel
@@ -331,7 +331,8 @@ class Conv3DTranspose(BaseConvTranspose):
         ``(batch, channels, dim1, dim2, dim3)`` with ``"channels_first"``.
 
     Output shape:
-        ``(batch, new_dim1, new_dim2, new_dim3, filters)`` (channels_last) or ``(batch, filters, new_dim1, new_dim2, new_dim3)``
+        ``(batch, new_dim1, new_dim2, new_dim3, filters)`` (channels_last) or
+        ``(batch, filters, new_dim1, new_dim2, new_dim3)``
         (channels_first).
         With ``padding="valid"`` and no ``output_padding``, each new size is
         ``(size - 1) * strides + dilation_rate * (kernel_size - 1) + 1``; with ``"same"`` it is ``size * strides``.

@@ -186,9 +186,9 @@ class MaxPooling1D(BasePooling):
     each spatial dimension, channel by channel.
 
     Args:
-        pool_size: Int or tuple of 1 ints, the window size. Default ``2`` (Keras 2's default;
+        pool_size: Int or tuple of one int, the window size. Default ``2`` (Keras 2's default;
             Keras 3 makes the argument required).
-        strides: Int, tuple of 1 ints or ``None`` (default: ``pool_size``).
+        strides: Int, tuple of one int or ``None`` (default: ``pool_size``).
         padding: ``"valid"`` (no padding) or ``"same"`` (output size ``ceil(input / strides)``, TensorFlow rule).
         data_format: ``"channels_last"`` (default, from ``keras.config.image_data_format()``) or
             ``"channels_first"``.
@@ -297,9 +297,9 @@ class AveragePooling1D(BasePooling):
     each spatial dimension, channel by channel. Padded positions are left out of the mean, as in Keras.
 
     Args:
-        pool_size: Int or tuple of 1 ints, the window size. Default ``2`` (Keras 2's default;
+        pool_size: Int or tuple of one int, the window size. Default ``2`` (Keras 2's default;
             Keras 3 makes the argument required).
-        strides: Int, tuple of 1 ints or ``None`` (default: ``pool_size``).
+        strides: Int, tuple of one int or ``None`` (default: ``pool_size``).
         padding: ``"valid"`` (no padding) or ``"same"`` (output size ``ceil(input / strides)``, TensorFlow rule).
         data_format: ``"channels_last"`` (default, from ``keras.config.image_data_format()``) or
             ``"channels_first"``.
@@ -614,7 +614,8 @@ class GlobalAveragePooling1D(BaseGlobalPooling):
 
     Reduces every spatial position of each channel to its mean.
 
-    A mask ``(batch, steps)`` (e.g. from ``Embedding(mask_zero=True)``) leaves the masked steps out of the mean; like Keras 3 the output carries no mask.
+    A mask ``(batch, steps)`` (e.g. from ``Embedding(mask_zero=True)``) leaves the masked steps out of the mean; like
+    Keras 3 the output carries no mask.
 
     Args:
         data_format: ``"channels_last"`` (default, from ``keras.config.image_data_format()``) or

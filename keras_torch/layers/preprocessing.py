@@ -88,7 +88,8 @@ class Normalization(Layer):
 
     Args:
         axis: Axis or axes kept (one statistic per index); ``None`` = a single scalar statistic.
-        mean: Fixed mean used instead of :meth:`adapt` (give both ``mean`` and ``variance`` or neither), broadcast over the kept axes.
+        mean: Fixed mean used instead of :meth:`adapt` (give both ``mean`` and ``variance`` or neither), broadcast over
+            the kept axes.
         variance: Fixed variance used instead of :meth:`adapt`, broadcast over the kept axes.
         invert: Apply the inverse transform ``mean + x * sqrt(variance)``.
 

@@ -183,13 +183,13 @@ class DepthwiseConv1D(BaseDepthwiseConv):
     Keras layout ``kernel_size + (channels, depth_multiplier)``.
 
     Args:
-        kernel_size: Int or tuple of 1 ints, the size of the window.
-        strides: Int or tuple of 1 ints. ``strides > 1`` cannot be combined with ``dilation_rate > 1``.
+        kernel_size: Int or tuple of one int, the size of the window.
+        strides: Int or tuple of one int. ``strides > 1`` cannot be combined with ``dilation_rate > 1``.
         padding: ``"valid"`` or ``"same"`` (TensorFlow rule).
         depth_multiplier: Number of output channels per input channel. Default 1.
         data_format: ``"channels_last"`` (default, from ``keras.config.image_data_format()``) or
             ``"channels_first"``.
-        dilation_rate: Int or tuple of 1 ints. Default 1.
+        dilation_rate: Int or tuple of one int. Default 1.
         activation: Activation applied to the output; ``None`` means linear.
         use_bias: Whether to add a bias of shape ``(channels * depth_multiplier,)``.
         depthwise_initializer: Initializer of the kernel (default ``"glorot_uniform"``).
@@ -203,7 +203,8 @@ class DepthwiseConv1D(BaseDepthwiseConv):
         ``(batch, channels, steps)`` with ``"channels_first"``.
 
     Output shape:
-        ``(batch, new_steps, channels * depth_multiplier)`` (channels_last) or ``(batch, channels * depth_multiplier, new_steps)``
+        ``(batch, new_steps, channels * depth_multiplier)`` (channels_last) or
+        ``(batch, channels * depth_multiplier, new_steps)``
         (channels_first).
 
     Example:
@@ -249,7 +250,8 @@ class DepthwiseConv2D(BaseDepthwiseConv):
         ``(batch, channels, rows, cols)`` with ``"channels_first"``.
 
     Output shape:
-        ``(batch, new_rows, new_cols, channels * depth_multiplier)`` (channels_last) or ``(batch, channels * depth_multiplier, new_rows, new_cols)``
+        ``(batch, new_rows, new_cols, channels * depth_multiplier)`` (channels_last) or
+        ``(batch, channels * depth_multiplier, new_rows, new_cols)``
         (channels_first).
 
     Example:
@@ -427,18 +429,19 @@ class SeparableConv1D(BaseSeparableConv):
 
     A depthwise convolution (each input channel convolved separately with ``depth_multiplier`` filters)
     followed by a pointwise (1x1) convolution that mixes the channels into ``filters`` outputs: fewer
-    weights than a full convolution. Torch attributes ``depthwise_weight`` ``(channels * depth_multiplier, 1,
-    *kernel_size)`` and ``pointwise_weight`` ``(filters, channels * depth_multiplier, 1...)``; ``get_weights()``
-    gives Keras's ``depthwise_kernel``, ``pointwise_kernel`` and ``bias``.
+    weights than a full convolution. Torch attributes: ``depthwise_weight``
+    ``(channels * depth_multiplier, 1, *kernel_size)`` and ``pointwise_weight``
+    ``(filters, channels * depth_multiplier, 1...)``; ``get_weights()`` gives Keras's ``depthwise_kernel``,
+    ``pointwise_kernel`` and ``bias``.
 
     Args:
         filters: Number of output channels.
-        kernel_size: Int or tuple of 1 ints, the depthwise window size.
-        strides: Int or tuple of 1 ints. ``strides > 1`` cannot be combined with ``dilation_rate > 1``.
+        kernel_size: Int or tuple of one int, the depthwise window size.
+        strides: Int or tuple of one int. ``strides > 1`` cannot be combined with ``dilation_rate > 1``.
         padding: ``"valid"`` or ``"same"`` (TensorFlow rule), or ``"causal"``.
         data_format: ``"channels_last"`` (default, from ``keras.config.image_data_format()``) or
             ``"channels_first"``.
-        dilation_rate: Int or tuple of 1 ints. Default 1.
+        dilation_rate: Int or tuple of one int. Default 1.
         depth_multiplier: Depthwise output channels per input channel. Default 1.
         activation: Activation applied to the output; ``None`` means linear.
         use_bias: Whether to add a bias of shape ``(filters,)``.
@@ -477,9 +480,10 @@ class SeparableConv2D(BaseSeparableConv):
 
     A depthwise convolution (each input channel convolved separately with ``depth_multiplier`` filters)
     followed by a pointwise (1x1) convolution that mixes the channels into ``filters`` outputs: fewer
-    weights than a full convolution. Torch attributes ``depthwise_weight`` ``(channels * depth_multiplier, 1,
-    *kernel_size)`` and ``pointwise_weight`` ``(filters, channels * depth_multiplier, 1...)``; ``get_weights()``
-    gives Keras's ``depthwise_kernel``, ``pointwise_kernel`` and ``bias``.
+    weights than a full convolution. Torch attributes: ``depthwise_weight``
+    ``(channels * depth_multiplier, 1, *kernel_size)`` and ``pointwise_weight``
+    ``(filters, channels * depth_multiplier, 1...)``; ``get_weights()`` gives Keras's ``depthwise_kernel``,
+    ``pointwise_kernel`` and ``bias``.
 
     Args:
         filters: Number of output channels.

@@ -249,7 +249,8 @@ class KerasWeightsMixin:
     def _unique_attr(self, attr: str) -> str:
         base, i = attr, 1
         while attr in self._parameters or attr in self._buffers or attr in self._modules or (
-            attr in self.__dict__ or (hasattr(type(self), attr) and not isinstance(getattr(type(self), attr), WeightView))
+            attr in self.__dict__ or (hasattr(type(self), attr) and not isinstance(getattr(type(self), attr),
+            WeightView))
         ):
             attr = f"{base}_{i}"
             i += 1

@@ -74,7 +74,8 @@ class MeanAbsoluteError(_Simple):
 class MeanAbsolutePercentageError(_Simple):
     """Mean absolute percentage error: ``100 * mean(abs((y_true - y_pred) / max(abs(y_true), epsilon)), axis=-1)``.
 
-    Use it in ``model.compile(loss=keras.losses.MeanAbsolutePercentageError())`` or by its name, ``loss="mean_absolute_percentage_error"``.
+    Use it in ``model.compile(loss=keras.losses.MeanAbsolutePercentageError())`` or by its name,
+    ``loss="mean_absolute_percentage_error"``.
 
     Args:
         reduction: How the per-sample losses are reduced: ``"sum_over_batch_size"`` (default; the sum
@@ -97,9 +98,11 @@ class MeanAbsolutePercentageError(_Simple):
 
 @register("MeanSquaredLogarithmicError", category=_CAT)
 class MeanSquaredLogarithmicError(_Simple):
-    """Mean squared logarithmic error: ``mean(square(log(y_pred + 1) - log(y_true + 1)), axis=-1)`` (values clipped at ``epsilon``).
+    """Mean squared logarithmic error: ``mean(square(log(y_pred + 1) - log(y_true + 1)), axis=-1)`` (values clipped at
+    ``epsilon``).
 
-    Use it in ``model.compile(loss=keras.losses.MeanSquaredLogarithmicError())`` or by its name, ``loss="mean_squared_logarithmic_error"``.
+    Use it in ``model.compile(loss=keras.losses.MeanSquaredLogarithmicError())`` or by its name,
+    ``loss="mean_squared_logarithmic_error"``.
 
     Args:
         reduction: How the per-sample losses are reduced: ``"sum_over_batch_size"`` (default; the sum
@@ -122,7 +125,8 @@ class MeanSquaredLogarithmicError(_Simple):
 
 @register("CosineSimilarity", category=_CAT)
 class CosineSimilarity(_Simple):
-    """Negative cosine similarity: ``-sum(l2_normalize(y_true) * l2_normalize(y_pred), axis)``. Values lie in ``[-1, 1]``; -1 means the same direction, so minimizing it brings predictions and targets closer.
+    """Negative cosine similarity: ``-sum(l2_normalize(y_true) * l2_normalize(y_pred), axis)``. Values lie in
+    ``[-1, 1]``; -1 means the same direction, so minimizing it brings predictions and targets closer.
 
     Use it in ``model.compile(loss=keras.losses.CosineSimilarity())`` or by its name, ``loss="cosine_similarity"``.
 
@@ -146,7 +150,8 @@ class CosineSimilarity(_Simple):
 
 @register("Huber", category=_CAT)
 class Huber(_Simple):
-    """Huber loss: ``0.5 * x**2`` where ``|x| <= delta`` and ``delta * (|x| - 0.5 * delta)`` beyond, with ``x = y_true - y_pred``; mean over the last axis. Less sensitive to outliers than the squared error.
+    """Huber loss: ``0.5 * x**2`` where ``|x| <= delta`` and ``delta * (|x| - 0.5 * delta)`` beyond, with
+    ``x = y_true - y_pred``; mean over the last axis. Less sensitive to outliers than the squared error.
 
     Use it in ``model.compile(loss=keras.losses.Huber())`` or by its name, ``loss="huber"``.
 
@@ -170,7 +175,8 @@ class Huber(_Simple):
 
 @register("LogCosh", category=_CAT)
 class LogCosh(_Simple):
-    """Logarithm of the hyperbolic cosine of the error, ``mean(log(cosh(y_pred - y_true)), axis=-1)``: about ``x**2 / 2`` for small errors and ``|x| - log(2)`` for large ones.
+    """Logarithm of the hyperbolic cosine of the error, ``mean(log(cosh(y_pred - y_true)), axis=-1)``: about
+    ``x**2 / 2`` for small errors and ``|x| - log(2)`` for large ones.
 
     Use it in ``model.compile(loss=keras.losses.LogCosh())`` or by its name, ``loss="log_cosh"``.
 
@@ -193,7 +199,8 @@ class LogCosh(_Simple):
 
 @register("Hinge", category=_CAT)
 class Hinge(_Simple):
-    """Hinge loss: ``mean(maximum(1 - y_true * y_pred, 0), axis=-1)``. Targets should be -1 or 1; binary 0/1 targets are converted to -1/1.
+    """Hinge loss: ``mean(maximum(1 - y_true * y_pred, 0), axis=-1)``. Targets should be -1 or 1; binary 0/1 targets are
+    converted to -1/1.
 
     Use it in ``model.compile(loss=keras.losses.Hinge())`` or by its name, ``loss="hinge"``.
 
@@ -216,7 +223,8 @@ class Hinge(_Simple):
 
 @register("SquaredHinge", category=_CAT)
 class SquaredHinge(_Simple):
-    """Squared hinge loss: ``mean(square(maximum(1 - y_true * y_pred, 0)), axis=-1)``. Targets should be -1 or 1; binary 0/1 targets are converted to -1/1.
+    """Squared hinge loss: ``mean(square(maximum(1 - y_true * y_pred, 0)), axis=-1)``. Targets should be -1 or 1; binary
+    0/1 targets are converted to -1/1.
 
     Use it in ``model.compile(loss=keras.losses.SquaredHinge())`` or by its name, ``loss="squared_hinge"``.
 
@@ -239,7 +247,8 @@ class SquaredHinge(_Simple):
 
 @register("CategoricalHinge", category=_CAT)
 class CategoricalHinge(_Simple):
-    """Categorical hinge loss: ``maximum(neg - pos + 1, 0)`` with ``pos = sum(y_true * y_pred)`` and ``neg = max((1 - y_true) * y_pred)``, for one-hot targets.
+    """Categorical hinge loss: ``maximum(neg - pos + 1, 0)`` with ``pos = sum(y_true * y_pred)`` and
+    ``neg = max((1 - y_true) * y_pred)``, for one-hot targets.
 
     Use it in ``model.compile(loss=keras.losses.CategoricalHinge())`` or by its name, ``loss="categorical_hinge"``.
 
@@ -319,7 +328,8 @@ class _WithConfig(LossFunctionWrapper):
 
 @register("BinaryCrossentropy", category=_CAT)
 class BinaryCrossentropy(_WithConfig):
-    """Binary crossentropy between binary targets (0 or 1) and predicted probabilities (or logits), averaged over ``axis``. Use it for binary classification and multi-label problems.
+    """Binary crossentropy between binary targets (0 or 1) and predicted probabilities (or logits), averaged over
+    ``axis``. Use it for binary classification and multi-label problems.
 
     Use it in ``model.compile(loss=keras.losses.BinaryCrossentropy())`` or by its name, ``loss="binary_crossentropy"``.
 
@@ -364,9 +374,11 @@ class BinaryCrossentropy(_WithConfig):
 
 @register("BinaryFocalCrossentropy", category=_CAT)
 class BinaryFocalCrossentropy(_WithConfig):
-    """Binary focal crossentropy (Lin et al., 2017): the binary crossentropy scaled by ``(1 - p_t) ** gamma`` so that well-classified examples count less, which helps with class imbalance.
+    """Binary focal crossentropy (Lin et al., 2017): the binary crossentropy scaled by ``(1 - p_t) ** gamma`` so that
+    well-classified examples count less, which helps with class imbalance.
 
-    Use it in ``model.compile(loss=keras.losses.BinaryFocalCrossentropy())`` or by its name, ``loss="binary_focal_crossentropy"``.
+    Use it in ``model.compile(loss=keras.losses.BinaryFocalCrossentropy())`` or by its name,
+    ``loss="binary_focal_crossentropy"``.
 
     Args:
         apply_class_balancing: Weight positives by ``alpha`` and negatives by ``1 - alpha``.
@@ -413,9 +425,11 @@ class BinaryFocalCrossentropy(_WithConfig):
 
 @register("CategoricalCrossentropy", category=_CAT)
 class CategoricalCrossentropy(_WithConfig):
-    """Categorical crossentropy between one-hot targets and predicted class probabilities (or logits). For integer class targets use :class:`SparseCategoricalCrossentropy`.
+    """Categorical crossentropy between one-hot targets and predicted class probabilities (or logits). For integer class
+    targets use :class:`SparseCategoricalCrossentropy`.
 
-    Use it in ``model.compile(loss=keras.losses.CategoricalCrossentropy())`` or by its name, ``loss="categorical_crossentropy"``.
+    Use it in ``model.compile(loss=keras.losses.CategoricalCrossentropy())`` or by its name,
+    ``loss="categorical_crossentropy"``.
 
     Args:
         from_logits: Whether ``y_pred`` holds logits (unnormalized scores) instead of probabilities.
@@ -456,9 +470,11 @@ class CategoricalCrossentropy(_WithConfig):
 
 @register("CategoricalFocalCrossentropy", category=_CAT)
 class CategoricalFocalCrossentropy(_WithConfig):
-    """Categorical focal crossentropy (Lin et al., 2017): the categorical crossentropy weighted by ``alpha * (1 - p) ** gamma`` so that well-classified examples count less.
+    """Categorical focal crossentropy (Lin et al., 2017): the categorical crossentropy weighted by
+    ``alpha * (1 - p) ** gamma`` so that well-classified examples count less.
 
-    Use it in ``model.compile(loss=keras.losses.CategoricalFocalCrossentropy())`` or by its name, ``loss="categorical_focal_crossentropy"``.
+    Use it in ``model.compile(loss=keras.losses.CategoricalFocalCrossentropy())`` or by its name,
+    ``loss="categorical_focal_crossentropy"``.
 
     Args:
         alpha: Weighting factor (default 0.25).
@@ -502,9 +518,11 @@ class CategoricalFocalCrossentropy(_WithConfig):
 
 @register("SparseCategoricalCrossentropy", category=_CAT)
 class SparseCategoricalCrossentropy(_WithConfig):
-    """Categorical crossentropy between integer class targets and predicted class probabilities (or logits). Use it when the labels are class indices rather than one-hot vectors.
+    """Categorical crossentropy between integer class targets and predicted class probabilities (or logits). Use it when
+    the labels are class indices rather than one-hot vectors.
 
-    Use it in ``model.compile(loss=keras.losses.SparseCategoricalCrossentropy())`` or by its name, ``loss="sparse_categorical_crossentropy"``.
+    Use it in ``model.compile(loss=keras.losses.SparseCategoricalCrossentropy())`` or by its name,
+    ``loss="sparse_categorical_crossentropy"``.
 
     Args:
         from_logits: Whether ``y_pred`` holds logits (unnormalized scores) instead of probabilities.
@@ -572,7 +590,8 @@ class Dice(_WithConfig):
 
 @register("Tversky", category=_CAT)
 class Tversky(_WithConfig):
-    """Tversky loss: ``1 - TP / (TP + alpha * FP + beta * FN)``, a generalization of the Dice loss (``alpha = beta = 0.5``) that weighs false positives and false negatives differently.
+    """Tversky loss: ``1 - TP / (TP + alpha * FP + beta * FN)``, a generalization of the Dice loss (
+    ``alpha = beta = 0.5``) that weighs false positives and false negatives differently.
 
     Use it in ``model.compile(loss=keras.losses.Tversky())`` or by its name, ``loss="tversky"``.
 
@@ -609,9 +628,11 @@ class Tversky(_WithConfig):
 
 @register("CategoricalGeneralizedCrossEntropy", category=_CAT)
 class CategoricalGeneralizedCrossEntropy(_WithConfig):
-    """Generalized cross entropy (Zhang & Sabuncu, 2018) for integer class targets: ``(1 - p_y ** q) / q``, robust to noisy labels; ``q -> 0`` approaches the crossentropy, ``q = 1`` the mean absolute error.
+    """Generalized cross entropy (Zhang & Sabuncu, 2018) for integer class targets: ``(1 - p_y ** q) / q``, robust to
+    noisy labels; ``q -> 0`` approaches the crossentropy, ``q = 1`` the mean absolute error.
 
-    Use it in ``model.compile(loss=keras.losses.CategoricalGeneralizedCrossEntropy())`` or by its name, ``loss="categorical_generalized_cross_entropy"``.
+    Use it in ``model.compile(loss=keras.losses.CategoricalGeneralizedCrossEntropy())`` or by its name,
+    ``loss="categorical_generalized_cross_entropy"``.
 
     Args:
         q: Parameter in ``(0, 1]`` (default 0.5).

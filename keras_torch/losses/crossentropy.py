@@ -164,7 +164,8 @@ def _warn_one_class(name: str, y_pred: torch.Tensor) -> None:
 def categorical_crossentropy(
     y_true: Any, y_pred: Any, from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1
 ) -> torch.Tensor:
-    """Categorical crossentropy between one-hot targets and predicted class probabilities (or logits). For integer class targets use :class:`SparseCategoricalCrossentropy`.
+    """Categorical crossentropy between one-hot targets and predicted class probabilities (or logits). For integer class
+    targets use :class:`SparseCategoricalCrossentropy`.
 
     The per-sample form of :class:`CategoricalCrossentropy` (no reduction over the batch).
 
@@ -198,7 +199,8 @@ def categorical_crossentropy(
 def sparse_categorical_crossentropy(
     y_true: Any, y_pred: Any, from_logits: bool = False, ignore_class: int | None = None, axis: int = -1
 ) -> torch.Tensor:
-    """Categorical crossentropy between integer class targets and predicted class probabilities (or logits). Use it when the labels are class indices rather than one-hot vectors.
+    """Categorical crossentropy between integer class targets and predicted class probabilities (or logits). Use it when
+    the labels are class indices rather than one-hot vectors.
 
     The per-sample form of :class:`SparseCategoricalCrossentropy` (no reduction over the batch).
 
@@ -246,7 +248,8 @@ sparse_categorical_crossentropy._keras_integer_labels = True  # type: ignore[att
 def binary_crossentropy(
     y_true: Any, y_pred: Any, from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1
 ) -> torch.Tensor:
-    """Binary crossentropy between binary targets (0 or 1) and predicted probabilities (or logits), averaged over ``axis``. Use it for binary classification and multi-label problems.
+    """Binary crossentropy between binary targets (0 or 1) and predicted probabilities (or logits), averaged over
+    ``axis``. Use it for binary classification and multi-label problems.
 
     The per-sample form of :class:`BinaryCrossentropy` (no reduction over the batch).
 
@@ -284,7 +287,8 @@ def binary_focal_crossentropy(
     label_smoothing: float = 0.0,
     axis: int = -1,
 ) -> torch.Tensor:
-    """Binary focal crossentropy (Lin et al., 2017): the binary crossentropy scaled by ``(1 - p_t) ** gamma`` so that well-classified examples count less, which helps with class imbalance.
+    """Binary focal crossentropy (Lin et al., 2017): the binary crossentropy scaled by ``(1 - p_t) ** gamma`` so that
+    well-classified examples count less, which helps with class imbalance.
 
     The per-sample form of :class:`BinaryFocalCrossentropy` (no reduction over the batch).
 
@@ -335,7 +339,8 @@ def categorical_focal_crossentropy(
     label_smoothing: float = 0.0,
     axis: int = -1,
 ) -> torch.Tensor:
-    """Categorical focal crossentropy (Lin et al., 2017): the categorical crossentropy weighted by ``alpha * (1 - p) ** gamma`` so that well-classified examples count less.
+    """Categorical focal crossentropy (Lin et al., 2017): the categorical crossentropy weighted by
+    ``alpha * (1 - p) ** gamma`` so that well-classified examples count less.
 
     The per-sample form of :class:`CategoricalFocalCrossentropy` (no reduction over the batch).
 
@@ -376,7 +381,8 @@ def categorical_focal_crossentropy(
 
 @register("categorical_generalized_cross_entropy", category=_CAT)
 def categorical_generalized_cross_entropy(y_true: Any, y_pred: Any, q: float) -> torch.Tensor:
-    """Generalized cross entropy (Zhang & Sabuncu, 2018) for integer class targets: ``(1 - p_y ** q) / q``, robust to noisy labels; ``q -> 0`` approaches the crossentropy, ``q = 1`` the mean absolute error.
+    """Generalized cross entropy (Zhang & Sabuncu, 2018) for integer class targets: ``(1 - p_y ** q) / q``, robust to
+    noisy labels; ``q -> 0`` approaches the crossentropy, ``q = 1`` the mean absolute error.
 
     The per-sample form of :class:`CategoricalGeneralizedCrossEntropy` (no reduction over the batch).
 

@@ -97,7 +97,8 @@ def mean_absolute_percentage_error(y_true: Any, y_pred: Any) -> torch.Tensor:
 
 @register("mean_squared_logarithmic_error", "msle", "MSLE", category=_CAT)
 def mean_squared_logarithmic_error(y_true: Any, y_pred: Any) -> torch.Tensor:
-    """Mean squared logarithmic error: ``mean(square(log(y_pred + 1) - log(y_true + 1)), axis=-1)`` (values clipped at ``epsilon``).
+    """Mean squared logarithmic error: ``mean(square(log(y_pred + 1) - log(y_true + 1)), axis=-1)`` (values clipped at
+    ``epsilon``).
 
     The per-sample form of :class:`MeanSquaredLogarithmicError` (no reduction over the batch).
 
@@ -128,7 +129,8 @@ def l2_normalize(x: torch.Tensor, axis: int = -1) -> torch.Tensor:
 
 @register("cosine_similarity", category=_CAT)
 def cosine_similarity(y_true: Any, y_pred: Any, axis: int = -1) -> torch.Tensor:
-    """Negative cosine similarity: ``-sum(l2_normalize(y_true) * l2_normalize(y_pred), axis)``. Values lie in ``[-1, 1]``; -1 means the same direction, so minimizing it brings predictions and targets closer.
+    """Negative cosine similarity: ``-sum(l2_normalize(y_true) * l2_normalize(y_pred), axis)``. Values lie in
+    ``[-1, 1]``; -1 means the same direction, so minimizing it brings predictions and targets closer.
 
     The per-sample form of :class:`CosineSimilarity` (no reduction over the batch).
 
@@ -151,7 +153,8 @@ def cosine_similarity(y_true: Any, y_pred: Any, axis: int = -1) -> torch.Tensor:
 
 @register("huber", category=_CAT)
 def huber(y_true: Any, y_pred: Any, delta: float = 1.0) -> torch.Tensor:
-    """Huber loss: ``0.5 * x**2`` where ``|x| <= delta`` and ``delta * (|x| - 0.5 * delta)`` beyond, with ``x = y_true - y_pred``; mean over the last axis. Less sensitive to outliers than the squared error.
+    """Huber loss: ``0.5 * x**2`` where ``|x| <= delta`` and ``delta * (|x| - 0.5 * delta)`` beyond, with
+    ``x = y_true - y_pred``; mean over the last axis. Less sensitive to outliers than the squared error.
 
     The per-sample form of :class:`Huber` (no reduction over the batch).
 
@@ -179,7 +182,8 @@ def huber(y_true: Any, y_pred: Any, delta: float = 1.0) -> torch.Tensor:
 
 @register("log_cosh", "logcosh", category=_CAT)
 def log_cosh(y_true: Any, y_pred: Any) -> torch.Tensor:
-    """Logarithm of the hyperbolic cosine of the error, ``mean(log(cosh(y_pred - y_true)), axis=-1)``: about ``x**2 / 2`` for small errors and ``|x| - log(2)`` for large ones.
+    """Logarithm of the hyperbolic cosine of the error, ``mean(log(cosh(y_pred - y_true)), axis=-1)``: about
+    ``x**2 / 2`` for small errors and ``|x| - log(2)`` for large ones.
 
     The per-sample form of :class:`LogCosh` (no reduction over the batch).
 
@@ -208,7 +212,8 @@ def convert_binary_labels_to_hinge(y_true: torch.Tensor) -> torch.Tensor:
 
 @register("hinge", category=_CAT)
 def hinge(y_true: Any, y_pred: Any) -> torch.Tensor:
-    """Hinge loss: ``mean(maximum(1 - y_true * y_pred, 0), axis=-1)``. Targets should be -1 or 1; binary 0/1 targets are converted to -1/1.
+    """Hinge loss: ``mean(maximum(1 - y_true * y_pred, 0), axis=-1)``. Targets should be -1 or 1; binary 0/1 targets are
+    converted to -1/1.
 
     The per-sample form of :class:`Hinge` (no reduction over the batch).
 
@@ -231,7 +236,8 @@ def hinge(y_true: Any, y_pred: Any) -> torch.Tensor:
 
 @register("squared_hinge", category=_CAT)
 def squared_hinge(y_true: Any, y_pred: Any) -> torch.Tensor:
-    """Squared hinge loss: ``mean(square(maximum(1 - y_true * y_pred, 0)), axis=-1)``. Targets should be -1 or 1; binary 0/1 targets are converted to -1/1.
+    """Squared hinge loss: ``mean(square(maximum(1 - y_true * y_pred, 0)), axis=-1)``. Targets should be -1 or 1; binary
+    0/1 targets are converted to -1/1.
 
     The per-sample form of :class:`SquaredHinge` (no reduction over the batch).
 
@@ -254,7 +260,8 @@ def squared_hinge(y_true: Any, y_pred: Any) -> torch.Tensor:
 
 @register("categorical_hinge", category=_CAT)
 def categorical_hinge(y_true: Any, y_pred: Any) -> torch.Tensor:
-    """Categorical hinge loss: ``maximum(neg - pos + 1, 0)`` with ``pos = sum(y_true * y_pred)`` and ``neg = max((1 - y_true) * y_pred)``, for one-hot targets.
+    """Categorical hinge loss: ``maximum(neg - pos + 1, 0)`` with ``pos = sum(y_true * y_pred)`` and
+    ``neg = max((1 - y_true) * y_pred)``, for one-hot targets.
 
     The per-sample form of :class:`CategoricalHinge` (no reduction over the batch).
 
@@ -357,7 +364,8 @@ def dice(y_true: Any, y_pred: Any, axis: int | tuple[int, ...] | None = None) ->
 def tversky(
     y_true: Any, y_pred: Any, alpha: float = 0.5, beta: float = 0.5, axis: int | tuple[int, ...] | None = None
 ) -> torch.Tensor:
-    """Tversky loss: ``1 - TP / (TP + alpha * FP + beta * FN)``, a generalization of the Dice loss (``alpha = beta = 0.5``) that weighs false positives and false negatives differently.
+    """Tversky loss: ``1 - TP / (TP + alpha * FP + beta * FN)``, a generalization of the Dice loss (
+    ``alpha = beta = 0.5``) that weighs false positives and false negatives differently.
 
     The per-sample form of :class:`Tversky` (no reduction over the batch).
 

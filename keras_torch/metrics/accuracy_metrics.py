@@ -33,7 +33,8 @@ def accuracy(y_true: Any, y_pred: Any) -> torch.Tensor:
 
 @registry.register(category="metric_functions")
 def binary_accuracy(y_true: Any, y_pred: Any, threshold: float = 0.5) -> torch.Tensor:
-    """Per-sample binary accuracy: 1.0 where ``(y_pred > threshold) == y_true`` (strictly greater, as Keras), averaged over the last axis.
+    """Per-sample binary accuracy: 1.0 where ``(y_pred > threshold) == y_true`` (strictly greater, as Keras), averaged
+    over the last axis.
 
     Args:
         y_true: Binary labels, ``(batch, ...)``.
@@ -169,7 +170,8 @@ def top_k_categorical_accuracy(y_true: Any, y_pred: Any, k: int = 5) -> torch.Te
 def sparse_top_k_categorical_accuracy(
     y_true: Any, y_pred: Any, k: int = 5, from_sorted_ids: bool = False
 ) -> torch.Tensor:
-    """Per-sample top-k accuracy for integer labels: 1.0 where the label is among the ``k`` highest predictions (or, with ``from_sorted_ids``, among the first ``k`` ids).
+    """Per-sample top-k accuracy for integer labels: 1.0 where the label is among the ``k`` highest predictions (or,
+    with ``from_sorted_ids``, among the first ``k`` ids).
 
     Args:
         y_true: Integer class labels, ``(batch,)`` or ``(batch, 1)``.
@@ -230,9 +232,11 @@ class Accuracy(MeanMetricWrapper):
 
 @registry.register("BinaryAccuracy", category=_CAT)
 class BinaryAccuracy(MeanMetricWrapper):
-    """Computes how often the thresholded predictions match binary labels: a prediction counts as 1 when ``y_pred > threshold``.
+    """Computes how often the thresholded predictions match binary labels: a prediction counts as 1 when
+    ``y_pred > threshold``.
 
-    Pass an instance to ``model.compile(metrics=[...])`` (or its name, ``metrics=["binary_accuracy"]``) to track it during training and evaluation.
+    Pass an instance to ``model.compile(metrics=[...])`` (or its name, ``metrics=["binary_accuracy"]``) to track it
+    during training and evaluation.
 
     Args:
         threshold: Decision threshold on the predicted probabilities (default 0.5).
@@ -260,7 +264,8 @@ class BinaryAccuracy(MeanMetricWrapper):
 class CategoricalAccuracy(MeanMetricWrapper):
     """Computes how often ``argmax(y_pred)`` matches the one-hot labels' ``argmax(y_true)``.
 
-    Pass an instance to ``model.compile(metrics=[...])`` (or its name, ``metrics=["categorical_accuracy"]``) to track it during training and evaluation.
+    Pass an instance to ``model.compile(metrics=[...])`` (or its name, ``metrics=["categorical_accuracy"]``) to track it
+    during training and evaluation.
 
     Args:
         name: Name of the metric instance (default ``"categorical_accuracy"``).
@@ -284,9 +289,11 @@ class CategoricalAccuracy(MeanMetricWrapper):
 
 @registry.register("SparseCategoricalAccuracy", category=_CAT)
 class SparseCategoricalAccuracy(MeanMetricWrapper):
-    """Computes how often ``argmax(y_pred)`` matches integer class labels. ``compile(metrics=["accuracy"])`` picks this metric for a sparse categorical crossentropy loss.
+    """Computes how often ``argmax(y_pred)`` matches integer class labels. ``compile(metrics=["accuracy"])`` picks this
+    metric for a sparse categorical crossentropy loss.
 
-    Pass an instance to ``model.compile(metrics=[...])`` (or its name, ``metrics=["sparse_categorical_accuracy"]``) to track it during training and evaluation.
+    Pass an instance to ``model.compile(metrics=[...])`` (or its name, ``metrics=["sparse_categorical_accuracy"]``) to
+    track it during training and evaluation.
 
     Args:
         name: Name of the metric instance (default ``"sparse_categorical_accuracy"``).
@@ -344,7 +351,8 @@ class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
 
     Args:
         k: Number of top predictions considered (default 5).
-        from_sorted_ids: ``y_pred`` already holds class ids sorted by score (e.g. from a retrieval step) instead of scores.
+        from_sorted_ids: ``y_pred`` already holds class ids sorted by score (e.g. from a retrieval step) instead of
+            scores.
         name: Name of the metric instance (default ``"sparse_top_k_categorical_accuracy"``).
         dtype: Dtype of the metric's state and result (default ``keras.config.floatx()``).
 

@@ -75,10 +75,15 @@ def _cell_doc(cls_name: str, what: str, example: str) -> str:
     """
 
 
-TruePositives = _cell_class("TruePositives", cu.TP, _cell_doc("TruePositives", "true positives (predicted positive, labelled positive)", "tensor(1.)"))
-FalsePositives = _cell_class("FalsePositives", cu.FP, _cell_doc("FalsePositives", "false positives (predicted positive, labelled negative)", "tensor(0.)"))
-TrueNegatives = _cell_class("TrueNegatives", cu.TN, _cell_doc("TrueNegatives", "true negatives (predicted negative, labelled negative)", "tensor(1.)"))
-FalseNegatives = _cell_class("FalseNegatives", cu.FN, _cell_doc("FalseNegatives", "false negatives (predicted negative, labelled positive)", "tensor(2.)"))
+_CELLS = {
+    "TruePositives": (cu.TP, "true positives (predicted positive, labelled positive)", "tensor(1.)"),
+    "FalsePositives": (cu.FP, "false positives (predicted positive, labelled negative)", "tensor(0.)"),
+    "TrueNegatives": (cu.TN, "true negatives (predicted negative, labelled negative)", "tensor(1.)"),
+    "FalseNegatives": (cu.FN, "false negatives (predicted negative, labelled positive)", "tensor(2.)"),
+}
+TruePositives, FalsePositives, TrueNegatives, FalseNegatives = (
+    _cell_class(name, cond, _cell_doc(name, what, example)) for name, (cond, what, example) in _CELLS.items()
+)
 
 
 class _PrecisionRecall(Metric):
@@ -133,7 +138,8 @@ class _PrecisionRecall(Metric):
 
 @registry.register("Precision", category=_CAT)
 class Precision(_PrecisionRecall):
-    """Computes the precision of the predictions, ``TP / (TP + FP)``: the fraction of the predicted positives that are positive.
+    """Computes the precision of the predictions, ``TP / (TP + FP)``: the fraction of the predicted positives that are
+    positive.
 
     True and false positives are accumulated (weighted by ``sample_weight``) over all updates.
 
@@ -162,7 +168,8 @@ class Precision(_PrecisionRecall):
 
 @registry.register("Recall", category=_CAT)
 class Recall(_PrecisionRecall):
-    """Computes the recall of the predictions, ``TP / (TP + FN)``: the fraction of the positives that are predicted positive.
+    """Computes the recall of the predictions, ``TP / (TP + FN)``: the fraction of the positives that are predicted
+    positive.
 
     True positives and false negatives are accumulated (weighted by ``sample_weight``) over all updates.
 
@@ -281,7 +288,8 @@ class _AtBase(SensitivitySpecificityBase):
 
 @registry.register("SensitivityAtSpecificity", category=_CAT)
 class SensitivityAtSpecificity(_AtBase):
-    """Computes the best sensitivity (recall) reachable at a threshold where the specificity is at least ``specificity``.
+    """Computes the best sensitivity (recall) reachable at a threshold where the specificity is at least
+    ``specificity``.
 
     Pass an instance to ``model.compile(metrics=[...])`` to track it during training and evaluation.
 
@@ -311,7 +319,8 @@ class SensitivityAtSpecificity(_AtBase):
 
 @registry.register("SpecificityAtSensitivity", category=_CAT)
 class SpecificityAtSensitivity(_AtBase):
-    """Computes the best specificity reachable at a threshold where the sensitivity (recall) is at least ``sensitivity``.
+    """Computes the best specificity reachable at a threshold where the sensitivity (recall) is at least
+    ``sensitivity``.
 
     Pass an instance to ``model.compile(metrics=[...])`` to track it during training and evaluation.
 

@@ -21,7 +21,8 @@ def _pair(y_true: Any, y_pred: Any) -> tuple[torch.Tensor, torch.Tensor]:
 
 @registry.register(category="metric_functions")
 def pearson_correlation(y_true: Any, y_pred: Any, axis: int = -1) -> torch.Tensor:
-    """Per-sample Pearson correlation coefficient between ``y_true`` and ``y_pred`` along ``axis`` (population standard deviations).
+    """Per-sample Pearson correlation coefficient between ``y_true`` and ``y_pred`` along ``axis`` (population standard
+    deviations).
 
     Args:
         y_true: Labels.
@@ -46,7 +47,8 @@ def pearson_correlation(y_true: Any, y_pred: Any, axis: int = -1) -> torch.Tenso
 
 @registry.register(category="metric_functions")
 def concordance_correlation(y_true: Any, y_pred: Any, axis: int = -1) -> torch.Tensor:
-    """Per-sample Lin's concordance correlation coefficient between ``y_true`` and ``y_pred`` along ``axis``: ``2 * cov / (var_true + var_pred + (mean_true - mean_pred) ** 2)``.
+    """Per-sample Lin's concordance correlation coefficient between ``y_true`` and ``y_pred`` along ``axis``:
+    ``2 * cov / (var_true + var_pred + (mean_true - mean_pred) ** 2)``.
 
     Args:
         y_true: Labels.
@@ -103,7 +105,8 @@ class PearsonCorrelation(_Correlation):
 
 @registry.register("ConcordanceCorrelation", category="metrics")
 class ConcordanceCorrelation(_Correlation):
-    """Computes Lin's concordance correlation coefficient between labels and predictions along ``axis`` (agreement on both correlation and scale), averaged over the samples seen.
+    """Computes Lin's concordance correlation coefficient between labels and predictions along ``axis`` (agreement on
+    both correlation and scale), averaged over the samples seen.
 
     Pass an instance to ``model.compile(metrics=[...])`` to track it during training and evaluation.
 

@@ -132,12 +132,14 @@ class FBetaScore(Metric):
 
 @registry.register("F1Score", category="metrics")
 class F1Score(FBetaScore):
-    """Computes the F1 score, the harmonic mean of precision and recall, for multi-class or multi-label 2D inputs (an :class:`FBetaScore` with ``beta=1``).
+    """Computes the F1 score, the harmonic mean of precision and recall, for multi-class or multi-label 2D inputs (an
+    :class:`FBetaScore` with ``beta=1``).
 
     Pass an instance to ``model.compile(metrics=[...])`` to track it during training and evaluation.
 
     Args:
-        average: ``None`` (default: one score per class), ``"micro"`` (global counts), ``"macro"`` (unweighted mean of the class scores) or ``"weighted"`` (mean weighted by the class support).
+        average: ``None`` (default: one score per class), ``"micro"`` (global counts), ``"macro"`` (unweighted mean of
+            the class scores) or ``"weighted"`` (mean weighted by the class support).
         threshold: Predictions above it count as positive; ``None`` marks the highest prediction of each row.
         name: Name of the metric instance (default ``"f1_score"``).
         dtype: Dtype of the metric's state and result (default ``keras.config.floatx()``).

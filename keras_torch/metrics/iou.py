@@ -85,7 +85,8 @@ class _IoUBase(Metric):
 class IoU(_IoUBase):
     """Computes the intersection-over-union for the classes in ``target_class_ids``, averaged over those classes.
 
-    IoU is ``TP / (TP + FP + FN)`` per class, accumulated in a confusion matrix over all updates; common for semantic segmentation.
+    IoU is ``TP / (TP + FP + FN)`` per class, accumulated in a confusion matrix over all updates; common for semantic
+    segmentation.
 
     Pass an instance to ``model.compile(metrics=[...])`` to track it during training and evaluation.
 
@@ -167,7 +168,8 @@ class IoU(_IoUBase):
 
 @registry.register("BinaryIoU", category=_CAT)
 class BinaryIoU(IoU):
-    """Computes the intersection-over-union for binary predictions: a prediction is class 1 when ``y_pred >= threshold``; the IoU of the ``target_class_ids`` (0 and/or 1) is averaged.
+    """Computes the intersection-over-union for binary predictions: a prediction is class 1 when
+    ``y_pred >= threshold``; the IoU of the ``target_class_ids`` (0 and/or 1) is averaged.
 
     Pass an instance to ``model.compile(metrics=[...])`` to track it during training and evaluation.
 
@@ -260,7 +262,8 @@ class MeanIoU(IoU):
 
 @registry.register("OneHotIoU", category=_CAT)
 class OneHotIoU(IoU):
-    """Computes the intersection-over-union of the ``target_class_ids`` for one-hot labels and (by default) score predictions, taking the ``argmax`` of both.
+    """Computes the intersection-over-union of the ``target_class_ids`` for one-hot labels and (by default) score
+    predictions, taking the ``argmax`` of both.
 
     Pass an instance to ``model.compile(metrics=[...])`` to track it during training and evaluation.
 
@@ -316,7 +319,8 @@ class OneHotIoU(IoU):
 
 @registry.register("OneHotMeanIoU", category=_CAT)
 class OneHotMeanIoU(MeanIoU):
-    """Computes the mean intersection-over-union over all classes for one-hot labels and (by default) score predictions, taking the ``argmax`` of both.
+    """Computes the mean intersection-over-union over all classes for one-hot labels and (by default) score predictions,
+    taking the ``argmax`` of both.
 
     Pass an instance to ``model.compile(metrics=[...])`` to track it during training and evaluation.
 

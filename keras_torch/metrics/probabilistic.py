@@ -86,7 +86,8 @@ class Hinge(_Plain):
 
 @registry.register("SquaredHinge", category=_CAT)
 class SquaredHinge(_Plain):
-    """Computes the mean squared hinge loss, ``square(maximum(1 - y_true * y_pred, 0))``; binary 0/1 labels are converted to -1/1.
+    """Computes the mean squared hinge loss, ``square(maximum(1 - y_true * y_pred, 0))``; binary 0/1 labels are
+    converted to -1/1.
 
     Pass an instance to ``model.compile(metrics=[...])`` to track it during training and evaluation.
 

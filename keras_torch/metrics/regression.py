@@ -27,7 +27,8 @@ class _LossMetric(MeanMetricWrapper):
 class MeanSquaredError(_LossMetric):
     """Computes the mean squared error between ``y_true`` and ``y_pred``, averaged over all samples seen.
 
-    Pass an instance to ``model.compile(metrics=[...])`` (or its name, ``metrics=["mse"]``) to track it during training and evaluation.
+    Pass an instance to ``model.compile(metrics=[...])`` (or its name, ``metrics=["mse"]``) to track it during training
+    and evaluation.
 
     Args:
         name: Name of the metric instance (default ``"mean_squared_error"``).
@@ -54,7 +55,8 @@ class MeanSquaredError(_LossMetric):
 class MeanAbsoluteError(_LossMetric):
     """Computes the mean absolute error between ``y_true`` and ``y_pred``, averaged over all samples seen.
 
-    Pass an instance to ``model.compile(metrics=[...])`` (or its name, ``metrics=["mae"]``) to track it during training and evaluation.
+    Pass an instance to ``model.compile(metrics=[...])`` (or its name, ``metrics=["mae"]``) to track it during training
+    and evaluation.
 
     Args:
         name: Name of the metric instance (default ``"mean_absolute_error"``).
@@ -81,7 +83,8 @@ class MeanAbsoluteError(_LossMetric):
 class MeanAbsolutePercentageError(_LossMetric):
     """Computes the mean absolute percentage error, ``100 * mean(|y_true - y_pred| / |y_true|)``.
 
-    Pass an instance to ``model.compile(metrics=[...])`` (or its name, ``metrics=["mape"]``) to track it during training and evaluation.
+    Pass an instance to ``model.compile(metrics=[...])`` (or its name, ``metrics=["mape"]``) to track it during training
+    and evaluation.
 
     Args:
         name: Name of the metric instance (default ``"mean_absolute_percentage_error"``).
@@ -104,7 +107,8 @@ class MeanAbsolutePercentageError(_LossMetric):
 class MeanSquaredLogarithmicError(_LossMetric):
     """Computes the mean squared logarithmic error, ``mean(square(log(y_true + 1) - log(y_pred + 1)))``.
 
-    Pass an instance to ``model.compile(metrics=[...])`` (or its name, ``metrics=["msle"]``) to track it during training and evaluation.
+    Pass an instance to ``model.compile(metrics=[...])`` (or its name, ``metrics=["msle"]``) to track it during training
+    and evaluation.
 
     Args:
         name: Name of the metric instance (default ``"mean_squared_logarithmic_error"``).
@@ -169,7 +173,8 @@ def cosine_similarity(y_true: Any, y_pred: Any, axis: int = -1) -> torch.Tensor:
 
 @registry.register("CosineSimilarity", category=_CAT)
 class CosineSimilarity(_LossMetric):
-    """Computes the mean cosine similarity between labels and predictions (1 for the same direction, -1 for opposite ones).
+    """Computes the mean cosine similarity between labels and predictions (1 for the same direction, -1 for opposite
+    ones).
 
     Pass an instance to ``model.compile(metrics=[...])`` to track it during training and evaluation.
 
@@ -216,12 +221,14 @@ class LogCoshError(_LossMetric):
 
 @registry.register("R2Score", category=_CAT)
 class R2Score(Metric):
-    """Computes the coefficient of determination, ``1 - SS_res / SS_tot``, over all samples seen (1 is a perfect fit, 0 no better than the mean).
+    """Computes the coefficient of determination, ``1 - SS_res / SS_tot``, over all samples seen (1 is a perfect fit, 0
+    no better than the mean).
 
     Pass an instance to ``model.compile(metrics=[...])`` to track it during training and evaluation.
 
     Args:
-        class_aggregation: How per-output scores are combined: ``"uniform_average"`` (default), ``"variance_weighted_average"`` or ``None`` (one score per output).
+        class_aggregation: How per-output scores are combined: ``"uniform_average"`` (default),
+            ``"variance_weighted_average"`` or ``None`` (one score per output).
         num_regressors: Number of independent regressors, for the adjusted R2 score (default 0: not adjusted).
         name: Name of the metric instance (default ``"r2_score"``).
         dtype: Dtype of the metric's state and result (default ``keras.config.floatx()``).

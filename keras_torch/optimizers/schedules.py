@@ -76,7 +76,8 @@ def _check_steps(name: str, value: Any) -> None:
 
 @registry.register("ExponentialDecay", category=_CAT)
 class ExponentialDecay(LearningRateSchedule):
-    """A learning rate that decays exponentially: ``initial_learning_rate * decay_rate ** (step / decay_steps)``; with ``staircase=True`` the exponent is floored, so the rate drops every ``decay_steps`` steps.
+    """A learning rate that decays exponentially: ``initial_learning_rate * decay_rate ** (step / decay_steps)``; with
+    ``staircase=True`` the exponent is floored, so the rate drops every ``decay_steps`` steps.
 
     Pass it as ``learning_rate`` of an optimizer; it is evaluated at every step (``optimizer.iterations``).
 
@@ -128,7 +129,8 @@ class ExponentialDecay(LearningRateSchedule):
 
 @registry.register("PiecewiseConstantDecay", category=_CAT)
 class PiecewiseConstantDecay(LearningRateSchedule):
-    """A piecewise constant learning rate: ``values[0]`` while ``step <= boundaries[0]``, ``values[1]`` up to ``boundaries[1]``, ..., ``values[-1]`` after the last boundary.
+    """A piecewise constant learning rate: ``values[0]`` while ``step <= boundaries[0]``, ``values[1]`` up to
+    ``boundaries[1]``, ..., ``values[-1]`` after the last boundary.
 
     Pass it as ``learning_rate`` of an optimizer; it is evaluated at every step (``optimizer.iterations``).
 
@@ -177,7 +179,8 @@ class PiecewiseConstantDecay(LearningRateSchedule):
 
 @registry.register("PolynomialDecay", category=_CAT)
 class PolynomialDecay(LearningRateSchedule):
-    """A learning rate that decays polynomially from ``initial_learning_rate`` to ``end_learning_rate`` over ``decay_steps``: ``(initial - end) * (1 - step / decay_steps) ** power + end``.
+    """A learning rate that decays polynomially from ``initial_learning_rate`` to ``end_learning_rate`` over
+    ``decay_steps``: ``(initial - end) * (1 - step / decay_steps) ** power + end``.
 
     Pass it as ``learning_rate`` of an optimizer; it is evaluated at every step (``optimizer.iterations``).
 
@@ -237,7 +240,8 @@ class PolynomialDecay(LearningRateSchedule):
 
 @registry.register("InverseTimeDecay", category=_CAT)
 class InverseTimeDecay(LearningRateSchedule):
-    """A learning rate that decays as the inverse of time: ``initial_learning_rate / (1 + decay_rate * step / decay_steps)`` (the ratio floored with ``staircase``).
+    """A learning rate that decays as the inverse of time:
+    ``initial_learning_rate / (1 + decay_rate * step / decay_steps)`` (the ratio floored with ``staircase``).
 
     Pass it as ``learning_rate`` of an optimizer; it is evaluated at every step (``optimizer.iterations``).
 
@@ -296,7 +300,9 @@ def _cosine(completed: torch.Tensor) -> torch.Tensor:
 class CosineDecay(LearningRateSchedule):
     """A cosine decay schedule (SGDR without restarts, Loshchilov & Hutter 2017), with an optional linear warmup.
 
-    Without warmup the rate goes from ``initial_learning_rate`` to ``alpha * initial_learning_rate`` along half a cosine over ``decay_steps``; with ``warmup_steps`` it first rises linearly from ``initial_learning_rate`` to ``warmup_target``, then decays from there.
+    Without warmup the rate goes from ``initial_learning_rate`` to ``alpha * initial_learning_rate`` along half a cosine
+    over ``decay_steps``; with ``warmup_steps`` it first rises linearly from ``initial_learning_rate`` to
+    ``warmup_target``, then decays from there.
 
     Pass it as ``learning_rate`` of an optimizer; it is evaluated at every step (``optimizer.iterations``).
 
@@ -385,7 +391,8 @@ def _fix_restart_index(i: torch.Tensor, arg: torch.Tensor, t_mul: float) -> torc
 class CosineDecayRestarts(LearningRateSchedule):
     """A cosine decay schedule with warm restarts (SGDR, Loshchilov & Hutter 2017).
 
-    The rate follows a cosine from the peak down to ``alpha`` times the peak, then restarts; period ``i`` lasts ``first_decay_steps * t_mul ** i`` steps and peaks at ``initial_learning_rate * m_mul ** i``.
+    The rate follows a cosine from the peak down to ``alpha`` times the peak, then restarts; period ``i`` lasts
+    ``first_decay_steps * t_mul ** i`` steps and peaks at ``initial_learning_rate * m_mul ** i``.
 
     Pass it as ``learning_rate`` of an optimizer; it is evaluated at every step (``optimizer.iterations``).
 

@@ -388,11 +388,11 @@ class ConvLSTM1D(ConvLSTM):
 
     Args:
         filters: Number of output channels.
-        kernel_size: Int or tuple of 1 ints, the convolution window.
-        strides: Int or tuple of 1 ints (input convolution only). Default 1.
+        kernel_size: Int or tuple of one int, the convolution window.
+        strides: Int or tuple of one int (input convolution only). Default 1.
         padding: ``"valid"`` or ``"same"``.
         data_format: ``"channels_last"`` (default) or ``"channels_first"``.
-        dilation_rate: Int or tuple of 1 ints. Default 1.
+        dilation_rate: Int or tuple of one int. Default 1.
         activation: Activation of the cell and output (default ``"tanh"``).
         recurrent_activation: Activation of the gates (default ``"sigmoid"``).
         use_bias: Whether to use a bias. Default ``True``.
@@ -464,7 +464,8 @@ class ConvLSTM2D(ConvLSTM):
         ``(batch, time, rows, cols, channels)`` (channels_last) or ``(batch, time, channels, rows, cols)``.
 
     Output shape:
-        ``(batch, new_rows, new_cols, filters)``; with ``return_sequences`` ``(batch, time, new_rows, new_cols, filters)``;
+        ``(batch, new_rows, new_cols, filters)``; with ``return_sequences``
+        ``(batch, time, new_rows, new_cols, filters)``;
         with ``return_state`` followed by the final ``h`` and ``c`` (each ``(batch, new_rows, new_cols, filters)``).
         Channels_first puts ``filters`` before the spatial dimensions.
 
@@ -514,8 +515,10 @@ class ConvLSTM3D(ConvLSTM):
         ``(batch, time, dim1, dim2, dim3, channels)`` (channels_last) or ``(batch, time, channels, dim1, dim2, dim3)``.
 
     Output shape:
-        ``(batch, new_dim1, new_dim2, new_dim3, filters)``; with ``return_sequences`` ``(batch, time, new_dim1, new_dim2, new_dim3, filters)``;
-        with ``return_state`` followed by the final ``h`` and ``c`` (each ``(batch, new_dim1, new_dim2, new_dim3, filters)``).
+        ``(batch, new_dim1, new_dim2, new_dim3, filters)``; with ``return_sequences``
+        ``(batch, time, new_dim1, new_dim2, new_dim3, filters)``;
+        with ``return_state`` followed by the final ``h`` and ``c`` (each
+        ``(batch, new_dim1, new_dim2, new_dim3, filters)``).
         Channels_first puts ``filters`` before the spatial dimensions.
 
     Example:
