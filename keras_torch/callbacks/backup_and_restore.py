@@ -116,8 +116,7 @@ class BackupAndRestore(Callback):
     >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
     >>> model.compile(optimizer="sgd", loss="mse")
     >>> x, y = np.random.rand(32, 4), np.random.rand(32, 1)
-    >>> import tempfile
-    >>> backup = keras.callbacks.BackupAndRestore(backup_dir=tempfile.mkdtemp())
+    >>> backup = keras.callbacks.BackupAndRestore(backup_dir="backup")
     >>> _ = model.fit(x, y, epochs=2, callbacks=[backup], verbose=0)  # an interrupted run resumes from its last epoch
     """
 

@@ -34,8 +34,7 @@ class CSVLogger(Callback):
     >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
     >>> model.compile(optimizer="sgd", loss="mse")
     >>> x, y = np.random.rand(32, 4), np.random.rand(32, 1)
-    >>> import os, tempfile
-    >>> path = os.path.join(tempfile.mkdtemp(), "training.csv")
+    >>> path = "training.csv"
     >>> _ = model.fit(x, y, epochs=2, callbacks=[keras.callbacks.CSVLogger(path)], verbose=0)
     >>> open(path).readline().strip()
     'epoch,loss,val_loss'

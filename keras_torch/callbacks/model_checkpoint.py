@@ -42,10 +42,10 @@ class ModelCheckpoint(MonitorCallback):
     >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
     >>> model.compile(optimizer="sgd", loss="mse")
     >>> x, y = np.random.rand(32, 4), np.random.rand(32, 1)
-    >>> import os, tempfile
-    >>> path = os.path.join(tempfile.mkdtemp(), "best.keras")
+    >>> path = "best.keras"
     >>> checkpoint = keras.callbacks.ModelCheckpoint(path, monitor="loss", save_best_only=True)
     >>> _ = model.fit(x, y, epochs=2, callbacks=[checkpoint], verbose=0)
+    >>> import os
     >>> os.path.exists(path)
     True
     """

@@ -76,9 +76,8 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):  # 
 
     Example:
 
-    >>> import os, tempfile
     >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
-    >>> path = os.path.join(tempfile.mkdtemp(), "model.keras")
+    >>> path = "model.keras"
     >>> model.save(path)
     >>> loaded = keras.models.load_model(path)
     >>> bool(np.allclose(loaded.predict(np.ones((1, 3)), verbose=0), model.predict(np.ones((1, 3)), verbose=0)))
@@ -103,9 +102,8 @@ def save_model(model, filepath, overwrite=True, **kwargs):
 
     Example:
 
-    >>> import os, tempfile
     >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
-    >>> keras.models.save_model(model, os.path.join(tempfile.mkdtemp(), "model.h5"))
+    >>> keras.models.save_model(model, "model.h5")
     """
     model.save(filepath, overwrite=overwrite, **kwargs)
 

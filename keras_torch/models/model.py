@@ -351,9 +351,8 @@ class Model(Trainer, Layer):
 
         Example:
 
-        >>> import os, tempfile
         >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
-        >>> path = os.path.join(tempfile.mkdtemp(), "model.keras")
+        >>> path = "model.keras"
         >>> model.save(path)
         >>> keras.models.load_model(path).output_shape
         (None, 2)
@@ -377,9 +376,8 @@ class Model(Trainer, Layer):
 
         Example:
 
-        >>> import os, tempfile
         >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
-        >>> path = os.path.join(tempfile.mkdtemp(), "model.weights.h5")
+        >>> path = "model.weights.h5"
         >>> model.save_weights(path)
         >>> clone = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
         >>> clone.load_weights(path)
@@ -407,9 +405,8 @@ class Model(Trainer, Layer):
 
         Example:
 
-        >>> import os, tempfile
         >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
-        >>> path = os.path.join(tempfile.mkdtemp(), "w.weights.h5")
+        >>> path = "w.weights.h5"
         >>> model.save_weights(path)
         >>> model.load_weights(path)
         """
@@ -437,9 +434,8 @@ class Model(Trainer, Layer):
 
         Example:
 
-        >>> import os, tempfile
         >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
-        >>> path = model.export(os.path.join(tempfile.mkdtemp(), "model.pt2"), format="torch")
+        >>> path = model.export("model.pt2", format="torch")
         >>> path.endswith("model.pt2")
         True
         """

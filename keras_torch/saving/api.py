@@ -42,9 +42,8 @@ def save_model(model: Any, filepath: Any, overwrite: bool = True, include_optimi
 
     Example:
 
-    >>> import os, tempfile
     >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
-    >>> keras.saving.save_model(model, os.path.join(tempfile.mkdtemp(), "model.keras"))
+    >>> keras.saving.save_model(model, "model.keras")
     """
     filepath = fspath(filepath)
     kwargs.pop("signatures", None)
@@ -142,8 +141,7 @@ def load_model(filepath: Any, custom_objects: dict | None = None, compile: bool 
 
     Example:
 
-    >>> import os, tempfile
-    >>> path = os.path.join(tempfile.mkdtemp(), "model.h5")
+    >>> path = "model.h5"
     >>> keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)]).save(path)
     >>> keras.saving.load_model(path).output_shape
     (None, 2)
@@ -189,9 +187,8 @@ def save_weights(model: Any, filepath: Any, overwrite: bool = True, max_shard_si
 
     Example:
 
-    >>> import os, tempfile
     >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
-    >>> keras.saving.save_weights(model, os.path.join(tempfile.mkdtemp(), "model.weights.h5"))
+    >>> keras.saving.save_weights(model, "model.weights.h5")
     """
     filepath = fspath(filepath)
     if max_shard_size is not None:
@@ -223,8 +220,7 @@ def load_weights(model: Any, filepath: Any, skip_mismatch: bool = False, by_name
 
     Example:
 
-    >>> import os, tempfile
-    >>> path = os.path.join(tempfile.mkdtemp(), "w.weights.h5")
+    >>> path = "w.weights.h5"
     >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
     >>> model.save_weights(path)
     >>> keras.saving.load_weights(model, path)
