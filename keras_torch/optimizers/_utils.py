@@ -10,6 +10,8 @@ from collections.abc import Sequence
 
 import torch
 
+from keras_torch.core import dtensor
+
 Tensors = list[torch.Tensor]
 
 
@@ -69,19 +71,20 @@ def clip_by_value(grads: Sequence[torch.Tensor], clipvalue: float) -> Tensors:
     return out
 
 
-def _by_device_dtype(tensors: Sequence[torch.Tensor]) -> dict[tuple[torch.device, torch.dtype], list[int]]:
-    groups: dict[tuple[torch.device, torch.dtype], list[int]] = {}
+def _by_device_dtype(tensors: Sequence[torch.Tensor]) -> dict[tuple[torch.device, torch.dtype, bool], list[int]]:
+    # Sharded (DTensor) and plain tensors are grouped apart: one ``_foreach`` call takes one kind.
+    groups: dict[tuple[torch.device, torch.dtype, bool], list[int]] = {}
     for i, t in enumerate(tensors):
-        groups.setdefault((t.device, t.dtype), []).append(i)
+        groups.setdefault((t.device, t.dtype, dtensor.is_sharded(t)), []).append(i)
     return groups
 
 
 def group_by_device_dtype(
     params: Sequence[torch.Tensor],
 ) -> list[list[int]]:
-    """Index lists of ``params`` sharing a device and dtype (one list in the common case)."""
+    """Index lists of ``params`` sharing a device, a dtype and shardedness (one list in the common case)."""
     first = params[0]
-    dev, dt = first.device, first.dtype
-    if all(p.device == dev and p.dtype == dt for p in params):
+    dev, dt, sharded = first.device, first.dtype, dtensor.is_sharded(first)
+    if all(p.device == dev and p.dtype == dt and dtensor.is_sharded(p) == sharded for p in params):
         return [list(range(len(params)))]
     return list(_by_device_dtype(params).values())
