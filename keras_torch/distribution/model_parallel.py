@@ -10,6 +10,8 @@ data shares, metric reduction, placeholders, callbacks — is :class:`.base.Dist
 
 from __future__ import annotations
 
+import re
+import warnings
 from typing import Any
 
 import torch
@@ -19,7 +21,7 @@ from keras_torch.core import dtensor
 from keras_torch.distribution import process_group
 from keras_torch.distribution.base import Distribution
 from keras_torch.distribution.fsdp import ScaledCall, ShardState, UnitMeshes, shard_model
-from keras_torch.distribution.layout import LayoutMap, TensorLayout
+from keras_torch.distribution.layout import LayoutMap, TensorLayout, axis_names_of
 from keras_torch.distribution.mesh import DeviceMesh, list_devices
 from keras_torch.distribution.strategy import StepFn
 from keras_torch.distribution.weight_layout import Split, Weight, model_weights, split_of
@@ -64,7 +66,16 @@ class ModelParallel(Distribution):
 
     # ------------------------------------------------------------------ layouts
     def get_variable_layout(self, variable: Any) -> TensorLayout:
-        """The layout of ``variable``: the map's entry for its Keras path, else replicated."""
+        """The layout of ``variable``: for a split weight, how its stored (torch) tensor is split;
+        otherwise the map's entry for its path, else replicated."""
+        if dtensor.is_sharded(variable):
+            from torch.distributed.tensor import Shard
+
+            axes: list[Any] = [None] * variable.dim()
+            for name, p in zip(variable.device_mesh.mesh_dim_names, variable.placements):
+                if isinstance(p, Shard):
+                    axes[p.dim] = name if axes[p.dim] is None else (*axis_names_of(axes[p.dim]), name)
+            return TensorLayout(axes)
         path = variable.__dict__.get("_keras_path") if isinstance(variable, torch.Tensor) else None
         layout = self._layout_map[path or getattr(variable, "path", "")]
         return layout if layout is not None else super().get_variable_layout(variable)
@@ -85,6 +96,10 @@ class ModelParallel(Distribution):
         mesh = self._device_mesh
         splits = {id(w.tensor): split_of(w, self._layout_for(w), mesh.axis_size) if w.trainable else None
                   for w in weights}
+        unused = [key for key in self._layout_map if not any(re.fullmatch(key, w.path) for w in weights)]
+        if unused and process_group.is_chief():
+            warnings.warn(f"ModelParallel: LayoutMap keys {unused} match no weight of model '{model.name}'; those "
+                          f"weights stay replicated. Its weight paths: {[w.path for w in weights]}", stacklevel=3)
         return weights, splits
 
     # ------------------------------------------------------------------ process
@@ -150,8 +165,9 @@ class FSDP(ModelParallel):
         keras.distribution.set_distribution(keras.distribution.FSDP())
 
     Each process reads its share of every global batch (as ``DataParallel``) and holds
-    ``1/N`` of every trainable weight, of its gradient and of its optimizer slots (torch
-    dimension 0 split, FSDP2 per layer). Results equal single-process training.
+    ``1/N`` of every trainable weight, of its gradient and of its optimizer slots (each weight
+    split on the torch dimension that splits best, FSDP2 per layer). Results equal
+    single-process training.
 
     Args:
         device_mesh: A 1-D mesh (default: all processes on a ``"batch"`` axis).
@@ -168,20 +184,20 @@ class FSDP(ModelParallel):
                              f"{device_mesh}. Use ModelParallel with a LayoutMap for more axes.")
         super().__init__(layout_map=LayoutMap(device_mesh), batch_dim_name=device_mesh.axis_names[0], **kwargs)
 
-    def _layout_for(self, weight: Weight) -> TensorLayout | None:
-        axes: list[str | None] = [None] * weight.tensor.dim()
-        if not axes:
-            return None
-        axes[0] = self._batch_dim_name
-        return TensorLayout(axes, self._device_mesh)
-
     def plan(self, model: nn.Module) -> tuple[list[Weight], dict[int, Split | None]]:
-        # The automatic layout names torch dimension 0 directly (no Keras-to-torch mapping).
+        """Every trainable weight split over the batch axis on its torch dimension that splits best
+        (one the process count divides, else the largest: a ``(2, 16)`` kernel is split on 16)."""
         weights = model_weights(model)
         n = self._device_mesh.axis_size(self._batch_dim_name)
-        splits = {id(w.tensor): Split(0, (self._batch_dim_name,)) if w.trainable and w.tensor.dim() and n > 1
-                  else None for w in weights}
-        return weights, splits
+
+        def split(w: Weight) -> Split | None:
+            shape = tuple(w.tensor.shape)
+            if not (w.trainable and shape and n > 1):
+                return None
+            dim = max(range(len(shape)), key=lambda d: (shape[d] % n == 0, shape[d], -d))
+            return Split(dim, (self._batch_dim_name,))
+
+        return weights, {id(w.tensor): split(w) for w in weights}
 
     def __repr__(self) -> str:
         return f"<FSDP world_size={process_group.world_size()}>"
