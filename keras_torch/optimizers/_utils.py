@@ -31,10 +31,15 @@ def sqrt_(tensors: Sequence[torch.Tensor]) -> None:
     torch._foreach_sqrt_(list(tensors))
 
 
+def _whole(norms: Tensors) -> Tensors:
+    """Norms of sharded gradients are partial per process: reduce them to the whole tensor's norm."""
+    return [dtensor.replicated(n) for n in norms] if dtensor.is_sharded(norms[0]) else norms
+
+
 def clip_by_norm(grads: Sequence[torch.Tensor], clipnorm: float) -> Tensors:
     """Per-tensor ``tf.clip_by_norm``: ``g * clipnorm / max(||g||, clipnorm)``."""
     grads = list(grads)
-    norms = torch._foreach_norm(grads)
+    norms = _whole(torch._foreach_norm(grads))
     torch._foreach_clamp_min_(norms, float(clipnorm))
     out = torch._foreach_mul(grads, float(clipnorm))
     torch._foreach_div_(out, norms)  # 0-d divisors broadcast per tensor
@@ -43,7 +48,7 @@ def clip_by_norm(grads: Sequence[torch.Tensor], clipnorm: float) -> Tensors:
 
 def global_norm(grads: Sequence[torch.Tensor]) -> torch.Tensor:
     """``sqrt(sum_i sum(g_i ** 2))`` as a 0-d tensor on the device of the first gradient."""
-    norms = torch._foreach_norm(list(grads))
+    norms = _whole(torch._foreach_norm(list(grads)))
     dev = norms[0].device
     stacked = torch.stack([n.to(device=dev, dtype=torch.float32) for n in norms])
     return torch.sqrt(torch.sum(torch.square(stacked)))

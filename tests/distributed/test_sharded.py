@@ -194,11 +194,19 @@ os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
 os.environ["CUDA_VISIBLE_DEVICES"] = ""
 import numpy as np
 import keras
-x = np.load(sys.argv[2])["x"]
+import tf_keras
+d, x = sys.argv[1], np.load(sys.argv[2])["x"]
 out = {}
-for f in ("model.keras", "model.h5"):
-    m = keras.saving.load_model(os.path.join(sys.argv[1], f))
-    out[f] = m.predict(x, batch_size=4, verbose=0).tolist()
+m = keras.saving.load_model(os.path.join(d, "model.keras"))
+out["model.keras"] = m.predict(x, batch_size=4, verbose=0).tolist()
+m = keras.saving.load_model(os.path.join(d, "model.keras"), compile=False)
+for w in m.weights:
+    w.assign(np.zeros(w.shape, w.dtype))
+m.load_weights(os.path.join(d, "model.weights.h5"))
+out["model.weights.h5"] = m.predict(x, batch_size=4, verbose=0).tolist()
+# (keras_torch writes .h5 in the Keras 2 dialect: tf-keras reads it)
+m = tf_keras.models.load_model(os.path.join(d, "model.h5"))
+out["model.h5"] = m.predict(x, batch_size=4, verbose=0).tolist()
 print("RESULT" + json.dumps(out))
 """
 
@@ -213,6 +221,7 @@ def test_real_keras_loads_files_of_a_sharded_run(runs, reference, tmp_path):
     line = [ln for ln in p.stdout.splitlines() if ln.startswith("RESULT")]
     assert line, p.stdout[-3000:] + p.stderr[-3000:]
     got = json.loads(line[0][len("RESULT"):])
+    assert sorted(got) == ["model.h5", "model.keras", "model.weights.h5"]
     for f, pred in got.items():
         np.testing.assert_allclose(np.asarray(pred, dtype="float32"), reference["predict"], atol=1e-4, rtol=1e-4,
                                    err_msg=f)
@@ -262,3 +271,64 @@ def test_a_failing_rank_ends_a_sharded_job(tmp_path):
     assert procs[0].returncode != 0 and procs[1].returncode != 0, outs
     assert "boom on rank 1" in outs[1] and "unreachable" not in outs[0] + outs[1]
     assert time.monotonic() - start < 75
+
+
+CLIP_SCRIPT = """
+import json
+import os
+import sys
+
+import numpy as np
+import keras_torch as keras
+
+MODE, OUT = sys.argv[1], sys.argv[2]
+
+
+def build(opt):
+    model = keras.Sequential([keras.Input((5,)), keras.layers.Dense(8, name="d1"), keras.layers.Dense(3, name="d2")])
+    model.set_weights([np.linspace(-1, 1, w.size, dtype="float32").reshape(w.shape) for w in model.get_weights()])
+    model.compile(opt, "mse")
+    return model
+
+
+if MODE == "fsdp":
+    keras.distribution.set_distribution(keras.distribution.FSDP())
+elif MODE == "mp":
+    mesh = keras.distribution.DeviceMesh((1, 2), ("batch", "model"))
+    lm = keras.distribution.LayoutMap(mesh)
+    lm["d1/kernel"] = (None, "model")
+    lm["d2/kernel"] = ("model", None)
+    keras.distribution.set_distribution(keras.distribution.ModelParallel(layout_map=lm, batch_dim_name="batch"))
+rng = np.random.default_rng(1)
+x = rng.standard_normal((12, 5)).astype("float32")
+y = (10 * rng.standard_normal((12, 3))).astype("float32")
+out = {}
+for kind, opt in (("clipnorm", keras.optimizers.SGD(0.1, clipnorm=0.05)),
+                  ("global_clipnorm", keras.optimizers.SGD(0.1, global_clipnorm=0.05))):
+    model = build(opt)
+    hist = model.fit(x, y, batch_size=4, epochs=2, shuffle=False, verbose=0)
+    out[kind] = {"loss": hist.history["loss"], "weights": [w.tolist() for w in model.get_weights()]}
+if int(os.environ.get("RANK", "0")) == 0:
+    with open(os.path.join(OUT, MODE + ".json"), "w") as f:
+        json.dump(out, f)
+"""
+
+
+@pytest.mark.parametrize("mode", ["fsdp", "mp"])
+def test_gradient_clipping_uses_the_norms_of_whole_gradients(mode, tmp_path):
+    """clipnorm / global_clipnorm on sharded gradients: norms of the whole tensors (a shard's own norm
+    would clip by a smaller value on each process), so 2 processes equal one."""
+    script = tmp_path / "clip.py"
+    script.write_text(CLIP_SCRIPT)
+    single = subprocess.run([sys.executable, str(script), "single", str(tmp_path)], env=_env(), capture_output=True,
+                            text=True, timeout=120)
+    assert single.returncode == 0, single.stderr[-4000:]
+    p = subprocess.run([sys.executable, "-m", "keras_torch", "run", "--nproc", "2", str(script), mode, str(tmp_path)],
+                       env=_env(), capture_output=True, text=True, timeout=150, cwd=tmp_path)
+    assert p.returncode == 0, (p.stdout + p.stderr)[-8000:]
+    ref = json.loads((tmp_path / "single.json").read_text())
+    got = json.loads((tmp_path / f"{mode}.json").read_text())
+    for kind in ("clipnorm", "global_clipnorm"):
+        _close(got[kind]["loss"], ref[kind]["loss"], f"{kind} loss")
+        for i, (a, b) in enumerate(zip(got[kind]["weights"], ref[kind]["weights"])):
+            _close(np.asarray(a), np.asarray(b), f"{kind} weight {i}")
