@@ -10,6 +10,7 @@ import torch
 import torch.nn.functional as F
 
 from keras_torch import activations, constraints, initializers, regularizers
+from keras_torch.core.dtypes import is_string_dtype
 from keras_torch.core.symbolic import KerasTensor
 from keras_torch.layers._args import check_positive_int, check_rate, register_layer
 from keras_torch.layers.base import Layer
@@ -32,6 +33,8 @@ class InputLayer(Layer):
         name: Layer name (default ``input_layer``, ``input_layer_1``...).
     """
 
+    _takes_strings = True
+
     def __init__(
         self,
         shape: Any = None,
@@ -48,7 +51,7 @@ class InputLayer(Layer):
         **kwargs: Any,
     ) -> None:
         kwargs.pop("trainable", None)
-        super().__init__(name=name, dtype=dtype if dtype is not None else None, **kwargs)
+        super().__init__(name=name, dtype=None if dtype is None or is_string_dtype(dtype) else dtype, **kwargs)
         if batch_shape is None:
             batch_shape = batch_input_shape
         if batch_shape is None:
@@ -60,6 +63,8 @@ class InputLayer(Layer):
             batch_shape = (batch_size,) + tuple(shape)
         self.batch_shape = tuple(None if d is None else int(d) for d in batch_shape)
         self._input_dtype = dtype if isinstance(dtype, str) else (None if dtype is None else str(dtype))
+        if dtype is not None and is_string_dtype(dtype):
+            self._input_dtype = "string"  # str / tf.string / numpy string dtypes: text layers take them
         from keras_torch.core import config as _cfg
 
         self._input_dtype = self._input_dtype or _cfg.floatx()
@@ -186,6 +191,8 @@ class Dense(Layer):
         return self.weight.t()
 
     def call(self, inputs: torch.Tensor) -> torch.Tensor:
+        if not inputs.is_floating_point():  # Keras's matmul promotes integer inputs (e.g. token counts)
+            inputs = inputs.to(self.weight.dtype)
         return self.activation(F.linear(inputs, self.weight, self.bias))
 
     def compute_output_shape(self, input_shape: Any) -> tuple:

@@ -58,6 +58,9 @@ class WeightGroup:
         trainable: Whether each of those weights is trainable from the asking layer's view.
         stored: The torch-side tensors behind them (first occurrence only: a tensor shared with an
             earlier group is not repeated).
+        listed: Whether each of :attr:`names` is a weight of its own in the asking layer's Keras lists
+            (``get_weights``, files): ``False`` for a weight tied to an earlier group's tensor (the
+            kernel ``SpectralNormalization`` shares with the layer it wraps), listed once as in Keras.
     """
 
     owner: nn.Module
@@ -65,6 +68,11 @@ class WeightGroup:
     names: tuple[str, ...]
     trainable: tuple[bool, ...]
     stored: tuple[StoredWeight, ...]
+    listed: tuple[bool, ...]
+
+    def listed_keras_weights(self) -> list[torch.Tensor]:
+        """The owner's listed weights (see :attr:`listed`) in Keras order and layout."""
+        return [w for w, keep in zip(self.keras_weights(), self.listed) if keep]
 
     def keras_weights(self) -> list[torch.Tensor]:
         """The owner's weights in Keras order and layout."""
@@ -91,13 +99,14 @@ def weight_groups(module: nn.Module) -> list[WeightGroup]:
 
 def _plain_group(module: nn.Module, path: str, seen: set[int]) -> WeightGroup:
     params = list(module.named_parameters())
-    stored = []
+    stored, listed = [], []
     for _, p in params:
-        if id(p) not in seen:
+        listed.append(id(p) not in seen)
+        if listed[-1]:
             seen.add(id(p))
             stored.append(StoredWeight(p, None, bool(p.requires_grad)))
     return WeightGroup(module, path, tuple(n for n, _ in params), tuple(bool(p.requires_grad) for _, p in params),
-                       tuple(stored))
+                       tuple(stored), tuple(listed))
 
 
 class KerasWeightsMixin:
@@ -305,7 +314,8 @@ class KerasWeightsMixin:
             if group.stored:
                 groups.append(group)
         if not self.trainable:  # type: ignore[attr-defined]
-            groups = [WeightGroup(g.owner, g.path, g.names, (False,) * len(g.names), g.stored) for g in groups]
+            groups = [WeightGroup(g.owner, g.path, g.names, (False,) * len(g.names), g.stored, g.listed)
+                      for g in groups]
         return groups
 
     @property
@@ -338,24 +348,27 @@ class KerasWeightsMixin:
         return self.non_trainable_weights
 
     def get_weights(self) -> list[np.ndarray]:
-        """Weights as numpy arrays in Keras order and **Keras layout** (e.g. Dense kernel ``(in, out)``)."""
-        return [t.detach().cpu().numpy() for g in self.keras_weight_groups() for t in g.keras_weights()]
+        """Weights as numpy arrays in Keras order and **Keras layout** (e.g. Dense kernel ``(in, out)``).
+
+        Copies, as in Keras: training after ``w0 = model.get_weights()`` leaves ``w0`` as it was.
+        """
+        return [t.detach().cpu().numpy().copy() for g in self.keras_weight_groups() for t in g.listed_keras_weights()]
 
     def set_weights(self, weights: Sequence[Any]) -> None:
         """Set weights from Keras-layout arrays, in the order :meth:`get_weights` returns them."""
         weights = list(weights)
         groups = self.keras_weight_groups()
-        expected = sum(len(g.names) for g in groups)
+        expected = sum(sum(g.listed) for g in groups)
         if len(weights) != expected:
             raise ValueError(
                 f"You called `set_weights(weights)` on layer '{self.name}' with a weight list of length "
                 f"{len(weights)}, but the layer was expecting {expected} weights."
             )
-        i = 0
+        given = iter(weights)
         for g in groups:
-            n = len(g.names)
-            g.load_keras_weights(weights[i : i + n])
-            i += n
+            # A tied weight keeps the value its first group just received.
+            current = g.keras_weights() if not all(g.listed) else None
+            g.load_keras_weights([next(given) if keep else current[i] for i, keep in enumerate(g.listed)])
 
 
 def _layout_constraint(constraint: Callable, to_torch: Callable | None, to_keras: Callable | None) -> Callable:
@@ -370,19 +383,23 @@ def _layout_constraint(constraint: Callable, to_torch: Callable | None, to_keras
 
 def _layer_group(layer: KerasWeightsMixin, path: str, seen: set[int]) -> WeightGroup:
     owner_trainable = bool(layer.trainable)  # type: ignore[attr-defined]
-    stored = []
-    for rec in layer._ordered_records():
+    stored, fresh = [], []
+    records = layer._ordered_records()
+    for rec in records:
         t = getattr(layer, rec.attr)
-        if id(t) not in seen:
+        fresh.append(id(t) not in seen)
+        if fresh[-1]:
             seen.add(id(t))
             stored.append(StoredWeight(t, rec, rec.trainable and owner_trainable))
     names = tuple(layer.keras_weight_names())
+    # Records merged into one Keras weight (GRU's two biases) are never tied: all listed then.
+    listed = tuple(fresh) if len(records) == len(names) else (True,) * len(names)
     # Keras order puts non-trainable weights last, and only trainable records are ever merged into one
     # Keras weight (GRU's two biases), so the last ``n_frozen`` names are the non-trainable ones.
     n_frozen = sum(1 for r in layer._keras_records if not r.trainable)
     n_live = max(len(names) - n_frozen, 0)
     trainable = (owner_trainable,) * n_live + (False,) * (len(names) - n_live)
-    return WeightGroup(layer, path, names, trainable, tuple(stored))  # type: ignore[arg-type]
+    return WeightGroup(layer, path, names, trainable, tuple(stored), listed)  # type: ignore[arg-type]
 
 
 __all__ = ["KerasWeightsMixin", "StoredWeight", "WeightGroup", "weight_groups"]
