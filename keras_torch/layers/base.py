@@ -21,7 +21,7 @@ from torch.nn.modules import module as _torch_module_mod
 
 from keras_torch import regularizers as _regularizers
 from keras_torch.core import config as _config
-from keras_torch.core import naming, tree
+from keras_torch.core import naming, omissions, tree
 from keras_torch.core.context import CALL_CONTEXT as _CTX
 from keras_torch.core.dtype_policy import DTypePolicy, resolve_policy
 from keras_torch.core.dtypes import to_torch_dtype
@@ -224,7 +224,7 @@ class Layer(Operation, KerasWeightsMixin):
         self._trainable = value
         for rec in self._keras_records:
             if rec.trainable and not rec.is_buffer:
-                getattr(self, rec.attr).requires_grad_(value)
+                self.stored_tensor(rec).requires_grad_(value)
         for layer in self._direct_sublayers():
             if isinstance(layer, Layer):
                 layer.trainable = value
@@ -541,6 +541,15 @@ class Layer(Operation, KerasWeightsMixin):
         ``keras_torch.saving`` (``deserialize_layer``, ``load_model``) before they reach this method.
         """
         return cls(**config)
+
+    def quantize(self, mode: str | None = None, *args: Any, **kwargs: Any) -> None:
+        """Keras's in-place weight quantization (``"int8"``, ``"int4"``, ``"float8"``, ``"gptq"``...): not provided.
+
+        Raises:
+            NotProvidedError: Always, with the documented reason (``keras.quantizers`` is omitted).
+        """
+        raise omissions.NotProvidedError(f"{type(self).__name__} '{self.name}': quantize(mode={mode!r}) needs "
+                                         f"weight quantization. {omissions.message('quantizers')}")
 
     def get_build_config(self) -> dict[str, Any] | None:
         if self._build_shapes is None:

@@ -284,8 +284,9 @@ import keras_torch as keras
 MODE, OUT = sys.argv[1], sys.argv[2]
 
 
-def build(opt):
-    model = keras.Sequential([keras.Input((5,)), keras.layers.Dense(8, name="d1"), keras.layers.Dense(3, name="d2")])
+def build(opt, constraint=None):
+    model = keras.Sequential([keras.Input((5,)), keras.layers.Dense(8, kernel_constraint=constraint, name="d1"),
+                              keras.layers.Dense(3, kernel_constraint=constraint, name="d2")])
     model.set_weights([np.linspace(-1, 1, w.size, dtype="float32").reshape(w.shape) for w in model.get_weights()])
     model.compile(opt, "mse")
     return model
@@ -303,9 +304,11 @@ rng = np.random.default_rng(1)
 x = rng.standard_normal((12, 5)).astype("float32")
 y = (10 * rng.standard_normal((12, 3))).astype("float32")
 out = {}
-for kind, opt in (("clipnorm", keras.optimizers.SGD(0.1, clipnorm=0.05)),
-                  ("global_clipnorm", keras.optimizers.SGD(0.1, global_clipnorm=0.05))):
-    model = build(opt)
+# (MaxNorm's norm runs over the input axis: across the shards of d2's row-split kernel)
+for kind, opt, constraint in (("clipnorm", keras.optimizers.SGD(0.1, clipnorm=0.05), None),
+                              ("global_clipnorm", keras.optimizers.SGD(0.1, global_clipnorm=0.05), None),
+                              ("constraint", keras.optimizers.SGD(0.1), keras.constraints.MaxNorm(0.5))):
+    model = build(opt, constraint)
     hist = model.fit(x, y, batch_size=4, epochs=2, shuffle=False, verbose=0)
     out[kind] = {"loss": hist.history["loss"], "weights": [w.tolist() for w in model.get_weights()]}
 if int(os.environ.get("RANK", "0")) == 0:
@@ -315,9 +318,10 @@ if int(os.environ.get("RANK", "0")) == 0:
 
 
 @pytest.mark.parametrize("mode", ["fsdp", "mp"])
-def test_gradient_clipping_uses_the_norms_of_whole_gradients(mode, tmp_path):
-    """clipnorm / global_clipnorm on sharded gradients: norms of the whole tensors (a shard's own norm
-    would clip by a smaller value on each process), so 2 processes equal one."""
+def test_gradient_clipping_and_constraints_use_whole_tensors(mode, tmp_path):
+    """clipnorm / global_clipnorm on sharded gradients and a MaxNorm constraint on sharded kernels use the
+    norms of the whole tensors (a shard's own norm would clip by a smaller value on each process), so
+    2 processes equal one."""
     script = tmp_path / "clip.py"
     script.write_text(CLIP_SCRIPT)
     single = subprocess.run([sys.executable, str(script), "single", str(tmp_path)], env=_env(), capture_output=True,
@@ -328,7 +332,7 @@ def test_gradient_clipping_uses_the_norms_of_whole_gradients(mode, tmp_path):
     assert p.returncode == 0, (p.stdout + p.stderr)[-8000:]
     ref = json.loads((tmp_path / "single.json").read_text())
     got = json.loads((tmp_path / f"{mode}.json").read_text())
-    for kind in ("clipnorm", "global_clipnorm"):
+    for kind in ("clipnorm", "global_clipnorm", "constraint"):
         _close(got[kind]["loss"], ref[kind]["loss"], f"{kind} loss")
         for i, (a, b) in enumerate(zip(got[kind]["weights"], ref[kind]["weights"])):
             _close(np.asarray(a), np.asarray(b), f"{kind} weight {i}")

@@ -258,7 +258,7 @@ class Pipeline(Layer):
     def call(self, inputs: Any, training: bool = True, mask: Any = None) -> Any:
         outputs = inputs
         for layer in self._pipeline_layers:
-            has_training, has_mask, _, var_kw = _call_signature(type(layer))
+            has_training, has_mask, _, var_kw, _ = _call_signature(type(layer))
             kwargs: dict[str, Any] = {}
             if has_mask and not var_kw:
                 kwargs["mask"] = mask

@@ -32,6 +32,9 @@ def _legacy_object(obj: Any, category: str) -> Any:
     return {**obj, "config": cfg}
 
 
+# Kept although tf-keras rejects them: a LoRA layer's file lists its factors, which only Keras 3 reads.
+_LORA_KEYS = ("lora_rank", "lora_alpha")
+
 _CATEGORY_OF_KEY = (("initializer", "initializers"), ("regularizer", "regularizers"), ("constraint", "constraints"))
 
 
@@ -69,7 +72,7 @@ def legacy_layer_config(class_name: str, cfg: dict[str, Any]) -> dict[str, Any]:
             cfg[key] = [_legacy_nested_layer(v) if is_entry(v) else v for v in value]
     keys = _tfk_keys("layers", class_name)
     if keys is not None:
-        cfg = {k: v for k, v in cfg.items() if k in keys}
+        cfg = {k: v for k, v in cfg.items() if k in keys or k in _LORA_KEYS}
     return cfg
 
 

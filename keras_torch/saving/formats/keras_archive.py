@@ -89,9 +89,9 @@ def _children(obj: Any) -> list[tuple[str, Any]]:
 
 
 def _own_arrays(obj: Any) -> list[torch.Tensor]:
-    """The weights Keras 3 stores in ``obj``'s own ``vars`` group (a layer's own Keras weights)."""
+    """The weights Keras 3 stores in ``obj``'s own ``vars`` group (a layer's ``keras_saved_weights()``)."""
     if isinstance(obj, Layer):
-        return obj.keras_weights()
+        return obj.keras_saved_weights()
     return list(obj.parameters(recurse=False)) if isinstance(obj, torch.nn.Module) else []
 
 
@@ -121,7 +121,7 @@ def _load_named_variables(f: Any, path: str, obj: Any) -> None:
 
 def _load_own_arrays(obj: Any, values: list[np.ndarray]) -> None:
     if isinstance(obj, Layer):
-        obj.load_keras_weights(values)
+        obj.load_keras_saved_weights(values)
         return
     with torch.no_grad():
         for p, v in zip(obj.parameters(recurse=False), values):
