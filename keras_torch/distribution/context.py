@@ -40,7 +40,12 @@ def set_distribution(value: Distribution | None) -> None:
 
 
 def distribution() -> Distribution | None:
-    """The active distribution (``None`` in a single process unless one was set)."""
+    """The active distribution: the one set by ``set_distribution`` / a ``scope()``, else ``DataParallel``
+    when the process was launched as one of several (``keras-torch run --nproc N``, ``torchrun``).
+
+    Returns:
+        The distribution, or ``None`` in a single process unless one was set.
+    """
     if _ACTIVE.explicit:
         return _ACTIVE.chosen
     if not _auto_enabled():

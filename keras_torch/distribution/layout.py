@@ -164,6 +164,12 @@ def distribute_tensor(tensor: Any, layout: TensorLayout) -> Any:
     Args:
         tensor: A tensor (the whole value), or a ``DTensor``.
         layout: The target layout (with its ``device_mesh``).
+
+    Returns:
+        A ``DTensor`` laid out as ``layout``, or ``tensor`` itself in a single process.
+
+    Raises:
+        ValueError: The layout has no ``device_mesh``, or not one axis per dimension of ``tensor``.
     """
     from keras_torch.core.dtensor import is_sharded
 

@@ -57,6 +57,9 @@ def get_device_count(device_type: str | None = None) -> int:
 
     Args:
         device_type: ``"gpu"``/``"cuda"``, ``"mps"`` or ``"cpu"``; default: the accelerator if any.
+
+    Returns:
+        The number of devices.
     """
     return len(list_devices(device_type))
 
