@@ -253,19 +253,23 @@ class Model(Trainer, Layer):
     def save(self, filepath: Any, overwrite: bool = True, **kwargs: Any) -> None:
         """Save the whole model: ``.keras`` (Keras 3 archive) or ``.h5`` (legacy HDF5).
 
-        Under distributed training only rank 0 writes (other ranks return at once).
+        Under distributed training only rank 0 writes (other ranks return at once); a sharded model
+        (``ModelParallel``/``FSDP``) is gathered by every rank, so every rank must call it.
         """
         from keras_torch.saving import save_model
+        from keras_torch.saving.sharded import is_sharded_model
 
-        if not is_chief():
+        if not is_chief() and not is_sharded_model(self):
             return
         save_model(self, filepath, overwrite=overwrite, **kwargs)
 
     def save_weights(self, filepath: Any, overwrite: bool = True, **kwargs: Any) -> None:
-        """Save weights: ``.weights.h5`` (Keras 3 layout) or ``.h5`` (Keras 2 layout); rank 0 only."""
+        """Save weights: ``.weights.h5`` (Keras 3 layout) or ``.h5`` (Keras 2 layout); rank 0 writes
+        (every rank must call it for a sharded model, as :meth:`save`)."""
         from keras_torch.saving import save_weights
+        from keras_torch.saving.sharded import is_sharded_model
 
-        if not is_chief():
+        if not is_chief() and not is_sharded_model(self):
             return
         save_weights(self, filepath, overwrite=overwrite, **kwargs)
 

@@ -12,6 +12,7 @@ import os
 import zipfile
 from typing import Any
 
+from keras_torch.saving import sharded
 from keras_torch.saving.files import atomic_write, atomic_write_dir, detect_format, fspath
 from keras_torch.saving.formats import keras_archive, legacy_h5
 from keras_torch.saving.h5 import open_h5
@@ -23,12 +24,23 @@ def _is_h5_name(path: str) -> bool:
 
 def save_model(model: Any, filepath: Any, overwrite: bool = True, include_optimizer: bool = True,
                save_format: str | None = None, zipped: bool | None = None, **kwargs: Any) -> None:
-    """Save ``model`` as ``.keras`` (Keras 3 archive) or ``.h5``/``.hdf5`` (legacy HDF5, Keras 2 dialect)."""
+    """Save ``model`` as ``.keras`` (Keras 3 archive) or ``.h5``/``.hdf5`` (legacy HDF5, Keras 2 dialect).
+
+    A sharded model (``ModelParallel``/``FSDP``) is saved by every process together; process 0
+    writes the file (see ``keras_torch.saving.sharded``).
+    """
     filepath = fspath(filepath)
     kwargs.pop("signatures", None)
     kwargs.pop("options", None)
     if kwargs:
         raise TypeError(f"save_model() got unexpected keyword arguments: {sorted(kwargs)}")
+    with sharded.writing(model, include_optimizer) as writes:
+        if writes:
+            _save_model(model, filepath, overwrite, include_optimizer, save_format, zipped)
+
+
+def _save_model(model: Any, filepath: str, overwrite: bool, include_optimizer: bool, save_format: str | None,
+                zipped: bool | None) -> None:
     fmt = (save_format or "").lower()
     if fmt in ("h5", "hdf5") or (not fmt and _is_h5_name(filepath)):
         if filepath.endswith(".weights.h5"):
@@ -131,10 +143,17 @@ def _load_model(filepath: str, custom_objects: dict | None, compile: bool, safe_
 
 
 def save_weights(model: Any, filepath: Any, overwrite: bool = True, max_shard_size: Any = None) -> None:
-    """``.weights.h5`` -> Keras 3 layout; any other ``.h5``/``.hdf5`` -> Keras 2 layout."""
+    """``.weights.h5`` -> Keras 3 layout; any other ``.h5``/``.hdf5`` -> Keras 2 layout (collective for a
+    sharded model, like :func:`save_model`)."""
     filepath = fspath(filepath)
     if max_shard_size is not None:
         raise NotImplementedError("Sharded weights (max_shard_size) are not supported by keras_torch.")
+    with sharded.writing(model, include_optimizer=filepath.endswith(".weights.h5")) as writes:
+        if writes:
+            _save_weights(model, filepath, overwrite)
+
+
+def _save_weights(model: Any, filepath: str, overwrite: bool) -> None:
     if filepath.endswith(".weights.h5"):
         atomic_write(filepath, lambda tmp: keras_archive.save_weights(model, tmp), overwrite=overwrite)
     elif _is_h5_name(filepath):

@@ -9,6 +9,7 @@ import numpy as np
 
 from keras_torch.core import registry
 from keras_torch.core.config import in_safe_mode, safe_mode_scope
+from keras_torch.core.naming import keras_class
 from keras_torch.layers.base import Layer
 from keras_torch.saving.dialects.keras2 import upgrade_model_config
 from keras_torch.saving.dialects.keras3 import normalize_entries
@@ -24,7 +25,7 @@ __all__ = ["SafeModeScope", "deserialize_layer", "in_safe_mode", "json_default",
 
 def serialize_layer(layer: Any) -> dict[str, Any]:
     """``{"module", "class_name", "config", "registered_name", "build_config"?}`` for a layer."""
-    cls = type(layer)
+    cls = keras_class(layer)
     custom = getattr(cls, "_keras_registered_name", None)
     class_name = cls.__name__
     if is_functional(layer) and not custom:
