@@ -17,7 +17,9 @@ _DEVICE: dict[str, torch.device | None] = {"device": None}
 
 
 def _load_keras_json() -> None:
-    # Real Keras reads ~/.keras/keras.json ($KERAS_HOME); honour the same file so settings carry over.
+    # Real Keras reads ~/.keras/keras.json ($KERAS_HOME); honour the same file so settings carry over,
+    # and validate it as Keras 3 does (an invalid floatx used to break fit() much later): unreadable
+    # JSON is ignored, a wrong value is refused when keras_torch is imported.
     home = os.environ.get("KERAS_HOME", os.path.join(os.path.expanduser("~"), ".keras"))
     path = os.path.join(home, "keras.json")
     try:
@@ -25,11 +27,32 @@ def _load_keras_json() -> None:
             data = json.load(f)
     except (OSError, ValueError):
         return
+    for key, value in _validated_keras_json(data, path).items():
+        _CONFIG[key] = value
+
+
+def _validated_keras_json(data: object, path: str) -> dict:
+    """The settings of a parsed ``keras.json``; ``ValueError`` (naming the file) for values Keras 3 refuses."""
     if not isinstance(data, dict):
-        return
-    for key in _CONFIG:
-        if key in data:
-            _CONFIG[key] = data[key]
+        raise ValueError(f"Invalid Keras configuration file '{path}': expected a JSON object, received "
+                         f"{type(data).__name__}.")
+    out = {}
+    floatx_value = data.get("floatx", _CONFIG["floatx"])
+    if floatx_value not in ("float16", "float32", "float64"):
+        raise ValueError(f"Invalid `floatx` configuration in '{path}'. Expected one of {{'float16', 'float32', "
+                         f"'float64'}}. Received: floatx={floatx_value!r}")
+    out["floatx"] = floatx_value
+    epsilon_value = data.get("epsilon", _CONFIG["epsilon"])
+    if not isinstance(epsilon_value, float):
+        raise ValueError(f"Invalid `epsilon` configuration in '{path}'. Expected a float. "
+                         f"Received: epsilon={epsilon_value!r}")
+    out["epsilon"] = epsilon_value
+    fmt = data.get("image_data_format", _CONFIG["image_data_format"])
+    if fmt not in ("channels_last", "channels_first"):
+        raise ValueError(f"Invalid `image_data_format` configuration in '{path}'. Expected one of "
+                         f"{{'channels_last', 'channels_first'}}. Received: image_data_format={fmt!r}")
+    out["image_data_format"] = fmt
+    return out
 
 
 _load_keras_json()

@@ -18,6 +18,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from keras_torch.core import budget as _budget
 from keras_torch.core import naming, tree
 from keras_torch.core.dtypes import dtype_name, to_torch_dtype
 
@@ -48,6 +49,8 @@ class KerasTensor:
         self.dtype = dtype_name(dtype)
         self.name = name
         self._keras_history = history  # (layer, node_index, tensor_index)
+        if _budget.active() is not None:  # a model rebuilt from a file: its activations must fit too
+            _budget.check_activation(self.shape, self.dtype)
 
     @property
     def ndim(self) -> int:

@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 import torch
 
+from keras_torch.core import budget, registry
 from keras_torch.core import config as _config
-from keras_torch.core import registry
 
 _CAT = "initializers"
 
@@ -398,6 +398,10 @@ class Orthogonal(_Seeded):
         num_rows = int(np.prod(shape[:-1]))
         num_cols = shape[-1]
         flat = (max(num_cols, num_rows), min(num_cols, num_rows))
+        # The QR's outputs and the scaled copy (the input is a counted factory), and its O(m n^2) work.
+        what = f"Orthogonal initializer of shape {shape}"
+        budget.charge(8 * (2 * flat[0] * flat[1] + flat[1] * flat[1]), what)
+        budget.charge_work(flat[0] * flat[1] * flat[1], what)
         a = torch.empty(flat, dtype=torch.float64).normal_(0.0, 1.0, generator=self._generator())
         q, r = torch.linalg.qr(a)
         q = q * torch.sign(torch.diagonal(r))
@@ -475,6 +479,8 @@ class STFT(Initializer):
 
     def __call__(self, shape, dtype=None):
         frame_length, _, fft_bins = shape
+        # numpy temporaries (phase, cos/sin, windowed kernel) in float64 at most, before they exist.
+        budget.charge(4 * 8 * int(frame_length) * int(fft_bins), f"STFT initializer of shape {tuple(shape)}")
         fft_length = (fft_bins - 1) * 2
         torch_dtype = _dtype(dtype)
         # Keras's op order in the target precision (float32 phases differ from float64 by ~1e-6).

@@ -10,7 +10,7 @@ import torch.nn.functional as F
 
 from keras_torch import activations, constraints, initializers, regularizers
 from keras_torch.core.config import floatx
-from keras_torch.layers._args import register_layer
+from keras_torch.layers._args import check_axis, check_float, register_layer
 from keras_torch.layers.base import Layer
 from keras_torch.layers.input_spec import InputSpec
 
@@ -54,6 +54,9 @@ class ReLU(_Elementwise):
     def __init__(self, max_value: float | None = None, negative_slope: float = 0.0, threshold: float = 0.0,
                  **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        for arg, value in (("max_value", max_value), ("negative_slope", negative_slope), ("threshold", threshold)):
+            if value is not None:
+                check_float(self.name, arg, value, allow_nan=arg == "max_value")  # max_value=inf: no cap
         if max_value is not None and max_value < 0.0:
             raise ValueError(f"max_value of a ReLU layer ('{self.name}') cannot be a negative value. "
                              f"Received: max_value={max_value}")
@@ -105,6 +108,8 @@ class LeakyReLU(_Elementwise):
         if "alpha" in kwargs:
             negative_slope = kwargs.pop("alpha")
         super().__init__(**kwargs)
+        if negative_slope is not None:
+            check_float(self.name, "negative_slope", negative_slope)
         if negative_slope is None or negative_slope < 0:
             raise ValueError(f"The negative_slope value of a Leaky ReLU layer ('{self.name}') cannot be None or "
                              f"negative value. Expected a float. Received: negative_slope={negative_slope}")
@@ -153,15 +158,20 @@ class PReLU(Layer):
         self.alpha_initializer = initializers.get(alpha_initializer)
         self.alpha_regularizer = regularizers.get(alpha_regularizer)
         self.alpha_constraint = constraints.get(alpha_constraint)
+        shared_axes = check_axis(self.name, "shared_axes", shared_axes, allow_none=True)
         if shared_axes is None:
             self.shared_axes = None
-        elif not isinstance(shared_axes, (list, tuple)):
-            self.shared_axes = [int(shared_axes)]
         else:
-            self.shared_axes = [int(a) for a in shared_axes]
+            self.shared_axes = list(shared_axes) if isinstance(shared_axes, (list, tuple)) else [shared_axes]
+            if min(self.shared_axes) < 1:
+                raise ValueError(f"Layer '{self.name}': `shared_axes` are non-batch axes, counted from 1. "
+                                 f"Received: shared_axes={shared_axes!r}")
 
     def build(self, input_shape: Any) -> None:
         param_shape = list(input_shape[1:])
+        if self.shared_axes and max(self.shared_axes) > len(param_shape):
+            raise ValueError(f"Layer '{self.name}': shared_axes={self.shared_axes} names an axis beyond the input's "
+                             f"rank {len(input_shape)} (input shape {tuple(input_shape)}).")
         for i in self.shared_axes or []:
             param_shape[i - 1] = 1
         if any(d is None for d in param_shape):
@@ -211,7 +221,7 @@ class ELU(_Elementwise):
 
     def __init__(self, alpha: float = 1.0, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.alpha = float(alpha)
+        self.alpha = check_float(self.name, "alpha", alpha)
 
     def call(self, inputs: torch.Tensor) -> torch.Tensor:
         return F.elu(inputs, self.alpha)
@@ -250,9 +260,12 @@ class Softmax(_Elementwise):
 
     def __init__(self, axis: int | list[int] = -1, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.axis = list(axis) if isinstance(axis, (list, tuple)) else int(axis)
+        axis = check_axis(self.name, "axis", axis)
+        self.axis = list(axis) if isinstance(axis, (list, tuple)) else axis
 
     def call(self, inputs: torch.Tensor, mask: Any = None) -> torch.Tensor:
+        if any(not -inputs.ndim <= a < inputs.ndim for a in (self.axis if isinstance(self.axis, list) else [self.axis])):
+            raise ValueError(f"Layer '{self.name}': axis={self.axis} is out of range for inputs of rank {inputs.ndim}.")
         if mask is not None:
             if mask.ndim > inputs.ndim:
                 raise ValueError(f"Layer '{self.name}': the `mask` must be broadcastable to `inputs` and must not "
@@ -302,6 +315,7 @@ class ThresholdedReLU(_Elementwise):
         if theta is None:
             raise ValueError(f"Theta of a Thresholded ReLU layer ('{self.name}') cannot be None, expecting a float. "
                              f"Received: {theta}")
+        check_float(self.name, "theta", theta)
         if theta < 0:
             raise ValueError(f"The theta value of a Thresholded ReLU layer ('{self.name}') should be >=0. "
                              f"Received: {theta}")

@@ -19,7 +19,7 @@ import torch.nn.functional as F
 
 from keras_torch.core.config import standardize_data_format
 from keras_torch.core.context import CALL_CONTEXT
-from keras_torch.layers._args import register_layer
+from keras_torch.layers._args import check_size, register_layer
 from keras_torch.layers._padding import to_channels_first, to_channels_last
 from keras_torch.layers.base import Layer
 from keras_torch.layers.input_spec import InputSpec
@@ -99,7 +99,7 @@ class BaseAdaptivePooling(Layer):
                 f"({type(self).__name__}). Received: {output_size} of type {type(output_size)}"
             )
         super().__init__(**kwargs)
-        self.output_size = size
+        self.output_size = tuple(check_size(self.name, "output_size", s) for s in size)
         self.data_format = standardize_data_format(data_format)
         self.input_spec = InputSpec(ndim=self.rank + 2)
         self._spatial: tuple[int | None, ...] | None = None  # static spatial sizes seen at build (export)

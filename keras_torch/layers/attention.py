@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from keras_torch import constraints, initializers, regularizers
 from keras_torch.core import config as _config
 from keras_torch.core.symbolic import KerasTensor
-from keras_torch.layers._args import check_rate, register_layer
+from keras_torch.layers._args import check_axis, check_rate, check_shape, register_layer
 from keras_torch.layers.base import Layer
 from keras_torch.layers.einsum_dense import EinsumDense
 
@@ -191,9 +191,7 @@ class MultiHeadAttention(Layer):
         self._value_dim = value_dim if value_dim else key_dim
         self._dropout = check_rate(self.name, dropout, "dropout")
         self._use_bias = bool(use_bias)
-        if output_shape:
-            output_shape = (output_shape,) if isinstance(output_shape, int) else tuple(output_shape)
-        self._output_shape = output_shape or None
+        self._output_shape = check_shape(self.name, "output_shape", output_shape, allow_none=True) or None
         self._kernel_initializer = initializers.get(kernel_initializer)
         self._bias_initializer = initializers.get(bias_initializer)
         self._kernel_regularizer = regularizers.get(kernel_regularizer)
@@ -201,10 +199,13 @@ class MultiHeadAttention(Layer):
         self._sub_activity_regularizer = regularizers.get(activity_regularizer)
         self._kernel_constraint = constraints.get(kernel_constraint)
         self._bias_constraint = constraints.get(bias_constraint)
-        if isinstance(attention_axes, int):
+        if isinstance(attention_axes, int) and not isinstance(attention_axes, bool):
             attention_axes = (attention_axes,)
         elif attention_axes and not isinstance(attention_axes, (list, tuple)):
-            raise ValueError(f"`attention_axes` must be an int, list, or tuple. Received: attention_axes={attention_axes}")
+            raise ValueError(f"Layer '{self.name}': `attention_axes` must be an int, list, or tuple. "
+                             f"Received: attention_axes={attention_axes!r}")
+        elif attention_axes:
+            check_axis(self.name, "attention_axes", attention_axes)
         self._attention_axes = tuple(attention_axes) if attention_axes else None
         self.seed = seed
         # Keras: False/None defer to keras.config.disable_flash_attention(); True insists on the kernel.
@@ -259,6 +260,9 @@ class MultiHeadAttention(Layer):
             self._attention_axes = tuple(range(1, rank - 2))
         else:
             self._attention_axes = tuple(a if a >= 0 else (rank - 1) + a for a in self._attention_axes)
+            if not all(0 < a < rank - 2 for a in self._attention_axes):
+                raise ValueError(f"Layer '{self.name}': attention_axes={self._attention_axes} must name axes between "
+                                 f"the batch axis and the feature axis of a rank-{rank - 1} query.")
         self._dot_product_equation, self._combine_equation, scores_rank = _build_attention_equation(
             rank, self._attention_axes)
         self._norm_axes = tuple(range(scores_rank - len(self._attention_axes), scores_rank))

@@ -746,7 +746,7 @@ class Layer(Operation, KerasWeightsMixin):
 
     def __repr__(self) -> str:
         if not self._modules:
-            return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+            return f"<{naming.keras_class(self).__name__} name={self.name}, built={self.built}>"
         return super().__repr__()
 
 

@@ -18,7 +18,7 @@ import torch
 from keras_torch.core import config as _config
 from keras_torch.core.dtypes import to_torch_dtype
 from keras_torch.core.symbolic import KerasTensor
-from keras_torch.layers._args import register_layer
+from keras_torch.layers._args import check_int, check_numbers, register_layer
 from keras_torch.layers._strings import is_string_data, refuse_export, to_model_device, to_string_array
 from keras_torch.layers.base import Layer
 from keras_torch.layers.preprocessing_layer import adapt_batches
@@ -155,6 +155,7 @@ class CategoryEncoding(Layer):
         if num_tokens is None:
             raise ValueError("num_tokens must be set to use this layer. If the number of tokens is not known "
                              "beforehand, use the IntegerLookup layer instead.")
+        check_int(self.name, "num_tokens", num_tokens)
         if num_tokens < 1:
             raise ValueError(f"`num_tokens` must be >= 1. Received: num_tokens={num_tokens}.")
         refuse_sparse(f"Layer '{self.name}'", sparse)
@@ -255,6 +256,10 @@ class Discretization(Layer):
                              f"`'count'`. Received: sparse={sparse} and output_mode={output_mode}")
         refuse_sparse(f"Layer '{self.name}'", sparse)
         check_mode(self, output_mode, ("int", "one_hot", "multi_hot", "count"))
+        check_int(self.name, "num_bins", num_bins, allow_none=True)
+        if bin_boundaries is not None and check_numbers(self.name, "bin_boundaries", bin_boundaries).ndim != 1:
+            raise ValueError(f"Layer '{self.name}': `bin_boundaries` must be a flat list of numbers. "
+                             f"Received: bin_boundaries={bin_boundaries!r}")
         if num_bins is not None and num_bins < 0:
             raise ValueError(f"`num_bins` must be greater than or equal to 0. Received: `num_bins={num_bins}`")
         if num_bins is not None and bin_boundaries is not None:
@@ -402,6 +407,7 @@ class Hashing(Layer):
         if kwargs.get("dtype") is None:
             kwargs["dtype"] = "int64" if output_mode == "int" else _config.floatx()
         super().__init__(**kwargs)
+        check_int(self.name, "num_bins", num_bins, allow_none=True)
         if num_bins is None or num_bins <= 0:
             raise ValueError("The `num_bins` for `Hashing` cannot be `None` or non-positive values. Received: "
                              f"num_bins={num_bins}.")
@@ -417,15 +423,19 @@ class Hashing(Layer):
                              f"`\"count\"`. Received: sparse={sparse} and output_mode={output_mode}")
         refuse_sparse(f"Layer '{self.name}'", sparse)
         self.num_bins = int(num_bins)
+        if mask_value is not None and not isinstance(mask_value, (str, bytes, int, float, np.generic)):
+            raise ValueError(f"Layer '{self.name}': `mask_value` must be a single string or number. "
+                             f"Received: mask_value={mask_value!r}")
         self.mask_value = mask_value
         self.strong_hash = salt is not None
         self.output_mode = output_mode
         self.sparse = sparse
         self.salt: list[int] | None = None
         if salt is not None:
-            if isinstance(salt, (tuple, list)) and len(salt) == 2:
+            if isinstance(salt, (tuple, list)) and len(salt) == 2 and all(
+                    isinstance(s, int) and not isinstance(s, bool) for s in salt):
                 self.salt = list(salt)
-            elif isinstance(salt, int):
+            elif isinstance(salt, int) and not isinstance(salt, bool):
                 self.salt = [salt, salt]
             else:
                 raise ValueError("The `salt` argument for `Hashing` can only be a tuple of size 2 integers, or a "
@@ -507,7 +517,7 @@ class HashedCrossing(Layer):
         super().__init__(name=name, dtype=dtype, **kwargs)
         refuse_sparse(f"Layer '{self.name}'", sparse)
         check_mode(self, output_mode, ("int", "one_hot"))
-        self.num_bins = num_bins
+        self.num_bins = check_int(self.name, "num_bins", num_bins, min_value=1)
         self.output_mode = output_mode
         self.sparse = sparse
         self.built = True

@@ -12,7 +12,15 @@ import torch.nn.functional as F
 from keras_torch import activations, constraints, initializers, regularizers
 from keras_torch.core.dtypes import is_string_dtype
 from keras_torch.core.symbolic import KerasTensor
-from keras_torch.layers._args import check_positive_int, check_rate, register_layer, reject_quantization
+from keras_torch.layers._args import (
+    check_axis,
+    check_dims,
+    check_float,
+    check_positive_int,
+    check_rate,
+    register_layer,
+    reject_quantization,
+)
 from keras_torch.layers.base import Layer
 from keras_torch.layers.input_spec import InputSpec
 from keras_torch.layers.lora import LoraMergedView, LoraMixin
@@ -372,7 +380,7 @@ class Dropout(Layer):
     def __init__(self, rate: float, noise_shape: Any = None, seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.rate = check_rate(self.name, rate)
-        self.noise_shape = tuple(noise_shape) if noise_shape is not None else None
+        self.noise_shape = check_dims(self.name, "noise_shape", noise_shape, allow_none=True, free=True)
         self.seed = seed
         self.supports_masking = True
 
@@ -462,7 +470,8 @@ class Reshape(Layer):
 
     def __init__(self, target_shape: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.target_shape = tuple(int(d) if d is not None else -1 for d in target_shape)
+        self.target_shape = tuple(-1 if d is None else d
+                                  for d in check_dims(self.name, "target_shape", target_shape, inferred=True))
 
     def call(self, inputs: torch.Tensor) -> torch.Tensor:
         return inputs.reshape((inputs.shape[0],) + self.target_shape)
@@ -516,7 +525,10 @@ class Permute(Layer):
 
     def __init__(self, dims: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.dims = tuple(int(d) for d in dims)
+        if not isinstance(dims, (list, tuple)):
+            raise ValueError(f"Layer '{self.name}': `dims` must be a list of the axes 1..n in their new order. "
+                             f"Received: dims={dims!r}")
+        self.dims = tuple(check_axis(self.name, "dims", dims))
         if sorted(self.dims) != list(range(1, len(self.dims) + 1)):
             raise ValueError(f"Invalid permutation argument `dims` for Permute layer. Received: dims={self.dims}")
         self.input_spec = InputSpec(ndim=len(self.dims) + 1)
@@ -625,6 +637,7 @@ class Masking(Layer):
 
     def __init__(self, mask_value: float = 0.0, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        check_float(self.name, "mask_value", mask_value, allow_nan=True)
         self.mask_value = mask_value
         self.supports_masking = True
 
@@ -735,7 +748,17 @@ class Embedding(LoraMixin, Layer):
             inputs = inputs.long()
         elif inputs.dtype != torch.int64 and inputs.dtype != torch.int32:
             inputs = inputs.long()
-        return F.embedding(inputs, self.embeddings)
+        # Negative indices count from the end, as Keras's ``ops.take`` (one elementwise op, no sync).
+        inputs = torch.where(inputs < 0, inputs + self.input_dim, inputs)
+        try:
+            return F.embedding(inputs, self.embeddings)
+        except IndexError:
+            flat = inputs.reshape(-1)
+            bad = flat[(flat < 0) | (flat >= self.input_dim)]
+            value = int(bad[0]) - (self.input_dim if int(bad[0]) < 0 else 0) if bad.numel() else "?"
+            raise ValueError(f"Layer '{self.name}' (Embedding): received the index {value}, outside the "
+                             f"vocabulary of input_dim={self.input_dim} (valid: -{self.input_dim} to "
+                             f"{self.input_dim - 1}).") from None
 
     def compute_mask(self, inputs: torch.Tensor, mask: Any = None) -> Any:
         if not self.mask_zero:

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 
 from keras_torch import activations, constraints, initializers, regularizers
-from keras_torch.layers._args import register_layer, reject_quantization
+from keras_torch.layers._args import check_shape, register_layer, reject_quantization
 from keras_torch.layers.base import Layer
 from keras_torch.layers.input_spec import InputSpec
 from keras_torch.layers.lora import LoraMergedView, LoraMixin
@@ -170,8 +170,14 @@ class EinsumDense(LoraMixin, Layer):
         super().__init__(**kwargs)
         reject_quantization(self.name, gptq_unpacked_column_size=gptq_unpacked_column_size,
                             quantization_config=quantization_config)
-        self.equation = str(equation)
-        self.partial_output_shape = (output_shape,) if isinstance(output_shape, int) else tuple(output_shape)
+        if not isinstance(equation, str):
+            raise ValueError(f"Layer '{self.name}': `equation` must be a string such as 'ab,bc->ac'. "
+                             f"Received equation={equation!r}.")
+        if bias_axes is not None and not isinstance(bias_axes, str):
+            raise ValueError(f"Layer '{self.name}': `bias_axes` must be a string of output letters or None. "
+                             f"Received bias_axes={bias_axes!r}.")
+        self.equation = equation
+        self.partial_output_shape = check_shape(self.name, "output_shape", output_shape)
         self.bias_axes = bias_axes
         self.activation = activations.get(activation)
         self.kernel_initializer = initializers.get(kernel_initializer)

@@ -29,8 +29,9 @@ import numpy as np
 import torch
 
 from keras_torch import activations, constraints, initializers, regularizers
+from keras_torch.core import budget as _budget
 from keras_torch.core.config import standardize_data_format
-from keras_torch.layers._args import register_layer, standardize_padding, standardize_tuple
+from keras_torch.layers._args import check_strictly_positive, register_layer, standardize_padding, standardize_tuple
 from keras_torch.layers.base import Layer
 from keras_torch.layers.input_spec import InputSpec
 
@@ -89,7 +90,7 @@ class _LocallyConnected(Layer):
         **kwargs: Any,
     ) -> None:
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
-        self.filters = filters
+        self.filters = check_strictly_positive(self.name, "filters", filters)
         self.kernel_size = standardize_tuple(self.name, kernel_size, self.rank, "kernel_size")
         self.strides = standardize_tuple(self.name, strides, self.rank, "strides")
         self.padding = standardize_padding(self.name, padding)
@@ -167,7 +168,8 @@ class _LocallyConnected(Layer):
         lefts = np.array([p[0] for p in self._pads], dtype=np.int64)
         inputs = positions[:, None, :] * np.array(self.strides) - lefts + offsets[None]  # (P, K, r)
         n_pos, n_off = len(positions), len(offsets)
-        # every (position, channel, offset, filter) of the per-position kernels
+        # every (position, channel, offset, filter) of the per-position kernels: the grid is 4 int64 arrays
+        _budget.charge(4 * 8 * n_pos * channels * n_off * f, f"the kernel layout of layer '{self.name}'")
         p, c, j, fo = np.meshgrid(np.arange(n_pos), np.arange(channels), np.arange(n_off), np.arange(f), indexing="ij")
         p, c, j, fo = p.ravel(), c.ravel(), j.ravel(), fo.ravel()
         pos_index = (p * channels * n_off + c * n_off + j) * f + fo

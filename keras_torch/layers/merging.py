@@ -8,7 +8,7 @@ from typing import Any
 import torch
 
 from keras_torch.core import config as _config
-from keras_torch.layers._args import register_layer
+from keras_torch.layers._args import check_axis, register_layer
 from keras_torch.layers.base import Layer
 
 __all__ = [
@@ -304,7 +304,7 @@ class Concatenate(_Merge):
 
     def __init__(self, axis: int = -1, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.axis = int(axis)
+        self.axis = check_axis(self.name, "axis", axis, allow_list=False)
 
     def build(self, input_shape: Any) -> None:
         if not _is_shape_list(input_shape):
@@ -425,12 +425,15 @@ class Dot(_Merge):
 
     def __init__(self, axes: int | list[int], normalize: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        if isinstance(axes, bool):
+            raise TypeError(f"Layer '{self.name}': invalid type for argument `axes`: it should be a list or an int. "
+                            f"Received: axes={axes}")
         if not isinstance(axes, int):
             if not isinstance(axes, (list, tuple)):
                 raise TypeError(f"Invalid type for argument `axes`: it should be a list or an int. Received: axes={axes}")
             if len(axes) != 2:
                 raise ValueError(f"Invalid format for argument `axes`: it should contain two elements. Received: axes={axes}")
-            if not all(isinstance(a, int) for a in axes):
+            if not all(isinstance(a, int) and not isinstance(a, bool) for a in axes):
                 raise ValueError(f"Invalid format for argument `axes`: list elements should be integers. Received: axes={axes}")
             axes = list(axes)
         self.axes = axes
@@ -449,6 +452,9 @@ class Dot(_Merge):
         if s1 is None or s2 is None:
             return
         a = self._axes_for(len(s1), len(s2))
+        if not (0 < a[0] < len(s1) and 0 < a[1] < len(s2)):
+            raise ValueError(f"Layer '{self.name}': `axes` {self.axes} must name non-batch axes of inputs of ranks "
+                             f"{len(s1)} and {len(s2)} (a dot product over the batch axis is not supported).")
         if s1[a[0]] != s2[a[1]]:
             raise ValueError(
                 f"Layer '{self.name}': incompatible input shapes: axis values {s1[a[0]]} (at axis {a[0]}) != "

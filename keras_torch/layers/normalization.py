@@ -15,7 +15,7 @@ import torch.nn.functional as F
 
 from keras_torch import constraints, initializers, regularizers
 from keras_torch.core import config as _config
-from keras_torch.layers._args import register_layer
+from keras_torch.layers._args import check_axis, check_float, register_layer
 from keras_torch.layers.base import Layer
 from keras_torch.layers.input_spec import InputSpec
 
@@ -165,15 +165,15 @@ class BatchNormalization(_AffineMixin, Layer):
             if len(axis) != 1:
                 raise ValueError(f"Layer '{self.name}': BatchNormalization supports a single axis. Received: axis={axis}")
             axis = axis[0]
-        self.axis = int(axis)
+        self.axis = check_axis(self.name, "axis", axis, allow_list=False)
         if renorm:
             raise ValueError(f"Layer '{self.name}': BatchNormalization(renorm=True) is not supported by keras_torch.")
         if virtual_batch_size is not None or adjustment is not None:
             raise ValueError(
                 f"Layer '{self.name}': `virtual_batch_size`/`adjustment` (tf-keras only) are not supported."
             )
-        self.momentum = float(momentum)
-        self.epsilon = float(epsilon)
+        self.momentum = check_float(self.name, "momentum", momentum)
+        self.epsilon = check_float(self.name, "epsilon", epsilon, min_value=0.0)
         self.center = bool(center)
         self.scale = bool(scale)
         self.synchronized = bool(synchronized)
@@ -341,13 +341,9 @@ class LayerNormalization(_AffineMixin, Layer):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        if isinstance(axis, (list, tuple)):
-            self.axis: Any = [int(a) for a in axis]
-        elif isinstance(axis, int):
-            self.axis = axis
-        else:
-            raise TypeError(f"Expected an int or a list/tuple of ints for the argument 'axis', but received: {axis!r}")
-        self.epsilon = float(epsilon)
+        axis = check_axis(self.name, "axis", axis, error=TypeError)
+        self.axis: Any = list(axis) if isinstance(axis, (list, tuple)) else axis
+        self.epsilon = check_float(self.name, "epsilon", epsilon, min_value=0.0)
         self.center = bool(center)
         self.scale = bool(scale)
         self.rms_scaling = bool(rms_scaling)
@@ -465,8 +461,8 @@ class GroupNormalization(_AffineMixin, Layer):
                 f"(or `-1` for instance normalization). Received: groups={groups!r} (layer {self.name})"
             )
         self.groups = groups
-        self.axis = int(axis)
-        self.epsilon = float(epsilon)
+        self.axis = check_axis(self.name, "axis", axis, allow_list=False)
+        self.epsilon = check_float(self.name, "epsilon", epsilon, min_value=0.0)
         self.center = bool(center)
         self.scale = bool(scale)
         self._init_affine(beta_initializer, gamma_initializer, beta_regularizer, gamma_regularizer,
@@ -538,13 +534,8 @@ class UnitNormalization(Layer):
 
     def __init__(self, axis: int | list[int] = -1, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        if isinstance(axis, (list, tuple)):
-            self.axis: Any = [int(a) for a in axis]
-        elif isinstance(axis, int):
-            self.axis = axis
-        else:
-            raise TypeError(f"Invalid value for `axis` argument: expected an int or a list/tuple of ints. "
-                            f"Received: axis={axis!r}")
+        axis = check_axis(self.name, "axis", axis, error=TypeError)
+        self.axis: Any = list(axis) if isinstance(axis, (list, tuple)) else axis
         self.supports_masking = True
         self.built = True
 

@@ -10,7 +10,7 @@ import torch
 
 from keras_torch import regularizers
 from keras_torch.core.config import standardize_data_format
-from keras_torch.layers._args import check_rate, register_layer
+from keras_torch.layers._args import check_dims, check_rate, register_layer
 from keras_torch.layers.base import Layer
 from keras_torch.layers.core import Dropout
 from keras_torch.layers.input_spec import InputSpec
@@ -250,7 +250,7 @@ class AlphaDropout(_Noise):
     def __init__(self, rate: float, noise_shape: Any = None, seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.rate = check_rate(self.name, rate)
-        self.noise_shape = None if noise_shape is None else tuple(noise_shape)
+        self.noise_shape = check_dims(self.name, "noise_shape", noise_shape, allow_none=True, free=True)
         self.seed = seed
 
     def call(self, inputs: torch.Tensor, training: bool = False) -> torch.Tensor:

@@ -57,7 +57,7 @@ class SpectralNormalization(Layer):
             raise ValueError(f"Layer {layer} supplied to Wrapper isn't a supported layer type. Please ensure wrapped "
                              "layer is a valid Keras layer.")
         super().__init__(**kwargs)
-        if power_iterations <= 0:
+        if isinstance(power_iterations, bool) or not isinstance(power_iterations, int) or power_iterations <= 0:
             raise ValueError("`power_iterations` should be greater than zero. Received: "
                              f"`power_iterations={power_iterations}` (layer '{self.name}')")
         self.layer = layer

@@ -38,6 +38,7 @@ from torch import nn
 from keras_torch import constraints as _constraints
 from keras_torch import initializers as _initializers
 from keras_torch import regularizers as _regularizers
+from keras_torch.core import dtensor
 from keras_torch.core.dtypes import dtype_name, to_torch_dtype
 from keras_torch.core.variables import KerasVariable, WeightRecord
 
@@ -89,9 +90,8 @@ class WeightGroup:
         if isinstance(self.owner, KerasWeightsMixin):
             self.owner.load_keras_weights(list(arrays))
             return
-        with torch.no_grad():
-            for p, arr in zip(self.owner.parameters(), arrays):
-                p.copy_(torch.as_tensor(np.asarray(arr), dtype=p.dtype))
+        for p, arr in zip(self.owner.parameters(), arrays):
+            dtensor.assign(p, torch.as_tensor(np.asarray(arr), dtype=p.dtype))
 
 
 def weight_groups(module: nn.Module) -> list[WeightGroup]:
@@ -282,10 +282,13 @@ class KerasWeightsMixin:
         return [r.name for r in self._ordered_records()]
 
     def keras_weights(self) -> list[torch.Tensor]:
-        """This layer's own weights in Keras order and **Keras layout** (Dense kernel ``(in, out)``)."""
+        """This layer's own weights in Keras order and **Keras layout** (Dense kernel ``(in, out)``).
+
+        A sharded weight is gathered whole (a collective: every process of its mesh must ask).
+        """
         out = []
         for rec in self._ordered_records():
-            t = self.stored_tensor(rec)
+            t = dtensor.full_value(self.stored_tensor(rec))
             out.append(rec.to_keras(t) if rec.to_keras is not None else t)
         return out
 
@@ -306,7 +309,10 @@ class KerasWeightsMixin:
             )
         for rec, arr in zip(ordered, arrays):
             target = self.stored_tensor(rec)
-            expected = tuple(rec.to_keras(target).shape) if rec.to_keras is not None else tuple(target.shape)
+            # (a sharded weight's converter runs on a shape-only stand-in of the whole tensor)
+            probe = torch.empty(target.shape, dtype=target.dtype, device="meta") if dtensor.is_sharded(target) \
+                else target
+            expected = tuple(rec.to_keras(probe).shape) if rec.to_keras is not None else tuple(target.shape)
             value = torch.as_tensor(np.asarray(arr) if not torch.is_tensor(arr) else arr)
             if tuple(value.shape) != expected:
                 raise ValueError(
@@ -316,8 +322,7 @@ class KerasWeightsMixin:
             value = value.to(dtype=target.dtype, device=target.device)
             if rec.to_torch is not None:
                 value = rec.to_torch(value)
-            with torch.no_grad():
-                target.copy_(value)
+            dtensor.assign(target, value)
 
     def regularization_losses(self) -> list[torch.Tensor]:
         """The weight-regularization penalties of this layer's trainable weights (computed now, in Keras layout).
@@ -329,7 +334,9 @@ class KerasWeightsMixin:
             if rec.regularizer is not None:
                 t = self.stored_tensor(rec)
                 if _live(rec, t):
-                    out.append(rec.regularizer(rec.to_keras(t) if rec.to_keras is not None else t))
+                    # (on a sharded weight the penalty is computed shard-wise and summed: one value everywhere)
+                    out.append(dtensor.replicated(rec.regularizer(rec.to_keras(t) if rec.to_keras is not None
+                                                                  else t)))
         return out
 
     def keras_saved_weights(self) -> list[torch.Tensor]:

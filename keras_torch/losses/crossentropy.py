@@ -94,13 +94,37 @@ def categorical_crossentropy_op(
     return -torch.sum(target * torch.log(output), dim=axis)
 
 
+# ``F.cross_entropy`` skips targets equal to its ``ignore_index`` (-100 by default): Keras ignores
+# nothing unless ``ignore_class`` is given (handled by masking), so the index is one no label can
+# have once NaNs are mapped to -1 below.
+NO_IGNORE_INDEX = torch.iinfo(torch.int64).min
+
+
+def out_of_range_labels(target: torch.Tensor, num_classes: int) -> ValueError:
+    """The error for integer labels outside ``[0, num_classes)`` (computed only once they failed)."""
+    flat = target.reshape(-1)
+    bad = flat[(flat < 0) | (flat >= num_classes)]
+    value = int(bad[0]) if bad.numel() else "?"
+    return ValueError(f"Received a label value of {value} which is outside the valid range of [0, {num_classes}) "
+                      "for a sparse categorical crossentropy (the labels must be class indices of the output).")
+
+
+def cross_entropy_checked(logits: torch.Tensor, target: torch.Tensor, **kwargs: Any) -> torch.Tensor:
+    """``F.cross_entropy`` with no ignored index; out-of-range labels raise a ``ValueError`` naming the value."""
+    try:
+        return F.cross_entropy(logits, target, ignore_index=NO_IGNORE_INDEX, **kwargs)
+    except IndexError:
+        raise out_of_range_labels(target, int(logits.shape[1] if logits.ndim > 1 else logits.shape[0])) from None
+
+
 def sparse_categorical_crossentropy_op(
-    target: torch.Tensor, output: torch.Tensor, from_logits: bool = False, axis: int = -1, ignore_index: int = -100
+    target: torch.Tensor, output: torch.Tensor, from_logits: bool = False, axis: int = -1
 ) -> torch.Tensor:
     """Backend op with integer targets (``keras.ops.sparse_categorical_crossentropy``).
 
     Uses ``F.cross_entropy`` on logits, or on ``log(clip(p))`` for probabilities (TF does the same
-    renormalising softmax), so both paths are single fused kernels.
+    renormalising softmax), so both paths are single fused kernels. Labels outside
+    ``[0, classes)`` (NaN included) raise a ``ValueError``, as TensorFlow's kernel does.
     """
     if axis != -1 and axis != output.ndim - 1:
         raise ValueError(f"Only axis=-1 is currently supported. Received: axis={axis}")
@@ -119,16 +143,16 @@ def sparse_categorical_crossentropy_op(
             "Arguments `target` and `output` must have the same shape up until the last dimension: "
             f"target.shape={tuple(target.shape)}, output.shape={tuple(output.shape)}"
         )
+    if target.is_floating_point():  # NaN/inf would cast to an arbitrary integer: make them invalid
+        target = torch.nan_to_num(target, nan=-1.0, posinf=-1.0, neginf=-1.0)
     if target.dtype != torch.int64:
         target = target.to(torch.int64)
     if not from_logits:
         eps = config.epsilon()
         output = torch.log(torch.clamp(output, eps, 1.0 - eps))
-    if output.ndim == 1:
-        return F.cross_entropy(output, target, reduction="none", ignore_index=ignore_index)
     if output.ndim > 2:
         output = output.movedim(-1, 1)
-    return F.cross_entropy(output, target, reduction="none", ignore_index=ignore_index)
+    return cross_entropy_checked(output, target, reduction="none")
 
 
 def binary_crossentropy_op(target: torch.Tensor, output: torch.Tensor, from_logits: bool = False) -> torch.Tensor:

@@ -87,22 +87,30 @@ def functional_from_config(cls: type, config: dict[str, Any], custom_objects: di
     created: dict[str, Any] = {}
     # layer name -> list of output structures per node index (only nodes created here)
     node_outputs: dict[str, list[Any]] = {}
-    pending: list[tuple[Any, list]] = []
+    pending: list[tuple[Any, str, list]] = []
     for entry in config["layers"]:
         layer = deserialize_layer(entry, custom_objects)
-        created[entry.get("name", layer.name)] = layer
-        node_outputs[entry.get("name", layer.name)] = []
+        # The graph refers to layers by their entry's name (Keras 3 too), whatever the layer calls itself.
+        key = entry.get("name", layer.name)
+        created[key] = layer
+        node_outputs[key] = []
         from keras_torch.layers.core import InputLayer
 
         if isinstance(layer, InputLayer):
-            node_outputs[layer.name].append(layer.output_tensor)
-        pending.append((layer, list(entry.get("inbound_nodes", []))))
+            node_outputs[key].append(layer.output_tensor)
+        pending.append((layer, key, list(entry.get("inbound_nodes", []))))
 
     def get_tensor(name: str, node_index: int, tensor_index: int) -> KerasTensor | None:
         outs = node_outputs.get(name, [])
         if node_index >= len(outs):
             return None
         flat = tree.flatten(outs[node_index])
+        if not isinstance(tensor_index, int) or not 0 <= tensor_index < len(flat):
+            # the layer's config makes fewer outputs than the graph uses (e.g. return_state turned off)
+            layer = created.get(name)
+            raise ValueError(f"Layer '{getattr(layer, 'name', name)}' ({type(layer).__name__}) has {len(flat)} "
+                             f"output(s) at node {node_index}, but the model's graph uses its output "
+                             f"{tensor_index!r}: the layer's config does not match the graph.")
         return flat[tensor_index]
 
     def deser_arg(x: Any) -> Any:
@@ -142,21 +150,21 @@ def functional_from_config(cls: type, config: dict[str, Any], custom_objects: di
     while pending and progress:
         progress = False
         remaining = []
-        for layer, nodes in pending:
+        for layer, key, nodes in pending:
             while nodes:
                 try:
                     args, kwargs = node_call_args(nodes[0])
                 except _NotReady:
                     break
                 out = layer(*args, **kwargs)
-                node_outputs[layer.name].append(out)
+                node_outputs[key].append(out)
                 nodes.pop(0)
                 progress = True
             if nodes:
-                remaining.append((layer, nodes))
+                remaining.append((layer, key, nodes))
         pending = remaining
     if pending:
-        raise ValueError(f"Could not rebuild the functional model: unresolved inputs for layers {[lyr.name for lyr, _ in pending]}")
+        raise ValueError(f"Could not rebuild the functional model: unresolved inputs for layers {[k for _, k, _ in pending]}")
 
     def resolve_refs(refs: Any) -> Any:
         if isinstance(refs, list) and len(refs) == 3 and isinstance(refs[0], str) and isinstance(refs[1], int):

@@ -341,7 +341,8 @@ class Model(Trainer, Layer):
 
         The format follows the extension: ``.keras`` writes a Keras 3 archive (``config.json`` +
         ``model.weights.h5``), ``.h5``/``.hdf5`` the legacy Keras HDF5 format; both load in real Keras and
-        with :func:`keras_torch.models.load_model`. Under distributed training only the chief process writes.
+        with :func:`keras_torch.models.load_model`. Under distributed training only the chief process writes;
+        a sharded model (``ModelParallel``/``FSDP``) is gathered by every rank, so every rank must call it.
 
         Args:
             filepath: ``str`` or ``pathlib.Path`` ending in ``.keras`` or ``.h5``.
@@ -358,8 +359,9 @@ class Model(Trainer, Layer):
         (None, 2)
         """
         from keras_torch.saving import save_model
+        from keras_torch.saving.sharded import is_sharded_model
 
-        if not is_chief():
+        if not is_chief() and not is_sharded_model(self):
             return
         save_model(self, filepath, overwrite=overwrite, **kwargs)
 
@@ -367,7 +369,8 @@ class Model(Trainer, Layer):
         """Saves the model's weights (not its architecture) to a file.
 
         The layout follows the extension: ``.weights.h5`` is Keras 3's weights file, a plain ``.h5`` Keras 2's
-        (layer-name based) layout. Only the chief process writes under distributed training.
+        (layer-name based) layout. Only the chief process writes under distributed training (every rank must
+        call it for a sharded model, as :meth:`save`).
 
         Args:
             filepath: ``str`` or ``pathlib.Path`` ending in ``.weights.h5`` (or ``.h5``).
@@ -385,8 +388,9 @@ class Model(Trainer, Layer):
         True
         """
         from keras_torch.saving import save_weights
+        from keras_torch.saving.sharded import is_sharded_model
 
-        if not is_chief():
+        if not is_chief() and not is_sharded_model(self):
             return
         save_weights(self, filepath, overwrite=overwrite, **kwargs)
 

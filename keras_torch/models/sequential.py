@@ -46,6 +46,7 @@ class Sequential(Model):
     def __init__(self, layers: list[Any] | None = None, trainable: bool = True, name: str | None = None) -> None:
         super().__init__(trainable=trainable, name=name)
         self._seq: list[Layer] = []  # the layers, without the InputLayer
+        self._seq_names: set[str] = set()  # their names (unique: checked in O(1) per add)
         # (not a class-level default: once assigned, the InputLayer is a registered sub-module,
         # which a class attribute would shadow)
         self._input_layer: InputLayer | None = None
@@ -104,7 +105,7 @@ class Sequential(Model):
             from keras_torch.layers.torch_wrapper import TorchModuleWrapper
 
             layer = TorchModuleWrapper(layer)
-        if any(existing.name == layer.name for existing in self._seq):
+        if layer.name in self._seq_names:
             raise ValueError(
                 f"All layers added to a Sequential model should have unique names. Name '{layer.name}' "
                 "is already the name of a layer in this model. Update the `name` argument to pass a unique name."
@@ -113,6 +114,7 @@ class Sequential(Model):
             self._input_layer = InputLayer(batch_shape=layer._pending_input_shape,
                                            name=f"{layer.name}_input" if False else None)
         self._seq.append(layer)
+        self._seq_names.add(layer.name)
         self._plan = None
         self.add_module(_module_key(self, layer.name), layer)
         self.built = False
@@ -137,6 +139,7 @@ class Sequential(Model):
         if not self._seq:
             raise TypeError("There are no layers in the model.")
         layer = self._seq.pop()
+        self._seq_names.discard(layer.name)
         self._plan = None
         for key, mod in list(self._modules.items()):
             if mod is layer:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
+import numpy as np
 import torch
 
 from keras_torch.core import registry
@@ -12,10 +14,10 @@ _CAT = "regularizers"
 
 
 def _check(name: str, value: Any) -> float:
-    value = float(value)
-    if value < 0 or value != value:
-        raise ValueError(f"Value for argument `{name}` must be a non-negative float. Received: {name}={value}")
-    return value
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
+            or not math.isfinite(value) or value < 0:
+        raise ValueError(f"Value for argument `{name}` must be a non-negative float. Received: {name}={value!r}")
+    return float(value)
 
 
 @registry.register("Regularizer", "regularizer", category=_CAT)

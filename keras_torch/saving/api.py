@@ -12,6 +12,7 @@ import os
 import zipfile
 from typing import Any
 
+from keras_torch.saving import sharded
 from keras_torch.saving.files import atomic_write, atomic_write_dir, detect_format, fspath
 from keras_torch.saving.formats import keras_archive, legacy_h5
 from keras_torch.saving.h5 import open_h5
@@ -27,6 +28,8 @@ def save_model(model: Any, filepath: Any, overwrite: bool = True, include_optimi
 
     ``.keras`` writes a Keras 3 archive; ``.h5``/``.hdf5`` the legacy HDF5 format (Keras 2 dialect). Both load
     in real Keras and with :func:`load_model`. The file is written atomically (a failed save leaves no file).
+    A sharded model (``ModelParallel``/``FSDP``) is saved by every process together; process 0 writes the
+    file (see ``keras_torch.saving.sharded``).
 
     Args:
         model: The model to save.
@@ -50,6 +53,13 @@ def save_model(model: Any, filepath: Any, overwrite: bool = True, include_optimi
     kwargs.pop("options", None)
     if kwargs:
         raise TypeError(f"save_model() got unexpected keyword arguments: {sorted(kwargs)}")
+    with sharded.writing(model, include_optimizer) as writes:
+        if writes:
+            _save_model(model, filepath, overwrite, include_optimizer, save_format, zipped)
+
+
+def _save_model(model: Any, filepath: str, overwrite: bool, include_optimizer: bool, save_format: str | None,
+                zipped: bool | None) -> None:
     fmt = (save_format or "").lower()
     if fmt in ("h5", "hdf5") or (not fmt and _is_h5_name(filepath)):
         if filepath.endswith(".weights.h5"):
@@ -174,13 +184,14 @@ def save_weights(model: Any, filepath: Any, overwrite: bool = True, max_shard_si
     """Saves the weights of a model to an HDF5 file.
 
     A ``.weights.h5`` name writes Keras 3's layout; any other ``.h5``/``.hdf5`` name Keras 2's layer-name
-    based layout. The file is written atomically.
+    based layout. The file is written atomically. For a sharded model every process must call it (process 0
+    writes), like :func:`save_model`.
 
     Args:
         model: The model whose weights are saved.
         filepath: Path ending in ``.weights.h5`` or ``.h5``.
         overwrite: Whether to replace an existing file (default ``True``).
-        max_shard_size: Not supported (sharded weights raise ``NotImplementedError``).
+        max_shard_size: Not supported: splitting the weights file into several files raises ``NotImplementedError``.
 
     Raises:
         ValueError: For another extension.
@@ -193,6 +204,12 @@ def save_weights(model: Any, filepath: Any, overwrite: bool = True, max_shard_si
     filepath = fspath(filepath)
     if max_shard_size is not None:
         raise NotImplementedError("Sharded weights (max_shard_size) are not supported by keras_torch.")
+    with sharded.writing(model, include_optimizer=filepath.endswith(".weights.h5")) as writes:
+        if writes:
+            _save_weights(model, filepath, overwrite)
+
+
+def _save_weights(model: Any, filepath: str, overwrite: bool) -> None:
     if filepath.endswith(".weights.h5"):
         atomic_write(filepath, lambda tmp: keras_archive.save_weights(model, tmp), overwrite=overwrite)
     elif _is_h5_name(filepath):

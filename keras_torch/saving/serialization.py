@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import threading
 from typing import Any
 
@@ -10,6 +9,7 @@ import numpy as np
 
 from keras_torch.core import registry
 from keras_torch.core.config import in_safe_mode, safe_mode_scope
+from keras_torch.core.naming import keras_class
 from keras_torch.layers.base import Layer
 from keras_torch.saving.dialects.keras2 import upgrade_model_config
 from keras_torch.saving.dialects.keras3 import normalize_entries
@@ -40,7 +40,7 @@ def serialize_layer(layer: Any) -> dict[str, Any]:
     >>> config["class_name"], config["config"]["units"]
     ('Dense', 3)
     """
-    cls = type(layer)
+    cls = keras_class(layer)
     custom = getattr(cls, "_keras_registered_name", None)
     class_name = cls.__name__
     if is_functional(layer) and not custom:
@@ -162,16 +162,63 @@ def _deserialize_layer(config: dict, custom_objects: dict | None) -> Any:
             f"`load_model(..., custom_objects={{'{class_name}': {class_name}}})`."
             f"{registry.did_you_mean(class_name, valid)}"
         )
-    inner = copy.deepcopy(config.get("config", {}))
-    if is_model_class(cls):
-        layer = cls.from_config(inner, custom_objects=custom_objects)
-    else:
-        with registry.custom_object_scope(custom_objects or {}):
-            layer = cls.from_config(inner)
-    build = config.get("build_config")
-    if build and hasattr(layer, "build_from_config") and not layer.built:
-        layer.build_from_config(build)
+    inner = config.get("config", {})
+    if not isinstance(inner, dict):
+        raise ValueError(f"Invalid config of layer '{class_name}': expected a JSON object, received {_short(inner)}")
+    # The tree is already private (deserialize_layer's normalize_entries copied it): a shallow copy
+    # keeps from_config from touching it, and deep copies per nesting level would be quadratic.
+    inner = dict(inner)
+    try:
+        if is_model_class(cls):
+            layer = cls.from_config(inner, custom_objects=custom_objects)
+        else:
+            with registry.custom_object_scope(custom_objects or {}):
+                layer = cls.from_config(inner)
+        build = config.get("build_config")
+        if build and hasattr(layer, "build_from_config") and not layer.built:
+            layer.build_from_config(build)
+    except (LayerConfigError, LayerConfigTypeError, Warning, KeyboardInterrupt):
+        raise  # already names the innermost layer
+    except RecursionError:
+        raise LayerConfigError(f"Could not rebuild layer '{_layer_name(inner, class_name)}' ({class_name}): its "
+                               "config nests too deeply.") from None
+    except Exception as e:  # noqa: BLE001 - every failure names the layer whose config caused it
+        kind = LayerConfigTypeError if isinstance(e, TypeError) else LayerConfigError
+        name = _layer_name(inner, class_name)
+        culprit = _culprit(e)
+        where = f"'{name}' ({class_name})"
+        if culprit is not None and culprit != (name, class_name):  # a sub-layer built by this one
+            where = f"'{culprit[0]}' ({culprit[1]}) inside {where}"
+        raise kind(f"Could not rebuild layer {where} from its config: "
+                   f"{'' if isinstance(e, (ValueError, TypeError)) else type(e).__name__ + ': '}{e}") from e
     return layer
+
+
+class LayerConfigError(ValueError):
+    """A layer (or model) could not be built from its config; the message names it, ``__cause__`` says why."""
+
+
+class LayerConfigTypeError(TypeError):
+    """:class:`LayerConfigError` for a ``TypeError`` (an argument the layer does not take, or of the wrong type)."""
+
+
+def _layer_name(config: dict, class_name: str) -> str:
+    name = config.get("name")
+    return name if isinstance(name, str) else class_name
+
+
+def _culprit(e: BaseException) -> tuple[str, str] | None:
+    """``(name, class)`` of the innermost layer at work where ``e`` was raised: a model builds its
+    layers after creating them (a Dense whose kernel is refused fails inside its Sequential's
+    ``from_config``), an RNN creates its cell."""
+    found = None
+    tb = e.__traceback__
+    while tb is not None:
+        obj = tb.tb_frame.f_locals.get("self")
+        if isinstance(obj, Layer) and isinstance(getattr(obj, "name", None), str):
+            found = obj
+        tb = tb.tb_next
+    return (found.name, type(found).__name__) if found is not None else None
 
 
 def model_from_config(config: dict[str, Any], custom_objects: dict | None = None) -> Any:
@@ -200,6 +247,10 @@ def model_from_config(config: dict[str, Any], custom_objects: dict | None = None
 def model_from_json(json_string: str, custom_objects: dict | None = None) -> Any:
     """Instantiates a model from a JSON string produced by ``model.to_json()`` (Keras or keras_torch).
 
+    The JSON is treated like a file's config: its size bounds what the model may allocate
+    (``max(2 GiB, 16 x its length)``, see SECURITY.md), and a config that does not fit the classes
+    it names raises a ``ValueError`` (``TypeError`` for a wrong argument) naming the layer.
+
     Args:
         json_string: The JSON string.
         custom_objects: Optional dict mapping names to custom classes or functions.
@@ -213,7 +264,10 @@ def model_from_json(json_string: str, custom_objects: dict | None = None) -> Any
     >>> keras.models.model_from_json(model.to_json()).output_shape
     (None, 2)
     """
-    return deserialize_layer(json_config.parse_json(json_string, "model JSON"), custom_objects)
+    config = json_config.parse_json(json_string, "model JSON")
+    size = len(json_string) if isinstance(json_string, (str, bytes, bytearray)) else 0
+    with budget.allocation_budget(budget.load_budget(size), "model JSON"), json_config.paused_gc():
+        return deserialize_layer(config, custom_objects)
 
 
 def rebuild_model(config: Any, version: str | None, custom_objects: dict | None, safe_mode: bool, filepath: str,
@@ -232,8 +286,11 @@ def rebuild_model(config: Any, version: str | None, custom_objects: dict | None,
         raise ValueError(f"The model config of '{filepath}' is not a Keras model entry (a JSON object with a "
                          "'class_name'); the file is corrupted or not a Keras file.")
     try:
-        with safe_mode_scope(safe_mode), budget.allocation_budget(budget.load_budget(file_size), filepath):
+        with safe_mode_scope(safe_mode), budget.allocation_budget(budget.load_budget(file_size), filepath), \
+                json_config.paused_gc():
             return deserialize_layer(upgrade_model_config(config, version), custom_objects)
+    except LayerConfigError as e:
+        raise LayerConfigError(f"Could not load '{filepath}': {e}") from e.__cause__
     except (ValueError, OSError, MemoryError, Warning):
         raise
     except RecursionError:

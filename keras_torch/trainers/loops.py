@@ -57,6 +57,7 @@ class TrainingLoops:
     def _data(self, strategy: Strategy, x: Any, *args: Any, **kwargs: Any) -> data_adapter.DataHandler:
         """A data pipeline for this loop, sharded by ``strategy``."""
         handler = data_adapter.DataHandler(x, *args, **kwargs)
+        handler.configure(self._data_spec())
         strategy.distribute_data(handler)
         return handler
 

@@ -249,6 +249,34 @@ class Trainer(TrainingLoops):
             logs.update(self._compile_metrics.result())
         return logs
 
+    # ------------------------------------------------------------------ data
+    def _data_spec(self) -> data_adapter.DataSpec | None:
+        """What this model expects of its data (input dtypes, integer-label classes), when it declares it."""
+        from keras_torch.core.dtypes import to_torch_dtype
+
+        try:
+            inputs, outputs = list(self.inputs or []), list(self.outputs or [])
+            input_names, output_names = list(self.input_names), list(self.output_names)
+        except (AttributeError, TypeError, ValueError):  # a subclassed model: known after its first call
+            return None
+        if not inputs or len(input_names) != len(inputs):
+            return None
+        dtypes = {}
+        for name, kt in zip(input_names, inputs):
+            try:
+                dtypes[name] = to_torch_dtype(kt.dtype)
+            except (TypeError, ValueError):
+                return None
+        classes: list[int | None] = [None] * len(outputs)
+        fns = self._compile_loss.fns if self._compile_loss is not None else []
+        for i, (fn, out) in enumerate(zip(fns, outputs)):
+            integer = getattr(fn, "_integer_labels", False) or getattr(fn, "_keras_integer_labels", False)
+            ignore = getattr(fn, "_fn_kwargs", {}).get("ignore_class") if integer else None
+            width = out.shape[-1] if len(out.shape) else None
+            if integer and ignore is None and isinstance(width, int) and width > 1:
+                classes[i] = width
+        return data_adapter.DataSpec(dtypes, classes, output_names)
+
     # ------------------------------------------------------------------ loss
     def compute_loss(
         self, x: Any = None, y: Any = None, y_pred: Any = None, sample_weight: Any = None, training: bool = True

@@ -11,6 +11,7 @@ from keras_torch.core import config as _config
 from keras_torch.layers._args import register_layer
 from keras_torch.layers.image_preprocessing.base import (
     BaseImagePreprocessingLayer,
+    _is_real,
     batch_size_of,
     images_of,
     uniform,
@@ -174,7 +175,7 @@ class RandomGrayscale(BaseImagePreprocessingLayer):
     def __init__(self, factor: float = 0.5, data_format: str | None = None, seed: int | None = None,
                  **kwargs: Any) -> None:
         super().__init__(data_format=data_format, **kwargs)
-        if factor < 0 or factor > 1:
+        if not _is_real(factor) or factor < 0 or factor > 1:
             raise ValueError(f"`factor` should be between 0 and 1. Received: factor={factor} (layer {self.name})")
         self.factor = factor
         self.seed = seed

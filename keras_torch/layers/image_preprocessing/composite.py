@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 
 from keras_torch.core import registry
-from keras_torch.layers._args import register_layer
+from keras_torch.layers._args import check_size, register_layer
 from keras_torch.layers.base import Layer, _call_signature
 from keras_torch.layers.image_preprocessing.base import BaseImagePreprocessingLayer, beta, gamma, randint
 from keras_torch.layers.image_preprocessing.color import RandomBrightness, RandomColorDegeneration, RandomContrast
@@ -344,7 +344,7 @@ class MaxNumBoundingBoxes(BaseImagePreprocessingLayer):
 
     def __init__(self, max_number: int, fill_value: int = -1, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.max_number = int(max_number)
+        self.max_number = check_size(self.name, "max_number", max_number)
         self.fill_value = int(fill_value)
 
     def transform_images(self, images: torch.Tensor, transformation: Any = None, training: bool = True) -> torch.Tensor:

@@ -6,8 +6,8 @@ from typing import Any
 
 import torch
 
-from keras_torch.layers._args import register_layer
-from keras_torch.layers.image_preprocessing.base import BaseImagePreprocessingLayer, images_of, uniform
+from keras_torch.layers._args import check_size, register_layer
+from keras_torch.layers.image_preprocessing.base import BaseImagePreprocessingLayer, _is_real, images_of, uniform
 from keras_torch.ops import image as ops_image
 from keras_torch.random.seed_generator import SeedGenerator, make_default_seed
 from keras_torch.utils import bounding_boxes as bbox
@@ -49,8 +49,8 @@ class RandomCrop(BaseImagePreprocessingLayer):
     def __init__(self, height: int, width: int, seed: int | None = None, data_format: str | None = None,
                  name: str | None = None, **kwargs: Any) -> None:
         super().__init__(name=name, data_format=data_format, **kwargs)
-        self.height = height
-        self.width = width
+        self.height = check_size(self.name, "height", height)
+        self.width = check_size(self.name, "width", width)
         self.seed = seed if seed is not None else make_default_seed()
         self.generator = SeedGenerator(self.seed)
 
@@ -116,7 +116,11 @@ class _RandomSize(BaseImagePreprocessingLayer):
                  data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(data_format=data_format, **kwargs)
         self.factor = factor
-        lower, upper = (factor[0], factor[1]) if isinstance(factor, (tuple, list)) else (-factor, factor)
+        pair = isinstance(factor, (tuple, list)) and len(factor) == 2
+        if not (pair and all(_is_real(v) for v in factor)) and not _is_real(factor):
+            raise ValueError(f"`factor` must be a number or a pair of numbers. Received: factor={factor!r} "
+                             f"(layer {self.name})")
+        lower, upper = (factor[0], factor[1]) if pair else (-factor, factor)
         if upper < lower:
             raise ValueError(f"`factor` argument cannot have an upper bound lesser than the lower bound. "
                              f"Received: factor={factor} (layer {self.name})")

@@ -7,7 +7,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from keras_torch.layers._args import register_layer
+from keras_torch.layers._args import check_size, register_layer
 from keras_torch.layers.image_preprocessing.base import BaseImagePreprocessingLayer, images_of
 from keras_torch.utils import bounding_boxes as bbox
 
@@ -119,9 +119,9 @@ class Resizing(BaseImagePreprocessingLayer):
                  pad_to_aspect_ratio: bool = False, fill_mode: str = "constant", fill_value: float = 0.0,
                  antialias: bool = False, data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(data_format=data_format, **kwargs)
-        self.height = int(height)
-        self.width = int(width)
-        if interpolation not in _INTERPOLATIONS:
+        self.height = check_size(self.name, "height", height)
+        self.width = check_size(self.name, "width", width)
+        if not isinstance(interpolation, str) or interpolation not in _INTERPOLATIONS:
             raise ValueError(f"Layer '{self.name}': invalid value for argument `interpolation`. Expected one of "
                              f"{sorted(_INTERPOLATIONS)}. Received: interpolation={interpolation}")
         if fill_mode != "constant":
@@ -235,8 +235,8 @@ class CenterCrop(BaseImagePreprocessingLayer):
 
     def __init__(self, height: int, width: int, data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(data_format=data_format, **kwargs)
-        self.height = int(height)
-        self.width = int(width)
+        self.height = check_size(self.name, "height", height)
+        self.width = check_size(self.name, "width", width)
 
     def get_random_transformation(self, data: Any, training: bool = True, seed: Any = None) -> dict:
         return {"input_shape": tuple(images_of(data).shape)}

@@ -28,7 +28,7 @@ import torch
 from keras_torch import activations, constraints, initializers, regularizers
 from keras_torch.core import tree
 from keras_torch.core.context import CALL_CONTEXT
-from keras_torch.layers._args import check_positive_int, register_layer
+from keras_torch.layers._args import check_float, check_positive_int, register_layer
 from keras_torch.layers.base import Layer
 from keras_torch.layers.rnn import _lstm_loop, _ops, _steps
 
@@ -103,8 +103,10 @@ class _Cell(Layer):
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.recurrent_constraint = constraints.get(recurrent_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
-        self.dropout = min(1.0, max(0.0, float(dropout)))
-        self.recurrent_dropout = min(1.0, max(0.0, float(recurrent_dropout)))
+        # Keras clamps the rates into [0, 1] (NaN counts as 0) rather than refusing them
+        self.dropout = min(1.0, max(0.0, check_float(self.name, "dropout", dropout, allow_nan=True)))
+        self.recurrent_dropout = min(1.0, max(0.0, check_float(self.name, "recurrent_dropout", recurrent_dropout,
+                                                               allow_nan=True)))
         self.seed = seed
         self._generators: dict[torch.device, torch.Generator] = {}
         self._dropout_mask: Tensor | None = None
@@ -519,7 +521,8 @@ class LSTMCell(_Cell):
         if self.use_bias:
             init = self.bias_initializer
             if self.unit_forget_bias:
-                base, u = self.bias_initializer, self.units
+                # None means add_weight's default for a float weight, whichever way the bias is built
+                base, u = self.bias_initializer or initializers.get("glorot_uniform"), self.units
 
                 def init(shape: Any, dtype: Any = None) -> Tensor:  # noqa: ARG001 - Keras signature
                     parts = [base((u,), dtype=dtype), initializers.get("ones")((u,), dtype=dtype),
@@ -644,7 +647,7 @@ class GRUCell(_Cell):
             )
             return
         # Keras bias (2, 3u) = torch (bias_ih, bias_hh): two records, one Keras weight.
-        init = initializers.get(self.bias_initializer)
+        init = initializers.get(self.bias_initializer or "glorot_uniform")  # None: add_weight's default
         full = torch.as_tensor(init((2, n), dtype=self.variable_dtype))
         for row, attr in enumerate(("bias_ih", "bias_hh")):
             self.add_weight(

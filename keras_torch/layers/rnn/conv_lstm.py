@@ -161,7 +161,7 @@ class ConvLSTMCell(_Cell):
         if self.use_bias:
             init = self.bias_initializer
             if self.unit_forget_bias:
-                base = self.bias_initializer
+                base = self.bias_initializer or initializers.get("glorot_uniform")  # None: add_weight's default
 
                 def init(shape: Any, dtype: Any = None) -> Tensor:  # noqa: ARG001 - Keras signature
                     parts = [base((f,), dtype=dtype), initializers.get("ones")((f,), dtype=dtype),

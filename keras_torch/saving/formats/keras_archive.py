@@ -153,6 +153,13 @@ def walk(model: Any, root: str = "") -> Iterator[tuple[str, Any]]:
     yield from visit(model, root)
 
 
+def _ancestors(path: str) -> Iterator[str]:
+    """The proper prefixes of a ``walk`` path, nearest first."""
+    parts = path.split("/")
+    for n in range(len(parts) - 1, 0, -1):
+        yield "/".join(parts[:n])
+
+
 def _vars_path(path: str) -> str:
     return f"{path}/vars" if path else "vars"
 
@@ -220,7 +227,10 @@ def _read_vars(g: Any, what: str = "weight") -> list[LazyArray]:
 
 def load_weights_from_h5file(f: Any, model: Any, skip_mismatch: bool = False, load_optimizer: bool = True) -> None:
     errors = []
+    named: dict[str, str] = {}  # path -> name of the layers met so far (parents come first)
     for path, obj in walk(model):
+        if path and isinstance(getattr(obj, "name", None), str):
+            named[path] = obj.name
         _load_named_variables(f, path, obj)
         expected = _own_arrays(obj)
         if not expected:
@@ -236,6 +246,9 @@ def load_weights_from_h5file(f: Any, model: Any, skip_mismatch: bool = False, lo
             continue
         values = _read_vars(g)
         name = getattr(obj, "name", path)
+        owner = next((named[p] for p in _ancestors(path) if p in named), None)
+        if owner is not None and owner != name:  # a cell or sub-layer: say whose
+            name = f"{name}' of layer '{owner}"
         if len(values) != len(expected):
             msg = (f"Layer '{name}' expected {len(expected)} variables, but received {len(values)} variables "
                    f"during loading (from '{g.name}').")
@@ -420,12 +433,8 @@ def load_model(filepath: str, custom_objects: dict | None = None, compile: bool 
             raise ValueError(f"'{filepath}' has no model.weights.h5: the archive is incomplete.")
         model = rebuild_model(config, version, custom_objects, safe_mode, filepath, size)
         if compile and compile_cfg:
-            try:
-                compile_config.compile_from_config(model, compile_cfg, custom_objects)
-                optimizer_state.build_optimizer(model)
-            except Exception as e:  # noqa: BLE001
-                warnings.warn(f"Could not compile the loaded model from its compile_config ({e}); it is returned "
-                              "uncompiled.", stacklevel=3)
+            compile_config.compile_from_file(model, compile_cfg, custom_objects, filepath, size,
+                                             then=lambda: optimizer_state.build_optimizer(model))
         if isinstance(weights, tuple):
             _load_npz(model, weights[1], filepath)
         else:

@@ -383,11 +383,7 @@ def load_model_h5(filepath: str, custom_objects: dict | None = None, compile: bo
                 if not isinstance(tc, dict):
                     raise ValueError(f"The training_config of '{filepath}' is not a JSON object; the file is "
                                      "corrupted.")
-                try:
-                    compile_config.compile_from_config(model, tc, custom_objects, legacy=True)
-                except Exception as e:  # noqa: BLE001
-                    warnings.warn(f"Could not compile the loaded model from its training config ({e}); "
-                                  "the model is returned uncompiled.", stacklevel=3)
-                else:
+                if compile_config.compile_from_file(model, tc, custom_objects, filepath, os.path.getsize(filepath),
+                                                    legacy=True):
                     load_optimizer_weights(f, model)
     return model
