@@ -28,9 +28,12 @@ class UpdateEmbeddingCallback(TimedThread, Callback):
 
     Example:
 
-    >>> callback = keras.callbacks.experimental.UpdateEmbeddingCallback(model.layers[0], interval=1)
+    >>> layer = keras.layers.experimental.DynamicEmbedding(3, 2, initial_vocabulary=["a", "b", "c"])
+    >>> model = keras.Sequential([layer, keras.layers.Flatten(), keras.layers.Dense(1)])
+    >>> model.compile(optimizer="adam", loss="mse")
+    >>> callback = keras.callbacks.experimental.UpdateEmbeddingCallback(layer, interval=1)
     >>> with callback:
-    ...     model.fit(x, y, epochs=10, callbacks=[callback])  # doctest: +SKIP
+    ...     history = model.fit(np.array([["a", "q"]]), np.ones((1, 1)), callbacks=[callback], verbose=0)
     """
 
     def __init__(self, dynamic_embedding_layer: Any, interval: float) -> None:

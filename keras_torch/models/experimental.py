@@ -39,9 +39,10 @@ class SharpnessAwareMinimization(Model):
 
     Example:
 
-    >>> model = keras.models.experimental.SharpnessAwareMinimization(base_model, rho=0.05)
+    >>> base = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    >>> model = keras.models.experimental.SharpnessAwareMinimization(base, rho=0.05)
     >>> model.compile(optimizer="sgd", loss="mse")
-    >>> model.fit(x, y, epochs=2)  # doctest: +SKIP
+    >>> history = model.fit(np.ones((8, 3)), np.zeros((8, 1)), epochs=2, verbose=0)
     """
 
     def __init__(self, model: Model, rho: float = 0.05, num_batch_splits: int | None = None,

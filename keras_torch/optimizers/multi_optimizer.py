@@ -38,8 +38,8 @@ class OptimizerMap(MutableMapping):
     Example:
 
     >>> optimizer_map = keras.optimizers.OptimizerMap(keras.optimizers.SGD(), {"encoder/.*": keras.optimizers.Adam()})
-    >>> optimizer_map["encoder/dense/kernel"].name
-    'adam'
+    >>> type(optimizer_map["encoder/dense/kernel"]).__name__, type(optimizer_map["head/kernel"]).__name__
+    ('Adam', 'SGD')
     """
 
     def __init__(self, default_optimizer: Optimizer, optimizer_map: dict[str, Optimizer] | None = None) -> None:
