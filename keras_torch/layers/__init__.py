@@ -1,5 +1,6 @@
 """Keras layers (``keras.layers``)."""
 
+from keras_torch.core import operations as _operations  # noqa: F401 - registers what KerasTensor operators record
 from keras_torch.core.dtype_policy import DTypePolicy
 from keras_torch.core.variables import KerasVariable
 from keras_torch.layers.base import Layer
@@ -20,6 +21,7 @@ from keras_torch.layers.core import (
 from keras_torch.layers.input_spec import InputSpec
 from keras_torch.layers.torch_wrapper import TorchModuleWrapper
 from keras_torch.layers.activation_layers import *  # noqa: F401,F403
+from keras_torch.layers.application_layers import *  # noqa: F401,F403
 from keras_torch.layers.attention import *  # noqa: F401,F403
 from keras_torch.layers.conv import *  # noqa: F401,F403
 from keras_torch.layers.conv_transpose import *  # noqa: F401,F403
