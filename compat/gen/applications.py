@@ -77,6 +77,9 @@ def _run_case(name: str, lib: str, threads: int, write: bool) -> dict[str, Any]:
     for i, w in enumerate(weights):
         dtype = str(getattr(w.dtype, "name", w.dtype))
         w.assign(app_cases.weight_values(i, _weight_name(w), tuple(w.shape), dtype))
+    for layer in model._flatten_layers() if hasattr(model, "_flatten_layers") else model.layers:
+        if hasattr(layer, "finalize_state"):  # Normalization caches mean/variance from its variables
+            layer.finalize_state()
     x = app_cases.inputs(case)
     y = np.asarray(model.predict(x, verbose=0))
     result = {"y": y, "names": [_weight_name(w) for w in weights], "shapes": [list(w.shape) for w in weights]}
@@ -144,9 +147,31 @@ def generate_case(name: str, out_dir: pathlib.Path = FIXTURES, need_files: bool 
     print(f"{name}: {time.time() - start:.0f}s", flush=True)
 
 
+def generate_preprocessing(out_dir: pathlib.Path = FIXTURES) -> None:
+    """``preprocess_input`` of every mode and data format, and ``decode_predictions`` of fixed scores."""
+    import keras
+
+    from compat import app_cases
+
+    rng = np.random.default_rng(app_cases.SEED)
+    images = rng.uniform(0, 255, (2, 3, 4, 3)).astype("float32")
+    arrays: dict[str, Any] = {"images": images}
+    for mode in ("caffe", "tf", "torch"):
+        arrays[f"{mode}_last"] = keras.applications.imagenet_utils.preprocess_input(
+            images.copy(), data_format="channels_last", mode=mode)
+        chw = np.ascontiguousarray(images.transpose(0, 3, 1, 2))
+        arrays[f"{mode}_first"] = keras.applications.imagenet_utils.preprocess_input(
+            chw, data_format="channels_first", mode=mode)
+        arrays[f"{mode}_single_first"] = keras.applications.imagenet_utils.preprocess_input(
+            chw[0].copy(), data_format="channels_first", mode=mode)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(out_dir / "_preprocess_input.npz", **arrays)
+
+
 def generate(out_dir: pathlib.Path) -> None:
     from compat import app_cases
 
+    generate_preprocessing(out_dir)
     for case in app_cases.CASES:
         generate_case(case.name, out_dir)
 

@@ -35,6 +35,7 @@ from keras_torch.layers.recurrent import *  # noqa: F401,F403
 from keras_torch.layers.regularization import *  # noqa: F401,F403
 from keras_torch.layers.reshaping import *  # noqa: F401,F403
 from keras_torch.layers.separable_conv import *  # noqa: F401,F403
+from keras_torch.layers.tf_op_layer import SlicingOpLambda, TFOpLambda  # noqa: F401
 
 
 def __getattr__(name: str):

@@ -37,6 +37,7 @@ from keras_torch.saving.guards import files as file_guard
 from keras_torch.saving.guards import json_config, limits, zip_archive
 from keras_torch.saving.h5 import LazyArray, lazy_dataset, materialize, open_h5, to_numpy
 from keras_torch.saving.model_kinds import is_functional, is_sequential, keras_class_name
+from keras_torch.saving.dialects.keras3_writer import keras3_model_config
 from keras_torch.saving.serialization import json_default, rebuild_model, serialize_layer
 
 CONFIG_FILENAME = "config.json"
@@ -273,7 +274,7 @@ def load_weights(model: Any, filepath: str, skip_mismatch: bool = False) -> None
 # ---------------------------------------------------------------------- .keras archives
 def model_config(model: Any) -> dict[str, Any]:
     """The ``config.json`` of a ``.keras`` archive (with the ``compile_config`` of a compiled model)."""
-    entry = serialize_layer(model)
+    entry = keras3_model_config(serialize_layer(model))
     cc = compile_config.compile_config(model)
     if cc is not None:
         entry["compile_config"] = cc
