@@ -32,12 +32,12 @@ from keras_torch.core.naming import to_snake_case
 from keras_torch.core.version import __version__
 from keras_torch.layers.base import Layer
 from keras_torch.saving import compile_config, optimizer_state
+from keras_torch.saving.dialects.keras3_writer import keras3_model_config
 from keras_torch.saving.formats import KERAS_VERSION, legacy_h5
 from keras_torch.saving.guards import files as file_guard
 from keras_torch.saving.guards import json_config, limits, zip_archive
 from keras_torch.saving.h5 import LazyArray, lazy_dataset, materialize, open_h5, to_numpy
 from keras_torch.saving.model_kinds import is_functional, is_sequential, keras_class_name
-from keras_torch.saving.dialects.keras3_writer import keras3_model_config
 from keras_torch.saving.serialization import json_default, rebuild_model, serialize_layer
 
 CONFIG_FILENAME = "config.json"
