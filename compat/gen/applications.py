@@ -161,7 +161,7 @@ def generate_preprocessing(out_dir: pathlib.Path = FIXTURES) -> None:
             images.copy(), data_format="channels_last", mode=mode)
         chw = np.ascontiguousarray(images.transpose(0, 3, 1, 2))
         arrays[f"{mode}_first"] = keras.applications.imagenet_utils.preprocess_input(
-            chw, data_format="channels_first", mode=mode)
+            chw.copy(), data_format="channels_first", mode=mode)  # numpy inputs are modified in place
         arrays[f"{mode}_single_first"] = keras.applications.imagenet_utils.preprocess_input(
             chw[0].copy(), data_format="channels_first", mode=mode)
     out_dir.mkdir(parents=True, exist_ok=True)
