@@ -6,7 +6,10 @@ A model read from a tf-keras file keeps Keras 2 habits in its layers' configs; K
   key is dropped, and a ``Sequential`` whose first layer carried it gets an ``InputLayer`` entry first
   (Keras 3's way to declare the input; without it ``Sequential could not be deserialized properly``);
 * ``TFOpLambda`` / ``SlicingOpLambda`` (layers Keras 3 does not have) become the Keras 3 operations
-  computing the same (:func:`.tfkeras_ops.tf_op_to_keras3`).
+  computing the same (:func:`.tfkeras_ops.tf_op_to_keras3`);
+* layer names with ``/`` (tf-keras's MobileNetV3: ``"Conv/BatchNorm"``; Keras 3 refuses the character)
+  get ``_`` instead, in the layers and every reference to them (weights in ``.keras`` files are keyed
+  by position, not by name).
 """
 
 from __future__ import annotations
@@ -40,8 +43,10 @@ def _entry(entry: Any) -> Any:
     cfg = entry["config"]
     if entry["class_name"] == "Sequential" and isinstance(cfg.get("layers"), list):
         cfg["layers"] = [_entry(e) for e in _sequential_layers(cfg["layers"])]
+        _rename(cfg, _slash_free_names(cfg["layers"]))
     elif isinstance(cfg.get("layers"), list) and "input_layers" in cfg:
         cfg["layers"] = [tf_op_to_keras3(e) if e.get("class_name") in OP_LAYERS else _entry(e) for e in cfg["layers"]]
+        _rename(cfg, _slash_free_names(cfg["layers"]))
     else:
         for key in ("layer", "backward_layer", "forward_layer", "cell"):
             if is_entry(cfg.get(key)):
@@ -52,6 +57,50 @@ def _entry(entry: Any) -> Any:
         for key in _KERAS2_INPUT_KEYS:
             cfg.pop(key, None)
     return entry
+
+
+def _slash_free_names(layers: list[dict[str, Any]]) -> dict[str, str]:
+    """old -> new name of every layer whose name has a ``/``, new names unique among the layers."""
+    names = {e.get("config", {}).get("name") for e in layers}
+    renames: dict[str, str] = {}
+    for name in sorted(n for n in names if isinstance(n, str) and "/" in n):
+        new = base = name.replace("/", "_")
+        i = 1
+        while new in names:
+            new, i = f"{base}_{i}", i + 1
+        names.add(new)
+        renames[name] = new
+    return renames
+
+
+def _rename(cfg: dict[str, Any], renames: dict[str, str]) -> None:
+    """Apply ``renames`` to the layers of one model config and to the references to them (not nested models)."""
+    if not renames:
+        return
+    for e in cfg["layers"]:
+        if e.get("config", {}).get("name") in renames:
+            e["config"]["name"] = renames[e["config"]["name"]]
+        if e.get("name") in renames:
+            e["name"] = renames[e["name"]]
+        e["inbound_nodes"] = _renamed_refs(e.get("inbound_nodes", []), renames)
+    for key in ("input_layers", "output_layers"):
+        if key in cfg:
+            cfg[key] = _renamed_refs(cfg[key], renames, top=True)
+
+
+def _renamed_refs(value: Any, renames: dict[str, str], top: bool = False) -> Any:
+    """``keras_history`` triples (and ``[name, node, tensor]`` lists when ``top``) with renamed layers."""
+    if isinstance(value, dict):
+        out = {k: _renamed_refs(v, renames) for k, v in value.items()}
+        hist = out.get("keras_history")
+        if isinstance(hist, list) and hist and hist[0] in renames:
+            out["keras_history"] = [renames[hist[0]], *hist[1:]]
+        return out
+    if isinstance(value, list):
+        if top and len(value) == 3 and isinstance(value[0], str):
+            return [renames.get(value[0], value[0]), *value[1:]]
+        return [_renamed_refs(v, renames, top) for v in value]
+    return value
 
 
 def _sequential_layers(layers: list[dict[str, Any]]) -> list[dict[str, Any]]:
