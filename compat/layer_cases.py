@@ -490,6 +490,36 @@ def _(k):
     return seq(k, (3, 4, 5, 2), k.layers.GlobalAveragePooling3D(keepdims=True))
 
 
+@case("adaptive_avg_pool1d", f(2, 10, 3))
+def _(k):
+    return seq(k, (10, 3), k.layers.AdaptiveAveragePooling1D(4))
+
+
+@case("adaptive_max_pool1d_upsample_channels_first", f(2, 3, 5))
+def _(k):
+    return seq(k, (3, 5), k.layers.AdaptiveMaxPooling1D(7, data_format="channels_first"))
+
+
+@case("adaptive_avg_pool2d_uneven", f(2, 7, 9, 2))
+def _(k):
+    return seq(k, (7, 9, 2), k.layers.AdaptiveAveragePooling2D((3, 4)))
+
+
+@case("adaptive_max_pool2d_channels_first", f(2, 3, 8, 6))
+def _(k):
+    return seq(k, (3, 8, 6), k.layers.AdaptiveMaxPooling2D(3, data_format="channels_first"))
+
+
+@case("adaptive_avg_pool3d", f(2, 5, 6, 7, 2))
+def _(k):
+    return seq(k, (5, 6, 7, 2), k.layers.AdaptiveAveragePooling3D((2, 3, 4)))
+
+
+@case("adaptive_max_pool3d_after_conv", f(2, 6, 5, 5, 2))
+def _(k):
+    return seq(k, (6, 5, 5, 2), k.layers.Conv3D(3, 2), k.layers.AdaptiveMaxPooling3D((3, 2, 3)))
+
+
 # ======================================================================== Normalization
 @case("batchnorm_inference_dense", f(4, 5))
 def _(k):
@@ -565,6 +595,26 @@ def _(k):
 @case("unit_normalization_axes", f(2, 4, 5))
 def _(k):
     return seq(k, (4, 5), k.layers.UnitNormalization(axis=[1, 2]))
+
+
+@case("rms_normalization", f(2, 4, 5))
+def _(k):
+    return seq(k, (4, 5), k.layers.Dense(6), k.layers.RMSNormalization())
+
+
+@case("rms_normalization_two_axes", f(2, 3, 4, 5))
+def _(k):
+    return seq(k, (3, 4, 5), k.layers.RMSNormalization(axis=[-1, -2], epsilon=1e-3))
+
+
+@case("spectral_normalization_dense", f(3, 5))
+def _(k):
+    return seq(k, (5,), k.layers.SpectralNormalization(k.layers.Dense(4)), k.layers.Dense(2))
+
+
+@case("spectral_normalization_conv2d", f(2, 5, 5, 2))
+def _(k):
+    return seq(k, (5, 5, 2), k.layers.SpectralNormalization(k.layers.Conv2D(3, 3), power_iterations=2))
 
 
 # ============================================================================ Recurrent
@@ -716,6 +766,55 @@ def _(k):
 def _(k):
     return seq(k, (7,), k.layers.Embedding(10, 4, mask_zero=True), k.layers.LSTM(3, return_sequences=True),
                k.layers.LSTM(2), k.layers.Dense(1, activation="sigmoid"), dtype="int32")
+
+
+@case("conv_lstm2d_same_return_sequences", f(2, 4, 5, 6, 2))
+def _(k):
+    return seq(k, (4, 5, 6, 2), k.layers.ConvLSTM2D(3, 3, padding="same", return_sequences=True))
+
+
+@case("conv_lstm2d_strides_return_state", f(2, 3, 7, 6, 2))
+def _(k):
+    x = k.Input(shape=(3, 7, 6, 2))
+    out, h, c = k.layers.ConvLSTM2D(2, (3, 2), strides=2, return_state=True)(x)
+    return k.Model(x, [out, h, c])
+
+
+@case("conv_lstm2d_even_kernel_channels_first_backwards", f(2, 3, 2, 5, 4))
+def _(k):
+    return seq(k, (3, 2, 5, 4), k.layers.ConvLSTM2D(2, 2, padding="same", data_format="channels_first",
+                                                     go_backwards=True, return_sequences=True))
+
+
+@case("conv_lstm2d_relu_hard_sigmoid_no_bias", f(2, 3, 5, 5, 1))
+def _(k):
+    return seq(k, (3, 5, 5, 1), k.layers.ConvLSTM2D(2, 3, activation="relu", recurrent_activation="hard_sigmoid",
+                                                     use_bias=False, dropout=0.3, recurrent_dropout=0.3))
+
+
+@case("conv_lstm1d_dilation_same", f(2, 4, 9, 2))
+def _(k):
+    return seq(k, (4, 9, 2), k.layers.ConvLSTM1D(3, 3, dilation_rate=2, padding="same", return_sequences=True))
+
+
+@case("conv_lstm3d_valid", f(2, 3, 4, 4, 3, 1))
+def _(k):
+    return seq(k, (3, 4, 4, 3, 1), k.layers.ConvLSTM3D(2, 2))
+
+
+def _conv_lstm_mask_inputs(rng):
+    x = rng.standard_normal((3, 5, 4, 4, 2)).astype("float32")
+    mask = np.array([[1, 1, 1, 0, 0], [0, 1, 1, 1, 1], [1, 0, 1, 1, 0]], dtype=bool)
+    h0, c0 = (rng.standard_normal((3, 4, 4, 2)).astype("float32") for _ in range(2))
+    return [x, mask, h0, c0]
+
+
+@case("conv_lstm2d_mask_initial_state", _conv_lstm_mask_inputs)
+def _(k):
+    x, m = k.Input(shape=(5, 4, 4, 2)), k.Input(shape=(5,), dtype="bool")
+    h0, c0 = k.Input(shape=(4, 4, 2)), k.Input(shape=(4, 4, 2))
+    out = k.layers.ConvLSTM2D(2, 3, padding="same", return_sequences=True)(x, mask=m, initial_state=[h0, c0])
+    return k.Model([x, m, h0, c0], out)
 
 
 # ============================================================================== Merging
@@ -962,6 +1061,37 @@ def _(k):
     return k.Model([q, v, kk], k.layers.AdditiveAttention(use_scale=False)([q, v, kk]))
 
 
+@case("gqa_self_attention", f(2, 5, 6))
+def _(k):
+    x = k.Input(shape=(5, 6))
+    return k.Model(x, k.layers.GroupQueryAttention(head_dim=3, num_query_heads=4, num_key_value_heads=2)(x, x))
+
+
+@case("gqa_cross_gate_scores", fs((2, 4, 6), (2, 5, 6), (2, 5, 3)))
+def _(k):
+    q, v, kk = k.Input(shape=(4, 6)), k.Input(shape=(5, 6)), k.Input(shape=(5, 3))
+    out, scores = k.layers.GroupQueryAttention(2, 4, 1, use_gate=True)(q, v, kk, return_attention_scores=True)
+    return k.Model([q, v, kk], [out, scores])
+
+
+@case("gqa_causal_sliding_window", f(2, 6, 4))
+def _(k):
+    x = k.Input(shape=(6, 4))
+    return k.Model(x, k.layers.GroupQueryAttention(2, 2, 2, sliding_window=2, use_bias=False)(
+        x, x, use_causal_mask=True))
+
+
+def _gqa_mask_inputs(rng):
+    q, _, m = _mha_mask_inputs(rng)
+    return [q, rng.standard_normal((2, 5, 6)).astype("float32"), m]
+
+
+@case("gqa_attention_mask", _gqa_mask_inputs)
+def _(k):
+    q, v, m = k.Input(shape=(4, 6)), k.Input(shape=(5, 6)), k.Input(shape=(4, 5))
+    return k.Model([q, v, m], k.layers.GroupQueryAttention(3, 2, 1)(q, v, attention_mask=m))
+
+
 # ======================================================================= Regularization
 @case("spatial_dropout1d_inference", f(2, 6, 3))
 def _(k):
@@ -1037,9 +1167,127 @@ def _(k):
     return seq(k, (2, 3, 5), k.layers.Resizing(7, 8, data_format="channels_first"))
 
 
+def small_ints(rng, shape=(3, 5), high=8):
+    """int32 features in [0, high)."""
+    return [rng.integers(0, high, size=shape).astype("int32")]
+
+
+@case("discretization_one_hot_dense", f(3, 4))
+def _(k):
+    disc = k.layers.Discretization(bin_boundaries=[-0.5, 0.0, 0.5], output_mode="one_hot")
+    return seq(k, (4,), disc, k.layers.Flatten(), k.layers.Dense(2))
+
+
+@case("discretization_adapt_multi_hot", f(3, 4))
+def _(k):
+    disc = k.layers.Discretization(num_bins=4, output_mode="multi_hot")
+    disc.adapt(np.linspace(-2.0, 2.0, 40, dtype="float32").reshape(10, 4))
+    return seq(k, (4,), disc, k.layers.Dense(3))
+
+
+@case("category_encoding_count_dense", small_ints)
+def _(k):
+    return seq(k, (5,), k.layers.CategoryEncoding(num_tokens=8, output_mode="count"), k.layers.Dense(2),
+               dtype="int32")
+
+
+@case("integer_lookup_multi_hot_dense", small_ints)
+def _(k):
+    lookup = k.layers.IntegerLookup(vocabulary=[1, 2, 3, 5, 7], output_mode="multi_hot")
+    return seq(k, (5,), lookup, k.layers.Dense(2), dtype="int32")
+
+
+@case("integer_lookup_embedding", small_ints)
+def _(k):
+    lookup = k.layers.IntegerLookup(vocabulary=[4, 2, 6], mask_token=0)
+    return seq(k, (5,), lookup, k.layers.Embedding(5, 3), dtype="int32")
+
+
 @case("center_crop", f(2, 7, 8, 2))
 def _(k):
     return seq(k, (7, 8, 2), k.layers.CenterCrop(3, 5))
+
+
+@case("stft_spectrogram_log", f(2, 64, 2))
+def _(k):
+    return seq(k, (64, 2), k.layers.STFTSpectrogram(frame_length=16, frame_step=8, fft_length=16))
+
+
+@case("stft_spectrogram_psd_same_channels_first", f(2, 1, 50))
+def _(k):
+    return seq(k, (1, 50), k.layers.STFTSpectrogram(mode="psd", frame_length=12, fft_length=16, padding="same",
+                                                    window="hamming", periodic=True, data_format="channels_first"))
+
+
+@case("stft_spectrogram_stft_expand_dims", f(2, 40, 3))
+def _(k):
+    return seq(k, (40, 3), k.layers.STFTSpectrogram(mode="stft", frame_length=8, frame_step=4, scaling="spectrum",
+                                                    expand_dims=True))
+
+
+@case("stft_spectrogram_magnitude_real_imag", f(2, 30, 1))
+def _(k):
+    x = k.Input(shape=(30, 1))
+    outs = [k.layers.STFTSpectrogram(mode=m, frame_length=10, frame_step=5, window=None)(x)
+            for m in ("magnitude", "real", "imag")]
+    return k.Model(x, outs)
+
+
+@case("stft_spectrogram_expand_dims_channels_first", f(2, 2, 24))
+def _(k):
+    return seq(k, (2, 24), k.layers.STFTSpectrogram(mode="log", frame_length=8, frame_step=3, expand_dims=True,
+                                                    data_format="channels_first"))
+
+
+@case("mel_spectrogram_db", f(2, 400))
+def _(k):
+    return seq(k, (400,), k.layers.MelSpectrogram(fft_length=64, sequence_stride=16, num_mel_bins=10,
+                                                  sampling_rate=8000))
+
+
+@case("mel_spectrogram_power_hamming", f(2, 300))
+def _(k):
+    return seq(k, (300,), k.layers.MelSpectrogram(fft_length=64, sequence_stride=20, sequence_length=48,
+                                                  window="hamming", num_mel_bins=8, sampling_rate=4000,
+                                                  min_freq=50.0, max_freq=1500.0, power_to_db=False, mag_exp=1.0))
+
+
+def _pixels(*shape):
+    return lambda rng: [rng.uniform(0, 255, shape).astype("float32")]
+
+
+@case("augmentation_geometric_inference", _pixels(2, 12, 14, 3))
+def _(k):
+    L = k.layers
+    return seq(k, (12, 14, 3), L.RandomFlip(seed=1), L.RandomRotation(0.2, seed=2), L.RandomZoom(0.2, seed=3),
+               L.RandomTranslation(0.1, 0.2, seed=4), L.RandomShear((0.0, 0.2), (0.0, 0.1), seed=5),
+               L.RandomPerspective(seed=6), L.RandomElasticTransform(seed=7), L.RandomCrop(12, 14, seed=8),
+               L.Conv2D(3, 3))
+
+
+@case("augmentation_color_inference", _pixels(2, 12, 14, 3))
+def _(k):
+    L = k.layers
+    return seq(k, (12, 14, 3), L.RandomBrightness(0.2), L.RandomContrast(0.3), L.RandomHue(0.2),
+               L.RandomSaturation(0.3), L.RandomGrayscale(), L.RandomColorDegeneration(0.4),
+               L.RandomColorJitter(brightness_factor=0.1, contrast_factor=0.2), L.RandomInvert(),
+               L.RandomPosterization(4), L.Solarization(0.2, 0.4), L.RandomSharpness(0.4), L.RandomGaussianBlur(),
+               L.RandomErasing(), L.CutMix(), L.MixUp(), L.RandAugment(), L.AugMix(), L.Conv2D(3, 3))
+
+
+@case("auto_contrast", _pixels(2, 6, 7, 3))
+def _(k):
+    return seq(k, (6, 7, 3), k.layers.AutoContrast(), k.layers.Conv2D(2, 3))
+
+
+@case("auto_contrast_unit_range", f(2, 6, 7, 3))
+def _(k):
+    return seq(k, (6, 7, 3), k.layers.AutoContrast(value_range=(0, 1)))
+
+
+@case("clahe_inference", _pixels(2, 13, 17, 3))
+def _(k):
+    return seq(k, (13, 17, 3), k.layers.ContrastLimitedAdaptiveHistogramEqualization(tile_grid_size=(3, 4)))
 
 
 # =============================================================================== Models

@@ -19,6 +19,7 @@ from keras_torch.backend.scopes import device as device
 from keras_torch.backend.scopes import name_scope as name_scope
 from keras_torch.backend.variable import Variable as Variable
 from keras_torch.core import omissions as _omissions
+from keras_torch.core import version as _version
 from keras_torch.core.dtype_policy import DTypePolicy as DTypePolicy
 from keras_torch.core.dtype_policy import FloatDTypePolicy as FloatDTypePolicy
 from keras_torch.core.registry import register_keras_serializable as register_keras_serializable
@@ -26,7 +27,6 @@ from keras_torch.core.remat import RematScope as RematScope
 from keras_torch.core.remat import remat as remat
 from keras_torch.core.symbolic import KerasTensor as KerasTensor
 from keras_torch.core.symbolic import Operation as Operation
-from keras_torch.core.version import __version__ as __version__
 from keras_torch.initializers import Initializer as Initializer
 from keras_torch.layers import Input as Input
 from keras_torch.layers import InputSpec as InputSpec
@@ -60,11 +60,13 @@ _LAZY_NAMES = {"Loss": "keras_torch.losses", "Metric": "keras_torch.metrics", "O
 
 
 def version() -> str:
-    """The keras_torch version (``keras.version()``)."""
-    return __version__
+    """``keras.__version__`` (see ``keras_torch.core.version``: the emulated Keras version under ``keras-torch run``)."""
+    return _version.public_version()
 
 
 def __getattr__(name: str):
+    if name == "__version__":  # (computed: under `keras-torch run` it is the emulated Keras version)
+        return _version.public_version()
     # Heavier sub-packages load on first use so `import keras_torch` stays fast.
     if name in _LAZY:
         import importlib

@@ -18,6 +18,7 @@ def _seed():
     yield
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects: interop tests count as slow
 def pytest_collection_modifyitems(config, items):
     have_cuda = torch.cuda.is_available()
     skip_gpu = pytest.mark.skip(reason="needs a CUDA device")
@@ -29,6 +30,8 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_gpu)
         if "slow" in item.keywords and not run_slow:
             item.add_marker(skip_slow)
+        if "interop" in item.keywords:
+            item.add_marker(pytest.mark.slow)
 
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -50,7 +53,7 @@ class PooledRuns:
         self._modules: set = set()
 
     @staticmethod
-    def run(script: str, cwd, env: dict | None = None, timeout: int = 300):
+    def run(script: str, cwd, env: dict | None = None, timeout: int = 300, args: tuple = ()):
         import subprocess
         import sys
 
@@ -61,17 +64,19 @@ class PooledRuns:
                 full_env.pop(key, None)
             else:
                 full_env[key] = value
-        return subprocess.run([sys.executable, "-m", "keras_torch", "run", script], cwd=str(cwd), env=full_env,
+        return subprocess.run([sys.executable, "-m", "keras_torch", "run", script, *args], cwd=str(cwd), env=full_env,
                               capture_output=True, text=True, timeout=timeout)
 
     def result(self, name: str, folder: str, request, tmp_path_factory, env: dict | None = None,
-               also: tuple = (), skip=lambda name: False):
+               also: tuple = (), skip=lambda name: False, args=lambda name: ()):
+        """``args(name)``: the script's command-line arguments."""
         module = request.node.path
 
         def submit(n: str) -> None:
             if (module, n) not in self._runs:
                 cwd = tmp_path_factory.mktemp("run")
-                self._runs[(module, n)] = self._pool.submit(self.run, os.path.join(folder, n), cwd, env)
+                self._runs[(module, n)] = self._pool.submit(self.run, os.path.join(folder, n), cwd, env, 300,
+                                                            tuple(args(n)))
 
         if module not in self._modules:
             self._modules.add(module)

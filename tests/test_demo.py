@@ -4,6 +4,10 @@ import os
 import subprocess
 import sys
 
+import pytest
+
+pytestmark = pytest.mark.slow  # end-to-end: subprocesses / many training runs (quick run: -m 'not slow')
+
 
 def test_demo_runs_offline_and_writes_files(tmp_path):
     env = dict(os.environ, KERAS_TORCH_TINY="1")

@@ -4,7 +4,8 @@ Run with the reference interpreter::
 
     /opt/kref/bin/python compat/generate_fixtures.py losses_metrics
 
-Writes ``arrays.npz`` (inputs and expected outputs) and ``cases.json`` (what to compute). Case kinds:
+Writes ``arrays.npz`` (inputs and expected outputs) and ``cases.json`` (what to compute), and
+``ctc_circle.npz`` / ``ctc_circle.json`` (:func:`generate_ctc_circle`). Case kinds:
 
 * ``loss``: ``keras.losses.<cls>(**config)(y_true, y_pred, sample_weight)`` -> ``expected``.
 * ``loss_fn``: ``keras.losses.<fn>(y_true, y_pred, **kwargs)`` (unreduced) -> ``expected``.
@@ -628,6 +629,52 @@ def _names(keras: Any) -> dict[str, Any]:
     return out
 
 
+def generate_ctc_circle(keras: Any, out_dir: pathlib.Path) -> None:
+    """``ctc_circle.npz`` + ``ctc_circle.json``: the CTC and Circle losses (functions and classes)."""
+    rng = np.random.default_rng(SEED + 16)
+    f32 = np.float32
+    emb = rng.normal(size=(8, 5)).astype(f32)
+    ref = rng.normal(size=(6, 5)).astype(f32)
+    d = {
+        "ctc_labels": np.array([[1, 2, 2, 0], [3, 1, 0, 0], [2, 3, 1, 3]], dtype=np.int32),
+        "ctc_logits": rng.normal(scale=2.0, size=(3, 7, 4)).astype(f32),
+        "ctc_sw": np.array([0.5, 1.0, 2.0], dtype=f32),
+        "circle_labels": np.array([0, 1, 0, 2, 1, 0, 2, 3], dtype=np.int32),  # label 3: no positive pair
+        "circle_emb": (emb / np.linalg.norm(emb, axis=1, keepdims=True)).astype(f32),
+        "circle_ref_labels": np.array([0, 1, 2, 0, 1, 2], dtype=np.int32),
+        "circle_ref_emb": (ref / np.linalg.norm(ref, axis=1, keepdims=True)).astype(f32),
+        "circle_sw": rng.uniform(0.0, 2.0, size=(8,)).astype(f32),
+    }
+    cases: list[dict[str, Any]] = []
+
+    def add(kind: str, name: str, args: dict, yt: str, yp: str, sw: str | None = None, refs: tuple = ()) -> None:
+        if kind == "fn":
+            extra = {"ref_labels": d[refs[0]], "ref_embeddings": d[refs[1]]} if refs else {}
+            out = getattr(keras.losses, name)(d[yt], d[yp], **args, **extra)
+        else:
+            obj = getattr(keras.losses, name)(**args)
+            out = obj(d[yt], d[yp], sample_weight=None if sw is None else d[sw])
+        key = f"expected_{len(cases)}"
+        d[key] = np.asarray(out)
+        cases.append({"kind": kind, "name": name, "args": args, "y_true": yt, "y_pred": yp, "sample_weight": sw,
+                      "refs": list(refs), "expected": key,
+                      "keras_config": _jsonable(obj.get_config()) if kind == "cls" else None})
+
+    add("fn", "ctc", {}, "ctc_labels", "ctc_logits")
+    for cfg in ({}, {"reduction": "sum"}, {"reduction": None}, {"name": "my_ctc"}):
+        add("cls", "CTC", cfg, "ctc_labels", "ctc_logits")
+    add("cls", "CTC", {}, "ctc_labels", "ctc_logits", sw="ctc_sw")
+    add("fn", "circle", {}, "circle_labels", "circle_emb")
+    add("fn", "circle", {"gamma": 40.0, "margin": 0.25, "remove_diagonal": False}, "circle_labels", "circle_emb")
+    add("fn", "circle", {}, "circle_labels", "circle_emb", refs=("circle_ref_labels", "circle_ref_emb"))
+    for cfg in ({}, {"reduction": "sum"}, {"reduction": "none"}, {"gamma": 16.0, "margin": 0.1}):
+        add("cls", "Circle", cfg, "circle_labels", "circle_emb")
+    add("cls", "Circle", {"remove_diagonal": False}, "circle_labels", "circle_emb", sw="circle_sw")
+    np.savez_compressed(out_dir / "ctc_circle.npz", **d)
+    (out_dir / "ctc_circle.json").write_text(json.dumps(cases, indent=0, sort_keys=True))
+    print(f"  {len(cases)} CTC / Circle cases")
+
+
 def generate(out_dir: pathlib.Path) -> None:
     """Compute every case with real Keras and write ``arrays.npz`` + ``cases.json``."""
     import keras
@@ -646,6 +693,7 @@ def generate(out_dir: pathlib.Path) -> None:
     payload = {"meta": meta, "names": _names(keras), "cases": cases}
     np.savez_compressed(out_dir / "arrays.npz", **st.arrays)
     (out_dir / "cases.json").write_text(json.dumps(_jsonable(payload), indent=0, sort_keys=True))
+    generate_ctc_circle(keras, out_dir)
     kinds: dict[str, int] = {}
     for c in cases:
         kinds[c["kind"]] = kinds.get(c["kind"], 0) + 1

@@ -159,6 +159,69 @@ CONFIGS: list[tuple[str, str, dict[str, Any], Any, dict[int, list[int]]]] = [
     ),
 ]
 
+# Optimizers added with issue #16 (generated with ``generate(out_dir, only=NEW_CONFIGS)``, merged into
+# configs.json). ``{"__optimizer__": [class, kwargs]}`` values are built into optimizer instances.
+NEW_CONFIGS = [
+    ("adafactor", "Adafactor", {}, None, {}),
+    (
+        "adafactor_custom",
+        "Adafactor",
+        {"learning_rate": 0.05, "beta_2_decay": -0.6, "epsilon_2": 1e-2, "clip_threshold": 0.5, "relative_step": False},
+        None,
+        {},
+    ),
+    (
+        "adafactor_schedule",
+        "Adafactor",
+        {},
+        ("ExponentialDecay", {"initial_learning_rate": 0.3, "decay_steps": 2, "decay_rate": 0.5}),
+        {},
+    ),
+    ("lamb", "Lamb", {}, None, {}),
+    (
+        "lamb_custom",
+        "Lamb",
+        {"learning_rate": 0.01, "beta_1": 0.8, "beta_2": 0.95, "epsilon": 1e-4, "weight_decay": 0.01},
+        None,
+        {1: [1]},
+    ),
+    ("muon", "Muon", {}, None, {}),
+    (
+        "muon_custom",
+        "Muon",
+        {
+            "learning_rate": 0.02, "momentum": 0.9, "nesterov": False, "ns_steps": 3, "adam_lr_ratio": 0.5,
+            "rms_rate": None, "weight_decay": 0.1, "adam_weight_decay": 0.01, "adam_beta_1": 0.8,
+        },
+        None,
+        {},
+    ),
+    (
+        "loss_scale_sgd",
+        "LossScaleOptimizer",
+        {"inner_optimizer": {"__optimizer__": ["SGD", {"learning_rate": 0.1, "momentum": 0.5}]}, "initial_scale": 4.0,
+         "dynamic_growth_steps": 2},
+        None,
+        {},
+    ),
+    (
+        "loss_scale_adam",
+        "LossScaleOptimizer",
+        {"inner_optimizer": {"__optimizer__": ["Adam", {"learning_rate": 0.01}]}},
+        None,
+        {2: [0]},
+    ),
+    ("schedule_free_adamw", "ScheduleFreeAdamW", {}, None, {}),
+    (
+        "schedule_free_adamw_warmup",
+        "ScheduleFreeAdamW",
+        {"learning_rate": 0.01, "beta_1": 0.8, "beta_2": 0.99, "warmup_steps": 3, "weight_decay": 0.05},
+        None,
+        {},
+    ),
+]
+CONFIGS += NEW_CONFIGS
+
 SCHEDULES: list[tuple[str, str, dict[str, Any]]] = [
     ("exponential", "ExponentialDecay", {"initial_learning_rate": 0.1, "decay_steps": 7, "decay_rate": 0.9}),
     (
@@ -224,7 +287,9 @@ def _run_config(keras: Any, name: str, cls: str, kwargs: dict, schedule: Any, no
     kwargs = dict(kwargs)
     if schedule is not None:
         kwargs["learning_rate"] = getattr(keras.optimizers.schedules, schedule[0])(**schedule[1])
-    opt = getattr(keras.optimizers, cls)(**kwargs)
+    built = {k: getattr(keras.optimizers, v["__optimizer__"][0])(**v["__optimizer__"][1])
+             if isinstance(v, dict) and "__optimizer__" in v else v for k, v in kwargs.items()}
+    opt = getattr(keras.optimizers, cls)(**built)
     init_a, init_b = initial_values()
     va = keras.Variable(init_a, name="a")
     vb = keras.Variable(init_b, name="b")
@@ -264,18 +329,27 @@ def _run_config(keras: Any, name: str, cls: str, kwargs: dict, schedule: Any, no
     return meta, arrays
 
 
-def generate(out_dir: pathlib.Path) -> None:
+def generate(out_dir: pathlib.Path, only: list | None = None) -> None:
+    """Write every configuration and the schedules; with ``only`` (entries of ``CONFIGS``), just those,
+    merged into the existing ``configs.json`` (other fixtures untouched)."""
     import keras
     import tensorflow as tf
 
     out_dir = pathlib.Path(out_dir)
     metas = []
-    for name, cls, kwargs, schedule, none_grads in CONFIGS:
+    for name, cls, kwargs, schedule, none_grads in only or CONFIGS:
         meta, arrays = _run_config(keras, name, cls, kwargs, schedule, none_grads)
         np.savez_compressed(out_dir / f"{name}.npz", **arrays)
         metas.append(meta)
+    if only:
+        previous = json.loads((out_dir / "configs.json").read_text())
+        names = {m["name"] for m in metas}
+        metas = [m for m in previous["configs"] if m["name"] not in names] + metas
     meta_all = {"keras_version": keras.__version__, "backend": keras.backend.backend(), "configs": metas}
     (out_dir / "configs.json").write_text(json.dumps(meta_all, indent=1, sort_keys=True))
+    if only:
+        print(f"  {len(only)} optimizer configurations updated")
+        return
 
     steps = np.arange(41, dtype=np.int64)
     sched_arrays, sched_meta = {}, []

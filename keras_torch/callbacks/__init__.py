@@ -30,6 +30,8 @@ from keras_torch.callbacks.model_checkpoint import ModelCheckpoint
 from keras_torch.callbacks.monitor_callback import MonitorCallback
 from keras_torch.callbacks.progbar_logger import ProgbarLogger
 from keras_torch.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
+from keras_torch.callbacks.remote_monitor import RemoteMonitor
+from keras_torch.callbacks.swap_ema_weights import SwapEMAWeights
 from keras_torch.callbacks.tensorboard import TensorBoard
 from keras_torch.callbacks.terminate_on_nan import TerminateOnNaN
 from keras_torch.core import omissions as _omissions
@@ -47,6 +49,8 @@ __all__ = [
     "MonitorCallback",
     "ProgbarLogger",
     "ReduceLROnPlateau",
+    "RemoteMonitor",
+    "SwapEMAWeights",
     "TensorBoard",
     "TerminateOnNaN",
 ]

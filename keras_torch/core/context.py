@@ -33,6 +33,8 @@ class CallContext(threading.local):
         add_loss_generation: Generation of the last ``add_loss()`` call (any layer).
         export_mode: ``None``, or the exporter (``"onnx"``/``"torch"``) tracing a model on this thread.
         export_recorder: Receives ``(kind, value)`` from :func:`record_traced_constant` during an export.
+        data_device: The ``torch.device`` of the outermost called layer's weights (``None``: no weights). Layers
+            that make tensors from host data inside a model (text and lookup layers) put them there.
         eager_add_loss: Set by ``jit_compile`` to a ``torch.compiler.disable``-d ``Layer._record_loss``,
             so ``add_loss`` inside a compiled ``call`` is a graph break (``None``: no compiled model
             has run on this thread; creating it imports TorchDynamo, which is slow).
@@ -46,6 +48,7 @@ class CallContext(threading.local):
         self.export_mode: str | None = None
         self.export_recorder: Callable[[str, Any], None] | None = None
         self.eager_add_loss: Callable[[Any, Any], None] | None = None
+        self.data_device: Any = None
 
 
 CALL_CONTEXT = CallContext()

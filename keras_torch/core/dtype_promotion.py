@@ -1,7 +1,10 @@
-"""Keras's dtype names and type promotion (``keras.backend.standardize_dtype`` / ``result_type``).
+"""Keras 3's dtype names and promotion (``keras.backend.standardize_dtype`` / ``result_type``) on torch dtypes.
 
-The promotion follows Keras's lattice (which mirrors ``jnp.result_type``) with the settings of
-Keras's torch backend: Python ``int`` is ``int32``, and 64-bit results narrow to 32 bits.
+Keras promotes along the JAX type lattice, not torch's rules: ``uint8 + int8 -> int16``,
+``int64 + float16 -> float16``, Python ``int``/``float`` scalars are *weak* (``int8 + 3`` stays
+``int8``, ``int32 + 2.5`` becomes ``floatx()``). 64-bit types are kept (as on Keras's TensorFlow
+backend, which the golden fixtures come from). Every op that mixes dtypes resolves its result
+dtype here; results are cached per dtype tuple, so the cost is one dict look-up.
 """
 
 from __future__ import annotations
@@ -20,78 +23,90 @@ FLOAT_TYPES = ("bfloat16", "float16", "float32", "float64")
 WEAK_TYPES = ("int", "float")
 COMPLEX_TYPES = ("complex64", "complex128")
 FLOAT8_TYPES = ("float8_e4m3fn", "float8_e5m2")
-ALLOWED_DTYPES = ("float16", "float32", "float64", "uint8", "uint16", "uint32", "uint64", "int8", "int16", "int32",
-                  "int64", "bfloat16", "bool", "string", "float8_e4m3fn", "float8_e5m2", "complex64", "complex128")
-PYTHON_DTYPES = {bool: "bool", int: "int32", float: "float32", str: "string", "int": "int32",
-                 complex: "complex64"}
-_BIT64_TO_BIT32 = {"int64": "int32", "uint64": "uint32", "float64": "float32", "complex128": "complex64"}
+ALLOWED_DTYPES = (
+    "float16", "float32", "float64", "uint8", "uint16", "uint32", "uint64", "int8", "int16", "int32", "int64",
+    "bfloat16", "bool", "string", "float8_e4m3fn", "float8_e5m2", "complex64", "complex128",
+)
+
+_PYTHON_DTYPES = {bool: "bool", int: "int64", float: "float32", str: "string", "int": "int64", complex: "complex128"}
+_ALIASES = {"float": "float32", "half": "float16", "double": "float64", "long": "int64"}
+
+_TORCH_DTYPES = {
+    "bool": torch.bool, "uint8": torch.uint8, "uint16": torch.uint16, "uint32": torch.uint32,
+    "uint64": torch.uint64, "int8": torch.int8, "int16": torch.int16, "int32": torch.int32,
+    "int64": torch.int64, "bfloat16": torch.bfloat16, "float16": torch.float16, "float32": torch.float32,
+    "float64": torch.float64, "complex64": torch.complex64, "complex128": torch.complex128,
+    "float8_e4m3fn": torch.float8_e4m3fn, "float8_e5m2": torch.float8_e5m2,
+}
+_NAMES_OF_TORCH = {v: k for k, v in _TORCH_DTYPES.items()}
 
 
 def standardize_dtype(dtype: Any) -> str:
-    """Keras's name of ``dtype`` (a name, Python type, numpy or torch dtype); ``None`` means ``floatx()``.
-
-    Args:
-        dtype: The dtype to name.
-
-    Returns:
-        One of :data:`ALLOWED_DTYPES`.
+    """Keras name (``"float32"``...) of a dtype given as a name, torch/numpy dtype or Python type.
 
     Raises:
-        ValueError: Not a dtype Keras knows.
+        ValueError: for anything that is not a Keras dtype.
     """
     if dtype is None:
         return _config.floatx()
-    dtype = PYTHON_DTYPES.get(dtype, dtype)
     if isinstance(dtype, torch.dtype):
-        dtype = str(dtype).split(".")[-1]
-    elif hasattr(dtype, "name"):
-        dtype = dtype.name
-    elif hasattr(dtype, "__name__"):
-        dtype = dtype.__name__
-    elif not isinstance(dtype, str):
-        dtype = np.dtype(dtype).name
-    if dtype not in ALLOWED_DTYPES:
-        raise ValueError(f"Invalid dtype: {dtype}")
-    return dtype
+        name = _NAMES_OF_TORCH.get(dtype)
+        if name is None:
+            raise ValueError(f"Invalid dtype: {dtype}")
+        return name
+    dtype = _PYTHON_DTYPES.get(dtype, dtype) if isinstance(dtype, (type, str)) else dtype
+    if isinstance(dtype, str):
+        name = _ALIASES.get(dtype, dtype)
+    elif hasattr(dtype, "compute_dtype"):  # a DTypePolicy
+        name = dtype.compute_dtype
+    elif hasattr(dtype, "name") and isinstance(dtype.name, str):
+        name = dtype.name
+    elif isinstance(dtype, type) and issubclass(dtype, np.generic):
+        name = np.dtype(dtype).name
+    else:
+        name = str(dtype)
+    if name not in ALLOWED_DTYPES:
+        raise ValueError(f"Invalid dtype: {dtype}. Expected one of {sorted(ALLOWED_DTYPES)}")
+    return name
 
 
-def is_float_dtype(dtype: Any) -> bool:
-    """Whether ``dtype`` is a (b)float dtype."""
-    return standardize_dtype(dtype).startswith(("float", "bfloat"))
-
-
-def is_int_dtype(dtype: Any) -> bool:
-    """Whether ``dtype`` is a signed or unsigned integer dtype."""
-    return standardize_dtype(dtype).startswith(("int", "uint"))
+def to_torch(dtype: Any) -> torch.dtype:
+    """torch dtype for any Keras dtype spelling."""
+    if isinstance(dtype, torch.dtype):
+        return dtype
+    name = standardize_dtype(dtype)
+    if name == "string":
+        raise ValueError("The 'string' dtype has no torch equivalent; keras_torch tensors hold numbers only.")
+    return _TORCH_DTYPES[name]
 
 
 def _lattice() -> dict[str, list[str]]:
-    """Each type mapped to the types immediately above it."""
-    (b1,) = BOOL_TYPES
-    u1, u2, u4, u8, i1, i2, i4, i8 = INT_TYPES
-    bf, f2, f4, f8 = FLOAT_TYPES
-    i_, f_ = WEAK_TYPES
-    c64, c128 = COMPLEX_TYPES
-    return {b1: [i_], u1: [i2, u2], u2: [i4, u4], u4: [i8, u8], u8: [f_], i_: [u1, i1, c64], i1: [i2], i2: [i4],
-            i4: [i8], i8: [f_], f_: [bf, f2], bf: [f4], f2: [f4], f4: [f8, c64], f8: [c128], c64: [c128], c128: []}
+    """Each dtype and the types directly above it (the JAX lattice Keras adopted)."""
+    return {
+        "bool": ["int"], "uint8": ["int16", "uint16"], "uint16": ["int32", "uint32"], "uint32": ["int64", "uint64"],
+        "uint64": ["float"], "int": ["uint8", "int8", "complex64"], "int8": ["int16"], "int16": ["int32"],
+        "int32": ["int64"], "int64": ["float"], "float": ["bfloat16", "float16"], "bfloat16": ["float32"],
+        "float16": ["float32"], "float32": ["float64", "complex64"], "float64": ["complex128"],
+        "complex64": ["complex128"], "complex128": [],
+    }
 
 
 def _upper_bounds() -> dict[str, set[str]]:
     lattice = _lattice()
-    bounds = {node: {node} for node in lattice}
-    for node in lattice:
+    bounds = {n: {n} for n in lattice}
+    for n in lattice:
         while True:
-            above = set().union(*(lattice[b] for b in bounds[node]))
-            if above <= bounds[node]:
+            grown = set().union(*(lattice[b] for b in bounds[n]))
+            if grown <= bounds[n]:
                 break
-            bounds[node] |= above
+            bounds[n] |= grown
     return bounds
 
 
 _UPPER_BOUNDS = _upper_bounds()
 
 
-@functools.lru_cache(512)
+@functools.lru_cache(maxsize=512)
 def _least_upper_bound(*nodes: str) -> str:
     unknown = [n for n in nodes if n not in _UPPER_BOUNDS]
     if unknown:
@@ -99,46 +114,107 @@ def _least_upper_bound(*nodes: str) -> str:
     common = set.intersection(*(_UPPER_BOUNDS[n] for n in nodes))
     least = (common & set(nodes)) or {c for c in common if common <= _UPPER_BOUNDS[c]}
     if len(least) != 1:
-        raise ValueError(f"Input dtypes {tuple(nodes)} have no available implicit dtype promotion path. Try "
-                         "explicitly casting inputs to the desired output type.")
+        raise ValueError(
+            f"Input dtypes {tuple(nodes)} have no available implicit dtype promotion path. "
+            "Try explicitly casting inputs to the desired output type."
+        )
     return least.pop()
 
 
-def _weak(dtype: str, weak: bool) -> str:
-    if not weak or dtype == "bool":
-        return dtype
-    return "float" if "float" in dtype else "int"
+def _weak(name: str) -> str:
+    if name == "bool":
+        return name
+    if "float" in name:
+        return "float"
+    if "int" in name:
+        return "int"
+    return "complex"
 
 
-def result_type(*dtypes: Any) -> str:
-    """The dtype Keras gives an operation on ``dtypes`` (Python ``int``/``float`` are weakly typed).
+def _resolve_weak(name: str) -> str:
+    precision = _config.floatx()[-2:]
+    kind = "f" if name == "bfloat16" else name[:1]
+    if kind == "b":
+        return "bool"
+    if kind == "i":
+        return f"int{precision}"
+    if kind == "u":
+        return f"uint{precision}"
+    return f"float{precision}"
 
-    Args:
-        *dtypes: Dtypes (names, numpy/torch dtypes, or the Python types ``int``, ``float``, ``bool``).
 
-    Returns:
-        The promoted dtype name; ``floatx()`` for no argument.
-
-    Raises:
-        ValueError: A float8 dtype, or dtypes without a promotion path.
-    """
-    if not dtypes:
-        return _config.floatx()
-    if any(d in FLOAT8_TYPES for d in dtypes if isinstance(d, str)):
-        raise ValueError(f"There is no implicit conversions from float8 dtypes to others. You must cast it "
-                         f"internally. Received: {dtypes}")
-    dtypes = tuple(_config.floatx() if d is None else d for d in dtypes)
-    names = [standardize_dtype(d) for d in dtypes]
-    weaks = [d is int or d is float for d in dtypes]
-    if len(names) == 1 or (len(set(names)) == 1 and not all(weaks)):
-        out, out_weak = names[0], len(names) == 1 and weaks[0]
+@functools.lru_cache(maxsize=4096)
+def _result_type_cached(floatx: str, *args: Any) -> str:
+    parsed = []
+    for arg in args:
+        weak = arg is int or arg is float
+        parsed.append((standardize_dtype(arg), weak))
+    names = [p[0] for p in parsed]
+    weaks = [p[1] for p in parsed]
+    if len(names) == 1:
+        out, out_weak = names[0], weaks[0]
+    elif len(set(names)) == 1 and not all(weaks):
+        out, out_weak = names[0], False
     elif all(weaks):
         out, out_weak = _least_upper_bound(*sorted(set(names))), True
     else:
-        out = _least_upper_bound(*sorted({_weak(n, w) for n, w in zip(names, weaks)}))
+        out = _least_upper_bound(*sorted({_weak(n) if w else n for n, w in parsed}))
         out_weak = out in WEAK_TYPES
-    if out_weak and out != "bool":
-        precision = _config.floatx()[-2:]
-        kind = "f" if out == "bfloat16" else out[:1]
-        out = {"b": "bool", "i": f"int{precision}", "u": f"uint{precision}"}.get(kind, f"float{precision}")
-    return _BIT64_TO_BIT32.get(out, out)
+    if out != "bool" and out_weak:
+        out = _resolve_weak(out)
+    return out
+
+
+def result_type(*dtypes: Any) -> str:
+    """The dtype Keras gives to an op mixing ``dtypes`` (``keras.backend.result_type``).
+
+    Args:
+        *dtypes: dtype names, torch/numpy dtypes, or the Python types ``int``/``float``/``bool``
+            (``int`` and ``float`` are weak: they adapt to the other operand). ``None`` means floatx.
+
+    Returns:
+        The Keras dtype name; ``floatx()`` for no arguments.
+
+    Raises:
+        ValueError: for float8 operands (never promoted implicitly) or unknown dtypes.
+    """
+    if not dtypes:
+        return _config.floatx()
+    key = []
+    for d in dtypes:
+        if d is None:
+            d = _config.floatx()
+        elif isinstance(d, torch.dtype):
+            d = _NAMES_OF_TORCH.get(d, d)
+        if isinstance(d, str) and d in FLOAT8_TYPES:
+            raise ValueError(
+                f"There is no implicit conversions from float8 dtypes to others. You must cast it internally. "
+                f"Received: {dtypes}"
+            )
+        key.append(d if isinstance(d, (str, type)) else standardize_dtype(d))
+    return _result_type_cached(_config.floatx(), *key)
+
+
+def torch_result_type(*dtypes: Any) -> torch.dtype:
+    """:func:`result_type` as a torch dtype."""
+    return _TORCH_DTYPES[result_type(*dtypes)]
+
+
+def is_float_dtype(dtype: Any) -> bool:
+    """Whether ``dtype`` is a (b)float dtype (``keras.backend.is_float_dtype``)."""
+    return standardize_dtype(dtype).startswith(("float", "bfloat"))
+
+
+def is_int_dtype(dtype: Any) -> bool:
+    """Whether ``dtype`` is a signed or unsigned integer dtype (``keras.backend.is_int_dtype``)."""
+    return standardize_dtype(dtype).startswith(("int", "uint"))
+
+
+def is_float(dtype: Any) -> bool:
+    """Whether a dtype is a (non-complex) floating type."""
+    return standardize_dtype(dtype) in FLOAT_TYPES
+
+
+def is_int(dtype: Any) -> bool:
+    """Whether a dtype is a signed or unsigned integer type."""
+    return standardize_dtype(dtype) in INT_TYPES

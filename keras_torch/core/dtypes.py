@@ -53,8 +53,22 @@ def to_torch_dtype(dtype: Any) -> torch.dtype:
     return _NAMES[np.dtype(dtype).name]
 
 
+def is_string_dtype(dtype: Any) -> bool:
+    """Whether ``dtype`` names Keras's ``"string"`` dtype (``str``, numpy str/bytes/object dtypes).
+
+    torch has no string tensors: string data stays in numpy until a text layer turns it into integers.
+    """
+    if isinstance(dtype, str):
+        return dtype in ("string", "str")
+    if dtype in (str, bytes, object, np.str_, np.bytes_):  # (the tf stand-in's tf.string is object)
+        return True
+    return isinstance(dtype, np.dtype) and dtype.kind in "OUS"
+
+
 def dtype_name(dtype: Any) -> str:
-    """Keras string name of a dtype."""
+    """Keras string name of a dtype (``"string"`` for string dtypes, which have no torch dtype)."""
+    if is_string_dtype(dtype):
+        return "string"
     t = to_torch_dtype(dtype)
     return str(t).replace("torch.", "")
 

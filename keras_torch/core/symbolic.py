@@ -273,8 +273,13 @@ class _Listed:
         self.items, self.typ = items, typ
 
 
-def apply_op(fn: Callable, args: tuple, kwargs: dict, name: str) -> Any:
-    """Record ``fn(*args, **kwargs)``, where some top-level args are KerasTensors (or lists of them)."""
+def apply_op(fn: Callable, args: tuple, kwargs: dict, name: str, output_spec: Any = None) -> Any:
+    """Record ``fn(*args, **kwargs)``, where some top-level args are KerasTensors (or lists of them).
+
+    ``output_spec`` (KerasTensors without history, nested like the outputs) skips inferring the
+    outputs by running ``fn`` on zeros; ops whose output shape depends on values or whose zeros run
+    would fail (a singular ``inv``) pass it.
+    """
     tensors: list[Any] = []
 
     def slot(a: Any) -> Any:
@@ -288,7 +293,10 @@ def apply_op(fn: Callable, args: tuple, kwargs: dict, name: str) -> Any:
     const_args = tuple(slot(a) for a in args)
     const_kwargs = {k: slot(v) for k, v in kwargs.items()}
     op = FunctionOperation(_named(fn), const_args, const_kwargs, name=naming.uniquify(name))
-    return op(tensors if len(tensors) != 1 else tensors[0])
+    inputs = tensors if len(tensors) != 1 else tensors[0]
+    if output_spec is None:
+        return op(inputs)
+    return op._record_node((inputs,), {}, output_spec)
 
 
 def _named(fn: Callable) -> Callable:

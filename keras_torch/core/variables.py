@@ -34,7 +34,8 @@ class KerasVariable(nn.Parameter):
         return self
 
     def numpy(self) -> np.ndarray:  # type: ignore[override]
-        return self.detach().cpu().numpy()
+        """A copy of the value (as Keras/TensorFlow: later updates do not show in it)."""
+        return self.detach().cpu().numpy().copy()
 
     def assign(self, value: Any) -> KerasVariable:
         with torch.no_grad():

@@ -31,6 +31,7 @@ from keras_torch.distribution.mesh import DeviceMesh
 from keras_torch.distribution.metric_reduction import MetricReduction
 from keras_torch.distribution.sharding import Sharding
 from keras_torch.distribution.strategy import StepFn, Strategy
+from keras_torch.layers.training_mode import set_training_flags
 
 
 class DataParallel(Strategy):
@@ -148,10 +149,9 @@ class DataParallel(Strategy):
                 "Distributed training needs a built model: call the model on a batch (or give it an `Input`) "
                 "before `fit()` when the data is a generator."
             )
-        was_training = model.training
         with torch.no_grad():
             model(sample, training=False)
-        model.train(was_training)
+        set_training_flags(model, model.training)  # sub-modules created by the build follow the model
         self.place(model)
 
     # ------------------------------------------------------------------ data

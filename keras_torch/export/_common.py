@@ -83,7 +83,20 @@ def input_specs(model: Any, input_signature: Any = None) -> list[Spec]:
         )
     if len(names) != len(inputs):
         names = [getattr(t, "name", None) or f"input_{i}" for i, t in enumerate(inputs)]
+    for t, n in zip(inputs, names):
+        if _dtype_name(t.dtype) == "string":
+            _refuse_string_input(model, t, str(n))
     return [Spec(tuple(t.shape), _dtype_name(t.dtype), str(n)) for t, n in zip(inputs, names)]
+
+
+def _refuse_string_input(model: Any, tensor: Any, name: str) -> None:
+    """An exported graph holds tensors only: name the text layers the string input feeds."""
+    readers = [f"{type(layer).__name__} '{layer.name}'" for layer in getattr(model, "layers", [])
+               for node in getattr(layer, "_inbound_nodes", []) if any(t is tensor for t in node.input_tensors)]
+    raise ExportError(
+        f"Model input '{name}' has dtype string, and an exported graph holds torch tensors only. The text layers "
+        f"reading it ({', '.join(readers) or 'none found'}) run on Python strings: keep them in the data pipeline "
+        "and export the model that starts after them (a model whose inputs are their integer outputs).")
 
 
 def unique_names(names: list[str], prefix: str) -> list[str]:

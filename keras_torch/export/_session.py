@@ -30,6 +30,7 @@ from typing import Any
 import torch
 
 from keras_torch.core.context import CALL_CONTEXT, export_mode
+from keras_torch.layers.training_mode import switch_training_flags
 
 
 class ExportSession:
@@ -179,7 +180,7 @@ def exporting(model: Any, target: str) -> Iterator[ExportSession]:
     session = ExportSession(model, target)
     if target == "onnx":
         _register_onnx_symbolics()
-    was_training = getattr(model, "training", False)
+    restore_flags = switch_training_flags(model, model.training)  # (torch.onnx.export calls train())
     # oneDNN's CPU RNN kernels cost ~0.1 s per call here (primitive setup); the probe runs and the
     # trace only need shapes and graph structure, so use torch's native kernels meanwhile.
     mkldnn = torch._C._get_mkldnn_enabled()
@@ -194,8 +195,7 @@ def exporting(model: Any, target: str) -> Iterator[ExportSession]:
         finally:
             torch._C._set_graph_executor_optimize(optimize)
             torch._C._set_mkldnn_enabled(mkldnn)
-            if was_training:
-                model.train()
+            restore_flags()
 
 
 @contextlib.contextmanager

@@ -40,6 +40,7 @@ from keras_torch.export._common import (
     unique_names,
     value_leaks,
 )
+from keras_torch.layers.training_mode import switch_training_flags
 
 _HALF = {"float16": torch.float16, "bfloat16": torch.bfloat16}
 DEFAULT_OPSET = 17
@@ -235,8 +236,7 @@ def export_onnx(
     if not dynamic_axes and fixed_batch is None:
         fixed_batch = 1
     float_dtype = dtype or "float32"
-    was_training = model.training
-    model.eval()
+    restore_flags = switch_training_flags(model, False)
     wrapper = FlatModel(model, structure(model, len(specs)))
     wrapper.out_dtype = _HALF.get(dtype or "")
     path = os.fspath(filepath)
@@ -275,8 +275,7 @@ def export_onnx(
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
-        if was_training:
-            model.train()
+        restore_flags()
     if verbose:
         print(f"Saved ONNX model to {path} ({describe_onnx(path)})")
     return path
@@ -331,8 +330,7 @@ def verify_onnx(model: Any, path: str | os.PathLike, specs: Any = None, sizes: A
     onnx_inputs = session.get_inputs()
     plan = [(3, 5), (1, 9)] + list(sizes or [])
     wrapper = FlatModel(model, structure(model, len(specs)))
-    was_training = model.training
-    model.eval()
+    restore_flags = switch_training_flags(model, False)
     checked = 0
     try:
         for b, other in plan:
@@ -361,8 +359,7 @@ def verify_onnx(model: Any, path: str | os.PathLike, specs: Any = None, sizes: A
                                       f"max abs diff {diff:.3g} (batch {b}, dynamic axes {other}).")
             checked += 1
     finally:
-        if was_training:
-            model.train()
+        restore_flags()
     if not checked:
         raise ExportError("verify: the model could not run on any of the verification input sizes "
                           f"{[p for p in plan]} (batch, other None axes).")

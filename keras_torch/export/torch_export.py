@@ -21,6 +21,7 @@ import torch
 
 from keras_torch.export import _session
 from keras_torch.export._common import ExportError, FlatModel, explain_failure, input_specs, probe, structure
+from keras_torch.layers.training_mode import switch_training_flags
 
 
 @contextlib.contextmanager
@@ -71,8 +72,7 @@ def export_torch(model: Any, filepath: str | os.PathLike, input_signature: Any =
     """
     specs = input_specs(model, input_signature)
     wrapper = FlatModel(model, structure(model, len(specs)))
-    was_training = model.training
-    model.eval()
+    restore_flags = switch_training_flags(model, False)
     path = os.fspath(filepath)
     program = None
     kept: dict[str, list[int]] = {}
@@ -107,8 +107,7 @@ def export_torch(model: Any, filepath: str | os.PathLike, input_signature: Any =
                 raise explain_failure(model, wrapper, first_err, "a torch.export program") from None
             torch.export.save(program, path)  # while the weights are contiguous (see _contiguous_weights)
     finally:
-        if was_training:
-            model.train()
+        restore_flags()
     wanted = {s.name: [i for i, d in enumerate(s.shape) if d is None] for s in specs}
     if kept != wanted:
         warnings.warn(f"torch.export kept these axes dynamic: {kept} (asked for {wanted}); the others are fixed "
@@ -160,13 +159,11 @@ def verify_torch(model: Any, path: str | os.PathLike, specs: Any = None, dynamic
             else:
                 shape.append(base[1] + 2 if j in dims else base[1])
         exs.append(example(Spec(tuple(shape), s.dtype, s.name), 0, 0, seed=11 + i, device=model_device(model)))
-    was_training = model.training
-    model.eval()
+    restore_flags = switch_training_flags(model, False)
     try:
         want = run_flat(wrapper, exs)
     finally:
-        if was_training:
-            model.train()
+        restore_flags()
     with torch.no_grad():
         got = module(*exs)
     for k, (a, b) in enumerate(zip(got, want)):

@@ -13,7 +13,7 @@ import importlib.machinery
 import sys
 from typing import Any
 
-from keras_torch.core import omissions
+from keras_torch.core import omissions, version
 
 # Keras 2 module paths that moved or never existed in keras_torch's layout.
 _RENAMES = {
@@ -51,6 +51,10 @@ _RENAMES = {
     "applications": "applications",
 }
 
+# ``import tensorflow.<name>`` of a stand-in submodule; other ``tensorflow.*`` names get the stand-in itself,
+# whose attributes name what is not supported.
+_TF_SUBMODULES = ("config", "data", "image", "io", "linalg", "math", "nn", "random", "strings")
+
 _ROOTS = {"keras": "keras_torch", "tf_keras": "keras_torch", "tensorflow.keras": "keras_torch",
           "tensorflow.python.keras": "keras_torch"}
 
@@ -63,8 +67,7 @@ def target_name(fullname: str) -> str | None:
         fullname == r or fullname.startswith(r + ".") for r in ("tensorflow.keras", "tensorflow.python.keras")
     ):
         rest = fullname[len("tensorflow.") :]
-        return f"keras_torch.launcher.tf.{rest}" if rest in ("data", "random", "config", "math", "nn", "compat",
-                                                           "compat.v1", "errors") else "keras_torch.launcher.tf"
+        return f"keras_torch.launcher.tf.{rest}" if rest in _TF_SUBMODULES else "keras_torch.launcher.tf"
     for root in sorted(_ROOTS, key=len, reverse=True):
         if fullname == root:
             return _ROOTS[root]
@@ -102,10 +105,28 @@ class _AliasLoader(importlib.abc.Loader):
         pass
 
 
+# Libraries that use TensorFlow's runtime when they find it, with their documented switch to a
+# TensorFlow-free path. The name ``tensorflow`` belongs to the stand-in in this process (the real
+# TensorFlow cannot be imported under it too), so they are told to take that path: TensorBoard's
+# ``tensorboard.compat.notf`` marker makes it use its own stub of ``tf.io.gfile`` & co., as it does
+# on any machine without TensorFlow; ``torch.utils.tensorboard`` writes through it.
+_NO_TENSORFLOW_MARKERS = ("tensorboard.compat.notf",)
+
+
+class _EmptyModuleLoader(importlib.abc.Loader):
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> Any:
+        return None  # the default: an empty module
+
+    def exec_module(self, module: Any) -> None:
+        module.__doc__ = "Present while keras_torch serves `import tensorflow`: use no TensorFlow runtime."
+
+
 class KerasAliasFinder(importlib.abc.MetaPathFinder):
     """Serves keras / tensorflow / tf_keras imports from keras_torch."""
 
     def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
+        if fullname in _NO_TENSORFLOW_MARKERS:
+            return importlib.machinery.ModuleSpec(fullname, _EmptyModuleLoader())
         name = target_name(fullname)
         if name is None:
             return None
@@ -119,6 +140,7 @@ def install() -> None:
     """Make ``import keras`` / ``tensorflow`` / ``tf_keras`` resolve to keras_torch (idempotent)."""
     if _FINDER not in sys.meta_path:
         sys.meta_path.insert(0, _FINDER)
+    version.serve_as_keras(True)
     for name in list(sys.modules):
         if target_name(name) is not None and not getattr(sys.modules[name], "__name__", "").startswith("keras_torch"):
             del sys.modules[name]
@@ -128,6 +150,7 @@ def uninstall() -> None:
     """Undo :func:`install` (aliased modules are dropped from ``sys.modules``)."""
     if _FINDER in sys.meta_path:
         sys.meta_path.remove(_FINDER)
+    version.serve_as_keras(False)
     for name in list(sys.modules):
-        if target_name(name) is not None:
+        if target_name(name) is not None or name in _NO_TENSORFLOW_MARKERS:
             del sys.modules[name]

@@ -42,6 +42,8 @@ def _file_info(path: str) -> dict[str, Any]:
             elif "vars" in f or "layers" in f:
                 info["format"] = "Keras 3 weights (.weights.h5)"
                 info["has_optimizer"] = "optimizer" in f
+                info["weights"] = _keras3_weights(f)
+                info["backend"] = info["backend"] or "not recorded in .weights.h5 files"
             else:
                 info["format"] = "Keras 2 weights-only HDF5 (.h5)"
                 g = weights_group(f)
@@ -56,12 +58,30 @@ def _file_info(path: str) -> dict[str, Any]:
         info["format"] = "Keras 3 archive (.keras)" if fmt == "zip" else "Keras 3 model directory"
         from keras_torch.saving.formats.keras_archive import open_archive
 
-        with open_archive(path) as (_, meta, _, _):
+        with open_archive(path) as (config, meta, _, _):
             pass
         info["keras_version"] = meta.get("keras_version")
-        info["backend"] = None
+        # Keras does not record the backend in a .keras file; keras_torch adds its own version.
+        info["backend"] = (f"torch (keras_torch {meta['keras_torch_version']})" if meta.get("keras_torch_version")
+                           else "not recorded in .keras files")
         info["date_saved"] = meta.get("date_saved")
+        info["compiled"] = bool(config.get("compile_config")) if isinstance(config, dict) else False
     return info
+
+
+def _keras3_weights(f: Any) -> list[tuple[str, list[tuple[str, tuple]]]]:
+    """``[(owner path, [(variable, shape)])]`` of a Keras 3 ``.weights.h5`` (``layers/dense/vars/0``...)."""
+    owners: list[tuple[str, list[tuple[str, tuple]]]] = []
+
+    def visit(name: str, obj: Any) -> None:
+        if name.split("/")[-1] == "vars" and hasattr(obj, "keys"):
+            keys = sorted(obj.keys(), key=lambda k: (not k.isdigit(), int(k) if k.isdigit() else 0, k))
+            weights = [(f"vars/{k}", tuple(obj[k].shape)) for k in keys if hasattr(obj[k], "shape")]
+            if weights:
+                owners.append((name.rsplit("/", 1)[0] if "/" in name else "(model)", weights))
+
+    f.visititems(visit)
+    return owners
 
 
 def inspect_file(path: Any, print_fn: Any = print) -> dict[str, Any]:
@@ -74,7 +94,7 @@ def inspect_file(path: Any, print_fn: Any = print) -> dict[str, Any]:
     print_fn(f"Backend:       {info.get('backend') or 'unknown'}")
     if info.get("date_saved"):
         print_fn(f"Saved:         {info['date_saved']}")
-    if "weights" in info:  # weights-only legacy file: no architecture to build
+    if "weights" in info:  # weights-only file: no architecture to build
         print_fn("Layers (weights only):")
         for name, weights in info["weights"]:
             print_fn(f"  {name}")

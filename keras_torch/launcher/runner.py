@@ -7,6 +7,9 @@ import runpy
 import subprocess
 import sys
 import traceback
+import warnings
+
+from keras_torch.utils.progbar import end_open_line
 
 _PKG_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -36,6 +39,9 @@ def run_script(script: str, args: list[str] | None = None) -> int:
         print(f"keras-torch run: no such script: {script}", file=sys.stderr)
         return 2
     install()
+    # TensorFlow scripts call float(loss) on a tape's loss; torch warns about the tensor's autograd
+    # graph there, which means nothing to a TensorFlow script.
+    warnings.filterwarnings("ignore", message="Converting a tensor with requires_grad=True to a scalar")
     old_argv, old_path0 = sys.argv, sys.path[0] if sys.path else None
     sys.argv = [script] + list(args or [])
     sys.path.insert(0, os.path.dirname(os.path.abspath(script)))
@@ -50,8 +56,11 @@ def run_script(script: str, args: list[str] | None = None) -> int:
         print(code, file=sys.stderr)
         return 1
     except KeyboardInterrupt:
+        end_open_line()  # (a Ctrl-C'd fit leaves its progress bar line open)
+        print("KeyboardInterrupt", file=sys.stderr)
         return 130
     except BaseException as exc:  # noqa: BLE001 - report any script error the way Python would
+        end_open_line()
         _mark_distributed_failure(exc)
         sys.stderr.write(format_user_error(exc))
         return 1

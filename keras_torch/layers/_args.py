@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from keras_torch.core import registry
+from keras_torch.core import omissions, registry
 
 _T = TypeVar("_T", bound=type)
 
@@ -88,3 +88,19 @@ def standardize_padding(layer: str, value: Any, allow_causal: bool = False) -> s
     if padding not in allowed:
         raise ValueError(f"Layer '{layer}': the `padding` argument must be one of {allowed}. Received: {value!r}")
     return padding
+
+
+def reject_quantization(layer: str, **args: Any) -> None:
+    """Raise the documented omission error for each quantization argument set (``None`` is accepted).
+
+    Args:
+        layer: The layer name, for the message.
+        **args: The quantization arguments as received (``quantization_config=...``).
+
+    Raises:
+        NotProvidedError: If one of them is not ``None`` (keras_torch does not provide ``keras.quantizers``).
+    """
+    for arg, value in args.items():
+        if value is not None:
+            raise omissions.NotProvidedError(f"Layer '{layer}': {arg}={value!r} needs weight quantization. "
+                                             f"{omissions.message('quantizers')}")

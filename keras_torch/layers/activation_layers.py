@@ -1,18 +1,20 @@
-"""Advanced activation layers: ReLU, LeakyReLU, PReLU, ELU, Softmax."""
+"""Advanced activation layers: ReLU, LeakyReLU, PReLU, ELU, Softmax (and tf-keras 2's ThresholdedReLU)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
 from keras_torch import activations, constraints, initializers, regularizers
+from keras_torch.core.config import floatx
 from keras_torch.layers._args import register_layer
 from keras_torch.layers.base import Layer
 from keras_torch.layers.input_spec import InputSpec
 
-__all__ = ["ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax"]
+__all__ = ["ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax", "ThresholdedReLU"]
 
 
 class _Elementwise(Layer):
@@ -240,3 +242,34 @@ class Softmax(_Elementwise):
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "axis": self.axis}
+
+
+@register_layer()
+class ThresholdedReLU(_Elementwise):
+    """tf-keras 2 thresholded ReLU: ``f(x) = x if x > theta else 0``.
+
+    Args:
+        theta: Threshold location, a float >= 0 (default ``1.0``).
+
+    Input shape:
+        Any.
+
+    Output shape:
+        Same as the input.
+    """
+
+    def __init__(self, theta: float = 1.0, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if theta is None:
+            raise ValueError(f"Theta of a Thresholded ReLU layer ('{self.name}') cannot be None, expecting a float. "
+                             f"Received: {theta}")
+        if theta < 0:
+            raise ValueError(f"The theta value of a Thresholded ReLU layer ('{self.name}') should be >=0. "
+                             f"Received: {theta}")
+        self.theta = float(np.asarray(theta, dtype=floatx()))  # Keras casts it to floatx
+
+    def call(self, inputs: torch.Tensor) -> torch.Tensor:
+        return inputs * (inputs > self.theta).to(inputs.dtype)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "theta": self.theta}

@@ -21,9 +21,10 @@ from torch.nn.modules import module as _torch_module_mod
 
 from keras_torch import regularizers as _regularizers
 from keras_torch.core import config as _config
-from keras_torch.core import naming, tree
+from keras_torch.core import naming, omissions, tree
 from keras_torch.core.context import CALL_CONTEXT as _CTX
 from keras_torch.core.dtype_policy import DTypePolicy, resolve_policy
+from keras_torch.core.dtypes import to_torch_dtype
 from keras_torch.core.remat import current_remat_mode
 from keras_torch.core.symbolic import KerasTensor, Node, Operation, any_symbolic, map_shapes
 from keras_torch.core.variables import KerasVariable, WeightRecord
@@ -42,8 +43,9 @@ _BASE_KWARGS = {
 }
 
 
-def _call_signature(cls: type) -> tuple[bool, bool, bool | None, bool]:
-    """(accepts training, accepts mask, default training, accepts **kwargs) of ``cls.call``."""
+def _call_signature(cls: type) -> tuple[bool, bool, bool | None, bool, str | None]:
+    """(accepts training, accepts mask, default training, accepts **kwargs, name of the first argument)
+    of ``cls.call``."""
     cache = cls.__dict__.get("_keras_call_sig")
     if cache is not None:
         return cache
@@ -55,7 +57,9 @@ def _call_signature(cls: type) -> tuple[bool, bool, bool | None, bool]:
     has_training = "training" in params or var_kw
     default = params["training"].default if "training" in params else None
     default = default if isinstance(default, bool) else None
-    sig = (has_training, "mask" in params, default, var_kw)
+    positional = [n for n, p in params.items() if n != "self" and p.kind in (p.POSITIONAL_ONLY,
+                                                                           p.POSITIONAL_OR_KEYWORD)]
+    sig = (has_training, "mask" in params, default, var_kw, positional[0] if positional else None)
     cls._keras_call_sig = sig
     return sig
 
@@ -64,6 +68,8 @@ def _to_tensor(x: Any) -> Any:
     if isinstance(x, torch.Tensor) or x is None:
         return x
     if isinstance(x, np.ndarray):
+        if x.dtype.kind in "OUS":
+            return x  # string data: text layers turn it into integer tensors (torch has no strings)
         t = torch.from_numpy(x) if x.dtype != np.float64 else torch.from_numpy(x.astype(np.float32))
         return t
     if isinstance(x, (float, int, bool, list)) and not isinstance(x, KerasTensor):
@@ -114,6 +120,12 @@ class Layer(Operation, KerasWeightsMixin):
     """
 
     supports_masking: bool = False
+    # The mode a torch user chose with ``train()`` / ``eval()`` (``None``: never chosen, Keras's
+    # rule applies). A top-level call without ``training=`` runs in this mode; see ``train``.
+    _torch_mode: bool | None = None
+    # Whether `call` may receive string data (numpy str/bytes/object arrays): text layers, models and
+    # Lambda do; keras_torch's numeric layers raise a ValueError naming the dtype instead.
+    _takes_strings: bool = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -144,6 +156,7 @@ class Layer(Operation, KerasWeightsMixin):
         d["_pending_input_shape"] = None
         d["name"] = None
         d["_remat_mode"] = current_remat_mode()  # keras.RematScope active when the layer is created
+        d["training"] = False  # torch's flag agrees with Keras: a call without training= is inference
 
     def __init__(
         self,
@@ -211,7 +224,7 @@ class Layer(Operation, KerasWeightsMixin):
         self._trainable = value
         for rec in self._keras_records:
             if rec.trainable and not rec.is_buffer:
-                getattr(self, rec.attr).requires_grad_(value)
+                self.stored_tensor(rec).requires_grad_(value)
         for layer in self._direct_sublayers():
             if isinstance(layer, Layer):
                 layer.trainable = value
@@ -323,7 +336,39 @@ class Layer(Operation, KerasWeightsMixin):
 
     def _apply(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         self.__dict__.pop("_kt_device", None)  # .to()/.cuda(): see _weights_device
-        return super()._apply(fn, *args, **kwargs)
+        out = super()._apply(fn, *args, **kwargs)
+        self._follow_cast(fn)
+        return out
+
+    def _follow_cast(self, fn: Callable[[torch.Tensor], torch.Tensor]) -> None:
+        """After ``.double()`` / ``.half()`` / ``.to(dtype)``: the dtype policy follows the weights,
+        so inputs are cast to the new dtype and the cast model keeps running."""
+        old = to_torch_dtype(self._dtype_policy.variable_dtype)
+        try:
+            new = fn(torch.empty(0, dtype=old)).dtype  # what the cast does to a weight of this layer
+        except Exception:  # noqa: BLE001 - not a cast torch can show on an empty tensor: nothing to follow
+            return
+        if new != old and new.is_floating_point:
+            self._dtype_policy = resolve_policy(new)
+
+    def train(self, mode: bool = True) -> Layer:
+        """torch's ``train(mode)``, which also chooses the mode of calls made without ``training=``.
+
+        Keras's rule, ``layer(x)`` is inference unless ``training=True``, holds until ``train()``
+        or ``eval()`` is called on the layer (or on a torch module holding it); from then on a
+        top-level ``layer(x)`` trains (``train()``) or infers (``eval()``) as in a torch loop.
+        An explicit ``training=`` argument always wins, and sub-layers follow the top-level call.
+        fit / evaluate / predict pass ``training`` explicitly and leave the chosen mode alone.
+
+        Args:
+            mode: ``True`` for training behaviour (dropout, batch statistics), ``False`` for inference.
+
+        Returns:
+            The layer.
+        """
+        super().train(mode)  # (calls train() on every child: sub-layers record the mode too)
+        self._torch_mode = mode
+        return self
 
     def _maybe_build(self, inputs: Any) -> None:
         if self.built:
@@ -343,7 +388,7 @@ class Layer(Operation, KerasWeightsMixin):
 
     def _call_flags(self) -> tuple:
         """Per-instance facts about ``call`` computed once (the hot path reads only this tuple)."""
-        has_training, has_mask, default_training, _ = _call_signature(type(self))
+        has_training, has_mask, default_training, _, _ = _call_signature(type(self))
         propagates = self.supports_masking or type(self).compute_mask is not Layer.compute_mask
         flags = (has_training, has_mask, default_training, propagates)
         if self.built:
@@ -357,6 +402,9 @@ class Layer(Operation, KerasWeightsMixin):
         elif "inputs" in kwargs:
             inputs = kwargs.pop("inputs")
             rest = ()
+        elif _call_signature(type(self))[4] in kwargs:  # the first argument of `call` given by name
+            inputs = kwargs.pop(_call_signature(type(self))[4])
+            rest = ()
         else:
             raise TypeError(f"Layer '{self.name}' was called without inputs.")
         is_tensor = isinstance(inputs, torch.Tensor)
@@ -365,6 +413,8 @@ class Layer(Operation, KerasWeightsMixin):
                 return self._symbolic_call(inputs, *rest, **kwargs)
             inputs = tree.map_structure(_to_tensor, inputs)
             is_tensor = isinstance(inputs, torch.Tensor)
+            if not is_tensor and not self._takes_strings and type(self).__module__.startswith("keras_torch."):
+                _refuse_strings(self, inputs)
         elif rest or (kwargs and (len(kwargs) != 1 or "training" not in kwargs)):
             if any_symbolic((rest, kwargs)):
                 return self._symbolic_call(inputs, *rest, **kwargs)
@@ -374,9 +424,12 @@ class Layer(Operation, KerasWeightsMixin):
         ctx = _CTX
         outer = ctx.training
         if training is None:
-            training = outer if outer is not None else default_training
-            if training is None:
-                training = False
+            if outer is not None:
+                training = outer
+            else:  # top-level call: the torch mode chosen with train()/eval(), else Keras's default
+                training = self._torch_mode
+                if training is None:
+                    training = default_training if default_training is not None else False
         elif training is not True and training is not False:
             training = bool(training)
         if has_training:
@@ -405,6 +458,7 @@ class Layer(Operation, KerasWeightsMixin):
             if not torch.compiler.is_compiling():  # (engine/_jit.py counts compiled calls outside)
                 ctx.generation += 1
             dev = self.__dict__.get("_kt_device") or _weights_device(self)
+            ctx.data_device = dev  # where host data made inside the call goes (text layers' token ids)
             if dev is not None and dev.type != "cpu":  # Keras: host data follows the model to its device
                 inputs = _inputs_to(inputs, dev)
         ctx.depth += 1
@@ -487,6 +541,15 @@ class Layer(Operation, KerasWeightsMixin):
         ``keras_torch.saving`` (``deserialize_layer``, ``load_model``) before they reach this method.
         """
         return cls(**config)
+
+    def quantize(self, mode: str | None = None, *args: Any, **kwargs: Any) -> None:
+        """Keras's in-place weight quantization (``"int8"``, ``"int4"``, ``"float8"``, ``"gptq"``...): not provided.
+
+        Raises:
+            NotProvidedError: Always, with the documented reason (``keras.quantizers`` is omitted).
+        """
+        raise omissions.NotProvidedError(f"{type(self).__name__} '{self.name}': quantize(mode={mode!r}) needs "
+                                         f"weight quantization. {omissions.message('quantizers')}")
 
     def get_build_config(self) -> dict[str, Any] | None:
         if self._build_shapes is None:
@@ -577,6 +640,14 @@ def _global_hooks_active() -> bool:
     )
 
 
+
+
+def _refuse_strings(layer: Layer, inputs: Any) -> None:
+    for leaf in tree.flatten(inputs):
+        if isinstance(leaf, np.ndarray) and leaf.dtype.kind in "OUS":
+            raise ValueError(f"Layer '{layer.name}' ({type(layer).__name__}) received data of dtype {leaf.dtype}: it "
+                             "needs numeric arrays. Only text layers (TextVectorization, StringLookup, Hashing...) "
+                             "take strings.")
 
 
 def _first_device(x: Any) -> torch.device | None:

@@ -10,10 +10,12 @@ import torch
 import torch.nn.functional as F
 
 from keras_torch import activations, constraints, initializers, regularizers
+from keras_torch.core.dtypes import is_string_dtype
 from keras_torch.core.symbolic import KerasTensor
-from keras_torch.layers._args import check_positive_int, check_rate, register_layer
+from keras_torch.layers._args import check_positive_int, check_rate, register_layer, reject_quantization
 from keras_torch.layers.base import Layer
 from keras_torch.layers.input_spec import InputSpec
+from keras_torch.layers.lora import LoraMergedView, LoraMixin
 
 
 def transpose_2d(t: torch.Tensor) -> torch.Tensor:
@@ -32,6 +34,8 @@ class InputLayer(Layer):
         name: Layer name (default ``input_layer``, ``input_layer_1``...).
     """
 
+    _takes_strings = True
+
     def __init__(
         self,
         shape: Any = None,
@@ -48,7 +52,7 @@ class InputLayer(Layer):
         **kwargs: Any,
     ) -> None:
         kwargs.pop("trainable", None)
-        super().__init__(name=name, dtype=dtype if dtype is not None else None, **kwargs)
+        super().__init__(name=name, dtype=None if dtype is None or is_string_dtype(dtype) else dtype, **kwargs)
         if batch_shape is None:
             batch_shape = batch_input_shape
         if batch_shape is None:
@@ -60,6 +64,8 @@ class InputLayer(Layer):
             batch_shape = (batch_size,) + tuple(shape)
         self.batch_shape = tuple(None if d is None else int(d) for d in batch_shape)
         self._input_dtype = dtype if isinstance(dtype, str) else (None if dtype is None else str(dtype))
+        if dtype is not None and is_string_dtype(dtype):
+            self._input_dtype = "string"  # str / tf.string / numpy string dtypes: text layers take them
         from keras_torch.core import config as _cfg
 
         self._input_dtype = self._input_dtype or _cfg.floatx()
@@ -108,7 +114,7 @@ def Input(  # noqa: N802 - Keras public name
 
 
 @register_layer()
-class Dense(Layer):
+class Dense(LoraMixin, Layer):
     """Densely connected layer, stored as a torch ``(units, in)`` weight.
 
     Args:
@@ -117,6 +123,9 @@ class Dense(Layer):
         use_bias: Whether to add a bias.
         kernel_initializer / bias_initializer / kernel_regularizer / bias_regularizer /
         kernel_constraint / bias_constraint: as in Keras (initialised in Keras ``(in, units)`` layout).
+        lora_rank: If set, LoRA is enabled at build with this rank (see :meth:`enable_lora`).
+        lora_alpha: LoRA scale numerator. As in Keras 3.15, ``Dense`` resets it to ``lora_rank`` at build.
+        quantization_config: Only ``None``: weight quantization is not provided.
 
     Input shape:
         ``(batch, ..., input_dim)``.
@@ -138,9 +147,12 @@ class Dense(Layer):
         kernel_constraint: Any = None,
         bias_constraint: Any = None,
         lora_rank: int | None = None,
+        lora_alpha: float | None = None,
+        quantization_config: Any = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        reject_quantization(self.name, quantization_config=quantization_config)
         self.units = check_positive_int(self.name, "units", units)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
@@ -150,6 +162,7 @@ class Dense(Layer):
         self.bias_regularizer = regularizers.get(bias_regularizer)
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
+        self._init_lora(lora_rank, lora_alpha)
         self.input_spec = InputSpec(min_ndim=2)
         self.supports_masking = True
 
@@ -179,13 +192,18 @@ class Dense(Layer):
         else:
             self.bias = None
         self.input_spec = InputSpec(min_ndim=2, axes={-1: in_dim})
+        self._build_lora(keep_alpha=False)
 
     @property
     def kernel(self) -> torch.Tensor:
-        """The kernel in Keras layout ``(in, units)`` (a view of the torch weight)."""
-        return self.weight.t()
+        """The kernel in Keras layout ``(in, units)``: a view of the torch weight, or the LoRA-merged kernel."""
+        return (self.lora_merged(self.weight) if self.lora_enabled else self.weight).t()
 
     def call(self, inputs: torch.Tensor) -> torch.Tensor:
+        if not inputs.is_floating_point():  # Keras's matmul promotes integer inputs (e.g. token counts)
+            inputs = inputs.to(self.weight.dtype)
+        if self.lora_enabled:
+            return self.activation(F.linear(inputs, self.lora_merged(self.weight), self.bias))
         return self.activation(F.linear(inputs, self.weight, self.bias))
 
     def compute_output_shape(self, input_shape: Any) -> tuple:
@@ -203,6 +221,8 @@ class Dense(Layer):
             "bias_regularizer": regularizers.serialize(self.bias_regularizer),
             "kernel_constraint": constraints.serialize(self.kernel_constraint),
             "bias_constraint": constraints.serialize(self.bias_constraint),
+            "quantization_config": None,
+            **self._lora_config(),
         }
 
 
@@ -393,7 +413,7 @@ class Masking(Layer):
 
 
 @register_layer()
-class Embedding(Layer):
+class Embedding(LoraMixin, Layer):
     """Turns integer ids into dense vectors; ``mask_zero=True`` masks id 0.
 
     Args:
@@ -401,6 +421,9 @@ class Embedding(Layer):
         output_dim: Embedding size.
         embeddings_initializer: Default ``"uniform"`` (U(-0.05, 0.05)).
         mask_zero: Whether id 0 is padding (propagates a mask).
+        lora_rank: If set, LoRA is enabled at build with this rank (see :meth:`enable_lora`).
+        lora_alpha: LoRA scale numerator. As in Keras 3.15, ``Embedding`` resets it to ``lora_rank`` at build.
+        quantization_config: Only ``None``: weight quantization is not provided.
         input_length: Keras 2 argument, accepted and ignored (as Keras 3 does).
 
     Input shape:
@@ -409,6 +432,10 @@ class Embedding(Layer):
     Output shape:
         ``(batch, ..., output_dim)``.
     """
+
+    _lora_target = "embeddings"
+    _lora_noun = "embedding"
+    embeddings = LoraMergedView()  # the (input_dim, output_dim) table, merged while LoRA is enabled
 
     def __init__(
         self,
@@ -420,6 +447,8 @@ class Embedding(Layer):
         mask_zero: bool = False,
         weights: Any = None,
         lora_rank: int | None = None,
+        lora_alpha: float | None = None,
+        quantization_config: Any = None,
         input_length: int | None = None,
         activity_regularizer: Any = None,
         sparse: bool = False,
@@ -428,6 +457,7 @@ class Embedding(Layer):
         if input_length is not None and "input_shape" not in kwargs and "batch_input_shape" not in kwargs:
             kwargs["input_shape"] = (input_length,)
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        reject_quantization(self.name, quantization_config=quantization_config)
         self.input_dim = check_positive_int(self.name, "input_dim", input_dim)
         self.output_dim = check_positive_int(self.name, "output_dim", output_dim)
         self.embeddings_initializer = initializers.get(embeddings_initializer)
@@ -437,6 +467,7 @@ class Embedding(Layer):
         self.supports_masking = self.mask_zero
         self._init_weights = weights
         self.input_length = input_length
+        self._init_lora(lora_rank, lora_alpha)
 
     def build(self, input_shape: Any = None) -> None:
         self.embeddings = self.add_weight(
@@ -446,6 +477,7 @@ class Embedding(Layer):
             regularizer=self.embeddings_regularizer,
             constraint=self.embeddings_constraint,
         )
+        self._build_lora(keep_alpha=False)
 
     def call(self, inputs: torch.Tensor) -> torch.Tensor:
         if inputs.is_floating_point():
@@ -472,6 +504,9 @@ class Embedding(Layer):
             "output_dim": self.output_dim,
             "embeddings_initializer": initializers.serialize(self.embeddings_initializer),
             "embeddings_regularizer": regularizers.serialize(self.embeddings_regularizer),
+            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
             "embeddings_constraint": constraints.serialize(self.embeddings_constraint),
             "mask_zero": self.mask_zero,
+            "quantization_config": None,
+            **self._lora_config(),
         }

@@ -1,6 +1,6 @@
 """EinsumDense: a dense layer expressed as an einsum equation (used by MultiHeadAttention).
 
-torch has no equivalent module, so the kernel is stored in its Keras layout.
+torch has no equivalent module, so the kernel is stored in its Keras layout. LoRA: ``layers/lora.py``.
 """
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ import numpy as np
 import torch
 
 from keras_torch import activations, constraints, initializers, regularizers
-from keras_torch.layers._args import register_layer
+from keras_torch.layers._args import register_layer, reject_quantization
 from keras_torch.layers.base import Layer
 from keras_torch.layers.input_spec import InputSpec
+from keras_torch.layers.lora import LoraMergedView, LoraMixin
 
 __all__ = ["EinsumDense"]
 
@@ -112,7 +113,7 @@ class _FanAwareInit:
 
 
 @register_layer()
-class EinsumDense(Layer):
+class EinsumDense(LoraMixin, Layer):
     """A dense layer of arbitrary dimensionality: ``einsum(equation, inputs, kernel) + bias``.
 
     Args:
@@ -122,6 +123,9 @@ class EinsumDense(Layer):
         bias_axes: Letters of the output spec that get a bias (``None`` = no bias).
         kernel_initializer / bias_initializer / kernel_regularizer / bias_regularizer /
         kernel_constraint / bias_constraint: As in Keras.
+        lora_rank: If set, LoRA is enabled at build with this rank (see :meth:`enable_lora`).
+        lora_alpha: LoRA scale numerator (default ``lora_rank``).
+        gptq_unpacked_column_size / quantization_config: Only ``None``: weight quantization is not provided.
 
     Input shape:
         As described by ``equation``.
@@ -129,6 +133,8 @@ class EinsumDense(Layer):
     Output shape:
         ``(batch,) + output_shape`` (with free dims filled from the input).
     """
+
+    kernel = LoraMergedView()  # the kernel in Keras layout, merged while LoRA is enabled
 
     def __init__(
         self,
@@ -149,6 +155,8 @@ class EinsumDense(Layer):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        reject_quantization(self.name, gptq_unpacked_column_size=gptq_unpacked_column_size,
+                            quantization_config=quantization_config)
         self.equation = str(equation)
         self.partial_output_shape = (output_shape,) if isinstance(output_shape, int) else tuple(output_shape)
         self.bias_axes = bias_axes
@@ -159,6 +167,7 @@ class EinsumDense(Layer):
         self.bias_regularizer = regularizers.get(bias_regularizer)
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
+        self._init_lora(lora_rank, lora_alpha)
 
     def build(self, input_shape: Any) -> None:
         kernel_shape, bias_shape, _, in_axes, out_axes = analyze_einsum_string(
@@ -176,6 +185,7 @@ class EinsumDense(Layer):
             regularizer=self.bias_regularizer, constraint=self.bias_constraint,
         )
         self.input_spec = InputSpec(ndim=len(input_shape))
+        self._build_lora(keep_alpha=True)
 
     def call(self, inputs: torch.Tensor) -> torch.Tensor:
         x = torch.einsum(self.equation, inputs, self.kernel)
@@ -197,6 +207,9 @@ class EinsumDense(Layer):
             "bias_initializer": initializers.serialize(self.bias_initializer),
             "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
             "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
             "kernel_constraint": constraints.serialize(self.kernel_constraint),
             "bias_constraint": constraints.serialize(self.bias_constraint),
+            "quantization_config": None,
+            **self._lora_config(),
         }

@@ -151,6 +151,8 @@ class Lambda(Layer):
         Given by ``output_shape`` or inferred.
     """
 
+    _takes_strings = True
+
     def __init__(self, function: Callable, output_shape: Any = None, mask: Any = None, arguments: dict | None = None,
                  **kwargs: Any) -> None:
         super().__init__(**kwargs)

@@ -24,6 +24,12 @@ __all__ = ["BatchNormalization", "LayerNormalization", "GroupNormalization", "Un
 _HALF = (torch.float16, torch.bfloat16)
 
 
+def _as(x: torch.Tensor, *tensors: torch.Tensor | None) -> list[torch.Tensor | None]:
+    """``tensors`` in the dtype of ``x``: the fused kernels need one dtype, and half-precision
+    inputs are normalised in float32 (Keras), also when the model was cast with ``.half()``."""
+    return [t if t is None or t.dtype == x.dtype else t.to(x.dtype) for t in tensors]
+
+
 def _check_axes(layer: Layer, axes: list[int], input_shape: Any) -> None:
     n = len(input_shape)
     for a in axes:
@@ -189,7 +195,7 @@ class BatchNormalization(_AffineMixin, Layer):
         in_dtype = inputs.dtype
         x = inputs.float() if in_dtype in _HALF or not inputs.is_floating_point() else inputs
         if not (training and self.trainable):
-            out = F.batch_norm(self._to_nc(x), self.running_mean, self.running_var, self.weight, self.bias,
+            out = F.batch_norm(self._to_nc(x), *_as(x, self.running_mean, self.running_var, self.weight, self.bias),
                                False, 0.0, self.epsilon)
             return self._from_nc(out).to(in_dtype) if in_dtype in _HALF else self._from_nc(out)
         if self.num_batches_tracked.device != x.device:
@@ -200,9 +206,9 @@ class BatchNormalization(_AffineMixin, Layer):
         if mask is None and n > 1:
             # Fused kernel for the output; it reports the batch mean and the *unbiased* variance
             # through momentum=1 running buffers, which we turn back into Keras's biased variance.
-            mean = torch.zeros(c, dtype=self.running_mean.dtype, device=x.device)
-            var = torch.zeros(c, dtype=self.running_var.dtype, device=x.device)
-            out = self._from_nc(F.batch_norm(xc, mean, var, self.weight, self.bias, True, 1.0, self.epsilon))
+            mean = torch.zeros(c, dtype=x.dtype, device=x.device)
+            var = torch.zeros(c, dtype=x.dtype, device=x.device)
+            out = self._from_nc(F.batch_norm(xc, mean, var, *_as(x, self.weight, self.bias), True, 1.0, self.epsilon))
             var = var * ((n - 1) / n)
         else:
             mean, var = self._moments(x, mask)
@@ -329,7 +335,7 @@ class LayerNormalization(_AffineMixin, Layer):
             if self.weight is not None:
                 out = out * self.weight.view(self._wshape(x))
         elif self._fused:
-            out = F.layer_norm(x, self._shape, self.weight, self.bias, self.epsilon)
+            out = F.layer_norm(x, self._shape, *_as(x, self.weight, self.bias), eps=self.epsilon)
         else:
             var, mean = torch.var_mean(x, dim=self._axes, keepdim=True, correction=0)
             inv = torch.rsqrt(var + self.epsilon)
@@ -430,7 +436,7 @@ class GroupNormalization(_AffineMixin, Layer):
         in_dtype = inputs.dtype
         x = inputs.float() if in_dtype in _HALF else inputs
         xc = x if self._axis == 1 else x.movedim(self._axis, 1)
-        out = F.group_norm(xc, self.groups, self.weight, self.bias, self.epsilon)
+        out = F.group_norm(xc, self.groups, *_as(xc, self.weight, self.bias), eps=self.epsilon)
         out = out if self._axis == 1 else out.movedim(1, self._axis)
         return out.to(in_dtype) if in_dtype in _HALF else out
 

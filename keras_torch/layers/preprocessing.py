@@ -1,4 +1,5 @@
-"""Preprocessing layers that run inside the model: Rescaling, Normalization, Resizing, CenterCrop."""
+"""Preprocessing layers that run inside the model: Rescaling, Normalization (Resizing and CenterCrop live
+in ``layers.image_preprocessing.resizing`` with the other image layers and are re-exported here)."""
 
 from __future__ import annotations
 
@@ -8,21 +9,27 @@ from typing import Any
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from keras_torch.core import config as _config
-from keras_torch.core.config import standardize_data_format
 from keras_torch.layers._args import register_layer
 from keras_torch.layers.base import Layer
 
+# tf-keras 2 code reaches its image augmentation layers as `layers.experimental.preprocessing.X`, and
+# `layers.experimental` is `layers`, so that path ends in this module.
+from keras_torch.layers.image_preprocessing import (  # noqa: F401
+    CenterCrop,
+    RandomContrast,
+    RandomCrop,
+    RandomFlip,
+    RandomHeight,
+    RandomRotation,
+    RandomTranslation,
+    RandomWidth,
+    RandomZoom,
+    Resizing,
+)
+
 __all__ = ["Rescaling", "Normalization", "Resizing", "CenterCrop"]
-
-_INTERPOLATIONS = {"bilinear": "bilinear", "nearest": "nearest-exact", "bicubic": "bicubic", "area": "area"}
-
-
-def _float_input(x: Any, dtype: torch.dtype) -> torch.Tensor:
-    x = torch.as_tensor(x)
-    return x if x.is_floating_point() else x.to(dtype)
 
 
 @register_layer()
@@ -259,166 +266,3 @@ def _chain(first: Any, rest: Any) -> Iterable:
     yield first
     for b in rest:
         yield b[0] if isinstance(b, (tuple, list)) else b
-
-
-def _crop_box(height: int, width: int, target_h: int, target_w: int) -> tuple[int, int, int, int]:
-    crop_h = max(min(height, int(float(width * target_h) / target_w)), 1)
-    crop_w = max(min(width, int(float(height * target_w) / target_h)), 1)
-    return int(float(height - crop_h) / 2), int(float(width - crop_w) / 2), crop_h, crop_w
-
-
-def resize_images(images: torch.Tensor, size: tuple[int, int], interpolation: str = "bilinear",
-                  antialias: bool = False, crop_to_aspect_ratio: bool = False, pad_to_aspect_ratio: bool = False,
-                  fill_value: float = 0.0, data_format: str = "channels_last") -> torch.Tensor:
-    """Keras 3 torch-backend ``ops.image.resize`` (channels_last or channels_first, rank 3 or 4)."""
-    if images.ndim not in (3, 4):
-        raise ValueError(f"Invalid images rank: expected rank 3 (single image) or rank 4 (batch of images). "
-                         f"Received input with shape: images.shape={tuple(images.shape)}")
-    squeeze = images.ndim == 3
-    x = images.unsqueeze(0) if squeeze else images
-    out_dtype = x.dtype
-    if x.dtype not in (torch.float32, torch.float64):
-        x = x.to(torch.float32)
-    if data_format == "channels_last":
-        x = x.permute(0, 3, 1, 2)
-    target_h, target_w = size
-    if crop_to_aspect_ratio:
-        h0, w0, ch, cw = _crop_box(x.shape[-2], x.shape[-1], target_h, target_w)
-        x = x[:, :, h0:h0 + ch, w0:w0 + cw]
-    elif pad_to_aspect_ratio:
-        height, width = x.shape[-2], x.shape[-1]
-        pad_h = max(height, int(float(width * target_h) / target_w))
-        pad_w = max(width, int(float(height * target_w) / target_h))
-        hs, ws = int(float(pad_h - height) / 2), int(float(pad_w - width) / 2)
-        if hs > 0 or ws > 0:
-            x = F.pad(x, (ws, ws, hs, hs), value=fill_value)
-    if antialias and interpolation not in ("bilinear", "bicubic"):
-        antialias = False
-    align = False if interpolation in ("bilinear", "bicubic") else None
-    out = F.interpolate(x, size=(target_h, target_w), mode=_INTERPOLATIONS[interpolation], align_corners=align,
-                        antialias=antialias)
-    if interpolation == "bicubic" and out_dtype == torch.uint8:
-        out = out.clamp(0, 255)
-    if data_format == "channels_last":
-        out = out.permute(0, 2, 3, 1)
-    if squeeze:
-        out = out.squeeze(0)
-    if out.dtype != out_dtype:
-        if not out_dtype.is_floating_point:
-            out = torch.round(out)
-        out = out.to(out_dtype)
-    return out
-
-
-def _image_output_shape(layer: Any, input_shape: Any) -> tuple:
-    s = list(input_shape)
-    if len(s) not in (3, 4):
-        raise ValueError(f"Layer '{layer.name}': `input_shape` must have rank 3 (unbatched) or 4 (batched). "
-                         f"Received: {tuple(input_shape)}")
-    h = (1 if len(s) == 4 else 0) + (1 if layer.data_format == "channels_first" else 0)
-    s[h], s[h + 1] = layer.height, layer.width
-    return tuple(s)
-
-
-@register_layer()
-class Resizing(Layer):
-    """Resizes images to ``(height, width)`` with Keras 3 torch-backend numerics (no antialias by default).
-
-    Args:
-        height / width: Output size.
-        interpolation: ``"bilinear"`` (half-pixel centres), ``"nearest"`` (nearest-exact),
-            ``"bicubic"`` or ``"area"``.
-        crop_to_aspect_ratio: Centre-crop to the target aspect ratio before resizing.
-        pad_to_aspect_ratio: Pad (with ``fill_value``) to the target aspect ratio before resizing.
-        fill_mode / fill_value: Padding mode (only ``"constant"``) and value.
-        antialias: Antialiasing filter when downsampling (bilinear/bicubic).
-        data_format: ``"channels_last"`` (default) or ``"channels_first"``.
-
-    Input shape:
-        ``(batch, H, W, C)`` or unbatched ``(H, W, C)`` (channels_last).
-
-    Output shape:
-        ``(batch, height, width, C)``.
-    """
-
-    def __init__(self, height: int, width: int, interpolation: str = "bilinear", crop_to_aspect_ratio: bool = False,
-                 pad_to_aspect_ratio: bool = False, fill_mode: str = "constant", fill_value: float = 0.0,
-                 antialias: bool = False, data_format: str | None = None, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.height = int(height)
-        self.width = int(width)
-        if interpolation not in _INTERPOLATIONS:
-            raise ValueError(f"Layer '{self.name}': invalid value for argument `interpolation`. Expected one of "
-                             f"{sorted(_INTERPOLATIONS)}. Received: interpolation={interpolation}")
-        if fill_mode != "constant":
-            raise ValueError(f"Layer '{self.name}': only fill_mode='constant' is supported. Received: {fill_mode}")
-        if pad_to_aspect_ratio and crop_to_aspect_ratio:
-            raise ValueError(f"Layer '{self.name}': only one of `pad_to_aspect_ratio` & `crop_to_aspect_ratio` "
-                             "can be `True`.")
-        self.interpolation = interpolation
-        self.crop_to_aspect_ratio = bool(crop_to_aspect_ratio)
-        self.pad_to_aspect_ratio = bool(pad_to_aspect_ratio)
-        self.fill_mode = fill_mode
-        self.fill_value = fill_value
-        self.antialias = bool(antialias)
-        self.data_format = standardize_data_format(data_format)
-        self.built = True
-
-    def call(self, inputs: torch.Tensor) -> torch.Tensor:
-        return resize_images(inputs, (self.height, self.width), self.interpolation, self.antialias,
-                             self.crop_to_aspect_ratio, self.pad_to_aspect_ratio, self.fill_value, self.data_format)
-
-    def compute_output_shape(self, input_shape: Any) -> tuple:
-        return _image_output_shape(self, input_shape)
-
-    def get_config(self) -> dict[str, Any]:
-        return {
-            **super().get_config(),
-            "height": self.height,
-            "width": self.width,
-            "interpolation": self.interpolation,
-            "crop_to_aspect_ratio": self.crop_to_aspect_ratio,
-            "pad_to_aspect_ratio": self.pad_to_aspect_ratio,
-            "fill_mode": self.fill_mode,
-            "fill_value": self.fill_value,
-            "antialias": self.antialias,
-            "data_format": self.data_format,
-        }
-
-
-@register_layer()
-class CenterCrop(Layer):
-    """Crops the central ``(height, width)`` region; smaller images are aspect-cropped and resized.
-
-    Args:
-        height / width: Output size.
-        data_format: ``"channels_last"`` (default) or ``"channels_first"``.
-
-    Input shape:
-        ``(batch, H, W, C)`` or unbatched ``(H, W, C)`` (channels_last).
-
-    Output shape:
-        ``(batch, height, width, C)``.
-    """
-
-    def __init__(self, height: int, width: int, data_format: str | None = None, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.height = int(height)
-        self.width = int(width)
-        self.data_format = standardize_data_format(data_format)
-        self.built = True
-
-    def call(self, inputs: torch.Tensor) -> torch.Tensor:
-        x = _float_input(inputs, self._dtype_policy.torch_compute_dtype)
-        h_axis = x.ndim - (2 if self.data_format == "channels_first" else 3)
-        h, w = x.shape[h_axis], x.shape[h_axis + 1]
-        if h >= self.height and w >= self.width:
-            hs, ws = (h - self.height) // 2, (w - self.width) // 2
-            return x.narrow(h_axis, hs, self.height).narrow(h_axis + 1, ws, self.width)
-        return resize_images(x, (self.height, self.width), "bilinear", False, True, False, 0.0, self.data_format)
-
-    def compute_output_shape(self, input_shape: Any) -> tuple:
-        return _image_output_shape(self, input_shape)
-
-    def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "height": self.height, "width": self.width, "data_format": self.data_format}

@@ -18,6 +18,11 @@ Keras, in which order and layout; one definition of order serves two views:
 
 A plain ``torch.nn.Module`` child (not a layer) is one group holding all its parameters, whose torch
 layout is their Keras layout.
+
+A weight's position in Keras order is fixed when it is created (``add_weight(trainable=...)``); whether it is
+trainable *now* is its variable's own flag (``variable.trainable = False`` freezes it in place, as Keras's
+LoRA does to the kernel). What Keras files store in a layer's own ``vars`` group is
+:meth:`KerasWeightsMixin.keras_saved_weights` (by default :meth:`~KerasWeightsMixin.keras_weights`).
 """
 
 from __future__ import annotations
@@ -57,6 +62,9 @@ class WeightGroup:
         trainable: Whether each of those weights is trainable from the asking layer's view.
         stored: The torch-side tensors behind them (first occurrence only: a tensor shared with an
             earlier group is not repeated).
+        listed: Whether each of :attr:`names` is a weight of its own in the asking layer's Keras lists
+            (``get_weights``, files): ``False`` for a weight tied to an earlier group's tensor (the
+            kernel ``SpectralNormalization`` shares with the layer it wraps), listed once as in Keras.
     """
 
     owner: nn.Module
@@ -64,6 +72,11 @@ class WeightGroup:
     names: tuple[str, ...]
     trainable: tuple[bool, ...]
     stored: tuple[StoredWeight, ...]
+    listed: tuple[bool, ...]
+
+    def listed_keras_weights(self) -> list[torch.Tensor]:
+        """The owner's listed weights (see :attr:`listed`) in Keras order and layout."""
+        return [w for w, keep in zip(self.keras_weights(), self.listed) if keep]
 
     def keras_weights(self) -> list[torch.Tensor]:
         """The owner's weights in Keras order and layout."""
@@ -91,13 +104,40 @@ def weight_groups(module: nn.Module) -> list[WeightGroup]:
 
 def _plain_group(module: nn.Module, path: str, seen: set[int]) -> WeightGroup:
     params = list(module.named_parameters())
-    stored = []
+    stored, listed = [], []
     for _, p in params:
-        if id(p) not in seen:
+        listed.append(id(p) not in seen)
+        if listed[-1]:
             seen.add(id(p))
             stored.append(StoredWeight(p, None, bool(p.requires_grad)))
     return WeightGroup(module, path, tuple(n for n, _ in params), tuple(bool(p.requires_grad) for _, p in params),
-                       tuple(stored))
+                       tuple(stored), tuple(listed))
+
+
+class WeightView:
+    """A class attribute named like a weight the layer stores, showing it through :meth:`read`.
+
+    ``add_weight(attr=<the same name>)`` may store a weight under such a name (the torch parameter keeps
+    its plain name in ``state_dict``), while ``layer.<name>`` returns :meth:`read` of it (LoRA's merged
+    kernel). The weight protocol always works on the stored tensor.
+    """
+
+    name: str  # the attribute (and stored parameter) name
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, layer: Any, owner: type | None = None) -> Any:
+        if layer is None:
+            return self
+        stored = layer.__dict__["_parameters"].get(self.name)
+        if stored is None:
+            raise AttributeError(f"You must build the layer before accessing `{self.name}`.")
+        return self.read(layer, stored)
+
+    def read(self, layer: Any, stored: torch.Tensor) -> torch.Tensor:
+        """What ``layer.<name>`` shows of the ``stored`` tensor (default: the tensor itself)."""
+        return stored
 
 
 class KerasWeightsMixin:
@@ -191,7 +231,7 @@ class KerasWeightsMixin:
     def _unique_attr(self, attr: str) -> str:
         base, i = attr, 1
         while attr in self._parameters or attr in self._buffers or attr in self._modules or (
-            attr in self.__dict__ or hasattr(type(self), attr)
+            attr in self.__dict__ or (hasattr(type(self), attr) and not isinstance(getattr(type(self), attr), WeightView))
         ):
             attr = f"{base}_{i}"
             i += 1
@@ -207,6 +247,13 @@ class KerasWeightsMixin:
         return int(sum(int(np.prod(w.shape)) for w in self.weights))
 
     # ------------------------------------------------------------------ own weights
+    def stored_tensor(self, rec: WeightRecord) -> torch.Tensor:
+        """The parameter or buffer torch stores for ``rec`` (never a :class:`WeightView` of it)."""
+        found = self._parameters.get(rec.attr)  # type: ignore[attr-defined]
+        if found is None:
+            found = self._buffers.get(rec.attr)  # type: ignore[attr-defined]
+        return found if found is not None else getattr(self, rec.attr)
+
     def _ordered_records(self) -> list[WeightRecord]:
         recs = self._keras_records
         return [r for r in recs if r.trainable] + [r for r in recs if not r.trainable]
@@ -219,7 +266,7 @@ class KerasWeightsMixin:
         """This layer's own weights in Keras order and **Keras layout** (Dense kernel ``(in, out)``)."""
         out = []
         for rec in self._ordered_records():
-            t = getattr(self, rec.attr)
+            t = self.stored_tensor(rec)
             out.append(rec.to_keras(t) if rec.to_keras is not None else t)
         return out
 
@@ -239,7 +286,7 @@ class KerasWeightsMixin:
                 f"({[r.name for r in ordered]}), but received {len(arrays)}."
             )
         for rec, arr in zip(ordered, arrays):
-            target = getattr(self, rec.attr)
+            target = self.stored_tensor(rec)
             expected = tuple(rec.to_keras(target).shape) if rec.to_keras is not None else tuple(target.shape)
             value = torch.as_tensor(np.asarray(arr) if not torch.is_tensor(arr) else arr)
             if tuple(value.shape) != expected:
@@ -254,13 +301,29 @@ class KerasWeightsMixin:
                 target.copy_(value)
 
     def regularization_losses(self) -> list[torch.Tensor]:
-        """The weight-regularization penalties of this layer's own weights (computed now, in Keras layout)."""
+        """The weight-regularization penalties of this layer's trainable weights (computed now, in Keras layout).
+
+        As in Keras, a frozen weight (non-trainable layer, or a variable set ``trainable = False``) adds none.
+        """
         out = []
         for rec in self._keras_records:
             if rec.regularizer is not None:
-                t = getattr(self, rec.attr)
-                out.append(rec.regularizer(rec.to_keras(t) if rec.to_keras is not None else t))
+                t = self.stored_tensor(rec)
+                if _live(rec, t):
+                    out.append(rec.regularizer(rec.to_keras(t) if rec.to_keras is not None else t))
         return out
+
+    def keras_saved_weights(self) -> list[torch.Tensor]:
+        """What Keras 3 files (``.keras``, ``.weights.h5``) store in this layer's own ``vars`` group, in Keras layout.
+
+        Keras's ``save_own_variables``; by default :meth:`keras_weights`. Layers whose Keras counterpart
+        saves something else (LoRA layers: the merged kernel only) override this pair.
+        """
+        return self.keras_weights()
+
+    def load_keras_saved_weights(self, arrays: Sequence[Any]) -> None:
+        """Keras's ``load_own_variables``: the inverse of :meth:`keras_saved_weights`."""
+        self.load_keras_weights(arrays)
 
     # ------------------------------------------------------------------ recursive view
     def _weight_owners(self) -> Iterator[tuple[str, nn.Module]]:
@@ -299,7 +362,8 @@ class KerasWeightsMixin:
             if group.stored:
                 groups.append(group)
         if not self.trainable:  # type: ignore[attr-defined]
-            groups = [WeightGroup(g.owner, g.path, g.names, (False,) * len(g.names), g.stored) for g in groups]
+            groups = [WeightGroup(g.owner, g.path, g.names, (False,) * len(g.names), g.stored, g.listed)
+                      for g in groups]
         return groups
 
     @property
@@ -332,24 +396,27 @@ class KerasWeightsMixin:
         return self.non_trainable_weights
 
     def get_weights(self) -> list[np.ndarray]:
-        """Weights as numpy arrays in Keras order and **Keras layout** (e.g. Dense kernel ``(in, out)``)."""
-        return [t.detach().cpu().numpy() for g in self.keras_weight_groups() for t in g.keras_weights()]
+        """Weights as numpy arrays in Keras order and **Keras layout** (e.g. Dense kernel ``(in, out)``).
+
+        Copies, as in Keras: training after ``w0 = model.get_weights()`` leaves ``w0`` as it was.
+        """
+        return [t.detach().cpu().numpy().copy() for g in self.keras_weight_groups() for t in g.listed_keras_weights()]
 
     def set_weights(self, weights: Sequence[Any]) -> None:
         """Set weights from Keras-layout arrays, in the order :meth:`get_weights` returns them."""
         weights = list(weights)
         groups = self.keras_weight_groups()
-        expected = sum(len(g.names) for g in groups)
+        expected = sum(sum(g.listed) for g in groups)
         if len(weights) != expected:
             raise ValueError(
                 f"You called `set_weights(weights)` on layer '{self.name}' with a weight list of length "
                 f"{len(weights)}, but the layer was expecting {expected} weights."
             )
-        i = 0
+        given = iter(weights)
         for g in groups:
-            n = len(g.names)
-            g.load_keras_weights(weights[i : i + n])
-            i += n
+            # A tied weight keeps the value its first group just received.
+            current = g.keras_weights() if not all(g.listed) else None
+            g.load_keras_weights([next(given) if keep else current[i] for i, keep in enumerate(g.listed)])
 
 
 def _layout_constraint(constraint: Callable, to_torch: Callable | None, to_keras: Callable | None) -> Callable:
@@ -362,21 +429,34 @@ def _layout_constraint(constraint: Callable, to_torch: Callable | None, to_keras
     return apply
 
 
+def _live(rec: WeightRecord, stored: torch.Tensor) -> bool:
+    """Whether a weight is trainable now: declared trainable and its variable not frozen since."""
+    return rec.trainable and bool(stored.requires_grad)
+
+
 def _layer_group(layer: KerasWeightsMixin, path: str, seen: set[int]) -> WeightGroup:
     owner_trainable = bool(layer.trainable)  # type: ignore[attr-defined]
-    stored = []
-    for rec in layer._ordered_records():
-        t = getattr(layer, rec.attr)
-        if id(t) not in seen:
+    stored, fresh = [], []
+    records = layer._ordered_records()
+    live = []
+    for rec in records:
+        t = layer.stored_tensor(rec)
+        live.append(owner_trainable and _live(rec, t))
+        fresh.append(id(t) not in seen)
+        if fresh[-1]:
             seen.add(id(t))
-            stored.append(StoredWeight(t, rec, rec.trainable and owner_trainable))
+            stored.append(StoredWeight(t, rec, live[-1]))
     names = tuple(layer.keras_weight_names())
+    if len(records) == len(names):
+        return WeightGroup(layer, path, names, tuple(live), tuple(stored), tuple(fresh))  # type: ignore[arg-type]
+    # Records merged into one Keras weight (GRU's two biases) are never tied: all listed then.
     # Keras order puts non-trainable weights last, and only trainable records are ever merged into one
     # Keras weight (GRU's two biases), so the last ``n_frozen`` names are the non-trainable ones.
     n_frozen = sum(1 for r in layer._keras_records if not r.trainable)
     n_live = max(len(names) - n_frozen, 0)
     trainable = (owner_trainable,) * n_live + (False,) * (len(names) - n_live)
-    return WeightGroup(layer, path, names, trainable, tuple(stored))  # type: ignore[arg-type]
+    listed = (True,) * len(names)
+    return WeightGroup(layer, path, names, trainable, tuple(stored), listed)  # type: ignore[arg-type]
 
 
-__all__ = ["KerasWeightsMixin", "StoredWeight", "WeightGroup", "weight_groups"]
+__all__ = ["KerasWeightsMixin", "StoredWeight", "WeightGroup", "WeightView", "weight_groups"]

@@ -12,6 +12,7 @@ from typing import Any
 
 from keras_torch.core import registry
 from keras_torch.losses._common import to_snake_case
+from keras_torch.losses.circle import Circle, circle
 from keras_torch.losses.classes import (
     BinaryCrossentropy,
     BinaryFocalCrossentropy,
@@ -42,6 +43,7 @@ from keras_torch.losses.crossentropy import (
     categorical_generalized_cross_entropy,
     sparse_categorical_crossentropy,
 )
+from keras_torch.losses.ctc import CTC, ctc
 from keras_torch.losses.loss import Loss, LossFunctionWrapper
 from keras_torch.losses.reduction import Reduction, reduce_weighted_values
 from keras_torch.losses.regression import (
@@ -154,11 +156,13 @@ def resolve_loss(identifier: Any, y_true: Any, y_pred: Any) -> Loss | None:
 __all__ = [
     "Reduction",
     "BinaryCrossentropy",
+    "CTC",
     "BinaryFocalCrossentropy",
     "CategoricalCrossentropy",
     "CategoricalFocalCrossentropy",
     "CategoricalGeneralizedCrossEntropy",
     "CategoricalHinge",
+    "Circle",
     "CosineSimilarity",
     "Dice",
     "Hinge",
@@ -181,7 +185,9 @@ __all__ = [
     "categorical_focal_crossentropy",
     "categorical_generalized_cross_entropy",
     "categorical_hinge",
+    "circle",
     "cosine_similarity",
+    "ctc",
     "deserialize",
     "dice",
     "get",

@@ -114,7 +114,7 @@ class Graph:
 
     def run(self, inputs: Any, input_names: list[str]) -> Any:
         """Evaluate the graph on real tensors (``inputs`` mirrors ``inputs_struct`` or is a dict by name)."""
-        flat = _match_inputs(inputs, self.inputs_struct, self.inputs, input_names)
+        flat = adjust_input_rank(_match_inputs(inputs, self.inputs_struct, self.inputs, input_names), self.inputs)
         values: dict[int, Any] = {}
         for kt, v in zip(self.inputs, flat):
             values[id(kt)] = v
@@ -157,6 +157,20 @@ def _match_inputs(inputs: Any, struct: Any, flat_kts: list[KerasTensor], names: 
             f"Expected inputs: {names}"
         )
     return flat
+
+
+def adjust_input_rank(values: list[Any], kts: list[KerasTensor]) -> list[Any]:
+    """Keras's rank adjustment of functional inputs: a missing trailing axis of size 1 is added, an extra
+    trailing axis of size 1 removed (``(16, 28, 28)`` feeds an input declared ``(None, 28, 28, 1)``)."""
+    out = []
+    for v, kt in zip(values, kts):
+        if isinstance(v, torch.Tensor) and v.ndim != len(kt.shape):
+            if v.ndim == len(kt.shape) + 1 and v.shape[-1] == 1:
+                v = v.squeeze(-1)
+            elif v.ndim == len(kt.shape) - 1 and kt.shape and kt.shape[-1] == 1:
+                v = v.unsqueeze(-1)
+        out.append(v)
+    return out
 
 
 def check_input_shapes(values: list[torch.Tensor], kts: list[KerasTensor], model_name: str) -> None:

@@ -15,7 +15,7 @@ from keras_torch.core.symbolic import KerasTensor, map_shapes
 from keras_torch.distribution import is_chief
 from keras_torch.layers.base import Layer
 from keras_torch.models import direct_predict
-from keras_torch.models.graph import Graph, check_input_shapes
+from keras_torch.models.graph import Graph, adjust_input_rank, check_input_shapes
 from keras_torch.trainers.trainer import Trainer
 
 
@@ -34,6 +34,8 @@ class Model(Trainer, Layer):
     Use ``Model(inputs, outputs, name=None)`` for the functional API, or subclass it and
     implement ``call``.
     """
+
+    _takes_strings = True  # models pass string inputs on to their text layers
 
     _graph: Graph | None = None  # the functional graph (None: a subclassed model with its own call)
     # predict_on_batch's latency path (models/direct_predict.py): the validated input signature
@@ -171,9 +173,11 @@ class Model(Trainer, Layer):
                 "with the functional API `Model(inputs, outputs)`."
             )
         if isinstance(inputs, torch.Tensor):
+            (inputs,) = adjust_input_rank([inputs], g.inputs)
             check_input_shapes([inputs], g.inputs, self.name)
         elif isinstance(inputs, (list, tuple)) and all(isinstance(t, torch.Tensor) for t in inputs):
             if len(inputs) == len(g.inputs):
+                inputs = type(inputs)(adjust_input_rank(list(inputs), g.inputs))
                 check_input_shapes(list(inputs), g.inputs, self.name)
         return g.run(inputs, self.input_names)
 

@@ -148,8 +148,9 @@ class Sequential(Model):
                 x = fn(x, training=training) if takes_training else fn(x)
             return x
         if self._input_layer is not None and isinstance(inputs, torch.Tensor):
-            from keras_torch.models.graph import check_input_shapes
+            from keras_torch.models.graph import adjust_input_rank, check_input_shapes
 
+            (inputs,) = adjust_input_rank([inputs], [self._input_layer.output_tensor])
             check_input_shapes([inputs], [self._input_layer.output_tensor], self.name)
         x = inputs
         for layer in self._seq:

@@ -20,13 +20,25 @@ def _fmt_shape(shape: Any) -> str:
     return "(" + ", ".join(dims) + ("," if len(dims) == 1 else "") + ")"
 
 
-def _size(n_params: int, bytes_per: int = 4) -> str:
-    size = float(n_params * bytes_per)
+def _size(n_bytes: int) -> str:
+    size = float(n_bytes)
     for unit in ("B", "KB", "MB", "GB", "TB"):
         if size < 1024 or unit == "TB":
             return f"{size:.2f} {unit}"
         size /= 1024
     return f"{size:.2f} TB"
+
+
+def _tally(weights: list[Any]) -> tuple[int, int]:
+    """(parameter count, bytes) as Keras counts them: every weight counted, each distinct one's bytes once."""
+    count = sum(int(np.prod(tuple(w.shape))) for w in weights)
+    unique = {id(w): w for w in weights}.values()
+    return count, sum(int(np.prod(tuple(w.shape))) * _itemsize(w) for w in unique)
+
+
+def _itemsize(w: Any) -> int:
+    dtype = w.dtype
+    return dtype.itemsize if hasattr(dtype, "itemsize") else np.dtype(str(dtype)).itemsize
 
 
 def _output_shape(layer: Any) -> Any:
@@ -134,16 +146,18 @@ def print_summary(
         lines.append(rule("├", "┼", "┤", "─") if i < len(rows) - 1 else rule("└", "┴", "┘", "─"))
     if not rows:
         lines.append(rule("└", "┴", "┘", "─"))
-    total = sum(int(np.prod(w.shape)) for w in model.weights)
-    trainable = sum(int(np.prod(w.shape)) for w in model.trainable_weights)
-    non_trainable = total - trainable
-    lines.append(f" Total params: {total:,} ({_size(total)})")
-    lines.append(f" Trainable params: {trainable:,} ({_size(trainable)})")
-    lines.append(f" Non-trainable params: {non_trainable:,} ({_size(non_trainable)})")
+    trainable, trainable_bytes = _tally(model.trainable_weights)
+    non_trainable, non_trainable_bytes = _tally(model.non_trainable_weights)
     opt = getattr(model, "optimizer", None)
-    if opt is not None and getattr(opt, "built", False):
-        n_opt = sum(int(np.prod(v.shape)) for v in opt.variables)
-        lines.append(f" Optimizer params: {n_opt:,} ({_size(n_opt)})")
+    opt_built = opt is not None and getattr(opt, "built", False)
+    n_opt, opt_bytes = _tally(opt.variables) if opt_built else (0, 0)
+    # Keras 3 counts a built optimizer's variables in the total.
+    total, total_bytes = trainable + non_trainable + n_opt, trainable_bytes + non_trainable_bytes + opt_bytes
+    lines.append(f" Total params: {total:,} ({_size(total_bytes)})")
+    lines.append(f" Trainable params: {trainable:,} ({_size(trainable_bytes)})")
+    lines.append(f" Non-trainable params: {non_trainable:,} ({_size(non_trainable_bytes)})")
+    if opt_built:
+        lines.append(f" Optimizer params: {n_opt:,} ({_size(opt_bytes)})")
     for text in lines:
         print_fn(text)
 

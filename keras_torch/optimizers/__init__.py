@@ -16,14 +16,19 @@ from typing import Any
 from keras_torch.core import registry
 from keras_torch.optimizers import experimental, legacy, schedules
 from keras_torch.optimizers.adadelta import Adadelta
+from keras_torch.optimizers.adafactor import Adafactor
 from keras_torch.optimizers.adagrad import Adagrad
 from keras_torch.optimizers.adam import Adam, AdamW
 from keras_torch.optimizers.adamax import Adamax
 from keras_torch.optimizers.base import Optimizer
 from keras_torch.optimizers.ftrl import Ftrl
+from keras_torch.optimizers.lamb import Lamb
 from keras_torch.optimizers.lion import Lion
+from keras_torch.optimizers.loss_scale_optimizer import LossScaleOptimizer
+from keras_torch.optimizers.muon import Muon
 from keras_torch.optimizers.nadam import Nadam
 from keras_torch.optimizers.rmsprop import RMSprop
+from keras_torch.optimizers.schedule_free_adamw import ScheduleFreeAdamW
 from keras_torch.optimizers.schedules import LearningRateSchedule
 from keras_torch.optimizers.sgd import SGD
 
@@ -82,16 +87,21 @@ def get(identifier: Any) -> Optimizer | None:
 __all__ = [
     "SGD",
     "Adadelta",
+    "Adafactor",
     "Adagrad",
     "Adam",
     "AdamW",
     "Adamax",
     "Ftrl",
+    "Lamb",
     "LearningRateSchedule",
     "Lion",
+    "LossScaleOptimizer",
+    "Muon",
     "Nadam",
     "Optimizer",
     "RMSprop",
+    "ScheduleFreeAdamW",
     "deserialize",
     "experimental",
     "get",

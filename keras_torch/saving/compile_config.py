@@ -31,14 +31,13 @@ def jsonable(obj: Any, category: str | None = None) -> Any:
     return registry.get_registered_name(obj)
 
 
-def compile_config(model: Any) -> dict[str, Any] | None:
-    """Keras 3 ``compile_config`` of a compiled model (optimizer serialized as a dict)."""
-    if not getattr(model, "compiled", False) or getattr(model, "optimizer", None) is None:
-        return None
-    base = dict(model.get_compile_config() or {})
+def serialize_compile_arguments(arguments: dict[str, Any], optimizer: Any) -> dict[str, Any]:
+    """Keras 3's ``compile_config``: the ``compile()`` arguments with the optimizer (and loss/metric
+    objects) serialized, as ``Model.get_compile_config()`` returns it and ``.keras`` files store it."""
+    base = dict(arguments)
     return {
-        "optimizer": registry.serialize_keras_object(model.optimizer, "optimizers"),
-        "loss": jsonable(base.get("loss", model.loss), "losses"),
+        "optimizer": registry.serialize_keras_object(optimizer, "optimizers"),
+        "loss": jsonable(base.get("loss"), "losses"),
         "loss_weights": jsonable(base.get("loss_weights")),
         "metrics": jsonable(base.get("metrics"), "metrics"),
         "weighted_metrics": jsonable(base.get("weighted_metrics"), "metrics"),
@@ -46,6 +45,12 @@ def compile_config(model: Any) -> dict[str, Any] | None:
         "steps_per_execution": base.get("steps_per_execution", 1),
         "jit_compile": base.get("jit_compile") if isinstance(base.get("jit_compile"), bool) else False,
     }
+
+
+def compile_config(model: Any) -> dict[str, Any] | None:
+    """The ``compile_config`` of a compiled model (``None`` when it is not compiled)."""
+    cfg = model.get_compile_config() if hasattr(model, "get_compile_config") else None
+    return cfg or None
 
 
 def deserialize_optimizer(cfg: Any, custom_objects: dict | None = None) -> Any:

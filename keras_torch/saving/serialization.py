@@ -11,6 +11,7 @@ import numpy as np
 from keras_torch.core import registry
 from keras_torch.core.config import in_safe_mode, safe_mode_scope
 from keras_torch.core.operations import operation_class
+from keras_torch.layers.base import Layer
 from keras_torch.saving.dialects.keras2 import upgrade_model_config
 from keras_torch.saving.dialects.keras3 import normalize_entries
 from keras_torch.saving.guards import budget, json_config
@@ -47,28 +48,14 @@ def serialize_layer(layer: Any) -> dict[str, Any]:
     build = layer.get_build_config() if hasattr(layer, "get_build_config") else None
     if build is not None:
         entry["build_config"] = build
+    if hasattr(layer, "get_compile_config"):  # models: {} until compiled, as Keras writes it
+        entry["compile_config"] = layer.get_compile_config()
     return entry
 
 
 def serialize_model(model: Any) -> dict[str, Any]:
     """Top-level model config as ``to_json`` / the ``.keras`` archive store it."""
-    entry = serialize_layer(model)
-    cfg = model.get_compile_config() if hasattr(model, "get_compile_config") else None
-    if cfg:
-        entry["compile_config"] = _jsonable(cfg)
-    return entry
-
-
-def _jsonable(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {k: _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, (str, int, float, bool)) or obj is None:
-        return obj
-    if hasattr(obj, "get_config"):
-        return registry.serialize_keras_object(obj, "losses")
-    return getattr(obj, "__name__", str(obj))
+    return serialize_layer(model)
 
 
 def json_default(obj: Any) -> Any:
@@ -112,6 +99,26 @@ def deserialize_layer(config: Any, custom_objects: dict | None = None) -> Any:
         return _deserialize_layer(config, custom_objects)
     finally:
         _BUILDING.active = False
+
+
+def deserialize_public_layer(config: Any, custom_objects: dict | None = None) -> Any:
+    """``keras.layers.deserialize``: :func:`deserialize_layer`, refusing configs of non-layers as Keras does.
+
+    Args:
+        config: A Keras 1, 2 or 3 layer entry (``{"class_name": ..., "config": ...}``).
+        custom_objects: Extra classes by name.
+
+    Returns:
+        The layer (or model).
+
+    Raises:
+        ValueError: The config does not describe a ``keras.layers.Layer``.
+    """
+    obj = deserialize_layer(config, custom_objects)
+    if not isinstance(obj, Layer):
+        raise ValueError("`keras.layers.deserialize` was passed a `config` object that is not a "
+                         f"`keras.layers.Layer`. Received: {_short(config)}")
+    return obj
 
 
 def _short(obj: Any, limit: int = 300) -> str:

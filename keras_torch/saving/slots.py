@@ -39,6 +39,8 @@ def legacy_slots(layer: nn.Module) -> list[Slot]:
     used: set[str] = set()
     for group in weight_groups(layer):
         for i, (arr, short, trainable) in enumerate(zip(group.keras_weights(), group.names, group.trainable)):
+            if not group.listed[i]:  # tied to an earlier group's weight: Keras lists it once
+                continue
             full = unique_name(f"{group.path}/{short}", used)
             slots.append(Slot(group, i, full, short, trainable, tuple(arr.shape)))
     return [s for s in slots if s.trainable] + [s for s in slots if not s.trainable]

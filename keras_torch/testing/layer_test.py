@@ -11,8 +11,13 @@ from typing import Any
 import numpy as np
 import torch
 
+# The words string inputs are drawn from (text and lookup layers).
+WORDS = ("the", "cat", "sat", "on", "a", "mat", "Dog!", "runs", "fast", "[UNK]")
 
-def _make_input(shape: tuple, dtype: str, rng: np.random.Generator, int_high: int) -> torch.Tensor:
+
+def _make_input(shape: tuple, dtype: str, rng: np.random.Generator, int_high: int) -> torch.Tensor | np.ndarray:
+    if dtype == "string":  # torch has no strings: text layers take numpy str arrays
+        return rng.choice(np.array(WORDS[:int_high]), size=shape).astype(object)
     if dtype.startswith("int"):
         return torch.from_numpy(rng.integers(0, int_high, size=shape).astype(dtype))
     return torch.from_numpy(rng.standard_normal(shape).astype(dtype))
@@ -37,8 +42,8 @@ def run_layer_test(
         init_kwargs: Constructor arguments.
         input_shape: Input shape incl. batch (or a list of shapes for multi-input layers).
         expected_output_shape: Expected output shape (or list); ``None`` skips the check.
-        input_dtype: dtype of generated inputs (``"int64"`` for ids).
-        int_high: Exclusive upper bound for integer inputs.
+        input_dtype: dtype of generated inputs (``"int64"`` for ids, ``"string"`` for words).
+        int_high: Exclusive upper bound for integer inputs (number of distinct words for strings).
         call_kwargs: Extra call arguments.
         run_training_check: Whether to run one optimisation step.
         seed: RNG seed for inputs.

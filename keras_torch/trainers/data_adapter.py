@@ -9,6 +9,7 @@ Generators, ``keras.utils.Sequence``/``PyDataset``, torch ``Dataset``/``DataLoad
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,8 +21,12 @@ from keras_torch.core import tree
 from keras_torch.distribution.sharding import Sharding
 
 
-def to_tensor(x: Any, device: torch.device | None = None) -> Any:
-    """numpy/lists → torch (float64 → floatx), leave tensors; move to ``device``."""
+def to_tensor(x: Any, device: torch.device | None = None, strings: bool = True) -> Any:
+    """numpy/lists → torch (float64 → floatx), leave tensors; move to ``device``.
+
+    String arrays stay numpy (the model's text layers turn them into tensors); with
+    ``strings=False`` (targets, sample weights) they raise a ``ValueError`` naming the dtype.
+    """
     if x is None:
         return None
     if isinstance(x, torch.Tensor):
@@ -30,10 +35,12 @@ def to_tensor(x: Any, device: torch.device | None = None) -> Any:
         if x.dtype == np.float64:
             x = x.astype(_config.floatx())
         elif x.dtype.kind in "OUS":
-            raise ValueError(f"Unsupported data of dtype {x.dtype}: keras_torch needs numeric arrays.")
+            if not strings:
+                raise ValueError(f"Unsupported data of dtype {x.dtype}: keras_torch needs numeric arrays here.")
+            return x
         t = torch.from_numpy(np.ascontiguousarray(x))
     elif hasattr(x, "__array__") or isinstance(x, (list, tuple, int, float)):
-        return to_tensor(np.asarray(x), device)
+        return to_tensor(np.asarray(x), device, strings)
     else:
         return x
     if t.dtype == torch.float64:
@@ -58,9 +65,11 @@ def unpack_x_y_sample_weight(data: Any) -> tuple[Any, Any, Any]:
     raise ValueError(f"Data is expected to be in format `x`, `(x,)`, `(x, y)`, or `(x, y, sample_weight)`, found: {data}")
 
 
-def pack_x_y_sample_weight(x: Any, y: Any = None, sample_weight: Any = None) -> tuple:
+def pack_x_y_sample_weight(x: Any, y: Any = None, sample_weight: Any = None) -> Any:
+    """``(x, y, sample_weight)`` without the ``None`` parts; ``x`` alone when it is the only part and not a
+    list or tuple (Keras: a custom ``train_step`` then receives the batch itself, not a 1-tuple)."""
     if y is None:
-        return (x,)
+        return (x,) if isinstance(x, (list, tuple)) else x
     if sample_weight is None:
         return (x, y)
     return (x, y, sample_weight)
@@ -121,9 +130,10 @@ class DataHandler:
         self._sharding: Sharding | None = None
         self._shard_seed: int | None = None  # shared by all ranks; drawn at the first shuffled epoch
         self._shard_cache: Any = None  # unshuffled arrays: this rank's rows, gathered once
-        from keras_torch.utils.sequence import is_keras_sequence
 
-        if is_keras_sequence(x) or isinstance(x, torch.utils.data.DataLoader) or _is_iterable_source(x):
+        if yields_batches(x):
+            if batch_size is not None:
+                _warn_batch_size_ignored(x, batch_size)
             if y is not None:
                 raise ValueError("`y` argument is not supported when using a dataset, generator or Sequence as input.")
             if sample_weight is not None:
@@ -141,8 +151,8 @@ class DataHandler:
         if self.batch_size <= 0:
             raise ValueError(f"`batch_size` must be a positive integer. Received: batch_size={batch_size}")
         self.x = tree.map_structure(lambda v: to_tensor(v, device), x)
-        self.y = tree.map_structure(lambda v: to_tensor(v, device), y) if y is not None else None
-        self.sw = to_tensor(sample_weight, device) if sample_weight is not None else None
+        self.y = tree.map_structure(lambda v: to_tensor(v, device, strings=False), y) if y is not None else None
+        self.sw = to_tensor(sample_weight, device, strings=False) if sample_weight is not None else None
         flat_x = tree.flatten(self.x)
         n_x = _num_samples(flat_x)
         if n_x < 0:
@@ -335,8 +345,8 @@ class DataHandler:
         """A raw batch as device tensors, with class weights applied."""
         x, y, sw = unpack_x_y_sample_weight(batch)
         x = tree.map_structure(lambda v: to_tensor(v, self.device), x)
-        y = tree.map_structure(lambda v: to_tensor(v, self.device), y) if y is not None else None
-        sw = to_tensor(sw, self.device) if sw is not None else None
+        y = tree.map_structure(lambda v: to_tensor(v, self.device, strings=False), y) if y is not None else None
+        sw = to_tensor(sw, self.device, strings=False) if sw is not None else None
         if self.class_weight is not None and y is not None:
             sw = _apply_class_weight(y, sw, self.class_weight)
         return x, y, sw
@@ -379,6 +389,23 @@ def _rows(x: Any) -> int:
 
 def _take(x: Any, sl: slice) -> Any:
     return tree.map_structure(lambda t: t[sl] if isinstance(t, torch.Tensor) and t.ndim else t, x)
+
+
+def yields_batches(x: Any) -> bool:
+    """Whether ``x`` makes its own batches (a DataLoader, dataset, generator or ``Sequence``)."""
+    from keras_torch.utils.sequence import is_keras_sequence
+
+    return is_keras_sequence(x) or isinstance(x, torch.utils.data.DataLoader) or _is_iterable_source(x)
+
+
+def _warn_batch_size_ignored(x: Any, batch_size: Any) -> None:
+    loader_batch = getattr(x, "batch_size", None) if isinstance(x, torch.utils.data.DataLoader) else None
+    if loader_batch == batch_size:
+        return
+    made = f"batches of {loader_batch}" if loader_batch is not None else "its own batches"
+    where = "DataLoader(batch_size=...)" if isinstance(x, torch.utils.data.DataLoader) else "the data source"
+    warnings.warn(f"`batch_size={batch_size}` is ignored: the {type(x).__name__} yields {made}. Set the batch size "
+                  f"in {where} instead.", UserWarning, stacklevel=5)
 
 
 def _is_iterable_source(x: Any) -> bool:

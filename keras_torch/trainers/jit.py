@@ -81,7 +81,7 @@ def _run(model: Any, key: str, make: Any, *args: Any) -> Any:
         try:
             return _compiled(model, key, make)(*args)
         except Exception as e:  # noqa: BLE001 - classified below
-            if not _is_compiler_error(e):
+            if not is_compiler_error(e):
                 raise
             st["failed"] = True
             warnings.warn(
@@ -92,7 +92,8 @@ def _run(model: Any, key: str, make: Any, *args: Any) -> Any:
     return make(model)(*args)
 
 
-def _is_compiler_error(e: BaseException) -> bool:
+def is_compiler_error(e: BaseException) -> bool:
+    """True when ``e`` comes from TorchDynamo/Inductor (compilation failed), not from the user's code."""
     mod = type(e).__module__ or ""
     return mod.startswith(("torch._dynamo", "torch._inductor", "torch.fx", "torch._subclasses")) or type(
         e

@@ -75,11 +75,17 @@ def single_or_list(logs: dict[str, float]) -> Any:
     return vals[0] if len(vals) == 1 else vals
 
 
+def to_numpy(t: torch.Tensor) -> np.ndarray:
+    """A prediction as numpy (bfloat16, which numpy lacks, as float32)."""
+    t = t.detach().cpu()
+    return (t.float() if t.dtype == torch.bfloat16 else t).numpy()
+
+
 def concat_outputs(outputs: list[Any]) -> Any:
     """Per-batch predictions (tensors, or dicts/lists of them) concatenated into numpy arrays."""
     first = outputs[0]
     if isinstance(first, torch.Tensor):
-        return torch.cat(outputs).cpu().numpy()
+        return to_numpy(torch.cat(outputs))
     if isinstance(first, dict):
         return {k: concat_outputs([o[k] for o in outputs]) for k in first}
     if isinstance(first, (list, tuple)):

@@ -18,6 +18,7 @@ from keras_torch.core import config as _config
 from keras_torch.core import tree
 from keras_torch.distribution.context import current_strategy
 from keras_torch.distribution.strategy import SINGLE_DEVICE, Strategy
+from keras_torch.layers.training_mode import set_training_flags, training_flags
 from keras_torch.trainers import data_adapter
 from keras_torch.trainers.loop_utils import (
     check_finite,
@@ -27,6 +28,7 @@ from keras_torch.trainers.loop_utils import (
     single_or_list,
     steps_per_execution,
     to_floats,
+    to_numpy,
 )
 from keras_torch.trainers.step_utils import batch_rows
 
@@ -103,7 +105,9 @@ class TrainingLoops:
         val_handler = None
         if validation_data is not None:
             vx, vy, vsw = data_adapter.unpack_x_y_sample_weight(validation_data)
-            val_handler = self._data(strategy, vx, vy, vsw, batch_size=validation_batch_size or batch_size,
+            # (batch_size is for the training arrays: a validation DataLoader/dataset keeps its own batches)
+            vbs = validation_batch_size or (None if data_adapter.yields_batches(vx) else batch_size)
+            val_handler = self._data(strategy, vx, vy, vsw, batch_size=vbs,
                                      steps_per_epoch=validation_steps, device=device)
         verbose = resolve_verbose(verbose, strategy.is_chief)
         strategy.build_model(self, handler)
@@ -124,11 +128,12 @@ class TrainingLoops:
         training_logs: dict[str, Any] = {}
         check = _config.check_numerics_enabled()  # read once: no per-batch cost when off
         spe = steps_per_execution(self)
+        was_training = self.training
         with self._running(strategy):
             for epoch in range(initial_epoch, epochs):
-                self._train_epoch(handler, step_fn, cbs, epoch, check, spe)
+                step_logs = self._train_epoch(handler, step_fn, cbs, epoch, check, spe)
                 strategy.end_epoch(self)
-                epoch_logs = to_floats(self.get_metrics_result())
+                epoch_logs = to_floats(self._epoch_logs(step_logs))
                 if val_handler is not None and (epoch + 1) % max(1, int(validation_freq)) == 0:
                     val_logs = self._evaluate_handler(val_handler, cbs, strategy)
                     epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
@@ -137,7 +142,7 @@ class TrainingLoops:
                 self.stop_training = strategy.stop_requested(self.stop_training)
                 if self.stop_training:
                     break
-        self.eval()
+        set_training_flags(self, was_training)
         self._train_vars = None
         self._drop_regularizer_cache()
         cbs.on_train_end(logs=training_logs)
@@ -145,11 +150,12 @@ class TrainingLoops:
         return self.history
 
     def _train_epoch(self, handler: Any, step_fn: Callable[[Any], Any], cbs: Any, epoch: int, check: bool,
-                     spe: int) -> None:
-        """One epoch of train steps (``check``: numerics checks; batch callbacks every ``spe`` steps)."""
+                     spe: int) -> Any:
+        """One epoch of train steps (``check``: numerics checks; batch callbacks every ``spe`` steps);
+        returns the last step's logs."""
         self.reset_metrics()
         cbs.on_epoch_begin(epoch)
-        self.train()
+        set_training_flags(self, True)
         logs: dict[str, Any] = {}
         seen = pending = False
         for step, batch in enumerate(handler.epoch_iterator(epoch)):
@@ -170,6 +176,7 @@ class TrainingLoops:
             cbs.on_train_batch_end(step, logs)
         if not seen:
             raise ValueError("The training dataset produced no batches: it is empty (or steps_per_epoch=0).")
+        return logs
 
     # ------------------------------------------------------------------ evaluate
     def evaluate(
@@ -206,7 +213,7 @@ class TrainingLoops:
     def _evaluate_handler(self, handler: Any, cbs: Any, strategy: Strategy) -> dict[str, float]:
         self._ensure_loss_tracker()
         was_training = self.training
-        self.eval()
+        set_training_flags(self, False)
         if cbs is not None:
             cbs.on_test_begin()
         self.reset_metrics()
@@ -230,14 +237,14 @@ class TrainingLoops:
                 cbs.on_test_batch_end(step, logs)
             if not seen:
                 if was_training:
-                    self.train()
+                    set_training_flags(self, True)
                 raise ValueError("The evaluation dataset produced no batches: it is empty (or steps=0). "
                                  "Nothing can be evaluated on 0 samples.")
-            logs = to_floats(self.get_metrics_result())
+            logs = to_floats(self._epoch_logs(logs))
         if cbs is not None:
             cbs.on_test_end(logs)
         if was_training:
-            self.train()
+            set_training_flags(self, True)
         return logs
 
     # ------------------------------------------------------------------ predict
@@ -267,7 +274,8 @@ class TrainingLoops:
             callbacks, add_history=False, add_progbar=verbose != 0, verbose=verbose, epochs=1,
             steps=handler.steps(), model=self,
         )
-        self.eval()
+        was_training = self.training
+        set_training_flags(self, False)
         cbs.on_predict_begin()
         outputs: list[Any] = []
         check = _config.check_numerics_enabled()
@@ -282,6 +290,8 @@ class TrainingLoops:
                 outputs.append(tree.map_structure(lambda t: t.detach(), out))
                 cbs.on_predict_batch_end(step, {"outputs": out})
         cbs.on_predict_end()
+        if was_training:
+            set_training_flags(self, True)
         if not outputs:
             raise ValueError("The prediction dataset produced no batches: it is empty (or steps=0). "
                              "Unexpected result of `predict_function` (Empty batch_outputs). "
@@ -309,7 +319,7 @@ class TrainingLoops:
         # The batch is global: under data parallelism each process trains on its share.
         handler = self._data(strategy, x, y, sample_weight, batch_size=max(1, batch_rows(x)),
                              class_weight=class_weight, device=device)
-        self.train()
+        set_training_flags(self, True)
         logs: dict[str, Any] = {}
         strategy.build_model(self, handler)
         strategy.sync_model(self)
@@ -319,6 +329,8 @@ class TrainingLoops:
             for batch in handler.epoch_iterator():
                 logs = step_fn(batch)
         self._train_vars = None
+        if self._torch_mode is False:  # a torch user's model.eval() stays visible to torch sub-modules
+            set_training_flags(self, False)
         logs = to_floats(logs)
         return logs if return_dict else single_or_list(logs)
 
@@ -333,8 +345,11 @@ class TrainingLoops:
 
     def predict_on_batch(self, x: Any) -> Any:
         """Outputs for one batch as numpy (inference mode; no data pipeline, no callbacks)."""
-        if self.training:  # module.train(False) walks every sub-module: only when needed
-            self.eval()
+        if self.training:  # (walks every sub-module: only when needed)
+            if self._torch_mode:  # a torch user's model.train(): back to it afterwards
+                with training_flags(self, False):
+                    return self.predict_on_batch(x)
+            set_training_flags(self, False)
         if type(x) is np.ndarray and x.dtype == np.float32:
             out = self._direct_predict(x)
             if out is not None:
@@ -349,8 +364,8 @@ class TrainingLoops:
             out = self(x, training=False)
         if isinstance(out, torch.Tensor):
             self._allow_direct_predict(x, device)
-            return out.cpu().numpy()
-        return tree.map_structure(lambda t: t.detach().cpu().numpy(), out)
+            return to_numpy(out)
+        return tree.map_structure(to_numpy, out)
 
     def _direct_predict(self, x: np.ndarray) -> Any:
         """``predict_on_batch``'s latency path (``None``: take the general one); see ``Model``."""

@@ -19,6 +19,7 @@ import torch
 from keras_torch.core.context import CALL_CONTEXT as _CTX
 from keras_torch.distribution.strategy import SINGLE_DEVICE, Strategy
 from keras_torch.layers.base import Layer
+from keras_torch.saving.compile_config import serialize_compile_arguments
 from keras_torch.trainers import data_adapter
 from keras_torch.trainers import jit as _jit
 from keras_torch.trainers.compile_utils import CompileLoss, CompileMetrics
@@ -128,8 +129,15 @@ class Trainer(TrainingLoops):
             names = None
         return names or ["output"]
 
-    def get_compile_config(self) -> dict[str, Any] | None:
-        return self._compile_config
+    def get_compile_config(self) -> dict[str, Any]:
+        """The ``compile()`` arguments, serialized as Keras stores them (``{}`` before ``compile``).
+
+        Returns:
+            Keras 3's ``compile_config`` dict (optimizer, loss, metrics, ...).
+        """
+        if not self.compiled or self.optimizer is None or self._compile_config is None:
+            return {}
+        return serialize_compile_arguments(self._compile_config, self.optimizer)
 
     def compile_from_config(self, config: dict[str, Any]) -> None:
         cfg = dict(config)
@@ -183,6 +191,8 @@ class Trainer(TrainingLoops):
         return self._strategy.reduce_metrics(self, self._local_metrics_result)
 
     def _local_metrics_result(self) -> dict[str, Any]:
+        if type(self).metrics is not Trainer.metrics:  # a subclass lists its own metrics (a custom train_step)
+            return _results(self.metrics)
         logs: dict[str, Any] = {}
         if self._loss_tracker is not None:
             logs["loss"] = self._loss_tracker.result()
@@ -259,11 +269,14 @@ class Trainer(TrainingLoops):
             self._train_vars = self.trainable_weights or None
         variables = self._train_vars if self._train_vars is not None else self.trainable_weights
         if variables:
+            # Keras scales the loss for the gradients only (loss_scale_factor, LossScaleOptimizer);
+            # the optimizer divides the gradients back before applying them.
+            grad_loss = self.optimizer.scale_loss(loss)
             scaler = grad_scaler(self, x)
             if scaler is None:
-                loss.backward()
+                grad_loss.backward()
             else:
-                scaler.scale(loss).backward()
+                scaler.scale(grad_loss).backward()
                 shim = ScalerShim(variables)
                 scaler.unscale_(shim)
                 found_inf = sum(v.item() for v in scaler._found_inf_per_device(shim).values())
@@ -291,6 +304,14 @@ class Trainer(TrainingLoops):
         with autocast(x):
             return _jit.inference(self, x) if self._jit_compile else self(x, training=False)
 
+    def _epoch_logs(self, step_logs: Any) -> dict[str, Any]:
+        """Keras's end-of-epoch logs: the metric results, or the last step's logs when a custom step
+        returned other keys than the metrics report."""
+        metric_logs = self.get_metrics_result()
+        if isinstance(step_logs, dict) and step_logs and set(step_logs) != set(metric_logs):
+            return dict(step_logs)
+        return metric_logs
+
     def _make_train_function(self) -> Any:
         # jit_compile=True compiles the forward pass and loss inside train_step (trainers/jit.py);
         # backward, optimizer and metrics stay eager (fused kernels already).
@@ -308,3 +329,15 @@ class Trainer(TrainingLoops):
         for transient in ("_jit_state", "_strategy", "_call_wrapper"):
             state.pop(transient, None)
         return state
+
+
+def _results(metrics: list[Any]) -> dict[str, Any]:
+    """``{name: result}`` of ``metrics`` (a metric returning a dict contributes its entries)."""
+    logs: dict[str, Any] = {}
+    for m in metrics:
+        result = m.result()
+        if isinstance(result, dict):
+            logs.update(result)
+        else:
+            logs[m.name] = result
+    return logs

@@ -17,6 +17,7 @@ from keras_torch.core.registry import (
     register_keras_serializable,
 )
 from keras_torch.core.symbolic import KerasTensor as _KerasTensor
+from keras_torch.utils import bounding_boxes
 from keras_torch.utils.config import Config
 from keras_torch.utils.dataset_split import audio_dataset_from_directory, split_dataset
 from keras_torch.utils.dataset_utils import (
@@ -41,6 +42,7 @@ from keras_torch.utils.symbolic_utils import get_source_inputs
 __all__ = [
     "Config",
     "CustomObjectScope",
+    "FeatureSpace",
     "GeneratorEnqueuer",
     "OrderedEnqueuer",
     "Progbar",
@@ -50,6 +52,7 @@ __all__ = [
     "TimedThread",
     "array_to_img",
     "audio_dataset_from_directory",
+    "bounding_boxes",
     "clear_session",
     "custom_object_scope",
     "deserialize_keras_object",
@@ -103,6 +106,7 @@ _LAZY = {
     "pack_x_y_sample_weight": ("keras_torch.trainers.data_adapter", "pack_x_y_sample_weight"),
     "unpack_x_y_sample_weight": ("keras_torch.trainers.data_adapter", "unpack_x_y_sample_weight"),
     "warmstart_embedding_matrix": ("keras_torch.initializers.warmstart", "warmstart_embedding_matrix"),
+    "FeatureSpace": ("keras_torch.layers.feature_space", "FeatureSpace"),
 }
 
 

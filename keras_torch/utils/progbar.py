@@ -30,6 +30,9 @@ __all__ = [
 ]
 
 _INTERACTIVE_LOGGING = {"enabled": True}
+# Whether the last print_msg left its line open (a progress bar mid-epoch): an interrupted run
+# ends that line before exiting (keras_torch.launcher.runner).
+_OPEN_LINE = {"open": False}
 _logger = logging.getLogger("keras_torch")
 
 
@@ -64,8 +67,18 @@ def print_msg(message: Any, line_break: bool = True) -> None:
             message = message.encode(encoding, errors="ignore").decode(encoding)
             sys.stdout.write(message)
         sys.stdout.flush()
+        if message:
+            _OPEN_LINE["open"] = not message.endswith("\n")
     else:
         _logger.info(message)
+
+
+def end_open_line() -> None:
+    """End the line a progress bar left open (after an interrupted epoch), so what follows starts on its own."""
+    if _OPEN_LINE["open"]:
+        _OPEN_LINE["open"] = False
+        sys.stdout.write("\n")
+        sys.stdout.flush()
 
 
 def _is_tensor(value: Any) -> bool:

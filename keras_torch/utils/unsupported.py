@@ -7,16 +7,12 @@ import os
 import traceback
 
 _ALTERNATIVES = {
-    "GradientTape": "override `train_step` (Keras 3 torch style) or use torch.autograd: `loss.backward()`",
-    "function": "plain Python runs eagerly on torch; use `model.compile(jit_compile=True)` for torch.compile",
-    "Variable": "use `keras.Variable`-like weights from `layer.add_weight(...)` or a torch.nn.Parameter",
     "Session": "TF1 sessions have no torch equivalent; run code eagerly",
     "saved_model": "save with `model.save('x.keras')` or export with `model.export('x.onnx', format='onnx')`",
     "lite": "export ONNX with `keras-torch export model.h5 model.onnx`",
     "distribute": "use `keras-torch run --nproc N script.py` (torch.distributed DDP)",
     "sparse": "use dense torch tensors or torch.sparse",
-    "RaggedTensor": "pad sequences with `keras.utils.pad_sequences`",
-    "py_function": "call Python directly: code runs eagerly",
+    "RaggedTensor": "pad sequences with `keras.utils.pad_sequences` (or split one string at a time)",
 }
 
 

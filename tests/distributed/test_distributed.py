@@ -24,7 +24,7 @@ from keras_torch.distribution.sharding import Sharding
 
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-pytestmark = pytest.mark.skipif(not torch.distributed.is_available(), reason="torch.distributed unavailable")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not torch.distributed.is_available(), reason="torch.distributed unavailable")]
 
 
 def _free_port():

@@ -10,7 +10,7 @@ from keras_torch import layers
 from keras_torch.distribution import context
 from keras_torch.distribution.sharding import Sharding
 from keras_torch.distribution.strategy import SingleDeviceStrategy
-from keras_torch.trainers.data_adapter import DataHandler
+from keras_torch.trainers.data_adapter import DataHandler, unpack_x_y_sample_weight
 
 
 def _model():
@@ -43,7 +43,8 @@ def _rank_batches(world, x, y=None, **kwargs):
         handler.shard(sharding)
         steps = []
         for batch in handler.epoch_iterator(0):
-            steps.append(([t.numpy() for t in batch], sharding.step_weight))
+            parts = unpack_x_y_sample_weight(batch)  # (x alone is yielded bare, as in Keras)
+            steps.append(([t.numpy() for t in parts if t is not None], sharding.step_weight))
         out.append((handler, steps))
     return out
 

@@ -198,6 +198,7 @@ def _digits_accuracy(kind: str, seed: int) -> float:
     return mod.train_accuracy(keras, kind, seed)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["mlp", "cnn"])
 def test_seed_models_match_real_keras_accuracy(kind):
     """The tutorial's MLP/CNN on the bundled digits reach real Keras's test accuracy (±2 points)."""
@@ -233,3 +234,29 @@ def test_host_inputs_follow_a_cuda_model():
         assert model(x).device.type == "cpu"  # moved back: the cached device is dropped
     finally:
         keras.config.set_device(None)
+
+
+def test_fit_scales_the_loss_for_the_gradients_only():
+    """Keras's train_step multiplies the loss by the optimizer's scale before backward (the logged loss
+    stays unscaled); a LossScaleOptimizer whose scale overflows skips the step and halves its scale."""
+    x = np.random.RandomState(0).rand(16, 4).astype("float32")
+    y = x.sum(1, keepdims=True)
+
+    def fitted(opt):
+        keras.utils.set_random_seed(1)
+        m = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+        m.compile(optimizer=opt, loss="mse")
+        before = m.get_weights()
+        h = m.fit(x, y, epochs=1, batch_size=16, verbose=0, shuffle=False)
+        return before, m.get_weights(), h.history["loss"]
+
+    _, plain, plain_loss = fitted(keras.optimizers.SGD(0.1))
+    _, scaled, scaled_loss = fitted(keras.optimizers.SGD(0.1, loss_scale_factor=3.0))
+    np.testing.assert_allclose(scaled_loss, plain_loss, rtol=1e-6)
+    for a, b in zip(plain, scaled):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    lso = keras.optimizers.LossScaleOptimizer(keras.optimizers.SGD(0.1), initial_scale=1e38)
+    before, after, _ = fitted(lso)
+    for a, b in zip(before, after):
+        np.testing.assert_array_equal(a, b)  # the scaled gradients overflowed: no update
+    assert float(lso.dynamic_scale) == np.float32(1e38) / 2

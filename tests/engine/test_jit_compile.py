@@ -10,6 +10,8 @@ import keras_torch as keras
 from keras_torch import layers
 from keras_torch.trainers import jit as _jit
 
+pytestmark = pytest.mark.slow  # end-to-end: subprocesses / many training runs (quick run: -m 'not slow')
+
 
 def _data():
     rng = np.random.default_rng(0)

@@ -62,8 +62,10 @@ def test_example_script(capsys, monkeypatch):
 
 
 @pytest.mark.parametrize("missing", ["nope.keras"])
-def test_cli_missing_file(tmp_path, missing):
+def test_cli_missing_file(tmp_path, missing, capsys):
     from keras_torch.launcher.cli import main
 
-    with pytest.raises((OSError, ValueError)):
-        main(["export", str(tmp_path / missing), str(tmp_path / "x.onnx")])
+    assert main(["export", str(tmp_path / missing), str(tmp_path / "x.onnx")]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("keras-torch: error: No such file or directory")
+    assert list(tmp_path.iterdir()) == []

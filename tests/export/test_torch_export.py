@@ -73,6 +73,7 @@ def test_pt2_dynamic_time_for_convolutions(tmp_path):
         _close(_run_pt2(path, [x]), predict(model, [x]))
 
 
+@pytest.mark.slow
 def test_pt2_loads_without_keras_torch(tmp_path, mlp_pt2):
     model, _, path = mlp_pt2
     x = seeded(3, 5)

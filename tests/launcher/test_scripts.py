@@ -9,16 +9,18 @@ import os
 
 import pytest
 
+pytestmark = pytest.mark.slow  # end-to-end: subprocesses / many training runs (quick run: -m 'not slow')
+
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SCRIPTS_DIR = os.path.join(REPO, "compat", "scripts")
 SCRIPTS = sorted(os.path.basename(p) for p in glob.glob(os.path.join(SCRIPTS_DIR, "*.py")))
 
 # Scripts that must fail, with the text their error must contain (beyond the script name and line).
 EXPECTED_FAILURES = {
-    "tfk2_unsupported_gradient_tape.py": ("`tf.GradientTape`", "with tf.GradientTape() as tape:"),
+    "tfk2_unsupported_mirrored_strategy.py": ("`tf.distribute`", "strategy = tf.distribute.MirroredStrategy()"),
 }
 # Scripts needing an optional package (skipped without it).
-NEEDS = {"k3_image_dataset_from_directory.py": "PIL"}
+NEEDS = {"k3_image_dataset_from_directory.py": "PIL", "tfk2_image_folder_pipeline.py": "PIL"}
 # Scripts failing because of a keras_torch bug outside this corpus (remove the entry once fixed).
 KNOWN_BUGS: dict[str, str] = {}
 

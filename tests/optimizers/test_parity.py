@@ -89,3 +89,8 @@ def test_fixture_inventory() -> None:
     expected = {"SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "Nadam", "Ftrl", "Lion"}
     assert expected <= names
     assert len(META) >= 30
+
+
+def test_issue16_optimizers_have_fixtures() -> None:
+    names = {m["class_name"] for m in META}
+    assert {"Adafactor", "Lamb", "Muon", "LossScaleOptimizer", "ScheduleFreeAdamW"} <= names

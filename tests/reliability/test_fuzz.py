@@ -33,9 +33,12 @@ import zipfile
 
 import h5py
 import numpy as np
+import pytest
 from _rel_helpers import FIXTURES, HERE, subprocess_env
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+
+pytestmark = pytest.mark.slow  # end-to-end: subprocesses / many training runs (quick run: -m 'not slow')
 
 WORKER = HERE / "_fuzz_worker.py"
 PER_CASE_SECONDS = 30.0  # generous: the machine may be loaded; a real hang never ends

@@ -28,6 +28,8 @@ import pytest
 from _rel_helpers import HERE, subprocess_env
 from _rel_models import mlp, uniform_value
 
+pytestmark = pytest.mark.slow  # end-to-end: subprocesses / many training runs (quick run: -m 'not slow')
+
 TRIALS = {"save_keras": 20, "save_h5": 20, "weights_k3": 20, "weights_legacy": 20, "save_dir": 12, "fit": 20}
 TARGET = {"save_keras": "m.keras", "save_h5": "m.h5", "weights_k3": "m.weights.h5", "weights_legacy": "m.h5",
           "save_dir": "m_dir"}

@@ -10,6 +10,8 @@ import numpy as np
 import pytest
 from _rel_helpers import HERE, subprocess_env
 
+pytestmark = pytest.mark.slow  # end-to-end: subprocesses / many training runs (quick run: -m 'not slow')
+
 EPOCHS = 6
 
 

@@ -6,7 +6,10 @@ import gc
 import os
 
 import numpy as np
+import pytest
 from _rel_models import mlp
+
+pytestmark = pytest.mark.slow  # end-to-end: subprocesses / many training runs (quick run: -m 'not slow')
 
 LIMIT_MB = 30.0
 

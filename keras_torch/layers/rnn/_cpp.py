@@ -1,8 +1,9 @@
 """Build-on-first-use loader for the compiled relu-LSTM time loops (``_lstm_loop.cpp``).
 
-The extension is compiled once per machine and torch version with
-``torch.utils.cpp_extension`` (about a minute; needs a C++ compiler and ninja) and cached in
-torch's extension directory (``TORCH_EXTENSIONS_DIR``, default ``~/.cache/torch_extensions``).
+The extension is compiled once per build environment (torch install, Python, compiler: see
+:func:`build_environment`) with ``torch.utils.cpp_extension`` (about a minute; needs a C++
+compiler and ninja) and cached in torch's extension directory (``TORCH_EXTENSIONS_DIR``, default
+``~/.cache/torch_extensions``), one build per environment, each announced by one line on stderr.
 Without a toolchain, or with ``KERAS_TORCH_BUILD_KERNELS=0``, :func:`loops` returns ``None`` and
 the TorchScript loops run: the same math, slower. :data:`STATUS` says which one is in use.
 """
@@ -10,11 +11,13 @@ the TorchScript loops run: the same math, slower. :data:`STATUS` says which one 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import pathlib
 import re
 import shutil
 import sys
+import sysconfig
 
 import torch
 
@@ -22,10 +25,31 @@ SOURCE = pathlib.Path(__file__).with_name("_lstm_loop.cpp")
 STATUS = "not loaded"
 
 
-def _name(code: bytes) -> str:
-    """Unique per torch version and source text: checkouts with the same source share one build."""
-    version = re.sub(r"[^0-9a-zA-Z]+", "_", torch.__version__)
-    return f"keras_torch_lstm_relu_{version}_{hashlib.sha256(code).hexdigest()[:12]}"
+def build_environment() -> dict[str, str]:
+    """What the build command depends on beyond the source: two virtualenvs with the same torch
+    version but their own torch install (include paths), Python or compiler get separate builds,
+    so they never invalidate each other's."""
+    return {
+        "torch": torch.__version__,
+        "torch_dir": os.path.dirname(os.path.realpath(torch.__file__)),
+        "python_include": sysconfig.get_paths().get("include", ""),
+        "python": sys.version,
+        "cxx": os.environ.get("CXX", "c++"),
+        "cxx11_abi": str(torch._C._GLIBCXX_USE_CXX11_ABI),
+    }
+
+
+def _name(code: bytes, env: dict[str, str]) -> str:
+    """Unique per source text and build environment (torch version first, for people reading the cache)."""
+    version = re.sub(r"[^0-9a-zA-Z]+", "_", env["torch"])
+    key = hashlib.sha256(code + json.dumps(env, sort_keys=True).encode()).hexdigest()[:12]
+    return f"keras_torch_lstm_relu_{version}_{key}"
+
+
+def _needs_build(root: str, name: str, src: pathlib.Path) -> bool:
+    """Whether loading ``name`` will compile (no library yet, or one older than its source)."""
+    built = list(pathlib.Path(root).glob(f"**/{name}/{name}*.so"))
+    return not built or max(p.stat().st_mtime for p in built) < src.stat().st_mtime
 
 
 def _stable_source(root: str, name: str, code: bytes) -> pathlib.Path:
@@ -53,12 +77,12 @@ def loops() -> tuple | None:
             STATUS = "no C++ toolchain (ninja and a C++ compiler are needed)"
             return None
         code = SOURCE.read_bytes()
-        name = _name(code)
+        name = _name(code, build_environment())
         root = os.environ.get("TORCH_EXTENSIONS_DIR") or cpp_extension.get_default_build_root()
         src = _stable_source(root, name, code)
-        if not any(pathlib.Path(root).glob(f"**/{name}/{name}*.so")):
-            print(f"keras_torch: building the CPU relu-LSTM kernel once (about a minute; cached under {root})",
-                  file=sys.stderr, flush=True)
+        if _needs_build(root, name, src):
+            print(f"keras_torch: building the CPU relu-LSTM kernel for this environment (about a minute, once; "
+                  f"cached as {os.path.join(root, name)})", file=sys.stderr, flush=True)
         module = cpp_extension.load(name=name, sources=[str(src)], extra_cflags=["-O3"], verbose=False)
     except Exception as e:  # noqa: BLE001 - any build/load problem: the TorchScript loops are the same math
         STATUS = f"build failed ({type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ''})"

@@ -85,6 +85,11 @@ def gate_projection(x: Tensor, weight: Tensor, bias: Tensor | None, masks: Tenso
     return out if bias is None else out + bias
 
 
+def time_major_mask(mask: Tensor, step_rank: int) -> Tensor:
+    """``mask`` (B, T) as (T, B, 1, ...) broadcasting against rank-``step_rank`` step tensors (B, ...)."""
+    return mask.t().reshape(mask.shape[1], mask.shape[0], *([1] * (step_rank - 1)))
+
+
 def run_loop(
     step: StepFn,
     xs: Tensor,
@@ -100,7 +105,7 @@ def run_loop(
         raise ValueError("Recurrent layers need at least one timestep; received an input with 0 timesteps.")
     outs: list[Tensor] = []
     prev: Tensor | None = None
-    mask_t = mask.t().unsqueeze(-1) if mask is not None else None
+    mask_t = time_major_mask(mask, xs.dim() - 1) if mask is not None else None
     # unbind (not xs[:, t]): its backward is one stack instead of a zero-filled copy per step
     for t, x_t in enumerate(xs.unbind(1)):
         out, new = step(x_t, states)

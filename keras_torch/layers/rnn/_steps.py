@@ -1,7 +1,8 @@
 """The recurrence of each built-in cell, written once.
 
 One time step per cell kind (``lstm``, ``gru_after`` / ``gru_before`` for GRU ``reset_after``
-True / False, ``simple``), as a TorchScript-compatible template::
+True / False, ``simple``; ``conv_lstm{1,2,3}d`` is the LSTM step whose recurrent projection is a
+stride-1 "same" convolution), as a TorchScript-compatible template::
 
     step(x_t, h, c, w1, w2, b, m) -> (h, c)
 
@@ -22,7 +23,10 @@ Every way the library runs a built-in cell comes from, or is tested against, the
   their C++ twin (``_lstm_loop.cpp``) are checked against it on the same weights by
   ``tests/layers/test_recurrence_equivalence.py``.
 
-Gate order is torch's (LSTM i, f, g, o; GRU r, z, n).
+Gate order is torch's (LSTM i, f, g, o; GRU r, z, n). For ``conv_lstm`` the tensors are
+channels-first feature maps: ``x_t`` (B, 4F, *spatial), ``h``/``c`` (B, F, *spatial), ``w1`` the
+recurrent kernel in torch conv layout (4F, F, *kernel); the gates are slices of the channel axis,
+exactly as the dense LSTM slices its feature axis (``conv_lstm`` below means any of the three).
 """
 
 from __future__ import annotations
@@ -36,7 +40,8 @@ import torch
 import torch.nn.functional as F
 
 Tensor = torch.Tensor
-KINDS = ("lstm", "gru_after", "gru_before", "simple")
+KINDS = ("lstm", "gru_after", "gru_before", "simple", "conv_lstm1d", "conv_lstm2d", "conv_lstm3d")
+TWO_STATES = ("lstm", "conv_lstm1d", "conv_lstm2d", "conv_lstm3d")  # kinds carrying (h, c); the others h only
 
 
 def _identity(x: Tensor) -> Tensor:
@@ -67,6 +72,40 @@ def _gated_add(x: Tensor, h: Tensor, w: Tensor, m: Tensor) -> Tensor:  # one mas
 
 def _gated_add_rz(x: Tensor, h: Tensor, w: Tensor, m: Tensor) -> Tensor:  # GRU r, z of 3 gate masks
     return x + _gated(h, w.t(), m[:2])
+
+
+# Stride-1 TensorFlow "same" convolutions of h (B, C, *spatial) by w (out, C / groups, *kernel): an even
+# kernel puts the extra padding cell at the end. The pads come from the kernel's shape and the body has
+# no branches, so the scripted loops need no constants and export as plain Pad + Conv.
+def _same_1d(h: Tensor, w: Tensor, groups: int) -> Tensor:
+    k = w.size(2)
+    return F.conv1d(F.pad(h, [(k - 1) // 2, k // 2]), w, None, [1], [0], [1], groups)
+
+
+def _same_2d(h: Tensor, w: Tensor, groups: int) -> Tensor:
+    kh, kw = w.size(2), w.size(3)
+    return F.conv2d(F.pad(h, [(kw - 1) // 2, kw // 2, (kh - 1) // 2, kh // 2]), w, None, [1, 1], [0, 0], [1, 1], groups)
+
+
+def _same_3d(h: Tensor, w: Tensor, groups: int) -> Tensor:
+    kd, kh, kw = w.size(2), w.size(3), w.size(4)
+    h = F.pad(h, [(kw - 1) // 2, kw // 2, (kh - 1) // 2, kh // 2, (kd - 1) // 2, kd // 2])
+    return F.conv3d(h, w, None, [1, 1, 1], [0, 0, 0], [1, 1, 1], groups)
+
+
+_same = _same_2d  # rebound per rank (conv_lstm1d / 2d / 3d)
+
+
+def _conv_add(x: Tensor, h: Tensor, w: Tensor, m: Tensor) -> Tensor:
+    return x + _same(h, w, 1)
+
+
+def _conv_gated_add(x: Tensor, h: Tensor, w: Tensor, m: Tensor) -> Tensor:
+    # per-gate recurrent dropout masks m (G, B, F, *spatial): the G masked copies of h, side by side
+    # on the channel axis, make one grouped convolution (group g uses gate g's kernel block)
+    gates = m.size(0)
+    hm = (h.unsqueeze(0) * m).transpose(0, 1).flatten(1, 2)
+    return x + _same(hm, w, gates)
 
 
 def _linear(h: Tensor, w: Tensor, b: Tensor | None, m: Tensor) -> Tensor:
@@ -132,7 +171,8 @@ def _simple_step(x_t: Tensor, h: Tensor, c: Tensor, w1: Tensor, w2: Tensor, b: T
     return h, h
 
 
-_STEPS = {"lstm": _lstm_step, "gru_after": _gru_after_step, "gru_before": _gru_before_step, "simple": _simple_step}
+_STEPS = {"lstm": _lstm_step, "gru_after": _gru_after_step, "gru_before": _gru_before_step, "simple": _simple_step,
+          "conv_lstm1d": _lstm_step, "conv_lstm2d": _lstm_step, "conv_lstm3d": _lstm_step}
 # (kind, recurrent dropout) -> the state hooks of that variant
 _HOOKS: dict[tuple[str, bool], dict[str, Callable]] = {
     ("lstm", False): {"_rec": _addmm},
@@ -147,8 +187,9 @@ _HOOKS: dict[tuple[str, bool], dict[str, Callable]] = {
 
 
 def step_weights(kind: str, whh: Tensor, b_hh: Tensor | None) -> tuple[Tensor, Tensor, Tensor | None]:
-    """``(w1, w2, b)`` for the step of ``kind`` from the torch-layout recurrent kernel ``whh`` (G*u, u)."""
-    if kind == "gru_after":
+    """``(w1, w2, b)`` for the step of ``kind`` from the torch-layout recurrent kernel ``whh`` (G*u, u)
+    (``conv_lstm``: the conv kernel (4F, F, *kernel), used as is)."""
+    if kind == "gru_after" or kind.startswith("conv_lstm"):
         return whh, whh, b_hh
     if kind == "gru_before":
         u = whh.shape[1]
@@ -166,6 +207,18 @@ def _rebind(fn: Callable, name: str, **bind: Any) -> Callable:
     return new
 
 
+def _conv_hooks() -> dict[tuple[str, bool], dict[str, Callable]]:
+    """The state hooks of ``conv_lstm{1,2,3}d``: the conv hooks with that rank's "same" convolution."""
+    hooks = {}
+    for rank, same in ((1, _same_1d), (2, _same_2d), (3, _same_3d)):
+        for dropout, fn in ((False, _conv_add), (True, _conv_gated_add)):
+            hooks[(f"conv_lstm{rank}d", dropout)] = {"_rec": _rebind(fn, f"{fn.__name__}_{rank}d", _same=same)}
+    return hooks
+
+
+_HOOKS.update(_conv_hooks())
+
+
 def _slug(fn: Callable) -> str:
     name = getattr(fn, "__name__", None) or type(fn).__name__
     return "".join(ch if ch.isalnum() else "_" for ch in name)
@@ -178,7 +231,7 @@ def specialize(kind: str, act: Callable, ract: Callable, dropout: bool) -> Calla
     """The step of ``kind`` with activations ``act``/``ract`` (plain torch functions) bound.
 
     Args:
-        kind: ``lstm``, ``gru_after``, ``gru_before`` or ``simple``.
+        kind: One of :data:`KINDS`.
         act: Cell/candidate activation.
         ract: Gate activation (ignored by ``simple``).
         dropout: Whether ``m`` carries recurrent-dropout masks (per gate, or one for ``simple``).
@@ -261,6 +314,7 @@ def scripted_loop(kind: str, act: Callable, ract: Callable, masked: bool, zero_o
     Returns:
         ``loop(xp (T, B, G*u), mask (T, B, 1) bool, h, c, w1, w2, b) -> (sequence or last[:, None],
         last output, h, c)``; ``mask`` is unused when not ``masked``. Compiled once per process.
+        (``conv_lstm``: ``xp`` (T, B, 4F, *spatial), ``mask`` (T, B, 1, ...) of the same rank.)
     """
     key = (kind, act, ract, masked, zero_output, keep_sequence)
     if key in _LOOP_CACHE:
@@ -300,4 +354,4 @@ def _traced(fn: Callable) -> Callable | None:
         return None
 
 
-__all__ = ["KINDS", "specialize", "step_weights", "scripted_loop"]
+__all__ = ["KINDS", "TWO_STATES", "specialize", "step_weights", "scripted_loop"]

@@ -58,7 +58,12 @@ def _gru_bias(b: Tensor) -> Tensor:
 
 
 class _Cell(Layer):
-    """Shared constructor arguments, dropout masks and weight plumbing of the built-in cells."""
+    """Shared constructor arguments, dropout masks and weight plumbing of the built-in cells.
+
+    A concrete built-in cell class marks itself with ``_runs_sequences = True`` in its body: ``RNN``
+    then runs whole sequences through ``_sequence`` for it (and for subclasses that keep its
+    ``call`` and ``_loop_step``), instead of calling the cell step by step.
+    """
 
     _gates = 1
     _fused_kind: str | None = None
@@ -280,17 +285,19 @@ class _Cell(Layer):
             if loop is not None:
                 w1, w2, b = _steps.step_weights(kind, params[1], self._recurrent_bias(params))
                 h = states[0]
-                c = states[1] if kind == "lstm" else h
-                m = mask.t().unsqueeze(-1) if mask is not None else xp[:1, :1, :1] > 0  # (unused unmasked)
+                two = kind in _steps.TWO_STATES
+                c = states[1] if two else h
+                # (the mask argument is unused when unmasked)
+                m = _ops.time_major_mask(mask, xp.dim() - 1) if mask is not None else xp[:1, :1, :1] > 0
                 seq, last, h, c = loop(xp.transpose(0, 1), m, h, c, w1, w2, b)
-                return (seq if return_sequences else None), last, ([h, c] if kind == "lstm" else [h])
+                return (seq if return_sequences else None), last, ([h, c] if two else [h])
         return _ops.run_loop(self._loop_step(params, None), xp, list(states), mask, zero_output, return_sequences)
 
     def _fused_kind_for(self) -> str | None:
         raise NotImplementedError
 
     def _step_kind(self) -> str:
-        """This cell's recurrence in ``_steps`` (``lstm``, ``gru_after``, ``gru_before``, ``simple``)."""
+        """This cell's recurrence in ``_steps`` (``lstm``, ``gru_after``, ``gru_before``, ``simple``, ``conv_lstm``)."""
         raise NotImplementedError
 
     def _step_activations(self) -> tuple[Any, Any]:
@@ -306,7 +313,7 @@ class _Cell(Layer):
         kind = self._step_kind()
         step = _steps.specialize(kind, *self._step_activations(), rdp is not None)
         w1, w2, b = _steps.step_weights(kind, params[1], self._recurrent_bias(params))
-        if kind == "lstm":
+        if kind in _steps.TWO_STATES:
 
             def lstm_step(xp_t: Tensor, states: list) -> tuple[Tensor, list]:
                 h, c = step(xp_t, states[0], states[1], w1, w2, b, rdp)
@@ -373,6 +380,7 @@ class SimpleRNNCell(_Cell):
     """
 
     _gates = 1
+    _runs_sequences = True
 
     def __init__(
         self,
@@ -453,6 +461,7 @@ class LSTMCell(_Cell):
     """
 
     _gates = 4
+    _runs_sequences = True
 
     def __init__(
         self,
@@ -559,6 +568,7 @@ class GRUCell(_Cell):
     """
 
     _gates = 3
+    _runs_sequences = True
 
     def __init__(
         self,

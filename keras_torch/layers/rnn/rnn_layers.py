@@ -40,7 +40,7 @@ def _fast_cells(cell: Any) -> list[_Cell] | None:
     """The built-in cells behind ``cell`` when all of them can run whole sequences, else None."""
     cells = list(cell.cells) if isinstance(cell, StackedRNNCells) else [cell]
     for c in cells:
-        base = next((b for b in (LSTMCell, GRUCell, SimpleRNNCell) if isinstance(c, b)), None)
+        base = next((b for b in type(c).__mro__ if b.__dict__.get("_runs_sequences")), None)
         if base is None or type(c).call is not base.call or type(c)._loop_step is not base._loop_step:
             return None
     return cells

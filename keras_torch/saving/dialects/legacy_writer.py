@@ -33,6 +33,9 @@ def _legacy_object(obj: Any, category: str) -> Any:
     return {**obj, "config": cfg}
 
 
+# Kept although tf-keras rejects them: a LoRA layer's file lists its factors, which only Keras 3 reads.
+_LORA_KEYS = ("lora_rank", "lora_alpha")
+
 _CATEGORY_OF_KEY = (("initializer", "initializers"), ("regularizer", "regularizers"), ("constraint", "constraints"))
 
 
@@ -54,6 +57,12 @@ def legacy_layer_config(class_name: str, cfg: dict[str, Any]) -> dict[str, Any]:
         if "batch_shape" in cfg:
             cfg["batch_input_shape"] = cfg.pop("batch_shape")
         cfg.pop("optional", None)
+    elif class_name == "TextVectorization":
+        cfg["dtype"] = "string"  # tf-keras accepts no other dtype for it; Keras 3 takes it too
+    elif class_name in ("StringLookup", "IntegerLookup"):
+        cfg.pop("dtype", None)  # each library derives the output dtype from output_mode
+    elif class_name == "Discretization" and cfg.get("bin_boundaries") is not None:
+        cfg["num_bins"] = None  # adapted: tf-keras's constructor rejects both
     for key, value in list(cfg.items()):
         for suffix, category in _CATEGORY_OF_KEY:
             if key.endswith(suffix) and isinstance(value, dict):
@@ -64,7 +73,7 @@ def legacy_layer_config(class_name: str, cfg: dict[str, Any]) -> dict[str, Any]:
             cfg[key] = [_legacy_nested_layer(v) if is_entry(v) else v for v in value]
     keys = _tfk_keys("layers", class_name)
     if keys is not None:
-        cfg = {k: v for k, v in cfg.items() if k in keys}
+        cfg = {k: v for k, v in cfg.items() if k in keys or k in _LORA_KEYS}
     return cfg
 
 
@@ -171,13 +180,33 @@ def _legacy_model_entry(layer: Any, entry: dict[str, Any]) -> dict[str, Any]:
     return {"class_name": "Functional", "config": out_cfg}
 
 
+def _with_vocabulary(layer: Any, cfg: dict[str, Any]) -> dict[str, Any]:
+    """An adapted lookup vocabulary written into the layer's config.
+
+    A ``.keras`` file keeps it in ``assets/``; an ``.h5`` file has no assets (Keras 3 drops the vocabulary
+    there and tf-keras refuses to save it), but both rebuild a lookup from its ``vocabulary`` (and
+    ``idf_weights``) arguments.
+    """
+    if layer is None or "vocabulary" not in cfg or cfg["vocabulary"] is not None:
+        return cfg
+    if not layer.get_vocabulary(include_special_tokens=False):
+        return cfg  # never adapted: nothing to keep
+    vocabulary = layer.get_vocabulary(include_special_tokens=True)
+    cfg = {**cfg, "vocabulary": [v.item() if hasattr(v, "item") else v for v in vocabulary]}
+    store: dict[str, Any] = {}
+    layer.save_own_variables(store)
+    if "idf_weights" in store:
+        cfg["idf_weights"] = [float(w) for w in store["idf_weights"][: len(vocabulary)]]
+    return cfg
+
+
 def _legacy_entry(layer: Any, entry: dict[str, Any]) -> dict[str, Any]:
     if is_model(layer) and entry["class_name"] in _MODEL_CLASSES:
         return _legacy_model_entry(layer, entry)
     cls = entry["class_name"]
     registered = entry.get("registered_name")
     out = {"class_name": registered if registered and registered != cls else cls,
-           "config": legacy_layer_config(cls, entry["config"])}
+           "config": _with_vocabulary(layer, legacy_layer_config(cls, entry["config"]))}
     shapes = (entry.get("build_config") or {}).get("shapes_dict")
     if cls == "MultiHeadAttention" and shapes:
         # tf-keras rebuilds attention from these config keys (its from_config requires them).

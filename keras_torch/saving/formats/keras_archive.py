@@ -10,7 +10,11 @@ A ``.keras`` file is a zip (``ZIP_STORED``) of ``metadata.json``, ``config.json`
     layers/bidirectional/forward_layer/cell/vars/0
     layers/multi_head_attention/query_dense/vars/0
     layers/sequential/layers/dense/vars/0   (nested models)
+    layers/string_lookup/vars/idf_weights   (state saved by name: ``save_own_variables``)
     optimizer/vars/0                        (iteration, learning_rate, slots)
+
+Files layers write with ``save_assets`` (vocabularies) go under ``assets/<path>/`` in the zip
+(:mod:`.archive_assets`).
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from keras_torch.core.version import __version__
 from keras_torch.layers.base import Layer
 from keras_torch.saving import compile_config, optimizer_state
 from keras_torch.saving.dialects.keras3_writer import keras3_model_config
-from keras_torch.saving.formats import KERAS_VERSION, legacy_h5
+from keras_torch.saving.formats import KERAS_VERSION, archive_assets, legacy_h5
 from keras_torch.saving.guards import files as file_guard
 from keras_torch.saving.guards import json_config, limits, zip_archive
 from keras_torch.saving.h5 import LazyArray, lazy_dataset, materialize, open_h5, to_numpy
@@ -86,15 +90,39 @@ def _children(obj: Any) -> list[tuple[str, Any]]:
 
 
 def _own_arrays(obj: Any) -> list[torch.Tensor]:
-    """The weights Keras 3 stores in ``obj``'s own ``vars`` group (a layer's own Keras weights)."""
+    """The weights Keras 3 stores in ``obj``'s own ``vars`` group (a layer's ``keras_saved_weights()``)."""
     if isinstance(obj, Layer):
-        return obj.keras_weights()
+        return obj.keras_saved_weights()
     return list(obj.parameters(recurse=False)) if isinstance(obj, torch.nn.Module) else []
+
+
+def _named_variables(obj: Any) -> dict[str, Any]:
+    """State a layer stores by name beside its weights with Keras 3's ``save_own_variables`` (a lookup's
+    ``idf_weights``); only layers that define the method have any."""
+    store: dict[str, Any] = {}
+    if isinstance(obj, Layer) and callable(getattr(obj, "save_own_variables", None)):
+        obj.save_own_variables(store)
+    return store
+
+
+def _load_named_variables(f: Any, path: str, obj: Any) -> None:
+    """Give a layer that defines ``load_own_variables`` the named datasets of its ``vars`` group."""
+    if not (isinstance(obj, Layer) and callable(getattr(obj, "load_own_variables", None))):
+        return
+    g = _get_vars_group(f, path)
+    if g is None:
+        return
+    import h5py
+
+    store = {k: lazy_dataset(g[k], _filename(g)).read() for k in g.keys()
+             if not k.isdigit() and isinstance(g[k], h5py.Dataset)}
+    if store:
+        obj.load_own_variables(store)
 
 
 def _load_own_arrays(obj: Any, values: list[np.ndarray]) -> None:
     if isinstance(obj, Layer):
-        obj.load_keras_weights(values)
+        obj.load_keras_saved_weights(values)
         return
     with torch.no_grad():
         for p, v in zip(obj.parameters(recurse=False), values):
@@ -144,6 +172,8 @@ def save_weights_to_h5file(f: Any, model: Any) -> None:
                 ds.attrs["dtype"] = "bfloat16"
             else:
                 g.create_dataset(str(i), data=arr)
+        for key, value in _named_variables(obj).items():
+            g.create_dataset(key, data=np.asarray(value))
     opt = getattr(model, "optimizer", None)
     if opt is not None and hasattr(opt, "get_weights"):
         g = f.require_group("optimizer/vars")
@@ -192,6 +222,7 @@ def _read_vars(g: Any, what: str = "weight") -> list[LazyArray]:
 def load_weights_from_h5file(f: Any, model: Any, skip_mismatch: bool = False, load_optimizer: bool = True) -> None:
     errors = []
     for path, obj in walk(model):
+        _load_named_variables(f, path, obj)
         expected = _own_arrays(obj)
         if not expected:
             continue
@@ -274,13 +305,7 @@ def load_weights(model: Any, filepath: str, skip_mismatch: bool = False) -> None
 # ---------------------------------------------------------------------- .keras archives
 def model_config(model: Any) -> dict[str, Any]:
     """The ``config.json`` of a ``.keras`` archive (with the ``compile_config`` of a compiled model)."""
-    entry = keras3_model_config(serialize_layer(model))
-    cc = compile_config.compile_config(model)
-    if cc is not None:
-        entry["compile_config"] = cc
-    else:
-        entry.pop("compile_config", None)
-    return entry
+    return keras3_model_config(serialize_layer(model))
 
 
 def save_model(model: Any, filepath: str, include_optimizer: bool = True) -> None:
@@ -301,10 +326,13 @@ def save_model(model: Any, filepath: str, include_optimizer: bool = True) -> Non
             _save_without_optimizer(f, model)
         else:
             save_weights_to_h5file(f, model)
+    assets = archive_assets.collect_assets(walk(model))
     with zipfile.ZipFile(filepath, "w", compression=zipfile.ZIP_STORED) as z:
         z.writestr(METADATA_FILENAME, json.dumps(metadata))
         z.writestr(CONFIG_FILENAME, json.dumps(config, default=json_default))
         z.writestr(VARS_FILENAME + ".h5", buf.getvalue())
+        for name, data in assets:
+            z.writestr(name, data)
 
 
 def _save_without_optimizer(f: Any, model: Any) -> None:
@@ -401,9 +429,10 @@ def load_model(filepath: str, custom_objects: dict | None = None, compile: bool 
                               "uncompiled.", stacklevel=3)
         if isinstance(weights, tuple):
             _load_npz(model, weights[1], filepath)
-            return model
-        with open_h5(weights, name=f"{filepath}/{VARS_FILENAME}.h5") as f:
-            load_weights_from_h5file(f, model, load_optimizer=compile)
+        else:
+            with open_h5(weights, name=f"{filepath}/{VARS_FILENAME}.h5") as f:
+                load_weights_from_h5file(f, model, load_optimizer=compile)
+    archive_assets.restore_assets(walk(model), filepath)
     return model
 
 
