@@ -25,8 +25,11 @@ def case_params(marks_for_slow: tuple = ()) -> list:
 
 
 def fixture(name: str) -> dict[str, np.ndarray]:
-    """The committed reference of case ``name``."""
-    with np.load(FIXTURES / f"{name}.npz") as d:
+    """The committed reference of case ``name`` (the test skips, naming the command, where none is committed)."""
+    path = FIXTURES / f"{name}.npz"
+    if not path.exists():
+        pytest.skip(f"no reference for {name} yet: /opt/kref/bin/python -m compat.gen.applications {name}")
+    with np.load(path) as d:
         return {k: d[k] for k in d.files}
 
 
