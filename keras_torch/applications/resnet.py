@@ -170,12 +170,28 @@ def ResNet152(include_top: bool = True, weights: Any = "imagenet", input_tensor:
 
 
 def preprocess_input(x: Any, data_format: str | None = None) -> Any:
-    """Caffe-style preprocessing: RGB -> BGR, minus the ImageNet channel means (no scaling)."""
+    """Caffe-style preprocessing: RGB -> BGR, minus the ImageNet channel means (no scaling).
+
+    Args:
+        x: Images, a numpy array or tensor of pixel values in ``[0, 255]``.
+        data_format: ``"channels_last"`` or ``"channels_first"`` (default: the Keras config).
+
+    Returns:
+        The preprocessed images (numpy in, numpy out; tensors are not modified in place).
+    """
     return imagenet_utils.preprocess_input(x, data_format=data_format, mode="caffe")
 
 
 def decode_predictions(preds: Any, top: int = 5) -> list:
-    """The ``top`` ImageNet classes of each prediction (see ``imagenet_utils.decode_predictions``)."""
+    """The ``top`` ImageNet classes of each prediction (see ``imagenet_utils.decode_predictions``).
+
+    Args:
+        preds: ``(batch, 1000)`` ImageNet class scores.
+        top: How many classes to return per sample.
+
+    Returns:
+        One list per sample of ``(class_id, class_name, score)`` tuples, best first.
+    """
     return imagenet_utils.decode_predictions(preds, top=top)
 
 

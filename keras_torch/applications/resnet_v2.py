@@ -45,7 +45,15 @@ def ResNet152V2(include_top: bool = True, weights: Any = "imagenet", input_tenso
 
 
 def preprocess_input(x: Any, data_format: str | None = None) -> Any:
-    """Scale pixels from ``[0, 255]`` to ``[-1, 1]``."""
+    """Scale pixels from ``[0, 255]`` to ``[-1, 1]``.
+
+    Args:
+        x: Images, a numpy array or tensor of pixel values in ``[0, 255]``.
+        data_format: ``"channels_last"`` or ``"channels_first"`` (default: the Keras config).
+
+    Returns:
+        The preprocessed images (numpy in, numpy out; tensors are not modified in place).
+    """
     return imagenet_utils.preprocess_input(x, data_format=data_format, mode="tf")
 
 
