@@ -22,14 +22,16 @@ def _seed():
 def pytest_collection_modifyitems(config, items):
     have_cuda = torch.cuda.is_available()
     skip_gpu = pytest.mark.skip(reason="needs a CUDA device")
-    # Slow checks (e.g. all 71 keras.applications architectures) run with KERAS_TORCH_SLOW=1 or `-m slow`.
-    run_slow = os.environ.get("KERAS_TORCH_SLOW") == "1" or "slow" in (config.getoption("markexpr") or "")
-    skip_slow = pytest.mark.skip(reason="slow: set KERAS_TORCH_SLOW=1 (or select -m slow) to run it")
+    # Exhaustive checks (every member of a family, e.g. all 71 keras.applications architectures) are opt-in:
+    # KERAS_TORCH_EXHAUSTIVE=1 or `-m exhaustive`. `slow` end-to-end checks run by default.
+    markexpr = config.getoption("markexpr") or ""
+    run_exhaustive = os.environ.get("KERAS_TORCH_EXHAUSTIVE") == "1" or "exhaustive" in markexpr
+    skip_exhaustive = pytest.mark.skip(reason="exhaustive: set KERAS_TORCH_EXHAUSTIVE=1 (or -m exhaustive) to run it")
     for item in items:
         if "gpu" in item.keywords and not have_cuda:
             item.add_marker(skip_gpu)
-        if "slow" in item.keywords and not run_slow:
-            item.add_marker(skip_slow)
+        if "exhaustive" in item.keywords and not run_exhaustive:
+            item.add_marker(skip_exhaustive)
         if "interop" in item.keywords:
             item.add_marker(pytest.mark.slow)
 

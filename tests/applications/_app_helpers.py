@@ -18,9 +18,9 @@ from compat import app_cases  # noqa: E402 - needs the repository root on sys.pa
 FIXTURES = ROOT / "compat" / "fixtures" / "applications"
 
 
-def case_params(marks_for_slow: tuple = ()) -> list:
-    """One pytest param per case; all but one member of each family are marked ``slow``."""
-    return [pytest.param(c.name, id=c.name, marks=() if c.fast else (pytest.mark.slow, *marks_for_slow))
+def case_params(marks_for_exhaustive: tuple = ()) -> list:
+    """One pytest param per case; all but one member of each family are marked ``exhaustive``."""
+    return [pytest.param(c.name, id=c.name, marks=() if c.fast else (pytest.mark.exhaustive, *marks_for_exhaustive))
             for c in app_cases.CASES]
 
 

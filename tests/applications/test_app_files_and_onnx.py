@@ -47,11 +47,11 @@ def test_real_keras_file_loads_and_matches(name, kind):
 
 
 # The default run exports three small architectures (depthwise/SE/hard-swish, grouped convs,
-# Rescaling); KERAS_TORCH_SLOW=1 exports all 71.
+# Rescaling); KERAS_TORCH_EXHAUSTIVE=1 exports all 71.
 ONNX_FAST = ("MobileNetV3Small", "RegNetX002", "MobileNet")
 
 
-@pytest.mark.parametrize("name", [pytest.param(c.name, id=c.name, marks=() if c.name in ONNX_FAST else pytest.mark.slow)
+@pytest.mark.parametrize("name", [pytest.param(c.name, id=c.name, marks=() if c.name in ONNX_FAST else pytest.mark.exhaustive)
                                   for c in app_cases.CASES])
 def test_onnx_export_matches_at_batch_1_and_n(name, tmp_path):
     ort = pytest.importorskip("onnxruntime")

@@ -7,7 +7,7 @@ builds the same architecture, must have the same weights in the same order and s
 values and must predict the same logits within the acceptance bound: the larger of 1e-4 x max|ref|
 and twice real Keras's own float32 noise floor (its outputs with 2 vs 1 threads).
 
-The default run takes one member of each family; ``KERAS_TORCH_SLOW=1`` runs all 71.
+The default run takes one member of each family; ``KERAS_TORCH_EXHAUSTIVE=1`` runs all 71.
 """
 
 from __future__ import annotations
