@@ -53,14 +53,32 @@ _LAZY = {
     "preprocessing": "keras_torch.preprocessing",
     "applications": "keras_torch.applications",
     "distribution": "keras_torch.distribution",
+    "quantizers": "keras_torch.quantizers",
+    "visualization": "keras_torch.visualization",
+    "distillation": "keras_torch.distillation",
+    "dtensor": "keras_torch.dtensor",
 }
 # Classes from lazily loaded modules (``keras.Loss``, ``keras.Function``...).
 _LAZY_NAMES = {"Loss": "keras_torch.losses", "Metric": "keras_torch.metrics", "Optimizer": "keras_torch.optimizers",
-               "Function": "keras_torch.backend.function"}
+               "Function": "keras_torch.backend.function",
+               "Quantizer": "keras_torch.quantizers"}
 
 
 def version() -> str:
-    """``keras.__version__`` (see ``keras_torch.core.version``: the emulated Keras version under ``keras-torch run``)."""
+    """Returns the Keras version string that ``keras.__version__`` reports.
+
+    This is the version of the Keras API keras_torch emulates (see ``keras_torch.core.version``): under
+    ``keras-torch run`` it is the emulated Keras version, so scripts that test ``keras.__version__`` take
+    the branch meant for that Keras.
+
+    Returns:
+        A version string such as ``"3.15.1"``.
+
+    Example:
+
+    >>> isinstance(keras.version(), str)
+    True
+    """
     return _version.public_version()
 
 

@@ -99,5 +99,9 @@ def set_backend(backend: str) -> None:
 
 
 def is_nnx_enabled() -> bool:
-    """Flax NNX features exist on Keras's JAX backend only: always ``False`` here."""
+    """Flax NNX features exist on Keras's JAX backend only: always ``False`` here.
+
+    Returns:
+        False.
+    """
     return False

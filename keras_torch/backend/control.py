@@ -22,12 +22,20 @@ _LEARNING_PHASE = {"value": 0}  # K.set_learning_phase / learning_phase_scope
 
 
 def learning_phase() -> int:
-    """The global learning phase: 0 (test) or 1 (train)."""
+    """The global learning phase: 0 (test) or 1 (train).
+
+    Returns:
+        0 or 1.
+    """
     return _LEARNING_PHASE["value"]
 
 
 def set_learning_phase(value: int) -> None:
-    """Set the global learning phase (0 = test, 1 = train)."""
+    """Set the global learning phase (0 = test, 1 = train).
+
+    Args:
+        value: 0 (test) or 1 (train).
+    """
     if value not in (0, 1):
         raise ValueError("Expected learning phase to be 0 or 1.")
     _LEARNING_PHASE["value"] = int(value)
@@ -35,7 +43,14 @@ def set_learning_phase(value: int) -> None:
 
 @contextlib.contextmanager
 def learning_phase_scope(value: int) -> Iterator[None]:
-    """Set the learning phase inside the block (restored afterwards)."""
+    """Set the learning phase inside the block (restored afterwards).
+
+    Args:
+        value: 0 (test) or 1 (train).
+
+    Yields:
+        Nothing; the phase is set while the block runs.
+    """
     previous = learning_phase()
     set_learning_phase(value)
     try:
@@ -52,6 +67,9 @@ def in_train_phase(x: Any, alt: Any, training: Any = None) -> Any:
         alt: Value (or callable) otherwise.
         training: The phase; ``None`` uses the enclosing layer call's ``training``, then
             :func:`learning_phase`.
+
+    Returns:
+        The chosen value (called when callable).
     """
     if training is None:
         training = CALL_CONTEXT.training
@@ -64,7 +82,16 @@ def in_train_phase(x: Any, alt: Any, training: Any = None) -> Any:
 
 
 def in_test_phase(x: Any, alt: Any, training: Any = None) -> Any:
-    """``x`` at test time, ``alt`` in training (the mirror of :func:`in_train_phase`)."""
+    """``x`` at test time, ``alt`` in training (the mirror of :func:`in_train_phase`).
+
+    Args:
+        x: Value (or zero-argument callable) for the test phase.
+        alt: Value (or callable) for the training phase.
+        training: The phase; None uses the enclosing layer call's ``training``, then :func:`learning_phase`.
+
+    Returns:
+        The chosen value.
+    """
     return in_train_phase(alt, x, training=training)
 
 
@@ -90,13 +117,26 @@ def map_fn(fn: Callable[[Any], Any], elems: Any, name: str | None = None, dtype:
         elems: A tensor, or a tuple/list of tensors sliced together.
         name: Accepted for compatibility.
         dtype: Output dtype (cast), if given.
+
+    Returns:
+        The outputs of ``fn`` stacked along a new first axis.
     """
     out = _stack_outputs([fn(e) for e in _slices(elems)])
     return out if dtype is None else _ops.cast(out, dtype)
 
 
 def foldl(fn: Callable[[Any, Any], Any], elems: Any, initializer: Any = None, name: str | None = None) -> Any:
-    """Reduce ``elems`` from the first slice: ``acc = fn(acc, x)`` (``initializer`` defaults to ``elems[0]``)."""
+    """Reduce ``elems`` from the first slice: ``acc = fn(acc, x)`` (``initializer`` defaults to ``elems[0]``).
+
+    Args:
+        fn: Function ``(accumulator, slice) -> accumulator``.
+        elems: A tensor (or a tuple/list of tensors) sliced along axis 0.
+        initializer: Starting accumulator; None uses the first slice.
+        name: Accepted for compatibility.
+
+    Returns:
+        The final accumulator.
+    """
     items = _slices(elems)
     acc = initializer
     if acc is None:
@@ -107,7 +147,17 @@ def foldl(fn: Callable[[Any, Any], Any], elems: Any, initializer: Any = None, na
 
 
 def foldr(fn: Callable[[Any, Any], Any], elems: Any, initializer: Any = None, name: str | None = None) -> Any:
-    """Reduce ``elems`` from the last slice: ``acc = fn(acc, x)`` (``initializer`` defaults to ``elems[-1]``)."""
+    """Reduce ``elems`` from the last slice: ``acc = fn(acc, x)`` (``initializer`` defaults to ``elems[-1]``).
+
+    Args:
+        fn: Function ``(accumulator, slice) -> accumulator``.
+        elems: A tensor (or a tuple/list of tensors) sliced along axis 0.
+        initializer: Starting accumulator; None uses the last slice.
+        name: Accepted for compatibility.
+
+    Returns:
+        The final accumulator.
+    """
     items = _slices(elems)[::-1]
     acc = initializer
     if acc is None:
@@ -193,6 +243,17 @@ def placeholder(shape: Any = None, ndim: int | None = None, dtype: Any = None, s
                 name: str | None = None, ragged: bool = False) -> KerasTensor:
     """A symbolic input (``keras.Input``) of the full ``shape`` (batch included, ``None`` for unknown).
 
+    Args:
+        shape: Full shape, batch included (None for unknown sizes).
+        ndim: Rank, when ``shape`` is not given (all sizes unknown).
+        dtype: dtype; None means ``floatx()``.
+        sparse: Not supported (must be False).
+        name: Name of the input.
+        ragged: Not supported (must be False).
+
+    Returns:
+        A symbolic tensor.
+
     Raises:
         ValueError: Neither ``shape`` nor ``ndim`` given, or both ``sparse`` and ``ragged``.
         NotImplementedError: ``sparse`` or ``ragged`` (keras_torch has dense symbolic tensors only).
@@ -214,6 +275,16 @@ def function(inputs: Any, outputs: Any, updates: Any = None, name: str | None = 
     """A callable evaluating symbolic ``outputs`` from values for ``inputs``, returning numpy arrays.
 
     As tf-keras in eager mode: a list holding one output gives a one-item list back.
+
+    Args:
+        inputs: Symbolic input(s) (``keras.Input`` or ``K.placeholder``).
+        outputs: Symbolic output(s) computed from ``inputs``.
+        updates: Not supported (must be empty).
+        name: Name of the underlying function.
+        **kwargs: Not supported (session arguments).
+
+    Returns:
+        A function taking input values (a list matching ``inputs``) and returning numpy outputs.
 
     Raises:
         ValueError: ``updates`` or session keyword arguments (they need TF1 graphs).
@@ -237,10 +308,17 @@ def function(inputs: Any, outputs: Any, updates: Any = None, name: str | None = 
 
 
 def gradients(loss: Any, variables: Any) -> list[torch.Tensor | None]:
-    """Gradients of ``loss`` (summed if not scalar) with respect to ``variables`` (``None`` where unconnected).
+    r"""Gradients of ``loss`` (summed if not scalar) with respect to ``variables`` (``None`` where unconnected).
 
     keras_torch runs eagerly, so this works when ``loss`` was computed from the variables with
-    gradient tracking on (as with weights of a layer, or ``keras.Variable``\\ s).
+    gradient tracking on (as with weights of a layer, or ``keras.Variable``\ s).
+
+    Args:
+        loss: Tensor with autograd history.
+        variables: A variable (or tensor) or a list of them.
+
+    Returns:
+        One gradient tensor (or None) per variable.
 
     Raises:
         ValueError: ``loss`` is symbolic (no graph to differentiate yet) or does not track gradients.
@@ -258,14 +336,30 @@ def gradients(loss: Any, variables: Any) -> list[torch.Tensor | None]:
 
 
 def stop_gradient(variables: Any) -> Any:
-    """``variables`` (a tensor or a list) detached from the autograd graph."""
+    """``variables`` (a tensor or a list) detached from the autograd graph.
+
+    Args:
+        variables: A tensor or a list of tensors.
+
+    Returns:
+        The detached tensor(s).
+    """
     if isinstance(variables, (list, tuple)):
         return [_ops.stop_gradient(v) for v in variables]
     return _ops.stop_gradient(variables)
 
 
 def print_tensor(x: Any, message: str = "", summarize: int = 3) -> Any:
-    """Print ``message`` and ``x`` (``summarize`` edge items per axis) to stdout; return ``x`` unchanged."""
+    """Print ``message`` and ``x`` (``summarize`` edge items per axis) to stdout; return ``x`` unchanged.
+
+    Args:
+        x: Tensor or array.
+        message: Text printed before the values.
+        summarize: Number of leading and trailing items shown per axis.
+
+    Returns:
+        ``x``.
+    """
     values = np.asarray(x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else x)
     body = np.array2string(values, threshold=max(summarize * 2, 1), edgeitems=summarize, separator=" ")
     print(f"{message} {body}" if message else body, flush=True)

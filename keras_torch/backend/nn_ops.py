@@ -84,19 +84,55 @@ def _conv(x: Any, kernel: Any, strides: Any, padding: str, data_format: Any, dil
 
 def conv1d(x: Any, kernel: Any, strides: int = 1, padding: str = "valid", data_format: str | None = None,
            dilation_rate: int = 1) -> torch.Tensor:
-    """1D convolution; ``kernel`` is ``(width, in, out)``; ``padding`` may also be ``"causal"``."""
+    """1D convolution; ``kernel`` is ``(width, in, out)``; ``padding`` may also be ``"causal"``.
+
+    Args:
+        x: Input ``(batch, steps, channels)`` (channels first with ``data_format="channels_first"``).
+        kernel: Kernel ``(width, in_channels, filters)``.
+        strides: Step of the convolution.
+        padding: "valid", "same" or "causal".
+        data_format: "channels_last" or "channels_first"; None means ``image_data_format()``.
+        dilation_rate: Dilation of the kernel.
+
+    Returns:
+        The convolved tensor.
+    """
     return _conv(x, kernel, strides, padding, data_format, dilation_rate, 1)
 
 
 def conv2d(x: Any, kernel: Any, strides: Any = (1, 1), padding: str = "valid", data_format: str | None = None,
            dilation_rate: Any = (1, 1)) -> torch.Tensor:
-    """2D convolution; ``kernel`` is ``(rows, cols, in, out)``."""
+    """2D convolution; ``kernel`` is ``(rows, cols, in, out)``.
+
+    Args:
+        x: Input ``(batch, rows, cols, channels)`` (channels first with ``data_format="channels_first"``).
+        kernel: Kernel ``(rows, cols, in_channels, filters)``.
+        strides: Step along rows and columns.
+        padding: "valid" or "same".
+        data_format: "channels_last" or "channels_first"; None means ``image_data_format()``.
+        dilation_rate: Dilation of the kernel.
+
+    Returns:
+        The convolved tensor.
+    """
     return _conv(x, kernel, strides, padding, data_format, dilation_rate, 2)
 
 
 def conv3d(x: Any, kernel: Any, strides: Any = (1, 1, 1), padding: str = "valid", data_format: str | None = None,
            dilation_rate: Any = (1, 1, 1)) -> torch.Tensor:
-    """3D convolution; ``kernel`` is ``(depth, rows, cols, in, out)``."""
+    """3D convolution; ``kernel`` is ``(depth, rows, cols, in, out)``.
+
+    Args:
+        x: Input ``(batch, depth, rows, cols, channels)`` (channels first with ``data_format="channels_first"``).
+        kernel: Kernel ``(depth, rows, cols, in_channels, filters)``.
+        strides: Step along each spatial axis.
+        padding: "valid" or "same".
+        data_format: "channels_last" or "channels_first"; None means ``image_data_format()``.
+        dilation_rate: Dilation of the kernel.
+
+    Returns:
+        The convolved tensor.
+    """
     return _conv(x, kernel, strides, padding, data_format, dilation_rate, 3)
 
 
@@ -105,6 +141,18 @@ def conv2d_transpose(x: Any, kernel: Any, output_shape: Any, strides: Any = (1, 
     """Transposed 2D convolution to ``output_shape`` (given in ``data_format`` order; the batch may be None).
 
     ``kernel`` is ``(rows, cols, out, in)`` as in TensorFlow.
+
+    Args:
+        x: Input ``(batch, rows, cols, channels)`` (channels first with ``data_format="channels_first"``).
+        kernel: Kernel ``(rows, cols, filters, in_channels)``.
+        output_shape: Full output shape, batch included (the batch may be None).
+        strides: Step along rows and columns.
+        padding: "valid" or "same".
+        data_format: "channels_last" or "channels_first"; None means ``image_data_format()``.
+        dilation_rate: Dilation of the kernel.
+
+    Returns:
+        Tensor of ``output_shape``.
     """
     data_format = _data_format(data_format)
     x, kernel = _t(x), _t(kernel)
@@ -125,7 +173,19 @@ def conv2d_transpose(x: Any, kernel: Any, output_shape: Any, strides: Any = (1, 
 
 def depthwise_conv2d(x: Any, depthwise_kernel: Any, strides: Any = (1, 1), padding: str = "valid",
                      data_format: str | None = None, dilation_rate: Any = (1, 1)) -> torch.Tensor:
-    """Depthwise 2D convolution; ``depthwise_kernel`` is ``(rows, cols, in, multiplier)``."""
+    """Depthwise 2D convolution; ``depthwise_kernel`` is ``(rows, cols, in, multiplier)``.
+
+    Args:
+        x: Input ``(batch, rows, cols, channels)`` (channels first with ``data_format="channels_first"``).
+        depthwise_kernel: Kernel ``(rows, cols, in_channels, multiplier)``.
+        strides: Step along rows and columns.
+        padding: "valid" or "same".
+        data_format: "channels_last" or "channels_first"; None means ``image_data_format()``.
+        dilation_rate: Dilation of the kernel.
+
+    Returns:
+        Tensor with ``in_channels * multiplier`` channels.
+    """
     data_format = _data_format(data_format)
     x, kernel = _t(x), _t(depthwise_kernel)
     strides, dilation = _tuple(strides, 2), _tuple(dilation_rate, 2)
@@ -138,7 +198,20 @@ def depthwise_conv2d(x: Any, depthwise_kernel: Any, strides: Any = (1, 1), paddi
 def separable_conv2d(x: Any, depthwise_kernel: Any, pointwise_kernel: Any, strides: Any = (1, 1),
                      padding: str = "valid", data_format: str | None = None,
                      dilation_rate: Any = (1, 1)) -> torch.Tensor:
-    """Depthwise convolution followed by a 1x1 convolution (``pointwise_kernel``: ``(1, 1, in * mult, out)``)."""
+    """Depthwise convolution followed by a 1x1 convolution (``pointwise_kernel``: ``(1, 1, in * mult, out)``).
+
+    Args:
+        x: Input ``(batch, rows, cols, channels)`` (channels first with ``data_format="channels_first"``).
+        depthwise_kernel: Kernel ``(rows, cols, in_channels, multiplier)``.
+        pointwise_kernel: Kernel ``(1, 1, in_channels * multiplier, filters)``.
+        strides: Step of the depthwise convolution.
+        padding: "valid" or "same".
+        data_format: "channels_last" or "channels_first"; None means ``image_data_format()``.
+        dilation_rate: Dilation of the depthwise kernel.
+
+    Returns:
+        Tensor with ``filters`` channels.
+    """
     depthwise = depthwise_conv2d(x, depthwise_kernel, strides, padding, data_format, dilation_rate)
     return conv2d(depthwise, pointwise_kernel, data_format=data_format)
 
@@ -162,13 +235,36 @@ def _local_conv(inputs: Any, kernel: Any, kernel_size: Any, strides: Any, output
 
 
 def local_conv1d(inputs: Any, kernel: Any, kernel_size: Any, strides: Any, data_format: str | None = None) -> torch.Tensor:
-    """Unshared-weight 1D convolution; ``kernel`` is ``(output_length, kernel_size * in, filters)``."""
+    """Unshared-weight 1D convolution; ``kernel`` is ``(output_length, kernel_size * in, filters)``.
+
+    Args:
+        inputs: Input ``(batch, steps, channels)`` (channels first with ``data_format="channels_first"``).
+        kernel: Kernel ``(output_length, kernel_size * channels, filters)``.
+        kernel_size: Window size (an int or a 1-tuple).
+        strides: Window step (an int or a 1-tuple).
+        data_format: "channels_last" or "channels_first"; None means ``image_data_format()``.
+
+    Returns:
+        Tensor ``(batch, output_length, filters)`` (channels first as requested).
+    """
     return _local_conv(inputs, kernel, kernel_size, strides, (int(_t(kernel).shape[0]),), data_format)
 
 
 def local_conv2d(inputs: Any, kernel: Any, kernel_size: Any, strides: Any, output_shape: Any,
                  data_format: str | None = None) -> torch.Tensor:
-    """Unshared-weight 2D convolution; ``kernel`` is ``(rows * cols, kh * kw * in, filters)``."""
+    """Unshared-weight 2D convolution; ``kernel`` is ``(rows * cols, kh * kw * in, filters)``.
+
+    Args:
+        inputs: Input ``(batch, rows, cols, channels)`` (channels first with ``data_format="channels_first"``).
+        kernel: Kernel ``(out_rows * out_cols, kh * kw * channels, filters)``.
+        kernel_size: Window size ``(kh, kw)``.
+        strides: Window step ``(sh, sw)``.
+        output_shape: ``(out_rows, out_cols)``.
+        data_format: "channels_last" or "channels_first"; None means ``image_data_format()``.
+
+    Returns:
+        Tensor ``(batch, out_rows, out_cols, filters)`` (channels first as requested).
+    """
     return _local_conv(inputs, kernel, kernel_size, strides, tuple(int(d) for d in output_shape), data_format)
 
 
@@ -194,18 +290,60 @@ def _pool(x: Any, pool_size: Any, strides: Any, padding: str, data_format: str |
 
 def pool2d(x: Any, pool_size: Any, strides: Any = (1, 1), padding: str = "valid", data_format: str | None = None,
            pool_mode: str = "max") -> torch.Tensor:
-    """2D max or average pooling (``pool_mode``: ``"max"`` / ``"avg"``)."""
+    """2D max or average pooling (``pool_mode``: ``"max"`` / ``"avg"``).
+
+    Args:
+        x: Input ``(batch, rows, cols, channels)`` (channels first with ``data_format="channels_first"``).
+        pool_size: Window size ``(rows, cols)``.
+        strides: Window step.
+        padding: "valid" or "same" (padded cells do not count in averages).
+        data_format: "channels_last" or "channels_first"; None means ``image_data_format()``.
+        pool_mode: "max" or "avg".
+
+    Returns:
+        The pooled tensor.
+
+    Raises:
+        ValueError: for another ``pool_mode``.
+    """
     return _pool(x, pool_size, strides, padding, data_format, pool_mode, 2)
 
 
 def pool3d(x: Any, pool_size: Any, strides: Any = (1, 1, 1), padding: str = "valid", data_format: str | None = None,
            pool_mode: str = "max") -> torch.Tensor:
-    """3D max or average pooling (``pool_mode``: ``"max"`` / ``"avg"``)."""
+    """3D max or average pooling (``pool_mode``: ``"max"`` / ``"avg"``).
+
+    Args:
+        x: Input ``(batch, depth, rows, cols, channels)`` (channels first with ``data_format="channels_first"``).
+        pool_size: Window size ``(depth, rows, cols)``.
+        strides: Window step.
+        padding: "valid" or "same" (padded cells do not count in averages).
+        data_format: "channels_last" or "channels_first"; None means ``image_data_format()``.
+        pool_mode: "max" or "avg".
+
+    Returns:
+        The pooled tensor.
+
+    Raises:
+        ValueError: for another ``pool_mode``.
+    """
     return _pool(x, pool_size, strides, padding, data_format, pool_mode, 3)
 
 
 def bias_add(x: Any, bias: Any, data_format: str | None = None) -> torch.Tensor:
-    """Add a per-channel bias (``(channels,)``), or a full bias of shape ``x.shape[1:]`` in ``data_format``."""
+    """Add a per-channel bias (``(channels,)``), or a full bias of shape ``x.shape[1:]`` in ``data_format``.
+
+    Args:
+        x: Input tensor, batch first.
+        bias: Tensor of shape ``(channels,)`` or ``x.shape[1:]``.
+        data_format: "channels_last" or "channels_first"; None means ``image_data_format()``.
+
+    Returns:
+        ``x + bias``.
+
+    Raises:
+        ValueError: for a bias of another rank.
+    """
     data_format = _data_format(data_format)
     x, bias = _t(x), _t(bias)
     if bias.ndim not in (1, x.ndim - 1):
@@ -232,6 +370,18 @@ def batch_normalization(x: Any, mean: Any, var: Any, beta: Any, gamma: Any, axis
     """``(x - mean) / sqrt(var + epsilon) * gamma + beta`` (``beta``/``gamma`` may be None).
 
     For 4D inputs the parameters apply along ``axis`` (1 or -1); otherwise they broadcast.
+
+    Args:
+        x: Input tensor.
+        mean: Mean (per channel for 4-D inputs, else broadcastable to ``x``).
+        var: Variance, shaped as ``mean``.
+        beta: Offset, shaped as ``mean``, or None.
+        gamma: Scale, shaped as ``mean``, or None.
+        axis: Channel axis of a 4-D input.
+        epsilon: Added to the variance.
+
+    Returns:
+        The normalized tensor.
     """
     x = _t(x)
     mean, var, beta, gamma = (_param(p, x, axis) for p in (mean, var, beta, gamma))
@@ -254,6 +404,16 @@ def normalize_batch_in_training(x: Any, gamma: Any, beta: Any, reduction_axes: A
 
     As TensorFlow's fused kernel, a 4D input reduced over all but its channel axis reports the
     unbiased batch variance (the normalization itself uses the biased one).
+
+    Args:
+        x: Input tensor.
+        gamma: Scale (one value per kept axis position) or None.
+        beta: Offset (one value per kept axis position) or None.
+        reduction_axes: Axes the statistics are computed over.
+        epsilon: Added to the variance.
+
+    Returns:
+        ``(normalized, mean, variance)``.
     """
     x = _t(x)
     axes = [a % x.ndim for a in reduction_axes]
@@ -275,7 +435,21 @@ def normalize_batch_in_training(x: Any, gamma: Any, beta: Any, reduction_axes: A
 
 def resize_images(x: Any, height_factor: int, width_factor: int, data_format: str,
                   interpolation: str = "nearest") -> torch.Tensor:
-    """Upsample the rows and columns by integer factors (``interpolation``: ``"nearest"`` or ``"bilinear"``)."""
+    """Upsample the rows and columns by integer factors (``interpolation``: ``"nearest"`` or ``"bilinear"``).
+
+    Args:
+        x: 4-D images.
+        height_factor: Row repetition factor.
+        width_factor: Column repetition factor.
+        data_format: "channels_last" or "channels_first".
+        interpolation: "nearest" or "bilinear".
+
+    Returns:
+        The upsampled images.
+
+    Raises:
+        ValueError: for another ``interpolation``.
+    """
     data_format = _data_format(data_format)
     x = _t(x)
     xc = _channels_first(x, data_format)
@@ -291,7 +465,18 @@ def resize_images(x: Any, height_factor: int, width_factor: int, data_format: st
 
 
 def resize_volumes(x: Any, depth_factor: int, height_factor: int, width_factor: int, data_format: str) -> torch.Tensor:
-    """Repeat the three spatial axes of a 5D tensor by integer factors."""
+    """Repeat the three spatial axes of a 5D tensor by integer factors.
+
+    Args:
+        x: 5-D volumes.
+        depth_factor: Repetition factor of the depth axis.
+        height_factor: Repetition factor of the row axis.
+        width_factor: Repetition factor of the column axis.
+        data_format: "channels_last" or "channels_first".
+
+    Returns:
+        The upsampled volumes.
+    """
     data_format = _data_format(data_format)
     first = 2 if data_format == "channels_first" else 1
     out = _t(x)
@@ -309,18 +494,44 @@ def _pad_axes(x: torch.Tensor, pairs: list[tuple[int, int]], first_axis: int) ->
 
 
 def temporal_padding(x: Any, padding: Any = (1, 1)) -> torch.Tensor:
-    """Zero-pad axis 1 of a 3D tensor by ``(before, after)``."""
+    """Zero-pad axis 1 of a 3D tensor by ``(before, after)``.
+
+    Args:
+        x: 3-D tensor ``(batch, steps, features)``.
+        padding: ``(before, after)`` zeros added along the steps.
+
+    Returns:
+        The padded tensor.
+    """
     return _pad_axes(_t(x), [tuple(padding)], 1)
 
 
 def spatial_2d_padding(x: Any, padding: Any = ((1, 1), (1, 1)), data_format: str | None = None) -> torch.Tensor:
-    """Zero-pad the rows and columns of a 4D tensor."""
+    """Zero-pad the rows and columns of a 4D tensor.
+
+    Args:
+        x: 4-D tensor.
+        padding: ``((top, bottom), (left, right))``.
+        data_format: "channels_last" or "channels_first"; None means ``image_data_format()``.
+
+    Returns:
+        The padded tensor.
+    """
     first = 2 if _data_format(data_format) == "channels_first" else 1
     return _pad_axes(_t(x), [tuple(p) for p in padding], first)
 
 
 def spatial_3d_padding(x: Any, padding: Any = ((1, 1), (1, 1), (1, 1)), data_format: str | None = None) -> torch.Tensor:
-    """Zero-pad the three spatial axes of a 5D tensor."""
+    """Zero-pad the three spatial axes of a 5D tensor.
+
+    Args:
+        x: 5-D tensor.
+        padding: Three ``(before, after)`` pairs, one per spatial axis.
+        data_format: "channels_last" or "channels_first"; None means ``image_data_format()``.
+
+    Returns:
+        The padded tensor.
+    """
     first = 2 if _data_format(data_format) == "channels_first" else 1
     return _pad_axes(_t(x), [tuple(p) for p in padding], first)
 
@@ -333,6 +544,9 @@ def dropout(x: Any, level: float, noise_shape: Any = None, seed: Any = None) -> 
         level: Drop probability in ``[0, 1)``.
         noise_shape: Shape of the keep mask (broadcast to ``x``), e.g. to drop whole channels.
         seed: Seed for a reproducible mask.
+
+    Returns:
+        Tensor of the shape of ``x``.
     """
     x = _t(x)
     if not 0 <= level < 1:
@@ -344,7 +558,16 @@ def dropout(x: Any, level: float, noise_shape: Any = None, seed: Any = None) -> 
 
 
 def binary_crossentropy(target: Any, output: Any, from_logits: bool = False) -> torch.Tensor:
-    """Elementwise binary crossentropy (tf-keras's formula: clip, then ``log(p + epsilon)``)."""
+    """Elementwise binary crossentropy (tf-keras's formula: clip, then ``log(p + epsilon)``).
+
+    Args:
+        target: Tensor of 0/1 (or soft) targets.
+        output: Probabilities, or logits with ``from_logits``.
+        from_logits: Whether ``output`` holds logits.
+
+    Returns:
+        Tensor of the shape of ``output``.
+    """
     target, output = _t(target), _t(output)
     output, from_logits = get_logits(output, from_logits, "sigmoid", "binary_crossentropy")
     target = target.to(output.dtype)
@@ -356,20 +579,52 @@ def binary_crossentropy(target: Any, output: Any, from_logits: bool = False) -> 
 
 
 def categorical_crossentropy(target: Any, output: Any, from_logits: bool = False, axis: int = -1) -> torch.Tensor:
-    """Crossentropy between one-hot ``target`` and ``output`` along ``axis`` (one value per sample)."""
+    """Crossentropy between one-hot ``target`` and ``output`` along ``axis`` (one value per sample).
+
+    Args:
+        target: One-hot (or soft) targets, shaped as ``output``.
+        output: Probabilities, or logits with ``from_logits``.
+        from_logits: Whether ``output`` holds logits.
+        axis: Class axis.
+
+    Returns:
+        Tensor with ``axis`` removed.
+    """
     output = _t(output)
     return categorical_crossentropy_op(_t(target).to(output.dtype), output, from_logits=from_logits, axis=axis)
 
 
 def sparse_categorical_crossentropy(target: Any, output: Any, from_logits: bool = False,
                                     axis: int = -1) -> torch.Tensor:
-    """Crossentropy between integer ``target`` and ``output`` (one value per sample)."""
+    """Crossentropy between integer ``target`` and ``output`` (one value per sample).
+
+    Args:
+        target: Integer class indices.
+        output: Probabilities, or logits with ``from_logits``, with a class axis.
+        from_logits: Whether ``output`` holds logits.
+        axis: Class axis of ``output``.
+
+    Returns:
+        Tensor of the shape of ``target``.
+    """
     return sparse_categorical_crossentropy_op(_t(target), _t(output), from_logits=from_logits, axis=axis)
 
 
 def binary_focal_crossentropy(target: Any, output: Any, apply_class_balancing: bool = False, alpha: float = 0.25,
                               gamma: float = 2.0, from_logits: bool = False) -> torch.Tensor:
-    """Elementwise focal binary crossentropy: ``(1 - p_t) ** gamma * bce`` (optionally class-balanced by ``alpha``)."""
+    """Elementwise focal binary crossentropy: ``(1 - p_t) ** gamma * bce`` (optionally class-balanced by ``alpha``).
+
+    Args:
+        target: Tensor of 0/1 (or soft) targets.
+        output: Probabilities, or logits with ``from_logits``.
+        apply_class_balancing: Weight positives by ``alpha`` and negatives by ``1 - alpha``.
+        alpha: Balancing weight of the positive class.
+        gamma: Focusing exponent; 0 gives plain binary crossentropy.
+        from_logits: Whether ``output`` holds logits.
+
+    Returns:
+        Tensor of the shape of ``output``.
+    """
     target, output = _t(target), _t(output)
     target = target.to(output.dtype)
     probs = torch.sigmoid(output) if from_logits else output
@@ -382,7 +637,19 @@ def binary_focal_crossentropy(target: Any, output: Any, apply_class_balancing: b
 
 def categorical_focal_crossentropy(target: Any, output: Any, alpha: float = 0.25, gamma: float = 2.0,
                                    from_logits: bool = False, axis: int = -1) -> torch.Tensor:
-    """Focal categorical crossentropy: ``sum(alpha * (1 - p) ** gamma * -target * log(p), axis)``."""
+    """Focal categorical crossentropy: ``sum(alpha * (1 - p) ** gamma * -target * log(p), axis)``.
+
+    Args:
+        target: One-hot (or soft) targets, shaped as ``output``.
+        output: Probabilities, or logits with ``from_logits``.
+        alpha: Weight of the loss.
+        gamma: Focusing exponent; 0 gives (``alpha`` times) categorical crossentropy.
+        from_logits: Whether ``output`` holds logits.
+        axis: Class axis.
+
+    Returns:
+        Tensor with ``axis`` removed.
+    """
     target, output = _t(target), _t(output)
     output, from_logits = get_logits(output, from_logits, "softmax", "categorical_focal_crossentropy")
     if from_logits:
@@ -395,7 +662,15 @@ def categorical_focal_crossentropy(target: Any, output: Any, alpha: float = 0.25
 
 
 def ctc_label_dense_to_sparse(labels: Any, label_lengths: Any) -> torch.Tensor:
-    """A sparse COO tensor of ``labels[b, :label_lengths[b]]`` (shape of ``labels``)."""
+    """A sparse COO tensor of ``labels[b, :label_lengths[b]]`` (shape of ``labels``).
+
+    Args:
+        labels: Dense ``(batch, max_length)`` labels.
+        label_lengths: ``(batch,)`` number of valid labels per row.
+
+    Returns:
+        A sparse COO tensor of the shape of ``labels``.
+    """
     labels = _t(labels)
     lengths = _t(label_lengths).reshape(-1).long()
     keep = torch.arange(labels.shape[1], device=labels.device)[None, :] < lengths[:, None].to(labels.device)
@@ -411,6 +686,9 @@ def ctc_batch_cost(y_true: Any, y_pred: Any, input_length: Any, label_length: An
         y_pred: ``(batch, time, classes)`` softmax outputs; the last class is the blank.
         input_length: ``(batch, 1)`` valid time steps of each sample.
         label_length: ``(batch, 1)`` label lengths.
+
+    Returns:
+        Tensor ``(batch, 1)`` of negative log-likelihoods.
     """
     y_pred = _t(y_pred)
     # tf-keras feeds log(p + epsilon) to a CTC loss that applies its own softmax.

@@ -17,7 +17,9 @@ _DEVICE: dict[str, torch.device | None] = {"device": None}
 
 
 def _load_keras_json() -> None:
-    # Real Keras reads ~/.keras/keras.json ($KERAS_HOME); honour the same file so settings carry over.
+    # Real Keras reads ~/.keras/keras.json ($KERAS_HOME); honour the same file so settings carry over,
+    # and validate it as Keras 3 does (an invalid floatx used to break fit() much later): unreadable
+    # JSON is ignored, a wrong value is refused when keras_torch is imported.
     home = os.environ.get("KERAS_HOME", os.path.join(os.path.expanduser("~"), ".keras"))
     path = os.path.join(home, "keras.json")
     try:
@@ -25,45 +27,90 @@ def _load_keras_json() -> None:
             data = json.load(f)
     except (OSError, ValueError):
         return
+    for key, value in _validated_keras_json(data, path).items():
+        _CONFIG[key] = value
+
+
+def _validated_keras_json(data: object, path: str) -> dict:
+    """The settings of a parsed ``keras.json``; ``ValueError`` (naming the file) for values Keras 3 refuses."""
     if not isinstance(data, dict):
-        return
-    for key in _CONFIG:
-        if key in data:
-            _CONFIG[key] = data[key]
+        raise ValueError(f"Invalid Keras configuration file '{path}': expected a JSON object, received "
+                         f"{type(data).__name__}.")
+    out = {}
+    floatx_value = data.get("floatx", _CONFIG["floatx"])
+    if floatx_value not in ("float16", "float32", "float64"):
+        raise ValueError(f"Invalid `floatx` configuration in '{path}'. Expected one of {{'float16', 'float32', "
+                         f"'float64'}}. Received: floatx={floatx_value!r}")
+    out["floatx"] = floatx_value
+    epsilon_value = data.get("epsilon", _CONFIG["epsilon"])
+    if not isinstance(epsilon_value, float):
+        raise ValueError(f"Invalid `epsilon` configuration in '{path}'. Expected a float. "
+                         f"Received: epsilon={epsilon_value!r}")
+    out["epsilon"] = epsilon_value
+    fmt = data.get("image_data_format", _CONFIG["image_data_format"])
+    if fmt not in ("channels_last", "channels_first"):
+        raise ValueError(f"Invalid `image_data_format` configuration in '{path}'. Expected one of "
+                         f"{{'channels_last', 'channels_first'}}. Received: image_data_format={fmt!r}")
+    out["image_data_format"] = fmt
+    return out
 
 
 _load_keras_json()
 
 
 def floatx() -> str:
-    """Default float dtype name (``"float32"``)."""
+    """Default float dtype name (``"float32"``).
+
+    Returns:
+        The default float dtype name, e.g. "float32".
+    """
     return _CONFIG["floatx"]
 
 
 def set_floatx(value: str) -> None:
-    """Set the default float dtype (``"float16"``, ``"bfloat16"``, ``"float32"`` or ``"float64"``)."""
+    """Set the default float dtype (``"float16"``, ``"bfloat16"``, ``"float32"`` or ``"float64"``).
+
+    Args:
+        value: "float16", "bfloat16", "float32" or "float64".
+    """
     if value not in ("float16", "bfloat16", "float32", "float64"):
         raise ValueError(f"Unknown floatx type: {value!r}. Expected float16, bfloat16, float32 or float64.")
     _CONFIG["floatx"] = value
 
 
 def epsilon() -> float:
-    """Fuzz factor used in numeric expressions (Keras default ``1e-7``)."""
+    """Fuzz factor used in numeric expressions (Keras default ``1e-7``).
+
+    Returns:
+        The fuzz factor (default ``1e-7``).
+    """
     return _CONFIG["epsilon"]
 
 
 def set_epsilon(value: float) -> None:
-    """Set the fuzz factor."""
+    """Set the fuzz factor.
+
+    Args:
+        value: New fuzz factor.
+    """
     _CONFIG["epsilon"] = float(value)
 
 
 def image_data_format() -> str:
-    """``"channels_last"`` (default) or ``"channels_first"``."""
+    """``"channels_last"`` (default) or ``"channels_first"``.
+
+    Returns:
+        "channels_last" or "channels_first".
+    """
     return _CONFIG["image_data_format"]
 
 
 def set_image_data_format(value: str) -> None:
-    """Set the default image data format."""
+    """Set the default image data format.
+
+    Args:
+        value: "channels_last" or "channels_first".
+    """
     value = str(value).lower()
     if value not in ("channels_last", "channels_first"):
         raise ValueError(f"The `data_format` argument must be 'channels_last' or 'channels_first'. Received: {value}")
@@ -71,7 +118,11 @@ def set_image_data_format(value: str) -> None:
 
 
 def backend() -> str:
-    """The backend name. keras_torch always runs on ``"torch"``."""
+    """The backend name. keras_torch always runs on ``"torch"``.
+
+    Returns:
+        "torch".
+    """
     return "torch"
 
 
@@ -173,7 +224,11 @@ def disable_flash_attention() -> None:
 
 
 def is_flash_attention_enabled() -> bool | None:
-    """``False`` once :func:`disable_flash_attention` was called, else ``None`` (automatic), as in Keras."""
+    """``False`` once :func:`disable_flash_attention` was called, else ``None`` (automatic), as in Keras.
+
+    Returns:
+        False or None.
+    """
     return _FLASH_ATTENTION["enabled"]
 
 
@@ -189,22 +244,38 @@ _LIMITS: dict[str, int | None] = {"epochs": _env_int("KERAS_MAX_EPOCHS"),
 
 
 def set_max_epochs(max_epochs: int | None) -> None:
-    """Cap the number of epochs of every ``fit`` call (``None``: no cap)."""
+    """Cap the number of epochs of every ``fit`` call (``None``: no cap).
+
+    Args:
+        max_epochs: Largest number of epochs, or None to remove the cap.
+    """
     _LIMITS["epochs"] = max_epochs
 
 
 def max_epochs() -> int | None:
-    """The cap set by :func:`set_max_epochs` or ``KERAS_MAX_EPOCHS`` (``None`` if unset)."""
+    """The cap set by :func:`set_max_epochs` or ``KERAS_MAX_EPOCHS`` (``None`` if unset).
+
+    Returns:
+        The cap, or None.
+    """
     return _LIMITS["epochs"]
 
 
 def set_max_steps_per_epoch(max_steps_per_epoch: int | None) -> None:
-    """Cap the steps of every epoch of ``fit``/``evaluate``/``predict`` (``None``: no cap)."""
+    """Cap the steps of every epoch of ``fit``/``evaluate``/``predict`` (``None``: no cap).
+
+    Args:
+        max_steps_per_epoch: Largest number of steps per epoch, or None to remove the cap.
+    """
     _LIMITS["steps_per_epoch"] = max_steps_per_epoch
 
 
 def max_steps_per_epoch() -> int | None:
-    """The cap set by :func:`set_max_steps_per_epoch` or ``KERAS_MAX_STEPS_PER_EPOCH`` (``None`` if unset)."""
+    """The cap set by :func:`set_max_steps_per_epoch` or ``KERAS_MAX_STEPS_PER_EPOCH`` (``None`` if unset).
+
+    Returns:
+        The cap, or None.
+    """
     return _LIMITS["steps_per_epoch"]
 
 
@@ -243,5 +314,9 @@ def disable_traceback_filtering() -> None:
 
 
 def is_traceback_filtering_enabled() -> bool:
-    """The last choice made with :func:`enable_traceback_filtering` / :func:`disable_traceback_filtering`."""
+    """The last choice made with :func:`enable_traceback_filtering` / :func:`disable_traceback_filtering`.
+
+    Returns:
+        A bool (True by default).
+    """
     return _TRACEBACK_FILTERING["enabled"]

@@ -44,6 +44,12 @@ _NAMES_OF_TORCH = {v: k for k, v in _TORCH_DTYPES.items()}
 def standardize_dtype(dtype: Any) -> str:
     """Keras name (``"float32"``...) of a dtype given as a name, torch/numpy dtype or Python type.
 
+    Args:
+        dtype: A dtype name, a torch or numpy dtype, a Python type, or None.
+
+    Returns:
+        The Keras dtype name (None gives ``floatx()``).
+
     Raises:
         ValueError: for anything that is not a Keras dtype.
     """
@@ -201,12 +207,26 @@ def torch_result_type(*dtypes: Any) -> torch.dtype:
 
 
 def is_float_dtype(dtype: Any) -> bool:
-    """Whether ``dtype`` is a (b)float dtype (``keras.backend.is_float_dtype``)."""
+    """Whether ``dtype`` is a (b)float dtype (``keras.backend.is_float_dtype``).
+
+    Args:
+        dtype: A dtype name or torch dtype.
+
+    Returns:
+        A bool.
+    """
     return standardize_dtype(dtype).startswith(("float", "bfloat"))
 
 
 def is_int_dtype(dtype: Any) -> bool:
-    """Whether ``dtype`` is a signed or unsigned integer dtype (``keras.backend.is_int_dtype``)."""
+    """Whether ``dtype`` is a signed or unsigned integer dtype (``keras.backend.is_int_dtype``).
+
+    Args:
+        dtype: A dtype name or torch dtype.
+
+    Returns:
+        A bool.
+    """
     return standardize_dtype(dtype).startswith(("int", "uint"))
 
 

@@ -34,7 +34,8 @@ def to_torch_dtype(dtype: Any) -> torch.dtype:
     if isinstance(dtype, torch.dtype):
         return dtype
     if isinstance(dtype, dict):  # Keras 3 DTypePolicy config
-        dtype = dtype.get("config", {}).get("name", "float32")
+        inner = dtype.get("config", {})
+        dtype = inner.get("name", "float32") if isinstance(inner, dict) else inner
     if hasattr(dtype, "compute_dtype"):
         dtype = dtype.compute_dtype
     if isinstance(dtype, str):
@@ -50,7 +51,15 @@ def to_torch_dtype(dtype: Any) -> torch.dtype:
         return torch.int64
     if dtype is bool:
         return torch.bool
-    return _NAMES[np.dtype(dtype).name]
+    if isinstance(dtype, (np.dtype, type)):
+        try:
+            name = np.dtype(dtype).name
+        except TypeError:
+            name = None
+        if name in _NAMES:
+            return _NAMES[name]
+    raise ValueError(f"Invalid dtype: {dtype!r}. Expected a dtype name (such as 'float32'), a numpy or torch dtype, "
+                     f"or a DTypePolicy.")
 
 
 def is_string_dtype(dtype: Any) -> bool:

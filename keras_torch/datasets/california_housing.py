@@ -14,6 +14,15 @@ def load_data(version: str = "large", path: str = "california_housing.npz", test
     """Load California housing: ``(x_train, y_train), (x_test, y_test)``, 8 features, prices in $.
 
     ``version="small"`` keeps the first 600 samples (a stand-in for ``boston_housing``).
+
+    Args:
+        version: "large" (all 20640 samples) or "small" (the first 600).
+        path: File name of the cached copy, under ``~/.keras/datasets/``.
+        test_split: Fraction of the data used for the test set, in ``[0, 1)``.
+        seed: Seed of the shuffle before the split.
+
+    Returns:
+        ``((x_train, y_train), (x_test, y_test))``, numpy arrays.
     """
     if not (0 <= test_split < 1):
         raise ValueError(f"Invalid `test_split` argument: {test_split}. It must be between 0 and 1 (exclusive of 1).")

@@ -30,6 +30,9 @@ def load_data() -> tuple:
     ``x_*``: ``uint8`` ``(n, 32, 32, 3)`` (``(n, 3, 32, 32)`` with channels_first), ``y_*``: ``uint8``
     ``(n, 1)`` labels 0-9. Cached in ``~/.keras/datasets/cifar-10-batches-py-target/`` (an existing
     Keras 2 ``~/.keras/datasets/cifar-10-batches-py/`` is reused).
+
+    Returns:
+        ``((x_train, y_train), (x_test, y_test))``, numpy arrays (50000 training and 10000 test images).
     """
     path = _batches_dir()
     batches = [load_cifar_batch(os.path.join(path, f"data_batch_{i}")) for i in range(1, 6)]

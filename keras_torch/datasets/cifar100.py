@@ -16,11 +16,14 @@ FILE_HASH = "85cd44d02ba6437773c5bbd22e183051d648de2e7d6b014e1ef29b855ba677a7"
 def load_data(label_mode: str = "fine") -> tuple:
     """Load CIFAR100: ``(x_train, y_train), (x_test, y_test)``.
 
+    ``x_*``: ``uint8`` ``(n, 32, 32, 3)``, ``y_*``: ``(n, 1)`` labels. Cached in
+    ``~/.keras/datasets/cifar-100-python-target/`` (an existing Keras 2 cache is reused).
+
     Args:
         label_mode: ``"fine"`` (100 classes) or ``"coarse"`` (20 superclasses).
 
-    ``x_*``: ``uint8`` ``(n, 32, 32, 3)``, ``y_*``: ``(n, 1)`` labels. Cached in
-    ``~/.keras/datasets/cifar-100-python-target/`` (an existing Keras 2 cache is reused).
+    Returns:
+        ``((x_train, y_train), (x_test, y_test))``, numpy arrays (50000 training and 10000 test images).
     """
     if label_mode not in ["fine", "coarse"]:
         raise ValueError(f'`label_mode` must be one of `"fine"`, `"coarse"`. Received: label_mode={label_mode}.')

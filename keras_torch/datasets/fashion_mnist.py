@@ -17,6 +17,9 @@ def load_data() -> tuple:
     """Load Fashion-MNIST: ``(x_train, y_train), (x_test, y_test)``, ``uint8`` 28x28 images and labels 0-9.
 
     The four idx files are cached in ``~/.keras/datasets/fashion-mnist/``.
+
+    Returns:
+        ``((x_train, y_train), (x_test, y_test))``: ``(60000, 28, 28)`` and ``(10000, 28, 28)`` images.
     """
     dirname = os.path.join("datasets", "fashion-mnist")
     paths = [get_file(fname, origin=TF_KERAS_DATASETS + fname, cache_subdir=dirname) for fname in FILES]

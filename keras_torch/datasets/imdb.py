@@ -21,6 +21,20 @@ def load_data(path: str = "imdb.npz", num_words: int | None = None, skip_top: in
     ``x_*`` are object arrays of word-index lists (most frequent word = 1 + ``index_from``),
     ``y_*`` 0/1 labels. ``num_words`` keeps the most frequent words (others become ``oov_char``),
     ``skip_top`` drops the most frequent ones, ``maxlen`` drops longer reviews, ``seed`` shuffles.
+
+    Args:
+        path: File name of the cached copy, under ``~/.keras/datasets/``.
+        num_words: Keep only the ``num_words`` most frequent words (None keeps all).
+        skip_top: Treat the ``skip_top`` most frequent words as out of vocabulary.
+        maxlen: Drop the reviews longer than ``maxlen`` words (None keeps all).
+        seed: Seed of the shuffle.
+        start_char: Index marking the start of each review (None: no marker).
+        oov_char: Index replacing the dropped words (None: they are removed).
+        index_from: Offset added to the word indices.
+        **kwargs: Accepted for compatibility (Keras 1's ``nb_words``).
+
+    Returns:
+        ``((x_train, y_train), (x_test, y_test))``, numpy arrays.
     """
     if "nb_words" in kwargs and num_words is None:  # Keras 1 name
         num_words = kwargs.pop("nb_words")
@@ -72,7 +86,14 @@ def load_data(path: str = "imdb.npz", num_words: int | None = None, skip_top: in
 
 
 def get_word_index(path: str = "imdb_word_index.json") -> dict:
-    """The ``{word: index}`` dictionary of the IMDB dataset (indices before ``index_from``)."""
+    """The ``{word: index}`` dictionary of the IMDB dataset (indices before ``index_from``).
+
+    Args:
+        path: File name of the cached copy, under ``~/.keras/datasets/``.
+
+    Returns:
+        A dict ``{word: index}``.
+    """
     path = get_file(fname=path, origin=f"{TF_KERAS_DATASETS}imdb_word_index.json", file_hash=WORD_INDEX_HASH)
     with open(path) as f:
         return json.load(f)

@@ -15,6 +15,12 @@ def load_data(path: str = "mnist.npz") -> tuple:
 
     ``x_*`` are ``uint8`` arrays ``(60000, 28, 28)`` / ``(10000, 28, 28)`` with values 0-255,
     ``y_*`` ``uint8`` labels 0-9. The file is cached as ``~/.keras/datasets/<path>``.
+
+    Args:
+        path: File name of the cached copy, under ``~/.keras/datasets/``.
+
+    Returns:
+        ``((x_train, y_train), (x_test, y_test))``, numpy arrays.
     """
     path = get_file(fname=path, origin=ORIGIN, file_hash=FILE_HASH)
     with np.load(path, allow_pickle=False) as f:

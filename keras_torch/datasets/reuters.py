@@ -15,7 +15,22 @@ WORD_INDEX_HASH = "4d44cc38712099c9e383dc6e5f11a921"
 def load_data(path: str = "reuters.npz", num_words: int | None = None, skip_top: int = 0,
               maxlen: int | None = None, test_split: float = 0.2, seed: int = 113, start_char: int | None = 1,
               oov_char: int | None = 2, index_from: int = 3) -> tuple:
-    """Load the Reuters newswires (46 topics): ``(x_train, y_train), (x_test, y_test)``, exactly as Keras."""
+    """Load the Reuters newswires (46 topics): ``(x_train, y_train), (x_test, y_test)``, exactly as Keras.
+
+    Args:
+        path: File name of the cached copy, under ``~/.keras/datasets/``.
+        num_words: Keep only the ``num_words`` most frequent words (None keeps all).
+        skip_top: Treat the ``skip_top`` most frequent words as out of vocabulary.
+        maxlen: Drop the newswires longer than ``maxlen`` words (None keeps all).
+        test_split: Fraction of the data used for the test set.
+        seed: Seed of the shuffle.
+        start_char: Index marking the start of each sequence (None: no marker).
+        oov_char: Index replacing the dropped words (None: they are removed).
+        index_from: Offset added to the word indices.
+
+    Returns:
+        ``((x_train, y_train), (x_test, y_test))``, numpy arrays.
+    """
     path = get_file(fname=path, origin=f"{TF_KERAS_DATASETS}reuters.npz", file_hash=FILE_HASH)
     f = load_npz(path)
     xs, labels = f["x"], f["y"]
@@ -48,14 +63,25 @@ def load_data(path: str = "reuters.npz", num_words: int | None = None, skip_top:
 
 
 def get_word_index(path: str = "reuters_word_index.json") -> dict:
-    """The ``{word: index}`` dictionary of the Reuters dataset (actual indices are shifted by 3)."""
+    """The ``{word: index}`` dictionary of the Reuters dataset (actual indices are shifted by 3).
+
+    Args:
+        path: File name of the cached copy, under ``~/.keras/datasets/``.
+
+    Returns:
+        A dict ``{word: index}``.
+    """
     path = get_file(path, origin=f"{TF_KERAS_DATASETS}reuters_word_index.json", file_hash=WORD_INDEX_HASH)
     with open(path) as f:
         return json.load(f)
 
 
 def get_label_names() -> tuple:
-    """The 46 topic names, indexed like the labels."""
+    """The 46 topic names, indexed like the labels.
+
+    Returns:
+        A tuple of 46 topic names, indexed by label.
+    """
     return ("cocoa", "grain", "veg-oil", "earn", "acq", "wheat", "copper", "housing", "money-supply", "coffee",
             "sugar", "trade", "reserves", "ship", "cotton", "carcass", "crude", "nat-gas", "cpi", "money-fx",
             "interest", "gnp", "meal-feed", "alum", "oilseed", "gold", "tin", "strategic-metal", "livestock",

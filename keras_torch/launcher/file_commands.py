@@ -26,11 +26,53 @@ def convert_to_torch(model_path: Any, out_path: Any) -> str:
     return out_path
 
 
+def _weights_table(g: Any, path: str) -> list[tuple[str, list[tuple[str, tuple]]]]:
+    """``[(layer, [(weight, shape)])]`` of a Keras 2 weights group; reads names and shapes only.
+
+    Each link is fetched with ``get`` and type-checked: ``name in dataset`` would iterate the
+    dataset's rows (a 1e8-element dataset whose data was never written took minutes).
+    """
+    import h5py
+
+    from keras_torch.saving.formats.legacy_h5 import load_attributes_from_hdf5_group
+
+    layers = []
+    for name in load_attributes_from_hdf5_group(g, "layer_names"):
+        group = g.get(name)
+        if group is None:
+            layers.append((name, []))
+            continue
+        if not isinstance(group, h5py.Group):
+            raise ValueError(f"Corrupted weights file '{path}': the layer '{_escape(name)}' is a "
+                             f"{type(group).__name__}, not a group of weights.")
+        weights = []
+        for w in load_attributes_from_hdf5_group(group, "weight_names"):
+            ds = group.get(w)
+            if isinstance(ds, h5py.Dataset):
+                weights.append((w, tuple(ds.shape or ())))
+        layers.append((name, weights))
+    return layers
+
+
+def _escape(text: Any) -> str:
+    """``text`` with control and other non-printable characters escaped (names come from the file:
+    raw terminal escape sequences could rewrite the terminal, its title or the clipboard)."""
+    out = []
+    for ch in str(text):
+        if ch.isprintable() or ch == "\n":
+            out.append(ch)
+        elif ord(ch) < 0x100:
+            out.append(f"\\x{ord(ch):02x}")
+        else:
+            out.append(f"\\u{ord(ch):04x}" if ord(ch) < 0x10000 else f"\\U{ord(ch):08x}")
+    return "".join(out)
+
+
 def _file_info(path: str) -> dict[str, Any]:
     fmt = detect_format(path)
     info: dict[str, Any] = {"path": path, "size": os.path.getsize(path) if os.path.isfile(path) else None}
     if fmt == "h5":
-        from keras_torch.saving.formats.legacy_h5 import attr_str, load_attributes_from_hdf5_group, weights_group
+        from keras_torch.saving.formats.legacy_h5 import attr_str, weights_group
 
         with open_h5(path) as f:
             info["keras_version"] = attr_str(f.attrs, "keras_version")
@@ -49,11 +91,7 @@ def _file_info(path: str) -> dict[str, Any]:
                 g = weights_group(f)
                 info["keras_version"] = info["keras_version"] or attr_str(g.attrs, "keras_version")
                 info["backend"] = info["backend"] or attr_str(g.attrs, "backend")
-                layers = []
-                for name in load_attributes_from_hdf5_group(g, "layer_names"):
-                    wn = load_attributes_from_hdf5_group(g[name], "weight_names") if name in g else []
-                    layers.append((name, [(w, tuple(g[name][w].shape)) for w in wn if w in g[name]]))
-                info["weights"] = layers
+                info["weights"] = _weights_table(g, path)
     else:
         info["format"] = "Keras 3 archive (.keras)" if fmt == "zip" else "Keras 3 model directory"
         from keras_torch.saving.formats.keras_archive import open_archive
@@ -88,18 +126,22 @@ def inspect_file(path: Any, print_fn: Any = print) -> dict[str, Any]:
     """Print the Keras version, backend, format, model summary and a layer table of a Keras file."""
     path = fspath(path)
     info = _file_info(path)
-    print_fn(f"File:          {path}")
-    print_fn(f"Format:        {info['format']}")
-    print_fn(f"Keras version: {info.get('keras_version') or 'unknown'}")
-    print_fn(f"Backend:       {info.get('backend') or 'unknown'}")
+
+    def emit(line: Any = "") -> None:  # everything printed may hold names from the file
+        print_fn(_escape(line))
+
+    emit(f"File:          {path}")
+    emit(f"Format:        {info['format']}")
+    emit(f"Keras version: {info.get('keras_version') or 'unknown'}")
+    emit(f"Backend:       {info.get('backend') or 'unknown'}")
     if info.get("date_saved"):
-        print_fn(f"Saved:         {info['date_saved']}")
+        emit(f"Saved:         {info['date_saved']}")
     if "weights" in info:  # weights-only file: no architecture to build
-        print_fn("Layers (weights only):")
+        emit("Layers (weights only):")
         for name, weights in info["weights"]:
-            print_fn(f"  {name}")
+            emit(f"  {name}")
             for w, shape in weights:
-                print_fn(f"      {w:<50} {shape}")
+                emit(f"      {w:<50} {shape}")
         return info
     if info["format"].startswith("Keras 3 weights"):
         return info
@@ -107,13 +149,13 @@ def inspect_file(path: Any, print_fn: Any = print) -> dict[str, Any]:
 
     model = load_model(path, compile=False, safe_mode=True)
     info["model"] = model
-    print_fn(f"Compiled:      {bool(info.get('compiled') or getattr(model, 'compiled', False))}")
-    model.summary(print_fn=print_fn)
-    print_fn("")
+    emit(f"Compiled:      {bool(info.get('compiled') or getattr(model, 'compiled', False))}")
+    model.summary(print_fn=emit)
+    emit("")
     header = f"{'#':>3}  {'Layer':<28} {'Class':<22} {'Weights (Keras shapes)'}"
-    print_fn(header)
-    print_fn("-" * len(header))
+    emit(header)
+    emit("-" * len(header))
     for i, layer in enumerate(model.layers):
         shapes = ", ".join(str(tuple(w.shape)) for w in layer.get_weights())
-        print_fn(f"{i:>3}  {layer.name[:28]:<28} {type(layer).__name__[:22]:<22} {shapes}")
+        emit(f"{i:>3}  {layer.name[:28]:<28} {type(layer).__name__[:22]:<22} {shapes}")
     return info

@@ -10,7 +10,7 @@ import torch.nn.functional as F
 
 from keras_torch import activations, constraints, initializers, regularizers
 from keras_torch.core.config import floatx
-from keras_torch.layers._args import register_layer
+from keras_torch.layers._args import check_axis, check_float, register_layer
 from keras_torch.layers.base import Layer
 from keras_torch.layers.input_spec import InputSpec
 
@@ -44,11 +44,19 @@ class ReLU(_Elementwise):
 
     Output shape:
         Same as the input.
+
+    Example:
+
+    >>> keras.layers.ReLU(max_value=4.0)(np.array([-1.0, 2.0, 6.0]))
+    tensor([0., 2., 4.])
     """
 
     def __init__(self, max_value: float | None = None, negative_slope: float = 0.0, threshold: float = 0.0,
                  **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        for arg, value in (("max_value", max_value), ("negative_slope", negative_slope), ("threshold", threshold)):
+            if value is not None:
+                check_float(self.name, arg, value, allow_nan=arg == "max_value")  # max_value=inf: no cap
         if max_value is not None and max_value < 0.0:
             raise ValueError(f"max_value of a ReLU layer ('{self.name}') cannot be a negative value. "
                              f"Received: max_value={max_value}")
@@ -89,12 +97,19 @@ class LeakyReLU(_Elementwise):
 
     Output shape:
         Same as the input.
+
+    Example:
+
+    >>> keras.layers.LeakyReLU(negative_slope=0.1)(np.array([-2.0, 0.0, 3.0]))
+    tensor([-0.2000,  0.0000,  3.0000])
     """
 
     def __init__(self, negative_slope: float = 0.3, **kwargs: Any) -> None:
         if "alpha" in kwargs:
             negative_slope = kwargs.pop("alpha")
         super().__init__(**kwargs)
+        if negative_slope is not None:
+            check_float(self.name, "negative_slope", negative_slope)
         if negative_slope is None or negative_slope < 0:
             raise ValueError(f"The negative_slope value of a Leaky ReLU layer ('{self.name}') cannot be None or "
                              f"negative value. Expected a float. Received: negative_slope={negative_slope}")
@@ -116,7 +131,8 @@ class PReLU(Layer):
 
     Args:
         alpha_initializer: Default ``"zeros"``.
-        alpha_regularizer / alpha_constraint: As in Keras.
+        alpha_regularizer: Optional regularizer of the slopes.
+        alpha_constraint: Optional constraint of the slopes.
         shared_axes: Axes (1-based, excluding batch) sharing one alpha, e.g. ``[1, 2]`` for
             per-channel alphas on images.
 
@@ -125,6 +141,14 @@ class PReLU(Layer):
 
     Output shape:
         Same as the input.
+
+    Example:
+
+    >>> layer = keras.layers.PReLU(shared_axes=[1, 2])
+    >>> layer(np.ones((2, 8, 8, 3))).shape
+    torch.Size([2, 8, 8, 3])
+    >>> layer.get_weights()[0].shape  # one slope per channel
+    (1, 1, 3)
     """
 
     def __init__(self, alpha_initializer: Any = "Zeros", alpha_regularizer: Any = None, alpha_constraint: Any = None,
@@ -134,15 +158,20 @@ class PReLU(Layer):
         self.alpha_initializer = initializers.get(alpha_initializer)
         self.alpha_regularizer = regularizers.get(alpha_regularizer)
         self.alpha_constraint = constraints.get(alpha_constraint)
+        shared_axes = check_axis(self.name, "shared_axes", shared_axes, allow_none=True)
         if shared_axes is None:
             self.shared_axes = None
-        elif not isinstance(shared_axes, (list, tuple)):
-            self.shared_axes = [int(shared_axes)]
         else:
-            self.shared_axes = [int(a) for a in shared_axes]
+            self.shared_axes = list(shared_axes) if isinstance(shared_axes, (list, tuple)) else [shared_axes]
+            if min(self.shared_axes) < 1:
+                raise ValueError(f"Layer '{self.name}': `shared_axes` are non-batch axes, counted from 1. "
+                                 f"Received: shared_axes={shared_axes!r}")
 
     def build(self, input_shape: Any) -> None:
         param_shape = list(input_shape[1:])
+        if self.shared_axes and max(self.shared_axes) > len(param_shape):
+            raise ValueError(f"Layer '{self.name}': shared_axes={self.shared_axes} names an axis beyond the input's "
+                             f"rank {len(input_shape)} (input shape {tuple(input_shape)}).")
         for i in self.shared_axes or []:
             param_shape[i - 1] = 1
         if any(d is None for d in param_shape):
@@ -183,11 +212,16 @@ class ELU(_Elementwise):
 
     Output shape:
         Same as the input.
+
+    Example:
+
+    >>> keras.layers.ELU(alpha=1.0)(np.array([-1.0, 0.0, 2.0]))
+    tensor([-0.6321,  0.0000,  2.0000])
     """
 
     def __init__(self, alpha: float = 1.0, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.alpha = float(alpha)
+        self.alpha = check_float(self.name, "alpha", alpha)
 
     def call(self, inputs: torch.Tensor) -> torch.Tensor:
         return F.elu(inputs, self.alpha)
@@ -212,13 +246,26 @@ class Softmax(_Elementwise):
 
     Output shape:
         Same as the input.
+
+    Input shape:
+        Any.
+
+    Example:
+
+    >>> keras.layers.Softmax()(np.array([[1.0, 1.0, 2.0]]))
+    tensor([[0.2119, 0.2119, 0.5761]])
+    >>> keras.layers.Softmax()(np.array([[1.0, 1.0, 2.0]]), mask=torch.tensor([[True, True, False]]))
+    tensor([[0.5000, 0.5000, 0.0000]])
     """
 
     def __init__(self, axis: int | list[int] = -1, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.axis = list(axis) if isinstance(axis, (list, tuple)) else int(axis)
+        axis = check_axis(self.name, "axis", axis)
+        self.axis = list(axis) if isinstance(axis, (list, tuple)) else axis
 
     def call(self, inputs: torch.Tensor, mask: Any = None) -> torch.Tensor:
+        if any(not -inputs.ndim <= a < inputs.ndim for a in (self.axis if isinstance(self.axis, list) else [self.axis])):
+            raise ValueError(f"Layer '{self.name}': axis={self.axis} is out of range for inputs of rank {inputs.ndim}.")
         if mask is not None:
             if mask.ndim > inputs.ndim:
                 raise ValueError(f"Layer '{self.name}': the `mask` must be broadcastable to `inputs` and must not "
@@ -256,6 +303,11 @@ class ThresholdedReLU(_Elementwise):
 
     Output shape:
         Same as the input.
+
+    Example:
+
+    >>> keras.layers.ThresholdedReLU(theta=1.0)(np.array([0.5, 1.0, 2.0]))
+    tensor([0., 0., 2.])
     """
 
     def __init__(self, theta: float = 1.0, **kwargs: Any) -> None:
@@ -263,6 +315,7 @@ class ThresholdedReLU(_Elementwise):
         if theta is None:
             raise ValueError(f"Theta of a Thresholded ReLU layer ('{self.name}') cannot be None, expecting a float. "
                              f"Received: {theta}")
+        check_float(self.name, "theta", theta)
         if theta < 0:
             raise ValueError(f"The theta value of a Thresholded ReLU layer ('{self.name}') should be >=0. "
                              f"Received: {theta}")

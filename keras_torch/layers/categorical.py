@@ -18,7 +18,7 @@ import torch
 from keras_torch.core import config as _config
 from keras_torch.core.dtypes import to_torch_dtype
 from keras_torch.core.symbolic import KerasTensor
-from keras_torch.layers._args import register_layer
+from keras_torch.layers._args import check_int, check_numbers, register_layer
 from keras_torch.layers._strings import is_string_data, refuse_export, to_model_device, to_string_array
 from keras_torch.layers.base import Layer
 from keras_torch.layers.preprocessing_layer import adapt_batches
@@ -135,6 +135,14 @@ class CategoryEncoding(Layer):
 
     Output shape:
         ``(batch, num_tokens)`` (``one_hot`` of ``(batch, n)``: ``(batch, n, num_tokens)``).
+
+    Example:
+
+    >>> keras.layers.CategoryEncoding(num_tokens=4, output_mode="one_hot")(np.array([3, 0]))
+    tensor([[0., 0., 0., 1.],
+            [1., 0., 0., 0.]])
+    >>> keras.layers.CategoryEncoding(num_tokens=4, output_mode="count")(np.array([[0, 1, 1]]))
+    tensor([[1., 2., 0., 0.]])
     """
 
     def __init__(self, num_tokens: int | None = None, output_mode: str = "multi_hot", sparse: bool = False,
@@ -147,6 +155,7 @@ class CategoryEncoding(Layer):
         if num_tokens is None:
             raise ValueError("num_tokens must be set to use this layer. If the number of tokens is not known "
                              "beforehand, use the IntegerLookup layer instead.")
+        check_int(self.name, "num_tokens", num_tokens)
         if num_tokens < 1:
             raise ValueError(f"`num_tokens` must be >= 1. Received: num_tokens={num_tokens}.")
         refuse_sparse(f"Layer '{self.name}'", sparse)
@@ -222,12 +231,20 @@ class Discretization(Layer):
         epsilon: Error tolerance of the adapted quantiles.
         output_mode: ``"int"`` (bin index, int32), ``"one_hot"``, ``"multi_hot"`` or ``"count"``.
         sparse: Only ``False``.
+        name: Optional name of the layer.
+        dtype: Output dtype (default: an integer dtype in ``"int"`` mode, floatx otherwise).
 
     Input shape:
         Any.
 
     Output shape:
         ``"int"``: the input shape; others: see :func:`encode_categorical`.
+
+    Example:
+
+    >>> layer = keras.layers.Discretization(bin_boundaries=[0.0, 1.0, 2.0])
+    >>> layer(np.array([[-1.5, 0.5, 1.0, 3.0]]))
+    tensor([[0, 1, 2, 3]], dtype=torch.int32)
     """
 
     def __init__(self, bin_boundaries: Any = None, num_bins: int | None = None, epsilon: float = 0.01,
@@ -239,6 +256,10 @@ class Discretization(Layer):
                              f"`'count'`. Received: sparse={sparse} and output_mode={output_mode}")
         refuse_sparse(f"Layer '{self.name}'", sparse)
         check_mode(self, output_mode, ("int", "one_hot", "multi_hot", "count"))
+        check_int(self.name, "num_bins", num_bins, allow_none=True)
+        if bin_boundaries is not None and check_numbers(self.name, "bin_boundaries", bin_boundaries).ndim != 1:
+            raise ValueError(f"Layer '{self.name}': `bin_boundaries` must be a flat list of numbers. "
+                             f"Received: bin_boundaries={bin_boundaries!r}")
         if num_bins is not None and num_bins < 0:
             raise ValueError(f"`num_bins` must be greater than or equal to 0. Received: `num_bins={num_bins}`")
         if num_bins is not None and bin_boundaries is not None:
@@ -371,6 +392,12 @@ class Hashing(Layer):
 
     Output shape:
         ``"int"``: the input shape; others: see :func:`encode_categorical`.
+
+    Example:
+
+    >>> layer = keras.layers.Hashing(num_bins=3)
+    >>> layer(np.array([["A"], ["B"], ["C"]])).shape
+    torch.Size([3, 1])
     """
 
     _takes_strings = True
@@ -380,6 +407,7 @@ class Hashing(Layer):
         if kwargs.get("dtype") is None:
             kwargs["dtype"] = "int64" if output_mode == "int" else _config.floatx()
         super().__init__(**kwargs)
+        check_int(self.name, "num_bins", num_bins, allow_none=True)
         if num_bins is None or num_bins <= 0:
             raise ValueError("The `num_bins` for `Hashing` cannot be `None` or non-positive values. Received: "
                              f"num_bins={num_bins}.")
@@ -395,15 +423,19 @@ class Hashing(Layer):
                              f"`\"count\"`. Received: sparse={sparse} and output_mode={output_mode}")
         refuse_sparse(f"Layer '{self.name}'", sparse)
         self.num_bins = int(num_bins)
+        if mask_value is not None and not isinstance(mask_value, (str, bytes, int, float, np.generic)):
+            raise ValueError(f"Layer '{self.name}': `mask_value` must be a single string or number. "
+                             f"Received: mask_value={mask_value!r}")
         self.mask_value = mask_value
         self.strong_hash = salt is not None
         self.output_mode = output_mode
         self.sparse = sparse
         self.salt: list[int] | None = None
         if salt is not None:
-            if isinstance(salt, (tuple, list)) and len(salt) == 2:
+            if isinstance(salt, (tuple, list)) and len(salt) == 2 and all(
+                    isinstance(s, int) and not isinstance(s, bool) for s in salt):
                 self.salt = list(salt)
-            elif isinstance(salt, int):
+            elif isinstance(salt, int) and not isinstance(salt, bool):
                 self.salt = [salt, salt]
             else:
                 raise ValueError("The `salt` argument for `Hashing` can only be a tuple of size 2 integers, or a "
@@ -456,6 +488,8 @@ class HashedCrossing(Layer):
         num_bins: Number of hash bins.
         output_mode: ``"int"`` (int64 bins) or ``"one_hot"``.
         sparse: Only ``False``.
+        name: Optional name of the layer.
+        dtype: Dtype of the output for ``"one_hot"`` mode.
 
     Call arguments:
         inputs: A list/tuple of at least two integer or string features of equal shape ``()``,
@@ -463,6 +497,15 @@ class HashedCrossing(Layer):
 
     Output shape:
         ``"int"``: the feature shape; ``"one_hot"``: ``(batch, num_bins)``.
+
+    Input shape:
+        A list of at least two features of equal shape.
+
+    Example:
+
+    >>> layer = keras.layers.HashedCrossing(num_bins=5)
+    >>> layer([np.array([1, 2, 1]), np.array(["a", "b", "a"])]).shape
+    torch.Size([3])
     """
 
     _takes_strings = True
@@ -474,7 +517,7 @@ class HashedCrossing(Layer):
         super().__init__(name=name, dtype=dtype, **kwargs)
         refuse_sparse(f"Layer '{self.name}'", sparse)
         check_mode(self, output_mode, ("int", "one_hot"))
-        self.num_bins = num_bins
+        self.num_bins = check_int(self.name, "num_bins", num_bins, min_value=1)
         self.output_mode = output_mode
         self.sparse = sparse
         self.built = True

@@ -1,6 +1,6 @@
 """EinsumDense: a dense layer expressed as an einsum equation (used by MultiHeadAttention).
 
-torch has no equivalent module, so the kernel is stored in its Keras layout.
+torch has no equivalent module, so the kernel is stored in its Keras layout. LoRA: ``layers/lora.py``.
 """
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ import numpy as np
 import torch
 
 from keras_torch import activations, constraints, initializers, regularizers
-from keras_torch.layers._args import register_layer
+from keras_torch.layers._args import check_shape, register_layer, reject_quantization
 from keras_torch.layers.base import Layer
 from keras_torch.layers.input_spec import InputSpec
+from keras_torch.layers.lora import LoraMergedView, LoraMixin
 
 __all__ = ["EinsumDense"]
 
@@ -112,23 +113,41 @@ class _FanAwareInit:
 
 
 @register_layer()
-class EinsumDense(Layer):
+class EinsumDense(LoraMixin, Layer):
     """A dense layer of arbitrary dimensionality: ``einsum(equation, inputs, kernel) + bias``.
 
     Args:
-        equation: Einsum equation ``"ab,bc->ac"`` (input, kernel -> output); may use ``...``.
-        output_shape: Expected output shape without the batch dimension (``None`` for free dims).
-        activation: Activation (default linear).
-        bias_axes: Letters of the output spec that get a bias (``None`` = no bias).
-        kernel_initializer / bias_initializer / kernel_regularizer / bias_regularizer /
-        kernel_constraint / bias_constraint: As in Keras.
+        equation: Einsum equation ``"ab,bc->ac"`` (inputs, kernel -> output); may use ``...``.
+        output_shape: Expected output shape without the batch dimension (``None`` for free dimensions,
+            filled from the input).
+        activation: Activation function; ``None`` (default) means linear.
+        bias_axes: Letters of the output spec that get a bias (``None``: no bias).
+        kernel_initializer: Initializer of the kernel (default ``"glorot_uniform"``).
+        bias_initializer: Initializer of the bias (default ``"zeros"``).
+        kernel_regularizer: Optional regularizer of the kernel.
+        bias_regularizer: Optional regularizer of the bias.
+        kernel_constraint: Optional constraint of the kernel (applied after each optimizer step).
+        bias_constraint: Optional constraint of the bias.
+        lora_rank: If set, LoRA is enabled at build with this rank (see :meth:`enable_lora`).
+        lora_alpha: LoRA scale numerator (default ``lora_rank``).
+        gptq_unpacked_column_size: Only ``None``: weight quantization is not provided.
+        quantization_config: Only ``None``: weight quantization is not provided.
+        **kwargs: Base layer arguments.
 
     Input shape:
         As described by ``equation``.
 
     Output shape:
         ``(batch,) + output_shape`` (with free dims filled from the input).
+
+    Example:
+
+    >>> layer = keras.layers.EinsumDense("abc,cd->abd", output_shape=(None, 64), bias_axes="d")
+    >>> layer(np.ones((2, 10, 32))).shape
+    torch.Size([2, 10, 64])
     """
+
+    kernel = LoraMergedView()  # the kernel in Keras layout, merged while LoRA is enabled
 
     def __init__(
         self,
@@ -149,8 +168,16 @@ class EinsumDense(Layer):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.equation = str(equation)
-        self.partial_output_shape = (output_shape,) if isinstance(output_shape, int) else tuple(output_shape)
+        reject_quantization(self.name, gptq_unpacked_column_size=gptq_unpacked_column_size,
+                            quantization_config=quantization_config)
+        if not isinstance(equation, str):
+            raise ValueError(f"Layer '{self.name}': `equation` must be a string such as 'ab,bc->ac'. "
+                             f"Received equation={equation!r}.")
+        if bias_axes is not None and not isinstance(bias_axes, str):
+            raise ValueError(f"Layer '{self.name}': `bias_axes` must be a string of output letters or None. "
+                             f"Received bias_axes={bias_axes!r}.")
+        self.equation = equation
+        self.partial_output_shape = check_shape(self.name, "output_shape", output_shape)
         self.bias_axes = bias_axes
         self.activation = activations.get(activation)
         self.kernel_initializer = initializers.get(kernel_initializer)
@@ -159,6 +186,7 @@ class EinsumDense(Layer):
         self.bias_regularizer = regularizers.get(bias_regularizer)
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
+        self._init_lora(lora_rank, lora_alpha)
 
     def build(self, input_shape: Any) -> None:
         kernel_shape, bias_shape, _, in_axes, out_axes = analyze_einsum_string(
@@ -176,6 +204,7 @@ class EinsumDense(Layer):
             regularizer=self.bias_regularizer, constraint=self.bias_constraint,
         )
         self.input_spec = InputSpec(ndim=len(input_shape))
+        self._build_lora(keep_alpha=True)
 
     def call(self, inputs: torch.Tensor) -> torch.Tensor:
         x = torch.einsum(self.equation, inputs, self.kernel)
@@ -197,6 +226,9 @@ class EinsumDense(Layer):
             "bias_initializer": initializers.serialize(self.bias_initializer),
             "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
             "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
             "kernel_constraint": constraints.serialize(self.kernel_constraint),
             "bias_constraint": constraints.serialize(self.bias_constraint),
+            "quantization_config": None,
+            **self._lora_config(),
         }

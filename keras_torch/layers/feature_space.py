@@ -116,6 +116,14 @@ class FeatureSpace(Layer):
         hashing_dim: Bins of the ``*_hashed`` features.
         num_discretization_bins: Bins of ``"float_discretized"`` features.
         name: Layer name.
+
+    Input shape:
+        A dict ``{feature_name: values}``; each value is a batch ``(batch,)`` (or ``(batch, 1)``) of
+        numbers or strings, or a single unbatched sample.
+
+    Output shape:
+        With ``output_mode="concat"``, one float tensor ``(batch, total_encoded_size)``; with ``"dict"``,
+        ``{feature_name: encoded tensor}``.
     """
 
     _takes_strings = True

@@ -28,7 +28,7 @@ import torch
 from keras_torch.core import config as _config
 from keras_torch.core.context import CALL_CONTEXT
 from keras_torch.core.symbolic import KerasTensor
-from keras_torch.layers._args import register_layer
+from keras_torch.layers._args import check_int, register_layer
 from keras_torch.layers._strings import refuse_export, to_model_device, to_string_array
 from keras_torch.layers.base import Layer
 from keras_torch.layers.categorical import check_mode, encode_categorical, refuse_sparse
@@ -66,6 +66,9 @@ class IndexLookup(Layer):
                  vocabulary_dtype: str, vocabulary: Any = None, idf_weights: Any = None, invert: bool = False,
                  output_mode: str = "int", sparse: bool = False, pad_to_max_tokens: bool = False,
                  oov_method: str = "floormod", name: str | None = None, salt: Any = None, **kwargs: Any) -> None:
+        label = name if isinstance(name, str) else type(self).__name__  # checked before the layer has a name
+        check_int(label, "max_tokens", max_tokens, allow_none=True)
+        check_int(label, "num_oov_indices", num_oov_indices)
         if max_tokens is not None and max_tokens <= 1:
             raise ValueError(f"If set, `max_tokens` must be greater than 1. Received: max_tokens={max_tokens}")
         if pad_to_max_tokens and max_tokens is None:
@@ -78,15 +81,19 @@ class IndexLookup(Layer):
             if vocabulary_dtype == "int64" and oov_method != "farmhash":
                 raise ValueError(f"`salt` can only be used when `oov_method='farmhash'`. Received: "
                                  f"oov_method={oov_method}")
-            if isinstance(salt, (tuple, list)) and len(salt) == 2:
+            if isinstance(salt, (tuple, list)) and len(salt) == 2 and all(
+                    isinstance(s, int) and not isinstance(s, bool) for s in salt):
                 salt = list(salt)
-            elif isinstance(salt, int):
+            elif isinstance(salt, int) and not isinstance(salt, bool):
                 salt = [salt, salt]
             else:
                 raise ValueError("The `salt` argument for `IndexLookup` can only be a tuple of 2 integers, or a "
                                  f"single integer. Received: salt={salt}.")
-        output_mode = {"binary": "multi_hot", "tf-idf": "tf_idf"}.get(output_mode, output_mode)
+        if isinstance(output_mode, str):
+            output_mode = {"binary": "multi_hot", "tf-idf": "tf_idf"}.get(output_mode, output_mode)
         check_mode(type(self).__name__, output_mode, ("int", "one_hot", "multi_hot", "count", "tf_idf"))
+        if not isinstance(invert, (bool, np.bool_)):  # a truthy junk value would silently invert the lookup
+            raise ValueError(f"`invert` must be a bool. Received: invert={invert!r}")
         if invert and output_mode != "int":
             raise ValueError(f"`output_mode` must be `'int'` when `invert` is true. Received: output_mode="
                              f"{output_mode}")
@@ -104,6 +111,14 @@ class IndexLookup(Layer):
             raise ValueError(f"Unrecognized keyword argument(s): {kwargs}")
         super().__init__(name=name)
         refuse_sparse(f"Layer '{self.name}'", sparse)
+        for arg, token in (("mask_token", mask_token), ("oov_token", oov_token)):
+            if token is not None and not isinstance(token, (str, bytes, int, np.integer)):
+                raise ValueError(f"Layer '{self.name}': `{arg}` must be a single token (a string or an integer) "
+                                 f"or None. Received: {arg}={token!r}")
+        if isinstance(vocabulary, (list, tuple)) and not all(
+                isinstance(t, (str, bytes, int, np.generic)) and not isinstance(t, bool) for t in vocabulary):
+                raise ValueError(f"Layer '{self.name}': `vocabulary` must be a flat list of tokens or a file path. "
+                                 f"Received: vocabulary={vocabulary!r}"[:400])
         self.invert = invert
         self.max_tokens = max_tokens
         self.num_oov_indices = num_oov_indices
@@ -457,7 +472,11 @@ class IndexLookup(Layer):
     def _as_int_indices(self, inputs: Any) -> np.ndarray:
         if isinstance(inputs, torch.Tensor):
             return inputs.detach().cpu().numpy().astype(np.int64)
-        return np.asarray(_listify(inputs.numpy() if hasattr(inputs, "numpy") else inputs), dtype=np.int64)
+        arr = np.asarray(_listify(inputs.numpy() if hasattr(inputs, "numpy") else inputs))
+        if arr.dtype.kind not in "iubf":  # strings fed to an inverted lookup
+            raise TypeError(f"Layer '{self.name}' (invert=True) maps integer indices back to tokens; received "
+                            f"inputs of dtype {arr.dtype}.")
+        return arr.astype(np.int64)
 
     def compute_output_shape(self, input_shape: Any) -> tuple:
         input_shape = tuple(input_shape)
@@ -562,12 +581,19 @@ class StringLookup(IndexLookup):
         sparse: Only ``False``.
         encoding: Encoding of ``bytes`` inputs.
         salt: SipHash key for the OOV buckets (an int or two ints).
+        name: Optional name of the layer.
 
     Input shape:
         String data of any shape (see ``keras_torch.layers._strings``).
 
     Output shape:
         ``"int"``: the input shape (int64); encoded modes: see ``encode_categorical``.
+
+    Example:
+
+    >>> layer = keras.layers.StringLookup(vocabulary=["a", "b", "c"])
+    >>> layer(np.array([["a", "c", "z"]]))  # 0 is the out-of-vocabulary index
+    tensor([[1, 3, 0]])
     """
 
     def __init__(self, max_tokens: int | None = None, num_oov_indices: int = 1, mask_token: str | None = None,
@@ -599,21 +625,35 @@ class IntegerLookup(IndexLookup):
         oov_token: The value returned for OOV indices when ``invert=True`` (default -1).
         vocabulary: A list/array of integers or the path of a vocabulary file.
         vocabulary_dtype: Only ``"int64"``.
-        idf_weights / invert / output_mode / sparse / pad_to_max_tokens / salt: as
-            :class:`StringLookup`.
+        idf_weights: TF-IDF weights (``output_mode="tf_idf"`` with a ``vocabulary``).
+        invert: Map indices back to values.
+        output_mode: ``"int"``, ``"one_hot"``, ``"multi_hot"``, ``"count"`` or ``"tf_idf"``.
+        sparse: Only ``False``.
+        pad_to_max_tokens: Encoded outputs have ``max_tokens`` columns.
+        salt: SipHash key for the OOV buckets (an int or two ints).
         oov_method: ``"floormod"`` (default) or ``"farmhash"``.
+        name: Optional name of the layer.
 
     Input shape:
         Integers of any shape.
 
     Output shape:
         ``"int"``: the input shape (int64); encoded modes: see ``encode_categorical``.
+
+    Example:
+
+    >>> layer = keras.layers.IntegerLookup(vocabulary=[12, 36, 1138])
+    >>> layer(np.array([12, 1138, 42]))  # 0 is the out-of-vocabulary index
+    tensor([1, 3, 0])
     """
 
     def __init__(self, max_tokens: int | None = None, num_oov_indices: int = 1, mask_token: int | None = None,
                  oov_token: int = -1, vocabulary: Any = None, vocabulary_dtype: str = "int64", idf_weights: Any = None,
                  invert: bool = False, output_mode: str = "int", sparse: bool = False, pad_to_max_tokens: bool = False,
                  oov_method: str = "floormod", salt: Any = None, name: str | None = None, **kwargs: Any) -> None:
+        label = name if isinstance(name, str) else "IntegerLookup"  # checked before the layer has a name
+        check_int(label, "max_tokens", max_tokens, allow_none=True)
+        check_int(label, "num_oov_indices", num_oov_indices)
         if max_tokens is not None and max_tokens <= 1:
             raise ValueError(f"If `max_tokens` is set for `IntegerLookup`, it must be greater than 1. Received: "
                              f"max_tokens={max_tokens}")

@@ -24,9 +24,10 @@ from keras_torch.core import config as _config
 from keras_torch.core import registry, tree
 from keras_torch.core.symbolic import KerasTensor, map_shapes
 from keras_torch.layers._args import register_layer
+from keras_torch.layers._safe_functions import is_safe_function
 from keras_torch.layers.base import Layer
 
-__all__ = ["SAFE_FUNCTION_MODULES", "Lambda", "find_function", "func_dump", "func_load"]
+__all__ = ["Lambda", "find_function", "func_dump", "func_load"]
 
 _UNSAFE_MESSAGE = (
     "Requested the deserialization of a `Lambda` layer whose `{what}` is a Python lambda stored as "
@@ -91,33 +92,27 @@ def _is_lambda(fn: Any) -> bool:
     return isinstance(fn, types.LambdaType) and fn.__name__ == "<lambda>"
 
 
-# Modules whose functions a Lambda config may name in safe mode (besides registered objects and
-# custom_objects): keras_torch's own math. Keras 3 likewise only resolves functions from keras.*.
-SAFE_FUNCTION_MODULES = ("keras_torch.ops", "keras_torch.activations", "keras_torch.backend", "keras_torch.losses",
-                         "keras_torch.metrics")
-
-
 def find_function(name: str, module: str | None, custom_objects: dict | None, safe: bool = True) -> Callable | None:
     """The function a Lambda config names by ``name`` (and ``module``); ``None`` if unknown or refused.
 
-    Registered objects and ``custom_objects`` come first. Otherwise only modules already imported are
-    looked in (importing a module named by a file is itself unsafe) and, in safe mode, only
-    keras_torch's math modules (:data:`SAFE_FUNCTION_MODULES`): any other function (``os.system``,
-    ``builtins.exec``...) would be a call gadget for a hostile file.
+    The caller's objects come first (``custom_objects``, scopes, ``register_keras_serializable``).
+    Otherwise only modules already imported are looked in (importing a module named by a file is
+    itself unsafe) and, in safe mode, only the pure functions of
+    :func:`~keras_torch.layers._safe_functions.is_safe_function` are returned: any other function
+    (``os.system``, ``K.set_epsilon``...) would be a call gadget for a hostile file.
     """
+    custom = registry.custom_object(name, custom_objects) if isinstance(name, str) else None
+    if custom is not None:
+        return custom
     for category in ("activations", "losses", "metrics", "layers"):
-        obj = registry.lookup(category, name, custom_objects)
-        if obj is not None:
+        obj = registry.lookup(category, name)
+        if obj is not None and (not safe or is_safe_function(obj)):
             return obj
     if isinstance(module, str) and (module == "keras" or module.startswith("keras.")):
         module = "keras_torch" + module[len("keras"):]
     mod = sys.modules.get(module) if isinstance(module, str) else None
-    fn = getattr(mod, name, None) if mod is not None else None
-    if not callable(fn):
-        return None
-    modname = getattr(mod, "__name__", "")
-    if safe and not (any(modname == m or modname.startswith(m + ".") for m in SAFE_FUNCTION_MODULES)
-                     and str(getattr(fn, "__module__", "")).startswith("keras_torch")):
+    fn = getattr(mod, name, None) if mod is not None and isinstance(name, str) else None
+    if not callable(fn) or (safe and not is_safe_function(fn)):
         return None
     return fn
 
@@ -149,6 +144,12 @@ class Lambda(Layer):
 
     Output shape:
         Given by ``output_shape`` or inferred.
+
+    Example:
+
+    >>> layer = keras.layers.Lambda(lambda x: x ** 2)
+    >>> layer(np.array([[1.0, 2.0]]))
+    tensor([[1., 4.]])
     """
 
     _takes_strings = True

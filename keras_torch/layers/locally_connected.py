@@ -29,8 +29,9 @@ import numpy as np
 import torch
 
 from keras_torch import activations, constraints, initializers, regularizers
+from keras_torch.core import budget as _budget
 from keras_torch.core.config import standardize_data_format
-from keras_torch.layers._args import register_layer, standardize_padding, standardize_tuple
+from keras_torch.layers._args import check_strictly_positive, register_layer, standardize_padding, standardize_tuple
 from keras_torch.layers.base import Layer
 from keras_torch.layers.input_spec import InputSpec
 
@@ -89,7 +90,7 @@ class _LocallyConnected(Layer):
         **kwargs: Any,
     ) -> None:
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
-        self.filters = filters
+        self.filters = check_strictly_positive(self.name, "filters", filters)
         self.kernel_size = standardize_tuple(self.name, kernel_size, self.rank, "kernel_size")
         self.strides = standardize_tuple(self.name, strides, self.rank, "strides")
         self.padding = standardize_padding(self.name, padding)
@@ -167,7 +168,8 @@ class _LocallyConnected(Layer):
         lefts = np.array([p[0] for p in self._pads], dtype=np.int64)
         inputs = positions[:, None, :] * np.array(self.strides) - lefts + offsets[None]  # (P, K, r)
         n_pos, n_off = len(positions), len(offsets)
-        # every (position, channel, offset, filter) of the per-position kernels
+        # every (position, channel, offset, filter) of the per-position kernels: the grid is 4 int64 arrays
+        _budget.charge(4 * 8 * n_pos * channels * n_off * f, f"the kernel layout of layer '{self.name}'")
         p, c, j, fo = np.meshgrid(np.arange(n_pos), np.arange(channels), np.arange(n_off), np.arange(f), indexing="ij")
         p, c, j, fo = p.ravel(), c.ravel(), j.ravel(), fo.ravel()
         pos_index = (p * channels * n_off + c * n_off + j) * f + fo
@@ -262,14 +264,70 @@ class _LocallyConnected(Layer):
 
 @register_layer()
 class LocallyConnected1D(_LocallyConnected):
-    """tf-keras 2 locally-connected layer over one spatial dim; see :class:`_LocallyConnected`."""
+    """Locally-connected layer over one spatial dimension (tf-keras 2's ``LocallyConnected1D``).
+
+    Works like ``Conv1D`` except that the weights are not shared: every output position has its own
+    kernel. Reads tf-keras 2 files of all three ``implementation`` layouts.
+
+    Args:
+        filters: Number of output filters.
+        kernel_size: Int or tuple of 1 int, the window size.
+        strides: Int or tuple of 1 int. Default 1.
+        padding: ``"valid"`` or ``"same"`` (``"same"`` needs ``implementation`` 2 or 3).
+        data_format: ``"channels_last"`` (default) or ``"channels_first"``.
+        activation: Activation (default linear).
+        use_bias: Whether to add a bias per output position and filter.
+        kernel_initializer, bias_initializer: Initializers (default ``"glorot_uniform"`` / ``"zeros"``).
+        kernel_regularizer, bias_regularizer, activity_regularizer: Optional regularizers.
+        kernel_constraint, bias_constraint: Optional constraints.
+        implementation: 1, 2 or 3, the tf-keras kernel layout (the same numbers in all three).
+        **kwargs: Base layer arguments.
+
+    Input shape:
+        ``(batch, steps, channels)`` (channels_last) or ``(batch, channels, steps)``; ``steps`` must be known.
+
+    Output shape:
+        ``(batch, new_steps, filters)`` (or ``(batch, filters, new_steps)``).
+
+    Example:
+
+    >>> layer = keras.layers.LocallyConnected1D(4, 3)
+    >>> layer(np.random.rand(2, 10, 3).astype("float32")).shape
+    torch.Size([2, 8, 4])
+    """
 
     rank = 1
 
 
 @register_layer()
 class LocallyConnected2D(_LocallyConnected):
-    """tf-keras 2 locally-connected layer over two spatial dims; see :class:`_LocallyConnected`."""
+    """Locally-connected layer over two spatial dimensions (tf-keras 2's ``LocallyConnected2D``).
+
+    Works like ``Conv2D`` except that the weights are not shared: every output position has its own
+    kernel. Reads tf-keras 2 files of all three ``implementation`` layouts.
+
+    Args:
+        filters: Number of output filters.
+        kernel_size: Int or tuple of 2 ints, the window size.
+        strides: Int or tuple of 2 ints. Default 1.
+        **kwargs: ``padding`` (``"valid"`` or ``"same"``, the latter with ``implementation`` 2 or 3),
+            ``data_format``, ``activation``, ``use_bias``, ``kernel_initializer``, ``bias_initializer``,
+            ``kernel_regularizer``, ``bias_regularizer``, ``activity_regularizer``, ``kernel_constraint``,
+            ``bias_constraint``, ``implementation`` (1, 2 or 3) as in :class:`LocallyConnected1D`, and
+            base layer arguments.
+
+    Input shape:
+        ``(batch, rows, cols, channels)`` (channels_last) or ``(batch, channels, rows, cols)``; sizes must be known.
+
+    Output shape:
+        ``(batch, new_rows, new_cols, filters)`` (or channels_first).
+
+    Example:
+
+    >>> layer = keras.layers.LocallyConnected2D(4, 3)
+    >>> layer(np.random.rand(2, 8, 8, 3).astype("float32")).shape
+    torch.Size([2, 6, 6, 4])
+    """
 
     rank = 2
 

@@ -8,7 +8,7 @@ from typing import Any
 import torch
 
 from keras_torch.core import config as _config
-from keras_torch.layers._args import register_layer
+from keras_torch.layers._args import check_axis, register_layer
 from keras_torch.layers.base import Layer
 
 __all__ = [
@@ -144,6 +144,12 @@ class Add(_Merge):
 
     Output shape:
         The broadcast shape.
+
+    Example:
+
+    >>> keras.layers.Add()([np.ones((2, 3)), 2 * np.ones((2, 3))])
+    tensor([[3., 3., 3.],
+            [3., 3., 3.]])
     """
 
     def _merge_function(self, inputs: list[torch.Tensor]) -> torch.Tensor:
@@ -162,6 +168,11 @@ class Subtract(_Merge):
 
     Output shape:
         The broadcast shape.
+
+    Example:
+
+    >>> keras.layers.Subtract()([np.full((1, 3), 5.0), np.ones((1, 3))])
+    tensor([[4., 4., 4.]])
     """
 
     def build(self, input_shape: Any) -> None:
@@ -186,6 +197,11 @@ class Multiply(_Merge):
 
     Output shape:
         The broadcast shape.
+
+    Example:
+
+    >>> keras.layers.Multiply()([np.full((1, 3), 2.0), np.full((1, 3), 3.0)])
+    tensor([[6., 6., 6.]])
     """
 
     def _merge_function(self, inputs: list[torch.Tensor]) -> torch.Tensor:
@@ -213,6 +229,11 @@ class Average(_Merge):
 
     Output shape:
         The broadcast shape.
+
+    Example:
+
+    >>> keras.layers.Average()([np.zeros((1, 2)), np.full((1, 2), 4.0)])
+    tensor([[2., 2.]])
     """
 
     def _merge_function(self, inputs: list[torch.Tensor]) -> torch.Tensor:
@@ -231,6 +252,11 @@ class Maximum(_Merge):
 
     Output shape:
         The broadcast shape.
+
+    Example:
+
+    >>> keras.layers.Maximum()([np.array([[1.0, 5.0]]), np.array([[3.0, 2.0]])])
+    tensor([[3., 5.]])
     """
 
     def _merge_function(self, inputs: list[torch.Tensor]) -> torch.Tensor:
@@ -246,6 +272,11 @@ class Minimum(_Merge):
 
     Output shape:
         The broadcast shape.
+
+    Example:
+
+    >>> keras.layers.Minimum()([np.array([[1.0, 5.0]]), np.array([[3.0, 2.0]])])
+    tensor([[1., 2.]])
     """
 
     def _merge_function(self, inputs: list[torch.Tensor]) -> torch.Tensor:
@@ -264,11 +295,16 @@ class Concatenate(_Merge):
 
     Output shape:
         The common shape with the ``axis`` sizes summed.
+
+    Example:
+
+    >>> keras.layers.Concatenate(axis=-1)([np.zeros((2, 3)), np.ones((2, 4))]).shape
+    torch.Size([2, 7])
     """
 
     def __init__(self, axis: int = -1, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.axis = int(axis)
+        self.axis = check_axis(self.name, "axis", axis, allow_list=False)
 
     def build(self, input_shape: Any) -> None:
         if not _is_shape_list(input_shape):
@@ -378,16 +414,26 @@ class Dot(_Merge):
 
     Output shape:
         The ``batch_dot`` shape (at least ``(batch, 1)``).
+
+    Example:
+
+    >>> a = np.arange(6, dtype="float32").reshape(2, 3)
+    >>> keras.layers.Dot(axes=1)([a, a])
+    tensor([[ 5.],
+            [50.]])
     """
 
     def __init__(self, axes: int | list[int], normalize: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        if isinstance(axes, bool):
+            raise TypeError(f"Layer '{self.name}': invalid type for argument `axes`: it should be a list or an int. "
+                            f"Received: axes={axes}")
         if not isinstance(axes, int):
             if not isinstance(axes, (list, tuple)):
                 raise TypeError(f"Invalid type for argument `axes`: it should be a list or an int. Received: axes={axes}")
             if len(axes) != 2:
                 raise ValueError(f"Invalid format for argument `axes`: it should contain two elements. Received: axes={axes}")
-            if not all(isinstance(a, int) for a in axes):
+            if not all(isinstance(a, int) and not isinstance(a, bool) for a in axes):
                 raise ValueError(f"Invalid format for argument `axes`: list elements should be integers. Received: axes={axes}")
             axes = list(axes)
         self.axes = axes
@@ -406,6 +452,9 @@ class Dot(_Merge):
         if s1 is None or s2 is None:
             return
         a = self._axes_for(len(s1), len(s2))
+        if not (0 < a[0] < len(s1) and 0 < a[1] < len(s2)):
+            raise ValueError(f"Layer '{self.name}': `axes` {self.axes} must name non-batch axes of inputs of ranks "
+                             f"{len(s1)} and {len(s2)} (a dot product over the batch axis is not supported).")
         if s1[a[0]] != s2[a[1]]:
             raise ValueError(
                 f"Layer '{self.name}': incompatible input shapes: axis values {s1[a[0]]} (at axis {a[0]}) != "
@@ -443,40 +492,148 @@ class Dot(_Merge):
 
 
 def add(inputs: list, **kwargs: Any) -> Any:
-    """Functional form of :class:`Add`."""
+    r"""Functional form of :class:`Add`: the element-wise sum of the inputs.
+
+    Args:
+        inputs: A list of input tensors (at least two).
+        **kwargs: Base layer arguments of the created ``Add`` layer (``name``, ``dtype``...).
+
+    Returns:
+        A tensor, the result of ``Add(**kwargs)(inputs)`` (a symbolic tensor for ``keras.Input``\s).
+
+    Example:
+
+    >>> keras.layers.add([np.ones((1, 2)), np.ones((1, 2))])
+    tensor([[2., 2.]])
+    """
     return Add(**kwargs)(inputs)
 
 
 def subtract(inputs: list, **kwargs: Any) -> Any:
-    """Functional form of :class:`Subtract`."""
+    r"""Functional form of :class:`Subtract`: the first input minus the second.
+
+    Args:
+        inputs: A list of input tensors (at least two).
+        **kwargs: Base layer arguments of the created ``Subtract`` layer (``name``, ``dtype``...).
+
+    Returns:
+        A tensor, the result of ``Subtract(**kwargs)(inputs)`` (a symbolic tensor for ``keras.Input``\s).
+
+    Example:
+
+    >>> keras.layers.subtract([np.full((1, 2), 3.0), np.ones((1, 2))])
+    tensor([[2., 2.]])
+    """
     return Subtract(**kwargs)(inputs)
 
 
 def multiply(inputs: list, **kwargs: Any) -> Any:
-    """Functional form of :class:`Multiply`."""
+    r"""Functional form of :class:`Multiply`: the element-wise product of the inputs.
+
+    Args:
+        inputs: A list of input tensors (at least two).
+        **kwargs: Base layer arguments of the created ``Multiply`` layer (``name``, ``dtype``...).
+
+    Returns:
+        A tensor, the result of ``Multiply(**kwargs)(inputs)`` (a symbolic tensor for ``keras.Input``\s).
+
+    Example:
+
+    >>> keras.layers.multiply([np.full((1, 2), 3.0), np.full((1, 2), 2.0)])
+    tensor([[6., 6.]])
+    """
     return Multiply(**kwargs)(inputs)
 
 
 def average(inputs: list, **kwargs: Any) -> Any:
-    """Functional form of :class:`Average`."""
+    r"""Functional form of :class:`Average`: the element-wise mean of the inputs.
+
+    Args:
+        inputs: A list of input tensors (at least two).
+        **kwargs: Base layer arguments of the created ``Average`` layer (``name``, ``dtype``...).
+
+    Returns:
+        A tensor, the result of ``Average(**kwargs)(inputs)`` (a symbolic tensor for ``keras.Input``\s).
+
+    Example:
+
+    >>> keras.layers.average([np.zeros((1, 2)), np.full((1, 2), 2.0)])
+    tensor([[1., 1.]])
+    """
     return Average(**kwargs)(inputs)
 
 
 def maximum(inputs: list, **kwargs: Any) -> Any:
-    """Functional form of :class:`Maximum`."""
+    r"""Functional form of :class:`Maximum`: the element-wise maximum of the inputs.
+
+    Args:
+        inputs: A list of input tensors (at least two).
+        **kwargs: Base layer arguments of the created ``Maximum`` layer (``name``, ``dtype``...).
+
+    Returns:
+        A tensor, the result of ``Maximum(**kwargs)(inputs)`` (a symbolic tensor for ``keras.Input``\s).
+
+    Example:
+
+    >>> keras.layers.maximum([np.array([[1.0, 4.0]]), np.array([[3.0, 2.0]])])
+    tensor([[3., 4.]])
+    """
     return Maximum(**kwargs)(inputs)
 
 
 def minimum(inputs: list, **kwargs: Any) -> Any:
-    """Functional form of :class:`Minimum`."""
+    r"""Functional form of :class:`Minimum`: the element-wise minimum of the inputs.
+
+    Args:
+        inputs: A list of input tensors (at least two).
+        **kwargs: Base layer arguments of the created ``Minimum`` layer (``name``, ``dtype``...).
+
+    Returns:
+        A tensor, the result of ``Minimum(**kwargs)(inputs)`` (a symbolic tensor for ``keras.Input``\s).
+
+    Example:
+
+    >>> keras.layers.minimum([np.array([[1.0, 4.0]]), np.array([[3.0, 2.0]])])
+    tensor([[1., 2.]])
+    """
     return Minimum(**kwargs)(inputs)
 
 
 def concatenate(inputs: list, axis: int = -1, **kwargs: Any) -> Any:
-    """Functional form of :class:`Concatenate`."""
+    r"""Functional form of :class:`Concatenate`: the inputs joined along ``axis``.
+
+    Args:
+        inputs: A list of input tensors (at least two), of equal shape except along ``axis``.
+        axis: The concatenation axis (default -1).
+        **kwargs: Base layer arguments of the created ``Concatenate`` layer (``name``, ``dtype``...).
+
+    Returns:
+        A tensor, the result of ``Concatenate(**kwargs)(inputs)`` (a symbolic tensor for ``keras.Input``\s).
+
+    Example:
+
+    >>> a, b = keras.Input((3,)), keras.Input((5,))
+    >>> keras.layers.concatenate([a, b]).shape
+    (None, 8)
+    """
     return Concatenate(axis=axis, **kwargs)(inputs)
 
 
 def dot(inputs: list, axes: int | list[int] = -1, **kwargs: Any) -> Any:
-    """Functional form of :class:`Dot`."""
+    """Functional form of :class:`Dot`: the per-sample dot product of two inputs.
+
+    Args:
+        inputs: A list of two tensors.
+        axes: Int or pair of ints, the axis (axes) of each input to contract.
+        normalize: L2-normalize both inputs along ``axes`` first, giving the cosine similarity.
+        **kwargs: Base layer arguments of the created ``Dot`` layer.
+
+    Returns:
+        The tensor ``Dot(axes, normalize)(inputs)``.
+
+    Example:
+
+    >>> keras.layers.dot([np.array([[1.0, 2.0]]), np.array([[3.0, 4.0]])], axes=1)
+    tensor([[11.]])
+    """
     return Dot(axes=axes, **kwargs)(inputs)

@@ -15,11 +15,11 @@ import torch.nn.functional as F
 
 from keras_torch import constraints, initializers, regularizers
 from keras_torch.core import config as _config
-from keras_torch.layers._args import register_layer
+from keras_torch.layers._args import check_axis, check_float, register_layer
 from keras_torch.layers.base import Layer
 from keras_torch.layers.input_spec import InputSpec
 
-__all__ = ["BatchNormalization", "LayerNormalization", "GroupNormalization", "UnitNormalization"]
+__all__ = ["BatchNormalization", "LayerNormalization", "GroupNormalization", "SyncBatchNormalization", "UnitNormalization"]
 
 _HALF = (torch.float16, torch.bfloat16)
 
@@ -84,26 +84,55 @@ class _AffineMixin:
 
 @register_layer()
 class BatchNormalization(_AffineMixin, Layer):
-    """Normalizes with batch statistics in training and moving statistics in inference.
+    """Normalizes its inputs with batch statistics in training and moving statistics in inference.
 
-    Moving statistics follow Keras exactly: ``moving = moving * momentum + batch * (1 - momentum)``
-    with the *biased* batch variance. Batch statistics are used only when ``training`` is true
-    **and** the layer is trainable (a frozen BN always runs in inference mode).
+    During training (``fit``, ``training=True``, or a torch loop after ``model.train()``) each feature is
+    normalized with the mean and variance of the current batch, and the moving statistics are updated as in
+    Keras: ``moving = moving * momentum + batch * (1 - momentum)`` with the *biased* batch variance. In
+    inference the moving statistics are used. Batch statistics are used only when ``training`` is true **and**
+    the layer is trainable: a frozen BatchNormalization (``trainable=False``, as in fine-tuning) always runs in
+    inference mode, as in Keras. The output is ``gamma * (x - mean) / sqrt(var + epsilon) + beta``.
 
     Args:
-        axis: The feature axis (``-1`` for channels_last, ``1`` for channels_first).
-        momentum: Momentum of the moving average (Keras convention; torch momentum = 1 - this).
-        epsilon: Added to the variance (default 1e-3, torch uses 1e-5).
-        center / scale: Whether to learn ``beta`` / ``gamma``.
-        beta_initializer / gamma_initializer / moving_mean_initializer /
-        moving_variance_initializer / beta_regularizer / gamma_regularizer /
-        beta_constraint / gamma_constraint: As in Keras.
+        axis: The feature axis (``-1`` for channels_last data, ``1`` for channels_first).
+        momentum: Momentum of the moving averages (Keras convention: torch's ``momentum`` is ``1 - this``).
+            Default 0.99.
+        epsilon: Small float added to the variance (default 1e-3; torch's default is 1e-5).
+        center: Whether to learn an offset ``beta``. Default ``True``.
+        scale: Whether to learn a scale ``gamma``. Default ``True``.
+        beta_initializer: Initializer of ``beta`` (default ``"zeros"``).
+        gamma_initializer: Initializer of ``gamma`` (default ``"ones"``).
+        moving_mean_initializer: Initializer of the moving mean (default ``"zeros"``).
+        moving_variance_initializer: Initializer of the moving variance (default ``"ones"``).
+        beta_regularizer: Optional regularizer of ``beta``.
+        gamma_regularizer: Optional regularizer of ``gamma``.
+        beta_constraint: Optional constraint of ``beta``.
+        gamma_constraint: Optional constraint of ``gamma``.
+        renorm: Only ``False``: batch renormalization is not supported (``True`` raises).
+        renorm_clipping: Batch renormalization setting, kept in the config only.
+        renorm_momentum: Batch renormalization setting, kept in the config only.
+        synchronized: Kept in the config; each process normalizes with its own batch statistics.
+        fused: Accepted for compatibility (tf-keras argument).
+        trainable: Whether ``gamma``/``beta`` are trained and batch statistics used in training.
+        virtual_batch_size: tf-keras only; anything but ``None`` raises.
+        adjustment: tf-keras only; anything but ``None`` raises.
+        **kwargs: Base layer arguments.
 
     Input shape:
         Any rank >= 2.
 
     Output shape:
         Same as the input.
+
+    Example:
+
+    >>> layer = keras.layers.BatchNormalization()
+    >>> x = np.random.normal(5.0, 2.0, (64, 3)).astype("float32")
+    >>> y = layer(x, training=True)  # batch statistics; moving statistics updated
+    >>> bool(torch.allclose(y.mean(0), torch.zeros(3), atol=1e-4))
+    True
+    >>> [w.shape for w in layer.get_weights()]  # gamma, beta, moving_mean, moving_variance
+    [(3,), (3,), (3,), (3,)]
     """
 
     def __init__(
@@ -136,15 +165,15 @@ class BatchNormalization(_AffineMixin, Layer):
             if len(axis) != 1:
                 raise ValueError(f"Layer '{self.name}': BatchNormalization supports a single axis. Received: axis={axis}")
             axis = axis[0]
-        self.axis = int(axis)
+        self.axis = check_axis(self.name, "axis", axis, allow_list=False)
         if renorm:
             raise ValueError(f"Layer '{self.name}': BatchNormalization(renorm=True) is not supported by keras_torch.")
         if virtual_batch_size is not None or adjustment is not None:
             raise ValueError(
                 f"Layer '{self.name}': `virtual_batch_size`/`adjustment` (tf-keras only) are not supported."
             )
-        self.momentum = float(momentum)
-        self.epsilon = float(epsilon)
+        self.momentum = check_float(self.name, "momentum", momentum)
+        self.epsilon = check_float(self.name, "epsilon", epsilon, min_value=0.0)
         self.center = bool(center)
         self.scale = bool(scale)
         self.synchronized = bool(synchronized)
@@ -203,7 +232,11 @@ class BatchNormalization(_AffineMixin, Layer):
         xc = self._to_nc(x)
         c = xc.shape[1]
         n = xc.numel() // max(c, 1)
-        if mask is None and n > 1:
+        if self.synchronized and _replicas() > 1:
+            mean, var = self._synchronized_moments(x, mask)
+            out = self._normalize(x, mean, var)
+            mean, var = mean.detach(), var.detach()
+        elif mask is None and n > 1:
             # Fused kernel for the output; it reports the batch mean and the *unbiased* variance
             # through momentum=1 running buffers, which we turn back into Keras's biased variance.
             mean = torch.zeros(c, dtype=x.dtype, device=x.device)
@@ -232,6 +265,18 @@ class BatchNormalization(_AffineMixin, Layer):
         mean = torch.where(m, x, 0).sum(dim=axes, keepdim=True) / count
         var = torch.where(m, x - mean, 0).square().sum(dim=axes, keepdim=True) / count
         return mean.flatten(), var.flatten()
+
+    def _synchronized_moments(self, x: torch.Tensor, mask: Any) -> tuple[torch.Tensor, torch.Tensor]:
+        # Cross-replica statistics: all-reduce the per-channel count, sum and sum of squares (the
+        # autograd-aware collective, so gradients flow through the global moments).
+        from torch.distributed.nn.functional import all_reduce
+
+        axes = [d for d in range(x.ndim) if d != self._axis]
+        w = (torch.ones_like(x) if mask is None else mask.unsqueeze(-1).expand_as(x).to(x.dtype))
+        stats = torch.stack([w.sum(dim=axes), (x * w).sum(dim=axes), (x * x * w).sum(dim=axes)])
+        count, total, squares = all_reduce(stats)
+        mean = total / count
+        return mean, squares / count - mean * mean
 
     def _normalize(self, x: torch.Tensor, mean: torch.Tensor, var: torch.Tensor) -> torch.Tensor:
         shape = [1] * x.ndim
@@ -264,23 +309,83 @@ class BatchNormalization(_AffineMixin, Layer):
         }
 
 
+def _replicas() -> int:
+    import torch.distributed as dist
+
+    return dist.get_world_size() if dist.is_available() and dist.is_initialized() else 1
+
+
 @register_layer()
-class LayerNormalization(_AffineMixin, Layer):
-    """Normalizes each sample over ``axis`` (default the last axis).
+class SyncBatchNormalization(BatchNormalization):
+    """tf-keras 2's ``layers.experimental.SyncBatchNormalization``: ``BatchNormalization(synchronized=True)``.
+
+    In training under a multi-process ``torch.distributed`` run (``keras.distribution.DataParallel``)
+    the batch statistics are computed over the global batch; on one process it equals
+    ``BatchNormalization``.
 
     Args:
-        axis: Int or list of ints to normalize over.
-        epsilon: Added to the variance (default 1e-3).
-        center / scale: Whether to learn ``beta`` / ``gamma``.
-        rms_scaling: Keras 3 (deprecated) flag: ``x * rsqrt(var(x) + eps) * gamma``, no centering.
-        beta_initializer / gamma_initializer / beta_regularizer / gamma_regularizer /
-        beta_constraint / gamma_constraint: As in Keras.
+        axis: Channel axis.
+        momentum: Moving-average momentum.
+        epsilon: Added to the variance.
+        center: Learn ``beta``.
+        scale: Learn ``gamma``.
+        **kwargs: The other ``BatchNormalization`` arguments.
 
     Input shape:
         Any.
 
     Output shape:
         Same as the input.
+
+    Example:
+
+    >>> layer = keras.layers.experimental.SyncBatchNormalization()
+    >>> tuple(layer(np.ones((4, 3), "float32"), training=True).shape)
+    (4, 3)
+    """
+
+    def __init__(self, axis: int = -1, momentum: float = 0.99, epsilon: float = 1e-3, center: bool = True,
+                 scale: bool = True, **kwargs: Any) -> None:
+        kwargs.pop("synchronized", None)
+        super().__init__(axis=axis, momentum=momentum, epsilon=epsilon, center=center, scale=scale,
+                         synchronized=True, **kwargs)
+
+    def get_config(self) -> dict[str, Any]:
+        config = super().get_config()
+        config.pop("synchronized")
+        return config
+
+
+@register_layer()
+class LayerNormalization(_AffineMixin, Layer):
+    """Normalizes each sample over ``axis`` (default the last axis).
+
+    Args:
+        axis: Int or list of ints, the axis or axes to normalize over (default -1, the features).
+        epsilon: Small float added to the variance (default 1e-3).
+        center: Whether to learn an offset ``beta``. Default ``True``.
+        scale: Whether to learn a scale ``gamma``. Default ``True``.
+        beta_initializer: Initializer of ``beta`` (default ``"zeros"``).
+        gamma_initializer: Initializer of ``gamma`` (default ``"ones"``).
+        beta_regularizer: Optional regularizer of ``beta``.
+        gamma_regularizer: Optional regularizer of ``gamma``.
+        beta_constraint: Optional constraint of ``beta``.
+        gamma_constraint: Optional constraint of ``gamma``.
+        rms_scaling: Keras 3 (deprecated) flag: ``x * rsqrt(var(x) + epsilon) * gamma``, no centering.
+        **kwargs: Base layer arguments.
+
+    Input shape:
+        Any.
+
+    Output shape:
+        Same as the input.
+
+    Example:
+
+    >>> layer = keras.layers.LayerNormalization()
+    >>> y = layer(np.array([[1.0, 2.0, 3.0]]))
+    >>> y.shape, round(float(y.detach().mean()), 5)
+    (torch.Size([1, 3]), 0.0)
     """
 
     def __init__(
@@ -299,13 +404,9 @@ class LayerNormalization(_AffineMixin, Layer):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        if isinstance(axis, (list, tuple)):
-            self.axis: Any = [int(a) for a in axis]
-        elif isinstance(axis, int):
-            self.axis = axis
-        else:
-            raise TypeError(f"Expected an int or a list/tuple of ints for the argument 'axis', but received: {axis!r}")
-        self.epsilon = float(epsilon)
+        axis = check_axis(self.name, "axis", axis, error=TypeError)
+        self.axis: Any = list(axis) if isinstance(axis, (list, tuple)) else axis
+        self.epsilon = check_float(self.name, "epsilon", epsilon, min_value=0.0)
         self.center = bool(center)
         self.scale = bool(scale)
         self.rms_scaling = bool(rms_scaling)
@@ -367,19 +468,38 @@ class LayerNormalization(_AffineMixin, Layer):
 
 @register_layer()
 class GroupNormalization(_AffineMixin, Layer):
-    """Normalizes over groups of channels (and all spatial positions) per sample.
+    """Group normalization (Wu & He, 2018): normalizes groups of channels per sample.
+
+    The channels are split into ``groups`` groups; each group is normalized with the mean and variance over
+    its channels and all spatial positions of the sample, then scaled by ``gamma`` and shifted by ``beta``
+    per channel. Independent of the batch size; ``groups=1`` is close to LayerNormalization and
+    ``groups=channels`` (or -1) is instance normalization.
 
     Args:
-        groups: Number of groups (must divide the channels; ``-1`` = instance normalization).
+        groups: Number of groups; must divide the number of channels (default 32; -1: one group per channel).
         axis: The channel axis (default -1).
-        epsilon: Added to the variance (default 1e-3).
-        center / scale and their initializers/regularizers/constraints: As in Keras.
+        epsilon: Small float added to the variance (default 1e-3).
+        center: Whether to learn an offset ``beta``. Default ``True``.
+        scale: Whether to learn a scale ``gamma``. Default ``True``.
+        beta_initializer: Initializer of ``beta`` (default ``"zeros"``).
+        gamma_initializer: Initializer of ``gamma`` (default ``"ones"``).
+        beta_regularizer: Optional regularizer of ``beta``.
+        gamma_regularizer: Optional regularizer of ``gamma``.
+        beta_constraint: Optional constraint of ``beta``.
+        gamma_constraint: Optional constraint of ``gamma``.
+        **kwargs: Base layer arguments.
 
     Input shape:
-        Any rank >= 2 with a defined channel axis.
+        Any rank >= 2 with a known channel axis.
 
     Output shape:
         Same as the input.
+
+    Example:
+
+    >>> layer = keras.layers.GroupNormalization(groups=2)
+    >>> layer(np.random.rand(2, 8, 8, 4)).shape
+    torch.Size([2, 8, 8, 4])
     """
 
     def __init__(
@@ -404,8 +524,8 @@ class GroupNormalization(_AffineMixin, Layer):
                 f"(or `-1` for instance normalization). Received: groups={groups!r} (layer {self.name})"
             )
         self.groups = groups
-        self.axis = int(axis)
-        self.epsilon = float(epsilon)
+        self.axis = check_axis(self.name, "axis", axis, allow_list=False)
+        self.epsilon = check_float(self.name, "epsilon", epsilon, min_value=0.0)
         self.center = bool(center)
         self.scale = bool(scale)
         self._init_affine(beta_initializer, gamma_initializer, beta_regularizer, gamma_regularizer,
@@ -468,17 +588,17 @@ class UnitNormalization(Layer):
 
     Output shape:
         Same as the input.
+
+    Example:
+
+    >>> keras.layers.UnitNormalization()(np.array([[3.0, 4.0]]))
+    tensor([[0.6000, 0.8000]])
     """
 
     def __init__(self, axis: int | list[int] = -1, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        if isinstance(axis, (list, tuple)):
-            self.axis: Any = [int(a) for a in axis]
-        elif isinstance(axis, int):
-            self.axis = axis
-        else:
-            raise TypeError(f"Invalid value for `axis` argument: expected an int or a list/tuple of ints. "
-                            f"Received: axis={axis!r}")
+        axis = check_axis(self.name, "axis", axis, error=TypeError)
+        self.axis: Any = list(axis) if isinstance(axis, (list, tuple)) else axis
         self.supports_masking = True
         self.built = True
 

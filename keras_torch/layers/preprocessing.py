@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 from keras_torch.core import config as _config
-from keras_torch.layers._args import register_layer
+from keras_torch.layers._args import check_axis, check_numbers, register_layer
 from keras_torch.layers.base import Layer
 
 # tf-keras 2 code reaches its image augmentation layers as `layers.experimental.preprocessing.X`, and
@@ -45,10 +45,19 @@ class Rescaling(Layer):
 
     Output shape:
         Same as the input (float).
+
+    Example:
+
+    >>> layer = keras.layers.Rescaling(scale=1 / 127.5, offset=-1.0)
+    >>> layer(np.array([0.0, 127.5, 255.0]))
+    tensor([-1.,  0.,  1.])
     """
 
     def __init__(self, scale: Any, offset: Any = 0.0, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        for arg, value in (("scale", scale), ("offset", offset)):
+            if not isinstance(value, torch.Tensor):
+                check_numbers(self.name, arg, value)
         self.scale = scale
         self.offset = offset
         self.supports_masking = True
@@ -82,7 +91,9 @@ class Normalization(Layer):
 
     Args:
         axis: Axis or axes kept (one statistic per index); ``None`` = a single scalar statistic.
-        mean / variance: Fixed statistics (both or neither), broadcast over the kept axes.
+        mean: Fixed mean used instead of :meth:`adapt` (give both ``mean`` and ``variance`` or neither), broadcast over
+            the kept axes.
+        variance: Fixed variance used instead of :meth:`adapt`, broadcast over the kept axes.
         invert: Apply the inverse transform ``mean + x * sqrt(variance)``.
 
     Input shape:
@@ -90,20 +101,25 @@ class Normalization(Layer):
 
     Output shape:
         Same as the input.
+
+    Example:
+
+    >>> layer = keras.layers.Normalization()
+    >>> layer.adapt(np.array([[1.0], [3.0]]))
+    >>> layer(np.array([[1.0], [2.0], [3.0]]))
+    tensor([[-1.],
+            [ 0.],
+            [ 1.]])
     """
 
     def __init__(self, axis: Any = -1, mean: Any = None, variance: Any = None, invert: bool = False,
                  **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        if axis is None:
-            axis = ()
-        elif isinstance(axis, int):
-            axis = (axis,)
-        else:
-            axis = tuple(int(a) for a in axis)
-        self.axis = axis
-        self.input_mean = mean
-        self.input_variance = variance
+        axis = check_axis(self.name, "axis", axis, allow_none=True)
+        self.axis = () if axis is None else (axis,) if isinstance(axis, int) else tuple(axis)
+        self.input_mean = mean if check_numbers(self.name, "mean", mean, allow_none=True) is not None else None
+        self.input_variance = variance if check_numbers(self.name, "variance", variance, allow_none=True) is not None \
+            else None
         self.invert = bool(invert)
         self.supports_masking = True
         self._build_input_shape = None

@@ -10,7 +10,7 @@ import torch
 
 from keras_torch import regularizers
 from keras_torch.core.config import standardize_data_format
-from keras_torch.layers._args import check_rate, register_layer
+from keras_torch.layers._args import check_dims, check_rate, register_layer
 from keras_torch.layers.base import Layer
 from keras_torch.layers.core import Dropout
 from keras_torch.layers.input_spec import InputSpec
@@ -61,6 +61,12 @@ class SpatialDropout1D(_SpatialDropout):
 
     Output shape:
         Same as the input.
+
+    Example:
+
+    >>> layer = keras.layers.SpatialDropout1D(0.5)
+    >>> layer(np.ones((2, 10, 4)), training=True).shape  # whole channels are dropped
+    torch.Size([2, 10, 4])
     """
 
     _ndim = 3
@@ -89,6 +95,12 @@ class SpatialDropout2D(_SpatialDropout):
 
     Output shape:
         Same as the input.
+
+    Example:
+
+    >>> layer = keras.layers.SpatialDropout2D(0.5)
+    >>> layer(np.ones((2, 8, 8, 4)), training=True).shape  # whole feature maps are dropped
+    torch.Size([2, 8, 8, 4])
     """
 
     _ndim = 4
@@ -108,6 +120,12 @@ class SpatialDropout3D(_SpatialDropout):
 
     Output shape:
         Same as the input.
+
+    Example:
+
+    >>> layer = keras.layers.SpatialDropout3D(0.5)
+    >>> layer(np.ones((2, 4, 4, 4, 3)), training=True).shape
+    torch.Size([2, 4, 4, 4, 3])
     """
 
     _ndim = 5
@@ -136,6 +154,14 @@ class GaussianNoise(_Noise):
 
     Output shape:
         Same as the input.
+
+    Example:
+
+    >>> layer = keras.layers.GaussianNoise(0.1)
+    >>> layer(np.ones((2, 4)), training=True).shape
+    torch.Size([2, 4])
+    >>> layer(np.ones((1, 2)))  # inference: identity
+    tensor([[1., 1.]])
     """
 
     def __init__(self, stddev: float, seed: int | None = None, **kwargs: Any) -> None:
@@ -165,6 +191,14 @@ class GaussianDropout(_Noise):
 
     Output shape:
         Same as the input.
+
+    Example:
+
+    >>> layer = keras.layers.GaussianDropout(0.2)
+    >>> layer(np.ones((2, 4)), training=True).shape
+    torch.Size([2, 4])
+    >>> layer(np.ones((1, 2)))  # inference: identity
+    tensor([[1., 1.]])
     """
 
     def __init__(self, rate: float, seed: int | None = None, **kwargs: Any) -> None:
@@ -203,12 +237,20 @@ class AlphaDropout(_Noise):
 
     Output shape:
         Same as the input.
+
+    Example:
+
+    >>> layer = keras.layers.AlphaDropout(0.2, seed=1)
+    >>> layer(np.ones((2, 4)), training=True).shape
+    torch.Size([2, 4])
+    >>> layer(np.ones((1, 2)))  # inference: identity
+    tensor([[1., 1.]])
     """
 
     def __init__(self, rate: float, noise_shape: Any = None, seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.rate = check_rate(self.name, rate)
-        self.noise_shape = None if noise_shape is None else tuple(noise_shape)
+        self.noise_shape = check_dims(self.name, "noise_shape", noise_shape, allow_none=True, free=True)
         self.seed = seed
 
     def call(self, inputs: torch.Tensor, training: bool = False) -> torch.Tensor:
@@ -240,6 +282,13 @@ class ActivityRegularization(_Noise):
 
     Output shape:
         Same as the input.
+
+    Example:
+
+    >>> layer = keras.layers.ActivityRegularization(l2=0.01)
+    >>> y = layer(np.ones((2, 3)))
+    >>> [round(float(v), 4) for v in layer.losses]
+    [0.03]
     """
 
     def __init__(self, l1: float = 0.0, l2: float = 0.0, **kwargs: Any) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 import torch
 
-from keras_torch.layers._args import register_layer
+from keras_torch.layers._args import check_axis, check_float, register_layer
 from keras_torch.layers.base import Layer
 
 __all__ = ["RMSNormalization"]
@@ -31,11 +31,18 @@ class RMSNormalization(Layer):
 
     Output shape:
         Same as the input.
+
+    Example:
+
+    >>> layer = keras.layers.RMSNormalization()
+    >>> layer(np.array([[1.0, 1.0, 1.0]])).shape
+    torch.Size([1, 3])
     """
 
     def __init__(self, axis: int | list[int] = -1, epsilon: float = 1e-6, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.axis = axis
+        self.axis = check_axis(self.name, "axis", axis)
+        check_float(self.name, "epsilon", epsilon, min_value=0.0)
         self.epsilon = epsilon
         self.supports_masking = True
 

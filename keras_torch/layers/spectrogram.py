@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from keras_torch import initializers
 from keras_torch.core.config import standardize_data_format
 from keras_torch.core.context import CALL_CONTEXT
-from keras_torch.layers._args import register_layer
+from keras_torch.layers._args import check_float, check_numbers, check_size, register_layer
 from keras_torch.layers._padding import resolve_same
 from keras_torch.layers.base import Layer
 from keras_torch.layers.conv import conv_output_length, conv_to_keras, conv_to_torch
@@ -58,6 +58,12 @@ class STFTSpectrogram(Layer):
         ``(batch, frames, channels * bins)``, ``(batch, channels * bins, frames)``, or with
         ``expand_dims`` ``(batch, frames, bins, channels)`` / ``(batch, channels, frames, bins)``;
         ``bins = fft_length // 2 + 1`` (twice that for ``"stft"``).
+
+    Example:
+
+    >>> layer = keras.layers.STFTSpectrogram(frame_length=256, frame_step=128, fft_length=256)
+    >>> layer(np.random.rand(2, 1024, 1).astype("float32")).shape
+    torch.Size([2, 7, 129])
     """
 
     def __init__(
@@ -74,6 +80,15 @@ class STFTSpectrogram(Layer):
         data_format: str | None = None,
         **kwargs: Any,
     ) -> None:
+        label = kwargs.get("name") if isinstance(kwargs.get("name"), str) else "STFTSpectrogram"  # not built yet
+        check_size(label, "frame_length", frame_length)
+        for arg, size in (("frame_step", frame_step), ("fft_length", fft_length)):
+            if size is not None:
+                check_size(label, arg, size)
+        if not isinstance(periodic, bool):
+            raise ValueError(f"Layer '{label}': `periodic` must be a bool. Received: periodic={periodic!r}")
+        if window is not None and not isinstance(window, str):
+            check_numbers(label, "window", window)
         if frame_step is not None and (frame_step > frame_length or frame_step < 1):
             raise ValueError("`frame_step` should be a positive integer not greater than `frame_length`. Received "
                              f"frame_step={frame_step}, frame_length={frame_length}")
@@ -228,7 +243,8 @@ class MelSpectrogram(Layer):
         window: ``"hann"`` (default), ``"hamming"``, an array of ``sequence_length`` values, or ``None``.
         sampling_rate: Sample rate of the input in Hz (default 16000).
         num_mel_bins: Number of mel bands (default 128).
-        min_freq / max_freq: Band edges in Hz (default 20 / ``sampling_rate / 2``).
+        min_freq: Lowest frequency of the mel bands, in Hz (default 20).
+        max_freq: Highest frequency of the mel bands, in Hz (default ``sampling_rate / 2``).
         power_to_db: Return decibels (default ``True``).
         top_db: Dynamic range kept below the maximum (over the whole batch, as Keras), in dB.
         mag_exp: Exponent of the magnitude (2 = power spectrogram).
@@ -241,6 +257,12 @@ class MelSpectrogram(Layer):
     Output shape:
         ``(batch, num_mel_bins, frames)`` (or ``(num_mel_bins, frames)``) with
         ``frames = 1 + (samples + 2 * (fft_length // 2) - fft_length) // sequence_stride``.
+
+    Example:
+
+    >>> layer = keras.layers.MelSpectrogram(fft_length=512, sequence_stride=256, num_mel_bins=40)
+    >>> layer(np.random.rand(2, 4096).astype("float32")).shape
+    torch.Size([2, 40, 17])
     """
 
     def __init__(
@@ -260,6 +282,17 @@ class MelSpectrogram(Layer):
         ref_power: float = 1.0,
         **kwargs: Any,
     ) -> None:
+        label = kwargs.get("name") if isinstance(kwargs.get("name"), str) else "MelSpectrogram"  # not built yet
+        for arg, size in (("fft_length", fft_length), ("sequence_stride", sequence_stride),
+                          ("sequence_length", sequence_length), ("sampling_rate", sampling_rate),
+                          ("num_mel_bins", num_mel_bins)):
+            if size is not None or arg != "sequence_length":
+                check_size(label, arg, size)
+        for arg, value in (("min_freq", min_freq), ("max_freq", max_freq), ("top_db", top_db), ("mag_exp", mag_exp),
+                           ("min_power", min_power), ("ref_power", ref_power)):
+            check_float(label, arg, value, allow_none=arg in ("max_freq", "top_db"))
+        if window is not None and not isinstance(window, str):
+            raise ValueError(f"Layer '{label}': `window` must be 'hann', 'hamming' or None. Received: window={window!r}")
         self.fft_length = fft_length
         self.sequence_stride = sequence_stride
         self.sequence_length = sequence_length or fft_length
@@ -348,6 +381,8 @@ class MelSpectrogram(Layer):
         log_spec = 10.0 * torch.log10(torch.clamp(x, min=self.min_power))
         ref = torch.abs(torch.tensor(self.ref_power, dtype=x.dtype, device=x.device))
         log_spec = log_spec - 10.0 * torch.log10(torch.clamp(ref, min=self.min_power))
+        if self.top_db is None:  # Keras: no floor
+            return log_spec
         return torch.maximum(log_spec, torch.amax(log_spec) - self.top_db)
 
     def compute_output_shape(self, input_shape: Any) -> tuple:

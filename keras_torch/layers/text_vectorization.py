@@ -20,7 +20,7 @@ import torch
 from keras_torch.core import registry
 from keras_torch.core.dtypes import is_string_dtype
 from keras_torch.core.symbolic import KerasTensor
-from keras_torch.layers._args import register_layer
+from keras_torch.layers._args import check_int, register_layer
 from keras_torch.layers._strings import ragged_rows, refuse_export, to_model_device, to_string_array, to_unicode_array
 from keras_torch.layers.base import Layer
 from keras_torch.layers.categorical import check_mode, refuse_sparse
@@ -64,6 +64,10 @@ def _serialize_callable(fn: Any) -> Any:
             "registered_name": "function"}
 
 
+# Widest n-gram accepted (Keras has no bound; real configs use 1..5).
+MAX_NGRAM = 1024
+
+
 def _ngrams(tokens: list[str], widths: tuple[int, ...]) -> list[str]:
     out: list[str] = []
     for w in widths:
@@ -90,6 +94,7 @@ class TextVectorization(Layer):
         sparse: Only ``False``.
         ragged: ``"int"`` mode: return a ``torch.nested`` tensor of unpadded rows.
         encoding: Encoding of ``bytes`` inputs.
+        name: Optional name of the layer.
 
     Input shape:
         ``(batch,)`` or ``(batch, 1)`` strings.
@@ -97,6 +102,13 @@ class TextVectorization(Layer):
     Output shape:
         ``"int"``: ``(batch, output_sequence_length)`` (or the longest sequence); others:
         ``(batch, vocabulary_size)``.
+
+    Example:
+
+    >>> layer = keras.layers.TextVectorization(max_tokens=10, output_sequence_length=4)
+    >>> layer.adapt(["the cat sat", "the dog ran"])
+    >>> layer(["the cat ran"]).shape
+    torch.Size([1, 4])
     """
 
     _takes_strings = True
@@ -108,19 +120,26 @@ class TextVectorization(Layer):
                  name: str | None = None, **kwargs: Any) -> None:
         standardize = _callable_or_name(standardize, _STANDARDIZE, "standardize")
         split = _callable_or_name(split, _SPLIT, "split")
-        output_mode = {"binary": "multi_hot", "tf-idf": "tf_idf"}.get(output_mode, output_mode)
+        if isinstance(output_mode, str):
+            output_mode = {"binary": "multi_hot", "tf-idf": "tf_idf"}.get(output_mode, output_mode)
         check_mode("TextVectorization", output_mode, ("int", "one_hot", "multi_hot", "count", "tf_idf"))
         if isinstance(ngrams, list):
             ngrams = tuple(ngrams)
         if not (ngrams is None or isinstance(ngrams, int)
                 or (isinstance(ngrams, tuple) and all(isinstance(i, int) for i in ngrams))):
             raise ValueError(f"`ngrams` must be None, an integer, or a tuple of integers. Received: ngrams={ngrams}")
+        for width in (ngrams,) if isinstance(ngrams, int) else ngrams or ():
+            # n-grams wider than any text are empty; a bound keeps a hostile config from allocating 1..n
+            check_int(name if isinstance(name, str) else "TextVectorization", "ngrams", width, min_value=1,
+                      max_value=MAX_NGRAM)
         if output_mode == "int" and not (isinstance(output_sequence_length, int) or output_sequence_length is None):
             raise ValueError("`output_sequence_length` must be either None or an integer when `output_mode` is 'int'. "
                              f"Received: output_sequence_length={output_sequence_length}")
         if output_mode != "int" and output_sequence_length is not None:
             raise ValueError("`output_sequence_length` must not be set if `output_mode` is not 'int'. Received "
                              f"output_sequence_length={output_sequence_length}.")
+        if not isinstance(ragged, bool):
+            raise ValueError(f"`ragged` must be a bool. Received: ragged={ragged!r}")
         if ragged and output_mode != "int":
             raise ValueError(f"`ragged` must not be true if `output_mode` is `'int'`. Received: ragged={ragged} and "
                              f"output_mode={output_mode}")

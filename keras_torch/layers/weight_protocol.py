@@ -18,6 +18,11 @@ Keras, in which order and layout; one definition of order serves two views:
 
 A plain ``torch.nn.Module`` child (not a layer) is one group holding all its parameters, whose torch
 layout is their Keras layout.
+
+A weight's position in Keras order is fixed when it is created (``add_weight(trainable=...)``); whether it is
+trainable *now* is its variable's own flag (``variable.trainable = False`` freezes it in place, as Keras's
+LoRA does to the kernel). What Keras files store in a layer's own ``vars`` group is
+:meth:`KerasWeightsMixin.keras_saved_weights` (by default :meth:`~KerasWeightsMixin.keras_weights`).
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from torch import nn
 from keras_torch import constraints as _constraints
 from keras_torch import initializers as _initializers
 from keras_torch import regularizers as _regularizers
+from keras_torch.core import dtensor
 from keras_torch.core.dtypes import dtype_name, to_torch_dtype
 from keras_torch.core.variables import KerasVariable, WeightRecord
 
@@ -84,9 +90,8 @@ class WeightGroup:
         if isinstance(self.owner, KerasWeightsMixin):
             self.owner.load_keras_weights(list(arrays))
             return
-        with torch.no_grad():
-            for p, arr in zip(self.owner.parameters(), arrays):
-                p.copy_(torch.as_tensor(np.asarray(arr), dtype=p.dtype))
+        for p, arr in zip(self.owner.parameters(), arrays):
+            dtensor.assign(p, torch.as_tensor(np.asarray(arr), dtype=p.dtype))
 
 
 def weight_groups(module: nn.Module) -> list[WeightGroup]:
@@ -107,6 +112,32 @@ def _plain_group(module: nn.Module, path: str, seen: set[int]) -> WeightGroup:
             stored.append(StoredWeight(p, None, bool(p.requires_grad)))
     return WeightGroup(module, path, tuple(n for n, _ in params), tuple(bool(p.requires_grad) for _, p in params),
                        tuple(stored), tuple(listed))
+
+
+class WeightView:
+    """A class attribute named like a weight the layer stores, showing it through :meth:`read`.
+
+    ``add_weight(attr=<the same name>)`` may store a weight under such a name (the torch parameter keeps
+    its plain name in ``state_dict``), while ``layer.<name>`` returns :meth:`read` of it (LoRA's merged
+    kernel). The weight protocol always works on the stored tensor.
+    """
+
+    name: str  # the attribute (and stored parameter) name
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, layer: Any, owner: type | None = None) -> Any:
+        if layer is None:
+            return self
+        stored = layer.__dict__["_parameters"].get(self.name)
+        if stored is None:
+            raise AttributeError(f"You must build the layer before accessing `{self.name}`.")
+        return self.read(layer, stored)
+
+    def read(self, layer: Any, stored: torch.Tensor) -> torch.Tensor:
+        """What ``layer.<name>`` shows of the ``stored`` tensor (default: the tensor itself)."""
+        return stored
 
 
 class KerasWeightsMixin:
@@ -142,11 +173,29 @@ class KerasWeightsMixin:
             trainable: Whether gradients update it.
             constraint: Projection applied (in Keras layout) after each optimizer step.
             attr: Attribute / state_dict name (default: ``name``).
-            to_torch / to_keras: Layout converters between the Keras shape and the stored tensor.
+            to_torch: Converter from the Keras-layout value to the stored tensor (e.g. a transpose).
+            to_keras: Converter from the stored tensor to the Keras layout.
             buffer: Store as a torch buffer instead of a parameter (non-trainable state).
 
         Returns:
             The created ``KerasVariable`` (or buffer tensor).
+
+        Example:
+
+        >>> class Linear(keras.layers.Layer):
+        ...     def __init__(self, units):
+        ...         super().__init__()
+        ...         self.units = units
+        ...     def build(self, input_shape):
+        ...         self.w = self.add_weight(shape=(input_shape[-1], self.units), initializer="glorot_uniform", name="w")
+        ...         self.b = self.add_weight(shape=(self.units,), initializer="zeros", name="b")
+        ...     def call(self, inputs):
+        ...         return inputs @ self.w + self.b
+        >>> layer = Linear(4)
+        >>> layer(np.ones((2, 3), "float32")).shape
+        torch.Size([2, 4])
+        >>> [w.shape for w in layer.get_weights()]
+        [(3, 4), (4,)]
         """
         for a in args:  # Keras 2: add_weight(name, shape, ...); Keras 3: add_weight(shape, ...)
             if isinstance(a, str) and name is None:
@@ -200,7 +249,8 @@ class KerasWeightsMixin:
     def _unique_attr(self, attr: str) -> str:
         base, i = attr, 1
         while attr in self._parameters or attr in self._buffers or attr in self._modules or (
-            attr in self.__dict__ or hasattr(type(self), attr)
+            attr in self.__dict__ or (hasattr(type(self), attr) and not isinstance(getattr(type(self), attr),
+            WeightView))
         ):
             attr = f"{base}_{i}"
             i += 1
@@ -216,6 +266,13 @@ class KerasWeightsMixin:
         return int(sum(int(np.prod(w.shape)) for w in self.weights))
 
     # ------------------------------------------------------------------ own weights
+    def stored_tensor(self, rec: WeightRecord) -> torch.Tensor:
+        """The parameter or buffer torch stores for ``rec`` (never a :class:`WeightView` of it)."""
+        found = self._parameters.get(rec.attr)  # type: ignore[attr-defined]
+        if found is None:
+            found = self._buffers.get(rec.attr)  # type: ignore[attr-defined]
+        return found if found is not None else getattr(self, rec.attr)
+
     def _ordered_records(self) -> list[WeightRecord]:
         recs = self._keras_records
         return [r for r in recs if r.trainable] + [r for r in recs if not r.trainable]
@@ -225,10 +282,13 @@ class KerasWeightsMixin:
         return [r.name for r in self._ordered_records()]
 
     def keras_weights(self) -> list[torch.Tensor]:
-        """This layer's own weights in Keras order and **Keras layout** (Dense kernel ``(in, out)``)."""
+        """This layer's own weights in Keras order and **Keras layout** (Dense kernel ``(in, out)``).
+
+        A sharded weight is gathered whole (a collective: every process of its mesh must ask).
+        """
         out = []
         for rec in self._ordered_records():
-            t = getattr(self, rec.attr)
+            t = dtensor.full_value(self.stored_tensor(rec))
             out.append(rec.to_keras(t) if rec.to_keras is not None else t)
         return out
 
@@ -248,8 +308,11 @@ class KerasWeightsMixin:
                 f"({[r.name for r in ordered]}), but received {len(arrays)}."
             )
         for rec, arr in zip(ordered, arrays):
-            target = getattr(self, rec.attr)
-            expected = tuple(rec.to_keras(target).shape) if rec.to_keras is not None else tuple(target.shape)
+            target = self.stored_tensor(rec)
+            # (a sharded weight's converter runs on a shape-only stand-in of the whole tensor)
+            probe = torch.empty(target.shape, dtype=target.dtype, device="meta") if dtensor.is_sharded(target) \
+                else target
+            expected = tuple(rec.to_keras(probe).shape) if rec.to_keras is not None else tuple(target.shape)
             value = torch.as_tensor(np.asarray(arr) if not torch.is_tensor(arr) else arr)
             if tuple(value.shape) != expected:
                 raise ValueError(
@@ -259,17 +322,34 @@ class KerasWeightsMixin:
             value = value.to(dtype=target.dtype, device=target.device)
             if rec.to_torch is not None:
                 value = rec.to_torch(value)
-            with torch.no_grad():
-                target.copy_(value)
+            dtensor.assign(target, value)
 
     def regularization_losses(self) -> list[torch.Tensor]:
-        """The weight-regularization penalties of this layer's own weights (computed now, in Keras layout)."""
+        """The weight-regularization penalties of this layer's trainable weights (computed now, in Keras layout).
+
+        As in Keras, a frozen weight (non-trainable layer, or a variable set ``trainable = False``) adds none.
+        """
         out = []
         for rec in self._keras_records:
             if rec.regularizer is not None:
-                t = getattr(self, rec.attr)
-                out.append(rec.regularizer(rec.to_keras(t) if rec.to_keras is not None else t))
+                t = self.stored_tensor(rec)
+                if _live(rec, t):
+                    # (on a sharded weight the penalty is computed shard-wise and summed: one value everywhere)
+                    out.append(dtensor.replicated(rec.regularizer(rec.to_keras(t) if rec.to_keras is not None
+                                                                  else t)))
         return out
+
+    def keras_saved_weights(self) -> list[torch.Tensor]:
+        """What Keras 3 files (``.keras``, ``.weights.h5``) store in this layer's own ``vars`` group, in Keras layout.
+
+        Keras's ``save_own_variables``; by default :meth:`keras_weights`. Layers whose Keras counterpart
+        saves something else (LoRA layers: the merged kernel only) override this pair.
+        """
+        return self.keras_weights()
+
+    def load_keras_saved_weights(self, arrays: Sequence[Any]) -> None:
+        """Keras's ``load_own_variables``: the inverse of :meth:`keras_saved_weights`."""
+        self.load_keras_weights(arrays)
 
     # ------------------------------------------------------------------ recursive view
     def _weight_owners(self) -> Iterator[tuple[str, nn.Module]]:
@@ -319,37 +399,76 @@ class KerasWeightsMixin:
 
     @property
     def variables(self) -> list[torch.Tensor]:
+        """All weights of the layer; the same list as :attr:`weights`."""
         return self.weights
 
     @property
     def trainable_weights(self) -> list[torch.Tensor]:
+        """The weights updated by training (``[]`` when the layer is frozen), in torch layout and Keras order.
+
+        These are the ``torch.nn.Parameter`` objects themselves: pass them to a torch optimizer, or read
+        ``w.grad`` after ``loss.backward()``.
+        """
         if not self.trainable:  # type: ignore[attr-defined]
             return []
         return [s.tensor for g in self.keras_weight_groups() for s in g.stored if s.trainable]
 
     @property
     def trainable_variables(self) -> list[torch.Tensor]:
+        """The trainable weights; the same list as :attr:`trainable_weights`."""
         return self.trainable_weights
 
     @property
     def non_trainable_weights(self) -> list[torch.Tensor]:
+        """The weights not updated by gradients (e.g. BatchNorm's moving statistics; all weights when the
+        layer is frozen), in torch layout and Keras order.
+        """
         if not self.trainable:  # type: ignore[attr-defined]
             return self.weights
         return [s.tensor for g in self.keras_weight_groups() for s in g.stored if not s.trainable]
 
     @property
     def non_trainable_variables(self) -> list[torch.Tensor]:
+        """The non-trainable weights; the same list as :attr:`non_trainable_weights`."""
         return self.non_trainable_weights
 
     def get_weights(self) -> list[np.ndarray]:
-        """Weights as numpy arrays in Keras order and **Keras layout** (e.g. Dense kernel ``(in, out)``).
+        """Returns the layer's weights as numpy arrays, in Keras order and Keras layout.
 
-        Copies, as in Keras: training after ``w0 = model.get_weights()`` leaves ``w0`` as it was.
+        Keras layout means, e.g., a ``Dense`` kernel ``(in, out)`` and a ``Conv2D`` kernel ``(kh, kw, in, out)``,
+        although keras_torch stores them torch-style (``layer.weight`` is ``(out, in)``), so the arrays can be
+        exchanged with real Keras. The arrays are copies: training afterwards leaves them unchanged.
+
+        Returns:
+            A list of numpy arrays (trainable weights first, then non-trainable ones, as in Keras).
+
+        Example:
+
+        >>> layer = keras.layers.Dense(4)
+        >>> layer.build((None, 3))
+        >>> [w.shape for w in layer.get_weights()]
+        [(3, 4), (4,)]
         """
         return [t.detach().cpu().numpy().copy() for g in self.keras_weight_groups() for t in g.listed_keras_weights()]
 
     def set_weights(self, weights: Sequence[Any]) -> None:
-        """Set weights from Keras-layout arrays, in the order :meth:`get_weights` returns them."""
+        """Sets the layer's weights from numpy arrays in Keras layout.
+
+        Args:
+            weights: A list of arrays, in the order and with the (Keras-layout) shapes that :meth:`get_weights`
+                returns.
+
+        Raises:
+            ValueError: If the number of arrays or one of their shapes does not match.
+
+        Example:
+
+        >>> layer = keras.layers.Dense(2)
+        >>> layer.build((None, 3))
+        >>> layer.set_weights([np.ones((3, 2)), np.zeros(2)])
+        >>> layer(np.ones((1, 3)))
+        tensor([[3., 3.]], grad_fn=<AddmmBackward0>)
+        """
         weights = list(weights)
         groups = self.keras_weight_groups()
         expected = sum(sum(g.listed) for g in groups)
@@ -375,25 +494,34 @@ def _layout_constraint(constraint: Callable, to_torch: Callable | None, to_keras
     return apply
 
 
+def _live(rec: WeightRecord, stored: torch.Tensor) -> bool:
+    """Whether a weight is trainable now: declared trainable and its variable not frozen since."""
+    return rec.trainable and bool(stored.requires_grad)
+
+
 def _layer_group(layer: KerasWeightsMixin, path: str, seen: set[int]) -> WeightGroup:
     owner_trainable = bool(layer.trainable)  # type: ignore[attr-defined]
     stored, fresh = [], []
     records = layer._ordered_records()
+    live = []
     for rec in records:
-        t = getattr(layer, rec.attr)
+        t = layer.stored_tensor(rec)
+        live.append(owner_trainable and _live(rec, t))
         fresh.append(id(t) not in seen)
         if fresh[-1]:
             seen.add(id(t))
-            stored.append(StoredWeight(t, rec, rec.trainable and owner_trainable))
+            stored.append(StoredWeight(t, rec, live[-1]))
     names = tuple(layer.keras_weight_names())
+    if len(records) == len(names):
+        return WeightGroup(layer, path, names, tuple(live), tuple(stored), tuple(fresh))  # type: ignore[arg-type]
     # Records merged into one Keras weight (GRU's two biases) are never tied: all listed then.
-    listed = tuple(fresh) if len(records) == len(names) else (True,) * len(names)
     # Keras order puts non-trainable weights last, and only trainable records are ever merged into one
     # Keras weight (GRU's two biases), so the last ``n_frozen`` names are the non-trainable ones.
     n_frozen = sum(1 for r in layer._keras_records if not r.trainable)
     n_live = max(len(names) - n_frozen, 0)
     trainable = (owner_trainable,) * n_live + (False,) * (len(names) - n_live)
+    listed = (True,) * len(names)
     return WeightGroup(layer, path, names, trainable, tuple(stored), listed)  # type: ignore[arg-type]
 
 
-__all__ = ["KerasWeightsMixin", "StoredWeight", "WeightGroup", "weight_groups"]
+__all__ = ["KerasWeightsMixin", "StoredWeight", "WeightGroup", "WeightView", "weight_groups"]

@@ -63,7 +63,7 @@ def _sparse(from_logits: bool) -> Callable:
         logits = _logits(y_pred, from_logits, "softmax")
         if logits is None:
             return None
-        return F.cross_entropy(logits, y_true if y_true.dtype is torch.int64 else y_true.long())
+        return ce.cross_entropy_checked(logits, y_true if y_true.dtype is torch.int64 else y_true.long())
 
     return f
 

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from keras_torch.core import config, registry
+from keras_torch.core import budget, config, registry
 from keras_torch.losses._common import divide_no_nan, to_tensor
 from keras_torch.metrics import confusion_utils as cu
 from keras_torch.metrics.metric import Metric
@@ -47,6 +47,14 @@ class AUC(Metric):
         num_labels: Number of labels when ``multi_label`` (else inferred on first update).
         label_weights: Per-label weights for the average (or for the pooled counts).
         from_logits: Apply a sigmoid to ``y_pred`` first.
+
+    Example:
+
+    >>> m = keras.metrics.AUC(num_thresholds=3)
+    >>> m.update_state([0, 0, 1, 1], [0.0, 0.5, 0.3, 0.9])
+    >>> m.result()
+    tensor(0.7500)
+    >>> m_pr = keras.metrics.AUC(curve="PR", from_logits=True)
     """
 
     def __init__(
@@ -71,9 +79,12 @@ class AUC(Metric):
                 np.array([0.0, *thresholds, 1.0])
             )
         else:
-            if num_thresholds <= 1:
+            if isinstance(num_thresholds, bool) or not isinstance(num_thresholds, (int, np.integer)) \
+                    or num_thresholds <= 1:
                 raise ValueError(f"Argument `num_thresholds` must be an integer > 1. Received: num_thresholds={num_thresholds}")
-            self.num_thresholds = num_thresholds
+            # A Python float per threshold, then numpy and torch copies: charged before they exist.
+            budget.charge(48 * int(num_thresholds), f"AUC(num_thresholds={num_thresholds})")
+            self.num_thresholds = int(num_thresholds)
             thresholds = [(i + 1) * 1.0 / (num_thresholds - 1) for i in range(num_thresholds - 2)]
             self._thresholds_distributed_evenly = True
         eps = config.epsilon()

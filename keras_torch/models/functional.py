@@ -69,9 +69,11 @@ def _serialize_node(node: Any, node_ids: dict[int, int]) -> dict[str, Any]:
                 "class_name": "__keras_tensor__",
                 "config": {"shape": list(x.shape), "dtype": x.dtype, "keras_history": _tensor_ref(x, node_ids)},
             }
-        if isinstance(x, tuple):
-            return [ser(v) for v in x]
-        if isinstance(x, list):
+        if isinstance(x, slice):  # index keys of GetItem, as Keras 3 writes them
+            return {"class_name": "__slice__", "config": {"start": x.start, "stop": x.stop, "step": x.step}}
+        if x is Ellipsis:
+            return {"class_name": "__ellipsis__", "config": {}}
+        if isinstance(x, (tuple, list)):
             return [ser(v) for v in x]
         if isinstance(x, dict):
             return {k: ser(v) for k, v in x.items()}
@@ -87,22 +89,30 @@ def functional_from_config(cls: type, config: dict[str, Any], custom_objects: di
     created: dict[str, Any] = {}
     # layer name -> list of output structures per node index (only nodes created here)
     node_outputs: dict[str, list[Any]] = {}
-    pending: list[tuple[Any, list]] = []
+    pending: list[tuple[Any, str, list]] = []
     for entry in config["layers"]:
         layer = deserialize_layer(entry, custom_objects)
-        created[entry.get("name", layer.name)] = layer
-        node_outputs[entry.get("name", layer.name)] = []
+        # The graph refers to layers by their entry's name (Keras 3 too), whatever the layer calls itself.
+        key = entry.get("name", layer.name)
+        created[key] = layer
+        node_outputs[key] = []
         from keras_torch.layers.core import InputLayer
 
         if isinstance(layer, InputLayer):
-            node_outputs[layer.name].append(layer.output_tensor)
-        pending.append((layer, list(entry.get("inbound_nodes", []))))
+            node_outputs[key].append(layer.output_tensor)
+        pending.append((layer, key, list(entry.get("inbound_nodes", []))))
 
     def get_tensor(name: str, node_index: int, tensor_index: int) -> KerasTensor | None:
         outs = node_outputs.get(name, [])
         if node_index >= len(outs):
             return None
         flat = tree.flatten(outs[node_index])
+        if not isinstance(tensor_index, int) or not 0 <= tensor_index < len(flat):
+            # the layer's config makes fewer outputs than the graph uses (e.g. return_state turned off)
+            layer = created.get(name)
+            raise ValueError(f"Layer '{getattr(layer, 'name', name)}' ({type(layer).__name__}) has {len(flat)} "
+                             f"output(s) at node {node_index}, but the model's graph uses its output "
+                             f"{tensor_index!r}: the layer's config does not match the graph.")
         return flat[tensor_index]
 
     def deser_arg(x: Any) -> Any:
@@ -112,6 +122,11 @@ def functional_from_config(cls: type, config: dict[str, Any], custom_objects: di
             if t is None:
                 raise _NotReady
             return t
+        if isinstance(x, dict) and x.get("class_name") == "__slice__":
+            c = x.get("config", {})
+            return slice(c.get("start"), c.get("stop"), c.get("step"))
+        if isinstance(x, dict) and x.get("class_name") == "__ellipsis__":
+            return Ellipsis
         if isinstance(x, list):
             return [deser_arg(v) for v in x]
         if isinstance(x, dict):
@@ -142,21 +157,21 @@ def functional_from_config(cls: type, config: dict[str, Any], custom_objects: di
     while pending and progress:
         progress = False
         remaining = []
-        for layer, nodes in pending:
+        for layer, key, nodes in pending:
             while nodes:
                 try:
                     args, kwargs = node_call_args(nodes[0])
                 except _NotReady:
                     break
                 out = layer(*args, **kwargs)
-                node_outputs[layer.name].append(out)
+                node_outputs[key].append(out)
                 nodes.pop(0)
                 progress = True
             if nodes:
-                remaining.append((layer, nodes))
+                remaining.append((layer, key, nodes))
         pending = remaining
     if pending:
-        raise ValueError(f"Could not rebuild the functional model: unresolved inputs for layers {[lyr.name for lyr, _ in pending]}")
+        raise ValueError(f"Could not rebuild the functional model: unresolved inputs for layers {[k for _, k, _ in pending]}")
 
     def resolve_refs(refs: Any) -> Any:
         if isinstance(refs, list) and len(refs) == 3 and isinstance(refs[0], str) and isinstance(refs[1], int):

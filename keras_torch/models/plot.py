@@ -12,6 +12,8 @@ import os
 import shutil
 from typing import Any
 
+from keras_torch.core.naming import keras_class
+
 __all__ = ["model_to_dot", "plot_model"]
 
 _PYDOT_MSG = "You must install pydot (`pip install pydot`) for `plot_model` to work."
@@ -51,7 +53,7 @@ def _safe(fn: Any) -> Any:
 
 def _layer_label(layer: Any, show_shapes: bool, show_dtype: bool, show_layer_names: bool,
                  show_layer_activations: bool, show_trainable: bool) -> str:
-    cls = type(layer).__name__
+    cls = keras_class(layer).__name__
     title = f"{layer.name} ({cls})" if show_layer_names else cls
     rows = [_escape(title)]
     if show_layer_activations and getattr(layer, "activation", None) is not None:
@@ -117,7 +119,27 @@ def _dot_source(model: Any, show_shapes: bool = False, show_dtype: bool = False,
 def model_to_dot(model: Any, show_shapes: bool = False, show_dtype: bool = False, show_layer_names: bool = True,
                  rankdir: str = "TB", expand_nested: bool = False, dpi: int = 200, subgraph: bool = False,
                  show_layer_activations: bool = False, show_trainable: bool = False, **kwargs: Any) -> Any:
-    """The model graph as a ``pydot.Dot`` (needs pydot)."""
+    """The model graph as a ``pydot.Dot`` (needs pydot).
+
+    Args:
+        model: A built model.
+        show_shapes: Show the output shape of each layer.
+        show_dtype: Show the dtype of each layer.
+        show_layer_names: Show layer names.
+        rankdir: Graphviz direction: "TB" (vertical) or "LR" (horizontal).
+        expand_nested: Accepted for compatibility (nested models are drawn as one node).
+        dpi: Resolution.
+        subgraph: Accepted for compatibility.
+        show_layer_activations: Show the activation of layers that have one.
+        show_trainable: Show whether each layer is trainable.
+        **kwargs: ``splines`` (Graphviz edge style, default "ortho").
+
+    Returns:
+        A ``pydot.Dot`` graph.
+
+    Raises:
+        ImportError: without pydot.
+    """
     pydot = _pydot()
     if pydot is None:
         raise ImportError("You must install pydot (`pip install pydot`) for model_to_dot to work.")
@@ -130,7 +152,31 @@ def plot_model(model: Any, to_file: str = "model.png", show_shapes: bool = False
                show_layer_names: bool = False, rankdir: str = "TB", expand_nested: bool = False, dpi: int = 200,
                show_layer_activations: bool = False, show_trainable: bool = False, splines: str = "ortho",
                **kwargs: Any) -> Any:
-    """Draw the model graph to ``to_file`` (like Keras). A ``.dot`` file needs no extra package."""
+    """Draw the model graph to ``to_file`` (like Keras). A ``.dot`` file needs no extra package.
+
+    Args:
+        model: A built model.
+        to_file: Output file; the extension picks the format (``.dot``/``.gv`` write Graphviz text and
+            need nothing else; ``.png``, ``.pdf``, ``.svg``... need pydot and Graphviz).
+        show_shapes: Show the output shape of each layer.
+        show_dtype: Show the dtype of each layer.
+        show_layer_names: Show layer names.
+        rankdir: Graphviz direction: "TB" (vertical) or "LR" (horizontal).
+        expand_nested: Accepted for compatibility (nested models are drawn as one node).
+        dpi: Resolution.
+        show_layer_activations: Show the activation of layers that have one.
+        show_trainable: Show whether each layer is trainable.
+        splines: Graphviz edge style.
+        **kwargs: Not supported (``layer_range`` raises).
+
+    Returns:
+        An ``IPython.display.Image`` of the picture when IPython is installed (not for ``.pdf``/``.dot``),
+        else None.
+
+    Raises:
+        ImportError: for a picture format without pydot or Graphviz.
+        ValueError: for unknown keyword arguments.
+    """
     if kwargs.pop("layer_range", None) is not None:
         raise ValueError("Argument `layer_range` is no longer supported.")
     if kwargs:

@@ -21,6 +21,20 @@ class Sequential(Model):
         layers: Optional list of layers (the first may be ``keras.Input(...)`` or an InputLayer,
             or carry ``input_shape``/``input_dim``).
         name: Model name.
+        trainable: Whether the model's weights are updated by training (default ``True``).
+
+    Example:
+
+    >>> model = keras.Sequential([
+    ...     keras.Input(shape=(16,)),
+    ...     keras.layers.Dense(8, activation="relu"),
+    ...     keras.layers.Dense(1),
+    ... ])
+    >>> model.add(keras.layers.Activation("sigmoid"))
+    >>> model.output_shape, len(model.layers)
+    ((None, 1), 3)
+    >>> model.compile(optimizer="adam", loss="binary_crossentropy")
+    >>> _ = model.fit(np.random.rand(32, 16), np.random.randint(0, 2, (32, 1)), epochs=1, verbose=0)
     """
 
     _summary_as_sequential = True  # summary(): Keras's Sequential table, no "Connected to" column
@@ -32,6 +46,7 @@ class Sequential(Model):
     def __init__(self, layers: list[Any] | None = None, trainable: bool = True, name: str | None = None) -> None:
         super().__init__(trainable=trainable, name=name)
         self._seq: list[Layer] = []  # the layers, without the InputLayer
+        self._seq_names: set[str] = set()  # their names (unique: checked in O(1) per add)
         # (not a class-level default: once assigned, the InputLayer is a registered sub-module,
         # which a class attribute would shadow)
         self._input_layer: InputLayer | None = None
@@ -53,7 +68,24 @@ class Sequential(Model):
         super().__setattr__(name, value)
 
     def add(self, layer: Any, rebuild: bool = True) -> None:
-        """Append a layer (or set the input with ``keras.Input``)."""
+        """Adds a layer on top of the stack.
+
+        Args:
+            layer: A layer instance, a plain ``torch.nn.Module`` (wrapped in a ``TorchModuleWrapper``), or a
+            ``keras.Input`` tensor to set the model's input.
+            rebuild: Rebuild the model's graph now when its input shape is known (default ``True``).
+
+        Raises:
+            ValueError: If ``layer`` is not a layer (or an input), or its name is already used in the model.
+
+        Example:
+
+        >>> model = keras.Sequential()
+        >>> model.add(keras.Input(shape=(4,)))
+        >>> model.add(keras.layers.Dense(8))
+        >>> model.output_shape
+        (None, 8)
+        """
         if isinstance(layer, KerasTensor):
             origin = layer._keras_history[0]
             if not isinstance(origin, InputLayer):
@@ -73,7 +105,7 @@ class Sequential(Model):
             from keras_torch.layers.torch_wrapper import TorchModuleWrapper
 
             layer = TorchModuleWrapper(layer)
-        if any(existing.name == layer.name for existing in self._seq):
+        if layer.name in self._seq_names:
             raise ValueError(
                 f"All layers added to a Sequential model should have unique names. Name '{layer.name}' "
                 "is already the name of a layer in this model. Update the `name` argument to pass a unique name."
@@ -82,6 +114,7 @@ class Sequential(Model):
             self._input_layer = InputLayer(batch_shape=layer._pending_input_shape,
                                            name=f"{layer.name}_input" if False else None)
         self._seq.append(layer)
+        self._seq_names.add(layer.name)
         self._plan = None
         self.add_module(_module_key(self, layer.name), layer)
         self.built = False
@@ -89,10 +122,24 @@ class Sequential(Model):
             self._maybe_rebuild()
 
     def pop(self, rebuild: bool = True) -> Layer:
-        """Remove and return the last layer."""
+        """Removes the last layer of the stack and returns it.
+
+        Args:
+            rebuild: Rebuild the model's graph afterwards (default ``True``).
+
+        Returns:
+            The removed layer.
+
+        Example:
+
+        >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8), keras.layers.Dense(2)])
+        >>> model.pop().units, model.output_shape
+        (2, (None, 8))
+        """
         if not self._seq:
             raise TypeError("There are no layers in the model.")
         layer = self._seq.pop()
+        self._seq_names.discard(layer.name)
         self._plan = None
         for key, mod in list(self._modules.items()):
             if mod is layer:
@@ -145,7 +192,8 @@ class Sequential(Model):
             # Validated fast path: every layer was already checked on this input signature.
             x = inputs
             for fn, takes_training in plan[2]:
-                x = fn(x, training=training) if takes_training else fn(x)
+                # training=None (not given anywhere): each layer keeps its signature's default.
+                x = fn(x, training=training) if takes_training and training is not None else fn(x)
             return x
         if self._input_layer is not None and isinstance(inputs, torch.Tensor):
             from keras_torch.models.graph import adjust_input_rank, check_input_shapes

@@ -45,8 +45,27 @@ def pad_images(images: Any, top_padding: int | None = None, left_padding: int | 
                target_width: int | None = None, data_format: str | None = None) -> Tensor:
     """Zero-pad images; give exactly two of (top, bottom, target_height) and of (left, right, target_width).
 
+    Args:
+        images: Images of rank 3 ``(h, w, c)`` or 4 ``(batch, h, w, c)`` (channels first with
+            ``data_format="channels_first"``).
+        top_padding: Rows of zeros added at the top.
+        left_padding: Columns of zeros added at the left.
+        bottom_padding: Rows of zeros added at the bottom.
+        right_padding: Columns of zeros added at the right.
+        target_height: Height of the result.
+        target_width: Width of the result.
+        data_format: "channels_last" or "channels_first"; None means ``keras.config.image_data_format()``.
+
+    Returns:
+        The padded images.
+
     Raises:
         ValueError: for another combination or negative sizes.
+
+    Example:
+
+    >>> ops.image.pad_images(ops.ones((2, 2, 1)), top_padding=1, left_padding=1, target_height=4, target_width=4).shape
+    torch.Size([4, 4, 1])
     """
     t = _images(images)
     fmt = _config.standardize_data_format(data_format)
@@ -70,8 +89,27 @@ def crop_images(images: Any, top_cropping: int | None = None, left_cropping: int
                 target_width: int | None = None, data_format: str | None = None) -> Tensor:
     """Crop images; give exactly two of (top, bottom, target_height) and of (left, right, target_width).
 
+    Args:
+        images: Images of rank 3 ``(h, w, c)`` or 4 ``(batch, h, w, c)`` (channels first with
+            ``data_format="channels_first"``).
+        top_cropping: Rows removed at the top.
+        left_cropping: Columns removed at the left.
+        bottom_cropping: Rows removed at the bottom.
+        right_cropping: Columns removed at the right.
+        target_height: Height of the result.
+        target_width: Width of the result.
+        data_format: "channels_last" or "channels_first"; None means ``keras.config.image_data_format()``.
+
+    Returns:
+        The cropped images.
+
     Raises:
         ValueError: for another combination, negative sizes or a crop outside the image.
+
+    Example:
+
+    >>> ops.image.crop_images(ops.ones((4, 4, 1)), top_cropping=1, left_cropping=1, target_height=2, target_width=2).shape
+    torch.Size([2, 2, 1])
     """
     t = _images(images)
     fmt = _config.standardize_data_format(data_format)
@@ -132,6 +170,11 @@ def extract_patches(images: Any, size: Any, strides: Any = None, dilation_rate: 
 
     Raises:
         ValueError: for strides > 1 combined with dilation > 1.
+
+    Example:
+
+    >>> ops.image.extract_patches(ops.ones((1, 4, 4, 3)), size=2).shape
+    torch.Size([1, 2, 2, 12])
     """
     if not isinstance(size, int) and len(size) == 3:
         return extract_patches_3d.__wrapped__(images, size, strides, dilation_rate, padding, data_format)
@@ -151,6 +194,24 @@ def _strides_dilation(strides: Any, dilation_rate: Any) -> None:
 @d.op
 def extract_patches_3d(volumes: Any, size: Any, strides: Any = None, dilation_rate: Any = 1, padding: str = "valid",
                        data_format: str | None = None) -> Tensor:
-    """Volume patches ``(batch, d', h', w', pd * ph * pw * channels)`` of 5-D (or 4-D single) volumes."""
+    """Volume patches ``(batch, d', h', w', pd * ph * pw * channels)`` of 5-D (or 4-D single) volumes.
+
+    Args:
+        volumes: Tensor of shape ``(batch, d, h, w, c)`` or ``(d, h, w, c)`` (channels first with
+            ``data_format="channels_first"``).
+        size: Patch size: an int or ``(pd, ph, pw)``.
+        strides: Step between patches (default: ``size``, no overlap).
+        dilation_rate: Spacing of the patch elements.
+        padding: "valid" or "same".
+        data_format: "channels_last" or "channels_first"; None means ``keras.config.image_data_format()``.
+
+    Returns:
+        The patches, one per output position, flattened into the channel axis.
+
+    Example:
+
+    >>> ops.image.extract_patches_3d(ops.ones((1, 4, 4, 4, 1)), size=2).shape
+    torch.Size([1, 2, 2, 2, 8])
+    """
     _strides_dilation(strides, dilation_rate)
     return _patches(volumes, size, strides, dilation_rate, padding, data_format, 3)

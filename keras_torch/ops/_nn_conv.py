@@ -122,6 +122,11 @@ def conv(inputs: Any, kernel: Any, strides: Any = 1, padding: str = "valid", dat
 
     Raises:
         ValueError: for bad ranks, padding or channel counts.
+
+    Example:
+
+    >>> ops.conv(ops.ones((1, 5, 5, 3)), ops.ones((3, 3, 3, 8))).shape
+    torch.Size([1, 3, 3, 8])
     """
     (x, k), _ = _float_inputs(inputs, kernel)
     nd = _check_rank(x, k, "conv")
@@ -150,6 +155,11 @@ def depthwise_conv(inputs: Any, kernel: Any, strides: Any = 1, padding: str = "v
 
     Returns:
         Output with ``channels * multiplier`` channels.
+
+    Example:
+
+    >>> ops.depthwise_conv(ops.ones((1, 5, 5, 3)), ops.ones((3, 3, 3, 2))).shape
+    torch.Size([1, 3, 3, 6])
     """
     (x, k), _ = _float_inputs(inputs, kernel)
     nd = _check_rank(x, k, "depthwise_conv")
@@ -176,6 +186,11 @@ def separable_conv(inputs: Any, depthwise_kernel: Any, pointwise_kernel: Any, st
 
     Returns:
         Output tensor.
+
+    Example:
+
+    >>> ops.separable_conv(ops.ones((1, 5, 5, 3)), ops.ones((3, 3, 3, 1)), ops.ones((1, 1, 3, 8))).shape
+    torch.Size([1, 3, 3, 8])
     """
     out = depthwise_conv.__wrapped__(inputs, depthwise_kernel, strides, padding, data_format, dilation_rate)
     return conv.__wrapped__(out, pointwise_kernel, 1, "valid", data_format, 1)
@@ -206,6 +221,11 @@ def conv_transpose(inputs: Any, kernel: Any, strides: Any = 1, padding: str = "v
 
     Returns:
         Output tensor.
+
+    Example:
+
+    >>> ops.conv_transpose(ops.ones((1, 4, 4, 8)), ops.ones((3, 3, 2, 8)), strides=2, padding="same").shape
+    torch.Size([1, 8, 8, 2])
     """
     (x, k), _ = _float_inputs(inputs, kernel)
     nd = _check_rank(x, k, "conv_transpose")
@@ -270,6 +290,11 @@ def max_pool(inputs: Any, pool_size: Any, strides: Any = None, padding: str = "v
 
     Returns:
         Pooled tensor.
+
+    Example:
+
+    >>> ops.max_pool(ops.ones((1, 4, 4, 3)), pool_size=2, strides=1, padding="same").shape
+    torch.Size([1, 4, 4, 3])
     """
     return _pool(inputs, pool_size, strides, padding, data_format, "max")
 
@@ -288,6 +313,11 @@ def average_pool(inputs: Any, pool_size: Any, strides: Any = None, padding: str 
 
     Returns:
         Pooled tensor.
+
+    Example:
+
+    >>> ops.average_pool(ops.ones((1, 4, 4, 3)), pool_size=2).shape
+    torch.Size([1, 2, 2, 3])
     """
     return _pool(inputs, pool_size, strides, padding, data_format, "avg")
 
@@ -316,6 +346,11 @@ def adaptive_average_pool(inputs: Any, output_size: Any, data_format: str | None
 
     Returns:
         Pooled tensor.
+
+    Example:
+
+    >>> ops.adaptive_average_pool(ops.ones((1, 4, 4, 3)), output_size=(2, 2)).shape
+    torch.Size([1, 2, 2, 3])
     """
     return _adaptive(inputs, output_size, data_format, "avg")
 
@@ -331,6 +366,11 @@ def adaptive_max_pool(inputs: Any, output_size: Any, data_format: str | None = N
 
     Returns:
         Pooled tensor.
+
+    Example:
+
+    >>> ops.adaptive_max_pool(ops.ones((1, 4, 4, 3)), output_size=(2, 2)).shape
+    torch.Size([1, 2, 2, 3])
     """
     return _adaptive(inputs, output_size, data_format, "max")
 
@@ -346,8 +386,21 @@ def _block_data_format(data_format: str) -> str:
 def depth_to_space(x: Any, block_size: int, data_format: str = "channels_last") -> Tensor:
     """Move channel blocks into ``block_size x block_size`` spatial blocks (TensorFlow's DCR order).
 
+    Args:
+        x: 4-D tensor, channels a multiple of ``block_size ** 2``.
+        block_size: Side of the spatial blocks.
+        data_format: "channels_last" (NHWC) or "channels_first" (NCHW).
+
+    Returns:
+        Tensor with ``block_size`` times the height and width and ``block_size ** 2`` times fewer channels.
+
     Raises:
         ValueError: for non-4-D inputs or channels not divisible by ``block_size**2``.
+
+    Example:
+
+    >>> ops.depth_to_space(ops.ones((1, 2, 2, 8)), 2).shape
+    torch.Size([1, 4, 4, 2])
     """
     t = d.tensor(x)
     fmt = _block_data_format(data_format)
@@ -367,8 +420,21 @@ def depth_to_space(x: Any, block_size: int, data_format: str = "channels_last") 
 def space_to_depth(x: Any, block_size: int, data_format: str = "channels_last") -> Tensor:
     """Move ``block_size x block_size`` spatial blocks into channels (inverse of :func:`depth_to_space`).
 
+    Args:
+        x: 4-D tensor whose height and width are multiples of ``block_size``.
+        block_size: Side of the spatial blocks.
+        data_format: "channels_last" (NHWC) or "channels_first" (NCHW).
+
+    Returns:
+        Tensor with ``block_size`` times smaller height and width and ``block_size ** 2`` times more channels.
+
     Raises:
         ValueError: for non-4-D inputs or spatial sizes not divisible by ``block_size``.
+
+    Example:
+
+    >>> ops.space_to_depth(ops.ones((1, 4, 4, 2)), 2).shape
+    torch.Size([1, 2, 2, 8])
     """
     t = d.tensor(x)
     fmt = _block_data_format(data_format)
@@ -389,8 +455,23 @@ def unfold(x: Any, kernel_size: Any, dilation: Any = 1, padding: Any = 0, stride
     """Sliding local blocks of a channels-first batch ``(N, C, H, W)`` as columns ``(N, C*kh*kw, L)``
     (torch's ``unfold``).
 
+    Args:
+        x: Tensor of shape ``(N, C, H, W)``.
+        kernel_size: Block size: an int or ``(kh, kw)``.
+        dilation: Spacing between block elements (int or pair).
+        padding: Zero padding on both sides (int or pair).
+        stride: Step between blocks (int or pair).
+
+    Returns:
+        Tensor of shape ``(N, C * kh * kw, L)``, ``L`` the number of blocks.
+
     Raises:
         ValueError: for non-4-D inputs.
+
+    Example:
+
+    >>> ops.unfold(ops.ones((1, 2, 4, 4)), kernel_size=2, stride=2).shape
+    torch.Size([1, 8, 4])
     """
     t = d.tensor(x)
     if t.ndim != 4:
@@ -403,8 +484,24 @@ def fold(x: Any, output_size: Any, kernel_size: Any, dilation: Any = 1, padding:
     """Sum columns ``(N, C*kh*kw, L)`` back into a ``(N, C, *output_size)`` image (inverse of
     :func:`unfold`, overlaps added).
 
+    Args:
+        x: Tensor of shape ``(N, C * kh * kw, L)``.
+        output_size: ``(H, W)`` of the image.
+        kernel_size: Block size: an int or ``(kh, kw)``.
+        dilation: Spacing between block elements (int or pair).
+        padding: Zero padding on both sides (int or pair).
+        stride: Step between blocks (int or pair).
+
+    Returns:
+        Tensor of shape ``(N, C, H, W)``.
+
     Raises:
         ValueError: for non-3-D inputs.
+
+    Example:
+
+    >>> ops.fold(ops.ones((1, 8, 4)), output_size=(4, 4), kernel_size=2, stride=2).shape
+    torch.Size([1, 2, 4, 4])
     """
     t = d.tensor(x)
     if t.ndim != 3:

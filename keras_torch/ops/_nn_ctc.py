@@ -34,6 +34,12 @@ def ctc_loss(target: Any, output: Any, target_length: Any, output_length: Any, m
 
     Raises:
         ValueError: for inputs of the wrong rank.
+
+    Example:
+
+    >>> logits = ops.zeros((1, 4, 3))
+    >>> ops.ctc_loss(ops.array([[1, 2]]), logits, ops.array([2]), ops.array([4]))
+    tensor([1.6864])
     """
     logits = d.tensor(output)
     if logits.ndim != 3:
@@ -144,6 +150,13 @@ def ctc_decode(inputs: Any, sequence_lengths: Any, strategy: str = "greedy", bea
 
     Raises:
         ValueError: for an unknown strategy.
+
+    Example:
+
+    >>> probs = ops.array([[[0.1, 0.8, 0.1], [0.1, 0.8, 0.1], [0.8, 0.1, 0.1], [0.1, 0.1, 0.8]]])
+    >>> decoded, scores = ops.ctc_decode(probs, ops.array([4]))
+    >>> decoded
+    tensor([[[ 1,  2, -1, -1]]], dtype=torch.int32)
     """
     x = d.tensor(inputs)
     x = x.to(d.result_of(x.dtype, torch.float32))

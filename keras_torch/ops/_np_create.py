@@ -13,6 +13,7 @@ import torch
 
 from keras_torch.core import config as _config
 from keras_torch.ops import _dispatch as d
+from keras_torch.ops import _docs
 from keras_torch.ops._dispatch import Tensor
 from keras_torch.ops._np_reduce import sum_dtype
 
@@ -34,22 +35,67 @@ def array(x: Any, dtype: Any = None) -> Tensor:
 
     Returns:
         Tensor.
+
+    Example:
+
+    >>> ops.array([1.0, 2.0])
+    tensor([1., 2.])
     """
     return d.tensor(x, dtype)
 
 
 def zeros(shape: Any, dtype: Any = None) -> Tensor:
-    """Zeros of ``shape`` (default dtype floatx)."""
+    """Zeros of ``shape`` (default dtype floatx).
+
+    Args:
+        shape: Shape of the result.
+        dtype: dtype of the result; None means ``keras.config.floatx()``.
+
+    Returns:
+        A tensor of zeros.
+
+    Example:
+
+    >>> ops.zeros((2, 3)).shape
+    torch.Size([2, 3])
+    """
     return torch.zeros(d.shape_tuple(shape), dtype=_dt(dtype))
 
 
 def ones(shape: Any, dtype: Any = None) -> Tensor:
-    """Ones of ``shape`` (default dtype floatx)."""
+    """Ones of ``shape`` (default dtype floatx).
+
+    Args:
+        shape: Shape of the result.
+        dtype: dtype of the result; None means ``keras.config.floatx()``.
+
+    Returns:
+        A tensor of ones.
+
+    Example:
+
+    >>> ops.ones((2, 2))
+    tensor([[1., 1.],
+            [1., 1.]])
+    """
     return torch.ones(d.shape_tuple(shape), dtype=_dt(dtype))
 
 
 def empty(shape: Any, dtype: Any = None) -> Tensor:
-    """An uninitialized tensor of ``shape`` (here: zeros; default dtype floatx)."""
+    """An uninitialized tensor of ``shape`` (here: zeros; default dtype floatx).
+
+    Args:
+        shape: Shape of the result.
+        dtype: dtype of the result; None means ``keras.config.floatx()``.
+
+    Returns:
+        A tensor of ``shape`` (filled with zeros).
+
+    Example:
+
+    >>> ops.empty((2,))
+    tensor([0., 0.])
+    """
     return torch.zeros(d.shape_tuple(shape), dtype=_dt(dtype))
 
 
@@ -63,6 +109,12 @@ def full(shape: Any, fill_value: Any, dtype: Any = None) -> Tensor:
 
     Returns:
         Tensor.
+
+    Example:
+
+    >>> ops.full((2, 2), 7)
+    tensor([[7., 7.],
+            [7., 7.]])
     """
     dt = _dt(dtype)
     if isinstance(fill_value, (int, float, bool)):
@@ -72,28 +124,81 @@ def full(shape: Any, fill_value: Any, dtype: Any = None) -> Tensor:
 
 @d.op
 def zeros_like(x: Any, dtype: Any = None) -> Tensor:
-    """Zeros with the shape (and default dtype) of ``x``."""
+    """Zeros with the shape (and default dtype) of ``x``.
+
+    Args:
+        x: Tensor whose shape (and dtype, unless ``dtype`` is given) the result takes.
+        dtype: dtype of the result.
+
+    Returns:
+        A tensor of zeros like ``x``.
+
+    Example:
+
+    >>> ops.zeros_like(ops.array([1, 2]))
+    tensor([0, 0], dtype=torch.int32)
+    """
     t = d.tensor(x)
     return torch.zeros_like(t, dtype=_dt(dtype, t.dtype))
 
 
 @d.op
 def ones_like(x: Any, dtype: Any = None) -> Tensor:
-    """Ones with the shape (and default dtype) of ``x``."""
+    """Ones with the shape (and default dtype) of ``x``.
+
+    Args:
+        x: Tensor whose shape (and dtype, unless ``dtype`` is given) the result takes.
+        dtype: dtype of the result.
+
+    Returns:
+        A tensor of ones like ``x``.
+
+    Example:
+
+    >>> ops.ones_like(ops.array([1, 2]))
+    tensor([1, 1], dtype=torch.int32)
+    """
     t = d.tensor(x)
     return torch.ones_like(t, dtype=_dt(dtype, t.dtype))
 
 
 @d.op
 def empty_like(x: Any, dtype: Any = None) -> Tensor:
-    """An uninitialized tensor (here: zeros) with the shape (and default dtype) of ``x``."""
+    """An uninitialized tensor (here: zeros) with the shape (and default dtype) of ``x``.
+
+    Args:
+        x: Tensor whose shape (and dtype, unless ``dtype`` is given) the result takes.
+        dtype: dtype of the result.
+
+    Returns:
+        A tensor like ``x`` (filled with zeros).
+
+    Example:
+
+    >>> ops.empty_like(ops.ones((2,)))
+    tensor([0., 0.])
+    """
     t = d.tensor(x)
     return torch.zeros_like(t, dtype=_dt(dtype, t.dtype))
 
 
 @d.op
 def full_like(x: Any, fill_value: Any, dtype: Any = None) -> Tensor:
-    """``fill_value`` with the shape (and default dtype) of ``x``."""
+    """``fill_value`` with the shape (and default dtype) of ``x``.
+
+    Args:
+        x: Tensor whose shape (and dtype, unless ``dtype`` is given) the result takes.
+        fill_value: Value of every element.
+        dtype: dtype of the result.
+
+    Returns:
+        A tensor like ``x`` filled with ``fill_value``.
+
+    Example:
+
+    >>> ops.full_like(ops.zeros((2,)), 3.0)
+    tensor([3., 3.])
+    """
     t = d.tensor(x)
     dt = _dt(dtype, t.dtype)
     if isinstance(fill_value, (int, float, bool)):
@@ -112,6 +217,11 @@ def arange(start: Any, stop: Any = None, step: Any = None, dtype: Any = None) ->
 
     Returns:
         1-D tensor.
+
+    Example:
+
+    >>> ops.arange(1, 7, 2)
+    tensor([1, 3, 5], dtype=torch.int32)
     """
     if dtype is None:
         dtype = d.dtypes.result_type(*(getattr(v, "dtype", type(v)) for v in (start, stop, step) if v is not None))
@@ -170,6 +280,11 @@ def linspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True, retste
 
     Raises:
         ValueError: for a negative ``num``.
+
+    Example:
+
+    >>> ops.linspace(0.0, 1.0, num=5)
+    tensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])
     """
     dt = _float_default(dtype, start, stop)
     out, step = _linspace_base(start, stop, num, endpoint, axis)
@@ -192,6 +307,11 @@ def logspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True, base: 
 
     Returns:
         Tensor.
+
+    Example:
+
+    >>> ops.logspace(0.0, 2.0, num=3)
+    tensor([  1.,  10., 100.])
     """
     dt = _float_default(dtype, start, stop)
     out, _ = _linspace_base(start, stop, num, endpoint, axis)
@@ -214,6 +334,11 @@ def geomspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True, dtype
 
     Raises:
         ValueError: if ``start`` or ``stop`` is zero.
+
+    Example:
+
+    >>> ops.geomspace(1.0, 100.0, num=3)
+    tensor([  1.,  10., 100.])
     """
     dt = _float_default(dtype, start, stop)
     a, b = d.tensor(start).to(torch.float64), d.tensor(stop).to(torch.float64)
@@ -243,6 +368,12 @@ def eye(N: int, M: int | None = None, k: int = 0, dtype: Any = None) -> Tensor: 
 
     Returns:
         Tensor of shape ``(N, M)``.
+
+    Example:
+
+    >>> ops.eye(2, 3)
+    tensor([[1., 0., 0.],
+            [0., 1., 0.]])
     """
     m = N if M is None else M
     rows = torch.arange(int(N)).unsqueeze(1)
@@ -251,7 +382,21 @@ def eye(N: int, M: int | None = None, k: int = 0, dtype: Any = None) -> Tensor: 
 
 
 def identity(n: int, dtype: Any = None) -> Tensor:
-    """The ``n x n`` identity matrix (default dtype floatx)."""
+    """The ``n x n`` identity matrix (default dtype floatx).
+
+    Args:
+        n: Number of rows and columns.
+        dtype: dtype of the result; None means ``keras.config.floatx()``.
+
+    Returns:
+        Tensor of shape ``(n, n)``.
+
+    Example:
+
+    >>> ops.identity(2)
+    tensor([[1., 0.],
+            [0., 1.]])
+    """
     return eye(n, dtype=dtype)
 
 
@@ -266,6 +411,13 @@ def tri(N: int, M: int | None = None, k: int = 0, dtype: Any = None) -> Tensor: 
 
     Returns:
         Tensor of shape ``(N, M)``.
+
+    Example:
+
+    >>> ops.tri(3)
+    tensor([[1., 0., 0.],
+            [1., 1., 0.],
+            [1., 1., 1.]])
     """
     m = N if M is None else M
     rows = torch.arange(int(N)).unsqueeze(1)
@@ -280,7 +432,8 @@ def _window(name: str, fn: Any) -> Any:
 
     window.__name__ = window.__qualname__ = name
     window.__doc__ = (f"The symmetric {name} window of ``x`` points (as NumPy's ``{name}``).\n\n"
-                      f"    Args:\n        x: Number of points.\n\n    Returns:\n        1-D floatx tensor.\n")
+                      f"    Args:\n        x: Number of points.\n\n    Returns:\n        1-D floatx tensor.\n"
+                      + _docs.example(name))
     return window
 
 
@@ -299,6 +452,11 @@ def kaiser(x: Any, beta: float) -> Tensor:
 
     Returns:
         1-D floatx tensor.
+
+    Example:
+
+    >>> ops.kaiser(4, 1.0)
+    tensor([0.7898, 0.9754, 0.9754, 0.7898])
     """
     n = int(_scalar(x))
     return torch.signal.windows.kaiser(n, beta=float(beta), sym=True, dtype=torch.float64).to(_dt(None))
@@ -317,6 +475,12 @@ def meshgrid(*x: Any, indexing: str = "xy") -> list[Tensor]:
 
     Raises:
         ValueError: for an unknown ``indexing``.
+
+    Example:
+
+    >>> xs, ys = ops.meshgrid(ops.array([1, 2]), ops.array([3, 4, 5]))
+    >>> xs.shape
+    torch.Size([3, 2])
     """
     if indexing not in ("xy", "ij"):
         raise ValueError(f"Valid values for `indexing` are 'xy' and 'ij'. Received: indexing={indexing}")
@@ -338,6 +502,13 @@ def vander(x: Any, N: int | None = None, increasing: bool = False) -> Tensor:  #
 
     Raises:
         ValueError: for a non-1-D ``x`` or negative ``N``.
+
+    Example:
+
+    >>> ops.vander(ops.array([1, 2, 3]), N=3)
+    tensor([[1, 1, 1],
+            [4, 2, 1],
+            [9, 3, 1]])
     """
     t = d.tensor(x)
     if t.ndim != 1:
@@ -360,6 +531,11 @@ def diag(x: Any, k: int = 0) -> Tensor:
 
     Raises:
         ValueError: for other ranks.
+
+    Example:
+
+    >>> ops.diag(ops.array([[1, 2], [3, 4]]))
+    tensor([1, 4], dtype=torch.int32)
     """
     t = d.tensor(x)
     if t.ndim not in (1, 2):
@@ -369,7 +545,21 @@ def diag(x: Any, k: int = 0) -> Tensor:
 
 @d.op
 def diagflat(x: Any, k: int = 0) -> Tensor:
-    """A 2-D tensor with the flattened ``x`` on its ``k``-th diagonal."""
+    """A 2-D tensor with the flattened ``x`` on its ``k``-th diagonal.
+
+    Args:
+        x: Input tensor (flattened first).
+        k: Diagonal: 0 is the main one, positive above it, negative below.
+
+    Returns:
+        A square 2-D tensor of side ``size(x) + abs(k)``.
+
+    Example:
+
+    >>> ops.diagflat(ops.array([1, 2]))
+    tensor([[1, 0],
+            [0, 2]], dtype=torch.int32)
+    """
     return torch.diagflat(d.tensor(x), k)
 
 
@@ -385,6 +575,11 @@ def diagonal(x: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Tensor:
 
     Returns:
         Tensor.
+
+    Example:
+
+    >>> ops.diagonal(ops.array([[1, 2], [3, 4]]), offset=1)
+    tensor([2], dtype=torch.int32)
     """
     return torch.diagonal(d.tensor(x), offset=offset, dim1=axis1, dim2=axis2)
 
@@ -401,6 +596,11 @@ def trace(x: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Tensor:
 
     Returns:
         Tensor (small integers accumulate in int32, as :func:`sum`).
+
+    Example:
+
+    >>> ops.trace(ops.array([[1, 2], [3, 4]]))
+    tensor(5, dtype=torch.int32)
     """
     t = d.tensor(x)
     dt = sum_dtype(t.dtype)
@@ -412,13 +612,43 @@ def trace(x: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Tensor:
 
 @d.op
 def tril(x: Any, k: int = 0) -> Tensor:
-    """Lower triangle of the last two axes (zeros above the ``k``-th diagonal)."""
+    """Lower triangle of the last two axes (zeros above the ``k``-th diagonal).
+
+    Args:
+        x: Input tensor of rank 2 or more.
+        k: Diagonal above which elements become zero (0: main, positive: above it).
+
+    Returns:
+        Tensor of the same shape.
+
+    Example:
+
+    >>> ops.tril(ops.ones((3, 3)))
+    tensor([[1., 0., 0.],
+            [1., 1., 0.],
+            [1., 1., 1.]])
+    """
     t = d.tensor(x)
     return torch.tril(t, k) if t.dtype != torch.bool else torch.tril(t.to(torch.uint8), k).to(torch.bool)
 
 
 @d.op
 def triu(x: Any, k: int = 0) -> Tensor:
-    """Upper triangle of the last two axes (zeros below the ``k``-th diagonal)."""
+    """Upper triangle of the last two axes (zeros below the ``k``-th diagonal).
+
+    Args:
+        x: Input tensor of rank 2 or more.
+        k: Diagonal below which elements become zero (0: main, positive: above it).
+
+    Returns:
+        Tensor of the same shape.
+
+    Example:
+
+    >>> ops.triu(ops.ones((3, 3)), k=1)
+    tensor([[0., 1., 1.],
+            [0., 0., 1.],
+            [0., 0., 0.]])
+    """
     t = d.tensor(x)
     return torch.triu(t, k) if t.dtype != torch.bool else torch.triu(t.to(torch.uint8), k).to(torch.bool)

@@ -17,6 +17,7 @@ import torch
 
 from keras_torch.core import config as _config
 from keras_torch.ops import _dispatch as d
+from keras_torch.ops import _docs
 from keras_torch.ops._dispatch import Tensor
 
 _FLOATX_INT64 = {"cbrt", "deg2rad", "rad2deg", "i0"}
@@ -44,7 +45,8 @@ def _unary(name: str, fn: Callable[[Tensor], Tensor], kind: str, doc: str) -> Ca
         return slow(x)
 
     op.__name__ = op.__qualname__ = name
-    op.__doc__ = f"{doc}\n\n    Args:\n        x: Input tensor.\n\n    Returns:\n        Output tensor, elementwise.\n"
+    op.__doc__ = (f"{doc}\n\n    Args:\n        x: Input tensor.\n\n    Returns:\n        Output tensor, elementwise.\n"
+                  + _docs.example(name))
     return op
 
 
@@ -159,6 +161,11 @@ def round(x: Any, decimals: int = 0) -> Tensor:  # noqa: A001
 
     Returns:
         Rounded tensor of the input dtype.
+
+    Example:
+
+    >>> ops.round(ops.array([0.5, 1.5, 2.25]), decimals=1)
+    tensor([0.5000, 1.5000, 2.2000])
     """
     t = d.tensor(x)
     if t.is_floating_point():
@@ -181,6 +188,11 @@ def nan_to_num(x: Any, nan: float = 0.0, posinf: float | None = None, neginf: fl
 
     Returns:
         Tensor of the input dtype.
+
+    Example:
+
+    >>> ops.nan_to_num(ops.array([float("nan"), 1.0]))
+    tensor([0., 1.])
     """
     t = d.tensor(x)
     if not (t.is_floating_point() or t.is_complex()):
@@ -219,7 +231,7 @@ def _binary(name: str, fn: Callable[[Tensor, Tensor], Tensor], kind: str, doc: s
     op.__name__ = op.__qualname__ = name
     op.__doc__ = (f"{doc}\n\n    Args:\n        x1: First input (tensor or scalar).\n"
                   f"        x2: Second input (tensor or scalar), broadcastable with ``x1``.\n\n"
-                  f"    Returns:\n        Output tensor, elementwise.\n")
+                  f"    Returns:\n        Output tensor, elementwise.\n" + _docs.example(name))
     return op
 
 
@@ -324,7 +336,7 @@ def _strong_binary(name: str, fn: Callable[[Tensor, Tensor], Tensor], doc: str) 
 
     op.__name__ = op.__qualname__ = name
     op.__doc__ = (f"{doc}\n\n    Args:\n        x1: Dividend.\n        x2: Divisor.\n\n"
-                  f"    Returns:\n        Output tensor, elementwise.\n")
+                  f"    Returns:\n        Output tensor, elementwise.\n" + _docs.example(name))
     return op
 
 
@@ -343,7 +355,7 @@ def _bitwise(name: str, fn: Callable[[Tensor, Tensor], Tensor], shift: bool = Fa
 
     impl.__name__ = impl.__qualname__ = name
     impl.__doc__ = (f"Elementwise ``{name}`` of integers (or bools).\n\n    Args:\n        x: First input.\n"
-                    f"        y: Second input.\n\n    Returns:\n        Output tensor.\n")
+                    f"        y: Second input.\n\n    Returns:\n        Output tensor.\n" + _docs.example(name))
     return d.op(impl)
 
 
@@ -369,6 +381,11 @@ def ldexp(x1: Any, x2: Any) -> Tensor:
 
     Raises:
         TypeError: if ``x2`` is not of an integer dtype.
+
+    Example:
+
+    >>> ops.ldexp(ops.array([1.0, 3.0]), ops.array([2, 1]))
+    tensor([4., 6.])
     """
     dev = d.device_of(x1, x2)
     e = d.tensor(x2, device=dev)
@@ -390,6 +407,11 @@ def clip(x: Any, x_min: Any, x_max: Any) -> Tensor:
 
     Returns:
         Tensor of the input dtype (bools become int32).
+
+    Example:
+
+    >>> ops.clip(ops.array([-2, 0, 5]), 0, 3)
+    tensor([0, 0, 3], dtype=torch.int32)
     """
     t = d.tensor(x)
     if t.dtype == torch.bool:
@@ -424,6 +446,12 @@ def where(condition: Any, x1: Any = None, x2: Any = None) -> Any:
 
     Raises:
         ValueError: if only one of ``x1``/``x2`` is given.
+
+    Example:
+
+    >>> x = ops.array([1, -2, 3])
+    >>> ops.where(x > 0, x, 0)
+    tensor([1, 0, 3], dtype=torch.int32)
     """
     if (x1 is None) != (x2 is None):
         raise ValueError("`x1` and `x2` either both should be `None` or both should have non-None value.")
@@ -449,6 +477,11 @@ def isclose(x1: Any, x2: Any, rtol: float = 1e-5, atol: float = 1e-8, equal_nan:
 
     Returns:
         Boolean tensor.
+
+    Example:
+
+    >>> ops.isclose(ops.array([1.0, 2.0]), ops.array([1.0, 2.1]))
+    tensor([ True, False])
     """
     (a, b), _ = d.promote(x1, x2)
     return torch.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan)
@@ -467,5 +500,10 @@ def allclose(x1: Any, x2: Any, rtol: float = 1e-5, atol: float = 1e-8, equal_nan
 
     Returns:
         Boolean scalar tensor.
+
+    Example:
+
+    >>> ops.allclose(ops.array([1.0, 2.0]), ops.array([1.0, 2.0 + 1e-9]))
+    tensor(True)
     """
     return torch.all(isclose.__wrapped__(x1, x2, rtol=rtol, atol=atol, equal_nan=equal_nan))

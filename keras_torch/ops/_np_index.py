@@ -34,6 +34,12 @@ def take(x: Any, indices: Any, axis: int | None = None) -> Tensor:
 
     Returns:
         Tensor of shape ``x.shape[:axis] + indices.shape + x.shape[axis+1:]``.
+
+    Example:
+
+    >>> ops.take(ops.array([[1, 2], [3, 4]]), ops.array([1, 0]), axis=1)
+    tensor([[2, 1],
+            [4, 3]], dtype=torch.int32)
     """
     t = d.tensor(x)
     idx = d.tensor(indices, device=t.device)
@@ -50,8 +56,22 @@ def take(x: Any, indices: Any, axis: int | None = None) -> Tensor:
 def take_along_axis(x: Any, indices: Any, axis: int | None = None) -> Tensor:
     """Elements of ``x`` at ``indices`` along ``axis``; the other axes broadcast.
 
+    Args:
+        x: Input tensor.
+        indices: Integer tensor of the same rank as ``x``.
+        axis: Axis to index along; None indexes the flattened tensor.
+
+    Returns:
+        Tensor of the broadcast shape of ``x`` and ``indices``.
+
     Raises:
         ValueError: if ``indices`` and ``x`` have different ranks.
+
+    Example:
+
+    >>> x = ops.array([[10, 30, 20]])
+    >>> ops.take_along_axis(x, ops.argsort(x, axis=1), axis=1)
+    tensor([[10, 20, 30]], dtype=torch.int32)
     """
     t = d.tensor(x)
     idx = d.tensor(indices, device=t.device)
@@ -77,7 +97,20 @@ def _sortable(t: Tensor) -> Tensor:
 
 @d.op
 def sort(x: Any, axis: int | None = -1) -> Tensor:
-    """Sorted copy along ``axis`` (None: of the flattened tensor)."""
+    """Sorted copy along ``axis`` (None: of the flattened tensor).
+
+    Args:
+        x: Input tensor.
+        axis: Axis to sort along; None sorts the flattened tensor.
+
+    Returns:
+        The sorted tensor.
+
+    Example:
+
+    >>> ops.sort(ops.array([3, 1, 2]))
+    tensor([1, 2, 3], dtype=torch.int32)
+    """
     t = d.tensor(x)
     if axis is None:
         t, axis = t.reshape(-1), 0
@@ -86,7 +119,20 @@ def sort(x: Any, axis: int | None = -1) -> Tensor:
 
 @d.op
 def argsort(x: Any, axis: int | None = -1) -> Tensor:
-    """Indices that sort ``x`` along ``axis`` (stable; None: of the flattened tensor)."""
+    """Indices that sort ``x`` along ``axis`` (stable; None: of the flattened tensor).
+
+    Args:
+        x: Input tensor.
+        axis: Axis to sort along; None sorts the flattened tensor.
+
+    Returns:
+        int32 indices that sort ``x``.
+
+    Example:
+
+    >>> ops.argsort(ops.array([3, 1, 2]))
+    tensor([1, 2, 0], dtype=torch.int32)
+    """
     t = d.tensor(x)
     if axis is None:
         t, axis = t.reshape(-1), 0
@@ -96,7 +142,21 @@ def argsort(x: Any, axis: int | None = -1) -> Tensor:
 @d.op(rule=lambda x, kth, axis=-1: d.spec(d.shape_of(x), "int32"))
 def argpartition(x: Any, kth: int, axis: int = -1) -> Tensor:
     """Indices that partition ``x`` along ``axis``: the ``kth`` element lands in its sorted place,
-    smaller ones before it, larger ones after (here: the stable full argsort)."""
+    smaller ones before it, larger ones after (here: the stable full argsort).
+
+    Args:
+        x: Input tensor.
+        kth: Index of the element that must land in its sorted position.
+        axis: Axis to partition.
+
+    Returns:
+        int32 indices of the same shape as ``x``.
+
+    Example:
+
+    >>> ops.argpartition(ops.array([3, 1, 2]), 1)
+    tensor([1, 2, 0], dtype=torch.int32)
+    """
     t = d.tensor(x)
     ax = d.canonical_axis(axis, t.ndim)
     if not -t.shape[ax] <= kth < t.shape[ax]:
@@ -108,8 +168,21 @@ def argpartition(x: Any, kth: int, axis: int = -1) -> Tensor:
 def searchsorted(sorted_sequence: Any, values: Any, side: str = "left") -> Tensor:
     """Insertion indices of ``values`` in the 1-D ``sorted_sequence``.
 
+    Args:
+        sorted_sequence: 1-D tensor sorted in increasing order.
+        values: Values to insert.
+        side: "left" gives the first suitable index, "right" the last.
+
+    Returns:
+        int32 indices, same shape as ``values``.
+
     Raises:
         ValueError: for a non-1-D sequence or an unknown ``side``.
+
+    Example:
+
+    >>> ops.searchsorted(ops.array([1, 3, 5]), ops.array([3, 4]))
+    tensor([1, 2], dtype=torch.int32)
     """
     if side not in ("left", "right"):
         raise ValueError(f"`side` must be either 'left' or 'right'. Received: side={side}")
@@ -125,8 +198,20 @@ def searchsorted(sorted_sequence: Any, values: Any, side: str = "left") -> Tenso
 def digitize(x: Any, bins: Any) -> Tensor:
     """Index of the bin of each element: ``i`` with ``bins[i-1] <= x < bins[i]`` (increasing bins).
 
+    Args:
+        x: Input tensor.
+        bins: 1-D tensor of increasing bin edges.
+
+    Returns:
+        int32 bin indices, same shape as ``x``.
+
     Raises:
         ValueError: if ``bins`` is not 1-D.
+
+    Example:
+
+    >>> ops.digitize(ops.array([0.5, 1.5, 3.0]), ops.array([1.0, 2.0]))
+    tensor([0, 1, 2], dtype=torch.int32)
     """
     b = d.tensor(bins)
     if b.ndim != 1:
@@ -138,7 +223,22 @@ def digitize(x: Any, bins: Any) -> Tensor:
 
 @d.op
 def isin(x1: Any, x2: Any, assume_unique: bool = False, invert: bool = False) -> Tensor:
-    """Whether each element of ``x1`` occurs in ``x2``."""
+    """Whether each element of ``x1`` occurs in ``x2``.
+
+    Args:
+        x1: Tensor of elements to look up.
+        x2: Tensor of reference values (flattened).
+        assume_unique: Accepted for NumPy compatibility; the result is the same either way.
+        invert: Return the negation (whether each element is absent from ``x2``).
+
+    Returns:
+        Boolean tensor of the shape of ``x1``.
+
+    Example:
+
+    >>> ops.isin(ops.array([1, 2, 3]), ops.array([2, 4]))
+    tensor([False,  True, False])
+    """
     a = d.tensor(x1)
     b = d.tensor(x2, device=a.device)
     dt = d.result_of(a.dtype, b.dtype)
@@ -149,8 +249,22 @@ def isin(x1: Any, x2: Any, assume_unique: bool = False, invert: bool = False) ->
 def select(condlist: Any, choicelist: Any, default: Any = 0) -> Tensor:
     """Elements from ``choicelist`` where the matching ``condlist`` entry first holds, else ``default``.
 
+    Args:
+        condlist: List of boolean tensors.
+        choicelist: List of tensors, one per condition.
+        default: Value where no condition holds.
+
+    Returns:
+        Tensor of the broadcast shape of the conditions and choices.
+
     Raises:
         ValueError: if the lists differ in length or are empty.
+
+    Example:
+
+    >>> x = ops.array([1, 5, 9])
+    >>> ops.select([x < 3, x > 7], [x, -x], default=0)
+    tensor([ 1,  0, -9], dtype=torch.int32)
     """
     conds, choices = list(condlist), list(choicelist)
     if len(conds) != len(choices) or not conds:
@@ -172,7 +286,19 @@ def _nonzero_rule(x: Any) -> tuple:
 
 @d.op(rule=_nonzero_rule)
 def nonzero(x: Any) -> tuple[Tensor, ...]:
-    """Indices of the non-zero elements, one int32 tensor per axis."""
+    """Indices of the non-zero elements, one int32 tensor per axis.
+
+    Args:
+        x: Input tensor.
+
+    Returns:
+        A tuple with one int32 tensor of indices per axis of ``x``.
+
+    Example:
+
+    >>> ops.nonzero(ops.array([[0, 1], [2, 0]]))
+    (tensor([0, 1], dtype=torch.int32), tensor([1, 0], dtype=torch.int32))
+    """
     return tuple(v.to(torch.int32) for v in torch.nonzero(d.tensor(x), as_tuple=True))
 
 
@@ -216,6 +342,11 @@ def unique(x: Any, sorted: bool = True, return_index: bool = False, return_inver
 
     Returns:
         The unique values, or a tuple with the requested extras (int32).
+
+    Example:
+
+    >>> ops.unique(ops.array([3, 1, 3, 2]))
+    tensor([1, 2, 3], dtype=torch.int32)
     """
     t = d.tensor(x)
     work = t.reshape(-1) if axis is None else t
@@ -252,7 +383,20 @@ def unique(x: Any, sorted: bool = True, return_index: bool = False, return_inver
 
 @d.op
 def unravel_index(indices: Any, shape: Any) -> tuple[Tensor, ...]:
-    """Coordinates in an array of ``shape`` of flat ``indices``, one tensor per dimension."""
+    """Coordinates in an array of ``shape`` of flat ``indices``, one tensor per dimension.
+
+    Args:
+        indices: Integer tensor of flat indices.
+        shape: Shape of the array the indices point into.
+
+    Returns:
+        A tuple of int tensors, one per dimension of ``shape``.
+
+    Example:
+
+    >>> ops.unravel_index(ops.array([5, 1]), (2, 3))
+    (tensor([1, 0], dtype=torch.int32), tensor([2, 1], dtype=torch.int32))
+    """
     idx = d.tensor(indices)
     dims = d.shape_tuple(shape)
     out = []
@@ -267,8 +411,20 @@ def unravel_index(indices: Any, shape: Any) -> tuple[Tensor, ...]:
 def view(x: Any, dtype: Any = None) -> Tensor:
     """Reinterpret the bytes of ``x`` as ``dtype`` (the last axis scales with the itemsize ratio).
 
+    Args:
+        x: Input tensor.
+        dtype: dtype to reinterpret the bytes as; None returns ``x`` unchanged.
+
+    Returns:
+        Tensor sharing the bytes of ``x``.
+
     Raises:
         ValueError: if the last axis does not divide evenly.
+
+    Example:
+
+    >>> ops.view(ops.array([1.0], dtype="float32"), "int32")
+    tensor([1065353216], dtype=torch.int32)
     """
     t = d.tensor(x)
     if dtype is None:
@@ -284,12 +440,36 @@ def view(x: Any, dtype: Any = None) -> Tensor:
 
 @d.op(rule=lambda x: d.spec((), "int32"))
 def size(x: Any) -> Tensor:
-    """Number of elements of ``x`` (an int32 scalar tensor)."""
+    """Number of elements of ``x`` (an int32 scalar tensor).
+
+    Args:
+        x: Tensor or array-like.
+
+    Returns:
+        An int32 scalar tensor.
+
+    Example:
+
+    >>> ops.size(ops.zeros((2, 3)))
+    tensor(6, dtype=torch.int32)
+    """
     return torch.tensor(int(math.prod(d.shape_of(x))), dtype=torch.int32)
 
 
 def ndim(x: Any) -> int:
-    """Number of dimensions of ``x``."""
+    """Number of dimensions of ``x``.
+
+    Args:
+        x: Tensor or array-like.
+
+    Returns:
+        The rank of ``x`` as a Python int.
+
+    Example:
+
+    >>> ops.ndim(ops.zeros((2, 3)))
+    2
+    """
     return len(d.shape_of(x))
 
 
@@ -319,6 +499,12 @@ def vectorize(pyfunc: Callable, *, excluded: set | None = None, signature: str |
 
     Returns:
         The vectorized function.
+
+    Example:
+
+    >>> square_sum = ops.vectorize(lambda v: ops.sum(v * v), signature="(n)->()")
+    >>> square_sum(ops.array([[1.0, 2.0], [3.0, 4.0]]))
+    tensor([ 5., 25.])
     """
     excluded = set(excluded or ())
     core_in = _parse_signature(signature)[0] if signature else None

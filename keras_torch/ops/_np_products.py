@@ -79,6 +79,11 @@ def matmul(x1: Any, x2: Any) -> Tensor:
 
     Raises:
         ValueError: on symbolic inputs with mismatched inner dimensions.
+
+    Example:
+
+    >>> ops.matmul(ops.ones((2, 3)), ops.ones((3, 4))).shape
+    torch.Size([2, 4])
     """
     if type(x1) is Tensor and type(x2) is Tensor:
         dt = x1.dtype
@@ -92,7 +97,20 @@ def matmul(x1: Any, x2: Any) -> Tensor:
 @d.op
 def dot(x1: Any, x2: Any) -> Tensor:
     """NumPy's ``dot``: products of scalars, inner product of vectors, otherwise a sum over the last
-    axis of ``x1`` and the second-to-last of ``x2``."""
+    axis of ``x1`` and the second-to-last of ``x2``.
+
+    Args:
+        x1: First tensor.
+        x2: Second tensor.
+
+    Returns:
+        The dot product, in the promoted dtype of the inputs.
+
+    Example:
+
+    >>> ops.dot(ops.array([[1, 2], [3, 4]]), ops.array([1, 1]))
+    tensor([3, 7], dtype=torch.int32)
+    """
     (a, b), _, dt = _operands(x1, x2)
     if a.ndim == 0 or b.ndim == 0:
         out = a * b
@@ -105,7 +123,20 @@ def dot(x1: Any, x2: Any) -> Tensor:
 
 @d.op
 def vdot(x1: Any, x2: Any) -> Tensor:
-    """Dot product of the flattened inputs (the first conjugated)."""
+    """Dot product of the flattened inputs (the first conjugated).
+
+    Args:
+        x1: First tensor (flattened, conjugated when complex).
+        x2: Second tensor (flattened), with as many elements as ``x1``.
+
+    Returns:
+        A scalar tensor.
+
+    Example:
+
+    >>> ops.vdot(ops.array([1, 2]), ops.array([3, 4]))
+    tensor(11, dtype=torch.int32)
+    """
     (a, b), _, dt = _operands(x1, x2)
     a = a.conj() if a.is_complex() else a
     return _finish(torch.sum(a.reshape(-1) * b.reshape(-1)), dt)
@@ -113,7 +144,20 @@ def vdot(x1: Any, x2: Any) -> Tensor:
 
 @d.op
 def inner(x1: Any, x2: Any) -> Tensor:
-    """Sum product over the last axes (products for scalars)."""
+    """Sum product over the last axes (products for scalars).
+
+    Args:
+        x1: First tensor.
+        x2: Second tensor; its last axis matches that of ``x1``.
+
+    Returns:
+        Tensor of shape ``x1.shape[:-1] + x2.shape[:-1]``.
+
+    Example:
+
+    >>> ops.inner(ops.array([1, 2, 3]), ops.array([0, 1, 0]))
+    tensor(2, dtype=torch.int32)
+    """
     (a, b), _, dt = _operands(x1, x2)
     if a.ndim == 0 or b.ndim == 0:
         return _finish(a * b, dt)
@@ -122,14 +166,43 @@ def inner(x1: Any, x2: Any) -> Tensor:
 
 @d.op
 def outer(x1: Any, x2: Any) -> Tensor:
-    """Outer product of the flattened inputs."""
+    """Outer product of the flattened inputs.
+
+    Args:
+        x1: First tensor (flattened).
+        x2: Second tensor (flattened).
+
+    Returns:
+        Tensor of shape ``(size(x1), size(x2))``.
+
+    Example:
+
+    >>> ops.outer(ops.array([1, 2]), ops.array([1, 10, 100]))
+    tensor([[  1,  10, 100],
+            [  2,  20, 200]], dtype=torch.int32)
+    """
     (a, b), _, dt = _operands(x1, x2)
     return _finish(torch.outer(a.reshape(-1), b.reshape(-1)), dt)
 
 
 @d.op
 def tensordot(x1: Any, x2: Any, axes: Any = 2) -> Tensor:
-    """Sum of products over ``axes`` (an int: last of ``x1`` with first of ``x2``; or two lists)."""
+    """Sum of products over ``axes`` (an int: last of ``x1`` with first of ``x2``; or two lists).
+
+    Args:
+        x1: First tensor.
+        x2: Second tensor.
+        axes: An int ``n`` (the last ``n`` axes of ``x1`` with the first ``n`` of ``x2``) or two
+            sequences of axes to contract.
+
+    Returns:
+        The contracted tensor.
+
+    Example:
+
+    >>> ops.tensordot(ops.ones((2, 3)), ops.ones((3, 4)), axes=1).shape
+    torch.Size([2, 4])
+    """
     (a, b), _, dt = _operands(x1, x2)
     if isinstance(axes, (list, tuple)):
         ax_a, ax_b = axes
@@ -141,14 +214,42 @@ def tensordot(x1: Any, x2: Any, axes: Any = 2) -> Tensor:
 
 @d.op
 def einsum(subscripts: str, *operands: Any, **kwargs: Any) -> Tensor:
-    """Einstein summation (``"ij,jk->ik"``) over promoted operands."""
+    """Einstein summation (``"ij,jk->ik"``) over promoted operands.
+
+    Args:
+        subscripts: Einstein summation subscripts, e.g. ``"ij,jk->ik"``.
+        *operands: The tensors, one per comma-separated term of ``subscripts``.
+        **kwargs: Ignored (accepted for NumPy compatibility).
+
+    Returns:
+        The result tensor, in the promoted dtype of the operands.
+
+    Example:
+
+    >>> ops.einsum("ij,j->i", ops.array([[1, 2], [3, 4]]), ops.array([1, 1]))
+    tensor([3, 7], dtype=torch.int32)
+    """
     ts, _, dt = _operands(*operands, widen_int8=True)
     return _finish(torch.einsum(subscripts, *ts), dt)
 
 
 @d.op
 def kron(x1: Any, x2: Any) -> Tensor:
-    """Kronecker product."""
+    """Kronecker product.
+
+    Args:
+        x1: First tensor.
+        x2: Second tensor.
+
+    Returns:
+        The block tensor whose blocks are the elements of ``x1`` times ``x2``.
+
+    Example:
+
+    >>> ops.kron(ops.eye(2), ops.array([[1.0, 2.0]]))
+    tensor([[1., 2., 0., 0.],
+            [0., 0., 1., 2.]])
+    """
     (a, b), _, dt = _operands(x1, x2)
     return _finish(torch.kron(a, b), dt)
 
@@ -170,6 +271,11 @@ def cross(x1: Any, x2: Any, axisa: int = -1, axisb: int = -1, axisc: int = -1, a
 
     Raises:
         ValueError: if a vector axis has a length other than 2 or 3.
+
+    Example:
+
+    >>> ops.cross(ops.array([1.0, 0.0, 0.0]), ops.array([0.0, 1.0, 0.0]))
+    tensor([0., 0., 1.])
     """
     if axis is not None:
         axisa = axisb = axisc = axis
@@ -202,6 +308,11 @@ def correlate(x1: Any, x2: Any, mode: str = "valid") -> Tensor:
 
     Raises:
         ValueError: for an unknown mode.
+
+    Example:
+
+    >>> ops.correlate(ops.array([1.0, 2.0, 3.0]), ops.array([0.0, 1.0]), mode="full")
+    tensor([1., 2., 3., 0.])
     """
     if mode not in ("valid", "same", "full"):
         raise ValueError(f"`mode` must be one of 'valid', 'same' or 'full'. Received: mode={mode}")
@@ -230,7 +341,19 @@ def correlate(x1: Any, x2: Any, mode: str = "valid") -> Tensor:
 
 @d.op
 def slogdet(x: Any) -> tuple[Tensor, Tensor]:
-    """Sign and natural log of the absolute determinant of square matrices."""
+    """Sign and natural log of the absolute determinant of square matrices.
+
+    Args:
+        x: Tensor of shape ``(..., n, n)``.
+
+    Returns:
+        ``(sign, logabsdet)``, each of shape ``(...)``.
+
+    Example:
+
+    >>> ops.slogdet(ops.array([[-2.0, 0.0], [0.0, 1.0]]))
+    (tensor(-1.), tensor(0.6931))
+    """
     t = d.tensor(x)
     t = t.to(d.float_of(t.dtype))
     sign, logabs = torch.linalg.slogdet(t)

@@ -51,6 +51,11 @@ def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A0
 
     Returns:
         Tensor; small integer and bool inputs sum into int32 (uint32 for small unsigned).
+
+    Example:
+
+    >>> ops.sum(ops.array([[1, 2], [3, 4]]), axis=0)
+    tensor([4, 6], dtype=torch.int32)
     """
     t = d.tensor(x)
     dt = sum_dtype(t.dtype)
@@ -76,6 +81,11 @@ def prod(x: Any, axis: Any = None, keepdims: bool = False, dtype: Any = None) ->
 
     Returns:
         Tensor.
+
+    Example:
+
+    >>> ops.prod(ops.array([[1, 2], [3, 4]]), axis=1)
+    tensor([ 2, 12], dtype=torch.int32)
     """
     t = d.tensor(x)
     dt = d.dtypes.to_torch(dtype) if dtype is not None else sum_dtype(t.dtype)
@@ -102,6 +112,11 @@ def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
 
     Returns:
         Float tensor.
+
+    Example:
+
+    >>> ops.mean(ops.array([[1.0, 2.0], [3.0, 4.0]]), axis=0)
+    tensor([2., 3.])
     """
     t = d.tensor(x)
     dt = d.float_of(t.dtype)
@@ -148,6 +163,11 @@ def max(x: Any, axis: Any = None, keepdims: bool = False, initial: Any = None) -
 
     Raises:
         ValueError: for an empty tensor without ``initial``.
+
+    Example:
+
+    >>> ops.max(ops.array([[1, 5], [3, 2]]), axis=1)
+    tensor([5, 3], dtype=torch.int32)
     """
     return extreme(x, axis, keepdims, initial, True)
 
@@ -167,19 +187,52 @@ def min(x: Any, axis: Any = None, keepdims: bool = False, initial: Any = None) -
 
     Raises:
         ValueError: for an empty tensor without ``initial``.
+
+    Example:
+
+    >>> ops.min(ops.array([[1, 5], [3, 2]]), axis=1)
+    tensor([1, 2], dtype=torch.int32)
     """
     return extreme(x, axis, keepdims, initial, False)
 
 
 @d.op
 def amax(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
-    """Maximum over ``axis`` (as :func:`max` without ``initial``)."""
+    """Maximum over ``axis`` (as :func:`max` without ``initial``).
+
+    Args:
+        x: Input tensor.
+        axis: Axis or axes to reduce; None reduces all axes.
+        keepdims: Keep the reduced axes with length 1.
+
+    Returns:
+        The maxima.
+
+    Example:
+
+    >>> ops.amax(ops.array([[1, 5], [3, 2]]), axis=0)
+    tensor([3, 5], dtype=torch.int32)
+    """
     return extreme(x, axis, keepdims, None, True)
 
 
 @d.op
 def amin(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
-    """Minimum over ``axis`` (as :func:`min` without ``initial``)."""
+    """Minimum over ``axis`` (as :func:`min` without ``initial``).
+
+    Args:
+        x: Input tensor.
+        axis: Axis or axes to reduce; None reduces all axes.
+        keepdims: Keep the reduced axes with length 1.
+
+    Returns:
+        The minima.
+
+    Example:
+
+    >>> ops.amin(ops.array([[1, 5], [3, 2]]), axis=0)
+    tensor([1, 2], dtype=torch.int32)
+    """
     return extreme(x, axis, keepdims, None, False)
 
 
@@ -194,6 +247,11 @@ def ptp(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
 
     Returns:
         Tensor of the input dtype.
+
+    Example:
+
+    >>> ops.ptp(ops.array([[1, 5], [3, 2]]), axis=1)
+    tensor([4, 1], dtype=torch.int32)
     """
     return extreme(x, axis, keepdims, None, True) - extreme(x, axis, keepdims, None, False)
 
@@ -220,6 +278,11 @@ def var(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
 
     Returns:
         Float tensor.
+
+    Example:
+
+    >>> ops.var(ops.array([1.0, 2.0, 3.0, 4.0]))
+    tensor(1.2500)
     """
     return _moment(x, axis, keepdims, False)
 
@@ -235,6 +298,11 @@ def std(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
 
     Returns:
         Float tensor.
+
+    Example:
+
+    >>> ops.std(ops.array([1.0, 2.0, 3.0, 4.0]))
+    tensor(1.1180)
     """
     return _moment(x, axis, keepdims, True)
 
@@ -258,6 +326,11 @@ def all(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A0
 
     Returns:
         Boolean tensor.
+
+    Example:
+
+    >>> ops.all(ops.array([[True, False], [True, True]]), axis=1)
+    tensor([False,  True])
     """
     return _bool_dims(x, axis, keepdims, torch.all)
 
@@ -273,6 +346,11 @@ def any(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A0
 
     Returns:
         Boolean tensor.
+
+    Example:
+
+    >>> ops.any(ops.array([[0, 0], [0, 3]]), axis=1)
+    tensor([False,  True])
     """
     return _bool_dims(x, axis, keepdims, torch.any)
 
@@ -299,6 +377,11 @@ def argmax(x: Any, axis: int | None = None, keepdims: bool = False) -> Tensor:
 
     Returns:
         int32 tensor.
+
+    Example:
+
+    >>> ops.argmax(ops.array([[1, 5], [3, 2]]), axis=1)
+    tensor([1, 0], dtype=torch.int32)
     """
     return arg_reduce(x, axis, keepdims, True)
 
@@ -314,6 +397,11 @@ def argmin(x: Any, axis: int | None = None, keepdims: bool = False) -> Tensor:
 
     Returns:
         int32 tensor.
+
+    Example:
+
+    >>> ops.argmin(ops.array([[1, 5], [3, 2]]), axis=1)
+    tensor([0, 1], dtype=torch.int32)
     """
     return arg_reduce(x, axis, keepdims, False)
 
@@ -328,6 +416,11 @@ def count_nonzero(x: Any, axis: Any = None) -> Tensor:
 
     Returns:
         int32 tensor.
+
+    Example:
+
+    >>> ops.count_nonzero(ops.array([[0, 1], [2, 3]]), axis=0)
+    tensor([1, 2], dtype=torch.int32)
     """
     t = d.tensor(x)
     dims = reduced_axes(t, axis)
@@ -359,6 +452,12 @@ def cumsum(x: Any, axis: int | None = None, dtype: Any = None) -> Tensor:
 
     Returns:
         Tensor.
+
+    Example:
+
+    >>> ops.cumsum(ops.array([[1, 2], [3, 4]]), axis=0)
+    tensor([[1, 2],
+            [4, 6]], dtype=torch.int32)
     """
     return cumulative(x, axis, dtype, False)
 
@@ -374,6 +473,11 @@ def cumprod(x: Any, axis: int | None = None, dtype: Any = None) -> Tensor:
 
     Returns:
         Tensor.
+
+    Example:
+
+    >>> ops.cumprod(ops.array([1, 2, 3, 4]))
+    tensor([ 1,  2,  6, 24], dtype=torch.int32)
     """
     return cumulative(x, axis, dtype, True)
 
@@ -392,6 +496,11 @@ def average(x: Any, axis: int | None = None, weights: Any = None) -> Tensor:
 
     Raises:
         ValueError: if 1-D weights do not match the length of the axis.
+
+    Example:
+
+    >>> ops.average(ops.array([1.0, 2.0, 3.0]), weights=ops.array([3.0, 1.0, 0.0]))
+    tensor(1.2500)
     """
     t = d.tensor(x)
     if weights is None:

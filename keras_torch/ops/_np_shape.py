@@ -50,6 +50,12 @@ def reshape(x: Any, newshape: Any) -> Tensor:
 
     Raises:
         ValueError: if the sizes differ.
+
+    Example:
+
+    >>> ops.reshape(ops.arange(6), (2, -1))
+    tensor([[0, 1, 2],
+            [3, 4, 5]], dtype=torch.int32)
     """
     t = d.tensor(x)
     shape = _shape_spec(newshape)
@@ -74,6 +80,11 @@ def transpose(x: Any, axes: Any = None) -> Tensor:
 
     Raises:
         ValueError: if ``axes`` is not a permutation of the axes.
+
+    Example:
+
+    >>> ops.transpose(ops.zeros((2, 3, 4))).shape
+    torch.Size([4, 3, 2])
     """
     t = d.tensor(x)
     if axes is None:
@@ -86,13 +97,41 @@ def transpose(x: Any, axes: Any = None) -> Tensor:
 
 @d.op
 def swapaxes(x: Any, axis1: int, axis2: int) -> Tensor:
-    """Interchange two axes."""
+    """Interchange two axes.
+
+    Args:
+        x: Input tensor.
+        axis1: First axis.
+        axis2: Second axis.
+
+    Returns:
+        Tensor with the two axes swapped.
+
+    Example:
+
+    >>> ops.swapaxes(ops.zeros((2, 3, 4)), 0, 2).shape
+    torch.Size([4, 3, 2])
+    """
     return torch.swapaxes(d.tensor(x), axis1, axis2)
 
 
 @d.op
 def moveaxis(x: Any, source: Any, destination: Any) -> Tensor:
-    """Move axes ``source`` to positions ``destination`` (ints or sequences)."""
+    """Move axes ``source`` to positions ``destination`` (ints or sequences).
+
+    Args:
+        x: Input tensor.
+        source: Original position(s) of the axes to move.
+        destination: Destination position(s), one per ``source`` axis.
+
+    Returns:
+        Tensor with the axes moved.
+
+    Example:
+
+    >>> ops.moveaxis(ops.zeros((2, 3, 4)), 0, -1).shape
+    torch.Size([3, 4, 2])
+    """
     src = tuple(source) if isinstance(source, (list, tuple)) else source
     dst = tuple(destination) if isinstance(destination, (list, tuple)) else destination
     return torch.movedim(d.tensor(x), src, dst)
@@ -102,8 +141,20 @@ def moveaxis(x: Any, source: Any, destination: Any) -> Tensor:
 def expand_dims(x: Any, axis: Any) -> Tensor:
     """Insert length-1 axes at ``axis`` (an int or a sequence, positions in the output).
 
+    Args:
+        x: Input tensor.
+        axis: Position (or positions) of the new axes in the output.
+
+    Returns:
+        Tensor with ``len(axis)`` more dimensions.
+
     Raises:
         ValueError: for an axis out of range.
+
+    Example:
+
+    >>> ops.expand_dims(ops.ones((2, 3)), 0).shape
+    torch.Size([1, 2, 3])
     """
     t = d.tensor(x)
     axes = list(axis) if isinstance(axis, (list, tuple)) else [axis]
@@ -118,8 +169,20 @@ def expand_dims(x: Any, axis: Any) -> Tensor:
 def squeeze(x: Any, axis: Any = None) -> Tensor:
     """Remove length-1 axes (all, or those in ``axis``).
 
+    Args:
+        x: Input tensor.
+        axis: Axis or axes to remove (each of length 1); None removes every length-1 axis.
+
+    Returns:
+        Tensor with fewer dimensions.
+
     Raises:
         ValueError: if a given axis is not of length 1.
+
+    Example:
+
+    >>> ops.squeeze(ops.zeros((1, 3, 1))).shape
+    torch.Size([3])
     """
     t = d.tensor(x)
     if axis is None:
@@ -141,8 +204,21 @@ def _broadcast_to_rule(x: Any, shape: Any) -> d.KerasTensor:
 def broadcast_to(x: Any, shape: Any) -> Tensor:
     """Broadcast ``x`` to ``shape``.
 
+    Args:
+        x: Input tensor.
+        shape: Target shape, broadcast-compatible with ``x.shape``.
+
+    Returns:
+        Tensor of shape ``shape``.
+
     Raises:
         ValueError: if the shapes are incompatible.
+
+    Example:
+
+    >>> ops.broadcast_to(ops.array([1, 2, 3]), (2, 3))
+    tensor([[1, 2, 3],
+            [1, 2, 3]], dtype=torch.int32)
     """
     t = d.tensor(x)
     target = d.shape_tuple(shape)
@@ -174,8 +250,20 @@ def _check_concat(ts: list[Tensor], axis: int) -> int:
 def concatenate(xs: Any, axis: int = 0) -> Tensor:
     """Join tensors along an existing axis (dtypes promoted as Keras does).
 
+    Args:
+        xs: Sequence of tensors with equal shapes except along ``axis``.
+        axis: Axis to join along; None flattens every input first.
+
+    Returns:
+        The concatenated tensor.
+
     Raises:
         ValueError: if the shapes differ off the axis.
+
+    Example:
+
+    >>> ops.concatenate([ops.zeros((1, 2)), ops.ones((2, 2))], axis=0).shape
+    torch.Size([3, 2])
     """
     ts = _joinable(xs)
     if axis is None:
@@ -185,7 +273,21 @@ def concatenate(xs: Any, axis: int = 0) -> Tensor:
 
 @d.op
 def append(x1: Any, x2: Any, axis: int | None = None) -> Tensor:
-    """Append ``x2`` to ``x1`` along ``axis`` (None: both flattened)."""
+    """Append ``x2`` to ``x1`` along ``axis`` (None: both flattened).
+
+    Args:
+        x1: First tensor.
+        x2: Tensor appended after ``x1``; its shape must match off ``axis``.
+        axis: Axis to join along; None flattens both inputs first.
+
+    Returns:
+        The joined tensor, in the promoted dtype of both inputs.
+
+    Example:
+
+    >>> ops.append(ops.array([1, 2]), ops.array([[3, 4]]))
+    tensor([1, 2, 3, 4], dtype=torch.int32)
+    """
     a, b = _joinable([x1, x2])
     if axis is None:
         return torch.cat([a.reshape(-1), b.reshape(-1)])
@@ -196,8 +298,21 @@ def append(x1: Any, x2: Any, axis: int | None = None) -> Tensor:
 def stack(x: Any, axis: int = 0) -> Tensor:
     """Join same-shape tensors along a new axis.
 
+    Args:
+        x: Sequence of tensors of the same shape.
+        axis: Position of the new axis in the output.
+
+    Returns:
+        Tensor with one more dimension than the inputs.
+
     Raises:
         ValueError: if the shapes differ.
+
+    Example:
+
+    >>> ops.stack([ops.array([1, 2]), ops.array([3, 4])], axis=1)
+    tensor([[1, 3],
+            [2, 4]], dtype=torch.int32)
     """
     ts = _joinable(x)
     if builtins.any(t.shape != ts[0].shape for t in ts):
@@ -207,19 +322,57 @@ def stack(x: Any, axis: int = 0) -> Tensor:
 
 @d.op
 def hstack(xs: Any) -> Tensor:
-    """Stack horizontally (along axis 1; axis 0 for 1-D inputs)."""
+    """Stack horizontally (along axis 1; axis 0 for 1-D inputs).
+
+    Args:
+        xs: Sequence of tensors.
+
+    Returns:
+        The stacked tensor.
+
+    Example:
+
+    >>> ops.hstack([ops.array([1, 2]), ops.array([3])])
+    tensor([1, 2, 3], dtype=torch.int32)
+    """
     return torch.hstack(_joinable(xs))
 
 
 @d.op
 def vstack(xs: Any) -> Tensor:
-    """Stack vertically (along axis 0, 1-D inputs as rows)."""
+    """Stack vertically (along axis 0, 1-D inputs as rows).
+
+    Args:
+        xs: Sequence of tensors; 1-D inputs become rows.
+
+    Returns:
+        The stacked tensor.
+
+    Example:
+
+    >>> ops.vstack([ops.array([1, 2]), ops.array([3, 4])])
+    tensor([[1, 2],
+            [3, 4]], dtype=torch.int32)
+    """
     return torch.vstack(_joinable(xs))
 
 
 @d.op
 def dstack(xs: Any) -> Tensor:
-    """Stack along the third axis (inputs promoted to 3-D)."""
+    """Stack along the third axis (inputs promoted to 3-D).
+
+    Args:
+        xs: Sequence of tensors; 1-D and 2-D inputs are first made 3-D.
+
+    Returns:
+        Tensor of rank 3 or more.
+
+    Example:
+
+    >>> ops.dstack([ops.array([1, 2]), ops.array([3, 4])])
+    tensor([[[1, 3],
+             [2, 4]]], dtype=torch.int32)
+    """
     return torch.dstack(_joinable(xs))
 
 
@@ -240,40 +393,121 @@ def _split(t: Tensor, indices_or_sections: Any, axis: int, equal: bool) -> list[
 def split(x: Any, indices_or_sections: Any, axis: int = 0) -> list[Tensor]:
     """Split into equal sections (an int) or at indices (a sequence) along ``axis``.
 
+    Args:
+        x: Input tensor.
+        indices_or_sections: An int (number of equal sections; must divide the axis length) or a
+            sequence of split indices.
+        axis: Axis to split.
+
+    Returns:
+        A list of tensors.
+
     Raises:
         ValueError: if an int does not divide the axis.
+
+    Example:
+
+    >>> ops.split(ops.arange(6), [2, 5])
+    [tensor([0, 1], dtype=torch.int32), tensor([2, 3, 4], dtype=torch.int32), tensor([5], dtype=torch.int32)]
     """
     return _split(d.tensor(x), indices_or_sections, axis, equal=True)
 
 
 @d.op
 def array_split(x: Any, indices_or_sections: Any, axis: int = 0) -> list[Tensor]:
-    """Split into ``n`` nearly equal sections (or at indices) along ``axis``."""
+    """Split into ``n`` nearly equal sections (or at indices) along ``axis``.
+
+    Args:
+        x: Input tensor.
+        indices_or_sections: An int ``n`` (``n`` sections, the first ones one element longer when the
+            length does not divide evenly) or a sequence of split indices.
+        axis: Axis to split.
+
+    Returns:
+        A list of tensors.
+
+    Example:
+
+    >>> ops.array_split(ops.arange(5), 2)
+    [tensor([0, 1, 2], dtype=torch.int32), tensor([3, 4], dtype=torch.int32)]
+    """
     return _split(d.tensor(x), indices_or_sections, axis, equal=False)
 
 
 @d.op
 def hsplit(x: Any, indices_or_sections: Any) -> list[Tensor]:
-    """:func:`split` along axis 1 (axis 0 for 1-D inputs)."""
+    """:func:`split` along axis 1 (axis 0 for 1-D inputs).
+
+    Args:
+        x: Input tensor.
+        indices_or_sections: An int (number of equal sections) or a sequence of split indices.
+
+    Returns:
+        A list of tensors.
+
+    Example:
+
+    >>> ops.hsplit(ops.array([[1, 2, 3, 4]]), 2)
+    [tensor([[1, 2]], dtype=torch.int32), tensor([[3, 4]], dtype=torch.int32)]
+    """
     t = d.tensor(x)
     return _split(t, indices_or_sections, 1 if t.ndim > 1 else 0, equal=True)
 
 
 @d.op
 def vsplit(x: Any, indices_or_sections: Any) -> list[Tensor]:
-    """:func:`split` along axis 0."""
+    """:func:`split` along axis 0.
+
+    Args:
+        x: Input tensor of rank 2 or more.
+        indices_or_sections: An int (number of equal sections) or a sequence of split indices.
+
+    Returns:
+        A list of tensors.
+
+    Example:
+
+    >>> ops.vsplit(ops.array([[1, 2], [3, 4]]), 2)
+    [tensor([[1, 2]], dtype=torch.int32), tensor([[3, 4]], dtype=torch.int32)]
+    """
     return _split(d.tensor(x), indices_or_sections, 0, equal=True)
 
 
 @d.op
 def dsplit(x: Any, indices_or_sections: Any) -> list[Tensor]:
-    """:func:`split` along axis 2."""
+    """:func:`split` along axis 2.
+
+    Args:
+        x: Input tensor of rank 3 or more.
+        indices_or_sections: An int (number of equal sections) or a sequence of split indices.
+
+    Returns:
+        A list of tensors.
+
+    Example:
+
+    >>> [t.shape for t in ops.dsplit(ops.zeros((1, 1, 4)), 2)]
+    [torch.Size([1, 1, 2]), torch.Size([1, 1, 2])]
+    """
     return _split(d.tensor(x), indices_or_sections, 2, equal=True)
 
 
 @d.op
 def tile(x: Any, repeats: Any) -> Tensor:
-    """Repeat the whole tensor ``repeats`` times per axis."""
+    """Repeat the whole tensor ``repeats`` times per axis.
+
+    Args:
+        x: Input tensor.
+        repeats: Repetitions per axis (an int repeats the last axis).
+
+    Returns:
+        The tiled tensor.
+
+    Example:
+
+    >>> ops.tile(ops.array([1, 2]), 2)
+    tensor([1, 2, 1, 2], dtype=torch.int32)
+    """
     reps = (int(repeats),) if isinstance(repeats, int) else tuple(int(r) for r in repeats)
     return torch.tile(d.tensor(x), reps)
 
@@ -295,7 +529,21 @@ def _repeat_rule(x: Any, repeats: Any, axis: int | None = None) -> d.KerasTensor
 @d.op(rule=_repeat_rule)
 def repeat(x: Any, repeats: Any, axis: int | None = None) -> Tensor:
     """Repeat each element ``repeats`` times (an int or one count per element) along ``axis``
-    (None: of the flattened tensor)."""
+    (None: of the flattened tensor).
+
+    Args:
+        x: Input tensor.
+        repeats: Number of repetitions: an int, or one count per element along ``axis``.
+        axis: Axis to repeat along; None repeats the elements of the flattened tensor.
+
+    Returns:
+        The repeated tensor.
+
+    Example:
+
+    >>> ops.repeat(ops.array([1, 2]), 2)
+    tensor([1, 1, 2, 2], dtype=torch.int32)
+    """
     t = d.tensor(x)
     if axis is None:
         t, axis = t.reshape(-1), 0
@@ -305,7 +553,21 @@ def repeat(x: Any, repeats: Any, axis: int | None = None) -> Tensor:
 
 @d.op
 def flip(x: Any, axis: Any = None) -> Tensor:
-    """Reverse the order of elements along ``axis`` (None: all axes)."""
+    """Reverse the order of elements along ``axis`` (None: all axes).
+
+    Args:
+        x: Input tensor.
+        axis: Axis or axes to reverse; None reverses all axes.
+
+    Returns:
+        Tensor of the same shape.
+
+    Example:
+
+    >>> ops.flip(ops.array([[1, 2], [3, 4]]), axis=1)
+    tensor([[2, 1],
+            [4, 3]], dtype=torch.int32)
+    """
     t = d.tensor(x)
     dims = tuple(range(t.ndim)) if axis is None else d.axes_tuple(axis, t.ndim)
     return torch.flip(t, dims=dims)
@@ -313,13 +575,39 @@ def flip(x: Any, axis: Any = None) -> Tensor:
 
 @d.op
 def fliplr(x: Any) -> Tensor:
-    """Reverse along axis 1."""
+    """Reverse along axis 1.
+
+    Args:
+        x: Input tensor of rank 2 or more.
+
+    Returns:
+        Tensor of the same shape.
+
+    Example:
+
+    >>> ops.fliplr(ops.array([[1, 2], [3, 4]]))
+    tensor([[2, 1],
+            [4, 3]], dtype=torch.int32)
+    """
     return torch.flip(d.tensor(x), dims=(1,))
 
 
 @d.op
 def flipud(x: Any) -> Tensor:
-    """Reverse along axis 0."""
+    """Reverse along axis 0.
+
+    Args:
+        x: Input tensor of rank 1 or more.
+
+    Returns:
+        Tensor of the same shape.
+
+    Example:
+
+    >>> ops.flipud(ops.array([[1, 2], [3, 4]]))
+    tensor([[3, 4],
+            [1, 2]], dtype=torch.int32)
+    """
     return torch.flip(d.tensor(x), dims=(0,))
 
 
@@ -327,8 +615,22 @@ def flipud(x: Any) -> Tensor:
 def rot90(array: Any, k: int = 1, axes: tuple = (0, 1)) -> Tensor:
     """Rotate by 90 degrees ``k`` times in the plane ``axes`` (from the first toward the second).
 
+    Args:
+        array: Input tensor of rank 2 or more.
+        k: Number of quarter turns.
+        axes: The two axes of the rotation plane.
+
+    Returns:
+        The rotated tensor.
+
     Raises:
         ValueError: for fewer than 2 dims or invalid axes.
+
+    Example:
+
+    >>> ops.rot90(ops.array([[1, 2], [3, 4]]))
+    tensor([[2, 4],
+            [1, 3]], dtype=torch.int32)
     """
     t = d.tensor(array)
     if t.ndim < 2:
@@ -340,7 +642,22 @@ def rot90(array: Any, k: int = 1, axes: tuple = (0, 1)) -> Tensor:
 
 @d.op
 def roll(x: Any, shift: Any, axis: Any = None) -> Tensor:
-    """Roll elements along ``axis`` (None: the flattened tensor, then reshaped)."""
+    """Roll elements along ``axis`` (None: the flattened tensor, then reshaped).
+
+    Args:
+        x: Input tensor.
+        shift: Number of places to shift (an int, or one per axis in ``axis``); elements shifted past the
+            end come back at the start.
+        axis: Axis or axes to roll; None rolls the flattened tensor and restores the shape.
+
+    Returns:
+        Tensor of the same shape.
+
+    Example:
+
+    >>> ops.roll(ops.array([1, 2, 3, 4]), 1)
+    tensor([4, 1, 2, 3], dtype=torch.int32)
+    """
     t = d.tensor(x)
     shifts = tuple(int(s) for s in shift) if isinstance(shift, (list, tuple)) else int(shift)
     if axis is None:
@@ -405,6 +722,11 @@ def pad(x: Any, pad_width: Any, mode: str = "constant", constant_values: Any = N
 
     Raises:
         ValueError: for an unknown mode, ``constant_values`` with another mode, or bad ``pad_width``.
+
+    Example:
+
+    >>> ops.pad(ops.array([1, 2]), (1, 2), mode="edge")
+    tensor([1, 1, 2, 2, 2], dtype=torch.int32)
     """
     if mode not in _PAD_MODES:
         raise ValueError(f"Value of argument `mode` expected to be one of {_PAD_MODES}. Received: mode={mode!r}")
@@ -451,7 +773,21 @@ def _pad_stat(t: Tensor, ax: int, mode: str) -> Tensor:
 
 @d.op
 def get_item(x: Any, key: Any) -> Any:
-    """``x[key]`` (ints, slices, ``None``, ``Ellipsis``, boolean or integer index tensors)."""
+    """``x[key]`` (ints, slices, ``None``, ``Ellipsis``, boolean or integer index tensors).
+
+    Args:
+        x: Input tensor.
+        key: Index: an int, a slice, ``None``, ``Ellipsis``, a boolean or integer tensor (or list), or a
+            tuple of these.
+
+    Returns:
+        The selected element(s).
+
+    Example:
+
+    >>> ops.get_item(ops.array([[1, 2], [3, 4]]), (slice(None), 1))
+    tensor([2, 4], dtype=torch.int32)
+    """
     t = d.tensor(x)
     if isinstance(key, (list,)) or (not isinstance(key, (int, builtins.slice, tuple, type(None), type(Ellipsis), Tensor))):
         key = d.tensor(key, device=t.device)

@@ -56,37 +56,118 @@ def quantile(x: Any, q: Any, axis: Any = None, method: str = "linear", keepdims:
 
     Raises:
         ValueError: for ``q`` outside ``[0, 1]`` or an unknown method.
+
+    Example:
+
+    >>> ops.quantile(ops.array([1.0, 2.0, 3.0, 4.0]), 0.25)
+    tensor(1.7500)
     """
     return _quantile(x, q, axis, method, keepdims, nan=False)
 
 
 @d.op
 def nanquantile(x: Any, q: Any, axis: Any = None, method: str = "linear", keepdims: bool = False) -> Tensor:
-    """:func:`quantile` ignoring NaNs."""
+    """:func:`quantile` ignoring NaNs.
+
+    Args:
+        x: Input tensor.
+        q: Quantile(s) in ``[0, 1]``.
+        axis: Axis or axes to reduce; None reduces all axes.
+        method: Interpolation: "linear", "lower", "higher", "midpoint" or "nearest".
+        keepdims: Keep the reduced axes with length 1.
+
+    Returns:
+        The quantiles (a leading axis per ``q`` value when ``q`` is a tensor).
+
+    Example:
+
+    >>> ops.nanquantile(ops.array([1.0, float("nan"), 3.0]), 0.5)
+    tensor(2.)
+    """
     return _quantile(x, q, axis, method, keepdims, nan=True)
 
 
 @d.op
 def percentile(x: Any, q: Any, axis: Any = None, method: str = "linear", keepdims: bool = False) -> Tensor:
-    """``q``-th percentiles (``q`` in ``[0, 100]``) along ``axis``; see :func:`quantile`."""
+    """``q``-th percentiles (``q`` in ``[0, 100]``) along ``axis``; see :func:`quantile`.
+
+    Args:
+        x: Input tensor.
+        q: Percentile(s) in ``[0, 100]``.
+        axis: Axis or axes to reduce; None reduces all axes.
+        method: Interpolation: "linear", "lower", "higher", "midpoint" or "nearest".
+        keepdims: Keep the reduced axes with length 1.
+
+    Returns:
+        The percentiles (a leading axis per ``q`` value when ``q`` is a tensor).
+
+    Example:
+
+    >>> ops.percentile(ops.array([1.0, 2.0, 3.0, 4.0]), 50)
+    tensor(2.5000)
+    """
     return _quantile(x, d.tensor(q).double() / 100.0, axis, method, keepdims, nan=False)
 
 
 @d.op
 def nanpercentile(x: Any, q: Any, axis: Any = None, method: str = "linear", keepdims: bool = False) -> Tensor:
-    """:func:`percentile` ignoring NaNs."""
+    """:func:`percentile` ignoring NaNs.
+
+    Args:
+        x: Input tensor.
+        q: Percentile(s) in ``[0, 100]``.
+        axis: Axis or axes to reduce; None reduces all axes.
+        method: Interpolation: "linear", "lower", "higher", "midpoint" or "nearest".
+        keepdims: Keep the reduced axes with length 1.
+
+    Returns:
+        The percentiles (a leading axis per ``q`` value when ``q`` is a tensor).
+
+    Example:
+
+    >>> ops.nanpercentile(ops.array([1.0, float("nan"), 3.0]), 50)
+    tensor(2.)
+    """
     return _quantile(x, d.tensor(q).double() / 100.0, axis, method, keepdims, nan=True)
 
 
 @d.op
 def median(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
-    """Median along ``axis`` (mean of the two middle values for even counts)."""
+    """Median along ``axis`` (mean of the two middle values for even counts).
+
+    Args:
+        x: Input tensor.
+        axis: Axis or axes to reduce; None reduces all axes.
+        keepdims: Keep the reduced axes with length 1.
+
+    Returns:
+        The medians (ints are computed as floats).
+
+    Example:
+
+    >>> ops.median(ops.array([[1.0, 3.0, 2.0], [4.0, 6.0, 5.0]]), axis=1)
+    tensor([2., 5.])
+    """
     return _quantile(x, 0.5, axis, "linear", keepdims, nan=False)
 
 
 @d.op
 def nanmedian(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
-    """:func:`median` ignoring NaNs."""
+    """:func:`median` ignoring NaNs.
+
+    Args:
+        x: Input tensor.
+        axis: Axis or axes to reduce; None reduces all axes.
+        keepdims: Keep the reduced axes with length 1.
+
+    Returns:
+        The medians.
+
+    Example:
+
+    >>> ops.nanmedian(ops.array([1.0, float("nan"), 3.0, 4.0]))
+    tensor(3.)
+    """
     return _quantile(x, 0.5, axis, "linear", keepdims, nan=True)
 
 
@@ -100,13 +181,41 @@ def _filled(x: Any, value: float) -> Tensor:
 
 @d.op
 def nansum(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
-    """:func:`sum` treating NaNs as zero."""
+    """:func:`sum` treating NaNs as zero.
+
+    Args:
+        x: Input tensor.
+        axis: Axis or axes to reduce; None reduces all axes.
+        keepdims: Keep the reduced axes with length 1.
+
+    Returns:
+        The sums.
+
+    Example:
+
+    >>> ops.nansum(ops.array([1.0, float("nan"), 3.0]))
+    tensor(4.)
+    """
     return sum.__wrapped__(_filled(x, 0.0), axis=axis, keepdims=keepdims)
 
 
 @d.op
 def nanprod(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
-    """:func:`prod` treating NaNs as one."""
+    """:func:`prod` treating NaNs as one.
+
+    Args:
+        x: Input tensor.
+        axis: Axis or axes to reduce; None reduces all axes.
+        keepdims: Keep the reduced axes with length 1.
+
+    Returns:
+        The products.
+
+    Example:
+
+    >>> ops.nanprod(ops.array([2.0, float("nan"), 3.0]))
+    tensor(6.)
+    """
     return prod.__wrapped__(_filled(x, 1.0), axis=axis, keepdims=keepdims)
 
 
@@ -116,7 +225,21 @@ def _nan_count(t: Tensor, dims: tuple, keepdims: bool) -> Tensor:
 
 @d.op
 def nanmean(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
-    """:func:`mean` ignoring NaNs (NaN where every element is NaN)."""
+    """:func:`mean` ignoring NaNs (NaN where every element is NaN).
+
+    Args:
+        x: Input tensor.
+        axis: Axis or axes to reduce; None reduces all axes.
+        keepdims: Keep the reduced axes with length 1.
+
+    Returns:
+        The means.
+
+    Example:
+
+    >>> ops.nanmean(ops.array([1.0, float("nan"), 3.0]))
+    tensor(2.)
+    """
     t = d.tensor(x)
     t = t.to(d.float_of(t.dtype))
     dims = reduced_axes(t, axis)
@@ -139,13 +262,41 @@ def _nanvar(x: Any, axis: Any, keepdims: bool) -> Tensor:
 
 @d.op
 def nanvar(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
-    """:func:`var` ignoring NaNs."""
+    """:func:`var` ignoring NaNs.
+
+    Args:
+        x: Input tensor.
+        axis: Axis or axes to reduce; None reduces all axes.
+        keepdims: Keep the reduced axes with length 1.
+
+    Returns:
+        The population variances.
+
+    Example:
+
+    >>> ops.nanvar(ops.array([1.0, float("nan"), 3.0]))
+    tensor(1.)
+    """
     return _nanvar(x, axis, keepdims)
 
 
 @d.op
 def nanstd(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
-    """:func:`std` ignoring NaNs."""
+    """:func:`std` ignoring NaNs.
+
+    Args:
+        x: Input tensor.
+        axis: Axis or axes to reduce; None reduces all axes.
+        keepdims: Keep the reduced axes with length 1.
+
+    Returns:
+        The population standard deviations.
+
+    Example:
+
+    >>> ops.nanstd(ops.array([1.0, float("nan"), 3.0]))
+    tensor(1.)
+    """
     return torch.sqrt(_nanvar(x, axis, keepdims))
 
 
@@ -164,37 +315,121 @@ def _nan_extreme(x: Any, axis: Any, keepdims: bool, largest: bool) -> Tensor:
 
 @d.op
 def nanmax(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
-    """:func:`max` ignoring NaNs (NaN where every element is NaN)."""
+    """:func:`max` ignoring NaNs (NaN where every element is NaN).
+
+    Args:
+        x: Input tensor.
+        axis: Axis or axes to reduce; None reduces all axes.
+        keepdims: Keep the reduced axes with length 1.
+
+    Returns:
+        The maxima.
+
+    Example:
+
+    >>> ops.nanmax(ops.array([1.0, float("nan"), 3.0]))
+    tensor(3.)
+    """
     return _nan_extreme(x, axis, keepdims, True)
 
 
 @d.op
 def nanmin(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
-    """:func:`min` ignoring NaNs (NaN where every element is NaN)."""
+    """:func:`min` ignoring NaNs (NaN where every element is NaN).
+
+    Args:
+        x: Input tensor.
+        axis: Axis or axes to reduce; None reduces all axes.
+        keepdims: Keep the reduced axes with length 1.
+
+    Returns:
+        The minima.
+
+    Example:
+
+    >>> ops.nanmin(ops.array([1.0, float("nan"), 3.0]))
+    tensor(1.)
+    """
     return _nan_extreme(x, axis, keepdims, False)
 
 
 @d.op
 def nanargmax(x: Any, axis: int | None = None, keepdims: bool = False) -> Tensor:
-    """:func:`argmax` ignoring NaNs."""
+    """:func:`argmax` ignoring NaNs.
+
+    Args:
+        x: Input tensor.
+        axis: Axis to reduce; None reduces the flattened tensor.
+        keepdims: Keep the reduced axis with length 1.
+
+    Returns:
+        int32 indices.
+
+    Example:
+
+    >>> ops.nanargmax(ops.array([1.0, float("nan"), 3.0]))
+    tensor(2, dtype=torch.int32)
+    """
     return arg_reduce(_filled(x, float("-inf")), axis, keepdims, True)
 
 
 @d.op
 def nanargmin(x: Any, axis: int | None = None, keepdims: bool = False) -> Tensor:
-    """:func:`argmin` ignoring NaNs."""
+    """:func:`argmin` ignoring NaNs.
+
+    Args:
+        x: Input tensor.
+        axis: Axis to reduce; None reduces the flattened tensor.
+        keepdims: Keep the reduced axis with length 1.
+
+    Returns:
+        int32 indices.
+
+    Example:
+
+    >>> ops.nanargmin(ops.array([1.0, float("nan"), 3.0]))
+    tensor(0, dtype=torch.int32)
+    """
     return arg_reduce(_filled(x, float("inf")), axis, keepdims, False)
 
 
 @d.op
 def nancumsum(x: Any, axis: int | None = None, dtype: Any = None) -> Tensor:
-    """:func:`cumsum` treating NaNs as zero."""
+    """:func:`cumsum` treating NaNs as zero.
+
+    Args:
+        x: Input tensor.
+        axis: Axis to accumulate along; None uses the flattened tensor.
+        dtype: dtype of the result (default: that of ``x``).
+
+    Returns:
+        The cumulative sums.
+
+    Example:
+
+    >>> ops.nancumsum(ops.array([2.0, float("nan"), 3.0]))
+    tensor([2., 2., 5.])
+    """
     return cumulative(_filled(x, 0.0), axis, dtype, False)
 
 
 @d.op
 def nancumprod(x: Any, axis: int | None = None, dtype: Any = None) -> Tensor:
-    """:func:`cumprod` treating NaNs as one."""
+    """:func:`cumprod` treating NaNs as one.
+
+    Args:
+        x: Input tensor.
+        axis: Axis to accumulate along; None uses the flattened tensor.
+        dtype: dtype of the result (default: that of ``x``).
+
+    Returns:
+        The cumulative products.
+
+    Example:
+
+    >>> ops.nancumprod(ops.array([2.0, float("nan"), 3.0]))
+    tensor([2., 2., 6.])
+    """
     return cumulative(_filled(x, 1.0), axis, dtype, True)
 
 
@@ -210,6 +445,11 @@ def diff(a: Any, n: int = 1, axis: int = -1) -> Tensor:
 
     Returns:
         Tensor of the input dtype, ``n`` shorter along ``axis``.
+
+    Example:
+
+    >>> ops.diff(ops.array([1, 4, 9, 16]))
+    tensor([3, 5, 7], dtype=torch.int32)
     """
     t = d.tensor(a)
     return torch.diff(t, n=n, dim=d.canonical_axis(axis, t.ndim)) if n else t
@@ -227,6 +467,11 @@ def trapezoid(y: Any, x: Any = None, dx: float = 1.0, axis: int = -1) -> Tensor:
 
     Returns:
         Float tensor.
+
+    Example:
+
+    >>> ops.trapezoid(ops.array([1.0, 2.0, 3.0]))
+    tensor(4.)
     """
     t = d.tensor(y)
     dt = d.float_of(t.dtype)
@@ -252,6 +497,12 @@ def histogram(x: Any, bins: int = 10, range: tuple | None = None) -> tuple[Tenso
 
     Raises:
         ValueError: for a non-1-D input or non-positive bins.
+
+    Example:
+
+    >>> counts, edges = ops.histogram(ops.array([0.0, 0.5, 1.0, 1.0]), bins=2)
+    >>> counts
+    tensor([1., 3.])
     """
     t = d.tensor(x)
     if t.ndim != 1:
@@ -287,6 +538,11 @@ def bincount(x: Any, weights: Any = None, minlength: int = 0, sparse: bool = Fal
 
     Raises:
         ValueError: for ``sparse=True`` or negative values.
+
+    Example:
+
+    >>> ops.bincount(ops.array([0, 1, 1, 3]))
+    tensor([1, 2, 0, 1], dtype=torch.int32)
     """
     if sparse:
         raise ValueError("Unsupported value `sparse=True`: keras_torch has no sparse tensors.")
@@ -314,6 +570,12 @@ def corrcoef(x: Any) -> Tensor:
 
     Returns:
         Float tensor of shape ``(rows, rows)``.
+
+    Example:
+
+    >>> ops.corrcoef(ops.array([[1.0, 2.0, 3.0], [3.0, 2.0, 1.0]]))
+    tensor([[ 1., -1.],
+            [-1.,  1.]])
     """
     t = d.tensor(x)
     dt = d.float_of(t.dtype)

@@ -36,6 +36,11 @@ def convert_to_tensor(x: Any, dtype: Any = None, sparse: bool | None = None, rag
 
     Raises:
         ValueError: for ``sparse=True`` or ``ragged=True``.
+
+    Example:
+
+    >>> ops.convert_to_tensor([1, 2], dtype="float32")
+    tensor([1., 2.])
     """
     if sparse:
         raise ValueError("`sparse=True` is not supported: keras_torch has no sparse tensors.")
@@ -45,34 +50,108 @@ def convert_to_tensor(x: Any, dtype: Any = None, sparse: bool | None = None, rag
 
 
 def convert_to_numpy(x: Any) -> np.ndarray:
-    """A NumPy array (detached, on the CPU) from a tensor or array-like."""
+    """A NumPy array (detached, on the CPU) from a tensor or array-like.
+
+    Args:
+        x: Tensor, variable or array-like.
+
+    Returns:
+        A ``numpy.ndarray``.
+
+    Example:
+
+    >>> ops.convert_to_numpy(ops.array([1, 2]))
+    array([1, 2], dtype=int32)
+    """
     return d.to_numpy(x)
 
 
 def is_tensor(x: Any) -> bool:
-    """Whether ``x`` is a torch tensor."""
+    """Whether ``x`` is a torch tensor.
+
+    Args:
+        x: Any object.
+
+    Returns:
+        True for a ``torch.Tensor``, else False.
+
+    Example:
+
+    >>> ops.is_tensor(ops.array([1.0])), ops.is_tensor([1.0])
+    (True, False)
+    """
     return isinstance(x, Tensor)
 
 
 def shape(x: Any) -> tuple:
-    """Static shape as a tuple (None for unknown dims of symbolic tensors)."""
+    """Static shape as a tuple (None for unknown dims of symbolic tensors).
+
+    Args:
+        x: Tensor, symbolic tensor or array-like.
+
+    Returns:
+        A tuple of ints (and None).
+
+    Example:
+
+    >>> ops.shape(ops.zeros((2, 3)))
+    (2, 3)
+    """
     return d.shape_of(x)
 
 
 def dtype(x: Any) -> str:
-    """Keras dtype name of ``x``."""
+    """Keras dtype name of ``x``.
+
+    Args:
+        x: Tensor, variable or array-like.
+
+    Returns:
+        The dtype name, e.g. "float32".
+
+    Example:
+
+    >>> ops.dtype(ops.array([1, 2]))
+    'int32'
+    """
     return d.dtypes.standardize_dtype(getattr(x, "dtype", None) if hasattr(x, "dtype") else d.tensor(x).dtype)
 
 
 @d.op(rule=lambda x, dtype: d.spec(d.shape_of(x), dtype))
 def cast(x: Any, dtype: Any) -> Tensor:
-    """``x`` converted to ``dtype`` (floats truncate toward zero into integers)."""
+    """``x`` converted to ``dtype`` (floats truncate toward zero into integers).
+
+    Args:
+        x: Tensor or array-like.
+        dtype: Target dtype (a Keras dtype name such as "int32", or a torch dtype).
+
+    Returns:
+        Tensor of dtype ``dtype``.
+
+    Example:
+
+    >>> ops.cast(ops.array([1.7, -1.7]), "int32")
+    tensor([ 1, -1], dtype=torch.int32)
+    """
     return d.tensor(x).to(d.dtypes.to_torch(dtype))
 
 
 @d.op(rule=lambda x, dtype: d.spec(d.shape_of(x), dtype))
 def saturate_cast(x: Any, dtype: Any) -> Tensor:
-    """``x`` clipped to the range of ``dtype``, then cast (no wrap-around)."""
+    """``x`` clipped to the range of ``dtype``, then cast (no wrap-around).
+
+    Args:
+        x: Input tensor.
+        dtype: Target dtype.
+
+    Returns:
+        Tensor of dtype ``dtype``.
+
+    Example:
+
+    >>> ops.saturate_cast(ops.array([-5.0, 300.0]), "uint8")
+    tensor([  0, 255], dtype=torch.uint8)
+    """
     t = d.tensor(x)
     dt = d.dtypes.to_torch(dtype)
     if dt != torch.bool and not dt.is_complex:
@@ -89,7 +168,21 @@ def saturate_cast(x: Any, dtype: Any) -> Tensor:
 
 @d.op
 def stop_gradient(variable: Any) -> Tensor:
-    """``variable`` without gradient flow."""
+    """``variable`` without gradient flow.
+
+    Args:
+        variable: Tensor or variable.
+
+    Returns:
+        Tensor with the same value, detached from the autograd graph.
+
+    Example:
+
+    >>> import torch
+    >>> x = torch.tensor([2.0], requires_grad=True)
+    >>> ops.stop_gradient(x).requires_grad
+    False
+    """
     return d.tensor(variable).detach()
 
 
@@ -97,8 +190,21 @@ def stop_gradient(variable: Any) -> Tensor:
 def unstack(x: Any, num: int | None = None, axis: int = 0) -> list[Tensor]:
     """Split along ``axis`` into a list of tensors without that axis.
 
+    Args:
+        x: Input tensor.
+        num: Expected length of ``axis`` (checked when given).
+        axis: Axis to unstack.
+
+    Returns:
+        A list of tensors with ``axis`` removed.
+
     Raises:
         ValueError: if ``num`` differs from the length of the axis.
+
+    Example:
+
+    >>> ops.unstack(ops.array([[1, 2], [3, 4]]), axis=1)
+    [tensor([1, 3], dtype=torch.int32), tensor([2, 4], dtype=torch.int32)]
     """
     t = d.tensor(x)
     if num is not None and num != t.shape[axis]:
@@ -116,8 +222,22 @@ def _starts(start_indices: Any) -> list[int]:
 def slice(inputs: Any, start_indices: Any, shape: Any) -> Tensor:  # noqa: A001 - Keras name
     """The block of ``shape`` starting at ``start_indices`` (a -1 size takes the rest of the axis).
 
+    Args:
+        inputs: Input tensor.
+        start_indices: Start of the block, one index per axis.
+        shape: Size of the block per axis.
+
+    Returns:
+        Tensor of shape ``shape``.
+
     Raises:
         ValueError: if the lengths do not match the rank.
+
+    Example:
+
+    >>> ops.slice(ops.arange(10).reshape(2, 5), (0, 1), (2, 2))
+    tensor([[1, 2],
+            [6, 7]], dtype=torch.int32)
     """
     t = d.tensor(inputs)
     starts, sizes = _starts(start_indices), d.shape_tuple(shape)
@@ -133,8 +253,21 @@ def slice(inputs: Any, start_indices: Any, shape: Any) -> Tensor:  # noqa: A001 
 def slice_update(inputs: Any, start_indices: Any, updates: Any) -> Tensor:
     """``inputs`` with the block at ``start_indices`` replaced by ``updates`` (a new tensor).
 
+    Args:
+        inputs: Input tensor.
+        start_indices: Start of the block, one index per axis.
+        updates: Tensor written at ``start_indices``, of the rank of ``inputs``.
+
+    Returns:
+        Tensor of the shape of ``inputs``.
+
     Raises:
         ValueError: if ``start_indices`` or ``updates`` do not match the rank of ``inputs``.
+
+    Example:
+
+    >>> ops.slice_update(ops.zeros((4,)), (1,), ops.ones((2,)))
+    tensor([0., 1., 1., 0.])
     """
     t = d.tensor(inputs)
     u = d.tensor(updates, device=t.device).to(t.dtype)
@@ -168,6 +301,11 @@ def scatter(indices: Any, values: Any, shape: Any) -> Tensor:
 
     Returns:
         Tensor.
+
+    Example:
+
+    >>> ops.scatter(ops.array([[0], [2]]), ops.array([1.0, 5.0]), (4,))
+    tensor([1., 0., 5., 0.])
     """
     v = d.tensor(values)
     idx = d.tensor(indices, device=v.device)
@@ -194,6 +332,11 @@ def scatter_update(inputs: Any, indices: Any, updates: Any, reduction: str | Non
 
     Raises:
         ValueError: for an unknown reduction.
+
+    Example:
+
+    >>> ops.scatter_update(ops.zeros((3,)), ops.array([[1]]), ops.array([9.0]))
+    tensor([0., 9., 0.])
     """
     t = d.tensor(inputs)
     u = d.tensor(updates, device=t.device).to(t.dtype)
@@ -230,8 +373,22 @@ def _same_structure(outs: list[Any], what: str) -> None:
 def cond(pred: Any, true_fn: Callable[[], Any], false_fn: Callable[[], Any]) -> Any:
     """``true_fn()`` if ``pred`` else ``false_fn()``; a symbolic ``pred`` evaluates both and selects.
 
+    Args:
+        pred: Boolean scalar (a Python bool or a scalar tensor).
+        true_fn: Function of no arguments called when ``pred`` is true.
+        false_fn: Function of no arguments called otherwise; returns the same structure as ``true_fn``.
+
+    Returns:
+        The output of the selected function.
+
     Raises:
         ValueError: if a symbolic ``pred``'s branches return different shapes.
+
+    Example:
+
+    >>> x = ops.array(3.0)
+    >>> ops.cond(x > 0, lambda: x * 2, lambda: -x)
+    tensor(6.)
     """
     if not isinstance(pred, d.KerasTensor):
         return true_fn() if bool(pred) else false_fn()
@@ -252,8 +409,21 @@ def switch(index: Any, branches: list[Callable], *operands: Any) -> Any:
     """``branches[index](*operands)`` (``index`` clamped to the valid range); a symbolic ``index``
     evaluates every branch and selects.
 
+    Args:
+        index: Integer scalar selecting the branch.
+        branches: List of functions taking ``*operands``.
+        *operands: Arguments passed to the selected branch.
+
+    Returns:
+        The output of the selected branch.
+
     Raises:
         ValueError: for an empty ``branches``.
+
+    Example:
+
+    >>> ops.switch(1, [lambda x: x + 1, lambda x: x * 10], ops.array(3))
+    tensor(30, dtype=torch.int32)
     """
     if not branches:
         raise ValueError("`branches` cannot be empty.")
@@ -272,7 +442,22 @@ def _as_tensors(structure: Any) -> Any:
 
 
 def fori_loop(lower: int, upper: int, body_fun: Callable[[Any, Any], Any], init_val: Any) -> Any:
-    """``val = body_fun(i, val)`` for ``i`` in ``range(lower, upper)``, starting from ``init_val``."""
+    """``val = body_fun(i, val)`` for ``i`` in ``range(lower, upper)``, starting from ``init_val``.
+
+    Args:
+        lower: First loop index.
+        upper: Loop end (exclusive).
+        body_fun: Function ``(i, val) -> val``.
+        init_val: Initial value (a tensor or a structure of tensors).
+
+    Returns:
+        The final value.
+
+    Example:
+
+    >>> ops.fori_loop(0, 5, lambda i, total: total + i, ops.array(0))
+    tensor(10, dtype=torch.int32)
+    """
     def run(init: Any) -> Any:
         val = init
         for i in range(int(lower), int(upper)):
@@ -298,6 +483,11 @@ def while_loop(cond: Callable[..., Any], body: Callable[..., Any], loop_vars: An
 
     Returns:
         The final loop variables (same structure as ``loop_vars``).
+
+    Example:
+
+    >>> ops.while_loop(lambda i: i < 10, lambda i: i * 2, ops.array(1))
+    tensor(16, dtype=torch.int32)
     """
     packed = isinstance(loop_vars, (tuple, list))
 
@@ -352,6 +542,13 @@ def scan(f: Callable[[Any, Any], tuple[Any, Any]], init: Any, xs: Any = None, le
 
     Raises:
         ValueError: without ``xs`` and ``length``, or with a ``length`` that differs from ``xs``.
+
+    Example:
+
+    >>> def step(carry, x):
+    ...     return carry + x, carry * x
+    >>> ops.scan(step, ops.array(0), ops.array([1, 2, 3]))
+    (tensor(6, dtype=torch.int32), tensor([0, 2, 9], dtype=torch.int32))
     """
     def run(init_: Any, xs_: Any) -> tuple[Any, Any]:
         if xs_ is None:
@@ -390,6 +587,11 @@ def associative_scan(f: Callable[[Any, Any], Any], elems: Any, reverse: bool = F
 
     Returns:
         Structure like ``elems``.
+
+    Example:
+
+    >>> ops.associative_scan(lambda a, b: a + b, ops.array([1, 2, 3, 4]))
+    tensor([ 1,  3,  6, 10], dtype=torch.int32)
     """
     def run(elems_: Any) -> Any:
         leaves = [d.tensor(v) for v in tree.flatten(elems_)]
@@ -414,7 +616,20 @@ def associative_scan(f: Callable[[Any, Any], Any], elems: Any, reverse: bool = F
 
 
 def map(f: Callable[[Any], Any], xs: Any) -> Any:  # noqa: A001 - Keras name
-    """``f`` applied to each slice of ``xs`` along its first axis, results stacked."""
+    """``f`` applied to each slice of ``xs`` along its first axis, results stacked.
+
+    Args:
+        f: Function applied to each slice.
+        xs: Tensor (or structure of tensors) mapped over its first axis.
+
+    Returns:
+        The outputs of ``f`` stacked along a new first axis.
+
+    Example:
+
+    >>> ops.map(lambda row: ops.sum(row), ops.array([[1, 2], [3, 4]]))
+    tensor([3, 7], dtype=torch.int32)
+    """
     def run(xs_: Any) -> Any:
         n = int(tree.flatten(xs_)[0].shape[0])
         return _stack_tree([f(_index_tree(xs_, i)) for i in range(n)])
@@ -426,7 +641,21 @@ def map(f: Callable[[Any], Any], xs: Any) -> Any:  # noqa: A001 - Keras name
 
 def vectorized_map(function: Callable[[Any], Any], elements: Any) -> Any:
     """``function`` mapped over the first axis of ``elements`` with ``torch.func.vmap`` (a Python
-    loop when the function cannot be vectorized)."""
+    loop when the function cannot be vectorized).
+
+    Args:
+        function: Function applied to each slice.
+        elements: Tensor (or structure of tensors) mapped over its first axis.
+
+    Returns:
+        The outputs of ``function`` stacked along a new first axis.
+
+    Example:
+
+    >>> ops.vectorized_map(lambda row: row * 2, ops.array([[1, 2], [3, 4]]))
+    tensor([[2, 4],
+            [6, 8]], dtype=torch.int32)
+    """
     def run(elements_: Any) -> Any:
         try:
             return torch.func.vmap(function)(elements_)
@@ -451,8 +680,24 @@ def custom_gradient(f: Callable[..., tuple[Any, Callable]]) -> Callable[..., Any
     """Decorator giving ``f`` a hand-written gradient: ``f(*args)`` returns ``(output, grad_fn)``,
     and ``grad_fn(upstream)`` returns the gradients of the inputs.
 
+    Args:
+        f: Function returning ``(output, grad_fn)``.
+
     Returns:
         The function with the custom gradient.
+
+    Example:
+
+    >>> @ops.custom_gradient
+    ... def clipped_identity(x):
+    ...     def grad_fn(upstream):
+    ...         return ops.clip(upstream, -1.0, 1.0)
+    ...     return x, grad_fn
+    >>> import torch
+    >>> x = torch.tensor([2.0], requires_grad=True)
+    >>> (clipped_identity(x) * 5.0).sum().backward()
+    >>> x.grad
+    tensor([1.])
     """
     class _Fn(torch.autograd.Function):
         @staticmethod

@@ -73,6 +73,11 @@ def rearrange(tensor: Any, pattern: str, **axes_lengths: int) -> Tensor:
 
     Raises:
         ValueError: for malformed patterns or sizes that do not fit.
+
+    Example:
+
+    >>> ops.rearrange(ops.zeros((2, 3, 4)), "b h w -> b (h w)").shape
+    torch.Size([2, 12])
     """
     t = d.tensor(tensor)
     decomposed, perm, out_shape = _parse(pattern, tuple(t.shape), axes_lengths)

@@ -73,8 +73,20 @@ def _channel_axis(data_format: str | None) -> int:
 def rgb_to_grayscale(images: Any, data_format: str | None = None) -> Tensor:
     """Luma ``0.2989 R + 0.5870 G + 0.1140 B`` (one channel; grayscale inputs pass through).
 
+    Args:
+        images: Images of rank 3 or 4 with 3 (or 1) channels.
+        data_format: "channels_last" or "channels_first"; None means ``keras.config.image_data_format()``.
+
+    Returns:
+        Images with one channel.
+
     Raises:
         ValueError: for a rank other than 3/4 or a channel count other than 1/3.
+
+    Example:
+
+    >>> ops.image.rgb_to_grayscale(ops.ones((2, 2, 3))).shape
+    torch.Size([2, 2, 1])
     """
     t = _images(images)
     ax = _channel_axis(data_format)
@@ -100,8 +112,20 @@ def _float_images(images: Any) -> Tensor:
 def rgb_to_hsv(images: Any, data_format: str | None = None) -> Tensor:
     """RGB in ``[0, 1]`` to HSV (hue in ``[0, 1)``), as ``tf.image.rgb_to_hsv``.
 
+    Args:
+        images: Float images of rank 3 or 4 with 3 channels.
+        data_format: "channels_last" or "channels_first"; None means ``keras.config.image_data_format()``.
+
+    Returns:
+        HSV images of the same shape and dtype.
+
     Raises:
         ValueError: for non-float images or a rank other than 3/4.
+
+    Example:
+
+    >>> ops.image.rgb_to_hsv(ops.array([[[1.0, 0.0, 0.0]]]))
+    tensor([[[0., 1., 1.]]])
     """
     t, fmt, single = _to_nhwc(_float_images(images), data_format)
     r, g, b = t[..., 0], t[..., 1], t[..., 2]
@@ -120,8 +144,20 @@ def rgb_to_hsv(images: Any, data_format: str | None = None) -> Tensor:
 def hsv_to_rgb(images: Any, data_format: str | None = None) -> Tensor:
     """HSV (all in ``[0, 1]``) to RGB, as ``tf.image.hsv_to_rgb``.
 
+    Args:
+        images: Float images of rank 3 or 4 with 3 channels (hue, saturation, value).
+        data_format: "channels_last" or "channels_first"; None means ``keras.config.image_data_format()``.
+
+    Returns:
+        RGB images of the same shape and dtype.
+
     Raises:
         ValueError: for non-float images or a rank other than 3/4.
+
+    Example:
+
+    >>> ops.image.hsv_to_rgb(ops.array([[[0.0, 1.0, 1.0]]]))
+    tensor([[[1., 0., 0.]]])
     """
     t, fmt, single = _to_nhwc(_float_images(images), data_format)
     h, sat, v = t[..., 0], t[..., 1], t[..., 2]
@@ -215,6 +251,11 @@ def resize(images: Any, size: Any, interpolation: str = "bilinear", antialias: b
 
     Raises:
         ValueError: for unknown interpolations, a bad ``size``, both aspect options, or a bad rank.
+
+    Example:
+
+    >>> ops.image.resize(ops.ones((1, 4, 4, 3)), (2, 2)).shape
+    torch.Size([1, 2, 2, 3])
     """
     size = _check_resize(size, interpolation, crop_to_aspect_ratio, pad_to_aspect_ratio, fill_mode, d.shape_of(images))
     t, fmt, single = _to_nhwc(_images(images), data_format)
@@ -279,6 +320,13 @@ def affine_transform(images: Any, transform: Any, interpolation: str = "bilinear
 
     Raises:
         ValueError: for unknown options or bad ranks.
+
+    Example:
+
+    >>> images = ops.ones((1, 4, 4, 1))
+    >>> identity = ops.array([[1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0]])
+    >>> ops.image.affine_transform(images, identity).shape
+    torch.Size([1, 4, 4, 1])
     """
     _transform_args(interpolation, fill_mode)
     t, fmt, single = _to_nhwc(_images(images), data_format)
@@ -296,8 +344,25 @@ def perspective_transform(images: Any, start_points: Any, end_points: Any, inter
                           fill_value: float = 0, data_format: str | None = None) -> Tensor:
     """Warp images so that the quad ``start_points`` moves to ``end_points`` (4 ``(x, y)`` corners each).
 
+    Args:
+        images: Images of rank 3 or 4.
+        start_points: Corners ``(4, 2)`` (or ``(batch, 4, 2)``) in the input.
+        end_points: Where those corners land in the output, same shape as ``start_points``.
+        interpolation: "nearest" or "bilinear".
+        fill_value: Value of pixels that come from outside the input.
+        data_format: "channels_last" or "channels_first"; None means ``keras.config.image_data_format()``.
+
+    Returns:
+        The warped images.
+
     Raises:
         ValueError: for bad point shapes, ranks or interpolation.
+
+    Example:
+
+    >>> corners = ops.array([[0.0, 0.0], [3.0, 0.0], [0.0, 3.0], [3.0, 3.0]])
+    >>> ops.image.perspective_transform(ops.ones((1, 4, 4, 1)), corners, corners).shape
+    torch.Size([1, 4, 4, 1])
     """
     _transform_args(interpolation)
     t, fmt, single = _to_nhwc(_images(images), data_format)
@@ -318,7 +383,24 @@ def perspective_transform(images: Any, start_points: Any, end_points: Any, inter
 @d.op
 def map_coordinates(inputs: Any, coordinates: Any, order: int, fill_mode: str = "constant",
                     fill_value: float = 0) -> Tensor:
-    """Sample ``inputs`` at ``coordinates`` (SciPy's ``ndimage.map_coordinates``, ``order`` 0 or 1)."""
+    """Sample ``inputs`` at ``coordinates`` (SciPy's ``ndimage.map_coordinates``, ``order`` 0 or 1).
+
+    Args:
+        inputs: Tensor to sample from.
+        coordinates: Sequence of ``inputs.ndim`` coordinate tensors (one per axis) of one shape.
+        order: Interpolation order: 0 (nearest) or 1 (linear).
+        fill_mode: How points outside the input are filled: "constant", "nearest", "wrap", "mirror"
+            or "reflect".
+        fill_value: Value of "constant" fill.
+
+    Returns:
+        Tensor of the shape of the coordinate tensors.
+
+    Example:
+
+    >>> ops.image.map_coordinates(ops.array([[0.0, 1.0], [2.0, 3.0]]), [ops.array([0.5]), ops.array([0.5])], order=1)
+    tensor([1.5000])
+    """
     return s.map_coordinates(inputs, coordinates, order, fill_mode, fill_value)
 
 
@@ -351,6 +433,11 @@ def gaussian_blur(images: Any, kernel_size: Any = (3, 3), sigma: Any = (1.0, 1.0
 
     Returns:
         Blurred images.
+
+    Example:
+
+    >>> ops.image.gaussian_blur(ops.ones((1, 5, 5, 3))).shape
+    torch.Size([1, 5, 5, 3])
     """
     t, fmt, single = _to_nhwc(_images(images), data_format)
     work = t if t.is_floating_point() else t.to(torch.float32)
@@ -380,6 +467,11 @@ def elastic_transform(images: Any, alpha: float = 20.0, sigma: float = 5.0, inte
 
     Returns:
         Distorted images of the input dtype.
+
+    Example:
+
+    >>> ops.image.elastic_transform(ops.ones((1, 8, 8, 3)), seed=1).shape
+    torch.Size([1, 8, 8, 3])
     """
     _transform_args(interpolation, fill_mode)
     t, fmt, single = _to_nhwc(_images(images), data_format)
@@ -428,6 +520,13 @@ def scale_and_translate(images: Any, output_shape: Any, scale: Any, translation:
 
     Raises:
         ValueError: for an unknown method.
+
+    Example:
+
+    >>> out = ops.image.scale_and_translate(ops.ones((1, 4, 4, 1)), (1, 8, 8, 1), scale=ops.array([2.0, 2.0]),
+    ...                                     translation=ops.array([0.0, 0.0]), spatial_dims=(1, 2), method="linear")
+    >>> out.shape
+    torch.Size([1, 8, 8, 1])
     """
     if method not in SCALE_AND_TRANSLATE_METHODS:
         raise ValueError(f"Invalid value for argument `method`. Expected of one {SCALE_AND_TRANSLATE_METHODS}. "
@@ -449,7 +548,20 @@ def scale_and_translate(images: Any, output_shape: Any, scale: Any, translation:
 
 @d.op
 def sobel_edges(images: Any, data_format: str | None = None) -> Tensor:
-    """Sobel gradients ``(..., channels, 2)`` as ``[dy, dx]`` (reflect padding), as ``tf.image.sobel_edges``."""
+    """Sobel gradients ``(..., channels, 2)`` as ``[dy, dx]`` (reflect padding), as ``tf.image.sobel_edges``.
+
+    Args:
+        images: Images of rank 3 or 4.
+        data_format: "channels_last" or "channels_first"; None means ``keras.config.image_data_format()``.
+
+    Returns:
+        Tensor with a last axis of 2: the vertical and horizontal gradients.
+
+    Example:
+
+    >>> ops.image.sobel_edges(ops.ones((1, 4, 4, 3))).shape
+    torch.Size([1, 4, 4, 3, 2])
+    """
     t = d.tensor(images)
     fmt = _config.standardize_data_format(data_format)
     x = t.permute(0, 2, 3, 1) if fmt == "channels_first" else t
@@ -469,8 +581,24 @@ def ssim(image1: Any, image2: Any, max_val: float = 1.0, filter_size: int = 11, 
          k1: float = 0.01, k2: float = 0.03, data_format: str | None = None) -> Tensor:
     """Structural similarity per image (Gaussian window, "valid" filtering, averaged over channels).
 
+    Args:
+        image1: Images of rank 3 or 4.
+        image2: Images of the same shape.
+        max_val: Dynamic range of the pixel values.
+        filter_size: Side of the Gaussian window.
+        filter_sigma: Standard deviation of the Gaussian window.
+        k1: Stabilizing constant of the luminance term.
+        k2: Stabilizing constant of the contrast term.
+        data_format: "channels_last" or "channels_first"; None means ``keras.config.image_data_format()``.
+
     Returns:
         ``(batch,)`` (or a scalar for single images) in the input dtype.
+
+    Example:
+
+    >>> x = ops.ones((1, 16, 16, 1))
+    >>> ops.image.ssim(x, x)
+    tensor([1.])
     """
     a, fmt, single = _to_nhwc(_images(image1, "image1"), data_format)
     b, _, _ = _to_nhwc(_images(image2, "image2"), data_format)

@@ -62,6 +62,12 @@ def cholesky(x: Any, upper: bool = False) -> Tensor:
 
     Raises:
         ValueError: for non-square inputs or if a matrix is not positive definite.
+
+    Example:
+
+    >>> ops.cholesky(ops.array([[4.0, 2.0], [2.0, 5.0]]))
+    tensor([[2., 0.],
+            [1., 2.]])
     """
     t = _matrix(x)
     factor, info = torch.linalg.cholesky_ex(t, upper=upper)
@@ -72,38 +78,120 @@ def cholesky(x: Any, upper: bool = False) -> Tensor:
 
 @_validated()
 def cholesky_inverse(x: Any, upper: bool = False) -> Tensor:
-    """Inverse of ``A`` given its Cholesky factor (lower ``L`` or, with ``upper``, ``U``)."""
+    """Inverse of ``A`` given its Cholesky factor (lower ``L`` or, with ``upper``, ``U``).
+
+    Args:
+        x: Cholesky factor(s), shape ``(..., n, n)``.
+        upper: Whether ``x`` is the upper factor ``U`` (``A = U^T U``) rather than the lower ``L``
+            (``A = L L^T``).
+
+    Returns:
+        The inverse of ``A``, shape ``(..., n, n)``.
+
+    Example:
+
+    >>> ops.cholesky_inverse(ops.array([[2.0, 0.0], [1.0, 2.0]]))
+    tensor([[ 0.3125, -0.1250],
+            [-0.1250,  0.2500]])
+    """
     return torch.cholesky_inverse(_matrix(x), upper=upper)
 
 
 @_validated()
 def det(x: Any) -> Tensor:
-    """Determinant of (batches of) square matrices."""
+    """Determinant of (batches of) square matrices.
+
+    Args:
+        x: Tensor of shape ``(..., n, n)``.
+
+    Returns:
+        Tensor of shape ``(...)``.
+
+    Example:
+
+    >>> ops.det(ops.array([[1.0, 2.0], [3.0, 4.0]]))
+    tensor(-2.)
+    """
     return torch.linalg.det(_matrix(x))
 
 
 @_validated()
 def eig(x: Any) -> tuple[Tensor, Tensor]:
-    """Eigenvalues and right eigenvectors of general square matrices (complex)."""
+    """Eigenvalues and right eigenvectors of general square matrices (complex).
+
+    Args:
+        x: Tensor of shape ``(..., n, n)``.
+
+    Returns:
+        ``(eigenvalues, eigenvectors)``: complex tensors of shapes ``(..., n)`` and ``(..., n, n)``
+        (the columns are the eigenvectors).
+
+    Example:
+
+    >>> w, v = ops.eig(ops.array([[2.0, 0.0], [0.0, 3.0]]))
+    >>> w
+    tensor([2.+0.j, 3.+0.j])
+    """
     return torch.linalg.eig(_matrix(x))
 
 
 @_validated()
 def eigh(x: Any) -> tuple[Tensor, Tensor]:
-    """Eigenvalues (ascending) and eigenvectors of symmetric/Hermitian matrices."""
+    """Eigenvalues (ascending) and eigenvectors of symmetric/Hermitian matrices.
+
+    Args:
+        x: Tensor of shape ``(..., n, n)``; only its lower triangle is read.
+
+    Returns:
+        ``(eigenvalues, eigenvectors)`` of shapes ``(..., n)`` and ``(..., n, n)`` (eigenvectors in the
+        columns).
+
+    Example:
+
+    >>> w, v = ops.eigh(ops.array([[2.0, 1.0], [1.0, 2.0]]))
+    >>> w
+    tensor([1., 3.])
+    """
     return torch.linalg.eigh(_matrix(x))
 
 
 @_validated()
 def inv(x: Any) -> Tensor:
-    """Inverse of (batches of) square matrices."""
+    """Inverse of (batches of) square matrices.
+
+    Args:
+        x: Tensor of shape ``(..., n, n)``.
+
+    Returns:
+        Tensor of shape ``(..., n, n)``.
+
+    Example:
+
+    >>> ops.inv(ops.array([[2.0, 0.0], [0.0, 4.0]]))
+    tensor([[0.5000, 0.0000],
+            [0.0000, 0.2500]])
+    """
     return torch.linalg.inv(_matrix(x))
 
 
 @_validated(square=False)
 def lu_factor(x: Any) -> tuple[Tensor, Tensor]:
-    """LU factorization with partial pivoting: the packed ``L\\U`` matrix and the row permutation
-    (int32) as Keras's TensorFlow backend returns it."""
+    r"""LU factorization with partial pivoting: the packed ``L\U`` matrix and the row permutation
+    (int32) as Keras's TensorFlow backend returns it.
+
+    Args:
+        x: Tensor of shape ``(..., m, n)``.
+
+    Returns:
+        ``(lu, pivots)``: ``L`` (unit diagonal, not stored) and ``U`` packed in one tensor, and the
+        int32 row permutation.
+
+    Example:
+
+    >>> lu, pivots = ops.linalg.lu_factor(ops.array([[1.0, 2.0], [3.0, 4.0]]))
+    >>> pivots
+    tensor([1, 0], dtype=torch.int32)
+    """
     t = _matrix(x, square=False)
     lu, pivots = torch.linalg.lu_factor(t)
     n = t.shape[-2]
@@ -119,7 +207,20 @@ def lu_factor(x: Any) -> tuple[Tensor, Tensor]:
 
 @_validated(square=False)
 def matrix_rank(x: Any, tol: float | None = None) -> Tensor:
-    """Rank of (batches of) matrices: singular values above ``tol`` (default ``max(m, n) * eps * s_max``)."""
+    """Rank of (batches of) matrices: singular values above ``tol`` (default ``max(m, n) * eps * s_max``).
+
+    Args:
+        x: Tensor of shape ``(..., m, n)``.
+        tol: Singular values above ``tol`` count; None uses the default above.
+
+    Returns:
+        int32 tensor of shape ``(...)``.
+
+    Example:
+
+    >>> ops.linalg.matrix_rank(ops.array([[1.0, 2.0], [2.0, 4.0]]))
+    tensor(1, dtype=torch.int32)
+    """
     t = _matrix(x, square=False)
     if tol is None:
         return torch.linalg.matrix_rank(t).to(torch.int32)
@@ -128,7 +229,21 @@ def matrix_rank(x: Any, tol: float | None = None) -> Tensor:
 
 @_validated(square=False)
 def pinv(x: Any, rcond: float | None = None) -> Tensor:
-    """Moore-Penrose pseudo-inverse (singular values below ``rcond * s_max`` dropped)."""
+    """Moore-Penrose pseudo-inverse (singular values below ``rcond * s_max`` dropped).
+
+    Args:
+        x: Tensor of shape ``(..., m, n)``.
+        rcond: Relative cutoff for small singular values (default: machine precision times ``max(m, n)``).
+
+    Returns:
+        Tensor of shape ``(..., n, m)``.
+
+    Example:
+
+    >>> ops.linalg.pinv(ops.array([[2.0, 0.0], [0.0, 0.0]]))
+    tensor([[0.5000, 0.0000],
+            [0.0000, 0.0000]])
+    """
     t = _matrix(x, square=False)
     return torch.linalg.pinv(t) if rcond is None else torch.linalg.pinv(t, rtol=rcond)
 
@@ -146,6 +261,13 @@ def qr(x: Any, mode: str = "reduced") -> tuple[Tensor, Tensor]:
 
     Raises:
         ValueError: for another ``mode``.
+
+    Example:
+
+    >>> q, r = ops.linalg.qr(ops.array([[3.0, 0.0], [4.0, 5.0]]))
+    >>> r
+    tensor([[-5., -4.],
+            [ 0.,  3.]])
     """
     if mode not in ("reduced", "complete"):
         raise ValueError(
@@ -174,7 +296,20 @@ def _solve_operands(a: Any, b: Any) -> tuple[Tensor, Tensor, bool]:
 
 @_validated()
 def solve(a: Any, b: Any) -> Tensor:
-    """Solve ``a @ x = b`` for square ``a`` (``b`` a matrix or a vector)."""
+    """Solve ``a @ x = b`` for square ``a`` (``b`` a matrix or a vector).
+
+    Args:
+        a: Tensor of shape ``(..., n, n)``.
+        b: Tensor of shape ``(..., n, k)`` or ``(..., n)``.
+
+    Returns:
+        ``x`` with the shape of ``b``.
+
+    Example:
+
+    >>> ops.linalg.solve(ops.array([[2.0, 0.0], [0.0, 4.0]]), ops.array([2.0, 8.0]))
+    tensor([1., 2.])
+    """
     ta, tb, vector = _solve_operands(a, b)
     out = torch.linalg.solve(ta, tb)
     return out.squeeze(-1) if vector else out
@@ -182,7 +317,21 @@ def solve(a: Any, b: Any) -> Tensor:
 
 @_validated()
 def solve_triangular(a: Any, b: Any, lower: bool = False) -> Tensor:
-    """Solve ``a @ x = b`` for triangular ``a`` (upper unless ``lower``)."""
+    """Solve ``a @ x = b`` for triangular ``a`` (upper unless ``lower``).
+
+    Args:
+        a: Triangular tensor of shape ``(..., n, n)``; the other triangle is ignored.
+        b: Tensor of shape ``(..., n, k)`` or ``(..., n)``.
+        lower: Whether ``a`` is lower triangular.
+
+    Returns:
+        ``x`` with the shape of ``b``.
+
+    Example:
+
+    >>> ops.linalg.solve_triangular(ops.array([[1.0, 0.0], [1.0, 2.0]]), ops.array([1.0, 3.0]), lower=True)
+    tensor([1., 1.])
+    """
     ta, tb, vector = _solve_operands(a, b)
     out = torch.linalg.solve_triangular(ta, tb, upper=not lower)
     return out.squeeze(-1) if vector else out
@@ -192,8 +341,22 @@ def solve_triangular(a: Any, b: Any, lower: bool = False) -> Tensor:
 def lstsq(a: Any, b: Any, rcond: float | None = None) -> Tensor:
     """Least-squares solution of ``a @ x = b`` (``a`` 2-D; ``b`` 1-D or 2-D).
 
+    Args:
+        a: Tensor of shape ``(m, n)``.
+        b: Tensor of shape ``(m,)`` or ``(m, k)``.
+        rcond: Singular values below ``rcond * s_max`` count as zero (default: machine precision
+            times ``max(m, n)``).
+
+    Returns:
+        Tensor of shape ``(n,)`` or ``(n, k)``.
+
     Raises:
         ValueError: if the leading dimensions differ.
+
+    Example:
+
+    >>> ops.linalg.lstsq(ops.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]), ops.array([1.0, 2.0, 3.0]))
+    tensor([1.0000, 2.0000])
     """
     ta = _matrix(a, square=False)
     tb = d.tensor(b, device=ta.device).to(ta.dtype)
@@ -212,8 +375,18 @@ def lstsq(a: Any, b: Any, rcond: float | None = None) -> Tensor:
 def svd(x: Any, full_matrices: bool = True, compute_uv: bool = True) -> Any:
     """Singular value decomposition ``x = u @ diag(s) @ vh``.
 
+    Args:
+        x: Tensor of shape ``(..., m, n)``.
+        full_matrices: Return square ``u`` and ``vh``; otherwise the reduced ones.
+        compute_uv: Also return ``u`` and ``vh``.
+
     Returns:
         ``(u, s, vh)``, or ``s`` alone without ``compute_uv``.
+
+    Example:
+
+    >>> ops.linalg.svd(ops.array([[3.0, 0.0], [0.0, 4.0]]), compute_uv=False)
+    tensor([4., 3.])
     """
     t = _matrix(x, square=False)
     if not compute_uv:
@@ -236,6 +409,11 @@ def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> T
 
     Raises:
         ValueError: for an invalid ``ord`` or ``axis``.
+
+    Example:
+
+    >>> ops.linalg.norm(ops.array([3.0, 4.0]))
+    tensor(5.)
     """
     t = d.tensor(x)
     t = t.to(d.dtypes.to_torch("float32") if t.dtype == torch.int64 else d.float_of(t.dtype))
@@ -269,6 +447,12 @@ def jvp(fun: Callable, primals: Any, tangents: Any, has_aux: bool = False) -> tu
 
     Returns:
         ``(primals_out, tangents_out)`` (and ``aux``).
+
+    Example:
+
+    >>> out, tangent = ops.jvp(lambda x: x ** 2, (ops.array([3.0]),), (ops.array([1.0]),))
+    >>> tangent
+    tensor([6.])
     """
     ps = tuple(d.tensor(p) for p in primals)
     ts = tuple(d.tensor(t, device=p.device).to(p.dtype) for t, p in zip(tangents, ps))

@@ -32,25 +32,73 @@ def _half_to_float(fn: Any) -> Any:
 
 @d.op
 def erf(x: Any) -> Tensor:
-    """Gauss error function."""
+    """Gauss error function.
+
+    Args:
+        x: Input tensor (ints are computed as floats).
+
+    Returns:
+        Tensor of the same shape.
+
+    Example:
+
+    >>> ops.erf(ops.array([0.0, 1.0]))
+    tensor([0.0000, 0.8427])
+    """
     return torch.erf(_floated(x))
 
 
 @d.op
 def erfc(x: Any) -> Tensor:
-    """Complementary error function ``1 - erf(x)``."""
+    """Complementary error function ``1 - erf(x)``.
+
+    Args:
+        x: Input tensor (ints are computed as floats).
+
+    Returns:
+        Tensor of the same shape.
+
+    Example:
+
+    >>> ops.erfc(ops.array([0.0, 1.0]))
+    tensor([1.0000, 0.1573])
+    """
     return torch.erfc(_floated(x))
 
 
 @d.op
 def erfinv(x: Any) -> Tensor:
-    """Inverse error function."""
+    """Inverse error function.
+
+    Args:
+        x: Input tensor with values in ``[-1, 1]``.
+
+    Returns:
+        Tensor of the same shape.
+
+    Example:
+
+    >>> ops.erfinv(ops.array([0.0, 0.5]))
+    tensor([0.0000, 0.4769])
+    """
     return _half_to_float(torch.erfinv)(_floated(x))
 
 
 @d.op
 def rsqrt(x: Any) -> Tensor:
-    """``1 / sqrt(x)``."""
+    """``1 / sqrt(x)``.
+
+    Args:
+        x: Input tensor (ints are computed as floats).
+
+    Returns:
+        Tensor of the same shape.
+
+    Example:
+
+    >>> ops.rsqrt(ops.array([1.0, 4.0]))
+    tensor([1.0000, 0.5000])
+    """
     return torch.rsqrt(_floated(x))
 
 
@@ -65,6 +113,11 @@ def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
 
     Returns:
         Float tensor.
+
+    Example:
+
+    >>> ops.logsumexp(ops.array([0.0, 0.0]))
+    tensor(0.6931)
     """
     t = _floated(x)
     dims = tuple(range(t.ndim)) if axis is None else d.axes_tuple(axis, t.ndim)
@@ -77,11 +130,20 @@ def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
 def cdist(x: Any, y: Any) -> Tensor:
     """Euclidean distances between the rows of ``x`` ``(..., M, D)`` and ``y`` ``(..., N, D)``.
 
+    Args:
+        x: Tensor of shape ``(..., M, D)``.
+        y: Tensor of shape ``(..., N, D)``.
+
     Returns:
         ``(..., M, N)`` float tensor.
 
     Raises:
         ValueError: if the feature sizes differ.
+
+    Example:
+
+    >>> ops.cdist(ops.array([[0.0, 0.0]]), ops.array([[3.0, 4.0], [0.0, 1.0]]))
+    tensor([[5., 1.]])
     """
     (a, b), dt = d.promote(x, y, extra=(float,))
     if a.shape[-1] != b.shape[-1]:
@@ -112,6 +174,12 @@ def top_k(x: Any, k: int, sorted: bool = True) -> tuple[Tensor, Tensor]:  # noqa
 
     Raises:
         ValueError: if ``k`` exceeds the last dimension.
+
+    Example:
+
+    >>> values, indices = ops.top_k(ops.array([1, 7, 3, 5]), k=2)
+    >>> values, indices
+    (tensor([7, 5], dtype=torch.int32), tensor([1, 3], dtype=torch.int32))
     """
     t = d.tensor(x)
     if k > t.shape[-1]:
@@ -132,6 +200,11 @@ def in_top_k(targets: Any, predictions: Any, k: int) -> Tensor:
 
     Returns:
         ``(batch,)`` booleans.
+
+    Example:
+
+    >>> ops.in_top_k(ops.array([1, 0]), ops.array([[0.1, 0.9, 0.0], [0.2, 0.3, 0.5]]), k=2)
+    tensor([ True, False])
     """
     p = d.tensor(predictions)
     tgt = d.tensor(targets, device=p.device).to(torch.int64)
@@ -143,7 +216,19 @@ def in_top_k(targets: Any, predictions: Any, k: int) -> Tensor:
 
 @d.op
 def logdet(x: Any) -> Tensor:
-    """Log-determinant of (batches of) positive definite matrices."""
+    """Log-determinant of (batches of) positive definite matrices.
+
+    Args:
+        x: Tensor of shape ``(..., n, n)``.
+
+    Returns:
+        Tensor of shape ``(...)``.
+
+    Example:
+
+    >>> ops.logdet(ops.array([[2.0, 0.0], [0.0, 3.0]]))
+    tensor(1.7918)
+    """
     t = _floated(x)
     return torch.logdet(t)
 
@@ -152,11 +237,22 @@ def logdet(x: Any) -> Tensor:
 def extract_sequences(x: Any, sequence_length: int, sequence_stride: int) -> Tensor:
     """Frames of ``sequence_length`` samples every ``sequence_stride`` samples of the last axis.
 
+    Args:
+        x: Tensor of shape ``(..., length)``.
+        sequence_length: Samples per frame.
+        sequence_stride: Samples between the starts of consecutive frames.
+
     Returns:
         ``(..., num_sequences, sequence_length)`` tensor.
 
     Raises:
         ValueError: if ``sequence_length`` exceeds the length of the signal.
+
+    Example:
+
+    >>> ops.extract_sequences(ops.arange(6), 3, 2)
+    tensor([[0, 1, 2],
+            [2, 3, 4]], dtype=torch.int32)
     """
     t = d.tensor(x)
     if sequence_length > t.shape[-1]:
@@ -202,25 +298,75 @@ def segment_sum(data: Any, segment_ids: Any, num_segments: int | None = None, so
 
     Returns:
         ``(num_segments, *data.shape[1:])`` tensor.
+
+    Example:
+
+    >>> ops.segment_sum(ops.array([1, 5, 2]), ops.array([0, 0, 1]))
+    tensor([6, 2], dtype=torch.int32)
     """
     return _segment(data, segment_ids, num_segments, sorted, "sum")
 
 
 @d.op(rule=_segment_rule)
 def segment_max(data: Any, segment_ids: Any, num_segments: int | None = None, sorted: bool = False) -> Tensor:  # noqa: A002
-    """Maximum per segment (empty segments: the dtype's lowest value); see :func:`segment_sum`."""
+    """Maximum per segment (empty segments: the dtype's lowest value); see :func:`segment_sum`.
+
+    Args:
+        data: Tensor whose first axis is segmented.
+        segment_ids: 1-D integer tensor, one segment id per row of ``data``.
+        num_segments: Number of segments; None means ``max(segment_ids) + 1``.
+        sorted: Whether ``segment_ids`` is sorted (accepted for API compatibility; the result is the same).
+
+    Returns:
+        Tensor of shape ``(num_segments,) + data.shape[1:]``.
+
+    Example:
+
+    >>> ops.segment_max(ops.array([1, 5, 2]), ops.array([0, 0, 1]))
+    tensor([5, 2], dtype=torch.int32)
+    """
     return _segment(data, segment_ids, num_segments, sorted, "amax")
 
 
 @d.op(rule=_segment_rule)
 def segment_min(data: Any, segment_ids: Any, num_segments: int | None = None, sorted: bool = False) -> Tensor:  # noqa: A002
-    """Minimum per segment (empty segments: the dtype's highest value); see :func:`segment_sum`."""
+    """Minimum per segment (empty segments: the dtype's highest value); see :func:`segment_sum`.
+
+    Args:
+        data: Tensor whose first axis is segmented.
+        segment_ids: 1-D integer tensor, one segment id per row of ``data``.
+        num_segments: Number of segments; None means ``max(segment_ids) + 1``.
+        sorted: Whether ``segment_ids`` is sorted (accepted for API compatibility; the result is the same).
+
+    Returns:
+        Tensor of shape ``(num_segments,) + data.shape[1:]``.
+
+    Example:
+
+    >>> ops.segment_min(ops.array([1, 5, 2]), ops.array([0, 0, 1]))
+    tensor([1, 2], dtype=torch.int32)
+    """
     return _segment(data, segment_ids, num_segments, sorted, "amin")
 
 
 @d.op(rule=_segment_rule)
 def segment_prod(data: Any, segment_ids: Any, num_segments: int | None = None, sorted: bool = False) -> Tensor:  # noqa: A002
-    """Product per segment (empty segments: 1); see :func:`segment_sum`."""
+    """Product per segment (empty segments: 1); see :func:`segment_sum`.
+
+    Args:
+        data: Tensor whose first axis is segmented.
+        segment_ids: 1-D integer tensor, one segment id per row of ``data``.
+        num_segments: Number of segments; None means ``max(segment_ids) + 1``.
+        sorted: Whether ``segment_ids`` is sorted (accepted for API compatibility; the result is the same).
+
+    Returns:
+        Tensor of shape ``(num_segments,) + data.shape[1:]``.
+
+    Example:
+
+    >>> ops.segment_prod(ops.array([1, 5, 2]), ops.array([0, 0, 1]))
+    tensor([5, 2], dtype=torch.int32)
+    """
     return _segment(data, segment_ids, num_segments, sorted, "prod")
 
 
@@ -252,19 +398,60 @@ def _pair(c: Tensor) -> tuple[Tensor, Tensor]:
 
 @d.op
 def fft(x: Any) -> tuple[Tensor, Tensor]:
-    """FFT over the last axis of a ``(real, imag)`` pair; returns a ``(real, imag)`` pair."""
+    """FFT over the last axis of a ``(real, imag)`` pair; returns a ``(real, imag)`` pair.
+
+    Args:
+        x: A tuple ``(real, imag)`` of float tensors of one shape.
+
+    Returns:
+        The tuple ``(real, imag)`` of the transform.
+
+    Example:
+
+    >>> real, imag = ops.fft((ops.array([1.0, 0.0, 0.0, 0.0]), ops.zeros(4)))
+    >>> real
+    tensor([1., 1., 1., 1.])
+    """
     return _pair(torch.fft.fft(complex_from_pair(x), dim=-1))
 
 
 @d.op
 def fft2(x: Any) -> tuple[Tensor, Tensor]:
-    """2-D FFT over the last two axes of a ``(real, imag)`` pair; returns a ``(real, imag)`` pair."""
+    """2-D FFT over the last two axes of a ``(real, imag)`` pair; returns a ``(real, imag)`` pair.
+
+    Args:
+        x: A tuple ``(real, imag)`` of float tensors of one shape (rank 2 or more).
+
+    Returns:
+        The tuple ``(real, imag)`` of the transform.
+
+    Example:
+
+    >>> real, imag = ops.fft2((ops.ones((2, 2)), ops.zeros((2, 2))))
+    >>> real
+    tensor([[4., 0.],
+            [0., 0.]])
+    """
     return _pair(torch.fft.fft2(complex_from_pair(x), dim=(-2, -1)))
 
 
 @d.op
 def ifft2(x: Any) -> tuple[Tensor, Tensor]:
-    """Inverse 2-D FFT over the last two axes of a ``(real, imag)`` pair."""
+    """Inverse 2-D FFT over the last two axes of a ``(real, imag)`` pair.
+
+    Args:
+        x: A tuple ``(real, imag)`` of float tensors of one shape (rank 2 or more).
+
+    Returns:
+        The tuple ``(real, imag)`` of the inverse transform.
+
+    Example:
+
+    >>> real, imag = ops.ifft2((ops.ones((2, 2)), ops.zeros((2, 2))))
+    >>> real
+    tensor([[1., 0.],
+            [0., 0.]])
+    """
     return _pair(torch.fft.ifft2(complex_from_pair(x), dim=(-2, -1)))
 
 
@@ -278,6 +465,12 @@ def rfft(x: Any, fft_length: int | None = None) -> tuple[Tensor, Tensor]:
 
     Returns:
         ``(real, imag)`` pair.
+
+    Example:
+
+    >>> real, imag = ops.rfft(ops.array([1.0, 1.0, 1.0, 1.0]))
+    >>> real
+    tensor([4., 0., 0.])
     """
     t = _floated(x)
     return _pair(torch.fft.rfft(t.float() if t.dtype in (torch.float16, torch.bfloat16) else t, n=fft_length, dim=-1))
@@ -293,6 +486,11 @@ def irfft(x: Any, fft_length: int | None = None) -> Tensor:
 
     Returns:
         Real tensor.
+
+    Example:
+
+    >>> ops.irfft((ops.array([4.0, 0.0, 0.0]), ops.zeros(3)), fft_length=4)
+    tensor([1., 1., 1., 1.])
     """
     return torch.fft.irfft(complex_from_pair(x), n=fft_length, dim=-1)
 
@@ -341,6 +539,12 @@ def stft(x: Any, sequence_length: int, sequence_stride: int, fft_length: int, wi
 
     Raises:
         ValueError: for ``fft_length < sequence_length`` or a bad window.
+
+    Example:
+
+    >>> real, imag = ops.stft(ops.arange(16, dtype="float32"), 8, 4, 8)
+    >>> real.shape
+    torch.Size([5, 5])
     """
     _check_stft_args(sequence_length, fft_length)
     t = _floated(x)
@@ -381,6 +585,12 @@ def istft(x: Any, sequence_length: int, sequence_stride: int, fft_length: int, l
 
     Returns:
         Real signal.
+
+    Example:
+
+    >>> real, imag = ops.stft(ops.arange(16, dtype="float32"), 8, 4, 8)
+    >>> ops.istft((real, imag), 8, 4, 8, length=16).shape
+    torch.Size([16])
     """
     _check_stft_args(sequence_length, fft_length)
     spec = complex_from_pair(x)
@@ -401,7 +611,19 @@ def istft(x: Any, sequence_length: int, sequence_stride: int, fft_length: int, l
 
 @d.op
 def view_as_real(x: Any) -> Tensor:
-    """A complex tensor as real ``(..., 2)`` (real and imaginary parts last)."""
+    """A complex tensor as real ``(..., 2)`` (real and imaginary parts last).
+
+    Args:
+        x: Complex tensor.
+
+    Returns:
+        Float tensor of shape ``x.shape + (2,)``.
+
+    Example:
+
+    >>> ops.view_as_real(ops.view_as_complex(ops.array([[1.0, 2.0]])))
+    tensor([[1., 2.]])
+    """
     t = d.tensor(x)
     if not t.is_complex():
         raise ValueError(f"`view_as_real` expects a complex tensor. Received: dtype={t.dtype}")
@@ -412,8 +634,19 @@ def view_as_real(x: Any) -> Tensor:
 def view_as_complex(x: Any) -> Tensor:
     """A real ``(..., 2)`` tensor as complex.
 
+    Args:
+        x: Float tensor whose last axis has length 2 (real and imaginary parts).
+
+    Returns:
+        Complex tensor of shape ``x.shape[:-1]``.
+
     Raises:
         ValueError: if the last axis is not of length 2.
+
+    Example:
+
+    >>> ops.view_as_complex(ops.array([[1.0, 2.0]]))
+    tensor([1.+2.j])
     """
     t = d.tensor(x)
     if t.ndim == 0 or t.shape[-1] != 2:

@@ -19,6 +19,7 @@ import torch.nn.functional as F
 from keras_torch import activations as _act
 from keras_torch.core import config as _config
 from keras_torch.ops import _dispatch as d
+from keras_torch.ops import _docs
 from keras_torch.ops._dispatch import Tensor
 from keras_torch.ops._nn_conv import (  # noqa: F401 - re-exported
     adaptive_average_pool,
@@ -56,7 +57,8 @@ def _activation(name: str, fn: Callable[..., Tensor], doc: str, keep_int: bool =
         return slow(x, *args, **kwargs)
 
     op.__name__ = op.__qualname__ = name
-    op.__doc__ = f"{doc}\n\n    Args:\n        x: Input tensor.\n\n    Returns:\n        Tensor of the input (float) dtype.\n"
+    op.__doc__ = (f"{doc}\n\n    Args:\n        x: Input tensor.\n{_docs.extra_args(name)}\n"
+                  f"    Returns:\n        Tensor of the input (float) dtype.\n" + _docs.example(name))
     return op
 
 
@@ -157,6 +159,11 @@ def moments(x: Any, axes: Any, keepdims: bool = False, synchronized: bool = Fals
 
     Returns:
         ``(mean, variance)``.
+
+    Example:
+
+    >>> ops.moments(ops.array([1.0, 2.0, 3.0, 4.0]), axes=[0])
+    (tensor(2.5000), tensor(1.2500))
     """
     t = _floated(x)
     dims = d.axes_tuple(axes, t.ndim)
@@ -181,6 +188,13 @@ def batch_normalization(x: Any, mean: Any, variance: Any, axis: int, offset: Any
 
     Returns:
         Tensor.
+
+    Example:
+
+    >>> x = ops.array([[1.0, 2.0], [3.0, 4.0]])
+    >>> ops.batch_normalization(x, mean=ops.array([2.0, 3.0]), variance=ops.array([1.0, 1.0]), axis=-1, epsilon=0.0)
+    tensor([[-1., -1.],
+            [ 1.,  1.]])
     """
     t = _floated(x)
     ax = d.canonical_axis(axis, t.ndim)
@@ -217,6 +231,11 @@ def layer_normalization(x: Any, gamma: Any = None, beta: Any = None, axis: Any =
 
     Returns:
         Tensor of the input dtype.
+
+    Example:
+
+    >>> ops.layer_normalization(ops.array([[1.0, 2.0, 3.0]]))
+    tensor([[-1.2247,  0.0000,  1.2247]])
     """
     rms_scaling = kwargs.pop("rms_scaling", False)
     if kwargs:
@@ -256,6 +275,11 @@ def rms_normalization(x: Any, scale: Any = None, axis: Any = -1, epsilon: float 
 
     Returns:
         Tensor of the input dtype.
+
+    Example:
+
+    >>> ops.rms_normalization(ops.array([[3.0, 4.0]]))
+    tensor([[0.8485, 1.1314]])
     """
     t = _floated(x)
     eps = _config.epsilon() if epsilon is None else epsilon
@@ -285,6 +309,11 @@ def normalize(x: Any, axis: int = -1, order: int = 2, epsilon: float | None = No
 
     Raises:
         ValueError: for an ``order`` that is not an int >= 1.
+
+    Example:
+
+    >>> ops.normalize(ops.array([[3.0, 4.0]]))
+    tensor([[0.6000, 0.8000]])
     """
     if not isinstance(order, int) or order < 1:
         raise ValueError(f"Argument `order` must be an int >= 1. Received: order={order}")
@@ -329,6 +358,11 @@ def binary_crossentropy(target: Any, output: Any, from_logits: bool = False) -> 
 
     Raises:
         ValueError: if the shapes differ.
+
+    Example:
+
+    >>> ops.binary_crossentropy(ops.array([1.0, 0.0]), ops.array([0.9, 0.2]))
+    tensor([0.1054, 0.2231])
     """
     o = _floated(output)
     t = d.tensor(target, device=o.device).to(o.dtype)
@@ -359,6 +393,11 @@ def categorical_crossentropy(target: Any, output: Any, from_logits: bool = False
 
     Raises:
         ValueError: if the shapes differ.
+
+    Example:
+
+    >>> ops.categorical_crossentropy(ops.array([[0.0, 1.0]]), ops.array([[0.2, 0.8]]))
+    tensor([0.2231])
     """
     o = _floated(output)
     t = d.tensor(target, device=o.device).to(o.dtype)
@@ -390,6 +429,11 @@ def sparse_categorical_crossentropy(target: Any, output: Any, from_logits: bool 
 
     Raises:
         ValueError: if ``target`` does not match ``output`` without the class axis.
+
+    Example:
+
+    >>> ops.sparse_categorical_crossentropy(ops.array([1]), ops.array([[0.2, 0.8]]))
+    tensor([0.2231])
     """
     o = _floated(output)
     labels = d.tensor(target, device=o.device).to(torch.int64)
@@ -430,6 +474,12 @@ def one_hot(x: Any, num_classes: int, axis: int = -1, dtype: Any = None, sparse:
 
     Raises:
         ValueError: for ``sparse=True`` or an axis out of range.
+
+    Example:
+
+    >>> ops.one_hot(ops.array([0, 2]), 3)
+    tensor([[1., 0., 0.],
+            [0., 0., 1.]])
     """
     if sparse:
         raise ValueError("Unsupported value `sparse=True`: keras_torch has no sparse tensors.")
@@ -458,6 +508,12 @@ def multi_hot(inputs: Any, num_classes: int | None = None, axis: int = -1, dtype
 
     Raises:
         ValueError: without a number of classes, or with ``sparse=True``.
+
+    Example:
+
+    >>> ops.multi_hot(ops.array([[0, 2], [1, 1]]), num_classes=3)
+    tensor([[1., 0., 1.],
+            [0., 1., 0.]])
     """
     if num_classes is None:
         num_classes = kwargs.pop("num_tokens", None)
@@ -509,6 +565,12 @@ def dot_product_attention(query: Any, key: Any, value: Any, bias: Any = None, ma
 
     Raises:
         ValueError: for non-4-D inputs or incompatible head counts.
+
+    Example:
+
+    >>> q = ops.ones((1, 4, 2, 8))
+    >>> ops.dot_product_attention(q, q, q, is_causal=True).shape
+    torch.Size([1, 4, 2, 8])
     """
     (q, k, v), dt = d.promote(query, key, value)
     _attention_rule(q, k, v)
@@ -552,8 +614,21 @@ def dot_product_attention(query: Any, key: Any, value: Any, bias: Any = None, ma
 def psnr(x1: Any, x2: Any, max_val: float) -> Tensor:
     """Peak signal-to-noise ratio ``20 log10(max_val) - 10 log10(mse)`` over all elements.
 
+    Args:
+        x1: First signal.
+        x2: Second signal, of the shape of ``x1``.
+        max_val: Largest possible value of the signal (1.0 for images in ``[0, 1]``).
+
+    Returns:
+        Scalar tensor, in decibels.
+
     Raises:
         ValueError: if the shapes differ.
+
+    Example:
+
+    >>> ops.psnr(ops.array([0.0, 1.0]), ops.array([0.1, 0.9]), max_val=1.0)
+    tensor(20.0000)
     """
     a = _floated(x1)
     b = d.tensor(x2, device=a.device).to(a.dtype)
@@ -565,6 +640,19 @@ def psnr(x1: Any, x2: Any, max_val: float) -> Tensor:
 
 @d.op
 def polar(abs_: Any, angle: Any) -> Tensor:
-    """Complex numbers ``abs_ * (cos(angle) + i sin(angle))``."""
+    """Complex numbers ``abs_ * (cos(angle) + i sin(angle))``.
+
+    Args:
+        abs_: Magnitudes.
+        angle: Angles in radians, broadcastable with ``abs_``.
+
+    Returns:
+        Complex tensor.
+
+    Example:
+
+    >>> ops.polar(ops.array([2.0]), ops.array([0.0]))
+    tensor([2.+0.j])
+    """
     (r, a), _ = d.promote(abs_, angle, extra=(float,))
     return torch.polar(r, a)

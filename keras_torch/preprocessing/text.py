@@ -16,7 +16,17 @@ _FILTERS = '!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n'
 
 
 def text_to_word_sequence(input_text: str, filters: str = _FILTERS, lower: bool = True, split: str = " ") -> list[str]:
-    """The words of ``input_text``: lowercased (optionally), ``filters`` characters removed, split on ``split``."""
+    """The words of ``input_text``: lowercased (optionally), ``filters`` characters removed, split on ``split``.
+
+    Args:
+        input_text: The text.
+        filters: Characters removed (replaced by ``split``).
+        lower: Lowercase first.
+        split: Word separator.
+
+    Returns:
+        The list of words.
+    """
     if lower:
         input_text = input_text.lower()
     input_text = input_text.translate(str.maketrans({c: split for c in filters}))
@@ -36,6 +46,9 @@ def hashing_trick(text: str, n: int, hash_function: Any = None, filters: str = _
         lower: Lowercase first.
         split: Word separator.
         analyzer: A function splitting the text into words instead of the above.
+
+    Returns:
+        A list of ints in ``[1, n - 1]``, one per word.
     """
     if hash_function is None:
         hash_function = hash
@@ -49,7 +62,19 @@ def hashing_trick(text: str, n: int, hash_function: Any = None, filters: str = _
 
 def one_hot(input_text: str, n: int, filters: str = _FILTERS, lower: bool = True, split: str = " ",
             analyzer: Callable[[str], list[str]] | None = None) -> list[int]:
-    """:func:`hashing_trick` with Python's ``hash`` (word indices in ``[1, n - 1]``, not one-hot vectors)."""
+    """:func:`hashing_trick` with Python's ``hash`` (word indices in ``[1, n - 1]``, not one-hot vectors).
+
+    Args:
+        input_text: The text.
+        n: Size of the hashing space (index 0 is reserved).
+        filters: Characters removed.
+        lower: Lowercase first.
+        split: Word separator.
+        analyzer: A function splitting the text into words instead of the above.
+
+    Returns:
+        A list of ints in ``[1, n - 1]``, one per word.
+    """
     return hashing_trick(input_text, n, hash_function=hash, filters=filters, lower=lower, split=split,
                          analyzer=analyzer)
 
@@ -208,7 +233,14 @@ class Tokenizer:
 
 
 def tokenizer_from_json(json_string: str) -> Tokenizer:
-    """Rebuild a :class:`Tokenizer` from :meth:`Tokenizer.to_json`'s output."""
+    """Rebuild a :class:`Tokenizer` from :meth:`Tokenizer.to_json`'s output.
+
+    Args:
+        json_string: A string from ``Tokenizer.to_json()``.
+
+    Returns:
+        The restored :class:`Tokenizer`.
+    """
     config = dict(json.loads(json_string).get("config"))
     word_counts = json.loads(config.pop("word_counts"))
     word_docs = json.loads(config.pop("word_docs"))

@@ -52,6 +52,12 @@ def normal(shape: Any, mean: float = 0.0, stddev: float = 1.0, dtype: Any = None
 
     Returns:
         Tensor.
+
+    Example:
+
+    >>> x = random.normal((2, 3), mean=1.0, stddev=0.5, seed=42)
+    >>> x.shape, x.dtype
+    (torch.Size([2, 3]), torch.float32)
     """
     dt, dev = _dtype(dtype), _device()
     size = d.shape_tuple(shape)
@@ -66,8 +72,24 @@ def normal(shape: Any, mean: float = 0.0, stddev: float = 1.0, dtype: Any = None
 def uniform(shape: Any, minval: float = 0.0, maxval: float = 1.0, dtype: Any = None, seed: Any = None) -> Tensor:
     """Samples from the uniform distribution on ``[minval, maxval)``.
 
+    Args:
+        shape: Output shape.
+        minval: Lower bound (inclusive).
+        maxval: Upper bound (exclusive).
+        dtype: Float dtype (default ``keras.config.floatx()``).
+        seed: An int, a ``keras.random.SeedGenerator`` or None.
+
+    Returns:
+        Tensor of ``shape``.
+
     Raises:
         ValueError: for a non-float ``dtype``.
+
+    Example:
+
+    >>> x = random.uniform((1000,), minval=-1.0, maxval=1.0, seed=7)
+    >>> bool(x.min() >= -1.0 and x.max() < 1.0)
+    True
     """
     dt, dev = _dtype(dtype, "float", "uniform"), _device()
     size = d.shape_tuple(shape)
@@ -80,8 +102,24 @@ def uniform(shape: Any, minval: float = 0.0, maxval: float = 1.0, dtype: Any = N
 def randint(shape: Any, minval: int, maxval: int, dtype: Any = "int32", seed: Any = None) -> Tensor:
     """Random integers in ``[minval, maxval)``.
 
+    Args:
+        shape: Output shape.
+        minval: Lowest value (inclusive).
+        maxval: Upper bound (exclusive).
+        dtype: Integer dtype.
+        seed: An int, a ``keras.random.SeedGenerator`` or None.
+
+    Returns:
+        Tensor of ``shape``.
+
     Raises:
         ValueError: for a non-integer ``dtype``.
+
+    Example:
+
+    >>> x = random.randint((1000,), 0, 3, seed=1)
+    >>> sorted(set(x.tolist()))
+    [0, 1, 2]
     """
     dt, dev = _dtype(dtype, "int", "randint"), _device()
     gen = torch_generator(seed, dev)
@@ -94,7 +132,24 @@ _LOW = 0.5 * (1.0 + math.erf(-2.0 / math.sqrt(2.0)))  # normal CDF at -2
 def truncated_normal(shape: Any, mean: float = 0.0, stddev: float = 1.0, dtype: Any = None,
                      seed: Any = None) -> Tensor:
     """Samples from a normal distribution truncated to ``mean +/- 2 stddev`` (inverse-CDF sampling:
-    every sample is inside the bounds)."""
+    every sample is inside the bounds).
+
+    Args:
+        shape: Output shape.
+        mean: Mean of the distribution before truncation.
+        stddev: Standard deviation of the distribution before truncation.
+        dtype: Float dtype (default ``keras.config.floatx()``).
+        seed: An int, a ``keras.random.SeedGenerator`` or None.
+
+    Returns:
+        Tensor of ``shape``.
+
+    Example:
+
+    >>> x = random.truncated_normal((1000,), stddev=1.0, seed=3)
+    >>> bool(x.abs().max() <= 2.0)
+    True
+    """
     dt, dev = _dtype(dtype), _device()
     gen = torch_generator(seed, dev)
     u = torch.rand(d.shape_tuple(shape), generator=gen, dtype=torch.float64, device=dev)
@@ -122,6 +177,12 @@ def dropout(inputs: Any, rate: float, noise_shape: Any = None, seed: Any = None)
 
     Raises:
         ValueError: for a rate outside ``[0, 1]``.
+
+    Example:
+
+    >>> x = random.dropout(ops.ones((1000,)), rate=0.5, seed=0)
+    >>> sorted(set(x.tolist()))
+    [0.0, 2.0]
     """
     x = d.tensor(inputs)
     if not 0.0 <= float(rate) <= 1.0:
@@ -142,7 +203,22 @@ def dropout(inputs: Any, rate: float, noise_shape: Any = None, seed: Any = None)
 
 @d.op
 def shuffle(x: Any, axis: int = 0, seed: Any = None) -> Tensor:
-    """``x`` with its slices along ``axis`` in a random order (one permutation for the whole axis)."""
+    """``x`` with its slices along ``axis`` in a random order (one permutation for the whole axis).
+
+    Args:
+        x: Input tensor.
+        axis: Axis whose slices are permuted.
+        seed: An int, a ``keras.random.SeedGenerator`` or None.
+
+    Returns:
+        Tensor of the shape and dtype of ``x``.
+
+    Example:
+
+    >>> x = random.shuffle(ops.arange(5), seed=1)
+    >>> sorted(x.tolist())
+    [0, 1, 2, 3, 4]
+    """
     t = d.tensor(x)
     ax = d.canonical_axis(axis, t.ndim)
     gen = torch_generator(seed, t.device)
@@ -169,6 +245,11 @@ def categorical(logits: Any, num_samples: int, dtype: Any = "int32", seed: Any =
 
     Raises:
         ValueError: for logits that are not 2-D.
+
+    Example:
+
+    >>> random.categorical(ops.array([[-1e9, 0.0]]), num_samples=3, seed=0)
+    tensor([[1, 1, 1]], dtype=torch.int32)
     """
     lg = d.tensor(logits)
     if lg.ndim != 2:
@@ -197,7 +278,23 @@ def _param(value: Any, shape: tuple, dev: torch.device) -> Tensor:
 
 
 def gamma(shape: Any, alpha: Any, dtype: Any = None, seed: Any = None) -> Tensor:
-    """Samples from Gamma(``alpha``, 1)."""
+    """Samples from Gamma(``alpha``, 1).
+
+    Args:
+        shape: Output shape.
+        alpha: Shape parameter (concentration), a float or a tensor broadcastable to ``shape``.
+        dtype: Float dtype (default ``keras.config.floatx()``).
+        seed: An int, a ``keras.random.SeedGenerator`` or None.
+
+    Returns:
+        Tensor of ``shape`` of positive samples.
+
+    Example:
+
+    >>> x = random.gamma((1000,), alpha=2.0, seed=0)
+    >>> bool(x.min() > 0)
+    True
+    """
     dt, dev = _dtype(dtype), _device()
     size = d.shape_tuple(shape)
     with _seeded_global(seed, dev):
@@ -206,7 +303,24 @@ def gamma(shape: Any, alpha: Any, dtype: Any = None, seed: Any = None) -> Tensor
 
 
 def binomial(shape: Any, counts: Any, probabilities: Any, dtype: Any = None, seed: Any = None) -> Tensor:
-    """Samples from Binomial(``counts``, ``probabilities``)."""
+    """Samples from Binomial(``counts``, ``probabilities``).
+
+    Args:
+        shape: Output shape.
+        counts: Number of trials, a number or a tensor broadcastable to ``shape``.
+        probabilities: Success probability of each trial, broadcastable to ``shape``.
+        dtype: Float dtype of the counts (default ``keras.config.floatx()``).
+        seed: An int, a ``keras.random.SeedGenerator`` or None.
+
+    Returns:
+        Tensor of ``shape`` with the numbers of successes.
+
+    Example:
+
+    >>> x = random.binomial((1000,), counts=5, probabilities=0.5, seed=0)
+    >>> bool(x.min() >= 0 and x.max() <= 5)
+    True
+    """
     dt, dev = _dtype(dtype), _device()
     size = d.shape_tuple(shape)
     with _seeded_global(seed, dev):
@@ -216,7 +330,24 @@ def binomial(shape: Any, counts: Any, probabilities: Any, dtype: Any = None, see
 
 
 def beta(shape: Any, alpha: Any, beta: Any, dtype: Any = None, seed: Any = None) -> Tensor:
-    """Samples from Beta(``alpha``, ``beta``)."""
+    """Samples from Beta(``alpha``, ``beta``).
+
+    Args:
+        shape: Output shape.
+        alpha: First shape parameter, a float or a tensor broadcastable to ``shape``.
+        beta: Second shape parameter, a float or a tensor broadcastable to ``shape``.
+        dtype: Float dtype (default ``keras.config.floatx()``).
+        seed: An int, a ``keras.random.SeedGenerator`` or None.
+
+    Returns:
+        Tensor of ``shape`` with values in ``[0, 1]``.
+
+    Example:
+
+    >>> x = random.beta((1000,), alpha=2.0, beta=5.0, seed=0)
+    >>> bool(x.min() >= 0 and x.max() <= 1)
+    True
+    """
     dt, dev = _dtype(dtype), _device()
     size = d.shape_tuple(shape)
     with _seeded_global(seed, dev):

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+from keras_torch.core import budget as core_budget
 from keras_torch.core import registry
 from keras_torch.saving.dialects import tfkeras
+from keras_torch.saving.guards import budget
 
 
 def _category(obj: Any) -> str:
@@ -94,3 +98,39 @@ def compile_from_config(model: Any, cfg: dict[str, Any], custom_objects: dict | 
         kwargs["metrics"] = tfkeras.training_metrics(kwargs["metrics"])
     with registry.custom_object_scope(custom_objects or {}):
         model.compile(**kwargs)
+
+
+def compile_from_file(model: Any, cfg: dict[str, Any], custom_objects: dict | None, filepath: str, file_size: int,
+                      legacy: bool = False, then: Callable[[], None] | None = None) -> bool:
+    """Compile a model loaded from ``filepath`` with the compile settings the file holds.
+
+    Metric state (``MeanIoU``'s confusion matrix, ``AUC``'s thresholds) and the optimizer are
+    built under the file's allocation budget: a config asking for more is refused with a
+    ``ValueError``. A config that does not fit this version (an unknown optimizer argument...)
+    only warns, as in Keras, and the model is returned uncompiled.
+
+    Args:
+        model: The rebuilt model.
+        cfg: Its ``compile_config`` (Keras 3) or ``training_config`` (legacy ``.h5``).
+        custom_objects: Extra ``name -> object`` mappings.
+        filepath: The file, for messages.
+        file_size: Its size, which bounds the allocations.
+        legacy: ``cfg`` is a legacy ``training_config``.
+        then: Run after compiling, under the same budget (building the optimizer's slots).
+
+    Returns:
+        Whether the model was compiled.
+    """
+    try:
+        with budget.allocation_budget(budget.load_budget(file_size), filepath):
+            compile_from_config(model, cfg, custom_objects, legacy=legacy)
+            if then is not None:
+                then()
+    except core_budget.AllocationBudgetError:
+        raise
+    except Exception as e:  # noqa: BLE001 - Keras warns and returns the model uncompiled
+        what = "training config" if legacy else "compile_config"
+        warnings.warn(f"Could not compile the model loaded from '{filepath}' with its {what} ({type(e).__name__}: "
+                      f"{e}); it is returned uncompiled.", stacklevel=4)
+        return False
+    return True

@@ -90,34 +90,62 @@ def atomic_write(filepath: str, write: Callable[[str], None], overwrite: bool = 
 
 
 def atomic_write_dir(dirpath: str, write: Callable[[str], None]) -> None:
-    """Run ``write(tmpdir)`` on a new directory next to ``dirpath``, then swap it into place as a whole.
+    """Run ``write(tmpdir)`` on a fresh directory next to ``dirpath``, then put what it wrote in place.
 
-    The directories are exchanged atomically (``renameat2(RENAME_EXCHANGE)`` on Linux); elsewhere
-    two renames leave a moment where ``dirpath`` is missing but the old directory is kept as
-    ``.<name>.old-*`` until the new one is in place. A failing ``write`` leaves ``dirpath`` untouched.
+    A save never deletes what it did not write:
+
+    * no ``dirpath`` yet: the new directory is renamed into place;
+    * a directory holding only the members this save writes (a previous save): the two are
+      exchanged atomically (``renameat2(RENAME_EXCHANGE)`` on Linux) and the old one is removed;
+    * otherwise (the user's other files in it, a symlink to a directory, no atomic exchange on
+      this platform): each member is renamed over its counterpart, the weights first and
+      ``config.json`` last. Every member is replaced atomically; other entries, and the symlink
+      itself, are left alone.
+
+    A failing ``write`` leaves ``dirpath`` untouched.
     """
     dirpath = os.path.abspath(dirpath)
-    parent = os.path.dirname(dirpath)
+    if os.path.lexists(dirpath) and not os.path.isdir(dirpath):
+        raise FileExistsError(f"Cannot save a model directory to '{dirpath}': it exists and is not a directory.")
+    target = os.path.realpath(dirpath) if os.path.isdir(dirpath) else dirpath
+    parent = os.path.dirname(target)
     if not os.path.isdir(parent):
         raise FileNotFoundError(f"Cannot save to '{dirpath}': the folder '{parent}' does not exist.")
-    base = os.path.basename(dirpath)
-    tmpdir = tempfile.mkdtemp(prefix=f".{base}.", suffix=".tmp", dir=parent)
+    tmpdir = tempfile.mkdtemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=parent)
     try:
         write(tmpdir)
         os.chmod(tmpdir, 0o777 & ~_umask())
-        if not os.path.isdir(dirpath):
-            os.replace(tmpdir, dirpath)
-        elif _rename_exchange(tmpdir, dirpath):
-            pass  # tmpdir now holds the old directory
-        else:
-            old = tempfile.mkdtemp(prefix=f".{base}.old-", dir=parent)
-            os.rmdir(old)
-            os.replace(dirpath, old)
-            os.replace(tmpdir, dirpath)
-            tmpdir = old
+        members = _files_under(tmpdir)
+        if not os.path.isdir(target):
+            os.replace(tmpdir, target)
+        elif not (set(_files_under(target, True)) <= set(_files_under(tmpdir, True))
+                  and _rename_exchange(tmpdir, target)):
+            _replace_members(tmpdir, target, members)
         fsync_dir(parent)
     finally:
-        shutil.rmtree(tmpdir, ignore_errors=True)
+        shutil.rmtree(tmpdir, ignore_errors=True)  # the old directory, or the emptied staging one
+
+
+def _files_under(folder: str, with_dirs: bool = False) -> list[str]:
+    """Paths (relative, ``/``-separated) of the files below ``folder`` (and of its directories, with
+    a trailing ``/``, when ``with_dirs``); symlinks count as files."""
+    out = []
+    for root, dirs, files in os.walk(folder):
+        rel = os.path.relpath(root, folder)
+        links = [d for d in dirs if os.path.islink(os.path.join(root, d))]
+        names = files + links + [d + "/" for d in dirs if with_dirs and d not in links]
+        out.extend(name if rel == "." else f"{rel}/{name}".replace(os.sep, "/") for name in names)
+    return out
+
+
+def _replace_members(staging: str, target: str, members: list[str]) -> None:
+    """Rename each staged member over its counterpart in ``target``; ``config.json`` goes last
+    (it is what marks a folder as a saved model)."""
+    for rel in sorted(members, key=lambda m: (m == "config.json", m == "metadata.json", m)):
+        dest = os.path.join(target, *rel.split("/"))
+        os.makedirs(os.path.dirname(dest), exist_ok=True)
+        os.replace(os.path.join(staging, *rel.split("/")), dest)
+    fsync_dir(target)
 
 
 def _umask() -> int:

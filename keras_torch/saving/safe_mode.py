@@ -42,19 +42,20 @@ def check_config_safety(config: Any, custom_objects: dict | None = None) -> None
 
     A Lambda config can name its function by ``module`` + name; resolving an arbitrary module
     attribute (``os.system``, ``builtins.exec``...) would let a file call any function already
-    imported in the process with attacker-controlled arguments. Keras 3 resolves only
-    ``keras.*`` symbols; keras_torch resolves registered objects, ``custom_objects`` and
-    keras_torch's math modules (:data:`~keras_torch.layers.lambda_layer.SAFE_FUNCTION_MODULES`).
+    imported in the process with attacker-controlled arguments, and a keras_torch function such as
+    ``K.set_epsilon`` would change process-wide state. Keras 3 resolves only ``keras.*`` symbols;
+    keras_torch resolves the caller's objects (``custom_objects``, registered classes) and the
+    allow-listed pure functions of :mod:`keras_torch.layers._safe_functions`.
     """
     stack = [config]
     while stack:
         obj = stack.pop()
         if isinstance(obj, list):
-            stack.extend(obj)
+            stack.extend(v for v in obj if v and isinstance(v, (dict, list)))
             continue
         if not isinstance(obj, dict):
             continue
-        stack.extend(v for v in obj.values() if isinstance(v, (dict, list)))
+        stack.extend(v for v in obj.values() if v and isinstance(v, (dict, list)))
         name = obj.get("class_name")
         inner = obj.get("config")
         if not isinstance(name, str) or not isinstance(inner, dict):
@@ -68,8 +69,10 @@ def check_config_safety(config: Any, custom_objects: dict | None = None) -> None
                 where = f"{module}.{fname}" if module else str(fname)
                 raise ValueError(
                     f"Refusing to deserialize the `{what}` of Lambda layer '{inner.get('name', '?')}': it names the "
-                    f"function '{where}', which is neither registered with keras_torch nor passed in "
-                    "`custom_objects`. Resolving arbitrary functions from a file is unsafe. If you trust the "
+                    f"function '{where}', which is neither one of the pure math functions safe mode allows (keras.ops, "
+                    "keras.activations, the loss/metric functions, K.* math) nor passed in `custom_objects`. "
+                    "Resolving other functions from a file is unsafe (they can run code or change process-wide "
+                    "state). If you trust the "
                     f"file, pass `custom_objects={{'{fname}': <the function>}}`, or load it with "
                     "`safe_mode=False`."
                 )

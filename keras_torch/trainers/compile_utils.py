@@ -80,6 +80,10 @@ class CompileLoss:
             self._fused = fused_for(self.fns[0])
 
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> tuple[torch.Tensor, list]:
+        if y_true is None and any(fn is not None for fn in self.fns):
+            raise ValueError("None values not supported: the model was compiled with a loss but received no targets "
+                             "(`y` is None). Pass `y` to fit()/evaluate() (or yield (x, y) batches), or compile "
+                             "without a loss and use `add_loss()`.")
         fused = self._fused
         if fused is not None and sample_weight is None and type(y_pred) is torch.Tensor and type(y_true) is torch.Tensor:
             value = fused(y_true, y_pred)  # None when this batch does not fit the fused kernel

@@ -19,6 +19,7 @@ import torch
 from keras_torch.core import config as _config
 from keras_torch.core import tree
 from keras_torch.distribution.sharding import Sharding
+from keras_torch.utils.dataset_creator import DatasetCreator, InputContext
 
 
 def to_tensor(x: Any, device: torch.device | None = None, strings: bool = True) -> Any:
@@ -51,7 +52,17 @@ def to_tensor(x: Any, device: torch.device | None = None, strings: bool = True) 
 
 
 def unpack_x_y_sample_weight(data: Any) -> tuple[Any, Any, Any]:
-    """``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)`` → the three parts (Keras helper)."""
+    """``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)`` → the three parts (Keras helper).
+
+    Args:
+        data: A batch: ``x``, ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)`` (tuple or list).
+
+    Returns:
+        ``(x, y, sample_weight)``, None for the missing parts.
+
+    Raises:
+        ValueError: for a tuple of more than three items.
+    """
     if isinstance(data, list):
         data = tuple(data)
     if not isinstance(data, tuple):
@@ -67,7 +78,16 @@ def unpack_x_y_sample_weight(data: Any) -> tuple[Any, Any, Any]:
 
 def pack_x_y_sample_weight(x: Any, y: Any = None, sample_weight: Any = None) -> Any:
     """``(x, y, sample_weight)`` without the ``None`` parts; ``x`` alone when it is the only part and not a
-    list or tuple (Keras: a custom ``train_step`` then receives the batch itself, not a 1-tuple)."""
+    list or tuple (Keras: a custom ``train_step`` then receives the batch itself, not a 1-tuple).
+
+    Args:
+        x: Inputs.
+        y: Targets, or None.
+        sample_weight: Sample weights, or None.
+
+    Returns:
+        ``x``, ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)``.
+    """
     if y is None:
         return (x,) if isinstance(x, (list, tuple)) else x
     if sample_weight is None:
@@ -86,6 +106,83 @@ def _is_array_like(x: Any) -> bool:
     leaves = tree.flatten(x)
     return all(isinstance(v, (np.ndarray, torch.Tensor)) or (hasattr(v, "__array__") and hasattr(v, "shape"))
                or v is None for v in leaves)
+
+
+class DataSpec:
+    """What a model expects of its data, checked at the edge of the pipeline.
+
+    Args:
+        input_dtypes: ``{input name: torch dtype}`` of the model's inputs (in input order), or ``None``
+            when the model declares none yet. Integer and bool data for a floating input is cast to
+            it, as Keras converts inputs to their ``Input``'s dtype.
+        label_classes: Per output (in output order): the number of classes of an output trained with
+            integer labels (a sparse categorical crossentropy), else ``None``.
+        output_names: The model's output names (to match dict targets).
+    """
+
+    def __init__(self, input_dtypes: dict[str, torch.dtype] | None, label_classes: list[int | None],
+                 output_names: list[str]) -> None:
+        self.input_dtypes = input_dtypes
+        self.label_classes = label_classes
+        self.output_names = output_names
+
+    def cast_inputs(self, x: Any) -> Any:
+        """``x`` with integer/bool tensors of floating inputs cast to the input's dtype (no copy otherwise)."""
+        dtypes = self.input_dtypes
+        if not dtypes:
+            return x
+        if isinstance(x, torch.Tensor):
+            return _cast(x, next(iter(dtypes.values()))) if len(dtypes) == 1 else x
+        if isinstance(x, dict):
+            return {k: _cast(v, dtypes[k]) if k in dtypes else v for k, v in x.items()}
+        if isinstance(x, (list, tuple)) and len(x) == len(dtypes):
+            return type(x)(_cast(v, d) for v, d in zip(x, dtypes.values()))
+        return x
+
+    def check_labels(self, y: Any) -> None:
+        """``ValueError`` naming the first integer label outside its output's ``[0, classes)`` (NaN included).
+
+        Costs one reduction per labelled output; the loops call it once per array data source and
+        on each stream batch while it is still on the host.
+        """
+        if y is None or not any(self.label_classes):
+            return
+        names = self.output_names
+        if isinstance(y, dict):
+            ys = [y.get(n) for n in names]
+        elif isinstance(y, (list, tuple)) and len(y) == len(names):
+            ys = list(y)
+        else:
+            ys = [y] if len(names) == 1 else []
+        for name, classes, t in zip(names, self.label_classes, ys):
+            if classes is not None and isinstance(t, (torch.Tensor, np.ndarray)) and t.ndim and t.shape[0]:
+                _check_label_range(t, classes, name)
+
+
+def _cast(t: Any, dtype: torch.dtype) -> Any:
+    if isinstance(t, torch.Tensor) and dtype.is_floating_point and not t.is_floating_point() and not t.is_complex():
+        return t.to(dtype)
+    return t
+
+
+def _check_label_range(t: Any, classes: int, output: str) -> None:
+    if isinstance(t, np.ndarray):
+        t = torch.from_numpy(np.ascontiguousarray(t)) if t.dtype.kind in "biuf" else None
+        if t is None:
+            return
+    if t.is_floating_point():
+        finite = torch.isfinite(t)
+        if not bool(finite.all()):
+            bad = t[~finite].reshape(-1)[0].item()
+            raise ValueError(f"Received a label value of {bad} for output '{output}': integer class labels "
+                             f"in [0, {classes}) are expected (sparse categorical crossentropy).")
+        t = t.trunc()  # labels are cast to integers by truncation, as in Keras
+    lo, hi = torch.aminmax(t.reshape(-1))
+    lo, hi = int(lo), int(hi)
+    if lo < 0 or hi >= classes:
+        raise ValueError(f"Received a label value of {lo if lo < 0 else hi} which is outside the valid range of "
+                         f"[0, {classes}) for output '{output}' (sparse categorical crossentropy: labels must be "
+                         "class indices of the output).")
 
 
 class DataHandler:
@@ -130,7 +227,14 @@ class DataHandler:
         self._sharding: Sharding | None = None
         self._shard_seed: int | None = None  # shared by all ranks; drawn at the first shuffled epoch
         self._shard_cache: Any = None  # unshuffled arrays: this rank's rows, gathered once
+        self._spec: DataSpec | None = None  # what the model expects (configure): casts and label checks
 
+        if isinstance(x, DatasetCreator):
+            if steps_per_epoch is None:
+                raise ValueError("When using a `keras.utils.experimental.DatasetCreator`, `steps_per_epoch`, "
+                                 "`validation_steps` or `steps` argument must be provided in `Model.fit`, "
+                                 "`Model.evaluate`, or `Model.predict`.")
+            x = x(InputContext())
         if yields_batches(x):
             if batch_size is not None:
                 _warn_batch_size_ignored(x, batch_size)
@@ -175,6 +279,19 @@ class DataHandler:
         self.num_samples = n_x
         if class_weight is not None and self.y is not None:
             self.sw = _apply_class_weight(self.y, self.sw, class_weight)
+
+    def configure(self, spec: DataSpec | None) -> None:
+        """Check and adapt the data to what the model expects, once per data source where possible.
+
+        Arrays are cast (integer/bool inputs to the model's float inputs) and their integer labels
+        range-checked here, before the loop; stream batches get the same treatment one at a time
+        (labels while they are still on the host, so no device synchronisation).
+        """
+        self._spec = spec
+        if spec is None or not self._array:
+            return
+        self.x = spec.cast_inputs(self.x)
+        spec.check_labels(self.y)
 
     # ------------------------------------------------------------------ sharding
     def shard(self, sharding: Sharding) -> None:
@@ -222,8 +339,7 @@ class DataHandler:
     def steps(self) -> int | None:
         total = self.split_rows
         if total is not None:
-            lo, hi = self._sharding.predict_rows(total)
-            return max(1, math.ceil((hi - lo) / self._sharding.predict_batch_size(self.batch_size)))
+            return len(self._sharding.predict_spans(total, self.batch_size))
         if self.steps_per_epoch is not None:
             return int(self.steps_per_epoch)
         if self._array:
@@ -286,11 +402,7 @@ class DataHandler:
 
     def _predict_share(self) -> tuple[None, list[tuple[int, int]], None]:
         """Sharded predict: this process' contiguous rows, in steps of its share of a batch."""
-        lo, hi = self._sharding.predict_rows(self.split_rows)
-        if hi <= lo:  # nothing to predict here: one placeholder row, dropped by the gather
-            return None, [(0, 1)], None
-        bs = self._sharding.predict_batch_size(self.batch_size)
-        return None, [(s, min(s + bs, hi)) for s in range(lo, hi, bs)], None
+        return None, self._sharding.predict_spans(self.split_rows, self.batch_size), None
 
     def _shard_rows(self, epoch: int) -> tuple[Any, Any, Any, list[tuple[int, int]], list[float]]:
         """Sharded training/evaluation: this rank's rows of the epoch, gathered, with its step spans."""
@@ -342,9 +454,25 @@ class DataHandler:
                                          sw[s] if sw is not None else None)
 
     def _convert(self, batch: Any) -> tuple[Any, Any, Any]:
-        """A raw batch as device tensors, with class weights applied."""
+        """A raw batch as device tensors, checked against the model's spec, with class weights applied."""
+        if batch is None or isinstance(batch, (str, bytes)):
+            raise ValueError("When passing a Python generator, dataset or Sequence to a Keras model, each batch must "
+                             "be a tuple, either (input,) or (inputs, targets) or (inputs, targets, sample_weights). "
+                             f"Received: {_short(batch)}")
         x, y, sw = unpack_x_y_sample_weight(batch)
+        spec = self._spec
+        if spec is not None and y is not None:
+            spec.check_labels(y)  # on the host as yielded: tensors already on a device are read there
         x = tree.map_structure(lambda v: to_tensor(v, self.device), x)
+        for leaf in tree.flatten(x):
+            # string arrays stay numpy for the model's text layers (to_tensor)
+            if leaf is not None and not isinstance(leaf, torch.Tensor) and not (
+                    isinstance(leaf, np.ndarray) and leaf.dtype.kind in "OUS"):
+                raise ValueError(f"Unsupported input data in a batch: {_short(leaf)} (of type {type(leaf).__name__}). "
+                                 "Inputs must be numeric arrays, string arrays or tensors (or nested lists/dicts of "
+                                 "them).")
+        if spec is not None:
+            x = spec.cast_inputs(x)
         y = tree.map_structure(lambda v: to_tensor(v, self.device, strings=False), y) if y is not None else None
         sw = to_tensor(sw, self.device, strings=False) if sw is not None else None
         if self.class_weight is not None and y is not None:
@@ -369,6 +497,11 @@ class DataHandler:
             yield pack_x_y_sample_weight(*self._convert(batch))
         if is_keras_sequence(src) and hasattr(src, "on_epoch_end"):
             src.on_epoch_end()
+
+
+def _short(obj: Any, limit: int = 100) -> str:
+    text = repr(obj)
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def _spans(sizes: list[int]) -> list[tuple[int, int]]:
@@ -426,11 +559,18 @@ def _apply_class_weight(y: Any, sw: Any, class_weight: dict) -> torch.Tensor:
     else:
         idx = yt.reshape(yt.shape[0], -1)[:, 0]
         idx = torch.round(idx).long() if idx.is_floating_point() else idx.long()
-    size = max(int(max(class_weight)) + 1, int(idx.max().item()) + 1)
+    # A table over the classes present (a key of 10**9 allocated 4 GB); other keys match no label, and
+    # labels without a key weigh 1, as Keras's ``class_weight.get(label, 1.0)``.
+    size = max(int(idx.max().item()) + 1, 1)
     table = torch.ones(size, dtype=torch.float32, device=yt.device)
     for k, v in class_weight.items():
-        table[int(k)] = float(v)
-    w = table[idx]
+        try:
+            key = int(k)
+        except (TypeError, ValueError, OverflowError):
+            continue
+        if key == k and 0 <= key < size:
+            table[key] = float(v)
+    w = torch.where(idx >= 0, table[idx.clamp(min=0)], table.new_ones(()))
     return w if sw is None else sw * w
 
 

@@ -84,6 +84,10 @@ def to_numpy(t: torch.Tensor) -> np.ndarray:
 def concat_outputs(outputs: list[Any]) -> Any:
     """Per-batch predictions (tensors, or dicts/lists of them) concatenated into numpy arrays."""
     first = outputs[0]
+    if isinstance(first, torch.Tensor) and first.is_nested:  # ragged rows (TextVectorization(ragged=True))
+        # numpy has no ragged arrays: the rows of every batch as one nested tensor (Keras: a RaggedTensor)
+        rows = [row.detach().cpu() for o in outputs for row in o.unbind()]
+        return torch.nested.nested_tensor(rows, layout=first.layout)
     if isinstance(first, torch.Tensor):
         return to_numpy(torch.cat(outputs))
     if isinstance(first, dict):

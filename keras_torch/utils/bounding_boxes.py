@@ -299,6 +299,17 @@ def affine_transform(boxes: Any, angle: Any, translate_x: Any, translate_y: Any,
 def crop(boxes: Any, top: Any, left: Any, height: Any, width: Any, bounding_box_format: str = "xyxy") -> torch.Tensor:
     """Shift ``"xyxy"`` boxes into a crop window at ``(top, left)`` of size ``(height, width)`` and clip them to it.
 
+    Args:
+        boxes: Boxes ``(..., 4)`` in "xyxy" format (pixels).
+        top: Top offset of the crop window.
+        left: Left offset of the crop window.
+        height: Height of the crop window.
+        width: Width of the crop window.
+        bounding_box_format: Must be "xyxy".
+
+    Returns:
+        The boxes in the coordinates of the crop, clipped to it.
+
     Raises:
         NotImplementedError: for another ``bounding_box_format``.
     """
@@ -315,6 +326,17 @@ def crop(boxes: Any, top: Any, left: Any, height: Any, width: Any, bounding_box_
 def pad(boxes: Any, top: Any, left: Any, height: Any = None, width: Any = None,
         bounding_box_format: str = "xyxy") -> torch.Tensor:
     """Shift ``"xyxy"`` boxes by the ``top``/``left`` padding of their image.
+
+    Args:
+        boxes: Boxes ``(..., 4)`` in "xyxy" format (pixels).
+        top: Rows added above the image.
+        left: Columns added left of the image.
+        height: Accepted for API compatibility (not needed for the shift).
+        width: Accepted for API compatibility (not needed for the shift).
+        bounding_box_format: Must be "xyxy".
+
+    Returns:
+        The shifted boxes.
 
     Raises:
         NotImplementedError: for another ``bounding_box_format``.

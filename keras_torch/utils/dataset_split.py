@@ -144,6 +144,27 @@ def audio_dataset_from_directory(
     longest clip, or every clip cut/padded to ``output_sequence_length``. Labels follow
     ``label_mode`` as in ``image_dataset_from_directory``.
 
+    Args:
+        directory: Root directory with one subdirectory of ``.wav`` files per class.
+        labels: "inferred" (from the subdirectory names), a list of integer labels (one per file, in
+            sorted path order), or None (no labels).
+        label_mode: "int", "categorical" (one-hot), "binary" (exactly two classes) or None.
+        class_names: Explicit order of the class subdirectories (with ``labels="inferred"``).
+        batch_size: Batch size; None yields single samples.
+        sampling_rate: Expected sample rate of every file (checked), or None.
+        output_sequence_length: Length every clip is cut or zero-padded to; None pads per batch.
+        ragged: Not supported (must be False).
+        shuffle: Shuffle the files.
+        seed: Seed of the shuffle and of the validation split.
+        validation_split: Fraction of the files held out for validation.
+        subset: "training", "validation" or "both" (with ``validation_split``).
+        follow_links: Follow symbolic links to subdirectories.
+        verbose: Print the number of files and classes found.
+
+    Returns:
+        A dataset of ``(audio, labels)`` batches (``audio`` alone without labels), with
+        ``.class_names``; with ``subset="both"``, a ``[training, validation]`` pair.
+
     Raises:
         ValueError: Invalid arguments, no files, or a file whose rate differs from ``sampling_rate``.
         NotImplementedError: ``ragged=True`` (keras_torch has no ragged tensors).

@@ -356,6 +356,35 @@ def image_dataset_from_directory(
     ``main_directory/class_a/*.jpg, main_directory/class_b/*.jpg`` gives labels 0 and 1. Supported
     formats: ``.jpeg .jpg .png .bmp .gif`` (read with Pillow). Returns a dataset (or, with
     ``subset="both"``, a ``[train, validation]`` pair) with ``.class_names`` and ``.file_paths``.
+
+    Args:
+        directory: Root directory with one subdirectory of images per class.
+        labels: "inferred" (from the subdirectory names), a list of integer labels (one per file, in
+            sorted path order), or None (no labels).
+        label_mode: "int", "categorical" (one-hot), "binary" (exactly two classes) or None.
+        class_names: Explicit order of the class subdirectories (with ``labels="inferred"``).
+        color_mode: "rgb", "rgba" or "grayscale".
+        batch_size: Batch size; None yields single samples.
+        image_size: ``(height, width)`` every image is resized to.
+        shuffle: Shuffle the files.
+        seed: Seed of the shuffle and of the validation split.
+        validation_split: Fraction of the files held out for validation.
+        subset: "training", "validation" or "both" (with ``validation_split``).
+        interpolation: Resize method, e.g. "bilinear", "nearest", "bicubic".
+        follow_links: Follow symbolic links to subdirectories.
+        crop_to_aspect_ratio: Center-crop to the target aspect ratio before resizing.
+        pad_to_aspect_ratio: Pad to the target aspect ratio before resizing.
+        data_format: "channels_last" or "channels_first"; None means ``image_data_format()``.
+        format: "tf" or "grain" (accepted; the same dataset object either way).
+        verbose: Print the number of files and classes found.
+        **kwargs: ``smart_resize``, the tf.keras 2 name of ``crop_to_aspect_ratio``.
+
+    Returns:
+        A dataset of ``(images, labels)`` batches (images alone without labels), with ``.class_names``
+        and ``.file_paths``; with ``subset="both"``, a ``[training, validation]`` pair.
+
+    Raises:
+        ValueError: for invalid arguments or a directory without images.
     """
     if "smart_resize" in kwargs:  # tf.keras 2.x name
         crop_to_aspect_ratio = kwargs.pop("smart_resize")
@@ -432,6 +461,26 @@ def text_dataset_from_directory(
 
     Texts are numpy arrays of ``str`` (UTF-8 decoded; ``max_length`` truncates the raw bytes first,
     like ``tf.strings.substr``).
+
+    Args:
+        directory: Root directory with one subdirectory of ``.txt`` files per class.
+        labels: "inferred" (from the subdirectory names), a list of integer labels (one per file, in
+            sorted path order), or None (no labels).
+        label_mode: "int", "categorical" (one-hot), "binary" (exactly two classes) or None.
+        class_names: Explicit order of the class subdirectories (with ``labels="inferred"``).
+        batch_size: Batch size; None yields single samples.
+        max_length: Largest number of bytes kept per text (None keeps all).
+        shuffle: Shuffle the files.
+        seed: Seed of the shuffle and of the validation split.
+        validation_split: Fraction of the files held out for validation.
+        subset: "training", "validation" or "both" (with ``validation_split``).
+        follow_links: Follow symbolic links to subdirectories.
+        format: "tf" or "grain" (accepted; the same dataset object either way).
+        verbose: Print the number of files and classes found.
+
+    Returns:
+        A dataset of ``(texts, labels)`` batches (texts alone without labels), with ``.class_names``;
+        with ``subset="both"``, a ``[training, validation]`` pair.
     """
     if labels not in ("inferred", None):
         if not isinstance(labels, (list, tuple)):
@@ -490,6 +539,26 @@ def timeseries_dataset_from_array(
 
     Window ``i`` is ``data[start_index + p_i : ... : sampling_rate]`` (``sequence_length`` steps) with
     ``p_i = i * sequence_stride``; its target is ``targets[start_index + p_i]``.
+
+    Args:
+        data: Array-like whose first axis is time.
+        targets: Targets aligned with ``data`` (``targets[i]`` for the window starting at ``i``), or None.
+        sequence_length: Steps per window.
+        sequence_stride: Steps between the starts of consecutive windows.
+        sampling_rate: Step between the samples inside a window.
+        batch_size: Windows per batch; None yields single windows.
+        shuffle: Shuffle the windows.
+        seed: Seed of the shuffle.
+        start_index: First time step used (default 0).
+        end_index: Time step after the last one used (default: the end of ``data``).
+        format: "tf" or "grain" (accepted; the same dataset object either way).
+
+    Returns:
+        A dataset of ``(windows, targets)`` batches (windows alone when ``targets`` is None); windows are
+        ``(batch, sequence_length, ...)``.
+
+    Raises:
+        ValueError: for out-of-range indices, rates or strides.
     """
     n_data = len(data)
     if start_index:

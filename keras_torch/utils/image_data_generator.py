@@ -36,20 +36,25 @@ class ImageDataGenerator:
     """Generate batches of images with real-time augmentation (tf-keras 2 API).
 
     Args:
-        featurewise_center / featurewise_std_normalization: Center / scale by the dataset
-            statistics computed by :meth:`fit`.
-        samplewise_center / samplewise_std_normalization: Center / scale each image by its own.
-        zca_whitening / zca_epsilon: ZCA whitening (fitted by :meth:`fit`).
+        featurewise_center: Subtract the dataset mean computed by :meth:`fit`.
+        samplewise_center: Subtract each image's own mean.
+        featurewise_std_normalization: Divide by the dataset standard deviation computed by :meth:`fit`.
+        samplewise_std_normalization: Divide each image by its own standard deviation.
+        zca_whitening: Apply ZCA whitening (fitted by :meth:`fit`; turns ``featurewise_center`` on).
+        zca_epsilon: Epsilon added to the eigenvalues in ZCA whitening.
         rotation_range: Degrees of random rotation.
-        width_shift_range / height_shift_range: A fraction of the size (< 1), pixels (>= 1), or a
-            list of allowed values (taken with a random sign).
+        width_shift_range: Horizontal shift: a fraction of the width (< 1), pixels (>= 1), or a list of
+            allowed values (taken with a random sign).
+        height_shift_range: Vertical shift, given as ``width_shift_range``.
         brightness_range: Two floats: brightness factors drawn between them.
         shear_range: Shear angle in degrees.
         zoom_range: A float ``z`` (``[1 - z, 1 + z]``) or two floats.
         channel_shift_range: Random channel shift intensity.
-        fill_mode / cval: Points outside the image: ``"constant"`` (``cval``), ``"nearest"``,
+        fill_mode: How points outside the image are filled: ``"constant"`` (with ``cval``), ``"nearest"``,
             ``"reflect"`` or ``"wrap"``.
-        horizontal_flip / vertical_flip: Random flips.
+        cval: Fill value of ``"constant"`` mode.
+        horizontal_flip: Flip half of the images left-right at random.
+        vertical_flip: Flip half of the images upside down at random.
         rescale: Multiply images by this factor (before the other standardization).
         preprocessing_function: Applied to each image first (a ``(h, w, c)`` array in and out).
         data_format: ``"channels_last"`` (default) or ``"channels_first"``.

@@ -125,10 +125,14 @@ class NumpyArrayIterator(Iterator):
             where ``extra`` (an array or a list of arrays) is passed through with each batch.
         y: Labels, or ``None`` (batches are then the images alone).
         image_data_generator: The generator transforming each image.
-        batch_size / shuffle / seed: As :class:`Iterator`.
+        batch_size: Images per batch.
+        shuffle: Shuffle the order at every epoch.
         sample_weight: Per-sample weights (batches become ``(x, y, weights)``).
+        seed: Seed of the shuffle and of the augmentation.
         data_format: ``"channels_last"`` or ``"channels_first"``.
-        save_to_dir / save_prefix / save_format: Also write the augmented images there.
+        save_to_dir: Also write the augmented images to this directory (None: do not save).
+        save_prefix: File name prefix of the saved images.
+        save_format: Image format of the saved images (e.g. ``"png"``, ``"jpeg"``).
         subset: ``"training"`` or ``"validation"`` part of the generator's ``validation_split``.
         ignore_class_split: Allow the two subsets to hold different classes.
         dtype: dtype of the image batches.
@@ -326,13 +330,19 @@ class DirectoryIterator(_FileBatches, Iterator):
         color_mode: ``"rgb"``, ``"rgba"`` or ``"grayscale"``.
         classes: Class subdirectories to use, in index order (default: all, sorted).
         class_mode: ``"categorical"`` (one-hot), ``"binary"``, ``"sparse"``, ``"input"`` or ``None``.
-        batch_size / shuffle / seed: As :class:`Iterator`.
-        data_format / save_to_dir / save_prefix / save_format / subset / dtype: As
-            :class:`NumpyArrayIterator`.
+        batch_size: Images per batch.
+        shuffle: Shuffle the order at every epoch.
+        seed: Seed of the shuffle and of the augmentation.
+        data_format: ``"channels_last"`` or ``"channels_first"``.
+        save_to_dir: Also write the augmented images to this directory (None: do not save).
+        save_prefix: File name prefix of the saved images.
+        save_format: Image format of the saved images (e.g. ``"png"``, ``"jpeg"``).
         follow_links: Follow symbolic links to subdirectories.
+        subset: ``"training"`` or ``"validation"`` part of the generator's ``validation_split``.
         interpolation: Pillow resampling (``"nearest"``, ``"bilinear"``, ``"bicubic"``, ``"lanczos"``,
             ``"box"``, ``"hamming"``).
         keep_aspect_ratio: Center-crop to the target aspect ratio before resizing.
+        dtype: dtype of the image batches.
     """
 
     allowed_class_modes = {"categorical", "binary", "sparse", "input", None}

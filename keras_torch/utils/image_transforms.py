@@ -126,7 +126,21 @@ def apply_affine_transform(x: np.ndarray, theta: float = 0, tx: float = 0, ty: f
 
 def random_rotation(x: np.ndarray, rg: float, row_axis: int = 1, col_axis: int = 2, channel_axis: int = 0,
                     fill_mode: str = "nearest", cval: float = 0.0, interpolation_order: int = 1) -> np.ndarray:
-    """Rotate by an angle drawn from ``[-rg, rg]`` degrees (numpy's global generator)."""
+    """Rotate by an angle drawn from ``[-rg, rg]`` degrees (numpy's global generator).
+
+    Args:
+        x: Rank-3 image array.
+        rg: Largest rotation, in degrees.
+        row_axis: Row axis of ``x``.
+        col_axis: Column axis of ``x``.
+        channel_axis: Channel axis of ``x``.
+        fill_mode: How points outside the image are filled: "constant", "nearest", "reflect" or "wrap".
+        cval: Fill value of "constant" mode.
+        interpolation_order: Spline order of the resampling (needs SciPy).
+
+    Returns:
+        The rotated image array.
+    """
     theta = np.random.uniform(-rg, rg)
     return apply_affine_transform(x, theta=theta, row_axis=row_axis, col_axis=col_axis, channel_axis=channel_axis,
                                   fill_mode=fill_mode, cval=cval, order=interpolation_order)
@@ -134,7 +148,22 @@ def random_rotation(x: np.ndarray, rg: float, row_axis: int = 1, col_axis: int =
 
 def random_shift(x: np.ndarray, wrg: float, hrg: float, row_axis: int = 1, col_axis: int = 2, channel_axis: int = 0,
                  fill_mode: str = "nearest", cval: float = 0.0, interpolation_order: int = 1) -> np.ndarray:
-    """Shift by fractions drawn from ``[-hrg, hrg]`` of the height and ``[-wrg, wrg]`` of the width."""
+    """Shift by fractions drawn from ``[-hrg, hrg]`` of the height and ``[-wrg, wrg]`` of the width.
+
+    Args:
+        x: Rank-3 image array.
+        wrg: Largest horizontal shift, as a fraction of the width.
+        hrg: Largest vertical shift, as a fraction of the height.
+        row_axis: Row axis of ``x``.
+        col_axis: Column axis of ``x``.
+        channel_axis: Channel axis of ``x``.
+        fill_mode: How points outside the image are filled: "constant", "nearest", "reflect" or "wrap".
+        cval: Fill value of "constant" mode.
+        interpolation_order: Spline order of the resampling (needs SciPy).
+
+    Returns:
+        The shifted image array.
+    """
     h, w = x.shape[row_axis], x.shape[col_axis]
     tx = np.random.uniform(-hrg, hrg) * h
     ty = np.random.uniform(-wrg, wrg) * w
@@ -144,7 +173,21 @@ def random_shift(x: np.ndarray, wrg: float, hrg: float, row_axis: int = 1, col_a
 
 def random_shear(x: np.ndarray, intensity: float, row_axis: int = 1, col_axis: int = 2, channel_axis: int = 0,
                  fill_mode: str = "nearest", cval: float = 0.0, interpolation_order: int = 1) -> np.ndarray:
-    """Shear by an angle drawn from ``[-intensity, intensity]`` degrees."""
+    """Shear by an angle drawn from ``[-intensity, intensity]`` degrees.
+
+    Args:
+        x: Rank-3 image array.
+        intensity: Largest shear angle, in degrees.
+        row_axis: Row axis of ``x``.
+        col_axis: Column axis of ``x``.
+        channel_axis: Channel axis of ``x``.
+        fill_mode: How points outside the image are filled: "constant", "nearest", "reflect" or "wrap".
+        cval: Fill value of "constant" mode.
+        interpolation_order: Spline order of the resampling (needs SciPy).
+
+    Returns:
+        The sheared image array.
+    """
     shear = np.random.uniform(-intensity, intensity)
     return apply_affine_transform(x, shear=shear, row_axis=row_axis, col_axis=col_axis, channel_axis=channel_axis,
                                   fill_mode=fill_mode, cval=cval, order=interpolation_order)
@@ -152,7 +195,24 @@ def random_shear(x: np.ndarray, intensity: float, row_axis: int = 1, col_axis: i
 
 def random_zoom(x: np.ndarray, zoom_range: Any, row_axis: int = 1, col_axis: int = 2, channel_axis: int = 0,
                 fill_mode: str = "nearest", cval: float = 0.0, interpolation_order: int = 1) -> np.ndarray:
-    """Zoom rows and columns by factors drawn from ``zoom_range`` (two floats)."""
+    """Zoom rows and columns by factors drawn from ``zoom_range`` (two floats).
+
+    Args:
+        x: Rank-3 image array.
+        zoom_range: ``(low, high)`` range of the zoom factors (drawn separately for rows and columns).
+        row_axis: Row axis of ``x``.
+        col_axis: Column axis of ``x``.
+        channel_axis: Channel axis of ``x``.
+        fill_mode: How points outside the image are filled: "constant", "nearest", "reflect" or "wrap".
+        cval: Fill value of "constant" mode.
+        interpolation_order: Spline order of the resampling (needs SciPy).
+
+    Returns:
+        The zoomed image array.
+
+    Raises:
+        ValueError: for a range that is not two numbers.
+    """
     if len(zoom_range) != 2:
         raise ValueError(f"`zoom_range` should be a tuple or list of two floats. Received: {zoom_range}")
     if zoom_range[0] == 1 and zoom_range[1] == 1:
@@ -164,7 +224,16 @@ def random_zoom(x: np.ndarray, zoom_range: Any, row_axis: int = 1, col_axis: int
 
 
 def apply_channel_shift(x: np.ndarray, intensity: float, channel_axis: int = 0) -> np.ndarray:
-    """Add ``intensity`` to every channel, clipped to the image's original value range."""
+    """Add ``intensity`` to every channel, clipped to the image's original value range.
+
+    Args:
+        x: Image array.
+        intensity: Value added to every channel.
+        channel_axis: Channel axis of ``x``.
+
+    Returns:
+        The shifted image array.
+    """
     x = np.rollaxis(x, channel_axis, 0)
     low, high = np.min(x), np.max(x)
     x = np.stack([np.clip(channel + intensity, low, high) for channel in x], axis=0)
@@ -172,13 +241,34 @@ def apply_channel_shift(x: np.ndarray, intensity: float, channel_axis: int = 0) 
 
 
 def random_channel_shift(x: np.ndarray, intensity_range: float, channel_axis: int = 0) -> np.ndarray:
-    """:func:`apply_channel_shift` with an intensity drawn from ``[-intensity_range, intensity_range]``."""
+    """:func:`apply_channel_shift` with an intensity drawn from ``[-intensity_range, intensity_range]``.
+
+    Args:
+        x: Image array.
+        intensity_range: Largest absolute shift.
+        channel_axis: Channel axis of ``x``.
+
+    Returns:
+        The shifted image array.
+    """
     intensity = np.random.uniform(-intensity_range, intensity_range)
     return apply_channel_shift(x, intensity, channel_axis=channel_axis)
 
 
 def apply_brightness_shift(x: np.ndarray, brightness: float, scale: bool = True) -> np.ndarray:
-    """Scale the brightness by ``brightness`` (Pillow's ``ImageEnhance.Brightness``), channels last."""
+    """Scale the brightness by ``brightness`` (Pillow's ``ImageEnhance.Brightness``), channels last.
+
+    Args:
+        x: Image array ``(h, w, channels)``.
+        brightness: Brightness factor (1 keeps the image; below 1 darkens).
+        scale: Rescale the values to 0-255 before the shift (as :func:`array_to_img`).
+
+    Returns:
+        The image array.
+
+    Raises:
+        ImportError: without Pillow.
+    """
     try:
         from PIL import ImageEnhance
     except ImportError as err:
@@ -193,7 +283,19 @@ def apply_brightness_shift(x: np.ndarray, brightness: float, scale: bool = True)
 
 
 def random_brightness(x: np.ndarray, brightness_range: Any, scale: bool = True) -> np.ndarray:
-    """:func:`apply_brightness_shift` with a factor drawn from ``brightness_range`` (two floats)."""
+    """:func:`apply_brightness_shift` with a factor drawn from ``brightness_range`` (two floats).
+
+    Args:
+        x: Image array ``(h, w, channels)``.
+        brightness_range: ``(low, high)`` range of the factor.
+        scale: Rescale the values to 0-255 before the shift.
+
+    Returns:
+        The image array.
+
+    Raises:
+        ValueError: for a range that is not two numbers.
+    """
     if len(brightness_range) != 2:
         raise ValueError(f"`brightness_range should be tuple or list of two floats. Received: {brightness_range}")
     return apply_brightness_shift(x, np.random.uniform(brightness_range[0], brightness_range[1]), scale)

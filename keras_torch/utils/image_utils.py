@@ -80,7 +80,19 @@ def load_img(path: Any, grayscale: bool = False, color_mode: str = "rgb", target
 
 
 def img_to_array(img: Any, data_format: str | None = None, dtype: str | None = None) -> np.ndarray:
-    """PIL image → ``(h, w, c)`` array (``(c, h, w)`` for channels_first)."""
+    """PIL image → ``(h, w, c)`` array (``(c, h, w)`` for channels_first).
+
+    Args:
+        img: A PIL image (or anything numpy can convert).
+        data_format: "channels_last" or "channels_first"; None means ``image_data_format()``.
+        dtype: dtype of the array; None means ``floatx()``.
+
+    Returns:
+        A rank-3 numpy array.
+
+    Raises:
+        ValueError: for an unknown data format or an image of another rank.
+    """
     data_format = data_format or _config.image_data_format()
     if data_format not in {"channels_first", "channels_last"}:
         raise ValueError(f"Unknown data_format: {data_format}")
@@ -93,7 +105,20 @@ def img_to_array(img: Any, data_format: str | None = None, dtype: str | None = N
 
 
 def array_to_img(x: Any, data_format: str | None = None, scale: bool = True, dtype: str | None = None) -> Any:
-    """A rank-3 array → PIL image (RGBA, RGB, L, or I for 1 channel above 255); ``scale`` maps it to 0-255."""
+    """A rank-3 array → PIL image (RGBA, RGB, L, or I for 1 channel above 255); ``scale`` maps it to 0-255.
+
+    Args:
+        x: Rank-3 image array.
+        data_format: "channels_last" or "channels_first"; None means ``image_data_format()``.
+        scale: Rescale the values to 0-255 (min to 0, max to 255).
+        dtype: dtype the array is read as; None means ``floatx()``.
+
+    Returns:
+        A ``PIL.Image.Image``.
+
+    Raises:
+        ValueError: for another rank, data format or channel count.
+    """
     image = _pil()
     data_format = data_format or _config.image_data_format()
     x = np.asarray(x, dtype=dtype or _config.floatx())
@@ -121,7 +146,17 @@ def array_to_img(x: Any, data_format: str | None = None, scale: bool = True, dty
 
 def save_img(path: Any, x: Any, data_format: str | None = None, file_format: str | None = None,
              scale: bool = True, **kwargs: Any) -> None:
-    """Save a rank-3 array as an image file (see :func:`array_to_img`)."""
+    """Save a rank-3 array as an image file (see :func:`array_to_img`).
+
+    Args:
+        path: File path (or file object).
+        x: Rank-3 image array.
+        data_format: "channels_last" or "channels_first"; None means ``image_data_format()``.
+        file_format: Image format (e.g. "png", "jpeg"); None guesses it from ``path``. RGBA images
+            saved as JPEG are converted to RGB with a warning.
+        scale: Rescale the values to 0-255.
+        **kwargs: Passed to ``PIL.Image.Image.save``.
+    """
     img = array_to_img(x, data_format=data_format, scale=scale)
     if img.mode == "RGBA" and (file_format == "jpg" or file_format == "jpeg"):
         warnings.warn("The JPG format does not support RGBA images, converting to RGB.", stacklevel=2)

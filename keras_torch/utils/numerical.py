@@ -10,7 +10,19 @@ import numpy as np
 
 
 def to_categorical(x: Any, num_classes: int | None = None, dtype: str = "float32") -> np.ndarray:
-    """One-hot encode integer labels (Keras: a trailing axis of size 1 is squeezed)."""
+    """One-hot encode integer labels (Keras: a trailing axis of size 1 is squeezed).
+
+    Args:
+        x: Integer class labels (array-like or tensor).
+        num_classes: Number of classes; None uses ``max(x) + 1``.
+        dtype: dtype of the result.
+
+    Returns:
+        A numpy array of shape ``x.shape + (num_classes,)``.
+
+    Raises:
+        ValueError: for labels outside ``[0, num_classes)``.
+    """
     x = np.array(x.detach().cpu().numpy() if hasattr(x, "detach") else x, dtype="int64")
     shape = x.shape
     if shape and shape[-1] == 1 and len(shape) > 1:
@@ -26,7 +38,16 @@ def to_categorical(x: Any, num_classes: int | None = None, dtype: str = "float32
 
 
 def normalize(x: Any, axis: int = -1, order: int = 2) -> np.ndarray:
-    """Lp-normalise an array along ``axis``."""
+    """Lp-normalise an array along ``axis``.
+
+    Args:
+        x: Array-like.
+        axis: Axis of the norm.
+        order: Order of the norm (2: Euclidean).
+
+    Returns:
+        A numpy array of the shape of ``x`` (zero vectors stay zero).
+    """
     x = np.asarray(x)
     norm = np.atleast_1d(np.linalg.norm(x, order, axis))
     norm[norm == 0] = 1
@@ -34,7 +55,14 @@ def normalize(x: Any, axis: int = -1, order: int = 2) -> np.ndarray:
 
 
 def set_random_seed(seed: int) -> None:
-    """Seed Python, NumPy and torch (CPU and CUDA) for reproducible runs."""
+    """Seed Python, NumPy and torch (CPU and CUDA) for reproducible runs.
+
+    Args:
+        seed: An int.
+
+    Raises:
+        ValueError: for a non-int seed.
+    """
     import torch
 
     if not isinstance(seed, int):

@@ -47,6 +47,11 @@ def disable_interactive_logging() -> None:
 
 
 def is_interactive_logging_enabled() -> bool:
+    """Whether progress bars and callback messages go to stdout (True) or to the ``keras_torch`` logger.
+
+    Returns:
+        A bool.
+    """
     return _INTERACTIVE_LOGGING["enabled"]
 
 

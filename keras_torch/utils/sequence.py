@@ -10,6 +10,11 @@ class PyDataset:
 
     Implement ``__len__`` (number of batches) and ``__getitem__(index)`` returning
     ``(x, y)`` or ``(x, y, sample_weight)``.
+
+    Args:
+        workers: Accepted for compatibility (batches are produced in the training loop's thread).
+        use_multiprocessing: Accepted for compatibility.
+        max_queue_size: Accepted for compatibility.
     """
 
     def __init__(self, workers: int = 1, use_multiprocessing: bool = False, max_queue_size: int = 10) -> None:

@@ -15,7 +15,22 @@ def pad_sequences(
     truncating: str = "pre",
     value: Any = 0.0,
 ) -> np.ndarray:
-    """Pad/truncate a list of sequences to the same length (Keras semantics, "pre" by default)."""
+    """Pad/truncate a list of sequences to the same length (Keras semantics, "pre" by default).
+
+    Args:
+        sequences: List of sequences (lists or arrays, possibly of vectors).
+        maxlen: Output length; None uses the longest sequence.
+        dtype: dtype of the result.
+        padding: "pre" or "post": where ``value`` is added.
+        truncating: "pre" or "post": which end of longer sequences is cut.
+        value: Padding value.
+
+    Returns:
+        A numpy array ``(len(sequences), maxlen, ...)``.
+
+    Raises:
+        ValueError: for an unknown ``padding``/``truncating`` or a string ``value`` with a numeric dtype.
+    """
     if not hasattr(sequences, "__len__"):
         raise ValueError("`sequences` must be iterable.")
     if padding not in ("pre", "post"):

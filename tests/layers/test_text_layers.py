@@ -262,3 +262,14 @@ def test_old_experimental_paths_and_preprocessing_layer_base():
 def test_numeric_layers_name_string_inputs():
     with pytest.raises(ValueError, match=r"Layer 'dense_in' \(Dense\) received data of dtype <U1"):
         keras.layers.Dense(2, name="dense_in")(np.array([["a", "b"]]))
+
+
+def test_predict_with_ragged_output_joins_the_batches():
+    layer = keras.layers.TextVectorization(vocabulary=["the", "cat", "dog"], ragged=True)
+    inp = keras.Input(shape=(), dtype="string")
+    model = keras.Model(inp, layer(inp))
+    texts = np.array(["the cat", "dog dog the cat", "x"] * 5, dtype=object)
+    out = model.predict(texts, batch_size=4, verbose=0)  # 4 batches of ragged rows
+    assert out.is_nested
+    rows = [r.tolist() for r in out.unbind()]
+    assert rows == [[2, 3], [4, 4, 2, 3], [1]] * 5

@@ -24,8 +24,10 @@ def test_wrong_feature_shape_names_expected_and_received(call, keras):
 
 
 def test_wrong_rank(keras):
-    with pytest.raises(ValueError, match="incompatible"):
-        mlp(keras).predict(np.zeros((8, 4, 1), "float32"), verbose=0)
+    # Keras 3 squeezes a trailing axis of size 1 (Functional._adjust_input_rank); any other extra axis is an error.
+    assert mlp(keras).predict(np.zeros((8, 4, 1), "float32"), verbose=0).shape == (8, 2)
+    with pytest.raises(ValueError, match=r"incompatible.*expected shape=\(None, 4\), found shape=\(8, 4, 2\)"):
+        mlp(keras).predict(np.zeros((8, 4, 2), "float32"), verbose=0)
 
 
 def test_sample_count_mismatch(keras):

@@ -79,6 +79,16 @@ def batch_size_of(images: torch.Tensor) -> int:
     return 1 if images.ndim == 3 else images.shape[0]
 
 
+
+
+class UnsupportedArgumentError(ValueError, NotImplementedError):
+    """An unknown mode name: Keras raises ``NotImplementedError``; as a ``ValueError`` too, a bad config
+    fails like every other invalid argument."""
+
+def _is_real(v: Any) -> bool:
+    """A finite int or float (not a bool): what a range bound may be."""
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
 class BaseImagePreprocessingLayer(Layer):
     """Base class of the image preprocessing and augmentation layers (Keras 3.15's split).
 
@@ -124,7 +134,7 @@ class BaseImagePreprocessingLayer(Layer):
         error = (f"The `{name}` argument should be a number (or a list of two numbers) in the range "
                  f"[{lo_b}, {hi_b}]. Received: {name}={factor} (layer {self.name})")
         if isinstance(factor, (tuple, list)):
-            if len(factor) != 2 or factor[0] > hi_b or factor[1] < lo_b:
+            if len(factor) != 2 or not all(_is_real(f) for f in factor) or factor[0] > hi_b or factor[1] < lo_b:
                 raise ValueError(error)
             lower, upper = sorted(factor)
             return lower, upper
@@ -139,18 +149,19 @@ class BaseImagePreprocessingLayer(Layer):
         self.factor = self._factor_range(factor)
 
     def _set_value_range(self, value_range: Any) -> None:
-        if not isinstance(value_range, (tuple, list)) or len(value_range) != 2:
+        if not isinstance(value_range, (tuple, list)) or len(value_range) != 2 or not all(
+                _is_real(v) for v in value_range):
             raise ValueError("The `value_range` argument should be a list of two numbers. "
                              f"Received: value_range={value_range} (layer {self.name})")
         self.value_range = sorted(value_range)
 
     def _check_sampling(self, fill_mode: str, interpolation: str,
                         fill_modes: tuple[str, ...] = ("reflect", "wrap", "constant", "nearest")) -> None:
-        if fill_mode not in fill_modes:
-            raise NotImplementedError(f"Unknown `fill_mode` {fill_mode}. Expected of one {fill_modes}. "
+        if not isinstance(fill_mode, str) or fill_mode not in fill_modes:
+            raise UnsupportedArgumentError(f"Unknown `fill_mode` {fill_mode}. Expected of one {fill_modes}. "
                                       f"(layer {self.name})")
-        if interpolation not in ("nearest", "bilinear"):
-            raise NotImplementedError(f"Unknown `interpolation` {interpolation}. Expected of one "
+        if not isinstance(interpolation, str) or interpolation not in ("nearest", "bilinear"):
+            raise UnsupportedArgumentError(f"Unknown `interpolation` {interpolation}. Expected of one "
                                       f"('nearest', 'bilinear'). (layer {self.name})")
 
     def _seed_stream(self, seed: Any) -> Any:

@@ -6,8 +6,8 @@ from typing import Any
 
 import torch
 
-from keras_torch.layers._args import register_layer
-from keras_torch.layers.image_preprocessing.base import BaseImagePreprocessingLayer, images_of, uniform
+from keras_torch.layers._args import check_size, register_layer
+from keras_torch.layers.image_preprocessing.base import BaseImagePreprocessingLayer, _is_real, images_of, uniform
 from keras_torch.ops import image as ops_image
 from keras_torch.random.seed_generator import SeedGenerator, make_default_seed
 from keras_torch.utils import bounding_boxes as bbox
@@ -23,7 +23,8 @@ class RandomCrop(BaseImagePreprocessingLayer):
     Keras 3.15, inference (``training=False``) returns the images unchanged.
 
     Args:
-        height / width: Size of the crop.
+        height: Height of the output, in pixels.
+        width: Width of the output, in pixels.
         seed: Int seed (default: a random one, recorded in the config).
         data_format: ``"channels_last"`` (default) or ``"channels_first"``.
         name: Layer name.
@@ -34,6 +35,13 @@ class RandomCrop(BaseImagePreprocessingLayer):
 
     Output shape:
         ``(batch, height, width, C)`` while training.
+
+    Example:
+
+    >>> layer = keras.layers.RandomCrop(24, 24, seed=1)
+    >>> images = np.random.uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+    >>> layer(images, training=True).shape
+    torch.Size([2, 24, 24, 3])
     """
 
     _USE_BASE_FACTOR = False
@@ -41,8 +49,8 @@ class RandomCrop(BaseImagePreprocessingLayer):
     def __init__(self, height: int, width: int, seed: int | None = None, data_format: str | None = None,
                  name: str | None = None, **kwargs: Any) -> None:
         super().__init__(name=name, data_format=data_format, **kwargs)
-        self.height = height
-        self.width = width
+        self.height = check_size(self.name, "height", height)
+        self.width = check_size(self.name, "width", width)
         self.seed = seed if seed is not None else make_default_seed()
         self.generator = SeedGenerator(self.seed)
 
@@ -108,7 +116,11 @@ class _RandomSize(BaseImagePreprocessingLayer):
                  data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(data_format=data_format, **kwargs)
         self.factor = factor
-        lower, upper = (factor[0], factor[1]) if isinstance(factor, (tuple, list)) else (-factor, factor)
+        pair = isinstance(factor, (tuple, list)) and len(factor) == 2
+        if not (pair and all(_is_real(v) for v in factor)) and not _is_real(factor):
+            raise ValueError(f"`factor` must be a number or a pair of numbers. Received: factor={factor!r} "
+                             f"(layer {self.name})")
+        lower, upper = (factor[0], factor[1]) if pair else (-factor, factor)
         if upper < lower:
             raise ValueError(f"`factor` argument cannot have an upper bound lesser than the lower bound. "
                              f"Received: factor={factor} (layer {self.name})")
@@ -166,6 +178,13 @@ class RandomHeight(_RandomSize):
 
     Output shape:
         ``(batch, None, W, C)`` (the new height).
+
+    Example:
+
+    >>> layer = keras.layers.RandomHeight(factor=(0.5, 0.5), seed=1)
+    >>> images = np.random.uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+    >>> layer(images, training=True).shape
+    torch.Size([2, 48, 32, 3])
     """
 
     _SIDE = "height"
@@ -188,6 +207,13 @@ class RandomWidth(_RandomSize):
 
     Output shape:
         ``(batch, H, None, C)`` (the new width).
+
+    Example:
+
+    >>> layer = keras.layers.RandomWidth(factor=(1.0, 1.0), seed=1)
+    >>> images = np.random.uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+    >>> layer(images, training=True).shape
+    torch.Size([2, 32, 64, 3])
     """
 
     _SIDE = "width"

@@ -10,6 +10,7 @@ from keras_torch.layers._args import register_layer
 from keras_torch.layers.image_preprocessing import _sampling
 from keras_torch.layers.image_preprocessing.base import (
     BaseImagePreprocessingLayer,
+    _is_real,
     batch_size_of,
     images_of,
     normal,
@@ -47,6 +48,13 @@ class RandomShear(BaseImagePreprocessingLayer):
 
     Output shape:
         Same as the input.
+
+    Example:
+
+    >>> layer = keras.layers.RandomShear(x_factor=0.2, y_factor=0.2, seed=1)
+    >>> images = np.random.uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+    >>> layer(images, training=True).shape
+    torch.Size([2, 32, 32, 3])
     """
 
     _USE_BASE_FACTOR = False
@@ -69,7 +77,7 @@ class RandomShear(BaseImagePreprocessingLayer):
                  f"Received: {name}={factor} (layer {self.name})")
         if isinstance(factor, (tuple, list)):
             # Keras writes a number f as (-f, f) in its configs; such pairs are read back here.
-            if len(factor) != 2 or not all(-1.0 <= v <= 1.0 for v in factor):
+            if len(factor) != 2 or not all(_is_real(v) and -1.0 <= v <= 1.0 for v in factor):
                 raise ValueError(error)
             lower, upper = sorted(factor)
             return lower, upper
@@ -142,6 +150,13 @@ class RandomPerspective(BaseImagePreprocessingLayer):
 
     Output shape:
         Same as the input.
+
+    Example:
+
+    >>> layer = keras.layers.RandomPerspective(factor=1.0, scale=0.5, seed=1)
+    >>> images = np.random.uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+    >>> layer(images, training=True).shape
+    torch.Size([2, 32, 32, 3])
     """
 
     _USE_BASE_FACTOR = False
@@ -152,7 +167,7 @@ class RandomPerspective(BaseImagePreprocessingLayer):
                  **kwargs: Any) -> None:
         super().__init__(data_format=data_format, **kwargs)
         self._set_factor(factor)
-        if scale < 0.0 or scale > 1.0:
+        if not _is_real(scale) or scale < 0.0 or scale > 1.0:
             raise ValueError(f"The `scale` argument should be a number in the range [0,1]. Received: scale={scale} "
                              f"(layer {self.name})")
         self._check_sampling("constant", interpolation)
@@ -241,6 +256,13 @@ class RandomElasticTransform(BaseImagePreprocessingLayer):
 
     Output shape:
         Same as the input.
+
+    Example:
+
+    >>> layer = keras.layers.RandomElasticTransform(factor=1.0, scale=0.5, seed=1)
+    >>> images = np.random.uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+    >>> layer(images, training=True).shape
+    torch.Size([2, 32, 32, 3])
     """
 
     _USE_BASE_FACTOR = False

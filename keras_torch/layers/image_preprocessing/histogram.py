@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from keras_torch.layers._args import register_layer
+from keras_torch.layers._args import check_float, check_size, register_layer
 from keras_torch.layers.image_preprocessing.base import BaseImagePreprocessingLayer
 
 __all__ = ["ContrastLimitedAdaptiveHistogramEqualization", "Equalization"]
@@ -33,6 +33,13 @@ class Equalization(BaseImagePreprocessingLayer):
 
     Output shape:
         Same as the input.
+
+    Example:
+
+    >>> layer = keras.layers.Equalization()
+    >>> images = np.random.uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+    >>> layer(images).shape
+    torch.Size([2, 32, 32, 3])
     """
 
     _USE_BASE_FACTOR = False
@@ -93,6 +100,13 @@ class ContrastLimitedAdaptiveHistogramEqualization(BaseImagePreprocessingLayer):
 
     Output shape:
         Same as the input.
+
+    Example:
+
+    >>> layer = keras.layers.ContrastLimitedAdaptiveHistogramEqualization(tile_grid_size=(4, 4))
+    >>> images = np.random.uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+    >>> layer(images).shape
+    torch.Size([2, 32, 32, 3])
     """
 
     _USE_BASE_FACTOR = False
@@ -101,8 +115,15 @@ class ContrastLimitedAdaptiveHistogramEqualization(BaseImagePreprocessingLayer):
     def __init__(self, value_range: Any = (0, 255), clip_limit: float = 4.0, tile_grid_size: Any = (8, 8),
                  data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(data_format=data_format, **kwargs)
-        self.value_range = value_range
+        self._set_value_range(value_range)  # checks it
+        self.value_range = value_range  # kept as given (Keras's config)
+        check_float(self.name, "clip_limit", clip_limit)
         self.clip_limit = clip_limit
+        if not isinstance(tile_grid_size, (list, tuple)) or len(tile_grid_size) != 2:
+            raise ValueError(f"Layer '{self.name}': `tile_grid_size` must be a pair (rows, cols) of positive "
+                             f"integers. Received: tile_grid_size={tile_grid_size!r}")
+        for size in tile_grid_size:
+            check_size(self.name, "tile_grid_size", size)
         self.tile_grid_size = tile_grid_size
 
     def transform_images(self, images: torch.Tensor, transformation: Any = None, training: bool = True) -> torch.Tensor:

@@ -8,8 +8,14 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from keras_torch.layers._args import register_layer
-from keras_torch.layers.image_preprocessing.base import BaseImagePreprocessingLayer, images_of, randint, uniform
+from keras_torch.layers._args import MAX_DIM, register_layer
+from keras_torch.layers.image_preprocessing.base import (
+    BaseImagePreprocessingLayer,
+    _is_real,
+    images_of,
+    randint,
+    uniform,
+)
 from keras_torch.layers.image_preprocessing.color import _check_rank, _ColorLayer
 from keras_torch.ops import image as ops_image
 from keras_torch.random.seed_generator import SeedGenerator
@@ -36,6 +42,13 @@ class RandomPosterization(_ColorLayer):
         data_format: ``"channels_last"`` (default) or ``"channels_first"``.
         seed: Int seed of the layer's random stream.
         **kwargs: Base layer arguments.
+
+    Example:
+
+    >>> layer = keras.layers.RandomPosterization(factor=(1, 4), seed=1)
+    >>> images = np.random.uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+    >>> layer(images, training=True).shape
+    torch.Size([2, 32, 32, 3])
     """
 
     __doc__ += _DOC
@@ -81,6 +94,13 @@ class Solarization(BaseImagePreprocessingLayer):
         value_range: Range of the input values (default ``(0, 255)``).
         seed: Int seed of the layer's random stream.
         **kwargs: ``data_format`` and base layer arguments.
+
+    Example:
+
+    >>> layer = keras.layers.Solarization(addition_factor=0.1, threshold_factor=0.5, seed=1)
+    >>> images = np.random.uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+    >>> layer(images, training=True).shape
+    torch.Size([2, 32, 32, 3])
     """
 
     __doc__ += _DOC
@@ -99,7 +119,7 @@ class Solarization(BaseImagePreprocessingLayer):
         error = ("The `addition_factor` and `threshold_factor` arguments should be a number (or a list of two "
                  f"numbers) in the range [0, 1]. Received: {name}={factor} (layer {self.name})")
         if isinstance(factor, (tuple, list)):
-            if len(factor) != 2 or not all(0 <= v <= 1.0 for v in factor):
+            if len(factor) != 2 or not all(_is_real(v) and 0 <= v <= 1.0 for v in factor):
                 raise ValueError(error)
             lower, upper = sorted(factor)
             return lower, upper
@@ -152,6 +172,13 @@ class RandomSharpness(_ColorLayer):
         data_format: ``"channels_last"`` (default) or ``"channels_first"``.
         seed: Int seed of the layer's random stream.
         **kwargs: Base layer arguments.
+
+    Example:
+
+    >>> layer = keras.layers.RandomSharpness(factor=0.5, seed=1)
+    >>> images = np.random.uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+    >>> layer(images, training=True).shape
+    torch.Size([2, 32, 32, 3])
     """
 
     __doc__ += _DOC
@@ -197,6 +224,13 @@ class RandomGaussianBlur(_ColorLayer):
         data_format: ``"channels_last"`` (default) or ``"channels_first"``.
         seed: Int seed of the layer's random stream.
         **kwargs: Base layer arguments.
+
+    Example:
+
+    >>> layer = keras.layers.RandomGaussianBlur(factor=1.0, kernel_size=3, sigma=1.0, seed=1)
+    >>> images = np.random.uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+    >>> layer(images, training=True).shape
+    torch.Size([2, 32, 32, 3])
     """
 
     __doc__ += _DOC
@@ -214,6 +248,9 @@ class RandomGaussianBlur(_ColorLayer):
         self.generator = SeedGenerator(seed)
 
     def _kernel_size(self, size: Any) -> tuple[int, int]:
+        if not all(_is_real(v) and 0 < v <= MAX_DIM for v in (size if isinstance(size, (tuple, list)) else [size])):
+            raise ValueError(f"The `kernel_size` argument should be a positive odd number (or a list of two). "
+                             f"Received: kernel_size={size!r} (layer {self.name})")
         if isinstance(size, (tuple, list)):
             if len(size) != 2:
                 raise ValueError(f"The `kernel_size` argument should be a number (or a list of two numbers) "
@@ -258,6 +295,13 @@ class AutoContrast(BaseImagePreprocessingLayer):
     Args:
         value_range: Range of the input values (default ``(0, 255)``).
         **kwargs: ``data_format`` and base layer arguments.
+
+    Example:
+
+    >>> layer = keras.layers.AutoContrast()
+    >>> images = np.random.uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+    >>> layer(images).shape
+    torch.Size([2, 32, 32, 3])
     """
 
     __doc__ += _DOC

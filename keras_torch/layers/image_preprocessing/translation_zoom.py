@@ -10,6 +10,7 @@ from keras_torch.layers._args import register_layer
 from keras_torch.layers.image_preprocessing import _sampling
 from keras_torch.layers.image_preprocessing.base import (
     BaseImagePreprocessingLayer,
+    _is_real,
     batch_size_of,
     images_of,
     uniform,
@@ -37,11 +38,11 @@ def _pair(layer: Any, factor: Any, name: str, low_ok: Any) -> tuple[float, float
 
 
 def _closed_unit(v: float) -> bool:
-    return -1.0 <= v <= 1.0
+    return _is_real(v) and -1.0 <= v <= 1.0
 
 
 def _half_open_unit(v: float) -> bool:
-    return -1.0 < v <= 1.0
+    return _is_real(v) and -1.0 < v <= 1.0
 
 
 def transformed_xy(x: Any, y: Any, transform: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -83,6 +84,13 @@ class RandomTranslation(BaseImagePreprocessingLayer):
 
     Output shape:
         Same as the input.
+
+    Example:
+
+    >>> layer = keras.layers.RandomTranslation(0.1, 0.1, seed=1)
+    >>> images = np.random.uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+    >>> layer(images, training=True).shape
+    torch.Size([2, 32, 32, 3])
     """
 
     _USE_BASE_FACTOR = False
@@ -165,6 +173,13 @@ class RandomZoom(BaseImagePreprocessingLayer):
 
     Output shape:
         Same as the input.
+
+    Example:
+
+    >>> layer = keras.layers.RandomZoom(height_factor=0.2, seed=1)
+    >>> images = np.random.uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+    >>> layer(images, training=True).shape
+    torch.Size([2, 32, 32, 3])
     """
 
     _USE_BASE_FACTOR = False

@@ -28,7 +28,7 @@ import torch
 from keras_torch import activations, constraints, initializers, regularizers
 from keras_torch.core import tree
 from keras_torch.core.context import CALL_CONTEXT
-from keras_torch.layers._args import check_positive_int, register_layer
+from keras_torch.layers._args import check_float, check_positive_int, register_layer
 from keras_torch.layers.base import Layer
 from keras_torch.layers.rnn import _lstm_loop, _ops, _steps
 
@@ -103,8 +103,10 @@ class _Cell(Layer):
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.recurrent_constraint = constraints.get(recurrent_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
-        self.dropout = min(1.0, max(0.0, float(dropout)))
-        self.recurrent_dropout = min(1.0, max(0.0, float(recurrent_dropout)))
+        # Keras clamps the rates into [0, 1] (NaN counts as 0) rather than refusing them
+        self.dropout = min(1.0, max(0.0, check_float(self.name, "dropout", dropout, allow_nan=True)))
+        self.recurrent_dropout = min(1.0, max(0.0, check_float(self.name, "recurrent_dropout", recurrent_dropout,
+                                                               allow_nan=True)))
         self.seed = seed
         self._generators: dict[torch.device, torch.Generator] = {}
         self._dropout_mask: Tensor | None = None
@@ -364,10 +366,15 @@ class SimpleRNNCell(_Cell):
         units: Positive integer, dimensionality of the output space.
         activation: Activation (default ``tanh``; ``None`` means linear).
         use_bias: Whether to use a bias vector.
-        kernel_initializer / recurrent_initializer / bias_initializer: Initializers
-            (default ``glorot_uniform`` / ``orthogonal`` / ``zeros``).
-        kernel_regularizer / recurrent_regularizer / bias_regularizer: Optional regularizers.
-        kernel_constraint / recurrent_constraint / bias_constraint: Optional constraints.
+        kernel_initializer: Initializer of the kernel (default ``"glorot_uniform"``).
+        recurrent_initializer: Initializer of the recurrent kernel (default ``"orthogonal"``).
+        bias_initializer: Initializer of the bias (default ``"zeros"``).
+        kernel_regularizer: Optional regularizer of the kernel.
+        recurrent_regularizer: Optional regularizer of the recurrent kernel.
+        bias_regularizer: Optional regularizer of the bias.
+        kernel_constraint: Optional constraint of the kernel (applied after each optimizer step).
+        recurrent_constraint: Optional constraint of the recurrent kernel.
+        bias_constraint: Optional constraint of the bias.
         dropout: Fraction of the inputs to drop (training only).
         recurrent_dropout: Fraction of the recurrent state to drop (training only).
         seed: Seed for the dropout masks.
@@ -377,6 +384,12 @@ class SimpleRNNCell(_Cell):
 
     Output shape:
         ``(output (batch, units), [new_state])``.
+
+    Example:
+
+    >>> layer = keras.layers.RNN(keras.layers.SimpleRNNCell(16))
+    >>> layer(np.random.rand(4, 10, 8).astype("float32")).shape
+    torch.Size([4, 16])
     """
 
     _gates = 1
@@ -444,11 +457,16 @@ class LSTMCell(_Cell):
         recurrent_activation: Gate activation (default ``sigmoid``; ``hard_sigmoid`` is Keras 3's
             ``relu6(x + 3) / 6``).
         use_bias: Whether to use a bias vector.
-        kernel_initializer / recurrent_initializer / bias_initializer: Initializers
-            (default ``glorot_uniform`` / ``orthogonal`` / ``zeros``).
+        kernel_initializer: Initializer of the kernel (default ``"glorot_uniform"``).
+        recurrent_initializer: Initializer of the recurrent kernel (default ``"orthogonal"``).
+        bias_initializer: Initializer of the bias (default ``"zeros"``).
         unit_forget_bias: Initialise the forget-gate bias to one (default ``True``).
-        kernel_regularizer / recurrent_regularizer / bias_regularizer: Optional regularizers.
-        kernel_constraint / recurrent_constraint / bias_constraint: Optional constraints.
+        kernel_regularizer: Optional regularizer of the kernel.
+        recurrent_regularizer: Optional regularizer of the recurrent kernel.
+        bias_regularizer: Optional regularizer of the bias.
+        kernel_constraint: Optional constraint of the kernel (applied after each optimizer step).
+        recurrent_constraint: Optional constraint of the recurrent kernel.
+        bias_constraint: Optional constraint of the bias.
         dropout: Fraction of the inputs to drop (training only).
         recurrent_dropout: Fraction of the recurrent state to drop (training only).
         seed: Seed for the dropout masks.
@@ -458,6 +476,12 @@ class LSTMCell(_Cell):
 
     Output shape:
         ``(h, [h, c])``.
+
+    Example:
+
+    >>> layer = keras.layers.RNN(keras.layers.LSTMCell(16))
+    >>> layer(np.random.rand(4, 10, 8).astype("float32")).shape
+    torch.Size([4, 16])
     """
 
     _gates = 4
@@ -497,7 +521,8 @@ class LSTMCell(_Cell):
         if self.use_bias:
             init = self.bias_initializer
             if self.unit_forget_bias:
-                base, u = self.bias_initializer, self.units
+                # None means add_weight's default for a float weight, whichever way the bias is built
+                base, u = self.bias_initializer or initializers.get("glorot_uniform"), self.units
 
                 def init(shape: Any, dtype: Any = None) -> Tensor:  # noqa: ARG001 - Keras signature
                     parts = [base((u,), dtype=dtype), initializers.get("ones")((u,), dtype=dtype),
@@ -550,10 +575,15 @@ class GRUCell(_Cell):
         activation: Candidate activation (default ``tanh``).
         recurrent_activation: Gate activation (default ``sigmoid``).
         use_bias: Whether to use a bias vector.
-        kernel_initializer / recurrent_initializer / bias_initializer: Initializers
-            (default ``glorot_uniform`` / ``orthogonal`` / ``zeros``).
-        kernel_regularizer / recurrent_regularizer / bias_regularizer: Optional regularizers.
-        kernel_constraint / recurrent_constraint / bias_constraint: Optional constraints.
+        kernel_initializer: Initializer of the kernel (default ``"glorot_uniform"``).
+        recurrent_initializer: Initializer of the recurrent kernel (default ``"orthogonal"``).
+        bias_initializer: Initializer of the bias (default ``"zeros"``).
+        kernel_regularizer: Optional regularizer of the kernel.
+        recurrent_regularizer: Optional regularizer of the recurrent kernel.
+        bias_regularizer: Optional regularizer of the bias.
+        kernel_constraint: Optional constraint of the kernel (applied after each optimizer step).
+        recurrent_constraint: Optional constraint of the recurrent kernel.
+        bias_constraint: Optional constraint of the bias.
         dropout: Fraction of the inputs to drop (training only).
         recurrent_dropout: Fraction of the recurrent state to drop (training only).
         reset_after: Apply the reset gate after the recurrent matmul (Keras 3 / cuDNN / torch
@@ -565,6 +595,12 @@ class GRUCell(_Cell):
 
     Output shape:
         ``(h, [h])``.
+
+    Example:
+
+    >>> layer = keras.layers.RNN(keras.layers.GRUCell(16))
+    >>> layer(np.random.rand(4, 10, 8).astype("float32")).shape
+    torch.Size([4, 16])
     """
 
     _gates = 3
@@ -611,7 +647,7 @@ class GRUCell(_Cell):
             )
             return
         # Keras bias (2, 3u) = torch (bias_ih, bias_hh): two records, one Keras weight.
-        init = initializers.get(self.bias_initializer)
+        init = initializers.get(self.bias_initializer or "glorot_uniform")  # None: add_weight's default
         full = torch.as_tensor(init((2, n), dtype=self.variable_dtype))
         for row, attr in enumerate(("bias_ih", "bias_hh")):
             self.add_weight(

@@ -14,6 +14,7 @@ from keras_torch.layers.base import Layer
 from keras_torch.layers.rnn import _ops
 from keras_torch.layers.rnn.rnn_layers import GRU, LSTM
 from keras_torch.layers.rnn.stacked import build_cell
+from keras_torch.layers.wrapper import Wrapper
 
 Tensor = torch.Tensor
 
@@ -61,6 +62,12 @@ class Bidirectional(Layer):
     Output shape:
         The wrapped layer's output with the last axis doubled for ``"concat"``; with
         ``return_state`` followed by the forward then backward states.
+
+    Example:
+
+    >>> layer = keras.layers.Bidirectional(keras.layers.LSTM(16, return_sequences=True))
+    >>> layer(np.random.rand(4, 10, 8).astype("float32")).shape
+    torch.Size([4, 10, 32])
     """
 
     def __init__(
@@ -266,7 +273,7 @@ _BATCH_DEPENDENT = ("BatchNormalization", "SyncBatchNormalization")
 
 
 @register_layer()
-class TimeDistributed(Layer):
+class TimeDistributed(Wrapper):
     """Applies a layer to every temporal slice of the input (axis 1).
 
     The batch and time axes are folded into one (``(batch*timesteps, ...)``) and the inner layer is
@@ -281,14 +288,19 @@ class TimeDistributed(Layer):
 
     Output shape:
         ``(batch, timesteps, ...)`` where ``...`` is the inner layer's output shape.
+
+    Example:
+
+    >>> layer = keras.layers.TimeDistributed(keras.layers.Dense(8))
+    >>> layer(np.random.rand(4, 10, 3).astype("float32")).shape
+    torch.Size([4, 10, 8])
     """
 
     def __init__(self, layer: Layer, **kwargs: Any) -> None:
         if not isinstance(layer, Layer):
             raise ValueError("Please initialize `TimeDistributed` layer with a `keras.layers.Layer` instance. "
                              f"Received: {layer}")
-        super().__init__(**kwargs)
-        self.layer = layer
+        super().__init__(layer, **kwargs)
         self.supports_masking = True
 
     def _child_shape(self, input_shape: Any) -> tuple:

@@ -65,7 +65,14 @@ def _restore(objects: Iterator[tuple[str, Any]], members: list[str], read: Calla
                 os.makedirs(os.path.dirname(target), exist_ok=True)
                 with open(target, "wb") as fh:
                     fh.write(read(member))
-            load(tmp)
+            try:
+                load(tmp)
+            except ValueError as e:
+                name = getattr(obj, "name", None)
+                if not isinstance(name, str) or f"'{name}'" in str(e):
+                    raise
+                # a layer loading the assets of a sub-layer (TextVectorization's lookup): name the layer too
+                raise ValueError(f"{e} (in the assets of layer '{name}')") from e
 
 
 def restore_assets(objects: Iterator[tuple[str, Any]], filepath: str) -> None:

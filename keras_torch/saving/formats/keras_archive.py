@@ -36,6 +36,7 @@ from keras_torch.core.naming import to_snake_case
 from keras_torch.core.version import __version__
 from keras_torch.layers.base import Layer
 from keras_torch.saving import compile_config, optimizer_state
+from keras_torch.saving.dialects.keras3_writer import keras3_model_config
 from keras_torch.saving.formats import KERAS_VERSION, archive_assets, legacy_h5
 from keras_torch.saving.guards import files as file_guard
 from keras_torch.saving.guards import json_config, limits, zip_archive
@@ -89,9 +90,9 @@ def _children(obj: Any) -> list[tuple[str, Any]]:
 
 
 def _own_arrays(obj: Any) -> list[torch.Tensor]:
-    """The weights Keras 3 stores in ``obj``'s own ``vars`` group (a layer's own Keras weights)."""
+    """The weights Keras 3 stores in ``obj``'s own ``vars`` group (a layer's ``keras_saved_weights()``)."""
     if isinstance(obj, Layer):
-        return obj.keras_weights()
+        return obj.keras_saved_weights()
     return list(obj.parameters(recurse=False)) if isinstance(obj, torch.nn.Module) else []
 
 
@@ -121,7 +122,7 @@ def _load_named_variables(f: Any, path: str, obj: Any) -> None:
 
 def _load_own_arrays(obj: Any, values: list[np.ndarray]) -> None:
     if isinstance(obj, Layer):
-        obj.load_keras_weights(values)
+        obj.load_keras_saved_weights(values)
         return
     with torch.no_grad():
         for p, v in zip(obj.parameters(recurse=False), values):
@@ -151,6 +152,13 @@ def walk(model: Any, root: str = "") -> Iterator[tuple[str, Any]]:
                 yield from visit(child, sub)
 
     yield from visit(model, root)
+
+
+def _ancestors(path: str) -> Iterator[str]:
+    """The proper prefixes of a ``walk`` path, nearest first."""
+    parts = path.split("/")
+    for n in range(len(parts) - 1, 0, -1):
+        yield "/".join(parts[:n])
 
 
 def _vars_path(path: str) -> str:
@@ -220,7 +228,10 @@ def _read_vars(g: Any, what: str = "weight") -> list[LazyArray]:
 
 def load_weights_from_h5file(f: Any, model: Any, skip_mismatch: bool = False, load_optimizer: bool = True) -> None:
     errors = []
+    named: dict[str, str] = {}  # path -> name of the layers met so far (parents come first)
     for path, obj in walk(model):
+        if path and isinstance(getattr(obj, "name", None), str):
+            named[path] = obj.name
         _load_named_variables(f, path, obj)
         expected = _own_arrays(obj)
         if not expected:
@@ -236,6 +247,9 @@ def load_weights_from_h5file(f: Any, model: Any, skip_mismatch: bool = False, lo
             continue
         values = _read_vars(g)
         name = getattr(obj, "name", path)
+        owner = next((named[p] for p in _ancestors(path) if p in named), None)
+        if owner is not None and owner != name:  # a cell or sub-layer: say whose
+            name = f"{name}' of layer '{owner}"
         if len(values) != len(expected):
             msg = (f"Layer '{name}' expected {len(expected)} variables, but received {len(values)} variables "
                    f"during loading (from '{g.name}').")
@@ -304,7 +318,7 @@ def load_weights(model: Any, filepath: str, skip_mismatch: bool = False) -> None
 # ---------------------------------------------------------------------- .keras archives
 def model_config(model: Any) -> dict[str, Any]:
     """The ``config.json`` of a ``.keras`` archive (with the ``compile_config`` of a compiled model)."""
-    return serialize_layer(model)
+    return keras3_model_config(serialize_layer(model))
 
 
 def save_model(model: Any, filepath: str, include_optimizer: bool = True) -> None:
@@ -420,12 +434,8 @@ def load_model(filepath: str, custom_objects: dict | None = None, compile: bool 
             raise ValueError(f"'{filepath}' has no model.weights.h5: the archive is incomplete.")
         model = rebuild_model(config, version, custom_objects, safe_mode, filepath, size)
         if compile and compile_cfg:
-            try:
-                compile_config.compile_from_config(model, compile_cfg, custom_objects)
-                optimizer_state.build_optimizer(model)
-            except Exception as e:  # noqa: BLE001
-                warnings.warn(f"Could not compile the loaded model from its compile_config ({e}); it is returned "
-                              "uncompiled.", stacklevel=3)
+            compile_config.compile_from_file(model, compile_cfg, custom_objects, filepath, size,
+                                             then=lambda: optimizer_state.build_optimizer(model))
         if isinstance(weights, tuple):
             _load_npz(model, weights[1], filepath)
         else:

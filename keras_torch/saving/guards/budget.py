@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from keras_torch.core import budget as core_budget
 from keras_torch.saving.guards import limits
 
 
@@ -89,19 +90,42 @@ def _requested_bytes(name: str, args: tuple, kwargs: dict) -> int:
     return max(0, int(n)) * itemsize
 
 
+def _from_data_bytes(name: str, args: tuple, kwargs: dict) -> int:
+    """Bytes ``torch.as_tensor``/``tensor``/``asarray`` allocate for numpy data (or a dtype change)."""
+    data = args[0] if args else kwargs.get("data", kwargs.get("obj"))
+    dtype = kwargs.get("dtype", args[1] if len(args) > 1 and isinstance(args[1], torch.dtype) else None)
+    if isinstance(data, torch.Tensor):
+        if name == "tensor" or (isinstance(dtype, torch.dtype) and dtype != data.dtype):
+            itemsize = dtype.itemsize if isinstance(dtype, torch.dtype) else data.element_size()
+            return data.numel() * itemsize
+        return 0
+    if isinstance(data, np.ndarray):
+        itemsize = dtype.itemsize if isinstance(dtype, torch.dtype) else data.itemsize
+        return int(data.size) * itemsize
+    return 0
+
+
+_FROM_DATA = {"as_tensor", "tensor", "asarray"}
+
+
 @contextlib.contextmanager
 def allocation_budget(limit: int | None, path: str = "") -> Iterator[None]:
-    """Refuse torch allocations beyond ``limit`` bytes in total (or any single one above it) inside the block."""
-    if limit is None:
+    """Refuse allocations beyond ``limit`` bytes in total (or any single one above it) inside the block.
+
+    Opens a :class:`keras_torch.core.budget.AllocationBudget` that initializers and metrics charge
+    themselves, and counts torch's factories (``zeros``, ``empty``...), tensors made from numpy
+    data, and expanded views, before they allocate. Nested scopes share the outermost budget, so
+    rebuilding a model and compiling it from the same file spend one budget.
+    """
+    if limit is None or core_budget.active() is not None:
         yield
         return
     from torch.overrides import TorchFunctionMode
 
     where = f" '{path}'" if path else ""
+    state = core_budget.AllocationBudget(limit, path)
 
     class _Budget(TorchFunctionMode):
-        used = 0
-
         def __torch_function__(self, func: Any, types: Any, args: tuple = (), kwargs: dict | None = None) -> Any:
             kwargs = kwargs or {}
             name = getattr(func, "__name__", "")
@@ -109,22 +133,17 @@ def allocation_budget(limit: int | None, path: str = "") -> Iterator[None]:
                 # An expanded view (broadcast_to of a constant) is as large as what clone()/contiguous()
                 # of it would allocate: refuse it before that happens.
                 if isinstance(a, torch.Tensor) and not a.is_meta and a.numel() * a.element_size() > limit:
-                    raise ValueError(
+                    raise core_budget.AllocationBudgetError(
                         f"Not allowed: the model config of{where} builds a tensor of {limits.mib(a.numel() * a.element_size())}"
                         f" (shape {tuple(a.shape)}), more than the {limits.mib(limit)} limit. The file is corrupted or "
                         f"hostile. If you trust it, raise the limit with {limits.MEMORY_LIMIT_ENV}=<bytes> (0 disables it).")
             if name in _FACTORIES:
                 device = kwargs.get("device")
                 if not (device is not None and str(device) == "meta"):
-                    need = _requested_bytes(name, args, kwargs)
-                    if self.used + need > limit:
-                        raise ValueError(
-                            f"Not allowed: the model config of{where} asks for more than {limits.mib(limit)} of tensors "
-                            f"({name}() of {limits.mib(need)} after {limits.mib(self.used)}), far more than the weights the "
-                            f"file can hold. The file is corrupted or hostile. If you trust it, raise the limit "
-                            f"with the environment variable {limits.MEMORY_LIMIT_ENV}=<bytes> (0 disables it).")
-                    self.used += need
+                    state.charge(_requested_bytes(name, args, kwargs), f"torch.{name}()")
+            elif name in _FROM_DATA:
+                state.charge(_from_data_bytes(name, args, kwargs), f"torch.{name}()")
             return func(*args, **kwargs)
 
-    with _Budget():
+    with core_budget.budget_scope(state), _Budget():
         yield

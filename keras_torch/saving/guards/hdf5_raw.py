@@ -13,6 +13,8 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
+from keras_torch.saving.guards import limits
+
 _HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 
 
@@ -39,6 +41,7 @@ class _RawFile:
             raise TypeError(type(source))
         self.size_off, self.size_len = self._superblock_sizes()
         self.heaps_checked: set[int] = set()
+        self.heap_bytes = 0  # bytes of global heap collections walked so far (bounded: see _check_global_heap)
         self.full_scan_done = False
 
     def read(self, at: int, n: int) -> bytes:
@@ -109,8 +112,16 @@ def _check_global_heap(raw: _RawFile, addr: int, where: str) -> None:
     size = _uint(head, 8, size_len)
     if size < hdr or addr + size > raw.size:
         return  # HDF5 cannot read a collection past the end of the file
-    data = raw.read(addr, size)
+    # Real collections are disjoint and their objects are at least an object header apart, so
+    # walking them all costs at most twice the file's size (bytes read + 16 per object step).
+    # Collections nested in each other, or chains of tiny free-space records, would make this
+    # check quadratic: refuse the file once the work exceeds what real collections can add up to.
+    cap = limits.H5_HEAP_WALK_FACTOR * raw.size + limits.H5_HEAP_WALK_SLACK_BYTES
     objhdr = 8 + size_len  # index (2), reference count (2), reserved (4), object size
+    raw.heap_bytes += size
+    if raw.heap_bytes > cap:
+        _refuse_heap_walk(where)
+    data = raw.read(addr, size)
     p = hdr
     while p < size:
         if p + objhdr > size:
@@ -122,6 +133,15 @@ def _check_global_heap(raw: _RawFile, addr: int, where: str) -> None:
             raise ValueError(f"Not allowed: the HDF5 global heap at byte {addr}{where} is corrupted (an object of "
                              "impossible size); reading it would hang or overrun. The file is damaged or hostile.")
         p += need
+        raw.heap_bytes += objhdr
+        if raw.heap_bytes > cap:
+            _refuse_heap_walk(where)
+
+
+def _refuse_heap_walk(where: str) -> None:
+    raise ValueError(f"Not allowed: the HDF5 global heap collections{where} overlap each other or hold impossibly "
+                     f"many objects (more than {limits.H5_HEAP_WALK_FACTOR}x the file's size to walk); the file is "
+                     "damaged or hostile.")
 
 
 def check_global_heaps(raw: _RawFile, where: str = "") -> None:
