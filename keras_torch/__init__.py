@@ -60,7 +60,20 @@ _LAZY_NAMES = {"Loss": "keras_torch.losses", "Metric": "keras_torch.metrics", "O
 
 
 def version() -> str:
-    """``keras.__version__`` (see ``keras_torch.core.version``: the emulated Keras version under ``keras-torch run``)."""
+    """Returns the Keras version string that ``keras.__version__`` reports.
+
+    This is the version of the Keras API keras_torch emulates (see ``keras_torch.core.version``): under
+    ``keras-torch run`` it is the emulated Keras version, so scripts that test ``keras.__version__`` take
+    the branch meant for that Keras.
+
+    Returns:
+        A version string such as ``"3.15.1"``.
+
+    Example:
+
+    >>> isinstance(keras.version(), str)
+    True
+    """
     return _version.public_version()
 
 

@@ -19,7 +19,7 @@ from keras_torch.core import omissions
 from keras_torch.launcher import aliases
 
 # Names provided today (applications and modules not counted); raise these as the API grows.
-FLOORS = {"Keras 3.15": 1274, "tf-keras 2.21": 682}
+FLOORS = {"Keras 3.15": 1278, "tf-keras 2.21": 682}
 
 
 @pytest.fixture(scope="module", params=sorted(api_coverage.SNAPSHOTS))

@@ -22,6 +22,18 @@ AREAS = frozenset(
         "config",
         "preprocessing",
         "tree",
+        "<top>",
+        "layers",
+        "models",
+        "losses",
+        "metrics",
+        "optimizers",
+        "callbacks",
+        "saving",
+        "distribution",
+        "mixed_precision",
+        "dtype_policies",
+        "legacy",
     }
 )
 

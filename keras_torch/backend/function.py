@@ -22,6 +22,14 @@ class Function(Operation):
 
     Raises:
         ValueError: An input or output is not symbolic, or an output does not depend on the inputs.
+
+    Example:
+
+    >>> x = keras.Input((3,))
+    >>> y = keras.ops.relu(x) + 1
+    >>> fn = keras.Function(x, y)
+    >>> fn(np.array([[-1.0, 0.0, 2.0]], "float32"))
+    tensor([[1., 1., 3.]])
     """
 
     def __init__(self, inputs: Any, outputs: Any, name: str | None = None) -> None:

@@ -39,6 +39,13 @@ class name_scope:  # noqa: N801 - Keras's name
             innermost scope with the same name and caller adds no level.
         deduplicate: See ``caller``.
         override_parent: An absolute path replacing the enclosing scopes' path while inside.
+
+    Example:
+
+    >>> with keras.name_scope("block1"):
+    ...     v = keras.Variable(1.0, name="w")
+    >>> v.path
+    'block1/w'
     """
 
     def __init__(self, name: str, caller: Any = None, deduplicate: bool = True,
@@ -86,6 +93,17 @@ def device(device_name: Any) -> Iterator[None]:
 
     Raises:
         ValueError: The name is not a device.
+
+    Yields:
+        Nothing; the device applies while the ``with`` block runs.
+
+    Example:
+
+    >>> with keras.device("cpu"):
+    ...     layer = keras.layers.Dense(2)
+    ...     layer.build((None, 3))
+    >>> layer.weight.device.type
+    'cpu'
     """
     target = _torch_device(device_name)
     previous = _config.default_device()

@@ -31,7 +31,7 @@ class _AnyKerasVariable(type(KerasVariable)):
 
 
 class Variable(KerasVariable, metaclass=_AnyKerasVariable):
-    """A Keras variable: ``keras.Variable(initializer, shape=None, dtype=None, trainable=True, ...)``.
+    r"""A Keras variable: ``keras.Variable(initializer, shape=None, dtype=None, trainable=True, ...)``.
 
     Args:
         initializer: Initial value (array, tensor, number) or an initializer (name, instance or
@@ -42,10 +42,20 @@ class Variable(KerasVariable, metaclass=_AnyKerasVariable):
         autocast: Accepted for Keras compatibility (layers cast inputs, not variables).
         aggregation: One of ``"none"``, ``"mean"``, ``"sum"``, ``"only_first_replica"``.
         synchronization: One of ``"none"``, ``"on_write"``, ``"on_read"``, ``"auto"``.
-        name: Variable name; its ``path`` is prefixed by the enclosing ``keras.name_scope``\\ s.
+        name: Variable name; its ``path`` is prefixed by the enclosing ``keras.name_scope``\ s.
 
     Returns:
         A :class:`KerasVariable` on ``keras.config.default_device()``.
+
+    Example:
+
+    >>> v = keras.Variable(np.ones((2, 2), "float32"), name="v")
+    >>> tuple(v.shape), v.trainable
+    ((2, 2), True)
+    >>> _ = v.assign(v * 3)
+    >>> v.numpy()
+    array([[3., 3.],
+           [3., 3.]], dtype=float32)
     """
 
     def __new__(cls, initializer: Any, shape: Any = None, dtype: Any = None, trainable: bool = True,

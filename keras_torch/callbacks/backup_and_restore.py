@@ -28,6 +28,7 @@ from keras_torch.callbacks._utils import accepts_lazy_logs
 from keras_torch.callbacks.callback import Callback
 from keras_torch.core.registry import register
 from keras_torch.distribution import is_chief
+from keras_torch.saving import sharded
 
 _FORMAT = "keras_torch.BackupAndRestore"
 _VERSION = 1
@@ -110,6 +111,14 @@ class BackupAndRestore(Callback):
         double_checkpoint: Keep the previous backup as ``latest.backup.h5.bkp`` and fall back
             to it if the latest one cannot be read.
         delete_checkpoint: Delete ``backup_dir`` when training completes.
+
+    Example:
+
+    >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+    >>> model.compile(optimizer="sgd", loss="mse")
+    >>> x, y = np.random.rand(32, 4), np.random.rand(32, 1)
+    >>> backup = keras.callbacks.BackupAndRestore(backup_dir="backup")
+    >>> _ = model.fit(x, y, epochs=2, callbacks=[backup], verbose=0)  # an interrupted run resumes from its last epoch
     """
 
     FILENAME = "latest.backup.h5"
@@ -187,13 +196,20 @@ class BackupAndRestore(Callback):
 
     def _save_model(self) -> None:
         """Atomically write the model weights, optimizer state and counters."""
-        if not is_chief():  # distributed: rank 0 writes; fit() broadcasts its restored state
+        model = self.model
+        # Distributed: rank 0 writes; fit() broadcasts its restored state. A sharded model is
+        # gathered by every process first (each restores its own shards from the file).
+        if not is_chief() and not sharded.is_sharded_model(model):
             return
+        with sharded.writing(model) as writes:
+            if writes:
+                self._write_backup(model)
+
+    def _write_backup(self, model: Any) -> None:
         os.makedirs(self.backup_dir, exist_ok=True)
         if self.double_checkpoint and os.path.exists(self._backup_path):
             shutil.copyfile(self._backup_path, self._prev_backup_path + ".tmp")
             os.replace(self._prev_backup_path + ".tmp", self._prev_backup_path)
-        model = self.model
         optimizer = getattr(model, "optimizer", None)
         opt_weights = None
         if optimizer is not None and hasattr(optimizer, "get_weights"):

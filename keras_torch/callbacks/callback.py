@@ -25,6 +25,21 @@ class Callback:
     ``logs`` holds the metric results. At batch level the values may be 0-d torch tensors
     when no attached callback overrides a batch hook (so training is not synchronized on
     every step); a callback that overrides one always receives Python floats, like Keras.
+
+    Example:
+
+    >>> class Recorder(keras.callbacks.Callback):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.seen = []
+    ...     def on_epoch_end(self, epoch, logs=None):
+    ...         self.seen.append((epoch, round(logs["loss"], 1) >= 0))
+    >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+    >>> model.compile(optimizer="sgd", loss="mse")
+    >>> recorder = Recorder()
+    >>> _ = model.fit(np.random.rand(32, 4), np.random.rand(32, 1), epochs=2, callbacks=[recorder], verbose=0)
+    >>> recorder.seen
+    [(0, True), (1, True)]
     """
 
     def __init__(self) -> None:

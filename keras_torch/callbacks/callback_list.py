@@ -50,6 +50,13 @@ class CallbackList(Callback):
     converted to Python floats for begin/end/epoch hooks always, and for batch hooks only when
     some callback overrides that hook with its own code (Keras converts every time; skipping
     it otherwise keeps the training loop free of per-step device syncs).
+
+    Example:
+
+    >>> history = keras.callbacks.History()
+    >>> callbacks = keras.callbacks.CallbackList([history], add_progbar=False)
+    >>> len(callbacks.callbacks)
+    1
     """
 
     def __init__(

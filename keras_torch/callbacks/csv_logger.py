@@ -17,17 +17,27 @@ from keras_torch.distribution import is_chief
 
 @register("CSVLogger", category="callbacks")
 class CSVLogger(Callback):
-    """Callback that streams epoch results to a CSV file.
+    r"""Callback that streams epoch results to a CSV file.
 
     Columns are ``epoch`` then the log keys sorted; when the first epoch has no ``val_`` key,
     ``val_<key>`` columns are added anyway (filled with ``NA``), exactly like Keras. The file
-    is flushed after every epoch. Lines end with ``\\r\\n`` (the csv ``excel`` dialect).
+    is flushed after every epoch. Lines end with ``\r\n`` (the csv ``excel`` dialect).
 
     Args:
         filename: Filename of the CSV file, e.g. `'run/log.csv'`.
         separator: String used to separate elements in the CSV file.
         append: Append if the file exists (useful for continuing training); the header is
             written only if the file is missing or empty.
+
+    Example:
+
+    >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+    >>> model.compile(optimizer="sgd", loss="mse")
+    >>> x, y = np.random.rand(32, 4), np.random.rand(32, 1)
+    >>> path = "training.csv"
+    >>> _ = model.fit(x, y, epochs=2, callbacks=[keras.callbacks.CSVLogger(path)], verbose=0)
+    >>> open(path).readline().strip()
+    'epoch,loss,val_loss'
     """
 
     def __init__(self, filename: Any, separator: str = ",", append: bool = False) -> None:

@@ -29,6 +29,17 @@ class EarlyStopping(MonitorCallback):
         start_from_epoch: Number of epochs to wait before starting to monitor improvement.
 
     Sets ``model.stop_training = True``; the training loop stops after the current epoch.
+
+    Example:
+
+    >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+    >>> model.compile(optimizer="sgd", loss="mse")
+    >>> x, y = np.random.rand(32, 4), np.random.rand(32, 1)
+    >>> # stop when the loss has not improved by at least min_delta for `patience` epochs
+    >>> stop = keras.callbacks.EarlyStopping(monitor="loss", min_delta=1.0, patience=1, restore_best_weights=True)
+    >>> history = model.fit(x, y, epochs=100, callbacks=[stop], verbose=0)
+    >>> len(history.history["loss"])
+    2
     """
 
     def __init__(

@@ -16,6 +16,15 @@ class History(Callback):
     Added automatically to every ``fit()``; ``fit()`` returns it and sets ``model.history``.
     ``history`` maps each log key to the list of its per-epoch values (Python floats) and
     ``epoch`` lists the epoch indices seen (since the last ``on_train_begin``).
+
+    Example:
+
+    >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+    >>> model.compile(optimizer="sgd", loss="mse")
+    >>> x, y = np.random.rand(32, 4), np.random.rand(32, 1)
+    >>> history = model.fit(x, y, epochs=3, verbose=0)
+    >>> type(history).__name__, list(history.history), history.epoch
+    ('History', ['loss'], [0, 1, 2])
     """
 
     def __init__(self) -> None:

@@ -25,6 +25,16 @@ class LearningRateScheduler(Callback):
         schedule: A function taking an epoch index (integer, indexed from 0) and the current
             learning rate (float) and returning a new learning rate (float).
         verbose: 0 quiet, 1 prints a message on every update.
+
+    Example:
+
+    >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+    >>> model.compile(optimizer="sgd", loss="mse")
+    >>> x, y = np.random.rand(32, 4), np.random.rand(32, 1)
+    >>> scheduler = keras.callbacks.LearningRateScheduler(lambda epoch, lr: lr if epoch < 1 else lr * 0.5)
+    >>> _ = model.fit(x, y, epochs=3, callbacks=[scheduler], verbose=0)
+    >>> round(float(model.optimizer.learning_rate), 5)
+    0.0025
     """
 
     def __init__(self, schedule: Callable[..., Any], verbose: int = 0) -> None:

@@ -13,6 +13,7 @@ from keras_torch.callbacks._utils import accepts_lazy_logs, pythonify_logs
 from keras_torch.callbacks.monitor_callback import MonitorCallback
 from keras_torch.core.registry import register
 from keras_torch.distribution import is_chief
+from keras_torch.saving import sharded
 from keras_torch.utils.progbar import print_msg
 
 
@@ -36,6 +37,18 @@ class ModelCheckpoint(MonitorCallback):
         mode: One of `{"auto", "min", "max"}`.
         save_freq: ``"epoch"`` or an integer: save every that many batches.
         initial_value_threshold: Initial "best" value of the monitored metric.
+
+    Example:
+
+    >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+    >>> model.compile(optimizer="sgd", loss="mse")
+    >>> x, y = np.random.rand(32, 4), np.random.rand(32, 1)
+    >>> path = "best.keras"
+    >>> checkpoint = keras.callbacks.ModelCheckpoint(path, monitor="loss", save_best_only=True)
+    >>> _ = model.fit(x, y, epochs=2, callbacks=[checkpoint], verbose=0)
+    >>> import os
+    >>> os.path.exists(path)
+    True
     """
 
     def __init__(
@@ -153,7 +166,9 @@ class ModelCheckpoint(MonitorCallback):
         filepath = self._get_file_path(epoch, batch, logs)
 
         try:
-            if self._should_save_model(epoch, batch, logs, filepath) and is_chief():
+            # Distributed: rank 0 saves; a sharded model is saved by every process together.
+            if self._should_save_model(epoch, batch, logs, filepath) and (
+                    is_chief() or sharded.is_sharded_model(self.model)):
                 method = "save_weights" if self.save_weights_only else "save"
                 save = getattr(self.model, method, None)
                 if not callable(save):
@@ -167,7 +182,7 @@ class ModelCheckpoint(MonitorCallback):
                 if dirname and not os.path.exists(dirname):
                     os.makedirs(dirname, exist_ok=True)
                 save(filepath, overwrite=True)
-                if self.verbose > 0:
+                if self.verbose > 0 and is_chief():
                     print_msg(f"\nEpoch {epoch + 1}: finished saving model to {filepath}")
         except IsADirectoryError:  # h5py 3.x
             raise OSError(

@@ -18,6 +18,13 @@ class ProgbarLogger(Callback):
     every 0.05 s, 2 prints one line per epoch. ``Epoch i/N`` headers are printed only when
     ``epochs > 1``. Inside ``fit`` the validation pass is silent. Batch logs are stored as
     given and converted to floats only when a line is printed.
+
+    Example:
+
+    >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+    >>> model.compile(optimizer="sgd", loss="mse")
+    >>> x, y = np.random.rand(32, 4), np.random.rand(32, 1)
+    >>> progbar = keras.callbacks.ProgbarLogger()  # fit(verbose=1), the default, adds one by itself
     """
 
     def __init__(self) -> None:

@@ -30,6 +30,14 @@ class ReduceLROnPlateau(MonitorCallback):
 
     Reads and assigns ``model.optimizer.learning_rate`` (a 0-d tensor or a float). It also
     adds ``learning_rate`` to the epoch logs, so ``History`` records it (as in Keras).
+
+    Example:
+
+    >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+    >>> model.compile(optimizer="sgd", loss="mse")
+    >>> x, y = np.random.rand(32, 4), np.random.rand(32, 1)
+    >>> reduce_lr = keras.callbacks.ReduceLROnPlateau(monitor="loss", factor=0.5, patience=1, min_lr=1e-4)
+    >>> _ = model.fit(x, y, epochs=3, callbacks=[reduce_lr], verbose=0)
     """
 
     def __init__(

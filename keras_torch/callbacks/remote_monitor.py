@@ -31,6 +31,12 @@ class RemoteMonitor(Callback):
         headers: Extra HTTP headers.
         send_as_json: Send the payload as the JSON request body (default ``False``).
         timeout: Seconds to wait for the server (``requests`` waits without limit).
+
+    Example:
+
+    >>> monitor = keras.callbacks.RemoteMonitor(root="http://localhost:9000", path="/publish/epoch/end/")
+    >>> monitor.root
+    'http://localhost:9000'
     """
 
     def __init__(self, root: str = "http://localhost:9000", path: str = "/publish/epoch/end/", field: str = "data",

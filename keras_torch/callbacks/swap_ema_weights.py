@@ -43,6 +43,13 @@ class SwapEMAWeights(Callback):
 
     Args:
         swap_on_epoch: Also swap at epoch boundaries (default ``False``).
+
+    Example:
+
+    >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+    >>> model.compile(optimizer=keras.optimizers.SGD(use_ema=True), loss="mse")
+    >>> x, y = np.random.rand(32, 4), np.random.rand(32, 1)
+    >>> _ = model.fit(x, y, epochs=2, validation_data=(x, y), callbacks=[keras.callbacks.SwapEMAWeights()], verbose=0)
     """
 
     def __init__(self, swap_on_epoch: bool = False) -> None:

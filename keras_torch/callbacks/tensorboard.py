@@ -66,10 +66,20 @@ class TensorBoard(Callback):
         update_freq: ``"epoch"``, ``"batch"`` or an integer N: also write the batch logs of
             every N-th global training batch (``batch_<metric>``).
         profile_batch: Must be 0 (profiling is not available with the torch backend).
-        embeddings_freq, embeddings_metadata: Accepted for compatibility (not written).
+        embeddings_freq: Accepted for compatibility (embeddings are not written).
+        embeddings_metadata: Accepted for compatibility (embeddings are not written).
 
     Raises:
         ImportError: At construction, when the ``tensorboard`` package is not installed.
+
+    Example:
+
+    >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+    >>> model.compile(optimizer="sgd", loss="mse")
+    >>> tensorboard = keras.callbacks.TensorBoard(log_dir="./logs", histogram_freq=1)  # doctest: +SKIP
+    >>> model.fit(np.random.rand(32, 4), np.random.rand(32, 1), epochs=2, callbacks=[tensorboard])  # doctest: +SKIP
+
+    Then run ``tensorboard --logdir ./logs`` to see the curves (needs the ``tensorboard`` package).
     """
 
     def __init__(

@@ -23,6 +23,13 @@ class TerminateOnNaN(Callback):
     Args:
         raise_error: Raise instead of stopping gracefully (other callbacks' ``on_train_end``
             and ``on_epoch_end`` are then not run).
+
+    Example:
+
+    >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+    >>> model.compile(optimizer="sgd", loss="mse")
+    >>> x, y = np.random.rand(32, 4), np.random.rand(32, 1)
+    >>> _ = model.fit(x, y, epochs=2, callbacks=[keras.callbacks.TerminateOnNaN()], verbose=0)
     """
 
     def __init__(self, raise_error: bool = False) -> None:

@@ -11,7 +11,24 @@ from keras_torch.core.dtypes import dtype_name, to_torch_dtype
 
 
 class DTypePolicy:
-    """Keras dtype policy: variable dtype + compute dtype (``mixed_float16`` etc.)."""
+    """A dtype policy: the dtype of a layer's variables and the dtype of its computations.
+
+    ``"float32"`` (the default), ``"float16"`` or ``"bfloat16"`` use one dtype for both;
+    ``"mixed_float16"`` / ``"mixed_bfloat16"`` keep float32 variables and compute in half precision
+    (set one globally with ``keras.mixed_precision.set_global_policy`` or per layer with ``dtype=``).
+
+    Args:
+        name: Policy name: a dtype (``"float32"``, ``"float16"``, ``"bfloat16"``, ``"float64"``) or
+            ``"mixed_float16"`` / ``"mixed_bfloat16"``. Default: the global policy's name.
+
+    Example:
+
+    >>> policy = keras.DTypePolicy("mixed_float16")
+    >>> policy.variable_dtype, policy.compute_dtype
+    ('float32', 'float16')
+    >>> keras.layers.Dense(4, dtype=policy).dtype_policy.name
+    'mixed_float16'
+    """
 
     def __init__(self, name: str | None = None) -> None:
         name = name or _config.floatx()
@@ -54,7 +71,13 @@ class DTypePolicy:
 
 
 class FloatDTypePolicy(DTypePolicy):
-    """Keras's alias of :class:`DTypePolicy` (kept for files and scripts that name it)."""
+    """Keras's alias of :class:`DTypePolicy` (kept for files and scripts that name it).
+
+    Example:
+
+    >>> keras.FloatDTypePolicy("bfloat16").compute_dtype
+    'bfloat16'
+    """
 
 
 GLOBAL_POLICY: dict[str, str | None] = {"name": None}

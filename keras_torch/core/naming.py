@@ -1,9 +1,10 @@
-"""Keras default object names: ``dense``, ``dense_1``, ... unique per session."""
+"""Keras default object names: ``dense``, ``dense_1``, ... unique per session; the class Keras names."""
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
+from typing import Any
 
 _COUNTS: defaultdict[str, int] = defaultdict(int)
 
@@ -36,3 +37,15 @@ def unique_name(name: str, used: set[str]) -> str:
         k += 1
     used.add(full)
     return full
+
+
+def keras_class(obj: Any) -> type:
+    """The class Keras knows ``obj`` by.
+
+    Sharding a layer with FSDP2 (``fully_shard``) puts a generated subclass in front of its class
+    (``FSDPDense``); configs, files and summaries name the class it extends (``Dense``), found
+    where FSDP2 itself finds it (``_orig_cls_mro_index``).
+    """
+    cls = type(obj)
+    index = getattr(cls, "_orig_cls_mro_index", None)
+    return cls.__mro__[index] if isinstance(index, int) and index < len(cls.__mro__) else cls

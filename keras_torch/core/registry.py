@@ -68,13 +68,48 @@ def _scoped_custom_objects() -> dict[str, Any]:
 
 
 def get_custom_objects() -> dict[str, Any]:
-    """The global, mutable dict of user custom objects (like ``keras.saving.get_custom_objects``)."""
+    """Returns the global, mutable dict of custom objects used by deserialization.
+
+    Adding an entry makes a custom class or function loadable by name everywhere (an alternative to
+    ``custom_objects=`` and to :func:`register_keras_serializable`).
+
+    Returns:
+        The dict mapping names to classes or functions.
+
+    Example:
+
+    >>> keras.saving.get_custom_objects()["my_relu"] = keras.activations.relu
+    >>> keras.activations.get("my_relu") is keras.activations.relu
+    True
+    >>> del keras.saving.get_custom_objects()["my_relu"]
+    """
     return _GLOBAL_CUSTOM_OBJECTS
 
 
 @contextlib.contextmanager
 def custom_object_scope(*scopes: dict[str, Any] | None) -> Iterator[None]:
-    """Context manager making ``custom_objects`` visible to deserialization inside it."""
+    """Context manager making custom objects visible to deserialization inside it.
+
+    Within the ``with`` block, loading a model or deserializing a config resolves the given names (custom
+    layers, losses, activations...) without passing ``custom_objects`` each time. Also available as
+    ``keras.saving.CustomObjectScope`` and ``keras.utils.custom_object_scope``.
+
+    Args:
+        *scopes: Dicts mapping names to classes or functions (``None`` entries are skipped).
+
+    Yields:
+        Nothing; the objects are visible while the block runs.
+
+    Example:
+
+    >>> class MyDense(keras.layers.Dense):
+    ...     pass
+    >>> config = keras.layers.serialize(MyDense(2))
+    >>> with keras.saving.CustomObjectScope({"MyDense": MyDense}):
+    ...     layer = keras.layers.deserialize(config)
+    >>> type(layer).__name__
+    'MyDense'
+    """
     stack = getattr(_SCOPE, "stack", None)
     if stack is None:
         stack = _SCOPE.stack = []
@@ -92,7 +127,27 @@ CustomObjectScope = custom_object_scope
 
 
 def register_keras_serializable(package: str = "Custom", name: str | None = None) -> Callable:
-    """Register a user class/function as ``"package>name"`` (Keras 3 convention)."""
+    """Decorator registering a custom class or function for (de)serialization.
+
+    The object is registered as ``"package>name"`` (Keras 3's convention), so a model using it can be saved
+    and loaded without ``custom_objects``. A registered class should implement ``get_config``.
+
+    Args:
+        package: The package part of the registered name (default ``"Custom"``).
+        name: The name part (default: the class or function ``__name__``).
+
+    Returns:
+        A decorator that registers its argument and returns it unchanged.
+
+    Example:
+
+    >>> @keras.saving.register_keras_serializable(package="MyPackage")
+    ... class Scale(keras.layers.Layer):
+    ...     def call(self, inputs):
+    ...         return 2 * inputs
+    >>> keras.saving.get_registered_name(Scale)
+    'MyPackage>Scale'
+    """
 
     def deco(obj: Any) -> Any:
         key = f"{package}>{name or obj.__name__}"
@@ -107,7 +162,19 @@ def register_keras_serializable(package: str = "Custom", name: str | None = None
 
 
 def get_registered_name(obj: Any) -> str:
-    """The name under which ``obj`` is (de)serialized."""
+    """Returns the name under which an object is serialized.
+
+    Args:
+        obj: A class or function, possibly registered with :func:`register_keras_serializable`.
+
+    Returns:
+        The registered ``"package>name"`` string, or the object's ``__name__`` if it is not registered.
+
+    Example:
+
+    >>> keras.saving.get_registered_name(keras.layers.Dense)
+    'Dense'
+    """
     return getattr(obj, "_keras_registered_name", None) or getattr(obj, "__name__", type(obj).__name__)
 
 

@@ -37,6 +37,13 @@ def remat(f: Callable[..., Any]) -> Callable[..., Any]:
 
     Returns:
         A function with the same signature and results as ``f``.
+
+    Example:
+
+    >>> dense = keras.layers.Dense(4)
+    >>> recomputed = keras.remat(dense)
+    >>> recomputed(np.ones((2, 3), "float32")).shape
+    torch.Size([2, 4])
     """
 
     @functools.wraps(f)
@@ -102,6 +109,13 @@ class RematScope:
 
     Raises:
         ValueError: Unknown ``mode``.
+
+    Example:
+
+    >>> with keras.RematScope(mode="full"):
+    ...     layer = keras.layers.Dense(4)  # its activations are recomputed in the backward pass
+    >>> layer(np.ones((2, 3))).shape
+    torch.Size([2, 4])
     """
 
     def __init__(self, mode: str | None = "full", output_size_threshold: int = 1024,

@@ -24,7 +24,25 @@ from keras_torch.core.dtypes import dtype_name, to_torch_dtype
 
 
 class KerasTensor:
-    """A symbolic tensor: ``shape`` (with ``None`` for unknown dims), ``dtype`` name and history."""
+    """A symbolic tensor: a shape and a dtype without values.
+
+    Produced by :func:`keras_torch.Input` and by calling layers or ``keras.ops`` functions on other
+    KerasTensors; each one remembers the operation that produced it, which is how functional models are
+    recorded. Arithmetic operators, indexing and ``keras.ops`` work on it and return new KerasTensors.
+
+    Args:
+        shape: Shape tuple; ``None`` marks a size unknown until call time (typically the batch).
+        dtype: Dtype name (default ``"float32"``).
+        name: Optional name.
+        history: Internal: the node that produced the tensor.
+
+    Example:
+
+    >>> x = keras.Input((3,))
+    >>> y = keras.layers.Dense(4)(x) * 2
+    >>> type(y).__name__, y.shape, y.dtype
+    ('KerasTensor', (None, 4), 'float32')
+    """
 
     def __init__(self, shape: tuple, dtype: Any = "float32", name: str | None = None, history: Any = None) -> None:
         self.shape = tuple(None if d is None else int(d) for d in shape)
@@ -134,6 +152,11 @@ class Operation(nn.Module):
 
     Args:
         name: Unique name; defaults to the snake-cased class name made unique.
+
+    Example:
+
+    >>> isinstance(keras.layers.Dense(2), keras.Operation)
+    True
     """
 
     def __init__(self, name: str | None = None) -> None:

@@ -57,41 +57,55 @@ averaging give per-step gradients that differ slightly from single-process on un
 a custom ``train_step`` must call the model itself (``self(x)``) once per backward (the DDP
 contract; GAN-style steps that only call sub-models are refused with an explanation).
 
-FSDP design note (not implemented): ``ModelParallel``/``LayoutMap`` would map onto
-``torch.distributed.fsdp.fully_shard`` (FSDP2) with a 1-D ``DeviceMesh`` (data axis) or 2-D
-(``("batch", "model")``, HSDP). Each top-level Keras layer (or a ``LayoutMap`` regex group)
-becomes one ``fully_shard`` unit so its parameters become ``DTensor`` shards that are
-all-gathered for forward/backward and reduce-scattered after; the model would be sharded in
-place (it stays a keras_torch Model). Our optimizers step per tensor, so they work on local
-shards unchanged (elementwise updates) except those reading global norms (``clipnorm``,
-``global_clipnorm``), which need a DTensor-aware norm. The data path above is reused as is.
-Saving would gather with ``torch.distributed.checkpoint.state_dict.get_model_state_dict(...,
-full_state_dict=True, cpu_offload=True)`` on rank 0, so ``.keras``/``.h5`` files stay identical.
-Weights created lazily (unbuilt subclassed models) must be built before sharding.
+Larger models (weights split between the processes; see :mod:`.model_parallel`)::
+
+    keras.distribution.set_distribution(keras.distribution.FSDP())       # every weight split N ways
+
+    mesh = keras.distribution.DeviceMesh((2, 4), ("batch", "model"))    # 8 processes
+    layout_map = keras.distribution.LayoutMap(mesh)
+    layout_map["ffn_in/kernel"] = (None, "model")                        # Keras layouts, Keras paths
+    keras.distribution.set_distribution(
+        keras.distribution.ModelParallel(layout_map=layout_map, batch_dim_name="batch"))
+
+A split weight is a ``DTensor`` (``Shard(d)`` on the axes of its layout, ``Replicate()`` on the
+others; Keras dimensions mapped to keras_torch's torch layout), stored split with its gradient
+and optimizer slots and gathered layer by layer for compute (FSDP2). Saving a sharded model is
+collective: every process calls ``save``, process 0 writes an ordinary file (see
+``keras_torch.saving.sharded``).
 
 Modules: ``process_group`` (environment, joining and leaving the group), ``collectives``,
 ``sharding`` (which rows each process reads), ``ddp`` (gradient synchronization),
 ``metric_reduction``, ``strategy`` (the points of the training loop a strategy controls, and
-``SingleDeviceStrategy``), ``data_parallel`` (``DataParallel``), ``context`` (the active one).
+``SingleDeviceStrategy``), ``base`` (what the distributions share), ``data_parallel``
+(``DataParallel``), ``mesh`` (``DeviceMesh``, devices), ``layout`` (``TensorLayout``,
+``LayoutMap``, ``distribute_tensor``), ``weight_layout`` (Keras paths and layouts of weights),
+``fsdp`` (sharding a model with FSDP2), ``model_parallel`` (``ModelParallel``, ``FSDP``),
+``context`` (the active one).
 """
 
 from __future__ import annotations
 
 from keras_torch.distribution.context import distribution, set_distribution
 from keras_torch.distribution.data_parallel import DataParallel
-from keras_torch.distribution.mesh import DeviceMesh, list_devices
-from keras_torch.distribution.model_parallel import ModelParallel
+from keras_torch.distribution.layout import LayoutMap, TensorLayout, distribute_tensor
+from keras_torch.distribution.mesh import DeviceMesh, get_device_count, list_devices
+from keras_torch.distribution.model_parallel import FSDP, ModelParallel
 from keras_torch.distribution.process_group import initialize, is_chief, num_processes, process_id
 
 __all__ = [
+    "FSDP",
     "DataParallel",
     "DeviceMesh",
+    "LayoutMap",
     "ModelParallel",
+    "TensorLayout",
+    "distribute_tensor",
     "distribution",
+    "get_device_count",
     "initialize",
     "is_chief",
     "list_devices",
-    "process_id",
     "num_processes",
+    "process_id",
     "set_distribution",
 ]

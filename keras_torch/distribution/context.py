@@ -10,27 +10,19 @@ from __future__ import annotations
 import os
 
 from keras_torch.distribution import process_group
+from keras_torch.distribution.active import ACTIVE
+from keras_torch.distribution.base import Distribution
 from keras_torch.distribution.data_parallel import DataParallel
 from keras_torch.distribution.strategy import SINGLE_DEVICE, Strategy
 
-
-class _Active:
-    """The distribution chosen with ``set_distribution`` (or the automatic one)."""
-
-    def __init__(self) -> None:
-        self.explicit = False  # set_distribution() was called: ``chosen`` is used as is
-        self.chosen: DataParallel | None = None
-        self.automatic: DataParallel | None = None  # created for a distributed environment
-
-
-_ACTIVE = _Active()
+_ACTIVE = ACTIVE
 
 
 def _auto_enabled() -> bool:
     return os.environ.get("KERAS_TORCH_DISTRIBUTE", "1").lower() not in ("0", "false", "no", "off")
 
 
-def set_distribution(value: DataParallel | None) -> None:
+def set_distribution(value: Distribution | None) -> None:
     """Set the distribution used by ``fit``/``evaluate``/``predict``.
 
     ``None`` turns distribution off (each process trains alone even under torchrun). Until this
@@ -38,20 +30,22 @@ def set_distribution(value: DataParallel | None) -> None:
     of several.
 
     Args:
-        value: A ``DataParallel``, or ``None``.
+        value: A ``DataParallel``, ``ModelParallel`` or ``FSDP``, or ``None``.
     """
-    if value is not None and not isinstance(value, DataParallel):
-        raise ValueError(f"Invalid `Distribution` instance: {value!r}. keras_torch supports DataParallel.")
+    if value is not None and not isinstance(value, Distribution):
+        raise ValueError(f"Invalid `Distribution` instance: {value!r}. Expected DataParallel, ModelParallel, FSDP "
+                         "or None.")
     _ACTIVE.explicit = True
     _ACTIVE.chosen = value
 
 
-def distribution() -> DataParallel | None:
-    """The active distribution (``None`` in a single process unless one was set).
+def distribution() -> Distribution | None:
+    """The active distribution: the one set by ``set_distribution`` / a ``scope()``, else ``DataParallel``
+    when the process was launched as one of several (``keras-torch run --nproc N``, ``torchrun``) unless
+    ``KERAS_TORCH_DISTRIBUTE=0``.
 
     Returns:
-        The distribution set with ``set_distribution``; otherwise, in a multi-process run (torchrun),
-        an automatic ``DataParallel`` (unless ``KERAS_TORCH_DISTRIBUTE=0``); else None.
+        The distribution, or ``None`` in a single process unless one was set.
     """
     if _ACTIVE.explicit:
         return _ACTIVE.chosen

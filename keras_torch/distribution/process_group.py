@@ -179,7 +179,8 @@ def initialize(job_addresses: str | None = None, num_processes: int | None = Non
 
     Under ``torchrun``/``keras-torch run`` call it without arguments (or not at all: ``fit``
     initializes lazily). Otherwise give ``job_addresses`` (``"host:port"`` of rank 0, or a
-    comma-separated list whose first entry is used), ``num_processes`` and ``process_id``.
+    comma-separated list whose first entry is used), ``num_processes`` and ``process_id``, or
+    set Keras's ``KERAS_DISTRIBUTION_JOB_ADDRESSES`` / ``_NUM_PROCESSES`` / ``_PROCESS_ID``.
 
     Args:
         job_addresses: ``"host:port"`` of rank 0 (sets ``MASTER_ADDR``/``MASTER_PORT``).
@@ -191,6 +192,12 @@ def initialize(job_addresses: str | None = None, num_processes: int | None = Non
     Returns:
         True when this process is part of a multi-process group.
     """
+    # Keras's variables configure the same thing.
+    job_addresses = job_addresses or os.environ.get("KERAS_DISTRIBUTION_JOB_ADDRESSES") or None
+    if num_processes is None and os.environ.get("KERAS_DISTRIBUTION_NUM_PROCESSES"):
+        num_processes = int(os.environ["KERAS_DISTRIBUTION_NUM_PROCESSES"])
+    if process_id is None and os.environ.get("KERAS_DISTRIBUTION_PROCESS_ID"):
+        process_id = int(os.environ["KERAS_DISTRIBUTION_PROCESS_ID"])
     if job_addresses:
         first = str(job_addresses).split(",")[0].strip()
         host, _, port = first.rpartition(":")

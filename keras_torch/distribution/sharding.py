@@ -59,6 +59,9 @@ class Sharding:
         # before the all-reduce) and whether it is a placeholder (its metric updates are dropped).
         self.step_weight: float = 1.0 / world_size
         self.placeholder: bool = False
+        # Every process must run as many predict steps as the others (a sharded model's forward
+        # pass is collective): shorter shares are padded with placeholder steps.
+        self.equal_steps: bool = False
 
     # ------------------------------------------------------------------ per step
     def begin_step(self, weight: float) -> None:
@@ -133,6 +136,21 @@ class Sharding:
     def predict_rows(self, total: int) -> tuple[int, int]:
         """``[lo, hi)``: the contiguous rows this process predicts out of ``total``."""
         return split(total, self.world_size, self.rank)
+
+    def predict_spans(self, total: int, batch_size: int) -> list[tuple[int, int]]:
+        """This process' predict steps over ``total`` rows: ``[lo, hi)`` ranges of its contiguous share.
+
+        A process without rows predicts one placeholder row; with :attr:`equal_steps`, shorter
+        shares are padded with placeholder rows up to the longest. Placeholder rows follow the
+        real ones, so the gather (``row_counts``) drops them.
+        """
+        lo, hi = self.predict_rows(total)
+        bs = self.predict_batch_size(batch_size)
+        spans = [(s, min(s + bs, hi)) for s in range(lo, hi, bs)] or [(0, 1)]
+        if self.equal_steps:
+            longest = max(1, math.ceil(max(self.row_counts(total)) / bs))
+            spans += [(0, 1)] * (longest - len(spans))
+        return spans
 
     def predict_batch_size(self, batch_size: int) -> int:
         """Rows per predict step (each rank runs its share of every global batch)."""

@@ -39,7 +39,23 @@ def compute_fans(shape: tuple[int, ...]) -> tuple[float, float]:
 
 @registry.register("Initializer", "initializer", category=_CAT)
 class Initializer:
-    """Base class: ``init(shape, dtype=None) -> torch.Tensor``."""
+    """Base class of initializers: ``initializer(shape, dtype=None)`` returns a tensor of initial values.
+
+    Layers take them as ``kernel_initializer``, ``bias_initializer``...; keras_torch calls them with the
+    Keras-layout shape of the weight (e.g. ``(input_dim, units)`` for a ``Dense`` kernel), so fan-in and
+    fan-out are the ones Keras uses. Subclasses implement ``__call__(shape, dtype=None)`` and, to be
+    saved with a model, ``get_config()``.
+
+    Example:
+
+    >>> class Constant3(keras.initializers.Initializer):
+    ...     def __call__(self, shape, dtype=None):
+    ...         return keras.ops.full(shape, 3.0, dtype=dtype)
+    >>> layer = keras.layers.Dense(2, kernel_initializer=Constant3())
+    >>> layer.build((None, 1))
+    >>> layer.get_weights()[0]
+    array([[3., 3.]], dtype=float32)
+    """
 
     def __call__(self, shape: tuple[int, ...], dtype: Any = None) -> torch.Tensor:
         raise NotImplementedError

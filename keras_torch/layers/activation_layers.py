@@ -44,6 +44,11 @@ class ReLU(_Elementwise):
 
     Output shape:
         Same as the input.
+
+    Example:
+
+    >>> keras.layers.ReLU(max_value=4.0)(np.array([-1.0, 2.0, 6.0]))
+    tensor([0., 2., 4.])
     """
 
     def __init__(self, max_value: float | None = None, negative_slope: float = 0.0, threshold: float = 0.0,
@@ -92,6 +97,11 @@ class LeakyReLU(_Elementwise):
 
     Output shape:
         Same as the input.
+
+    Example:
+
+    >>> keras.layers.LeakyReLU(negative_slope=0.1)(np.array([-2.0, 0.0, 3.0]))
+    tensor([-0.2000,  0.0000,  3.0000])
     """
 
     def __init__(self, negative_slope: float = 0.3, **kwargs: Any) -> None:
@@ -121,7 +131,8 @@ class PReLU(Layer):
 
     Args:
         alpha_initializer: Default ``"zeros"``.
-        alpha_regularizer / alpha_constraint: As in Keras.
+        alpha_regularizer: Optional regularizer of the slopes.
+        alpha_constraint: Optional constraint of the slopes.
         shared_axes: Axes (1-based, excluding batch) sharing one alpha, e.g. ``[1, 2]`` for
             per-channel alphas on images.
 
@@ -130,6 +141,14 @@ class PReLU(Layer):
 
     Output shape:
         Same as the input.
+
+    Example:
+
+    >>> layer = keras.layers.PReLU(shared_axes=[1, 2])
+    >>> layer(np.ones((2, 8, 8, 3))).shape
+    torch.Size([2, 8, 8, 3])
+    >>> layer.get_weights()[0].shape  # one slope per channel
+    (1, 1, 3)
     """
 
     def __init__(self, alpha_initializer: Any = "Zeros", alpha_regularizer: Any = None, alpha_constraint: Any = None,
@@ -193,6 +212,11 @@ class ELU(_Elementwise):
 
     Output shape:
         Same as the input.
+
+    Example:
+
+    >>> keras.layers.ELU(alpha=1.0)(np.array([-1.0, 0.0, 2.0]))
+    tensor([-0.6321,  0.0000,  2.0000])
     """
 
     def __init__(self, alpha: float = 1.0, **kwargs: Any) -> None:
@@ -222,6 +246,16 @@ class Softmax(_Elementwise):
 
     Output shape:
         Same as the input.
+
+    Input shape:
+        Any.
+
+    Example:
+
+    >>> keras.layers.Softmax()(np.array([[1.0, 1.0, 2.0]]))
+    tensor([[0.2119, 0.2119, 0.5761]])
+    >>> keras.layers.Softmax()(np.array([[1.0, 1.0, 2.0]]), mask=torch.tensor([[True, True, False]]))
+    tensor([[0.5000, 0.5000, 0.0000]])
     """
 
     def __init__(self, axis: int | list[int] = -1, **kwargs: Any) -> None:
@@ -269,6 +303,11 @@ class ThresholdedReLU(_Elementwise):
 
     Output shape:
         Same as the input.
+
+    Example:
+
+    >>> keras.layers.ThresholdedReLU(theta=1.0)(np.array([0.5, 1.0, 2.0]))
+    tensor([0., 0., 2.])
     """
 
     def __init__(self, theta: float = 1.0, **kwargs: Any) -> None:

@@ -133,41 +133,163 @@ class BaseAdaptivePooling(Layer):
         return {**super().get_config(), "output_size": self.output_size, "data_format": self.data_format}
 
 
-def _doc(mode: str, rank: int) -> str:
-    return f"Adaptive {mode} pooling over {rank} spatial dim(s); see :class:`BaseAdaptivePooling`."
-
-
 @register_layer()
 class AdaptiveAveragePooling1D(BaseAdaptivePooling):
-    __doc__ = _doc("average", 1)
+    """Adaptive 1D average pooling (``torch.nn.AdaptiveAvgPool1d``).
+
+    Pools the input to a fixed ``output_size`` whatever its spatial size: output cell ``i`` takes the
+    average over input positions ``floor(i * size / out)`` to ``ceil((i + 1) * size / out)``.
+
+    Args:
+        output_size: Int or tuple of one int, the output spatial size.
+        data_format: ``"channels_last"`` (default, from ``keras.config.image_data_format()``) or
+            ``"channels_first"``.
+        **kwargs: Base layer arguments.
+
+    Input shape:
+        ``(batch, steps, channels)`` (channels_last) or ``(batch, channels, steps)``.
+
+    Output shape:
+        ``(batch, output_size, channels)`` (or ``(batch, channels, output_size)``).
+
+    Example:
+
+    >>> keras.layers.AdaptiveAveragePooling1D(5)(np.random.rand(2, 10, 3).astype("float32")).shape
+    torch.Size([2, 5, 3])
+    """
     rank, mode = 1, "average"
 
 
 @register_layer()
 class AdaptiveAveragePooling2D(BaseAdaptivePooling):
-    __doc__ = _doc("average", 2)
+    """Adaptive 2D average pooling (``torch.nn.AdaptiveAvgPool2d``).
+
+    Pools the input to a fixed ``output_size`` whatever its spatial size: output cell ``i`` takes the
+    average over input positions ``floor(i * size / out)`` to ``ceil((i + 1) * size / out)``.
+
+    Args:
+        output_size: Int or tuple of 2 ints, the output spatial size.
+        data_format: ``"channels_last"`` (default, from ``keras.config.image_data_format()``) or
+            ``"channels_first"``.
+        **kwargs: Base layer arguments.
+
+    Input shape:
+        ``(batch, rows, cols, channels)`` (channels_last) or ``(batch, channels, rows, cols)``.
+
+    Output shape:
+        ``(batch, out_rows, out_cols, channels)`` (or ``(batch, channels, out_rows, out_cols)``).
+
+    Example:
+
+    >>> keras.layers.AdaptiveAveragePooling2D((7, 7))(np.random.rand(2, 28, 28, 3).astype("float32")).shape
+    torch.Size([2, 7, 7, 3])
+    """
     rank, mode = 2, "average"
 
 
 @register_layer()
 class AdaptiveAveragePooling3D(BaseAdaptivePooling):
-    __doc__ = _doc("average", 3)
+    """Adaptive 3D average pooling (``torch.nn.AdaptiveAvgPool3d``).
+
+    Pools the input to a fixed ``output_size`` whatever its spatial size: output cell ``i`` takes the
+    average over input positions ``floor(i * size / out)`` to ``ceil((i + 1) * size / out)``.
+
+    Args:
+        output_size: Int or tuple of 3 ints, the output spatial size.
+        data_format: ``"channels_last"`` (default, from ``keras.config.image_data_format()``) or
+            ``"channels_first"``.
+        **kwargs: Base layer arguments.
+
+    Input shape:
+        ``(batch, dim1, dim2, dim3, channels)`` (channels_last) or ``(batch, channels, dim1, dim2, dim3)``.
+
+    Output shape:
+        ``(batch, out1, out2, out3, channels)`` (or ``(batch, channels, out1, out2, out3)``).
+
+    Example:
+
+    >>> keras.layers.AdaptiveAveragePooling3D((2, 2, 2))(np.random.rand(2, 8, 8, 8, 3).astype("float32")).shape
+    torch.Size([2, 2, 2, 2, 3])
+    """
     rank, mode = 3, "average"
 
 
 @register_layer()
 class AdaptiveMaxPooling1D(BaseAdaptivePooling):
-    __doc__ = _doc("max", 1)
+    """Adaptive 1D maximum pooling (``torch.nn.AdaptiveMaxPool1d``).
+
+    Pools the input to a fixed ``output_size`` whatever its spatial size: output cell ``i`` takes the
+    maximum over input positions ``floor(i * size / out)`` to ``ceil((i + 1) * size / out)``.
+
+    Args:
+        output_size: Int or tuple of one int, the output spatial size.
+        data_format: ``"channels_last"`` (default, from ``keras.config.image_data_format()``) or
+            ``"channels_first"``.
+        **kwargs: Base layer arguments.
+
+    Input shape:
+        ``(batch, steps, channels)`` (channels_last) or ``(batch, channels, steps)``.
+
+    Output shape:
+        ``(batch, output_size, channels)`` (or ``(batch, channels, output_size)``).
+
+    Example:
+
+    >>> keras.layers.AdaptiveMaxPooling1D(5)(np.random.rand(2, 10, 3).astype("float32")).shape
+    torch.Size([2, 5, 3])
+    """
     rank, mode = 1, "max"
 
 
 @register_layer()
 class AdaptiveMaxPooling2D(BaseAdaptivePooling):
-    __doc__ = _doc("max", 2)
+    """Adaptive 2D maximum pooling (``torch.nn.AdaptiveMaxPool2d``).
+
+    Pools the input to a fixed ``output_size`` whatever its spatial size: output cell ``i`` takes the
+    maximum over input positions ``floor(i * size / out)`` to ``ceil((i + 1) * size / out)``.
+
+    Args:
+        output_size: Int or tuple of 2 ints, the output spatial size.
+        data_format: ``"channels_last"`` (default, from ``keras.config.image_data_format()``) or
+            ``"channels_first"``.
+        **kwargs: Base layer arguments.
+
+    Input shape:
+        ``(batch, rows, cols, channels)`` (channels_last) or ``(batch, channels, rows, cols)``.
+
+    Output shape:
+        ``(batch, out_rows, out_cols, channels)`` (or ``(batch, channels, out_rows, out_cols)``).
+
+    Example:
+
+    >>> keras.layers.AdaptiveMaxPooling2D((7, 7))(np.random.rand(2, 28, 28, 3).astype("float32")).shape
+    torch.Size([2, 7, 7, 3])
+    """
     rank, mode = 2, "max"
 
 
 @register_layer()
 class AdaptiveMaxPooling3D(BaseAdaptivePooling):
-    __doc__ = _doc("max", 3)
+    """Adaptive 3D maximum pooling (``torch.nn.AdaptiveMaxPool3d``).
+
+    Pools the input to a fixed ``output_size`` whatever its spatial size: output cell ``i`` takes the
+    maximum over input positions ``floor(i * size / out)`` to ``ceil((i + 1) * size / out)``.
+
+    Args:
+        output_size: Int or tuple of 3 ints, the output spatial size.
+        data_format: ``"channels_last"`` (default, from ``keras.config.image_data_format()``) or
+            ``"channels_first"``.
+        **kwargs: Base layer arguments.
+
+    Input shape:
+        ``(batch, dim1, dim2, dim3, channels)`` (channels_last) or ``(batch, channels, dim1, dim2, dim3)``.
+
+    Output shape:
+        ``(batch, out1, out2, out3, channels)`` (or ``(batch, channels, out1, out2, out3)``).
+
+    Example:
+
+    >>> keras.layers.AdaptiveMaxPooling3D((2, 2, 2))(np.random.rand(2, 8, 8, 8, 3).astype("float32")).shape
+    torch.Size([2, 2, 2, 2, 3])
+    """
     rank, mode = 3, "max"

@@ -97,30 +97,60 @@ def _sdpa_kernels(flash: bool | None, q: torch.Tensor, k: torch.Tensor, v: torch
 
 @register_layer()
 class MultiHeadAttention(Layer):
-    """Multi-head attention (Vaswani et al.) with Keras weight layouts.
+    """Multi-head attention layer (Vaswani et al., 2017), with Keras's weight layouts.
 
-    Sub-layers ``query``/``key``/``value``/``attention_output`` are :class:`EinsumDense` with
-    kernels ``(dim, heads, key_dim)`` ... ``(heads, value_dim, out_dim)``. Without dropout or
-    returned scores, rank-3 inputs use ``F.scaled_dot_product_attention``.
+    Projects ``query``, ``key`` and ``value`` into ``num_heads`` heads, computes scaled dot-product attention
+    in each head, and projects the concatenated heads back. The projections are :class:`EinsumDense`
+    sub-layers ``query``/``key``/``value``/``attention_output`` with kernels ``(dim, num_heads, key_dim)``
+    ... ``(num_heads, value_dim, output_dim)``, as in Keras files. Without dropout or returned scores,
+    rank-3 inputs run torch's ``F.scaled_dot_product_attention``.
 
     Args:
-        num_heads: Number of heads.
+        num_heads: Number of attention heads.
         key_dim: Size of each query/key head.
         value_dim: Size of each value head (default ``key_dim``).
-        dropout: Dropout rate on the attention probabilities.
-        use_bias: Whether the projections use biases.
-        output_shape: Last dims of the output (default: the query's last dim).
-        attention_axes: Axes attention is applied over (default: all but batch, heads, features).
-        kernel_initializer / bias_initializer / kernel_regularizer / bias_regularizer /
-        activity_regularizer / kernel_constraint / bias_constraint: Passed to the projections.
+        dropout: Dropout rate on the attention probabilities (training only).
+        use_bias: Whether the projections add biases. Default ``True``.
+        output_shape: Size (int or tuple) of the output's last dimensions; default: the query's last dimension.
+        attention_axes: Axes over which attention is applied (default: all axes but batch, heads and features).
+        kernel_initializer: Initializer of the kernel (default ``"glorot_uniform"``).
+        bias_initializer: Initializer of the bias (default ``"zeros"``).
+        kernel_regularizer: Optional regularizer of the kernel.
+        bias_regularizer: Optional regularizer of the bias.
+        activity_regularizer: Optional regularizer of the layer's output.
+        kernel_constraint: Optional constraint of the kernel (applied after each optimizer step).
+        bias_constraint: Optional constraint of the bias.
+        seed: Seed of the dropout.
+        flash_attention: Accepted for compatibility (torch picks its attention kernel itself).
+        sliding_window: ``None`` or a positive int: each query attends only to keys less than this many
+            positions away.
+        use_gate: Gate the attention output with ``sigmoid(query @ W_gate)``.
+        **kwargs: Base layer arguments.
 
     Call arguments:
-        query ``(B, T, dim)``, value ``(B, S, dim)``, key (default value), query_mask / value_mask /
-        key_mask, attention_mask ``(B, T, S)`` (True = attend), return_attention_scores,
-        training, use_causal_mask.
+        query: ``(batch, target_len, query_dim)``.
+        value: ``(batch, source_len, value_dim)``.
+        key: Optional ``(batch, source_len, key_dim)``; defaults to ``value``.
+        attention_mask: Optional boolean ``(batch, target_len, source_len)``, True where attention is allowed.
+        return_attention_scores: Also return the attention probabilities.
+        training: Whether dropout is active.
+        use_causal_mask: Mask out future positions (decoder self-attention).
+
+    Input shape:
+        ``query`` ``(batch, target_len, query_dim)``, ``value``/``key`` ``(batch, source_len, dim)``.
 
     Output shape:
-        ``(B, T, out_dim)`` (and scores ``(B, heads, T, S)`` if requested).
+        ``(batch, target_len, output_dim)`` (``output_dim`` defaults to ``query_dim``); with
+        ``return_attention_scores`` also the scores ``(batch, num_heads, target_len, source_len)``.
+
+    Example:
+
+    >>> layer = keras.layers.MultiHeadAttention(num_heads=2, key_dim=4)
+    >>> query = np.random.rand(3, 8, 16).astype("float32")
+    >>> value = np.random.rand(3, 5, 16).astype("float32")
+    >>> out, scores = layer(query, value, return_attention_scores=True)
+    >>> out.shape, scores.shape
+    (torch.Size([3, 8, 16]), torch.Size([3, 2, 8, 5]))
     """
 
     def __init__(
@@ -442,21 +472,40 @@ class MultiHeadAttention(Layer):
 
 @register_layer()
 class Attention(Layer):
-    """Dot-product (Luong-style) attention over ``[query, value]`` or ``[query, value, key]``.
+    """Dot-product attention layer (Luong-style).
+
+    Computes ``scores = query @ key^T`` (``score_mode="dot"``) or ``sum(tanh(query + key))``
+    (``"concat"``), optionally scaled, takes the softmax over the value positions and returns the
+    weighted sum of ``value``.
 
     Args:
-        use_scale: Learn a scalar ``scale`` multiplying the scores.
-        score_mode: ``"dot"`` (``q @ k^T``) or ``"concat"`` (``sum(tanh(q + k))``).
+        use_scale: Learn a scalar ``scale`` multiplying the scores. Default ``False``.
+        score_mode: ``"dot"`` (default) or ``"concat"``.
         dropout: Dropout rate on the attention distribution (training only).
-        seed: Accepted for Keras compatibility.
+        seed: Seed of the dropout.
+        **kwargs: Base layer arguments.
 
     Call arguments:
-        inputs: ``[query (B, Tq, dim), value (B, Tv, dim)]`` and optionally ``key (B, Tv, dim)``.
-        mask: ``[query_mask (B, Tq), value_mask (B, Tv)]`` (taken from tensor masks by default).
-        training, return_attention_scores, use_causal_mask.
+        inputs: ``[query, value]`` or ``[query, value, key]`` (``key`` defaults to ``value``).
+        mask: Optional ``[query_mask (batch, Tq), value_mask (batch, Tv)]``; taken from the inputs' masks
+            by default.
+        training: Whether dropout is active.
+        return_attention_scores: Also return the attention distribution.
+        use_causal_mask: Mask out future positions (decoder self-attention).
+
+    Input shape:
+        ``query`` ``(batch, Tq, dim)``, ``value`` ``(batch, Tv, dim)`` and optionally ``key`` ``(batch, Tv, dim)``.
 
     Output shape:
-        ``(B, Tq, dim)`` (and scores ``(B, Tq, Tv)`` if requested).
+        ``(batch, Tq, dim)``; with ``return_attention_scores`` also the scores ``(batch, Tq, Tv)``.
+
+    Example:
+
+    >>> query = np.random.rand(2, 4, 8).astype("float32")
+    >>> value = np.random.rand(2, 6, 8).astype("float32")
+    >>> out, scores = keras.layers.Attention()([query, value], return_attention_scores=True)
+    >>> out.shape, scores.shape
+    (torch.Size([2, 4, 8]), torch.Size([2, 4, 6]))
     """
 
     def __init__(self, use_scale: bool = False, score_mode: str = "dot", dropout: float = 0.0,
@@ -557,14 +606,35 @@ class Attention(Layer):
 
 @register_layer()
 class AdditiveAttention(Attention):
-    """Additive (Bahdanau-style) attention: ``scores = sum(scale * tanh(q + k), -1)``.
+    """Additive attention layer (Bahdanau-style).
+
+    Computes ``scores = sum(scale * tanh(query + key), axis=-1)`` over every query/key pair, takes the
+    softmax over the value positions and returns the weighted sum of ``value``.
 
     Args:
-        use_scale: Learn a per-feature ``scale`` vector (glorot_uniform initialised).
+        use_scale: Learn a per-feature ``scale`` vector (``glorot_uniform`` initialised). Default ``True``.
         dropout: Dropout rate on the attention distribution (training only).
+        **kwargs: Base layer arguments.
 
-    Call arguments / shapes:
-        As :class:`Attention`.
+    Call arguments:
+        inputs: ``[query, value]`` or ``[query, value, key]`` (``key`` defaults to ``value``).
+        mask: Optional ``[query_mask (batch, Tq), value_mask (batch, Tv)]``.
+        training: Whether dropout is active.
+        return_attention_scores: Also return the attention distribution.
+        use_causal_mask: Mask out future positions.
+
+    Input shape:
+        ``query`` ``(batch, Tq, dim)``, ``value`` ``(batch, Tv, dim)`` and optionally ``key`` ``(batch, Tv, dim)``.
+
+    Output shape:
+        ``(batch, Tq, dim)``; with ``return_attention_scores`` also the scores ``(batch, Tq, Tv)``.
+
+    Example:
+
+    >>> query = np.random.rand(2, 4, 8).astype("float32")
+    >>> value = np.random.rand(2, 6, 8).astype("float32")
+    >>> keras.layers.AdditiveAttention()([query, value]).shape
+    torch.Size([2, 4, 8])
     """
 
     def __init__(self, use_scale: bool = True, dropout: float = 0.0, **kwargs: Any) -> None:

@@ -108,15 +108,41 @@ def _shape_of(x: Any) -> Any:
 
 
 class Layer(Operation, KerasWeightsMixin):
-    """Base class of every keras_torch layer (and model). Subclasses implement ``build``/``call``.
+    """Base class of every keras_torch layer (and model).
+
+    A layer is a callable object holding state (weights) and a computation from inputs to outputs. It
+    is also a ``torch.nn.Module``: its weights are ``torch.nn.Parameter`` s in ``parameters()`` and
+    ``state_dict()``, stored in torch layouts, while ``get_weights``/``set_weights`` speak Keras layouts.
+    Subclasses create weights in :meth:`build` (called with the input shape on the first call) using
+    :meth:`add_weight`, and implement the forward pass in :meth:`call`. Calling a layer on a
+    ``keras.Input`` tensor records it into a functional model instead of computing.
+
+    ``training`` decides dropout/BatchNorm behaviour: a ``call`` that declares a ``training`` argument
+    receives it, and sub-layers follow the outer call. A top-level call without ``training=`` uses the
+    mode chosen with torch's ``train()``/``eval()`` if any, else the default of ``call``'s ``training``
+    argument, else inference (Keras's rule).
 
     Args:
         name: Layer name; defaults to the snake-cased class name made unique (``dense_1``).
-        trainable: Whether the weights are updated by training.
-        dtype: Variable dtype name or Keras dtype policy (default ``keras.config.floatx()``).
+        trainable: Whether the weights are updated by training (default ``True``).
+        dtype: Dtype of the weights and computations: a dtype name or a Keras dtype policy such as
+            ``"mixed_float16"`` (default: the global policy, ``keras.config.floatx()``).
         input_shape / input_dim / batch_input_shape / batch_size: Keras 2 style input declaration
             (used by ``Sequential`` to create the input).
-        activity_regularizer: Regularizer applied to the layer outputs.
+        activity_regularizer: Optional regularizer applied to the layer's outputs.
+
+    Example:
+
+    >>> class Scale(keras.layers.Layer):
+    ...     def build(self, input_shape):
+    ...         self.scale = self.add_weight(shape=(input_shape[-1],), initializer="ones", name="scale")
+    ...     def call(self, inputs):
+    ...         return inputs * self.scale
+    >>> layer = Scale()
+    >>> layer(np.ones((2, 3))).shape
+    torch.Size([2, 3])
+    >>> len(layer.trainable_weights), isinstance(layer, torch.nn.Module)
+    (1, True)
     """
 
     supports_masking: bool = False
@@ -294,7 +320,25 @@ class Layer(Operation, KerasWeightsMixin):
 
     # ------------------------------------------------------------------ losses
     def add_loss(self, loss: Any) -> None:
-        """Add a loss tensor (e.g. from inside ``call``); summed into the training loss."""
+        """Adds a loss tensor to the layer, typically from inside ``call``.
+
+        The losses added during the last call appear in ``layer.losses`` (with the weight-regularization
+        penalties) and ``fit`` adds them to the training loss.
+
+        Args:
+            loss: A scalar tensor (or a Python number).
+
+        Example:
+
+        >>> class ActivityPenalty(keras.layers.Layer):
+        ...     def call(self, inputs):
+        ...         self.add_loss(0.01 * torch.sum(inputs ** 2))
+        ...         return inputs
+        >>> layer = ActivityPenalty()
+        >>> _ = layer(np.ones((2, 5), "float32"))
+        >>> [round(float(loss), 4) for loss in layer.losses]
+        [0.1]
+        """
         ctx = _CTX
         if ctx.eager_add_loss is not None and torch.compiler.is_compiling():
             # Under jit_compile the recording runs eagerly (a graph break): it keys the loss by the
@@ -324,11 +368,49 @@ class Layer(Operation, KerasWeightsMixin):
 
     # ------------------------------------------------------------------ build / call
     def build(self, input_shape: Any) -> None:
-        """Create weights for ``input_shape`` (Keras shape incl. batch dim). Default: nothing."""
+        """Creates the layer's weights once the input shape is known.
+
+        Called automatically before the first ``call`` (or by ``model.build``). Override it in a subclass to
+        create weights with :meth:`add_weight` from ``input_shape``; the default creates nothing. After it
+        runs, ``layer.built`` is ``True``.
+
+        Args:
+            input_shape: The Keras shape of the input, batch dimension included (e.g. ``(None, 3)``), or a
+                structure of shapes for a layer with several inputs.
+
+        Example:
+
+        >>> layer = keras.layers.Dense(4)
+        >>> layer.build((None, 3))
+        >>> layer.built, layer.weight.shape
+        (True, torch.Size([4, 3]))
+        """
         self.built = True
 
     def call(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
-        """The layer computation. Default: identity."""
+        """The layer's computation; override it in a subclass.
+
+        Called by ``layer(inputs)`` (``__call__``), which builds the layer, converts numpy inputs to tensors,
+        handles masks, the ``training`` flag and symbolic ``keras.Input`` tensors first. The default returns the
+        inputs unchanged.
+
+        Args:
+            inputs: The input tensor(s).
+            *args: Further positional arguments of the subclass.
+            **kwargs: Further keyword arguments of the subclass. A ``call`` that declares ``training`` receives
+                the training flag; one that declares ``mask`` receives the input mask.
+
+        Returns:
+            The output tensor(s).
+
+        Example:
+
+        >>> class Double(keras.layers.Layer):
+        ...     def call(self, inputs, training=None):
+        ...         return 2 * inputs
+        >>> Double()(np.array([1.0, 2.0]))
+        tensor([2., 4.])
+        """
         return inputs
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
@@ -484,7 +566,18 @@ class Layer(Operation, KerasWeightsMixin):
         return outputs
 
     def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
-        """Output mask. Default: pass the input mask through when ``supports_masking``."""
+        """Computes the output mask of the layer from its inputs and input mask.
+
+        The default passes the input mask through when ``supports_masking`` is true, else returns ``None``.
+        Layers that create masks (``Embedding(mask_zero=True)``, ``Masking``) or change the time axis override it.
+
+        Args:
+            inputs: The input tensor(s).
+            mask: The input mask (boolean tensor), or ``None``.
+
+        Returns:
+            The output mask, or ``None``.
+        """
         if not self.supports_masking:
             return None
         return mask
@@ -507,7 +600,23 @@ class Layer(Operation, KerasWeightsMixin):
         return self._record_node((inputs, *args), kwargs, spec)
 
     def compute_output_shape(self, input_shape: Any) -> Any:
-        """Output shape for ``input_shape``; by default inferred by running ``call`` on zeros."""
+        """Computes the output shape of the layer for a given input shape.
+
+        The default runs ``call`` on symbolic inputs to infer it; layers override it when the shape is cheap to
+        compute. Used when the layer is called on ``keras.Input`` tensors.
+
+        Args:
+            input_shape: The input shape, batch dimension included (``None`` for unknown sizes), or a structure of
+                shapes.
+
+        Returns:
+            The output shape (tuple), or a structure of shapes for several outputs.
+
+        Example:
+
+        >>> keras.layers.Dense(4).compute_output_shape((None, 3))
+        (None, 4)
+        """
         spec = self._infer_output_spec(map_shapes(KerasTensor, input_shape))
         return tree.map_structure(lambda k: k.shape, spec)
 
@@ -521,7 +630,21 @@ class Layer(Operation, KerasWeightsMixin):
 
     # ------------------------------------------------------------------ config
     def get_config(self) -> dict[str, Any]:
-        """Constructor arguments as a JSON-friendly dict (Keras base keys: name, trainable, dtype)."""
+        """Returns the layer's config: its constructor arguments as a JSON-friendly dict.
+
+        Together with :meth:`from_config`, it lets a layer be re-created (without its weights); it is what
+        ``model.save``/``to_json`` write. Subclasses with constructor arguments extend the base dict, which holds
+        ``name``, ``trainable`` and ``dtype`` (the dtype policy).
+
+        Returns:
+            A dict of constructor arguments.
+
+        Example:
+
+        >>> config = keras.layers.Dense(4, name="d").get_config()
+        >>> config["name"], config["units"], config["activation"]
+        ('d', 4, 'linear')
+        """
         cfg: dict[str, Any] = {
             "name": self.name,
             "trainable": self.trainable,
@@ -535,10 +658,24 @@ class Layer(Operation, KerasWeightsMixin):
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Layer:
-        """Create a layer from :meth:`get_config` output.
+        """Creates a layer from its config (the output of :meth:`get_config`).
 
-        Configs written by other Keras versions (Keras 1/2, tf-keras) are normalised by
-        ``keras_torch.saving`` (``deserialize_layer``, ``load_model``) before they reach this method.
+        Configs written by other Keras versions (Keras 1/2, tf-keras) are normalised by ``keras_torch.saving``
+        (``deserialize_layer``, ``load_model``) before they reach this method. Layers whose constructor does not
+        take the config entries as keyword arguments override it.
+
+        Args:
+            config: A dict of constructor arguments.
+
+        Returns:
+            A new, unbuilt layer instance.
+
+        Example:
+
+        >>> layer = keras.layers.Dense(4, activation="relu")
+        >>> clone = keras.layers.Dense.from_config(layer.get_config())
+        >>> clone.units, clone.activation.__name__
+        (4, 'relu')
         """
         return cls(**config)
 
@@ -566,10 +703,18 @@ class Layer(Operation, KerasWeightsMixin):
     # ------------------------------------------------------------------ info
     @property
     def input(self) -> Any:
+        """The input tensor(s) of the layer's first call on symbolic tensors (functional API).
+
+        Raises ``AttributeError`` if the layer was never called on a ``keras.Input``.
+        """
         return self._node_attr("call_args", 0)
 
     @property
     def output(self) -> Any:
+        """The output tensor(s) of the layer's first call on symbolic tensors (functional API).
+
+        Raises ``AttributeError`` if the layer was never called on a ``keras.Input``.
+        """
         return self._node_attr("outputs")
 
     def _node_attr(self, attr: str, idx: int | None = None) -> Any:
@@ -601,7 +746,7 @@ class Layer(Operation, KerasWeightsMixin):
 
     def __repr__(self) -> str:
         if not self._modules:
-            return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+            return f"<{naming.keras_class(self).__name__} name={self.name}, built={self.built}>"
         return super().__repr__()
 
 

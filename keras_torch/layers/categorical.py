@@ -135,6 +135,14 @@ class CategoryEncoding(Layer):
 
     Output shape:
         ``(batch, num_tokens)`` (``one_hot`` of ``(batch, n)``: ``(batch, n, num_tokens)``).
+
+    Example:
+
+    >>> keras.layers.CategoryEncoding(num_tokens=4, output_mode="one_hot")(np.array([3, 0]))
+    tensor([[0., 0., 0., 1.],
+            [1., 0., 0., 0.]])
+    >>> keras.layers.CategoryEncoding(num_tokens=4, output_mode="count")(np.array([[0, 1, 1]]))
+    tensor([[1., 2., 0., 0.]])
     """
 
     def __init__(self, num_tokens: int | None = None, output_mode: str = "multi_hot", sparse: bool = False,
@@ -223,12 +231,20 @@ class Discretization(Layer):
         epsilon: Error tolerance of the adapted quantiles.
         output_mode: ``"int"`` (bin index, int32), ``"one_hot"``, ``"multi_hot"`` or ``"count"``.
         sparse: Only ``False``.
+        name: Optional name of the layer.
+        dtype: Output dtype (default: an integer dtype in ``"int"`` mode, floatx otherwise).
 
     Input shape:
         Any.
 
     Output shape:
         ``"int"``: the input shape; others: see :func:`encode_categorical`.
+
+    Example:
+
+    >>> layer = keras.layers.Discretization(bin_boundaries=[0.0, 1.0, 2.0])
+    >>> layer(np.array([[-1.5, 0.5, 1.0, 3.0]]))
+    tensor([[0, 1, 2, 3]], dtype=torch.int32)
     """
 
     def __init__(self, bin_boundaries: Any = None, num_bins: int | None = None, epsilon: float = 0.01,
@@ -376,6 +392,12 @@ class Hashing(Layer):
 
     Output shape:
         ``"int"``: the input shape; others: see :func:`encode_categorical`.
+
+    Example:
+
+    >>> layer = keras.layers.Hashing(num_bins=3)
+    >>> layer(np.array([["A"], ["B"], ["C"]])).shape
+    torch.Size([3, 1])
     """
 
     _takes_strings = True
@@ -466,6 +488,8 @@ class HashedCrossing(Layer):
         num_bins: Number of hash bins.
         output_mode: ``"int"`` (int64 bins) or ``"one_hot"``.
         sparse: Only ``False``.
+        name: Optional name of the layer.
+        dtype: Dtype of the output for ``"one_hot"`` mode.
 
     Call arguments:
         inputs: A list/tuple of at least two integer or string features of equal shape ``()``,
@@ -473,6 +497,15 @@ class HashedCrossing(Layer):
 
     Output shape:
         ``"int"``: the feature shape; ``"one_hot"``: ``(batch, num_bins)``.
+
+    Input shape:
+        A list of at least two features of equal shape.
+
+    Example:
+
+    >>> layer = keras.layers.HashedCrossing(num_bins=5)
+    >>> layer([np.array([1, 2, 1]), np.array(["a", "b", "a"])]).shape
+    torch.Size([3])
     """
 
     _takes_strings = True

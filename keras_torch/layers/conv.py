@@ -299,13 +299,58 @@ class BaseConv(ConvBase):
         }
 
 
-def _conv_doc(rank: int) -> str:
-    return f"{rank}D convolution (see :class:`BaseConv`); ``state_dict`` matches ``torch.nn.Conv{rank}d``."
-
-
 @register_layer("Conv1D", "Convolution1D")
 class Conv1D(BaseConv):
-    __doc__ = _conv_doc(1) + ' ``padding="causal"`` left-pads by ``dilation_rate * (kernel_size - 1)``.'
+    """1D convolution layer (temporal convolution).
+
+    Convolves the input with a learned kernel, adds a bias (``use_bias``) and applies ``activation``.
+    The kernel is stored in torch layout, ``weight`` of shape ``(filters, in_channels // groups, *kernel_size)``,
+    so ``layer.state_dict()`` loads into ``torch.nn.Conv1d``; ``layer.kernel`` and ``get_weights()``
+    give the Keras layout ``kernel_size + (in_channels // groups, filters)``.
+
+    Args:
+        filters: Number of output channels.
+        kernel_size: Int or tuple of one int, the size of the convolution window.
+        strides: Int or tuple of one int, the stride of the convolution. ``strides > 1`` cannot be
+            combined with ``dilation_rate > 1``. Default 1.
+        padding: ``"valid"`` (no padding), ``"causal"`` (left padding by ``dilation_rate * (kernel_size - 1)``, for
+            temporal models) or ``"same"`` (pad so that the output has
+            ``ceil(input / strides)`` positions; like TensorFlow, an odd total padding puts the extra pixel at
+            the end). Case-insensitive.
+        data_format: ``"channels_last"`` (inputs ``(batch, steps, channels)``) or ``"channels_first"``
+            (inputs ``(batch, channels, steps)``). Defaults to ``keras.config.image_data_format()``.
+            Weights are the same in both cases; only the activations are laid out differently.
+        dilation_rate: Int or tuple of one int, the dilation rate of an atrous convolution. Default 1.
+        groups: Number of groups the input channels are split into; each group is convolved with
+            ``filters // groups`` filters. Both the input channels and ``filters`` must be divisible by it.
+        activation: Activation applied to the output (name or callable); ``None`` means linear.
+        use_bias: Whether the layer adds a bias vector. Default ``True``.
+        kernel_initializer: Initializer of the kernel (default ``"glorot_uniform"``), applied to the kernel
+            in Keras layout so that fan-in/fan-out match real Keras.
+        bias_initializer: Initializer of the bias (default ``"zeros"``).
+        kernel_regularizer: Optional regularizer of the kernel (its penalty goes to ``layer.losses``).
+        bias_regularizer: Optional regularizer of the bias.
+        activity_regularizer: Optional regularizer of the layer output.
+        kernel_constraint: Optional constraint applied to the kernel after each optimizer step.
+        bias_constraint: Optional constraint applied to the bias after each optimizer step.
+        **kwargs: Base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Input shape:
+        A 3D tensor ``(batch, steps, channels)`` with ``data_format="channels_last"``, or
+        ``(batch, channels, steps)`` with ``"channels_first"``.
+
+    Output shape:
+        ``(batch, new_steps, filters)`` (channels_last) or ``(batch, filters, new_steps)``
+        (channels_first).
+
+    Example:
+
+    >>> layer = keras.layers.Conv1D(16, 3, activation="relu")
+    >>> layer(np.random.rand(4, 10, 3).astype("float32")).shape
+    torch.Size([4, 8, 16])
+    >>> layer.weight.shape, layer.get_weights()[0].shape  # torch layout, Keras layout
+    (torch.Size([16, 3, 3]), (3, 3, 16))
+    """
 
     def __init__(self, filters: int, kernel_size: Any, strides: Any = 1, padding: str = "valid",
                  data_format: str | None = None, dilation_rate: Any = 1, groups: int = 1, **kwargs: Any) -> None:
@@ -314,7 +359,55 @@ class Conv1D(BaseConv):
 
 @register_layer("Conv2D", "Convolution2D")
 class Conv2D(BaseConv):
-    __doc__ = _conv_doc(2)
+    """2D convolution layer (spatial convolution over images).
+
+    Convolves the input with a learned kernel, adds a bias (``use_bias``) and applies ``activation``.
+    The kernel is stored in torch layout, ``weight`` of shape ``(filters, in_channels // groups, *kernel_size)``,
+    so ``layer.state_dict()`` loads into ``torch.nn.Conv2d``; ``layer.kernel`` and ``get_weights()``
+    give the Keras layout ``kernel_size + (in_channels // groups, filters)``.
+
+    Args:
+        filters: Number of output channels.
+        kernel_size: Int or tuple of 2 ints, the size of the convolution window.
+        strides: Int or tuple of 2 ints, the stride of the convolution. ``strides > 1`` cannot be
+            combined with ``dilation_rate > 1``. Default 1.
+        padding: ``"valid"`` (no padding) or ``"same"`` (pad so that the output has
+            ``ceil(input / strides)`` positions; like TensorFlow, an odd total padding puts the extra pixel at
+            the end). Case-insensitive.
+        data_format: ``"channels_last"`` (inputs ``(batch, rows, cols, channels)``) or ``"channels_first"``
+            (inputs ``(batch, channels, rows, cols)``). Defaults to ``keras.config.image_data_format()``.
+            Weights are the same in both cases; only the activations are laid out differently.
+        dilation_rate: Int or tuple of 2 ints, the dilation rate of an atrous convolution. Default 1.
+        groups: Number of groups the input channels are split into; each group is convolved with
+            ``filters // groups`` filters. Both the input channels and ``filters`` must be divisible by it.
+        activation: Activation applied to the output (name or callable); ``None`` means linear.
+        use_bias: Whether the layer adds a bias vector. Default ``True``.
+        kernel_initializer: Initializer of the kernel (default ``"glorot_uniform"``), applied to the kernel
+            in Keras layout so that fan-in/fan-out match real Keras.
+        bias_initializer: Initializer of the bias (default ``"zeros"``).
+        kernel_regularizer: Optional regularizer of the kernel (its penalty goes to ``layer.losses``).
+        bias_regularizer: Optional regularizer of the bias.
+        activity_regularizer: Optional regularizer of the layer output.
+        kernel_constraint: Optional constraint applied to the kernel after each optimizer step.
+        bias_constraint: Optional constraint applied to the bias after each optimizer step.
+        **kwargs: Base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Input shape:
+        A 4D tensor ``(batch, rows, cols, channels)`` with ``data_format="channels_last"``, or
+        ``(batch, channels, rows, cols)`` with ``"channels_first"``.
+
+    Output shape:
+        ``(batch, new_rows, new_cols, filters)`` (channels_last) or ``(batch, filters, new_rows, new_cols)``
+        (channels_first).
+
+    Example:
+
+    >>> layer = keras.layers.Conv2D(16, 3, activation="relu")
+    >>> layer(np.random.rand(4, 28, 28, 3).astype("float32")).shape
+    torch.Size([4, 26, 26, 16])
+    >>> layer.weight.shape, layer.get_weights()[0].shape  # torch layout, Keras layout
+    (torch.Size([16, 3, 3, 3]), (3, 3, 3, 16))
+    """
 
     def __init__(self, filters: int, kernel_size: Any, strides: Any = (1, 1), padding: str = "valid",
                  data_format: str | None = None, dilation_rate: Any = (1, 1), groups: int = 1,
@@ -324,7 +417,56 @@ class Conv2D(BaseConv):
 
 @register_layer("Conv3D", "Convolution3D")
 class Conv3D(BaseConv):
-    __doc__ = _conv_doc(3)
+    """3D convolution layer (spatial convolution over volumes).
+
+    Convolves the input with a learned kernel, adds a bias (``use_bias``) and applies ``activation``.
+    The kernel is stored in torch layout, ``weight`` of shape ``(filters, in_channels // groups, *kernel_size)``,
+    so ``layer.state_dict()`` loads into ``torch.nn.Conv3d``; ``layer.kernel`` and ``get_weights()``
+    give the Keras layout ``kernel_size + (in_channels // groups, filters)``.
+
+    Args:
+        filters: Number of output channels.
+        kernel_size: Int or tuple of 3 ints, the size of the convolution window.
+        strides: Int or tuple of 3 ints, the stride of the convolution. ``strides > 1`` cannot be
+            combined with ``dilation_rate > 1``. Default 1.
+        padding: ``"valid"`` (no padding) or ``"same"`` (pad so that the output has
+            ``ceil(input / strides)`` positions; like TensorFlow, an odd total padding puts the extra pixel at
+            the end). Case-insensitive.
+        data_format: ``"channels_last"`` (inputs ``(batch, dim1, dim2, dim3, channels)``) or ``"channels_first"``
+            (inputs ``(batch, channels, dim1, dim2, dim3)``). Defaults to ``keras.config.image_data_format()``.
+            Weights are the same in both cases; only the activations are laid out differently.
+        dilation_rate: Int or tuple of 3 ints, the dilation rate of an atrous convolution. Default 1.
+        groups: Number of groups the input channels are split into; each group is convolved with
+            ``filters // groups`` filters. Both the input channels and ``filters`` must be divisible by it.
+        activation: Activation applied to the output (name or callable); ``None`` means linear.
+        use_bias: Whether the layer adds a bias vector. Default ``True``.
+        kernel_initializer: Initializer of the kernel (default ``"glorot_uniform"``), applied to the kernel
+            in Keras layout so that fan-in/fan-out match real Keras.
+        bias_initializer: Initializer of the bias (default ``"zeros"``).
+        kernel_regularizer: Optional regularizer of the kernel (its penalty goes to ``layer.losses``).
+        bias_regularizer: Optional regularizer of the bias.
+        activity_regularizer: Optional regularizer of the layer output.
+        kernel_constraint: Optional constraint applied to the kernel after each optimizer step.
+        bias_constraint: Optional constraint applied to the bias after each optimizer step.
+        **kwargs: Base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Input shape:
+        A 5D tensor ``(batch, dim1, dim2, dim3, channels)`` with ``data_format="channels_last"``, or
+        ``(batch, channels, dim1, dim2, dim3)`` with ``"channels_first"``.
+
+    Output shape:
+        ``(batch, new_dim1, new_dim2, new_dim3, filters)`` (channels_last) or
+        ``(batch, filters, new_dim1, new_dim2, new_dim3)``
+        (channels_first).
+
+    Example:
+
+    >>> layer = keras.layers.Conv3D(16, 3, activation="relu")
+    >>> layer(np.random.rand(4, 8, 8, 8, 3).astype("float32")).shape
+    torch.Size([4, 6, 6, 6, 16])
+    >>> layer.weight.shape, layer.get_weights()[0].shape  # torch layout, Keras layout
+    (torch.Size([16, 3, 3, 3, 3]), (3, 3, 3, 3, 16))
+    """
 
     def __init__(self, filters: int, kernel_size: Any, strides: Any = (1, 1, 1), padding: str = "valid",
                  data_format: str | None = None, dilation_rate: Any = (1, 1, 1), groups: int = 1,

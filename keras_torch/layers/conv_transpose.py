@@ -184,7 +184,52 @@ class BaseConvTranspose(BaseConv):
 
 @register_layer("Conv1DTranspose", "Convolution1DTranspose")
 class Conv1DTranspose(BaseConvTranspose):
-    """1D transposed convolution (see :class:`BaseConvTranspose`)."""
+    """1D transposed convolution layer (sometimes called deconvolution).
+
+    Maps each input position to a ``kernel_size`` window of the output, the gradient of a convolution with
+    respect to its input, typically used to upsample. The kernel is stored in torch layout, ``weight`` of
+    shape ``(in_channels, filters, *kernel_size)``, so ``state_dict()`` loads into
+    ``torch.nn.ConvTranspose1d``; ``get_weights()`` gives the Keras layout
+    ``kernel_size + (filters, in_channels)``. Output sizes follow TensorFlow's rule.
+
+    Args:
+        filters: Number of output channels.
+        kernel_size: Int or tuple of one int, the size of the transposed convolution window.
+        strides: Int or tuple of one int, the upsampling factor. Default 1.
+        padding: ``"valid"`` or ``"same"`` (output size ``input * strides``). Case-insensitive.
+        output_padding: Int or tuple of one int (each smaller than the stride) added at the end of each
+            spatial dimension, or ``None`` (default) to infer the output size.
+        data_format: ``"channels_last"`` (default, from ``keras.config.image_data_format()``) or
+            ``"channels_first"``.
+        dilation_rate: Int or tuple of one int, the dilation rate. Default 1.
+        activation: Activation applied to the output (name or callable); ``None`` means linear.
+        use_bias: Whether the layer adds a bias vector. Default ``True``.
+        kernel_initializer: Initializer of the kernel (default ``"glorot_uniform"``), applied to the kernel
+            in Keras layout so that fan-in/fan-out match real Keras.
+        bias_initializer: Initializer of the bias (default ``"zeros"``).
+        kernel_regularizer: Optional regularizer of the kernel (its penalty goes to ``layer.losses``).
+        bias_regularizer: Optional regularizer of the bias.
+        activity_regularizer: Optional regularizer of the layer output.
+        kernel_constraint: Optional constraint applied to the kernel after each optimizer step.
+        bias_constraint: Optional constraint applied to the bias after each optimizer step.
+        **kwargs: Base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Input shape:
+        A 3D tensor ``(batch, steps, channels)`` with ``data_format="channels_last"``, or
+        ``(batch, channels, steps)`` with ``"channels_first"``.
+
+    Output shape:
+        ``(batch, new_steps, filters)`` (channels_last) or ``(batch, filters, new_steps)``
+        (channels_first).
+        With ``padding="valid"`` and no ``output_padding``, each new size is
+        ``(size - 1) * strides + dilation_rate * (kernel_size - 1) + 1``; with ``"same"`` it is ``size * strides``.
+
+    Example:
+
+    >>> layer = keras.layers.Conv1DTranspose(8, 3, strides=2, padding="same")
+    >>> layer(np.random.rand(4, 10, 3).astype("float32")).shape
+    torch.Size([4, 20, 8])
+    """
 
     def __init__(self, filters: int, kernel_size: Any, strides: Any = 1, padding: str = "valid",
                  output_padding: Any = None, data_format: str | None = None, dilation_rate: Any = 1,
@@ -195,7 +240,52 @@ class Conv1DTranspose(BaseConvTranspose):
 
 @register_layer("Conv2DTranspose", "Convolution2DTranspose", "Deconvolution2D", "Deconv2D")
 class Conv2DTranspose(BaseConvTranspose):
-    """2D transposed convolution (see :class:`BaseConvTranspose`)."""
+    """2D transposed convolution layer (sometimes called deconvolution).
+
+    Maps each input position to a ``kernel_size`` window of the output, the gradient of a convolution with
+    respect to its input, typically used to upsample. The kernel is stored in torch layout, ``weight`` of
+    shape ``(in_channels, filters, *kernel_size)``, so ``state_dict()`` loads into
+    ``torch.nn.ConvTranspose2d``; ``get_weights()`` gives the Keras layout
+    ``kernel_size + (filters, in_channels)``. Output sizes follow TensorFlow's rule.
+
+    Args:
+        filters: Number of output channels.
+        kernel_size: Int or tuple of 2 ints, the size of the transposed convolution window.
+        strides: Int or tuple of 2 ints, the upsampling factor. Default 1.
+        padding: ``"valid"`` or ``"same"`` (output size ``input * strides``). Case-insensitive.
+        output_padding: Int or tuple of 2 ints (each smaller than the stride) added at the end of each
+            spatial dimension, or ``None`` (default) to infer the output size.
+        data_format: ``"channels_last"`` (default, from ``keras.config.image_data_format()``) or
+            ``"channels_first"``.
+        dilation_rate: Int or tuple of 2 ints, the dilation rate. Default 1.
+        activation: Activation applied to the output (name or callable); ``None`` means linear.
+        use_bias: Whether the layer adds a bias vector. Default ``True``.
+        kernel_initializer: Initializer of the kernel (default ``"glorot_uniform"``), applied to the kernel
+            in Keras layout so that fan-in/fan-out match real Keras.
+        bias_initializer: Initializer of the bias (default ``"zeros"``).
+        kernel_regularizer: Optional regularizer of the kernel (its penalty goes to ``layer.losses``).
+        bias_regularizer: Optional regularizer of the bias.
+        activity_regularizer: Optional regularizer of the layer output.
+        kernel_constraint: Optional constraint applied to the kernel after each optimizer step.
+        bias_constraint: Optional constraint applied to the bias after each optimizer step.
+        **kwargs: Base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Input shape:
+        A 4D tensor ``(batch, rows, cols, channels)`` with ``data_format="channels_last"``, or
+        ``(batch, channels, rows, cols)`` with ``"channels_first"``.
+
+    Output shape:
+        ``(batch, new_rows, new_cols, filters)`` (channels_last) or ``(batch, filters, new_rows, new_cols)``
+        (channels_first).
+        With ``padding="valid"`` and no ``output_padding``, each new size is
+        ``(size - 1) * strides + dilation_rate * (kernel_size - 1) + 1``; with ``"same"`` it is ``size * strides``.
+
+    Example:
+
+    >>> layer = keras.layers.Conv2DTranspose(8, 3, strides=2, padding="same")
+    >>> layer(np.random.rand(4, 14, 14, 3).astype("float32")).shape
+    torch.Size([4, 28, 28, 8])
+    """
 
     def __init__(self, filters: int, kernel_size: Any, strides: Any = (1, 1), padding: str = "valid",
                  output_padding: Any = None, data_format: str | None = None, dilation_rate: Any = (1, 1),
@@ -206,7 +296,53 @@ class Conv2DTranspose(BaseConvTranspose):
 
 @register_layer("Conv3DTranspose", "Convolution3DTranspose", "Deconvolution3D", "Deconv3D")
 class Conv3DTranspose(BaseConvTranspose):
-    """3D transposed convolution (see :class:`BaseConvTranspose`)."""
+    """3D transposed convolution layer (sometimes called deconvolution).
+
+    Maps each input position to a ``kernel_size`` window of the output, the gradient of a convolution with
+    respect to its input, typically used to upsample. The kernel is stored in torch layout, ``weight`` of
+    shape ``(in_channels, filters, *kernel_size)``, so ``state_dict()`` loads into
+    ``torch.nn.ConvTranspose3d``; ``get_weights()`` gives the Keras layout
+    ``kernel_size + (filters, in_channels)``. Output sizes follow TensorFlow's rule.
+
+    Args:
+        filters: Number of output channels.
+        kernel_size: Int or tuple of 3 ints, the size of the transposed convolution window.
+        strides: Int or tuple of 3 ints, the upsampling factor. Default 1.
+        padding: ``"valid"`` or ``"same"`` (output size ``input * strides``). Case-insensitive.
+        output_padding: Int or tuple of 3 ints (each smaller than the stride) added at the end of each
+            spatial dimension, or ``None`` (default) to infer the output size.
+        data_format: ``"channels_last"`` (default, from ``keras.config.image_data_format()``) or
+            ``"channels_first"``.
+        dilation_rate: Int or tuple of 3 ints, the dilation rate. Default 1.
+        activation: Activation applied to the output (name or callable); ``None`` means linear.
+        use_bias: Whether the layer adds a bias vector. Default ``True``.
+        kernel_initializer: Initializer of the kernel (default ``"glorot_uniform"``), applied to the kernel
+            in Keras layout so that fan-in/fan-out match real Keras.
+        bias_initializer: Initializer of the bias (default ``"zeros"``).
+        kernel_regularizer: Optional regularizer of the kernel (its penalty goes to ``layer.losses``).
+        bias_regularizer: Optional regularizer of the bias.
+        activity_regularizer: Optional regularizer of the layer output.
+        kernel_constraint: Optional constraint applied to the kernel after each optimizer step.
+        bias_constraint: Optional constraint applied to the bias after each optimizer step.
+        **kwargs: Base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Input shape:
+        A 5D tensor ``(batch, dim1, dim2, dim3, channels)`` with ``data_format="channels_last"``, or
+        ``(batch, channels, dim1, dim2, dim3)`` with ``"channels_first"``.
+
+    Output shape:
+        ``(batch, new_dim1, new_dim2, new_dim3, filters)`` (channels_last) or
+        ``(batch, filters, new_dim1, new_dim2, new_dim3)``
+        (channels_first).
+        With ``padding="valid"`` and no ``output_padding``, each new size is
+        ``(size - 1) * strides + dilation_rate * (kernel_size - 1) + 1``; with ``"same"`` it is ``size * strides``.
+
+    Example:
+
+    >>> layer = keras.layers.Conv3DTranspose(8, 3, strides=2, padding="same")
+    >>> layer(np.random.rand(4, 4, 4, 4, 3).astype("float32")).shape
+    torch.Size([4, 8, 8, 8, 8])
+    """
 
     def __init__(self, filters: int, kernel_size: Any, strides: Any = (1, 1, 1), padding: str = "valid",
                  output_padding: Any = None, data_format: str | None = None, dilation_rate: Any = (1, 1, 1),

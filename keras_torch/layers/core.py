@@ -32,14 +32,36 @@ def transpose_2d(t: torch.Tensor) -> torch.Tensor:
 
 @register_layer()
 class InputLayer(Layer):
-    """The entry point of a functional model (created by :func:`Input`).
+    """The entry point of a functional model; usually created by :func:`keras_torch.Input`.
 
     Args:
-        shape: Shape without the batch dimension.
+        shape: Shape without the batch dimension (``None`` entries for unknown sizes).
         batch_size: Optional fixed batch size.
-        dtype: Input dtype.
-        batch_shape / batch_input_shape: Full shape including batch (Keras 3 / Keras 2 name).
+        dtype: Dtype of the expected data (default ``keras.config.floatx()``; string dtypes for text layers).
+        sparse: Accepted for compatibility (torch tensors are dense).
+        batch_shape: Full shape including the batch dimension (instead of ``shape``/``batch_size``).
+        input_tensor: Accepted for compatibility.
         name: Layer name (default ``input_layer``, ``input_layer_1``...).
+        input_shape: Keras 2 name of ``shape``.
+        batch_input_shape: Keras 2 name of ``batch_shape``.
+        ragged: Accepted for compatibility (saved as ``False``).
+        optional: Whether the input may be ``None`` when the model is called.
+        **kwargs: Base layer arguments.
+
+    Input shape:
+        None (the layer has no inbound layers).
+
+    Output shape:
+        ``(batch_size,) + shape``, as the symbolic tensor ``layer.output``.
+
+    Example:
+
+    >>> layer = keras.layers.InputLayer(shape=(8,))
+    >>> layer.output.shape
+    (None, 8)
+    >>> model = keras.Sequential([layer, keras.layers.Dense(2)])
+    >>> model.output_shape
+    (None, 2)
     """
 
     _takes_strings = True
@@ -110,7 +132,38 @@ def Input(  # noqa: N802 - Keras public name
     batch_input_shape: Any = None,
     **kwargs: Any,
 ) -> KerasTensor:
-    """Create a symbolic input tensor for the functional API (``keras.Input``)."""
+    """Creates a symbolic input tensor, the starting point of a functional model.
+
+    The returned ``KerasTensor`` has a shape (batch dimension first, ``None`` when unknown) and a dtype but no
+    values: calling layers on it records the computation, and ``keras.Model(inputs, outputs)`` turns that
+    record into a model.
+
+    Args:
+        shape: Shape tuple without the batch dimension, e.g. ``(32,)`` for batches of 32-vectors;
+            ``None`` entries are sizes unknown until call time.
+        batch_size: Optional fixed batch size.
+        dtype: Dtype of the expected data (default ``keras.config.floatx()``), e.g. ``"int32"`` for token ids.
+        sparse: Accepted for compatibility; only ``False``/``None`` (torch tensors are dense).
+        batch_shape: Full shape including the batch dimension (instead of ``shape`` and ``batch_size``).
+        name: Optional name of the input layer (unique in a model); default ``input_layer``, ``input_layer_1``...
+        tensor: Optional existing ``KerasTensor`` to wrap instead of creating one.
+        optional: Whether the input may be ``None`` when the model is called.
+        batch_input_shape: Keras 2 name of ``batch_shape``.
+        **kwargs: Keras 2 leftovers (``ragged``...) are accepted when harmless.
+
+    Returns:
+        A ``KerasTensor``.
+
+    Example:
+
+    >>> inputs = keras.Input(shape=(32,))
+    >>> inputs.shape
+    (None, 32)
+    >>> outputs = keras.layers.Dense(4)(inputs)
+    >>> model = keras.Model(inputs, outputs)
+    >>> model(np.ones((2, 32))).shape
+    torch.Size([2, 4])
+    """
     layer = InputLayer(
         shape=shape,
         batch_size=batch_size,
@@ -123,23 +176,44 @@ def Input(  # noqa: N802 - Keras public name
 
 @register_layer()
 class Dense(LoraMixin, Layer):
-    """Densely connected layer, stored as a torch ``(units, in)`` weight.
+    """Just your regular densely-connected layer: ``output = activation(inputs @ kernel + bias)``.
+
+    The kernel is stored torch-style as ``weight`` of shape ``(units, input_dim)`` (so ``state_dict()`` loads
+    into ``torch.nn.Linear``); ``layer.kernel`` and ``get_weights()`` give the Keras layout
+    ``(input_dim, units)``. Inputs of rank greater than 2 are multiplied along their last axis.
 
     Args:
-        units: Positive integer, output size.
-        activation: Activation name or callable (default: linear).
-        use_bias: Whether to add a bias.
-        kernel_initializer / bias_initializer / kernel_regularizer / bias_regularizer /
-        kernel_constraint / bias_constraint: as in Keras (initialised in Keras ``(in, units)`` layout).
-        lora_rank: If set, LoRA is enabled at build with this rank (see :meth:`enable_lora`).
+        units: Positive integer, dimensionality of the output space.
+        activation: Activation function (name or callable); ``None`` (default) means linear.
+        use_bias: Whether the layer adds a bias vector. Default ``True``.
+        kernel_initializer: Initializer of the kernel (default ``"glorot_uniform"``), applied in Keras layout
+            ``(input_dim, units)`` so that fan-in/fan-out and seeded values match real Keras.
+        bias_initializer: Initializer of the bias (default ``"zeros"``).
+        kernel_regularizer: Optional regularizer of the kernel; its penalty is added to ``layer.losses``.
+        bias_regularizer: Optional regularizer of the bias.
+        activity_regularizer: Optional regularizer of the layer's output.
+        kernel_constraint: Optional constraint (e.g. ``keras.constraints.MaxNorm``) applied to the kernel after
+            each optimizer step.
+        bias_constraint: Optional constraint applied to the bias after each optimizer step.
+        lora_rank: If set, LoRA is enabled at build with this rank (see :meth:`enable_lora`): the kernel is
+            frozen and two trainable low-rank factors are added.
         lora_alpha: LoRA scale numerator. As in Keras 3.15, ``Dense`` resets it to ``lora_rank`` at build.
         quantization_config: Only ``None``: weight quantization is not provided.
+        **kwargs: Base layer arguments (``name``, ``dtype``, ``trainable``, Keras 2's ``input_shape``...).
 
     Input shape:
-        ``(batch, ..., input_dim)``.
+        ``(batch, ..., input_dim)``; most often ``(batch, input_dim)``.
 
     Output shape:
         ``(batch, ..., units)``.
+
+    Example:
+
+    >>> layer = keras.layers.Dense(4, activation="relu")
+    >>> layer(np.ones((2, 3))).shape
+    torch.Size([2, 4])
+    >>> layer.weight.shape, layer.get_weights()[0].shape  # torch layout vs Keras layout
+    (torch.Size([4, 3]), (3, 4))
     """
 
     def __init__(
@@ -236,7 +310,24 @@ class Dense(LoraMixin, Layer):
 
 @register_layer()
 class Activation(Layer):
-    """Applies an activation function (``Activation("relu")``)."""
+    """Applies an activation function to its input.
+
+    Args:
+        activation: Activation function: a name such as ``"relu"``, ``"gelu"`` or ``"softmax"``, or any
+            callable taking and returning a tensor (``keras.activations.*``, torch functions).
+        **kwargs: Base layer arguments (``name``, ``dtype``...).
+
+    Input shape:
+        Any.
+
+    Output shape:
+        Same as the input.
+
+    Example:
+
+    >>> keras.layers.Activation("relu")(np.array([-1.0, 0.0, 2.0]))
+    tensor([0., 0., 2.])
+    """
 
     def __init__(self, activation: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -255,7 +346,36 @@ class Activation(Layer):
 
 @register_layer()
 class Dropout(Layer):
-    """Sets inputs to 0 with probability ``rate`` during training, scaling the rest by ``1/(1-rate)``."""
+    """Randomly sets input units to 0 during training.
+
+    Each unit is dropped with probability ``rate`` and the kept units are scaled by ``1 / (1 - rate)`` so that
+    the expected sum is unchanged. Only active when the layer is called with ``training=True`` (as
+    ``fit`` does, or in a torch loop after ``model.train()``); in inference it is the identity.
+
+    Args:
+        rate: Float between 0 and 1, the fraction of the inputs to drop.
+        noise_shape: Optional shape of the binary keep mask, broadcast against the input. For example
+            ``(batch, 1, features)`` drops the same features at every timestep; ``None`` entries take the
+            input's size.
+        seed: Optional int seed of the random mask.
+        **kwargs: Base layer arguments.
+
+    Input shape:
+        Any.
+
+    Output shape:
+        Same as the input.
+
+    Example:
+
+    >>> layer = keras.layers.Dropout(0.5, seed=1)
+    >>> layer(np.ones((2, 4)))  # inference: identity
+    tensor([[1., 1., 1., 1.],
+            [1., 1., 1., 1.]])
+    >>> y = layer(np.ones((1, 1000)), training=True)  # about half zeroed, the rest doubled
+    >>> sorted(set(y.flatten().tolist()))
+    [0.0, 2.0]
+    """
 
     def __init__(self, rate: float, noise_shape: Any = None, seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -282,7 +402,27 @@ class Dropout(Layer):
 
 @register_layer()
 class Flatten(Layer):
-    """Flattens all but the batch axis, always in channels_last order (as Keras)."""
+    """Flattens the input to ``(batch, features)``; the batch axis is kept.
+
+    The features are flattened in channels_last order whatever ``data_format`` is (a channels_first
+    input is transposed first), as in Keras, so a following ``Dense`` kernel is compatible with Keras files.
+
+    Args:
+        data_format: ``"channels_last"`` (default, from ``keras.config.image_data_format()``) or
+            ``"channels_first"``, the layout of the input.
+        **kwargs: Base layer arguments.
+
+    Input shape:
+        ``(batch, ...)``, rank >= 1.
+
+    Output shape:
+        ``(batch, product of the other dimensions)``; a rank-1 input becomes ``(batch, 1)``.
+
+    Example:
+
+    >>> keras.layers.Flatten()(np.zeros((2, 4, 4, 3))).shape
+    torch.Size([2, 48])
+    """
 
     def __init__(self, data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -307,7 +447,26 @@ class Flatten(Layer):
 
 @register_layer()
 class Reshape(Layer):
-    """Reshapes inputs (batch axis kept) to ``target_shape`` (one entry may be -1)."""
+    """Reshapes the input to ``target_shape``; the batch axis is kept.
+
+    Args:
+        target_shape: Tuple of ints, the new shape without the batch dimension. One entry may be ``-1``
+            and is then inferred from the number of elements.
+        **kwargs: Base layer arguments.
+
+    Input shape:
+        ``(batch, ...)`` with a number of elements per sample compatible with ``target_shape``.
+
+    Output shape:
+        ``(batch,) + target_shape``.
+
+    Example:
+
+    >>> keras.layers.Reshape((3, 4))(np.zeros((2, 12))).shape
+    torch.Size([2, 3, 4])
+    >>> keras.layers.Reshape((-1, 2))(np.zeros((2, 12))).shape
+    torch.Size([2, 6, 2])
+    """
 
     def __init__(self, target_shape: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -345,7 +504,24 @@ class Reshape(Layer):
 
 @register_layer()
 class Permute(Layer):
-    """Permutes non-batch axes; ``dims`` is 1-indexed as in Keras."""
+    """Permutes the non-batch axes of the input.
+
+    Args:
+        dims: Tuple of ints, the new order of the non-batch axes, 1-indexed as in Keras: ``(2, 1)``
+            swaps the first and second non-batch axes.
+        **kwargs: Base layer arguments.
+
+    Input shape:
+        ``(batch, d1, ..., dn)``.
+
+    Output shape:
+        ``(batch,)`` followed by the input dimensions reordered by ``dims``.
+
+    Example:
+
+    >>> keras.layers.Permute((2, 1))(np.zeros((2, 10, 64))).shape
+    torch.Size([2, 64, 10])
+    """
 
     def __init__(self, dims: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -369,7 +545,25 @@ class Permute(Layer):
 
 @register_layer()
 class RepeatVector(Layer):
-    """Repeats a ``(batch, features)`` input ``n`` times → ``(batch, n, features)``."""
+    """Repeats a vector input ``n`` times along a new time axis.
+
+    Args:
+        n: Number of repetitions.
+        **kwargs: Base layer arguments.
+
+    Input shape:
+        ``(batch, features)``.
+
+    Output shape:
+        ``(batch, n, features)``.
+
+    Example:
+
+    >>> keras.layers.RepeatVector(3)(np.array([[1.0, 2.0]]))
+    tensor([[[1., 2.],
+             [1., 2.],
+             [1., 2.]]])
+    """
 
     def __init__(self, n: int, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -388,7 +582,22 @@ class RepeatVector(Layer):
 
 @register_layer()
 class Identity(Layer):
-    """Returns its inputs unchanged."""
+    """Returns its inputs unchanged.
+
+    Args:
+        **kwargs: Base layer arguments.
+
+    Input shape:
+        Any.
+
+    Output shape:
+        Same as the input.
+
+    Example:
+
+    >>> keras.layers.Identity()(np.array([1.0, 2.0]))
+    tensor([1., 2.])
+    """
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -403,7 +612,28 @@ class Identity(Layer):
 
 @register_layer()
 class Masking(Layer):
-    """Masks timesteps whose features all equal ``mask_value``."""
+    """Masks the timesteps whose features all equal ``mask_value``.
+
+    The layer passes its input through unchanged and attaches a mask ``(batch, timesteps)`` that is
+    ``False`` where every feature equals ``mask_value``; downstream mask-aware layers (RNNs, attention,
+    ``GlobalAveragePooling1D``...) skip those steps.
+
+    Args:
+        mask_value: The padding value (default 0.0).
+        **kwargs: Base layer arguments.
+
+    Input shape:
+        ``(batch, timesteps, features)`` (any rank >= 2; the last axis holds the features).
+
+    Output shape:
+        Same as the input.
+
+    Example:
+
+    >>> x = np.array([[[1.0, 2.0], [0.0, 0.0], [3.0, 0.0]]])
+    >>> keras.layers.Masking(mask_value=0.0).compute_mask(torch.tensor(x))
+    tensor([[ True, False,  True]])
+    """
 
     _compare_value: float  # mask_value as a float: a Python int beyond int64 overflows torch's comparison
 
@@ -429,23 +659,44 @@ class Masking(Layer):
 
 @register_layer()
 class Embedding(LoraMixin, Layer):
-    """Turns integer ids into dense vectors; ``mask_zero=True`` masks id 0.
+    """Turns non-negative integer ids into dense vectors of fixed size.
+
+    The table is stored as ``embeddings`` of shape ``(input_dim, output_dim)`` (the same layout as
+    ``torch.nn.Embedding.weight``). With ``mask_zero=True`` id 0 is padding: the layer emits a mask that
+    mask-aware layers downstream (RNNs, attention, pooling) use to skip those positions.
 
     Args:
-        input_dim: Vocabulary size.
-        output_dim: Embedding size.
-        embeddings_initializer: Default ``"uniform"`` (U(-0.05, 0.05)).
-        mask_zero: Whether id 0 is padding (propagates a mask).
+        input_dim: Size of the vocabulary (largest id + 1).
+        output_dim: Dimension of the embedding vectors.
+        embeddings_initializer: Initializer of the table (default ``"uniform"``: U(-0.05, 0.05)).
+        embeddings_regularizer: Optional regularizer of the table.
+        embeddings_constraint: Optional constraint applied to the table after each optimizer step.
+        mask_zero: Whether id 0 is a padding value to be masked (then ids go up to ``input_dim - 1`` and
+            id 0 cannot be a real token).
+        weights: Optional list holding an initial table ``(input_dim, output_dim)`` (Keras 2 argument).
         lora_rank: If set, LoRA is enabled at build with this rank (see :meth:`enable_lora`).
         lora_alpha: LoRA scale numerator. As in Keras 3.15, ``Embedding`` resets it to ``lora_rank`` at build.
         quantization_config: Only ``None``: weight quantization is not provided.
         input_length: Keras 2 argument, accepted and ignored (as Keras 3 does).
+        activity_regularizer: Optional regularizer of the layer's output.
+        sparse: Only ``False`` (dense gradients).
+        **kwargs: Base layer arguments.
 
     Input shape:
         ``(batch, ...)`` integer ids.
 
     Output shape:
         ``(batch, ..., output_dim)``.
+
+    Example:
+
+    >>> layer = keras.layers.Embedding(input_dim=100, output_dim=8, mask_zero=True)
+    >>> ids = np.array([[4, 7, 0], [1, 0, 0]])
+    >>> layer(ids).shape
+    torch.Size([2, 3, 8])
+    >>> layer.compute_mask(ids)
+    array([[ True,  True, False],
+           [ True, False, False]])
     """
 
     _lora_target = "embeddings"

@@ -120,21 +120,34 @@ class EinsumDense(LoraMixin, Layer):
     """A dense layer of arbitrary dimensionality: ``einsum(equation, inputs, kernel) + bias``.
 
     Args:
-        equation: Einsum equation ``"ab,bc->ac"`` (input, kernel -> output); may use ``...``.
-        output_shape: Expected output shape without the batch dimension (``None`` for free dims).
-        activation: Activation (default linear).
-        bias_axes: Letters of the output spec that get a bias (``None`` = no bias).
-        kernel_initializer / bias_initializer / kernel_regularizer / bias_regularizer /
-        kernel_constraint / bias_constraint: As in Keras.
+        equation: Einsum equation ``"ab,bc->ac"`` (inputs, kernel -> output); may use ``...``.
+        output_shape: Expected output shape without the batch dimension (``None`` for free dimensions,
+            filled from the input).
+        activation: Activation function; ``None`` (default) means linear.
+        bias_axes: Letters of the output spec that get a bias (``None``: no bias).
+        kernel_initializer: Initializer of the kernel (default ``"glorot_uniform"``).
+        bias_initializer: Initializer of the bias (default ``"zeros"``).
+        kernel_regularizer: Optional regularizer of the kernel.
+        bias_regularizer: Optional regularizer of the bias.
+        kernel_constraint: Optional constraint of the kernel (applied after each optimizer step).
+        bias_constraint: Optional constraint of the bias.
         lora_rank: If set, LoRA is enabled at build with this rank (see :meth:`enable_lora`).
         lora_alpha: LoRA scale numerator (default ``lora_rank``).
-        gptq_unpacked_column_size / quantization_config: Only ``None``: weight quantization is not provided.
+        gptq_unpacked_column_size: Only ``None``: weight quantization is not provided.
+        quantization_config: Only ``None``: weight quantization is not provided.
+        **kwargs: Base layer arguments.
 
     Input shape:
         As described by ``equation``.
 
     Output shape:
         ``(batch,) + output_shape`` (with free dims filled from the input).
+
+    Example:
+
+    >>> layer = keras.layers.EinsumDense("abc,cd->abd", output_shape=(None, 64), bias_axes="d")
+    >>> layer(np.ones((2, 10, 32))).shape
+    torch.Size([2, 10, 64])
     """
 
     kernel = LoraMergedView()  # the kernel in Keras layout, merged while LoRA is enabled

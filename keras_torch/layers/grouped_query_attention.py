@@ -34,30 +34,55 @@ def _positive_int(layer: str, arg: str, value: Any) -> int:
 
 @register_layer("GroupedQueryAttention", "GroupQueryAttention")
 class GroupedQueryAttention(Layer):
-    """Grouped-query attention.
+    """Grouped-query attention (Ainslie et al., 2023).
+
+    Like :class:`MultiHeadAttention`, but ``num_query_heads`` query heads share ``num_key_value_heads``
+    key/value heads (each key/value head serves ``num_query_heads // num_key_value_heads`` query heads),
+    which shrinks the key/value projections and caches.
 
     Args:
         head_dim: Size of each attention head.
         num_query_heads: Number of query heads.
         num_key_value_heads: Number of key/value heads; must divide ``num_query_heads``.
-        dropout: Dropout rate on the attention probabilities.
-        use_bias: Whether the projections use biases.
+        dropout: Dropout rate on the attention probabilities (training only).
+        use_bias: Whether the projections add biases.
         sliding_window: ``None`` or a positive int: each query attends only to keys less than
-            ``sliding_window`` positions away (a symmetric band; with ``use_causal_mask`` the
-            causal sliding window of Mistral).
+            ``sliding_window`` positions away (with ``use_causal_mask``, Mistral's causal sliding window).
         flash_attention: Accepted for compatibility (torch picks its attention kernel itself).
-        kernel_initializer / bias_initializer / kernel_regularizer / bias_regularizer /
-        activity_regularizer / kernel_constraint / bias_constraint: Passed to the projections.
+        kernel_initializer: Initializer of the kernel (default ``"glorot_uniform"``).
+        bias_initializer: Initializer of the bias (default ``"zeros"``).
+        kernel_regularizer: Optional regularizer of the kernel.
+        bias_regularizer: Optional regularizer of the bias.
+        activity_regularizer: Optional regularizer of the layer's output.
+        kernel_constraint: Optional constraint of the kernel (applied after each optimizer step).
+        bias_constraint: Optional constraint of the bias.
         use_gate: Gate the attention output with ``sigmoid(query @ W_gate)`` (Gated Attention).
-        seed: Seed for the dropout.
+        seed: Seed of the dropout.
+        **kwargs: Base layer arguments.
 
     Call arguments:
-        query ``(B, T, dim)``, value ``(B, S, dim)``, key (default value), query_mask /
-        value_mask / key_mask, attention_mask ``(B, T, S)`` (True = attend),
-        return_attention_scores, training, use_causal_mask.
+        query: ``(batch, target_len, dim)``.
+        value: ``(batch, source_len, dim)``.
+        key: Optional, defaults to ``value``.
+        query_mask, value_mask, key_mask: Optional padding masks.
+        attention_mask: Optional boolean ``(batch, target_len, source_len)``, True where attention is allowed.
+        return_attention_scores: Also return the attention probabilities.
+        training: Whether dropout is active.
+        use_causal_mask: Mask out future positions.
+
+    Input shape:
+        ``query`` ``(batch, target_len, dim)``, ``value``/``key`` ``(batch, source_len, dim)``.
 
     Output shape:
-        ``(B, T, dim)`` (and scores ``(B, num_query_heads, T, S)`` if requested).
+        ``(batch, target_len, dim)``; with ``return_attention_scores`` also
+        ``(batch, num_query_heads, target_len, source_len)``.
+
+    Example:
+
+    >>> layer = keras.layers.GroupQueryAttention(head_dim=8, num_query_heads=4, num_key_value_heads=2)
+    >>> x = np.random.rand(2, 6, 16).astype("float32")
+    >>> layer(x, x).shape
+    torch.Size([2, 6, 16])
     """
 
     def __init__(

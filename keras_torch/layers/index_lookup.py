@@ -581,12 +581,19 @@ class StringLookup(IndexLookup):
         sparse: Only ``False``.
         encoding: Encoding of ``bytes`` inputs.
         salt: SipHash key for the OOV buckets (an int or two ints).
+        name: Optional name of the layer.
 
     Input shape:
         String data of any shape (see ``keras_torch.layers._strings``).
 
     Output shape:
         ``"int"``: the input shape (int64); encoded modes: see ``encode_categorical``.
+
+    Example:
+
+    >>> layer = keras.layers.StringLookup(vocabulary=["a", "b", "c"])
+    >>> layer(np.array([["a", "c", "z"]]))  # 0 is the out-of-vocabulary index
+    tensor([[1, 3, 0]])
     """
 
     def __init__(self, max_tokens: int | None = None, num_oov_indices: int = 1, mask_token: str | None = None,
@@ -618,15 +625,26 @@ class IntegerLookup(IndexLookup):
         oov_token: The value returned for OOV indices when ``invert=True`` (default -1).
         vocabulary: A list/array of integers or the path of a vocabulary file.
         vocabulary_dtype: Only ``"int64"``.
-        idf_weights / invert / output_mode / sparse / pad_to_max_tokens / salt: as
-            :class:`StringLookup`.
+        idf_weights: TF-IDF weights (``output_mode="tf_idf"`` with a ``vocabulary``).
+        invert: Map indices back to values.
+        output_mode: ``"int"``, ``"one_hot"``, ``"multi_hot"``, ``"count"`` or ``"tf_idf"``.
+        sparse: Only ``False``.
+        pad_to_max_tokens: Encoded outputs have ``max_tokens`` columns.
+        salt: SipHash key for the OOV buckets (an int or two ints).
         oov_method: ``"floormod"`` (default) or ``"farmhash"``.
+        name: Optional name of the layer.
 
     Input shape:
         Integers of any shape.
 
     Output shape:
         ``"int"``: the input shape (int64); encoded modes: see ``encode_categorical``.
+
+    Example:
+
+    >>> layer = keras.layers.IntegerLookup(vocabulary=[12, 36, 1138])
+    >>> layer(np.array([12, 1138, 42]))  # 0 is the out-of-vocabulary index
+    tensor([1, 3, 0])
     """
 
     def __init__(self, max_tokens: int | None = None, num_oov_indices: int = 1, mask_token: int | None = None,

@@ -8,7 +8,32 @@ from keras_torch.core import tree
 
 
 class InputSpec:
-    """Keras ``InputSpec(dtype, shape, ndim, max_ndim, min_ndim, axes, allow_last_axis_squeeze, name)``."""
+    """Describes the rank, dtype and shape a layer accepts; checked when the layer is called.
+
+    A layer sets ``self.input_spec`` (one spec, or a list for several inputs) and every call verifies the
+    inputs against it, raising a ``ValueError`` that names the layer and the mismatch.
+
+    Args:
+        dtype: Expected dtype name, or ``None`` for any.
+        shape: Expected full shape (batch included); ``None`` entries match any size.
+        ndim: Expected rank.
+        max_ndim: Maximum rank.
+        min_ndim: Minimum rank.
+        axes: Dict mapping axes to their required size, e.g. ``{-1: 16}``.
+        allow_last_axis_squeeze: Also accept inputs whose last axis of size 1 was squeezed (or added).
+        name: Optional name of the input (matched against dict inputs).
+        optional: Whether the input may be ``None``.
+
+    Example:
+
+    >>> layer = keras.layers.Dense(4)
+    >>> layer.build((None, 3))
+    >>> layer.input_spec.axes
+    {-1: 3}
+    >>> spec = keras.InputSpec(ndim=2, axes={-1: 3})
+    >>> spec.ndim
+    2
+    """
 
     def __init__(
         self,

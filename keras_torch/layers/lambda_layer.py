@@ -144,6 +144,12 @@ class Lambda(Layer):
 
     Output shape:
         Given by ``output_shape`` or inferred.
+
+    Example:
+
+    >>> layer = keras.layers.Lambda(lambda x: x ** 2)
+    >>> layer(np.array([[1.0, 2.0]]))
+    tensor([[1., 4.]])
     """
 
     _takes_strings = True

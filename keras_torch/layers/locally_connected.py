@@ -264,14 +264,70 @@ class _LocallyConnected(Layer):
 
 @register_layer()
 class LocallyConnected1D(_LocallyConnected):
-    """tf-keras 2 locally-connected layer over one spatial dim; see :class:`_LocallyConnected`."""
+    """Locally-connected layer over one spatial dimension (tf-keras 2's ``LocallyConnected1D``).
+
+    Works like ``Conv1D`` except that the weights are not shared: every output position has its own
+    kernel. Reads tf-keras 2 files of all three ``implementation`` layouts.
+
+    Args:
+        filters: Number of output filters.
+        kernel_size: Int or tuple of 1 int, the window size.
+        strides: Int or tuple of 1 int. Default 1.
+        padding: ``"valid"`` or ``"same"`` (``"same"`` needs ``implementation`` 2 or 3).
+        data_format: ``"channels_last"`` (default) or ``"channels_first"``.
+        activation: Activation (default linear).
+        use_bias: Whether to add a bias per output position and filter.
+        kernel_initializer, bias_initializer: Initializers (default ``"glorot_uniform"`` / ``"zeros"``).
+        kernel_regularizer, bias_regularizer, activity_regularizer: Optional regularizers.
+        kernel_constraint, bias_constraint: Optional constraints.
+        implementation: 1, 2 or 3, the tf-keras kernel layout (the same numbers in all three).
+        **kwargs: Base layer arguments.
+
+    Input shape:
+        ``(batch, steps, channels)`` (channels_last) or ``(batch, channels, steps)``; ``steps`` must be known.
+
+    Output shape:
+        ``(batch, new_steps, filters)`` (or ``(batch, filters, new_steps)``).
+
+    Example:
+
+    >>> layer = keras.layers.LocallyConnected1D(4, 3)
+    >>> layer(np.random.rand(2, 10, 3).astype("float32")).shape
+    torch.Size([2, 8, 4])
+    """
 
     rank = 1
 
 
 @register_layer()
 class LocallyConnected2D(_LocallyConnected):
-    """tf-keras 2 locally-connected layer over two spatial dims; see :class:`_LocallyConnected`."""
+    """Locally-connected layer over two spatial dimensions (tf-keras 2's ``LocallyConnected2D``).
+
+    Works like ``Conv2D`` except that the weights are not shared: every output position has its own
+    kernel. Reads tf-keras 2 files of all three ``implementation`` layouts.
+
+    Args:
+        filters: Number of output filters.
+        kernel_size: Int or tuple of 2 ints, the window size.
+        strides: Int or tuple of 2 ints. Default 1.
+        **kwargs: ``padding`` (``"valid"`` or ``"same"``, the latter with ``implementation`` 2 or 3),
+            ``data_format``, ``activation``, ``use_bias``, ``kernel_initializer``, ``bias_initializer``,
+            ``kernel_regularizer``, ``bias_regularizer``, ``activity_regularizer``, ``kernel_constraint``,
+            ``bias_constraint``, ``implementation`` (1, 2 or 3) as in :class:`LocallyConnected1D`, and
+            base layer arguments.
+
+    Input shape:
+        ``(batch, rows, cols, channels)`` (channels_last) or ``(batch, channels, rows, cols)``; sizes must be known.
+
+    Output shape:
+        ``(batch, new_rows, new_cols, filters)`` (or channels_first).
+
+    Example:
+
+    >>> layer = keras.layers.LocallyConnected2D(4, 3)
+    >>> layer(np.random.rand(2, 8, 8, 3).astype("float32")).shape
+    torch.Size([2, 6, 6, 4])
+    """
 
     rank = 2
 

@@ -144,6 +144,12 @@ class Add(_Merge):
 
     Output shape:
         The broadcast shape.
+
+    Example:
+
+    >>> keras.layers.Add()([np.ones((2, 3)), 2 * np.ones((2, 3))])
+    tensor([[3., 3., 3.],
+            [3., 3., 3.]])
     """
 
     def _merge_function(self, inputs: list[torch.Tensor]) -> torch.Tensor:
@@ -162,6 +168,11 @@ class Subtract(_Merge):
 
     Output shape:
         The broadcast shape.
+
+    Example:
+
+    >>> keras.layers.Subtract()([np.full((1, 3), 5.0), np.ones((1, 3))])
+    tensor([[4., 4., 4.]])
     """
 
     def build(self, input_shape: Any) -> None:
@@ -186,6 +197,11 @@ class Multiply(_Merge):
 
     Output shape:
         The broadcast shape.
+
+    Example:
+
+    >>> keras.layers.Multiply()([np.full((1, 3), 2.0), np.full((1, 3), 3.0)])
+    tensor([[6., 6., 6.]])
     """
 
     def _merge_function(self, inputs: list[torch.Tensor]) -> torch.Tensor:
@@ -213,6 +229,11 @@ class Average(_Merge):
 
     Output shape:
         The broadcast shape.
+
+    Example:
+
+    >>> keras.layers.Average()([np.zeros((1, 2)), np.full((1, 2), 4.0)])
+    tensor([[2., 2.]])
     """
 
     def _merge_function(self, inputs: list[torch.Tensor]) -> torch.Tensor:
@@ -231,6 +252,11 @@ class Maximum(_Merge):
 
     Output shape:
         The broadcast shape.
+
+    Example:
+
+    >>> keras.layers.Maximum()([np.array([[1.0, 5.0]]), np.array([[3.0, 2.0]])])
+    tensor([[3., 5.]])
     """
 
     def _merge_function(self, inputs: list[torch.Tensor]) -> torch.Tensor:
@@ -246,6 +272,11 @@ class Minimum(_Merge):
 
     Output shape:
         The broadcast shape.
+
+    Example:
+
+    >>> keras.layers.Minimum()([np.array([[1.0, 5.0]]), np.array([[3.0, 2.0]])])
+    tensor([[1., 2.]])
     """
 
     def _merge_function(self, inputs: list[torch.Tensor]) -> torch.Tensor:
@@ -264,6 +295,11 @@ class Concatenate(_Merge):
 
     Output shape:
         The common shape with the ``axis`` sizes summed.
+
+    Example:
+
+    >>> keras.layers.Concatenate(axis=-1)([np.zeros((2, 3)), np.ones((2, 4))]).shape
+    torch.Size([2, 7])
     """
 
     def __init__(self, axis: int = -1, **kwargs: Any) -> None:
@@ -378,6 +414,13 @@ class Dot(_Merge):
 
     Output shape:
         The ``batch_dot`` shape (at least ``(batch, 1)``).
+
+    Example:
+
+    >>> a = np.arange(6, dtype="float32").reshape(2, 3)
+    >>> keras.layers.Dot(axes=1)([a, a])
+    tensor([[ 5.],
+            [50.]])
     """
 
     def __init__(self, axes: int | list[int], normalize: bool = False, **kwargs: Any) -> None:
@@ -449,40 +492,148 @@ class Dot(_Merge):
 
 
 def add(inputs: list, **kwargs: Any) -> Any:
-    """Functional form of :class:`Add`."""
+    r"""Functional form of :class:`Add`: the element-wise sum of the inputs.
+
+    Args:
+        inputs: A list of input tensors (at least two).
+        **kwargs: Base layer arguments of the created ``Add`` layer (``name``, ``dtype``...).
+
+    Returns:
+        A tensor, the result of ``Add(**kwargs)(inputs)`` (a symbolic tensor for ``keras.Input``\s).
+
+    Example:
+
+    >>> keras.layers.add([np.ones((1, 2)), np.ones((1, 2))])
+    tensor([[2., 2.]])
+    """
     return Add(**kwargs)(inputs)
 
 
 def subtract(inputs: list, **kwargs: Any) -> Any:
-    """Functional form of :class:`Subtract`."""
+    r"""Functional form of :class:`Subtract`: the first input minus the second.
+
+    Args:
+        inputs: A list of input tensors (at least two).
+        **kwargs: Base layer arguments of the created ``Subtract`` layer (``name``, ``dtype``...).
+
+    Returns:
+        A tensor, the result of ``Subtract(**kwargs)(inputs)`` (a symbolic tensor for ``keras.Input``\s).
+
+    Example:
+
+    >>> keras.layers.subtract([np.full((1, 2), 3.0), np.ones((1, 2))])
+    tensor([[2., 2.]])
+    """
     return Subtract(**kwargs)(inputs)
 
 
 def multiply(inputs: list, **kwargs: Any) -> Any:
-    """Functional form of :class:`Multiply`."""
+    r"""Functional form of :class:`Multiply`: the element-wise product of the inputs.
+
+    Args:
+        inputs: A list of input tensors (at least two).
+        **kwargs: Base layer arguments of the created ``Multiply`` layer (``name``, ``dtype``...).
+
+    Returns:
+        A tensor, the result of ``Multiply(**kwargs)(inputs)`` (a symbolic tensor for ``keras.Input``\s).
+
+    Example:
+
+    >>> keras.layers.multiply([np.full((1, 2), 3.0), np.full((1, 2), 2.0)])
+    tensor([[6., 6.]])
+    """
     return Multiply(**kwargs)(inputs)
 
 
 def average(inputs: list, **kwargs: Any) -> Any:
-    """Functional form of :class:`Average`."""
+    r"""Functional form of :class:`Average`: the element-wise mean of the inputs.
+
+    Args:
+        inputs: A list of input tensors (at least two).
+        **kwargs: Base layer arguments of the created ``Average`` layer (``name``, ``dtype``...).
+
+    Returns:
+        A tensor, the result of ``Average(**kwargs)(inputs)`` (a symbolic tensor for ``keras.Input``\s).
+
+    Example:
+
+    >>> keras.layers.average([np.zeros((1, 2)), np.full((1, 2), 2.0)])
+    tensor([[1., 1.]])
+    """
     return Average(**kwargs)(inputs)
 
 
 def maximum(inputs: list, **kwargs: Any) -> Any:
-    """Functional form of :class:`Maximum`."""
+    r"""Functional form of :class:`Maximum`: the element-wise maximum of the inputs.
+
+    Args:
+        inputs: A list of input tensors (at least two).
+        **kwargs: Base layer arguments of the created ``Maximum`` layer (``name``, ``dtype``...).
+
+    Returns:
+        A tensor, the result of ``Maximum(**kwargs)(inputs)`` (a symbolic tensor for ``keras.Input``\s).
+
+    Example:
+
+    >>> keras.layers.maximum([np.array([[1.0, 4.0]]), np.array([[3.0, 2.0]])])
+    tensor([[3., 4.]])
+    """
     return Maximum(**kwargs)(inputs)
 
 
 def minimum(inputs: list, **kwargs: Any) -> Any:
-    """Functional form of :class:`Minimum`."""
+    r"""Functional form of :class:`Minimum`: the element-wise minimum of the inputs.
+
+    Args:
+        inputs: A list of input tensors (at least two).
+        **kwargs: Base layer arguments of the created ``Minimum`` layer (``name``, ``dtype``...).
+
+    Returns:
+        A tensor, the result of ``Minimum(**kwargs)(inputs)`` (a symbolic tensor for ``keras.Input``\s).
+
+    Example:
+
+    >>> keras.layers.minimum([np.array([[1.0, 4.0]]), np.array([[3.0, 2.0]])])
+    tensor([[1., 2.]])
+    """
     return Minimum(**kwargs)(inputs)
 
 
 def concatenate(inputs: list, axis: int = -1, **kwargs: Any) -> Any:
-    """Functional form of :class:`Concatenate`."""
+    r"""Functional form of :class:`Concatenate`: the inputs joined along ``axis``.
+
+    Args:
+        inputs: A list of input tensors (at least two), of equal shape except along ``axis``.
+        axis: The concatenation axis (default -1).
+        **kwargs: Base layer arguments of the created ``Concatenate`` layer (``name``, ``dtype``...).
+
+    Returns:
+        A tensor, the result of ``Concatenate(**kwargs)(inputs)`` (a symbolic tensor for ``keras.Input``\s).
+
+    Example:
+
+    >>> a, b = keras.Input((3,)), keras.Input((5,))
+    >>> keras.layers.concatenate([a, b]).shape
+    (None, 8)
+    """
     return Concatenate(axis=axis, **kwargs)(inputs)
 
 
 def dot(inputs: list, axes: int | list[int] = -1, **kwargs: Any) -> Any:
-    """Functional form of :class:`Dot`."""
+    """Functional form of :class:`Dot`: the per-sample dot product of two inputs.
+
+    Args:
+        inputs: A list of two tensors.
+        axes: Int or pair of ints, the axis (axes) of each input to contract.
+        normalize: L2-normalize both inputs along ``axes`` first, giving the cosine similarity.
+        **kwargs: Base layer arguments of the created ``Dot`` layer.
+
+    Returns:
+        The tensor ``Dot(axes, normalize)(inputs)``.
+
+    Example:
+
+    >>> keras.layers.dot([np.array([[1.0, 2.0]]), np.array([[3.0, 4.0]])], axes=1)
+    tensor([[11.]])
+    """
     return Dot(axes=axes, **kwargs)(inputs)

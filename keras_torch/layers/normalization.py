@@ -84,26 +84,55 @@ class _AffineMixin:
 
 @register_layer()
 class BatchNormalization(_AffineMixin, Layer):
-    """Normalizes with batch statistics in training and moving statistics in inference.
+    """Normalizes its inputs with batch statistics in training and moving statistics in inference.
 
-    Moving statistics follow Keras exactly: ``moving = moving * momentum + batch * (1 - momentum)``
-    with the *biased* batch variance. Batch statistics are used only when ``training`` is true
-    **and** the layer is trainable (a frozen BN always runs in inference mode).
+    During training (``fit``, ``training=True``, or a torch loop after ``model.train()``) each feature is
+    normalized with the mean and variance of the current batch, and the moving statistics are updated as in
+    Keras: ``moving = moving * momentum + batch * (1 - momentum)`` with the *biased* batch variance. In
+    inference the moving statistics are used. Batch statistics are used only when ``training`` is true **and**
+    the layer is trainable: a frozen BatchNormalization (``trainable=False``, as in fine-tuning) always runs in
+    inference mode, as in Keras. The output is ``gamma * (x - mean) / sqrt(var + epsilon) + beta``.
 
     Args:
-        axis: The feature axis (``-1`` for channels_last, ``1`` for channels_first).
-        momentum: Momentum of the moving average (Keras convention; torch momentum = 1 - this).
-        epsilon: Added to the variance (default 1e-3, torch uses 1e-5).
-        center / scale: Whether to learn ``beta`` / ``gamma``.
-        beta_initializer / gamma_initializer / moving_mean_initializer /
-        moving_variance_initializer / beta_regularizer / gamma_regularizer /
-        beta_constraint / gamma_constraint: As in Keras.
+        axis: The feature axis (``-1`` for channels_last data, ``1`` for channels_first).
+        momentum: Momentum of the moving averages (Keras convention: torch's ``momentum`` is ``1 - this``).
+            Default 0.99.
+        epsilon: Small float added to the variance (default 1e-3; torch's default is 1e-5).
+        center: Whether to learn an offset ``beta``. Default ``True``.
+        scale: Whether to learn a scale ``gamma``. Default ``True``.
+        beta_initializer: Initializer of ``beta`` (default ``"zeros"``).
+        gamma_initializer: Initializer of ``gamma`` (default ``"ones"``).
+        moving_mean_initializer: Initializer of the moving mean (default ``"zeros"``).
+        moving_variance_initializer: Initializer of the moving variance (default ``"ones"``).
+        beta_regularizer: Optional regularizer of ``beta``.
+        gamma_regularizer: Optional regularizer of ``gamma``.
+        beta_constraint: Optional constraint of ``beta``.
+        gamma_constraint: Optional constraint of ``gamma``.
+        renorm: Only ``False``: batch renormalization is not supported (``True`` raises).
+        renorm_clipping: Batch renormalization setting, kept in the config only.
+        renorm_momentum: Batch renormalization setting, kept in the config only.
+        synchronized: Kept in the config; each process normalizes with its own batch statistics.
+        fused: Accepted for compatibility (tf-keras argument).
+        trainable: Whether ``gamma``/``beta`` are trained and batch statistics used in training.
+        virtual_batch_size: tf-keras only; anything but ``None`` raises.
+        adjustment: tf-keras only; anything but ``None`` raises.
+        **kwargs: Base layer arguments.
 
     Input shape:
         Any rank >= 2.
 
     Output shape:
         Same as the input.
+
+    Example:
+
+    >>> layer = keras.layers.BatchNormalization()
+    >>> x = np.random.normal(5.0, 2.0, (64, 3)).astype("float32")
+    >>> y = layer(x, training=True)  # batch statistics; moving statistics updated
+    >>> bool(torch.allclose(y.mean(0), torch.zeros(3), atol=1e-4))
+    True
+    >>> [w.shape for w in layer.get_weights()]  # gamma, beta, moving_mean, moving_variance
+    [(3,), (3,), (3,), (3,)]
     """
 
     def __init__(
@@ -269,18 +298,31 @@ class LayerNormalization(_AffineMixin, Layer):
     """Normalizes each sample over ``axis`` (default the last axis).
 
     Args:
-        axis: Int or list of ints to normalize over.
-        epsilon: Added to the variance (default 1e-3).
-        center / scale: Whether to learn ``beta`` / ``gamma``.
-        rms_scaling: Keras 3 (deprecated) flag: ``x * rsqrt(var(x) + eps) * gamma``, no centering.
-        beta_initializer / gamma_initializer / beta_regularizer / gamma_regularizer /
-        beta_constraint / gamma_constraint: As in Keras.
+        axis: Int or list of ints, the axis or axes to normalize over (default -1, the features).
+        epsilon: Small float added to the variance (default 1e-3).
+        center: Whether to learn an offset ``beta``. Default ``True``.
+        scale: Whether to learn a scale ``gamma``. Default ``True``.
+        beta_initializer: Initializer of ``beta`` (default ``"zeros"``).
+        gamma_initializer: Initializer of ``gamma`` (default ``"ones"``).
+        beta_regularizer: Optional regularizer of ``beta``.
+        gamma_regularizer: Optional regularizer of ``gamma``.
+        beta_constraint: Optional constraint of ``beta``.
+        gamma_constraint: Optional constraint of ``gamma``.
+        rms_scaling: Keras 3 (deprecated) flag: ``x * rsqrt(var(x) + epsilon) * gamma``, no centering.
+        **kwargs: Base layer arguments.
 
     Input shape:
         Any.
 
     Output shape:
         Same as the input.
+
+    Example:
+
+    >>> layer = keras.layers.LayerNormalization()
+    >>> y = layer(np.array([[1.0, 2.0, 3.0]]))
+    >>> y.shape, round(float(y.detach().mean()), 5)
+    (torch.Size([1, 3]), 0.0)
     """
 
     def __init__(
@@ -363,19 +405,38 @@ class LayerNormalization(_AffineMixin, Layer):
 
 @register_layer()
 class GroupNormalization(_AffineMixin, Layer):
-    """Normalizes over groups of channels (and all spatial positions) per sample.
+    """Group normalization (Wu & He, 2018): normalizes groups of channels per sample.
+
+    The channels are split into ``groups`` groups; each group is normalized with the mean and variance over
+    its channels and all spatial positions of the sample, then scaled by ``gamma`` and shifted by ``beta``
+    per channel. Independent of the batch size; ``groups=1`` is close to LayerNormalization and
+    ``groups=channels`` (or -1) is instance normalization.
 
     Args:
-        groups: Number of groups (must divide the channels; ``-1`` = instance normalization).
+        groups: Number of groups; must divide the number of channels (default 32; -1: one group per channel).
         axis: The channel axis (default -1).
-        epsilon: Added to the variance (default 1e-3).
-        center / scale and their initializers/regularizers/constraints: As in Keras.
+        epsilon: Small float added to the variance (default 1e-3).
+        center: Whether to learn an offset ``beta``. Default ``True``.
+        scale: Whether to learn a scale ``gamma``. Default ``True``.
+        beta_initializer: Initializer of ``beta`` (default ``"zeros"``).
+        gamma_initializer: Initializer of ``gamma`` (default ``"ones"``).
+        beta_regularizer: Optional regularizer of ``beta``.
+        gamma_regularizer: Optional regularizer of ``gamma``.
+        beta_constraint: Optional constraint of ``beta``.
+        gamma_constraint: Optional constraint of ``gamma``.
+        **kwargs: Base layer arguments.
 
     Input shape:
-        Any rank >= 2 with a defined channel axis.
+        Any rank >= 2 with a known channel axis.
 
     Output shape:
         Same as the input.
+
+    Example:
+
+    >>> layer = keras.layers.GroupNormalization(groups=2)
+    >>> layer(np.random.rand(2, 8, 8, 4)).shape
+    torch.Size([2, 8, 8, 4])
     """
 
     def __init__(
@@ -464,6 +525,11 @@ class UnitNormalization(Layer):
 
     Output shape:
         Same as the input.
+
+    Example:
+
+    >>> keras.layers.UnitNormalization()(np.array([[3.0, 4.0]]))
+    tensor([[0.6000, 0.8000]])
     """
 
     def __init__(self, axis: int | list[int] = -1, **kwargs: Any) -> None:

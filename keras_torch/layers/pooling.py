@@ -180,7 +180,32 @@ class BasePooling(Layer):
 
 @register_layer("MaxPooling1D", "MaxPool1D")
 class MaxPooling1D(BasePooling):
-    """1D maximum pooling; see :class:`BasePooling` for arguments and shapes."""
+    """1D maximum pooling.
+
+    Downsamples the input by taking the maximum over a ``pool_size`` window moved by ``strides`` along
+    each spatial dimension, channel by channel.
+
+    Args:
+        pool_size: Int or tuple of one int, the window size. Default ``2`` (Keras 2's default;
+            Keras 3 makes the argument required).
+        strides: Int, tuple of one int or ``None`` (default: ``pool_size``).
+        padding: ``"valid"`` (no padding) or ``"same"`` (output size ``ceil(input / strides)``, TensorFlow rule).
+        data_format: ``"channels_last"`` (default, from ``keras.config.image_data_format()``) or
+            ``"channels_first"``.
+        **kwargs: Base layer arguments.
+
+    Input shape:
+        ``(batch, steps, channels)`` (channels_last) or ``(batch, channels, steps)``.
+
+    Output shape:
+        ``(batch, new_steps, channels)`` (or channels_first), each new size
+        ``floor((size - pool_size) / strides) + 1`` with ``"valid"`` and ``ceil(size / strides)`` with ``"same"``.
+
+    Example:
+
+    >>> keras.layers.MaxPooling1D(pool_size=2)(np.random.rand(2, 10, 3).astype("float32")).shape
+    torch.Size([2, 5, 3])
+    """
 
     rank = 1
     mode = "max"
@@ -192,7 +217,32 @@ class MaxPooling1D(BasePooling):
 
 @register_layer("MaxPooling2D", "MaxPool2D")
 class MaxPooling2D(BasePooling):
-    """2D maximum pooling; see :class:`BasePooling` for arguments and shapes."""
+    """2D maximum pooling.
+
+    Downsamples the input by taking the maximum over a ``pool_size`` window moved by ``strides`` along
+    each spatial dimension, channel by channel.
+
+    Args:
+        pool_size: Int or tuple of 2 ints, the window size. Default ``(2, 2)`` (Keras 2's default;
+            Keras 3 makes the argument required).
+        strides: Int, tuple of 2 ints or ``None`` (default: ``pool_size``).
+        padding: ``"valid"`` (no padding) or ``"same"`` (output size ``ceil(input / strides)``, TensorFlow rule).
+        data_format: ``"channels_last"`` (default, from ``keras.config.image_data_format()``) or
+            ``"channels_first"``.
+        **kwargs: Base layer arguments.
+
+    Input shape:
+        ``(batch, rows, cols, channels)`` (channels_last) or ``(batch, channels, rows, cols)``.
+
+    Output shape:
+        ``(batch, new_rows, new_cols, channels)`` (or channels_first), each new size
+        ``floor((size - pool_size) / strides) + 1`` with ``"valid"`` and ``ceil(size / strides)`` with ``"same"``.
+
+    Example:
+
+    >>> keras.layers.MaxPooling2D(pool_size=2)(np.random.rand(2, 28, 28, 3).astype("float32")).shape
+    torch.Size([2, 14, 14, 3])
+    """
 
     rank = 2
     mode = "max"
@@ -204,7 +254,32 @@ class MaxPooling2D(BasePooling):
 
 @register_layer("MaxPooling3D", "MaxPool3D")
 class MaxPooling3D(BasePooling):
-    """3D maximum pooling; see :class:`BasePooling` for arguments and shapes."""
+    """3D maximum pooling.
+
+    Downsamples the input by taking the maximum over a ``pool_size`` window moved by ``strides`` along
+    each spatial dimension, channel by channel.
+
+    Args:
+        pool_size: Int or tuple of 3 ints, the window size. Default ``(2, 2, 2)`` (Keras 2's default;
+            Keras 3 makes the argument required).
+        strides: Int, tuple of 3 ints or ``None`` (default: ``pool_size``).
+        padding: ``"valid"`` (no padding) or ``"same"`` (output size ``ceil(input / strides)``, TensorFlow rule).
+        data_format: ``"channels_last"`` (default, from ``keras.config.image_data_format()``) or
+            ``"channels_first"``.
+        **kwargs: Base layer arguments.
+
+    Input shape:
+        ``(batch, dim1, dim2, dim3, channels)`` (channels_last) or ``(batch, channels, dim1, dim2, dim3)``.
+
+    Output shape:
+        ``(batch, new_dim1, new_dim2, new_dim3, channels)`` (or channels_first), each new size
+        ``floor((size - pool_size) / strides) + 1`` with ``"valid"`` and ``ceil(size / strides)`` with ``"same"``.
+
+    Example:
+
+    >>> keras.layers.MaxPooling3D(pool_size=2)(np.random.rand(2, 8, 8, 8, 3).astype("float32")).shape
+    torch.Size([2, 4, 4, 4, 3])
+    """
 
     rank = 3
     mode = "max"
@@ -216,9 +291,31 @@ class MaxPooling3D(BasePooling):
 
 @register_layer("AveragePooling1D", "AvgPool1D")
 class AveragePooling1D(BasePooling):
-    """1D average pooling; see :class:`BasePooling`.
+    """1D mean pooling.
 
-    Keras 3 requires ``pool_size``; the default here is Keras 2's.
+    Downsamples the input by taking the mean over a ``pool_size`` window moved by ``strides`` along
+    each spatial dimension, channel by channel. Padded positions are left out of the mean, as in Keras.
+
+    Args:
+        pool_size: Int or tuple of one int, the window size. Default ``2`` (Keras 2's default;
+            Keras 3 makes the argument required).
+        strides: Int, tuple of one int or ``None`` (default: ``pool_size``).
+        padding: ``"valid"`` (no padding) or ``"same"`` (output size ``ceil(input / strides)``, TensorFlow rule).
+        data_format: ``"channels_last"`` (default, from ``keras.config.image_data_format()``) or
+            ``"channels_first"``.
+        **kwargs: Base layer arguments.
+
+    Input shape:
+        ``(batch, steps, channels)`` (channels_last) or ``(batch, channels, steps)``.
+
+    Output shape:
+        ``(batch, new_steps, channels)`` (or channels_first), each new size
+        ``floor((size - pool_size) / strides) + 1`` with ``"valid"`` and ``ceil(size / strides)`` with ``"same"``.
+
+    Example:
+
+    >>> keras.layers.AveragePooling1D(pool_size=2)(np.random.rand(2, 10, 3).astype("float32")).shape
+    torch.Size([2, 5, 3])
     """
 
     rank = 1
@@ -231,9 +328,31 @@ class AveragePooling1D(BasePooling):
 
 @register_layer("AveragePooling2D", "AvgPool2D")
 class AveragePooling2D(BasePooling):
-    """2D average pooling; see :class:`BasePooling`.
+    """2D mean pooling.
 
-    Keras 3 requires ``pool_size``; the default here is Keras 2's.
+    Downsamples the input by taking the mean over a ``pool_size`` window moved by ``strides`` along
+    each spatial dimension, channel by channel. Padded positions are left out of the mean, as in Keras.
+
+    Args:
+        pool_size: Int or tuple of 2 ints, the window size. Default ``(2, 2)`` (Keras 2's default;
+            Keras 3 makes the argument required).
+        strides: Int, tuple of 2 ints or ``None`` (default: ``pool_size``).
+        padding: ``"valid"`` (no padding) or ``"same"`` (output size ``ceil(input / strides)``, TensorFlow rule).
+        data_format: ``"channels_last"`` (default, from ``keras.config.image_data_format()``) or
+            ``"channels_first"``.
+        **kwargs: Base layer arguments.
+
+    Input shape:
+        ``(batch, rows, cols, channels)`` (channels_last) or ``(batch, channels, rows, cols)``.
+
+    Output shape:
+        ``(batch, new_rows, new_cols, channels)`` (or channels_first), each new size
+        ``floor((size - pool_size) / strides) + 1`` with ``"valid"`` and ``ceil(size / strides)`` with ``"same"``.
+
+    Example:
+
+    >>> keras.layers.AveragePooling2D(pool_size=2)(np.random.rand(2, 28, 28, 3).astype("float32")).shape
+    torch.Size([2, 14, 14, 3])
     """
 
     rank = 2
@@ -246,9 +365,31 @@ class AveragePooling2D(BasePooling):
 
 @register_layer("AveragePooling3D", "AvgPool3D")
 class AveragePooling3D(BasePooling):
-    """3D average pooling; see :class:`BasePooling`.
+    """3D mean pooling.
 
-    Keras 3 requires ``pool_size``; the default here is Keras 2's.
+    Downsamples the input by taking the mean over a ``pool_size`` window moved by ``strides`` along
+    each spatial dimension, channel by channel. Padded positions are left out of the mean, as in Keras.
+
+    Args:
+        pool_size: Int or tuple of 3 ints, the window size. Default ``(2, 2, 2)`` (Keras 2's default;
+            Keras 3 makes the argument required).
+        strides: Int, tuple of 3 ints or ``None`` (default: ``pool_size``).
+        padding: ``"valid"`` (no padding) or ``"same"`` (output size ``ceil(input / strides)``, TensorFlow rule).
+        data_format: ``"channels_last"`` (default, from ``keras.config.image_data_format()``) or
+            ``"channels_first"``.
+        **kwargs: Base layer arguments.
+
+    Input shape:
+        ``(batch, dim1, dim2, dim3, channels)`` (channels_last) or ``(batch, channels, dim1, dim2, dim3)``.
+
+    Output shape:
+        ``(batch, new_dim1, new_dim2, new_dim3, channels)`` (or channels_first), each new size
+        ``floor((size - pool_size) / strides) + 1`` with ``"valid"`` and ``ceil(size / strides)`` with ``"same"``.
+
+    Example:
+
+    >>> keras.layers.AveragePooling3D(pool_size=2)(np.random.rand(2, 8, 8, 8, 3).astype("float32")).shape
+    torch.Size([2, 4, 4, 4, 3])
     """
 
     rank = 3
@@ -307,7 +448,33 @@ class BaseGlobalPooling(Layer):
 
 @register_layer("GlobalMaxPooling1D", "GlobalMaxPool1D")
 class GlobalMaxPooling1D(BaseGlobalPooling):
-    """Global maximum pooling over 1 spatial dim(s); see :class:`BaseGlobalPooling`. Like Keras 3, a mask is ignored."""
+    """Global maximum pooling over the steps dimension.
+
+    Reduces every spatial position of each channel to its maximum.
+
+    Like Keras 3, an input mask is ignored.
+
+    Args:
+        data_format: ``"channels_last"`` (default, from ``keras.config.image_data_format()``) or
+            ``"channels_first"``.
+        keepdims: Keep the reduced dimensions with length 1 (default ``False``).
+        **kwargs: Base layer arguments.
+
+    Input shape:
+        ``(batch, steps, channels)`` (channels_last) or ``(batch, channels, steps)``.
+
+    Output shape:
+        ``(batch, channels)``; with ``keepdims=True`` ``(batch, 1, channels)`` (or channels_first
+        ``(batch, channels, 1)``).
+
+    Example:
+
+    >>> x = np.random.rand(2, 10, 3).astype("float32")
+    >>> keras.layers.GlobalMaxPooling1D()(x).shape
+    torch.Size([2, 3])
+    >>> keras.layers.GlobalMaxPooling1D(keepdims=True)(x).shape
+    torch.Size([2, 1, 3])
+    """
 
     rank = 1
     mode = "max"
@@ -315,7 +482,31 @@ class GlobalMaxPooling1D(BaseGlobalPooling):
 
 @register_layer("GlobalMaxPooling2D", "GlobalMaxPool2D")
 class GlobalMaxPooling2D(BaseGlobalPooling):
-    """Global maximum pooling over 2 spatial dim(s); see :class:`BaseGlobalPooling`."""
+    """Global maximum pooling over the rows, cols dimensions.
+
+    Reduces every spatial position of each channel to its maximum.
+
+    Args:
+        data_format: ``"channels_last"`` (default, from ``keras.config.image_data_format()``) or
+            ``"channels_first"``.
+        keepdims: Keep the reduced dimensions with length 1 (default ``False``).
+        **kwargs: Base layer arguments.
+
+    Input shape:
+        ``(batch, rows, cols, channels)`` (channels_last) or ``(batch, channels, rows, cols)``.
+
+    Output shape:
+        ``(batch, channels)``; with ``keepdims=True`` ``(batch, 1, 1, channels)`` (or channels_first
+        ``(batch, channels, 1, 1)``).
+
+    Example:
+
+    >>> x = np.random.rand(2, 28, 28, 3).astype("float32")
+    >>> keras.layers.GlobalMaxPooling2D()(x).shape
+    torch.Size([2, 3])
+    >>> keras.layers.GlobalMaxPooling2D(keepdims=True)(x).shape
+    torch.Size([2, 1, 1, 3])
+    """
 
     rank = 2
     mode = "max"
@@ -323,7 +514,31 @@ class GlobalMaxPooling2D(BaseGlobalPooling):
 
 @register_layer("GlobalMaxPooling3D", "GlobalMaxPool3D")
 class GlobalMaxPooling3D(BaseGlobalPooling):
-    """Global maximum pooling over 3 spatial dim(s); see :class:`BaseGlobalPooling`."""
+    """Global maximum pooling over the dim1, dim2, dim3 dimensions.
+
+    Reduces every spatial position of each channel to its maximum.
+
+    Args:
+        data_format: ``"channels_last"`` (default, from ``keras.config.image_data_format()``) or
+            ``"channels_first"``.
+        keepdims: Keep the reduced dimensions with length 1 (default ``False``).
+        **kwargs: Base layer arguments.
+
+    Input shape:
+        ``(batch, dim1, dim2, dim3, channels)`` (channels_last) or ``(batch, channels, dim1, dim2, dim3)``.
+
+    Output shape:
+        ``(batch, channels)``; with ``keepdims=True`` ``(batch, 1, 1, 1, channels)`` (or channels_first
+        ``(batch, channels, 1, 1, 1)``).
+
+    Example:
+
+    >>> x = np.random.rand(2, 8, 8, 8, 3).astype("float32")
+    >>> keras.layers.GlobalMaxPooling3D()(x).shape
+    torch.Size([2, 3])
+    >>> keras.layers.GlobalMaxPooling3D(keepdims=True)(x).shape
+    torch.Size([2, 1, 1, 1, 3])
+    """
 
     rank = 3
     mode = "max"
@@ -331,7 +546,31 @@ class GlobalMaxPooling3D(BaseGlobalPooling):
 
 @register_layer("GlobalAveragePooling2D", "GlobalAvgPool2D")
 class GlobalAveragePooling2D(BaseGlobalPooling):
-    """Global average pooling over 2 spatial dim(s); see :class:`BaseGlobalPooling`."""
+    """Global mean pooling over the rows, cols dimensions.
+
+    Reduces every spatial position of each channel to its mean.
+
+    Args:
+        data_format: ``"channels_last"`` (default, from ``keras.config.image_data_format()``) or
+            ``"channels_first"``.
+        keepdims: Keep the reduced dimensions with length 1 (default ``False``).
+        **kwargs: Base layer arguments.
+
+    Input shape:
+        ``(batch, rows, cols, channels)`` (channels_last) or ``(batch, channels, rows, cols)``.
+
+    Output shape:
+        ``(batch, channels)``; with ``keepdims=True`` ``(batch, 1, 1, channels)`` (or channels_first
+        ``(batch, channels, 1, 1)``).
+
+    Example:
+
+    >>> x = np.random.rand(2, 28, 28, 3).astype("float32")
+    >>> keras.layers.GlobalAveragePooling2D()(x).shape
+    torch.Size([2, 3])
+    >>> keras.layers.GlobalAveragePooling2D(keepdims=True)(x).shape
+    torch.Size([2, 1, 1, 3])
+    """
 
     rank = 2
     mode = "average"
@@ -339,7 +578,31 @@ class GlobalAveragePooling2D(BaseGlobalPooling):
 
 @register_layer("GlobalAveragePooling3D", "GlobalAvgPool3D")
 class GlobalAveragePooling3D(BaseGlobalPooling):
-    """Global average pooling over 3 spatial dim(s); see :class:`BaseGlobalPooling`."""
+    """Global mean pooling over the dim1, dim2, dim3 dimensions.
+
+    Reduces every spatial position of each channel to its mean.
+
+    Args:
+        data_format: ``"channels_last"`` (default, from ``keras.config.image_data_format()``) or
+            ``"channels_first"``.
+        keepdims: Keep the reduced dimensions with length 1 (default ``False``).
+        **kwargs: Base layer arguments.
+
+    Input shape:
+        ``(batch, dim1, dim2, dim3, channels)`` (channels_last) or ``(batch, channels, dim1, dim2, dim3)``.
+
+    Output shape:
+        ``(batch, channels)``; with ``keepdims=True`` ``(batch, 1, 1, 1, channels)`` (or channels_first
+        ``(batch, channels, 1, 1, 1)``).
+
+    Example:
+
+    >>> x = np.random.rand(2, 8, 8, 8, 3).astype("float32")
+    >>> keras.layers.GlobalAveragePooling3D()(x).shape
+    torch.Size([2, 3])
+    >>> keras.layers.GlobalAveragePooling3D(keepdims=True)(x).shape
+    torch.Size([2, 1, 1, 1, 3])
+    """
 
     rank = 3
     mode = "average"
@@ -347,9 +610,33 @@ class GlobalAveragePooling3D(BaseGlobalPooling):
 
 @register_layer("GlobalAveragePooling1D", "GlobalAvgPool1D")
 class GlobalAveragePooling1D(BaseGlobalPooling):
-    """Global average over time; a mask ``(batch, steps)`` excludes masked steps from the mean.
+    """Global mean pooling over the steps dimension.
 
-    Like Keras 3 the output carries no mask. See :class:`BaseGlobalPooling` for the arguments.
+    Reduces every spatial position of each channel to its mean.
+
+    A mask ``(batch, steps)`` (e.g. from ``Embedding(mask_zero=True)``) leaves the masked steps out of the mean; like
+    Keras 3 the output carries no mask.
+
+    Args:
+        data_format: ``"channels_last"`` (default, from ``keras.config.image_data_format()``) or
+            ``"channels_first"``.
+        keepdims: Keep the reduced dimensions with length 1 (default ``False``).
+        **kwargs: Base layer arguments.
+
+    Input shape:
+        ``(batch, steps, channels)`` (channels_last) or ``(batch, channels, steps)``.
+
+    Output shape:
+        ``(batch, channels)``; with ``keepdims=True`` ``(batch, 1, channels)`` (or channels_first
+        ``(batch, channels, 1)``).
+
+    Example:
+
+    >>> x = np.random.rand(2, 10, 3).astype("float32")
+    >>> keras.layers.GlobalAveragePooling1D()(x).shape
+    torch.Size([2, 3])
+    >>> keras.layers.GlobalAveragePooling1D(keepdims=True)(x).shape
+    torch.Size([2, 1, 3])
     """
 
     rank = 1

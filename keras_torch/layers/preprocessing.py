@@ -45,6 +45,12 @@ class Rescaling(Layer):
 
     Output shape:
         Same as the input (float).
+
+    Example:
+
+    >>> layer = keras.layers.Rescaling(scale=1 / 127.5, offset=-1.0)
+    >>> layer(np.array([0.0, 127.5, 255.0]))
+    tensor([-1.,  0.,  1.])
     """
 
     def __init__(self, scale: Any, offset: Any = 0.0, **kwargs: Any) -> None:
@@ -85,7 +91,9 @@ class Normalization(Layer):
 
     Args:
         axis: Axis or axes kept (one statistic per index); ``None`` = a single scalar statistic.
-        mean / variance: Fixed statistics (both or neither), broadcast over the kept axes.
+        mean: Fixed mean used instead of :meth:`adapt` (give both ``mean`` and ``variance`` or neither), broadcast over
+            the kept axes.
+        variance: Fixed variance used instead of :meth:`adapt`, broadcast over the kept axes.
         invert: Apply the inverse transform ``mean + x * sqrt(variance)``.
 
     Input shape:
@@ -93,6 +101,15 @@ class Normalization(Layer):
 
     Output shape:
         Same as the input.
+
+    Example:
+
+    >>> layer = keras.layers.Normalization()
+    >>> layer.adapt(np.array([[1.0], [3.0]]))
+    >>> layer(np.array([[1.0], [2.0], [3.0]]))
+    tensor([[-1.],
+            [ 0.],
+            [ 1.]])
     """
 
     def __init__(self, axis: Any = -1, mean: Any = None, variance: Any = None, invert: bool = False,

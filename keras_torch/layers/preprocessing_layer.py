@@ -47,6 +47,19 @@ class PreprocessingLayer(Layer):
 
     Subclasses implement :meth:`update_state` (accumulate one batch), :meth:`reset_state` and
     optionally :meth:`finalize_state`; :meth:`adapt` runs them over the data.
+
+    Input shape:
+        Defined by the subclass.
+
+    Output shape:
+        Defined by the subclass.
+
+    Example:
+
+    >>> layer = keras.layers.Normalization()  # a PreprocessingLayer
+    >>> layer.adapt(np.array([[0.0], [2.0]]))
+    >>> layer(np.array([[2.0]]))
+    tensor([[1.]])
     """
 
     _is_adapted: bool  # set by adapt(), cleared when a new adapt() starts

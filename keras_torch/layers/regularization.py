@@ -61,6 +61,12 @@ class SpatialDropout1D(_SpatialDropout):
 
     Output shape:
         Same as the input.
+
+    Example:
+
+    >>> layer = keras.layers.SpatialDropout1D(0.5)
+    >>> layer(np.ones((2, 10, 4)), training=True).shape  # whole channels are dropped
+    torch.Size([2, 10, 4])
     """
 
     _ndim = 3
@@ -89,6 +95,12 @@ class SpatialDropout2D(_SpatialDropout):
 
     Output shape:
         Same as the input.
+
+    Example:
+
+    >>> layer = keras.layers.SpatialDropout2D(0.5)
+    >>> layer(np.ones((2, 8, 8, 4)), training=True).shape  # whole feature maps are dropped
+    torch.Size([2, 8, 8, 4])
     """
 
     _ndim = 4
@@ -108,6 +120,12 @@ class SpatialDropout3D(_SpatialDropout):
 
     Output shape:
         Same as the input.
+
+    Example:
+
+    >>> layer = keras.layers.SpatialDropout3D(0.5)
+    >>> layer(np.ones((2, 4, 4, 4, 3)), training=True).shape
+    torch.Size([2, 4, 4, 4, 3])
     """
 
     _ndim = 5
@@ -136,6 +154,14 @@ class GaussianNoise(_Noise):
 
     Output shape:
         Same as the input.
+
+    Example:
+
+    >>> layer = keras.layers.GaussianNoise(0.1)
+    >>> layer(np.ones((2, 4)), training=True).shape
+    torch.Size([2, 4])
+    >>> layer(np.ones((1, 2)))  # inference: identity
+    tensor([[1., 1.]])
     """
 
     def __init__(self, stddev: float, seed: int | None = None, **kwargs: Any) -> None:
@@ -165,6 +191,14 @@ class GaussianDropout(_Noise):
 
     Output shape:
         Same as the input.
+
+    Example:
+
+    >>> layer = keras.layers.GaussianDropout(0.2)
+    >>> layer(np.ones((2, 4)), training=True).shape
+    torch.Size([2, 4])
+    >>> layer(np.ones((1, 2)))  # inference: identity
+    tensor([[1., 1.]])
     """
 
     def __init__(self, rate: float, seed: int | None = None, **kwargs: Any) -> None:
@@ -203,6 +237,14 @@ class AlphaDropout(_Noise):
 
     Output shape:
         Same as the input.
+
+    Example:
+
+    >>> layer = keras.layers.AlphaDropout(0.2, seed=1)
+    >>> layer(np.ones((2, 4)), training=True).shape
+    torch.Size([2, 4])
+    >>> layer(np.ones((1, 2)))  # inference: identity
+    tensor([[1., 1.]])
     """
 
     def __init__(self, rate: float, noise_shape: Any = None, seed: int | None = None, **kwargs: Any) -> None:
@@ -240,6 +282,13 @@ class ActivityRegularization(_Noise):
 
     Output shape:
         Same as the input.
+
+    Example:
+
+    >>> layer = keras.layers.ActivityRegularization(l2=0.01)
+    >>> y = layer(np.ones((2, 3)))
+    >>> [round(float(v), 4) for v in layer.losses]
+    [0.03]
     """
 
     def __init__(self, l1: float = 0.0, l2: float = 0.0, **kwargs: Any) -> None:

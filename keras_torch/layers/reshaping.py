@@ -102,6 +102,11 @@ class ZeroPadding1D(_ZeroPadding):
 
     Output shape:
         ``(batch, padded_steps, features)`` or ``(batch, features, padded_steps)``.
+
+    Example:
+
+    >>> keras.layers.ZeroPadding1D(padding=2)(np.ones((2, 5, 3))).shape
+    torch.Size([2, 9, 3])
     """
 
     rank = 1
@@ -123,6 +128,11 @@ class ZeroPadding2D(_ZeroPadding):
 
     Output shape:
         ``(batch, padded_rows, padded_cols, channels)`` (or channels_first).
+
+    Example:
+
+    >>> keras.layers.ZeroPadding2D(padding=((1, 0), (2, 1)))(np.ones((2, 4, 4, 3))).shape
+    torch.Size([2, 5, 7, 3])
     """
 
     rank = 2
@@ -144,6 +154,11 @@ class ZeroPadding3D(_ZeroPadding):
 
     Output shape:
         The same rank with padded spatial dims.
+
+    Example:
+
+    >>> keras.layers.ZeroPadding3D(padding=1)(np.ones((2, 3, 3, 3, 1))).shape
+    torch.Size([2, 5, 5, 5, 1])
     """
 
     rank = 3
@@ -190,6 +205,11 @@ class Cropping1D(_Cropping):
 
     Output shape:
         ``(batch, cropped_steps, features)``.
+
+    Example:
+
+    >>> keras.layers.Cropping1D(cropping=(1, 2))(np.zeros((2, 10, 3))).shape
+    torch.Size([2, 7, 3])
     """
 
     rank = 1
@@ -217,6 +237,11 @@ class Cropping2D(_Cropping):
 
     Output shape:
         ``(batch, cropped_rows, cropped_cols, channels)`` (or channels_first).
+
+    Example:
+
+    >>> keras.layers.Cropping2D(cropping=((1, 1), (2, 2)))(np.zeros((2, 8, 8, 3))).shape
+    torch.Size([2, 6, 4, 3])
     """
 
     rank = 2
@@ -244,6 +269,11 @@ class Cropping3D(_Cropping):
 
     Output shape:
         The same rank with cropped spatial dims.
+
+    Example:
+
+    >>> keras.layers.Cropping3D(cropping=1)(np.zeros((2, 6, 6, 6, 3))).shape
+    torch.Size([2, 4, 4, 4, 3])
     """
 
     rank = 3
@@ -293,6 +323,14 @@ class UpSampling1D(_UpSampling):
 
     Output shape:
         ``(batch, steps * size, features)``.
+
+    Example:
+
+    >>> keras.layers.UpSampling1D(size=2)(np.array([[[1.0], [2.0]]]))
+    tensor([[[1.],
+             [1.],
+             [2.],
+             [2.]]])
     """
 
     rank = 1
@@ -357,6 +395,11 @@ class UpSampling2D(_UpSampling):
 
     Output shape:
         ``(batch, rows * size[0], cols * size[1], channels)`` (or channels_first).
+
+    Example:
+
+    >>> keras.layers.UpSampling2D(size=(2, 3))(np.zeros((2, 4, 4, 3))).shape
+    torch.Size([2, 8, 12, 3])
     """
 
     rank = 2
@@ -411,6 +454,11 @@ class UpSampling3D(_UpSampling):
 
     Output shape:
         ``(batch, d1*s1, d2*s2, d3*s3, channels)`` (or channels_first).
+
+    Example:
+
+    >>> keras.layers.UpSampling3D(size=2)(np.zeros((1, 2, 2, 2, 3))).shape
+    torch.Size([1, 4, 4, 4, 3])
     """
 
     rank = 3

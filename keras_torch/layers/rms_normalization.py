@@ -31,6 +31,12 @@ class RMSNormalization(Layer):
 
     Output shape:
         Same as the input.
+
+    Example:
+
+    >>> layer = keras.layers.RMSNormalization()
+    >>> layer(np.array([[1.0, 1.0, 1.0]])).shape
+    torch.Size([1, 3])
     """
 
     def __init__(self, axis: int | list[int] = -1, epsilon: float = 1e-6, **kwargs: Any) -> None:

@@ -174,7 +174,45 @@ class BaseDepthwiseConv(ConvBase):
 
 @register_layer()
 class DepthwiseConv1D(BaseDepthwiseConv):
-    """1D depthwise convolution (see :class:`BaseDepthwiseConv`)."""
+    """1D depthwise convolution layer.
+
+    Convolves each input channel separately with ``depth_multiplier`` filters of its own (no mixing between
+    channels), then concatenates the results: output channel ``c * depth_multiplier + m`` is filter ``m``
+    applied to channel ``c``. Stored as a grouped torch convolution, ``weight`` of shape
+    ``(channels * depth_multiplier, 1, *kernel_size)`` with ``groups=channels``; ``get_weights()`` gives the
+    Keras layout ``kernel_size + (channels, depth_multiplier)``.
+
+    Args:
+        kernel_size: Int or tuple of one int, the size of the window.
+        strides: Int or tuple of one int. ``strides > 1`` cannot be combined with ``dilation_rate > 1``.
+        padding: ``"valid"`` or ``"same"`` (TensorFlow rule).
+        depth_multiplier: Number of output channels per input channel. Default 1.
+        data_format: ``"channels_last"`` (default, from ``keras.config.image_data_format()``) or
+            ``"channels_first"``.
+        dilation_rate: Int or tuple of one int. Default 1.
+        activation: Activation applied to the output; ``None`` means linear.
+        use_bias: Whether to add a bias of shape ``(channels * depth_multiplier,)``.
+        depthwise_initializer: Initializer of the kernel (default ``"glorot_uniform"``).
+        bias_initializer: Initializer of the bias (default ``"zeros"``).
+        depthwise_regularizer, bias_regularizer, activity_regularizer: Optional regularizers.
+        depthwise_constraint, bias_constraint: Optional constraints.
+        **kwargs: Base layer arguments.
+
+    Input shape:
+        A 3D tensor ``(batch, steps, channels)`` with ``data_format="channels_last"``, or
+        ``(batch, channels, steps)`` with ``"channels_first"``.
+
+    Output shape:
+        ``(batch, new_steps, channels * depth_multiplier)`` (channels_last) or
+        ``(batch, channels * depth_multiplier, new_steps)``
+        (channels_first).
+
+    Example:
+
+    >>> layer = keras.layers.DepthwiseConv1D(3, depth_multiplier=2)
+    >>> layer(np.random.rand(4, 10, 3).astype("float32")).shape
+    torch.Size([4, 8, 6])
+    """
 
     def __init__(self, kernel_size: Any, strides: Any = 1, padding: str = "valid", depth_multiplier: int = 1,
                  data_format: str | None = None, dilation_rate: Any = 1, **kwargs: Any) -> None:
@@ -183,7 +221,45 @@ class DepthwiseConv1D(BaseDepthwiseConv):
 
 @register_layer()
 class DepthwiseConv2D(BaseDepthwiseConv):
-    """2D depthwise convolution (see :class:`BaseDepthwiseConv`)."""
+    """2D depthwise convolution layer.
+
+    Convolves each input channel separately with ``depth_multiplier`` filters of its own (no mixing between
+    channels), then concatenates the results: output channel ``c * depth_multiplier + m`` is filter ``m``
+    applied to channel ``c``. Stored as a grouped torch convolution, ``weight`` of shape
+    ``(channels * depth_multiplier, 1, *kernel_size)`` with ``groups=channels``; ``get_weights()`` gives the
+    Keras layout ``kernel_size + (channels, depth_multiplier)``.
+
+    Args:
+        kernel_size: Int or tuple of 2 ints, the size of the window.
+        strides: Int or tuple of 2 ints. ``strides > 1`` cannot be combined with ``dilation_rate > 1``.
+        padding: ``"valid"`` or ``"same"`` (TensorFlow rule).
+        depth_multiplier: Number of output channels per input channel. Default 1.
+        data_format: ``"channels_last"`` (default, from ``keras.config.image_data_format()``) or
+            ``"channels_first"``.
+        dilation_rate: Int or tuple of 2 ints. Default 1.
+        activation: Activation applied to the output; ``None`` means linear.
+        use_bias: Whether to add a bias of shape ``(channels * depth_multiplier,)``.
+        depthwise_initializer: Initializer of the kernel (default ``"glorot_uniform"``).
+        bias_initializer: Initializer of the bias (default ``"zeros"``).
+        depthwise_regularizer, bias_regularizer, activity_regularizer: Optional regularizers.
+        depthwise_constraint, bias_constraint: Optional constraints.
+        **kwargs: Base layer arguments.
+
+    Input shape:
+        A 4D tensor ``(batch, rows, cols, channels)`` with ``data_format="channels_last"``, or
+        ``(batch, channels, rows, cols)`` with ``"channels_first"``.
+
+    Output shape:
+        ``(batch, new_rows, new_cols, channels * depth_multiplier)`` (channels_last) or
+        ``(batch, channels * depth_multiplier, new_rows, new_cols)``
+        (channels_first).
+
+    Example:
+
+    >>> layer = keras.layers.DepthwiseConv2D(3, depth_multiplier=2)
+    >>> layer(np.random.rand(4, 28, 28, 3).astype("float32")).shape
+    torch.Size([4, 26, 26, 6])
+    """
 
     def __init__(self, kernel_size: Any, strides: Any = (1, 1), padding: str = "valid", depth_multiplier: int = 1,
                  data_format: str | None = None, dilation_rate: Any = (1, 1), **kwargs: Any) -> None:
@@ -349,7 +425,47 @@ class BaseSeparableConv(ConvBase):
 
 @register_layer("SeparableConv1D", "SeparableConvolution1D")
 class SeparableConv1D(BaseSeparableConv):
-    """1D separable convolution (see :class:`BaseSeparableConv`)."""
+    """1D separable convolution layer.
+
+    A depthwise convolution (each input channel convolved separately with ``depth_multiplier`` filters)
+    followed by a pointwise (1x1) convolution that mixes the channels into ``filters`` outputs: fewer
+    weights than a full convolution. Torch attributes: ``depthwise_weight``
+    ``(channels * depth_multiplier, 1, *kernel_size)`` and ``pointwise_weight``
+    ``(filters, channels * depth_multiplier, 1...)``; ``get_weights()`` gives Keras's ``depthwise_kernel``,
+    ``pointwise_kernel`` and ``bias``.
+
+    Args:
+        filters: Number of output channels.
+        kernel_size: Int or tuple of one int, the depthwise window size.
+        strides: Int or tuple of one int. ``strides > 1`` cannot be combined with ``dilation_rate > 1``.
+        padding: ``"valid"`` or ``"same"`` (TensorFlow rule), or ``"causal"``.
+        data_format: ``"channels_last"`` (default, from ``keras.config.image_data_format()``) or
+            ``"channels_first"``.
+        dilation_rate: Int or tuple of one int. Default 1.
+        depth_multiplier: Depthwise output channels per input channel. Default 1.
+        activation: Activation applied to the output; ``None`` means linear.
+        use_bias: Whether to add a bias of shape ``(filters,)``.
+        depthwise_initializer, pointwise_initializer, bias_initializer: Initializers of the two kernels
+            (default ``"glorot_uniform"``) and the bias (default ``"zeros"``).
+        depthwise_regularizer, pointwise_regularizer, bias_regularizer, activity_regularizer: Optional
+            regularizers.
+        depthwise_constraint, pointwise_constraint, bias_constraint: Optional constraints.
+        **kwargs: Base layer arguments.
+
+    Input shape:
+        A 3D tensor ``(batch, steps, channels)`` with ``data_format="channels_last"``, or
+        ``(batch, channels, steps)`` with ``"channels_first"``.
+
+    Output shape:
+        ``(batch, new_steps, filters)`` (channels_last) or ``(batch, filters, new_steps)``
+        (channels_first).
+
+    Example:
+
+    >>> layer = keras.layers.SeparableConv1D(16, 3)
+    >>> layer(np.random.rand(4, 10, 3).astype("float32")).shape
+    torch.Size([4, 8, 16])
+    """
 
     def __init__(self, filters: int, kernel_size: Any, strides: Any = 1, padding: str = "valid",
                  data_format: str | None = None, dilation_rate: Any = 1, depth_multiplier: int = 1,
@@ -360,7 +476,47 @@ class SeparableConv1D(BaseSeparableConv):
 
 @register_layer("SeparableConv2D", "SeparableConvolution2D")
 class SeparableConv2D(BaseSeparableConv):
-    """2D separable convolution (see :class:`BaseSeparableConv`)."""
+    """2D separable convolution layer.
+
+    A depthwise convolution (each input channel convolved separately with ``depth_multiplier`` filters)
+    followed by a pointwise (1x1) convolution that mixes the channels into ``filters`` outputs: fewer
+    weights than a full convolution. Torch attributes: ``depthwise_weight``
+    ``(channels * depth_multiplier, 1, *kernel_size)`` and ``pointwise_weight``
+    ``(filters, channels * depth_multiplier, 1...)``; ``get_weights()`` gives Keras's ``depthwise_kernel``,
+    ``pointwise_kernel`` and ``bias``.
+
+    Args:
+        filters: Number of output channels.
+        kernel_size: Int or tuple of 2 ints, the depthwise window size.
+        strides: Int or tuple of 2 ints. ``strides > 1`` cannot be combined with ``dilation_rate > 1``.
+        padding: ``"valid"`` or ``"same"`` (TensorFlow rule).
+        data_format: ``"channels_last"`` (default, from ``keras.config.image_data_format()``) or
+            ``"channels_first"``.
+        dilation_rate: Int or tuple of 2 ints. Default 1.
+        depth_multiplier: Depthwise output channels per input channel. Default 1.
+        activation: Activation applied to the output; ``None`` means linear.
+        use_bias: Whether to add a bias of shape ``(filters,)``.
+        depthwise_initializer, pointwise_initializer, bias_initializer: Initializers of the two kernels
+            (default ``"glorot_uniform"``) and the bias (default ``"zeros"``).
+        depthwise_regularizer, pointwise_regularizer, bias_regularizer, activity_regularizer: Optional
+            regularizers.
+        depthwise_constraint, pointwise_constraint, bias_constraint: Optional constraints.
+        **kwargs: Base layer arguments.
+
+    Input shape:
+        A 4D tensor ``(batch, rows, cols, channels)`` with ``data_format="channels_last"``, or
+        ``(batch, channels, rows, cols)`` with ``"channels_first"``.
+
+    Output shape:
+        ``(batch, new_rows, new_cols, filters)`` (channels_last) or ``(batch, filters, new_rows, new_cols)``
+        (channels_first).
+
+    Example:
+
+    >>> layer = keras.layers.SeparableConv2D(16, 3)
+    >>> layer(np.random.rand(4, 28, 28, 3).astype("float32")).shape
+    torch.Size([4, 26, 26, 16])
+    """
 
     def __init__(self, filters: int, kernel_size: Any, strides: Any = (1, 1), padding: str = "valid",
                  data_format: str | None = None, dilation_rate: Any = (1, 1), depth_multiplier: int = 1,

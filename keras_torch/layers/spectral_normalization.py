@@ -44,6 +44,12 @@ class SpectralNormalization(Layer):
 
     Output shape:
         The wrapped layer's output shape; the output is cast to the input dtype (as Keras does).
+
+    Example:
+
+    >>> layer = keras.layers.SpectralNormalization(keras.layers.Dense(4))
+    >>> layer(np.ones((2, 3))).shape
+    torch.Size([2, 4])
     """
 
     def __init__(self, layer: Layer, power_iterations: int = 1, **kwargs: Any) -> None:

@@ -58,6 +58,12 @@ class STFTSpectrogram(Layer):
         ``(batch, frames, channels * bins)``, ``(batch, channels * bins, frames)``, or with
         ``expand_dims`` ``(batch, frames, bins, channels)`` / ``(batch, channels, frames, bins)``;
         ``bins = fft_length // 2 + 1`` (twice that for ``"stft"``).
+
+    Example:
+
+    >>> layer = keras.layers.STFTSpectrogram(frame_length=256, frame_step=128, fft_length=256)
+    >>> layer(np.random.rand(2, 1024, 1).astype("float32")).shape
+    torch.Size([2, 7, 129])
     """
 
     def __init__(
@@ -237,7 +243,8 @@ class MelSpectrogram(Layer):
         window: ``"hann"`` (default), ``"hamming"``, an array of ``sequence_length`` values, or ``None``.
         sampling_rate: Sample rate of the input in Hz (default 16000).
         num_mel_bins: Number of mel bands (default 128).
-        min_freq / max_freq: Band edges in Hz (default 20 / ``sampling_rate / 2``).
+        min_freq: Lowest frequency of the mel bands, in Hz (default 20).
+        max_freq: Highest frequency of the mel bands, in Hz (default ``sampling_rate / 2``).
         power_to_db: Return decibels (default ``True``).
         top_db: Dynamic range kept below the maximum (over the whole batch, as Keras), in dB.
         mag_exp: Exponent of the magnitude (2 = power spectrogram).
@@ -250,6 +257,12 @@ class MelSpectrogram(Layer):
     Output shape:
         ``(batch, num_mel_bins, frames)`` (or ``(num_mel_bins, frames)``) with
         ``frames = 1 + (samples + 2 * (fft_length // 2) - fft_length) // sequence_stride``.
+
+    Example:
+
+    >>> layer = keras.layers.MelSpectrogram(fft_length=512, sequence_stride=256, num_mel_bins=40)
+    >>> layer(np.random.rand(2, 4096).astype("float32")).shape
+    torch.Size([2, 40, 17])
     """
 
     def __init__(

@@ -94,6 +94,7 @@ class TextVectorization(Layer):
         sparse: Only ``False``.
         ragged: ``"int"`` mode: return a ``torch.nested`` tensor of unpadded rows.
         encoding: Encoding of ``bytes`` inputs.
+        name: Optional name of the layer.
 
     Input shape:
         ``(batch,)`` or ``(batch, 1)`` strings.
@@ -101,6 +102,13 @@ class TextVectorization(Layer):
     Output shape:
         ``"int"``: ``(batch, output_sequence_length)`` (or the longest sequence); others:
         ``(batch, vocabulary_size)``.
+
+    Example:
+
+    >>> layer = keras.layers.TextVectorization(max_tokens=10, output_sequence_length=4)
+    >>> layer.adapt(["the cat sat", "the dog ran"])
+    >>> layer(["the cat ran"]).shape
+    torch.Size([1, 4])
     """
 
     _takes_strings = True

@@ -18,6 +18,21 @@ class TorchModuleWrapper(Layer):
         module: Any ``torch.nn.Module``; ``module.train(training)`` is set on every call so
             torch Dropout/BatchNorm follow the Keras ``training`` flag.
         output_shape: Optional fixed output shape (without batch) to skip shape inference.
+        name: Optional name of the layer.
+
+    Input shape:
+        Whatever ``module`` accepts (tensors are passed as they are, channels_first for torch convs).
+
+    Output shape:
+        What ``module`` returns.
+
+    Example:
+
+    >>> layer = keras.layers.TorchModuleWrapper(torch.nn.Linear(3, 2))
+    >>> layer(np.ones((4, 3), "float32")).shape
+    torch.Size([4, 2])
+    >>> [tuple(w.shape) for w in layer.trainable_weights]
+    [(2, 3), (2,)]
     """
 
     def __init__(self, module: nn.Module, name: str | None = None, output_shape: Any = None, **kwargs: Any) -> None:

@@ -38,6 +38,7 @@ from torch import nn
 from keras_torch import constraints as _constraints
 from keras_torch import initializers as _initializers
 from keras_torch import regularizers as _regularizers
+from keras_torch.core import dtensor
 from keras_torch.core.dtypes import dtype_name, to_torch_dtype
 from keras_torch.core.variables import KerasVariable, WeightRecord
 
@@ -89,9 +90,8 @@ class WeightGroup:
         if isinstance(self.owner, KerasWeightsMixin):
             self.owner.load_keras_weights(list(arrays))
             return
-        with torch.no_grad():
-            for p, arr in zip(self.owner.parameters(), arrays):
-                p.copy_(torch.as_tensor(np.asarray(arr), dtype=p.dtype))
+        for p, arr in zip(self.owner.parameters(), arrays):
+            dtensor.assign(p, torch.as_tensor(np.asarray(arr), dtype=p.dtype))
 
 
 def weight_groups(module: nn.Module) -> list[WeightGroup]:
@@ -173,11 +173,29 @@ class KerasWeightsMixin:
             trainable: Whether gradients update it.
             constraint: Projection applied (in Keras layout) after each optimizer step.
             attr: Attribute / state_dict name (default: ``name``).
-            to_torch / to_keras: Layout converters between the Keras shape and the stored tensor.
+            to_torch: Converter from the Keras-layout value to the stored tensor (e.g. a transpose).
+            to_keras: Converter from the stored tensor to the Keras layout.
             buffer: Store as a torch buffer instead of a parameter (non-trainable state).
 
         Returns:
             The created ``KerasVariable`` (or buffer tensor).
+
+        Example:
+
+        >>> class Linear(keras.layers.Layer):
+        ...     def __init__(self, units):
+        ...         super().__init__()
+        ...         self.units = units
+        ...     def build(self, input_shape):
+        ...         self.w = self.add_weight(shape=(input_shape[-1], self.units), initializer="glorot_uniform", name="w")
+        ...         self.b = self.add_weight(shape=(self.units,), initializer="zeros", name="b")
+        ...     def call(self, inputs):
+        ...         return inputs @ self.w + self.b
+        >>> layer = Linear(4)
+        >>> layer(np.ones((2, 3), "float32")).shape
+        torch.Size([2, 4])
+        >>> [w.shape for w in layer.get_weights()]
+        [(3, 4), (4,)]
         """
         for a in args:  # Keras 2: add_weight(name, shape, ...); Keras 3: add_weight(shape, ...)
             if isinstance(a, str) and name is None:
@@ -231,7 +249,8 @@ class KerasWeightsMixin:
     def _unique_attr(self, attr: str) -> str:
         base, i = attr, 1
         while attr in self._parameters or attr in self._buffers or attr in self._modules or (
-            attr in self.__dict__ or (hasattr(type(self), attr) and not isinstance(getattr(type(self), attr), WeightView))
+            attr in self.__dict__ or (hasattr(type(self), attr) and not isinstance(getattr(type(self), attr),
+            WeightView))
         ):
             attr = f"{base}_{i}"
             i += 1
@@ -263,10 +282,13 @@ class KerasWeightsMixin:
         return [r.name for r in self._ordered_records()]
 
     def keras_weights(self) -> list[torch.Tensor]:
-        """This layer's own weights in Keras order and **Keras layout** (Dense kernel ``(in, out)``)."""
+        """This layer's own weights in Keras order and **Keras layout** (Dense kernel ``(in, out)``).
+
+        A sharded weight is gathered whole (a collective: every process of its mesh must ask).
+        """
         out = []
         for rec in self._ordered_records():
-            t = self.stored_tensor(rec)
+            t = dtensor.full_value(self.stored_tensor(rec))
             out.append(rec.to_keras(t) if rec.to_keras is not None else t)
         return out
 
@@ -287,7 +309,10 @@ class KerasWeightsMixin:
             )
         for rec, arr in zip(ordered, arrays):
             target = self.stored_tensor(rec)
-            expected = tuple(rec.to_keras(target).shape) if rec.to_keras is not None else tuple(target.shape)
+            # (a sharded weight's converter runs on a shape-only stand-in of the whole tensor)
+            probe = torch.empty(target.shape, dtype=target.dtype, device="meta") if dtensor.is_sharded(target) \
+                else target
+            expected = tuple(rec.to_keras(probe).shape) if rec.to_keras is not None else tuple(target.shape)
             value = torch.as_tensor(np.asarray(arr) if not torch.is_tensor(arr) else arr)
             if tuple(value.shape) != expected:
                 raise ValueError(
@@ -297,8 +322,7 @@ class KerasWeightsMixin:
             value = value.to(dtype=target.dtype, device=target.device)
             if rec.to_torch is not None:
                 value = rec.to_torch(value)
-            with torch.no_grad():
-                target.copy_(value)
+            dtensor.assign(target, value)
 
     def regularization_losses(self) -> list[torch.Tensor]:
         """The weight-regularization penalties of this layer's trainable weights (computed now, in Keras layout).
@@ -310,7 +334,9 @@ class KerasWeightsMixin:
             if rec.regularizer is not None:
                 t = self.stored_tensor(rec)
                 if _live(rec, t):
-                    out.append(rec.regularizer(rec.to_keras(t) if rec.to_keras is not None else t))
+                    # (on a sharded weight the penalty is computed shard-wise and summed: one value everywhere)
+                    out.append(dtensor.replicated(rec.regularizer(rec.to_keras(t) if rec.to_keras is not None
+                                                                  else t)))
         return out
 
     def keras_saved_weights(self) -> list[torch.Tensor]:
@@ -373,37 +399,76 @@ class KerasWeightsMixin:
 
     @property
     def variables(self) -> list[torch.Tensor]:
+        """All weights of the layer; the same list as :attr:`weights`."""
         return self.weights
 
     @property
     def trainable_weights(self) -> list[torch.Tensor]:
+        """The weights updated by training (``[]`` when the layer is frozen), in torch layout and Keras order.
+
+        These are the ``torch.nn.Parameter`` objects themselves: pass them to a torch optimizer, or read
+        ``w.grad`` after ``loss.backward()``.
+        """
         if not self.trainable:  # type: ignore[attr-defined]
             return []
         return [s.tensor for g in self.keras_weight_groups() for s in g.stored if s.trainable]
 
     @property
     def trainable_variables(self) -> list[torch.Tensor]:
+        """The trainable weights; the same list as :attr:`trainable_weights`."""
         return self.trainable_weights
 
     @property
     def non_trainable_weights(self) -> list[torch.Tensor]:
+        """The weights not updated by gradients (e.g. BatchNorm's moving statistics; all weights when the
+        layer is frozen), in torch layout and Keras order.
+        """
         if not self.trainable:  # type: ignore[attr-defined]
             return self.weights
         return [s.tensor for g in self.keras_weight_groups() for s in g.stored if not s.trainable]
 
     @property
     def non_trainable_variables(self) -> list[torch.Tensor]:
+        """The non-trainable weights; the same list as :attr:`non_trainable_weights`."""
         return self.non_trainable_weights
 
     def get_weights(self) -> list[np.ndarray]:
-        """Weights as numpy arrays in Keras order and **Keras layout** (e.g. Dense kernel ``(in, out)``).
+        """Returns the layer's weights as numpy arrays, in Keras order and Keras layout.
 
-        Copies, as in Keras: training after ``w0 = model.get_weights()`` leaves ``w0`` as it was.
+        Keras layout means, e.g., a ``Dense`` kernel ``(in, out)`` and a ``Conv2D`` kernel ``(kh, kw, in, out)``,
+        although keras_torch stores them torch-style (``layer.weight`` is ``(out, in)``), so the arrays can be
+        exchanged with real Keras. The arrays are copies: training afterwards leaves them unchanged.
+
+        Returns:
+            A list of numpy arrays (trainable weights first, then non-trainable ones, as in Keras).
+
+        Example:
+
+        >>> layer = keras.layers.Dense(4)
+        >>> layer.build((None, 3))
+        >>> [w.shape for w in layer.get_weights()]
+        [(3, 4), (4,)]
         """
         return [t.detach().cpu().numpy().copy() for g in self.keras_weight_groups() for t in g.listed_keras_weights()]
 
     def set_weights(self, weights: Sequence[Any]) -> None:
-        """Set weights from Keras-layout arrays, in the order :meth:`get_weights` returns them."""
+        """Sets the layer's weights from numpy arrays in Keras layout.
+
+        Args:
+            weights: A list of arrays, in the order and with the (Keras-layout) shapes that :meth:`get_weights`
+                returns.
+
+        Raises:
+            ValueError: If the number of arrays or one of their shapes does not match.
+
+        Example:
+
+        >>> layer = keras.layers.Dense(2)
+        >>> layer.build((None, 3))
+        >>> layer.set_weights([np.ones((3, 2)), np.zeros(2)])
+        >>> layer(np.ones((1, 3)))
+        tensor([[3., 3.]], grad_fn=<AddmmBackward0>)
+        """
         weights = list(weights)
         groups = self.keras_weight_groups()
         expected = sum(sum(g.listed) for g in groups)

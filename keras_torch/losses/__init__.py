@@ -76,12 +76,42 @@ _CAT = "losses"
 
 
 def serialize(loss: Any) -> Any:
-    """Serialize a :class:`Loss` (Keras 3 dict) or a loss function (its registered name)."""
+    """Serializes a loss to a JSON-friendly form.
+
+    Args:
+        loss: A :class:`Loss` instance or a built-in loss function.
+
+    Returns:
+        For a ``Loss`` instance, Keras 3's dict (``module``, ``class_name``, ``config``, ``registered_name``);
+        for a loss function, its registered name.
+
+    Example:
+
+    >>> keras.losses.serialize(keras.losses.MeanSquaredError())["class_name"]
+    'MeanSquaredError'
+    >>> keras.losses.serialize(keras.losses.mean_squared_error)
+    'mean_squared_error'
+    """
     return registry.serialize_keras_object(loss, _CAT)
 
 
 def deserialize(config: Any, custom_objects: dict[str, Any] | None = None) -> Any:
-    """Inverse of :func:`serialize` (also accepts Keras 2/3 configs and plain names)."""
+    """Creates a loss from the output of :func:`serialize`.
+
+    Also accepts Keras 2 and Keras 3 config dicts and plain names.
+
+    Args:
+        config: A config dict or a loss name.
+        custom_objects: Optional dict mapping names to custom loss classes or functions.
+
+    Returns:
+        A ``Loss`` instance, or a loss function for a function name.
+
+    Example:
+
+    >>> type(keras.losses.deserialize({"class_name": "Huber", "config": {"delta": 2.0}})).__name__
+    'Huber'
+    """
     if isinstance(config, dict) and config.get("class_name") == "function":
         config = config.get("config")
     if isinstance(config, str):
@@ -90,11 +120,26 @@ def deserialize(config: Any, custom_objects: dict[str, Any] | None = None) -> An
 
 
 def get(identifier: Any) -> Any:
-    """Resolve a loss identifier: ``None``, name, config dict, function, class or instance.
+    """Retrieves a loss from an identifier, as ``compile(loss=...)`` does.
 
     Class names give an instance (``"CategoricalCrossentropy"``), function names the function
-    (``"categorical_crossentropy"``). Unknown names raise ``ValueError("Unknown loss function:
-    'x'. Did you mean 'y'?")``.
+    (``"categorical_crossentropy"``); unknown names raise a ``ValueError`` suggesting the closest valid name.
+
+    Args:
+        identifier: ``None``, a name, a config dict, a loss function, a ``Loss`` class or a ``Loss`` instance.
+
+    Returns:
+        The loss function or ``Loss`` instance (``None`` for ``None``).
+
+    Raises:
+        ValueError: For an unknown name or an unusable identifier.
+
+    Example:
+
+    >>> keras.losses.get("mse").__name__
+    'mean_squared_error'
+    >>> type(keras.losses.get("BinaryCrossentropy")).__name__
+    'BinaryCrossentropy'
     """
     if identifier is None:
         return None

@@ -35,7 +35,8 @@ def circle(y_true: Any, y_pred: Any, ref_labels: Any = None, ref_embeddings: Any
     Args:
         y_true: ``(batch,)`` integer labels.
         y_pred: ``(batch, dim)`` embeddings.
-        ref_labels / ref_embeddings: The reference set (default: the batch itself).
+        ref_labels: Labels of the reference set (default: ``y_true``).
+        ref_embeddings: Embeddings of the reference set (default: ``y_pred``).
         remove_diagonal: Do not pair a sample with itself.
         gamma: Scale factor.
         margin: Relaxation margin.
@@ -43,6 +44,13 @@ def circle(y_true: Any, y_pred: Any, ref_labels: Any = None, ref_embeddings: Any
     Returns:
         ``(batch,)`` losses; a sample with no positive or no negative pair gets 0 and is masked out
         of the mean (``_keras_mask = loss > 0``), as in Keras.
+
+    Example:
+
+    >>> labels = np.array([0, 0, 1, 1])
+    >>> embeddings = np.array([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0], [0.1, 0.9]], "float32")
+    >>> keras.losses.circle(labels, embeddings / np.linalg.norm(embeddings, axis=1, keepdims=True)).shape
+    torch.Size([4])
     """
     y_pred = to_tensor(y_pred)
     if not y_pred.is_floating_point():
@@ -76,6 +84,13 @@ class Circle(LossFunctionWrapper):
         reduction: Reduction (default ``"sum_over_batch_size"``).
         name: Loss name (default ``"circle"``).
         dtype: Computation dtype (default floatx).
+
+    Example:
+
+    >>> labels = np.array([0, 0, 1, 1])
+    >>> embeddings = np.array([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0], [0.1, 0.9]], "float32")
+    >>> round(float(keras.losses.Circle()(labels, embeddings)), 4)  # well-separated classes: ~0
+    0.0
     """
 
     def __init__(self, gamma: float = 80.0, margin: float = 0.4, remove_diagonal: bool = True,

@@ -188,7 +188,27 @@ def _warn_one_class(name: str, y_pred: torch.Tensor) -> None:
 def categorical_crossentropy(
     y_true: Any, y_pred: Any, from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1
 ) -> torch.Tensor:
-    """Crossentropy with one-hot (or soft) labels; reduces ``axis``."""
+    """Categorical crossentropy between one-hot targets and predicted class probabilities (or logits). For integer class
+    targets use :class:`SparseCategoricalCrossentropy`.
+
+    The per-sample form of :class:`CategoricalCrossentropy` (no reduction over the batch).
+
+    Args:
+        y_true: Targets, ``(batch, ...)``.
+        y_pred: Predictions, same shape as ``y_true``.
+        from_logits: Whether ``y_pred`` holds logits (unnormalized scores) instead of probabilities.
+        label_smoothing: Float in ``[0, 1]``; above 0 the targets are smoothed towards ``1 / num_classes``
+            (e.g. 0.1 turns a 1 into ``0.9 + 0.1 / num_classes``).
+        axis: The axis along which the crossentropy is computed (default -1).
+
+    Returns:
+        A tensor of per-sample losses: the shape of ``y_pred`` without its last axis.
+
+    Example:
+
+    >>> keras.losses.categorical_crossentropy(np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]), np.array([[0.05, 0.95, 0.0], [0.1, 0.8, 0.1]]))
+    tensor([0.0513, 2.3026])
+    """
     _check_axis(axis)
     y_pred = _pred(y_pred)
     y_true = to_tensor(y_true, dtype=y_pred.dtype, device=y_pred.device)
@@ -203,7 +223,26 @@ def categorical_crossentropy(
 def sparse_categorical_crossentropy(
     y_true: Any, y_pred: Any, from_logits: bool = False, ignore_class: int | None = None, axis: int = -1
 ) -> torch.Tensor:
-    """Crossentropy with integer labels. ``ignore_class`` entries get loss 0 and a ``_keras_mask``."""
+    """Categorical crossentropy between integer class targets and predicted class probabilities (or logits). Use it when
+    the labels are class indices rather than one-hot vectors.
+
+    The per-sample form of :class:`SparseCategoricalCrossentropy` (no reduction over the batch).
+
+    Args:
+        y_true: Integer class indices, ``(batch, ...)``.
+        y_pred: Predicted class scores, ``(batch, ..., num_classes)``.
+        from_logits: Whether ``y_pred`` holds logits (unnormalized scores) instead of probabilities.
+        ignore_class: Optional class index whose samples (e.g. padding or a "void" class in segmentation) get no loss.
+        axis: The axis along which the crossentropy is computed (default -1).
+
+    Returns:
+        A tensor of per-sample losses: the shape of ``y_pred`` without its last axis.
+
+    Example:
+
+    >>> keras.losses.sparse_categorical_crossentropy(np.array([1, 2]), np.array([[0.05, 0.95, 0.0], [0.1, 0.8, 0.1]]))
+    tensor([0.0513, 2.3026])
+    """
     y_pred = _pred(y_pred)
     y_true = to_tensor(y_true, device=y_pred.device)
     if y_true.ndim == y_pred.ndim and y_true.shape[axis] == 1:
@@ -233,7 +272,27 @@ sparse_categorical_crossentropy._keras_integer_labels = True  # type: ignore[att
 def binary_crossentropy(
     y_true: Any, y_pred: Any, from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1
 ) -> torch.Tensor:
-    """Mean over ``axis`` of the elementwise binary crossentropy."""
+    """Binary crossentropy between binary targets (0 or 1) and predicted probabilities (or logits), averaged over
+    ``axis``. Use it for binary classification and multi-label problems.
+
+    The per-sample form of :class:`BinaryCrossentropy` (no reduction over the batch).
+
+    Args:
+        y_true: Targets, ``(batch, ...)``.
+        y_pred: Predictions, same shape as ``y_true``.
+        from_logits: Whether ``y_pred`` holds logits (unnormalized scores) instead of probabilities.
+        label_smoothing: Float in ``[0, 1]``; above 0 the targets are smoothed towards 0.5
+            (e.g. 0.1 turns a 1 into 0.95).
+        axis: The axis along which the mean is computed (default -1).
+
+    Returns:
+        A tensor of per-sample losses: the shape of ``y_pred`` without its last axis.
+
+    Example:
+
+    >>> keras.losses.binary_crossentropy(np.array([[0.0, 1.0], [0.0, 0.0]]), np.array([[0.6, 0.4], [0.4, 0.6]]))
+    tensor([0.9163, 0.7136])
+    """
     y_pred = _pred(y_pred)
     y_true = to_tensor(y_true, dtype=y_pred.dtype, device=y_pred.device)
     if label_smoothing:
@@ -252,10 +311,29 @@ def binary_focal_crossentropy(
     label_smoothing: float = 0.0,
     axis: int = -1,
 ) -> torch.Tensor:
-    """``mean((1 - p_t) ** gamma * bce [* class weight], axis)``.
+    """Binary focal crossentropy (Lin et al., 2017): the binary crossentropy scaled by ``(1 - p_t) ** gamma`` so that
+    well-classified examples count less, which helps with class imbalance.
 
-    As in TF-Keras the bce term is computed from logits whenever they are known (``from_logits`` or
-    a sigmoid-produced ``y_pred``).
+    The per-sample form of :class:`BinaryFocalCrossentropy` (no reduction over the batch).
+
+    Args:
+        y_true: Targets, ``(batch, ...)``.
+        y_pred: Predictions, same shape as ``y_true``.
+        apply_class_balancing: Weight positives by ``alpha`` and negatives by ``1 - alpha``.
+        alpha: Balancing weight (used with ``apply_class_balancing``; default 0.25).
+        gamma: Focusing parameter; 0 gives the plain binary crossentropy (default 2.0).
+        from_logits: Whether ``y_pred`` holds logits (unnormalized scores) instead of probabilities.
+        label_smoothing: Float in ``[0, 1]``; above 0 the targets are smoothed towards 0.5
+            (e.g. 0.1 turns a 1 into 0.95).
+        axis: The axis along which the mean is computed (default -1).
+
+    Returns:
+        A tensor of per-sample losses: the shape of ``y_pred`` without its last axis.
+
+    Example:
+
+    >>> keras.losses.binary_focal_crossentropy(np.array([[0.0, 1.0]]), np.array([[0.6, 0.4]]), gamma=2.0)
+    tensor([0.3299])
     """
     y_pred = _pred(y_pred)
     y_true = to_tensor(y_true, dtype=y_pred.dtype, device=y_pred.device)
@@ -285,7 +363,29 @@ def categorical_focal_crossentropy(
     label_smoothing: float = 0.0,
     axis: int = -1,
 ) -> torch.Tensor:
-    """``sum(alpha * (1 - p) ** gamma * -t * log(p), axis)`` with Keras's renormalise + clip."""
+    """Categorical focal crossentropy (Lin et al., 2017): the categorical crossentropy weighted by
+    ``alpha * (1 - p) ** gamma`` so that well-classified examples count less.
+
+    The per-sample form of :class:`CategoricalFocalCrossentropy` (no reduction over the batch).
+
+    Args:
+        y_true: Targets, ``(batch, ...)``.
+        y_pred: Predictions, same shape as ``y_true``.
+        alpha: Weighting factor (default 0.25).
+        gamma: Focusing parameter; 0 gives ``alpha`` times the crossentropy (default 2.0).
+        from_logits: Whether ``y_pred`` holds logits (unnormalized scores) instead of probabilities.
+        label_smoothing: Float in ``[0, 1]``; above 0 the targets are smoothed towards ``1 / num_classes``
+            (e.g. 0.1 turns a 1 into ``0.9 + 0.1 / num_classes``).
+        axis: The axis along which the crossentropy is computed (default -1).
+
+    Returns:
+        A tensor of per-sample losses: the shape of ``y_pred`` without its last axis.
+
+    Example:
+
+    >>> keras.losses.categorical_focal_crossentropy(np.array([[0.0, 1.0, 0.0]]), np.array([[0.1, 0.8, 0.1]]))
+    tensor([0.0022])
+    """
     _check_axis(axis)
     y_pred = _pred(y_pred)
     y_true = to_tensor(y_true, dtype=y_pred.dtype, device=y_pred.device)
@@ -305,7 +405,24 @@ def categorical_focal_crossentropy(
 
 @register("categorical_generalized_cross_entropy", category=_CAT)
 def categorical_generalized_cross_entropy(y_true: Any, y_pred: Any, q: float) -> torch.Tensor:
-    """``(1 - p_true ** q) / q`` for integer labels (noise-robust GCE)."""
+    """Generalized cross entropy (Zhang & Sabuncu, 2018) for integer class targets: ``(1 - p_y ** q) / q``, robust to
+    noisy labels; ``q -> 0`` approaches the crossentropy, ``q = 1`` the mean absolute error.
+
+    The per-sample form of :class:`CategoricalGeneralizedCrossEntropy` (no reduction over the batch).
+
+    Args:
+        y_true: Integer class indices, ``(batch, ...)``.
+        y_pred: Predicted class scores, ``(batch, ..., num_classes)``.
+        q: Parameter in ``(0, 1]`` (default 0.5).
+
+    Returns:
+        A tensor of per-sample losses: the shape of ``y_pred`` without its last axis.
+
+    Example:
+
+    >>> keras.losses.categorical_generalized_cross_entropy(np.array([1, 2]), np.array([[0.05, 0.95, 0.0], [0.1, 0.8, 0.1]]), q=0.5)
+    tensor([0.0506, 1.3675])
+    """
     y_pred = _pred(y_pred)
     y_true = to_tensor(y_true, device=y_pred.device).to(torch.int64)
     one_hot = F.one_hot(y_true, y_pred.shape[-1]).to(y_pred.dtype)

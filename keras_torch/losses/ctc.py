@@ -25,6 +25,11 @@ def ctc(y_true: Any, y_pred: Any) -> torch.Tensor:
 
     Returns:
         ``(batch,)`` losses (``inf`` where no alignment exists, as TensorFlow returns).
+
+    Example:
+
+    >>> keras.losses.ctc(np.array([[1, 2, 0]]), np.zeros((1, 5, 4), "float32"))
+    tensor([3.3761])
     """
     y_pred = to_tensor(y_pred)
     y_true = to_tensor(y_true, device=y_pred.device)
@@ -53,6 +58,13 @@ class CTC(LossFunctionWrapper):
         reduction: Reduction (default ``"sum_over_batch_size"``).
         name: Loss name (default ``"ctc"``).
         dtype: Computation dtype (default floatx).
+
+    Example:
+
+    >>> y_true = np.array([[1, 2, 0]])
+    >>> y_pred = np.zeros((1, 5, 4), "float32")
+    >>> keras.losses.CTC()(y_true, y_pred)
+    tensor(3.3761)
     """
 
     def __init__(self, reduction: str | None = "sum_over_batch_size", name: str = "ctc", dtype: Any = None) -> None:

@@ -34,6 +34,15 @@ class Loss:
 
     Subclasses implement :meth:`call` returning per-sample losses. A ``_keras_mask`` on
     ``y_pred`` or on the returned values is honoured like in Keras.
+
+    Example:
+
+    >>> class MeanSquared(keras.losses.Loss):
+    ...     def call(self, y_true, y_pred):
+    ...         return keras.ops.mean((y_true - y_pred) ** 2, axis=-1)
+    >>> loss = MeanSquared()
+    >>> loss(np.array([[0.0, 1.0]]), np.array([[1.0, 1.0]]))
+    tensor(0.5000)
     """
 
     # Integer labels are kept as integers instead of being cast to ``dtype`` (sparse losses).

@@ -13,6 +13,13 @@ class Reduction:
     """tf-keras 2's names for the loss reductions (``tf.keras.losses.Reduction.SUM``...).
 
     ``AUTO`` means ``SUM_OVER_BATCH_SIZE`` (what tf-keras does outside ``tf.distribute``).
+
+    Example:
+
+    >>> keras.losses.Reduction.SUM
+    'sum'
+    >>> keras.losses.MeanSquaredError(reduction=keras.losses.Reduction.SUM)(np.array([[1.0], [2.0]]), np.zeros((2, 1)))
+    tensor(5.)
     """
 
     AUTO = "auto"

@@ -123,20 +123,53 @@ logcosh = log_cosh
 
 
 def serialize(metric: Any) -> Any:
-    """Keras 3 config dict of a :class:`Metric` (functions serialize to their name)."""
+    """Serializes a metric to a JSON-friendly form.
+
+    Args:
+        metric: A :class:`Metric` instance or a metric function.
+
+    Returns:
+        Keras 3's config dict for a ``Metric`` instance; the registered name for a function.
+
+    Example:
+
+    >>> keras.metrics.serialize(keras.metrics.AUC())["class_name"]
+    'AUC'
+    """
     return registry.serialize_keras_object(metric, _CAT)
 
 
 def deserialize(config: Any, custom_objects: dict[str, Any] | None = None) -> Any:
-    """Inverse of :func:`serialize`; strings give an instance of the named class."""
+    """Creates a metric from the output of :func:`serialize`; a name gives an instance of the named class.
+
+    Args:
+        config: A config dict or a metric name.
+        custom_objects: Optional dict mapping names to custom metric classes or functions.
+
+    Returns:
+        A ``Metric`` instance (or a metric function).
+
+    Example:
+
+    >>> type(keras.metrics.deserialize("AUC")).__name__
+    'AUC'
+    """
     return registry.deserialize_keras_object(config, _CAT, custom_objects, what="metric")
 
 
 def get(identifier: Any) -> Any:
-    """Resolve ``None``, a name, a config dict, a class, an instance or a function.
+    """Retrieves a metric from an identifier: ``None``, a name, a config dict, a class, an instance or a function.
 
-    Names map to metric *classes* (instantiated with defaults), like Keras 3 ``metrics.get``.
-    Unknown names raise ``ValueError("Unknown metric: 'x'. Did you mean 'y'?")``.
+    Args:
+        identifier: The identifier. Unknown names raise a ``ValueError`` suggesting the closest valid name.
+
+    Returns:
+        A ``Metric`` instance or a metric function (``None`` for ``None``).
+
+    Example:
+
+    >>> type(keras.metrics.get("Precision")).__name__
+    'Precision'
     """
     if identifier is None:
         return None

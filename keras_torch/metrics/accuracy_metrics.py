@@ -33,7 +33,25 @@ def accuracy(y_true: Any, y_pred: Any) -> torch.Tensor:
 
 @registry.register(category="metric_functions")
 def binary_accuracy(y_true: Any, y_pred: Any, threshold: float = 0.5) -> torch.Tensor:
-    """1.0 where ``(y_pred > threshold) == y_true`` (strictly greater, like Keras)."""
+    """Per-sample binary accuracy: 1.0 where ``(y_pred > threshold) == y_true`` (strictly greater, as Keras), averaged
+    over the last axis.
+
+    Args:
+        y_true: Binary labels, ``(batch, ...)``.
+        y_pred: Predicted probabilities, same shape.
+        threshold: Decision threshold (default 0.5).
+
+    Returns:
+        A float tensor ``(batch, ...)`` without the last axis.
+
+    Example:
+
+    >>> keras.metrics.binary_accuracy(np.array([[1], [1], [0], [0]]), np.array([[0.98], [1.0], [0.0], [0.6]]))
+    tensor([[1.],
+            [1.],
+            [1.],
+            [0.]])
+    """
     y_pred = _pred(y_pred)
     y_true = to_tensor(y_true, device=y_pred.device)
     y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
@@ -48,7 +66,20 @@ def _argmax(x: torch.Tensor) -> torch.Tensor:
 
 @registry.register(category="metric_functions")
 def categorical_accuracy(y_true: Any, y_pred: Any) -> torch.Tensor:
-    """1.0 where ``argmax(y_true) == argmax(y_pred)``."""
+    """Per-sample categorical accuracy: 1.0 where ``argmax(y_true) == argmax(y_pred)``.
+
+    Args:
+        y_true: One-hot labels, ``(batch, ..., num_classes)``.
+        y_pred: Predicted scores, same shape.
+
+    Returns:
+        A float tensor of 0s and 1s, ``(batch, ...)``.
+
+    Example:
+
+    >>> keras.metrics.categorical_accuracy(np.array([[0, 0, 1], [0, 1, 0]]), np.array([[0.1, 0.9, 0.8], [0.05, 0.95, 0.0]]))
+    tensor([0., 1.])
+    """
     y_pred = _pred(y_pred)
     y_true = _argmax(to_tensor(y_true, device=y_pred.device))
     org_shape = y_true.shape
@@ -62,7 +93,20 @@ def categorical_accuracy(y_true: Any, y_pred: Any) -> torch.Tensor:
 
 @registry.register(category="metric_functions")
 def sparse_categorical_accuracy(y_true: Any, y_pred: Any) -> torch.Tensor:
-    """1.0 where the integer label equals ``argmax(y_pred)``."""
+    """Per-sample sparse categorical accuracy: 1.0 where the integer label equals ``argmax(y_pred)``.
+
+    Args:
+        y_true: Integer class labels, ``(batch,)`` or ``(batch, 1)``.
+        y_pred: Predicted scores, ``(batch, num_classes)``.
+
+    Returns:
+        A float tensor of 0s and 1s, one per sample.
+
+    Example:
+
+    >>> keras.metrics.sparse_categorical_accuracy(np.array([[2], [1]]), np.array([[0.1, 0.9, 0.8], [0.05, 0.95, 0.0]]))
+    tensor([0., 1.])
+    """
     y_pred = _pred(y_pred)
     y_true = to_tensor(y_true, device=y_pred.device)
     if y_true.dtype == torch.bool:
@@ -95,7 +139,21 @@ def in_top_k(targets: torch.Tensor, predictions: torch.Tensor, k: int) -> torch.
 
 @registry.register(category="metric_functions")
 def top_k_categorical_accuracy(y_true: Any, y_pred: Any, k: int = 5) -> torch.Tensor:
-    """1.0 where ``argmax(y_true)`` is among the top ``k`` predictions."""
+    """Per-sample top-k accuracy: 1.0 where the one-hot target class is among the ``k`` highest predictions.
+
+    Args:
+        y_true: One-hot labels, ``(batch, num_classes)``.
+        y_pred: Predicted scores, same shape.
+        k: Number of top predictions considered (default 5).
+
+    Returns:
+        A float tensor of 0s and 1s, one per sample.
+
+    Example:
+
+    >>> keras.metrics.top_k_categorical_accuracy(np.array([[0, 0, 1], [0, 1, 0]]), np.array([[0.1, 0.9, 0.8], [0.05, 0.95, 0.0]]), k=2)
+    tensor([1., 1.])
+    """
     y_pred = _pred(y_pred)
     y_true = _argmax(to_tensor(y_true, device=y_pred.device))
     org_shape = y_true.shape
@@ -112,7 +170,23 @@ def top_k_categorical_accuracy(y_true: Any, y_pred: Any, k: int = 5) -> torch.Te
 def sparse_top_k_categorical_accuracy(
     y_true: Any, y_pred: Any, k: int = 5, from_sorted_ids: bool = False
 ) -> torch.Tensor:
-    """1.0 where the integer label is among the top ``k`` predictions (or the first ``k`` sorted ids)."""
+    """Per-sample top-k accuracy for integer labels: 1.0 where the label is among the ``k`` highest predictions (or,
+    with ``from_sorted_ids``, among the first ``k`` ids).
+
+    Args:
+        y_true: Integer class labels, ``(batch,)`` or ``(batch, 1)``.
+        y_pred: Predicted scores ``(batch, num_classes)``, or class ids sorted by score with ``from_sorted_ids``.
+        k: Number of top predictions considered (default 5).
+        from_sorted_ids: Whether ``y_pred`` holds sorted class ids instead of scores.
+
+    Returns:
+        A float tensor of 0s and 1s, one per sample.
+
+    Example:
+
+    >>> keras.metrics.sparse_top_k_categorical_accuracy(np.array([2, 1]), np.array([[0.1, 0.9, 0.8], [0.05, 0.95, 0.0]]), k=2)
+    tensor([1., 1.])
+    """
     y_pred = _pred(y_pred)
     y_true = to_tensor(y_true, device=y_pred.device)
     y_true = y_true.to(y_pred.dtype) if from_sorted_ids else y_true.to(torch.int32)
@@ -132,7 +206,21 @@ def sparse_top_k_categorical_accuracy(
 
 @registry.register("Accuracy", category=_CAT)
 class Accuracy(MeanMetricWrapper):
-    """How often predictions equal labels exactly."""
+    """Computes how often predictions equal labels exactly (for already-decoded class predictions).
+
+    Pass an instance to ``model.compile(metrics=[...])`` to track it during training and evaluation.
+
+    Args:
+        name: Name of the metric instance (default ``"accuracy"``).
+        dtype: Dtype of the metric's state and result (default ``keras.config.floatx()``).
+
+    Example:
+
+    >>> m = keras.metrics.Accuracy()
+    >>> m.update_state(np.array([[1], [2], [3], [4]]), np.array([[0], [2], [3], [4]]))
+    >>> m.result()
+    tensor(0.7500)
+    """
 
     def __init__(self, name: str = "accuracy", dtype: Any = None):
         super().__init__(fn=accuracy, name=name, dtype=dtype)
@@ -144,7 +232,24 @@ class Accuracy(MeanMetricWrapper):
 
 @registry.register("BinaryAccuracy", category=_CAT)
 class BinaryAccuracy(MeanMetricWrapper):
-    """How often ``y_pred > threshold`` matches binary labels."""
+    """Computes how often the thresholded predictions match binary labels: a prediction counts as 1 when
+    ``y_pred > threshold``.
+
+    Pass an instance to ``model.compile(metrics=[...])`` (or its name, ``metrics=["binary_accuracy"]``) to track it
+    during training and evaluation.
+
+    Args:
+        threshold: Decision threshold on the predicted probabilities (default 0.5).
+        name: Name of the metric instance (default ``"binary_accuracy"``).
+        dtype: Dtype of the metric's state and result (default ``keras.config.floatx()``).
+
+    Example:
+
+    >>> m = keras.metrics.BinaryAccuracy()
+    >>> m.update_state(np.array([[1], [1], [0], [0]]), np.array([[0.98], [1.0], [0.0], [0.6]]))
+    >>> m.result()
+    tensor(0.7500)
+    """
 
     def __init__(self, name: str = "binary_accuracy", dtype: Any = None, threshold: float = 0.5):
         super().__init__(fn=binary_accuracy, name=name, dtype=dtype, threshold=threshold)
@@ -157,7 +262,22 @@ class BinaryAccuracy(MeanMetricWrapper):
 
 @registry.register("CategoricalAccuracy", category=_CAT)
 class CategoricalAccuracy(MeanMetricWrapper):
-    """How often ``argmax(y_pred)`` matches one-hot labels."""
+    """Computes how often ``argmax(y_pred)`` matches the one-hot labels' ``argmax(y_true)``.
+
+    Pass an instance to ``model.compile(metrics=[...])`` (or its name, ``metrics=["categorical_accuracy"]``) to track it
+    during training and evaluation.
+
+    Args:
+        name: Name of the metric instance (default ``"categorical_accuracy"``).
+        dtype: Dtype of the metric's state and result (default ``keras.config.floatx()``).
+
+    Example:
+
+    >>> m = keras.metrics.CategoricalAccuracy()
+    >>> m.update_state(np.array([[0, 0, 1], [0, 1, 0]]), np.array([[0.1, 0.9, 0.8], [0.05, 0.95, 0.0]]))
+    >>> m.result()
+    tensor(0.5000)
+    """
 
     def __init__(self, name: str = "categorical_accuracy", dtype: Any = None):
         super().__init__(fn=categorical_accuracy, name=name, dtype=dtype)
@@ -169,7 +289,23 @@ class CategoricalAccuracy(MeanMetricWrapper):
 
 @registry.register("SparseCategoricalAccuracy", category=_CAT)
 class SparseCategoricalAccuracy(MeanMetricWrapper):
-    """How often ``argmax(y_pred)`` matches integer labels."""
+    """Computes how often ``argmax(y_pred)`` matches integer class labels. ``compile(metrics=["accuracy"])`` picks this
+    metric for a sparse categorical crossentropy loss.
+
+    Pass an instance to ``model.compile(metrics=[...])`` (or its name, ``metrics=["sparse_categorical_accuracy"]``) to
+    track it during training and evaluation.
+
+    Args:
+        name: Name of the metric instance (default ``"sparse_categorical_accuracy"``).
+        dtype: Dtype of the metric's state and result (default ``keras.config.floatx()``).
+
+    Example:
+
+    >>> m = keras.metrics.SparseCategoricalAccuracy()
+    >>> m.update_state(np.array([[2], [1]]), np.array([[0.1, 0.6, 0.3], [0.05, 0.95, 0.0]]))
+    >>> m.result()
+    tensor(0.5000)
+    """
 
     def __init__(self, name: str = "sparse_categorical_accuracy", dtype: Any = None):
         super().__init__(fn=sparse_categorical_accuracy, name=name, dtype=dtype)
@@ -181,7 +317,22 @@ class SparseCategoricalAccuracy(MeanMetricWrapper):
 
 @registry.register("TopKCategoricalAccuracy", category=_CAT)
 class TopKCategoricalAccuracy(MeanMetricWrapper):
-    """How often the one-hot target is in the top ``k`` predictions."""
+    """Computes how often the one-hot target class is among the ``k`` highest predictions.
+
+    Pass an instance to ``model.compile(metrics=[...])`` to track it during training and evaluation.
+
+    Args:
+        k: Number of top predictions considered (default 5).
+        name: Name of the metric instance (default ``"top_k_categorical_accuracy"``).
+        dtype: Dtype of the metric's state and result (default ``keras.config.floatx()``).
+
+    Example:
+
+    >>> m = keras.metrics.TopKCategoricalAccuracy(k=1)
+    >>> m.update_state(np.array([[0, 0, 1], [0, 1, 0]]), np.array([[0.1, 0.9, 0.8], [0.05, 0.95, 0.0]]))
+    >>> m.result()
+    tensor(0.5000)
+    """
 
     def __init__(self, k: int = 5, name: str = "top_k_categorical_accuracy", dtype: Any = None):
         super().__init__(fn=top_k_categorical_accuracy, name=name, dtype=dtype, k=k)
@@ -194,7 +345,24 @@ class TopKCategoricalAccuracy(MeanMetricWrapper):
 
 @registry.register("SparseTopKCategoricalAccuracy", category=_CAT)
 class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
-    """How often the integer target is in the top ``k`` predictions."""
+    """Computes how often the integer target class is among the ``k`` highest predictions.
+
+    Pass an instance to ``model.compile(metrics=[...])`` to track it during training and evaluation.
+
+    Args:
+        k: Number of top predictions considered (default 5).
+        from_sorted_ids: ``y_pred`` already holds class ids sorted by score (e.g. from a retrieval step) instead of
+            scores.
+        name: Name of the metric instance (default ``"sparse_top_k_categorical_accuracy"``).
+        dtype: Dtype of the metric's state and result (default ``keras.config.floatx()``).
+
+    Example:
+
+    >>> m = keras.metrics.SparseTopKCategoricalAccuracy(k=1)
+    >>> m.update_state(np.array([2, 1]), np.array([[0.1, 0.9, 0.8], [0.05, 0.95, 0.0]]))
+    >>> m.result()
+    tensor(0.5000)
+    """
 
     def __init__(
         self,

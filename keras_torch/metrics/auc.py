@@ -47,6 +47,14 @@ class AUC(Metric):
         num_labels: Number of labels when ``multi_label`` (else inferred on first update).
         label_weights: Per-label weights for the average (or for the pooled counts).
         from_logits: Apply a sigmoid to ``y_pred`` first.
+
+    Example:
+
+    >>> m = keras.metrics.AUC(num_thresholds=3)
+    >>> m.update_state([0, 0, 1, 1], [0.0, 0.5, 0.3, 0.9])
+    >>> m.result()
+    tensor(0.7500)
+    >>> m_pr = keras.metrics.AUC(curve="PR", from_logits=True)
     """
 
     def __init__(

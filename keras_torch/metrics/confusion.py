@@ -46,19 +46,44 @@ class _ConfusionMatrixConditionCount(Metric):
         return {**super().get_config(), "thresholds": self.init_thresholds}
 
 
-def _cell_class(cls_name: str, cond: str) -> type:
+def _cell_class(cls_name: str, cond: str, doc: str) -> type:
     def __init__(self: Any, thresholds: Any = None, name: str | None = None, dtype: Any = None) -> None:
         _ConfusionMatrixConditionCount.__init__(self, cond, thresholds=thresholds, name=name, dtype=dtype)
 
     cls = type(cls_name, (_ConfusionMatrixConditionCount,), {"__init__": __init__, "__module__": __name__})
-    cls.__doc__ = f"Weighted number of {cls_name[:-1].lower()} predictions per threshold."
+    cls.__doc__ = doc
     return registry.register(cls_name, category=_CAT)(cls)
 
 
-TruePositives = _cell_class("TruePositives", cu.TP)
-FalsePositives = _cell_class("FalsePositives", cu.FP)
-TrueNegatives = _cell_class("TrueNegatives", cu.TN)
-FalseNegatives = _cell_class("FalseNegatives", cu.FN)
+def _cell_doc(cls_name: str, what: str, example: str) -> str:
+    return f"""Counts the {what} (weighted by ``sample_weight``) over all updates.
+
+    A prediction is positive when it is above the threshold; ``y_true`` holds 0/1 labels.
+
+    Args:
+        thresholds: Optional float or list of floats in ``[0, 1]`` (default 0.5); with a list, one count
+            per threshold is returned.
+        name: Name of the metric instance (default: the snake-cased class name).
+        dtype: Dtype of the metric's state and result (default ``keras.config.floatx()``).
+
+    Example:
+
+    >>> m = keras.metrics.{cls_name}()
+    >>> m.update_state([0, 1, 1, 1], [0, 1, 0, 0])
+    >>> m.result()
+    {example}
+    """
+
+
+_CELLS = {
+    "TruePositives": (cu.TP, "true positives (predicted positive, labelled positive)", "tensor(1.)"),
+    "FalsePositives": (cu.FP, "false positives (predicted positive, labelled negative)", "tensor(0.)"),
+    "TrueNegatives": (cu.TN, "true negatives (predicted negative, labelled negative)", "tensor(1.)"),
+    "FalseNegatives": (cu.FN, "false negatives (predicted negative, labelled positive)", "tensor(2.)"),
+}
+TruePositives, FalsePositives, TrueNegatives, FalseNegatives = (
+    _cell_class(name, cond, _cell_doc(name, what, example)) for name, (cond, what, example) in _CELLS.items()
+)
 
 
 class _PrecisionRecall(Metric):
@@ -113,14 +138,58 @@ class _PrecisionRecall(Metric):
 
 @registry.register("Precision", category=_CAT)
 class Precision(_PrecisionRecall):
-    """``TP / (TP + FP)`` at each threshold (optionally for ``top_k`` / a single ``class_id``)."""
+    """Computes the precision of the predictions, ``TP / (TP + FP)``: the fraction of the predicted positives that are
+    positive.
+
+    True and false positives are accumulated (weighted by ``sample_weight``) over all updates.
+
+    Pass an instance to ``model.compile(metrics=[...])`` to track it during training and evaluation.
+
+    Args:
+        thresholds: Optional float or list of floats in ``[0, 1]``: a prediction above a threshold is
+            positive. One value per threshold is returned for a list. Default 0.5 (or, with ``top_k``, none).
+        top_k: Optional int: only the ``k`` highest predictions of each sample count as positive.
+        class_id: Optional class index: compute the metric for this class only (one-vs-rest).
+        name: Name of the metric instance (default: the snake-cased class name).
+        dtype: Dtype of the metric's state and result (default ``keras.config.floatx()``).
+
+    Example:
+
+    >>> m = keras.metrics.Precision()
+    >>> m.update_state(np.array([0, 1, 1, 1]), np.array([1, 0, 1, 1]))
+    >>> m.result()
+    tensor(0.6667)
+    >>> keras.metrics.Precision(thresholds=[0.3, 0.7])(np.array([0, 1, 1]), np.array([0.5, 0.4, 0.9]))
+    tensor([0.6667, 1.0000])
+    """
 
     _second = cu.FP
 
 
 @registry.register("Recall", category=_CAT)
 class Recall(_PrecisionRecall):
-    """``TP / (TP + FN)`` at each threshold (optionally for ``top_k`` / a single ``class_id``)."""
+    """Computes the recall of the predictions, ``TP / (TP + FN)``: the fraction of the positives that are predicted
+    positive.
+
+    True positives and false negatives are accumulated (weighted by ``sample_weight``) over all updates.
+
+    Pass an instance to ``model.compile(metrics=[...])`` to track it during training and evaluation.
+
+    Args:
+        thresholds: Optional float or list of floats in ``[0, 1]``: a prediction above a threshold is
+            positive. One value per threshold is returned for a list. Default 0.5 (or, with ``top_k``, none).
+        top_k: Optional int: only the ``k`` highest predictions of each sample count as positive.
+        class_id: Optional class index: compute the metric for this class only (one-vs-rest).
+        name: Name of the metric instance (default: the snake-cased class name).
+        dtype: Dtype of the metric's state and result (default ``keras.config.floatx()``).
+
+    Example:
+
+    >>> m = keras.metrics.Recall()
+    >>> m.update_state(np.array([0, 1, 1, 1]), np.array([1, 0, 1, 1]))
+    >>> m.result()
+    tensor(0.6667)
+    """
 
     _second = cu.FN
 
@@ -219,7 +288,25 @@ class _AtBase(SensitivitySpecificityBase):
 
 @registry.register("SensitivityAtSpecificity", category=_CAT)
 class SensitivityAtSpecificity(_AtBase):
-    """Best sensitivity (recall) where specificity >= ``specificity``."""
+    """Computes the best sensitivity (recall) reachable at a threshold where the specificity is at least
+    ``specificity``.
+
+    Pass an instance to ``model.compile(metrics=[...])`` to track it during training and evaluation.
+
+    Args:
+        specificity: The minimum specificity, in ``[0, 1]``.
+        num_thresholds: Number of thresholds evaluated (default 200).
+        class_id: Optional class index to compute the metric for (one-vs-rest).
+        name: Name of the metric instance (default: the snake-cased class name).
+        dtype: Dtype of the metric's state and result (default ``keras.config.floatx()``).
+
+    Example:
+
+    >>> m = keras.metrics.SensitivityAtSpecificity(specificity=0.5)
+    >>> m.update_state(np.array([0, 0, 0, 1, 1]), np.array([0.0, 0.3, 0.8, 0.3, 0.8]))
+    >>> m.result()
+    tensor(0.5000)
+    """
 
     _arg, _constrained, _dependent = "specificity", "specificity", "sensitivity"
 
@@ -232,7 +319,25 @@ class SensitivityAtSpecificity(_AtBase):
 
 @registry.register("SpecificityAtSensitivity", category=_CAT)
 class SpecificityAtSensitivity(_AtBase):
-    """Best specificity where sensitivity >= ``sensitivity``."""
+    """Computes the best specificity reachable at a threshold where the sensitivity (recall) is at least
+    ``sensitivity``.
+
+    Pass an instance to ``model.compile(metrics=[...])`` to track it during training and evaluation.
+
+    Args:
+        sensitivity: The minimum sensitivity, in ``[0, 1]``.
+        num_thresholds: Number of thresholds evaluated (default 200).
+        class_id: Optional class index to compute the metric for (one-vs-rest).
+        name: Name of the metric instance (default: the snake-cased class name).
+        dtype: Dtype of the metric's state and result (default ``keras.config.floatx()``).
+
+    Example:
+
+    >>> m = keras.metrics.SpecificityAtSensitivity(sensitivity=0.5)
+    >>> m.update_state(np.array([0, 0, 0, 1, 1]), np.array([0.0, 0.3, 0.8, 0.3, 0.8]))
+    >>> m.result()
+    tensor(0.6667)
+    """
 
     _arg, _constrained, _dependent = "sensitivity", "sensitivity", "specificity"
 
@@ -245,7 +350,24 @@ class SpecificityAtSensitivity(_AtBase):
 
 @registry.register("PrecisionAtRecall", category=_CAT)
 class PrecisionAtRecall(_AtBase):
-    """Best precision where recall >= ``recall``."""
+    """Computes the best precision reachable at a threshold where the recall is at least ``recall``.
+
+    Pass an instance to ``model.compile(metrics=[...])`` to track it during training and evaluation.
+
+    Args:
+        recall: The minimum recall, in ``[0, 1]``.
+        num_thresholds: Number of thresholds evaluated (default 200).
+        class_id: Optional class index to compute the metric for (one-vs-rest).
+        name: Name of the metric instance (default: the snake-cased class name).
+        dtype: Dtype of the metric's state and result (default ``keras.config.floatx()``).
+
+    Example:
+
+    >>> m = keras.metrics.PrecisionAtRecall(recall=0.5)
+    >>> m.update_state(np.array([0, 0, 0, 1, 1]), np.array([0.0, 0.3, 0.8, 0.3, 0.8]))
+    >>> m.result()
+    tensor(0.5000)
+    """
 
     _arg, _constrained, _dependent = "recall", "recall", "precision"
 
@@ -258,7 +380,24 @@ class PrecisionAtRecall(_AtBase):
 
 @registry.register("RecallAtPrecision", category=_CAT)
 class RecallAtPrecision(_AtBase):
-    """Best recall where precision >= ``precision``."""
+    """Computes the best recall reachable at a threshold where the precision is at least ``precision``.
+
+    Pass an instance to ``model.compile(metrics=[...])`` to track it during training and evaluation.
+
+    Args:
+        precision: The minimum precision, in ``[0, 1]``.
+        num_thresholds: Number of thresholds evaluated (default 200).
+        class_id: Optional class index to compute the metric for (one-vs-rest).
+        name: Name of the metric instance (default: the snake-cased class name).
+        dtype: Dtype of the metric's state and result (default ``keras.config.floatx()``).
+
+    Example:
+
+    >>> m = keras.metrics.RecallAtPrecision(precision=0.8)
+    >>> m.update_state(np.array([0, 0, 1, 1]), np.array([0.0, 0.5, 0.3, 0.9]))
+    >>> m.result()
+    tensor(0.5000)
+    """
 
     _arg, _constrained, _dependent = "precision", "precision", "recall"
 

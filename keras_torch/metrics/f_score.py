@@ -21,6 +21,13 @@ class FBetaScore(Metric):
         threshold: Predictions ``> threshold`` are positive; ``None`` marks each row's max.
         name: Metric name.
         dtype: State dtype.
+
+    Example:
+
+    >>> m = keras.metrics.FBetaScore(beta=2.0, average="micro", threshold=0.5)
+    >>> m.update_state(np.array([[1, 1, 1], [1, 0, 0], [1, 1, 0]], np.int32), np.array([[0.2, 0.6, 0.7], [0.2, 0.6, 0.6], [0.6, 0.8, 0.0]], np.float32))
+    >>> m.result()
+    tensor(0.6667)
     """
 
     def __init__(
@@ -125,7 +132,25 @@ class FBetaScore(Metric):
 
 @registry.register("F1Score", category="metrics")
 class F1Score(FBetaScore):
-    """F1 score (``FBetaScore`` with ``beta=1``)."""
+    """Computes the F1 score, the harmonic mean of precision and recall, for multi-class or multi-label 2D inputs (an
+    :class:`FBetaScore` with ``beta=1``).
+
+    Pass an instance to ``model.compile(metrics=[...])`` to track it during training and evaluation.
+
+    Args:
+        average: ``None`` (default: one score per class), ``"micro"`` (global counts), ``"macro"`` (unweighted mean of
+            the class scores) or ``"weighted"`` (mean weighted by the class support).
+        threshold: Predictions above it count as positive; ``None`` marks the highest prediction of each row.
+        name: Name of the metric instance (default ``"f1_score"``).
+        dtype: Dtype of the metric's state and result (default ``keras.config.floatx()``).
+
+    Example:
+
+    >>> m = keras.metrics.F1Score(average="macro", threshold=0.5)
+    >>> m.update_state(np.array([[1, 1, 1], [1, 0, 0], [1, 1, 0]], np.int32), np.array([[0.2, 0.6, 0.7], [0.2, 0.6, 0.6], [0.6, 0.8, 0.0]], np.float32))
+    >>> m.result()
+    tensor(0.6556)
+    """
 
     def __init__(self, average: str | None = None, threshold: float | None = None, name: str = "f1_score", dtype: Any = None):
         super().__init__(average=average, beta=1.0, threshold=threshold, name=name, dtype=dtype)

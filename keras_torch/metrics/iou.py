@@ -83,7 +83,30 @@ class _IoUBase(Metric):
 
 @registry.register("IoU", category=_CAT)
 class IoU(_IoUBase):
-    """Mean intersection-over-union over ``target_class_ids``."""
+    """Computes the intersection-over-union for the classes in ``target_class_ids``, averaged over those classes.
+
+    IoU is ``TP / (TP + FP + FN)`` per class, accumulated in a confusion matrix over all updates; common for semantic
+    segmentation.
+
+    Pass an instance to ``model.compile(metrics=[...])`` to track it during training and evaluation.
+
+    Args:
+        num_classes: Number of classes.
+        target_class_ids: Tuple or list of the class ids whose IoU is averaged.
+        ignore_class: Optional class id left out of the confusion matrix (e.g. a "void" class).
+        sparse_y_true: Whether labels are class ids (default) or one-hot/probabilities (``argmax`` is taken).
+        sparse_y_pred: Whether predictions are class ids (default) or scores (``argmax`` is taken).
+        axis: The class axis for non-sparse inputs (default -1).
+        name: Name of the metric instance (default: the snake-cased class name).
+        dtype: Dtype of the metric's state and result (default ``keras.config.floatx()``).
+
+    Example:
+
+    >>> m = keras.metrics.IoU(num_classes=2, target_class_ids=[0])
+    >>> m.update_state(np.array([0, 0, 1, 1]), np.array([0, 1, 0, 1]))
+    >>> m.result()
+    tensor(0.3333)
+    """
 
     def __init__(
         self,
@@ -145,7 +168,24 @@ class IoU(_IoUBase):
 
 @registry.register("BinaryIoU", category=_CAT)
 class BinaryIoU(IoU):
-    """IoU for binary predictions thresholded at ``threshold`` (``>=``)."""
+    """Computes the intersection-over-union for binary predictions: a prediction is class 1 when
+    ``y_pred >= threshold``; the IoU of the ``target_class_ids`` (0 and/or 1) is averaged.
+
+    Pass an instance to ``model.compile(metrics=[...])`` to track it during training and evaluation.
+
+    Args:
+        target_class_ids: The classes (among 0 and 1) whose IoU is averaged (default both).
+        threshold: Decision threshold on the predictions (default 0.5).
+        name: Name of the metric instance (default: the snake-cased class name).
+        dtype: Dtype of the metric's state and result (default ``keras.config.floatx()``).
+
+    Example:
+
+    >>> m = keras.metrics.BinaryIoU(target_class_ids=[0, 1], threshold=0.3)
+    >>> m.update_state(np.array([0, 1, 0, 1]), np.array([0.1, 0.2, 0.4, 0.7]))
+    >>> m.result()
+    tensor(0.3333)
+    """
 
     def __init__(self, target_class_ids: Any = (0, 1), threshold: float = 0.5, name: str | None = None, dtype: Any = None):
         super().__init__(num_classes=2, target_class_ids=target_class_ids, name=name, dtype=dtype)
@@ -164,7 +204,28 @@ class BinaryIoU(IoU):
 
 @registry.register("MeanIoU", category=_CAT)
 class MeanIoU(IoU):
-    """IoU averaged over all ``num_classes`` classes."""
+    """Computes the mean intersection-over-union over all ``num_classes`` classes.
+
+    IoU is ``TP / (TP + FP + FN)`` per class, accumulated in a confusion matrix over all updates.
+
+    Pass an instance to ``model.compile(metrics=[...])`` to track it during training and evaluation.
+
+    Args:
+        num_classes: Number of classes.
+        ignore_class: Optional class id left out of the confusion matrix.
+        sparse_y_true: Whether labels are class ids (default) or one-hot/probabilities.
+        sparse_y_pred: Whether predictions are class ids (default) or scores.
+        axis: The class axis for non-sparse inputs (default -1).
+        name: Name of the metric instance (default: the snake-cased class name).
+        dtype: Dtype of the metric's state and result (default ``keras.config.floatx()``).
+
+    Example:
+
+    >>> m = keras.metrics.MeanIoU(num_classes=2)
+    >>> m.update_state(np.array([0, 0, 1, 1]), np.array([0, 1, 0, 1]))
+    >>> m.result()
+    tensor(0.3333)
+    """
 
     def __init__(
         self,
@@ -201,7 +262,27 @@ class MeanIoU(IoU):
 
 @registry.register("OneHotIoU", category=_CAT)
 class OneHotIoU(IoU):
-    """IoU with one-hot ``y_true`` (and by default probability ``y_pred``)."""
+    """Computes the intersection-over-union of the ``target_class_ids`` for one-hot labels and (by default) score
+    predictions, taking the ``argmax`` of both.
+
+    Pass an instance to ``model.compile(metrics=[...])`` to track it during training and evaluation.
+
+    Args:
+        num_classes: Number of classes.
+        target_class_ids: The class ids whose IoU is averaged.
+        ignore_class: Optional class id left out.
+        sparse_y_pred: Whether predictions are already class ids (default ``False``: scores).
+        axis: The class axis (default -1).
+        name: Name of the metric instance (default: the snake-cased class name).
+        dtype: Dtype of the metric's state and result (default ``keras.config.floatx()``).
+
+    Example:
+
+    >>> m = keras.metrics.OneHotIoU(num_classes=3, target_class_ids=[0, 2])
+    >>> m.update_state(np.array([[0, 0, 1], [1, 0, 0], [0, 1, 0], [1, 0, 0]]), np.array([[0.2, 0.3, 0.5], [0.1, 0.2, 0.7], [0.5, 0.3, 0.1], [0.1, 0.4, 0.5]]))
+    >>> m.result()
+    tensor(0.1667)
+    """
 
     def __init__(
         self,
@@ -238,7 +319,26 @@ class OneHotIoU(IoU):
 
 @registry.register("OneHotMeanIoU", category=_CAT)
 class OneHotMeanIoU(MeanIoU):
-    """Mean IoU with one-hot ``y_true``."""
+    """Computes the mean intersection-over-union over all classes for one-hot labels and (by default) score predictions,
+    taking the ``argmax`` of both.
+
+    Pass an instance to ``model.compile(metrics=[...])`` to track it during training and evaluation.
+
+    Args:
+        num_classes: Number of classes.
+        ignore_class: Optional class id left out.
+        sparse_y_pred: Whether predictions are already class ids (default ``False``: scores).
+        axis: The class axis (default -1).
+        name: Name of the metric instance (default: the snake-cased class name).
+        dtype: Dtype of the metric's state and result (default ``keras.config.floatx()``).
+
+    Example:
+
+    >>> m = keras.metrics.OneHotMeanIoU(num_classes=3)
+    >>> m.update_state(np.array([[0, 0, 1], [1, 0, 0], [0, 1, 0], [1, 0, 0]]), np.array([[0.2, 0.3, 0.5], [0.1, 0.2, 0.7], [0.5, 0.3, 0.1], [0.1, 0.4, 0.5]]))
+    >>> m.result()
+    tensor(0.1111)
+    """
 
     def __init__(
         self,

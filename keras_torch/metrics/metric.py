@@ -165,6 +165,21 @@ class Metric:
     Args:
         dtype: State/computation dtype (default floatx).
         name: Metric name (default: snake-case class name, uniquified like Keras).
+
+    Example:
+
+    >>> class CountPositives(keras.metrics.Metric):
+    ...     def __init__(self, name="count_positives", **kwargs):
+    ...         super().__init__(name=name, **kwargs)
+    ...         self.count = self.add_variable(shape=(), initializer="zeros", name="count")
+    ...     def update_state(self, y_true, y_pred, sample_weight=None):
+    ...         self.count.assign_add(keras.ops.sum(keras.ops.cast(y_pred > 0, "float32")))
+    ...     def result(self):
+    ...         return self.count
+    >>> metric = CountPositives()
+    >>> metric.update_state(None, np.array([1.0, -2.0, 3.0]))
+    >>> float(metric.result())
+    2.0
     """
 
     def __init_subclass__(cls, **kwargs: Any) -> None:

@@ -19,7 +19,21 @@ class _Plain(MeanMetricWrapper):
 
 @registry.register("KLDivergence", category=_CAT)
 class KLDivergence(_Plain):
-    """Mean Kullback-Leibler divergence."""
+    """Computes the mean Kullback-Leibler divergence, ``y_true * log(y_true / y_pred)`` summed over the last axis.
+
+    Pass an instance to ``model.compile(metrics=[...])`` to track it during training and evaluation.
+
+    Args:
+        name: Name of the metric instance (default ``"kl_divergence"``).
+        dtype: Dtype of the metric's state and result (default ``keras.config.floatx()``).
+
+    Example:
+
+    >>> m = keras.metrics.KLDivergence()
+    >>> m.update_state(np.array([[0.5, 0.5]]), np.array([[0.9, 0.1]]))
+    >>> m.result()
+    tensor(0.5108)
+    """
 
     def __init__(self, name: str = "kl_divergence", dtype: Any = None):
         super().__init__(fn=rg.kl_divergence, name=name, dtype=dtype)
@@ -27,7 +41,21 @@ class KLDivergence(_Plain):
 
 @registry.register("Poisson", category=_CAT)
 class Poisson(_Plain):
-    """Mean Poisson loss."""
+    """Computes the mean Poisson loss, ``y_pred - y_true * log(y_pred)``.
+
+    Pass an instance to ``model.compile(metrics=[...])`` to track it during training and evaluation.
+
+    Args:
+        name: Name of the metric instance (default ``"poisson"``).
+        dtype: Dtype of the metric's state and result (default ``keras.config.floatx()``).
+
+    Example:
+
+    >>> m = keras.metrics.Poisson()
+    >>> m.update_state(np.array([[1.0, 2.0]]), np.array([[1.0, 1.0]]))
+    >>> m.result()
+    tensor(1.0000)
+    """
 
     def __init__(self, name: str = "poisson", dtype: Any = None):
         super().__init__(fn=rg.poisson, name=name, dtype=dtype)
@@ -35,7 +63,21 @@ class Poisson(_Plain):
 
 @registry.register("Hinge", category=_CAT)
 class Hinge(_Plain):
-    """Mean hinge loss."""
+    """Computes the mean hinge loss, ``maximum(1 - y_true * y_pred, 0)``; binary 0/1 labels are converted to -1/1.
+
+    Pass an instance to ``model.compile(metrics=[...])`` to track it during training and evaluation.
+
+    Args:
+        name: Name of the metric instance (default ``"hinge"``).
+        dtype: Dtype of the metric's state and result (default ``keras.config.floatx()``).
+
+    Example:
+
+    >>> m = keras.metrics.Hinge()
+    >>> m.update_state(np.array([[0.0, 1.0]]), np.array([[0.6, 0.4]]))
+    >>> m.result()
+    tensor(1.1000)
+    """
 
     def __init__(self, name: str = "hinge", dtype: Any = None):
         super().__init__(fn=rg.hinge, name=name, dtype=dtype)
@@ -44,7 +86,22 @@ class Hinge(_Plain):
 
 @registry.register("SquaredHinge", category=_CAT)
 class SquaredHinge(_Plain):
-    """Mean squared hinge loss."""
+    """Computes the mean squared hinge loss, ``square(maximum(1 - y_true * y_pred, 0))``; binary 0/1 labels are
+    converted to -1/1.
+
+    Pass an instance to ``model.compile(metrics=[...])`` to track it during training and evaluation.
+
+    Args:
+        name: Name of the metric instance (default ``"squared_hinge"``).
+        dtype: Dtype of the metric's state and result (default ``keras.config.floatx()``).
+
+    Example:
+
+    >>> m = keras.metrics.SquaredHinge()
+    >>> m.update_state(np.array([[0.0, 1.0]]), np.array([[0.6, 0.4]]))
+    >>> m.result()
+    tensor(1.4600)
+    """
 
     def __init__(self, name: str = "squared_hinge", dtype: Any = None):
         super().__init__(fn=rg.squared_hinge, name=name, dtype=dtype)
@@ -53,7 +110,21 @@ class SquaredHinge(_Plain):
 
 @registry.register("CategoricalHinge", category=_CAT)
 class CategoricalHinge(_Plain):
-    """Mean categorical hinge loss."""
+    """Computes the mean categorical hinge loss between one-hot labels and predictions.
+
+    Pass an instance to ``model.compile(metrics=[...])`` to track it during training and evaluation.
+
+    Args:
+        name: Name of the metric instance (default ``"categorical_hinge"``).
+        dtype: Dtype of the metric's state and result (default ``keras.config.floatx()``).
+
+    Example:
+
+    >>> m = keras.metrics.CategoricalHinge()
+    >>> m.update_state(np.array([[0.0, 1.0]]), np.array([[0.6, 0.4]]))
+    >>> m.result()
+    tensor(1.2000)
+    """
 
     def __init__(self, name: str = "categorical_hinge", dtype: Any = None):
         super().__init__(fn=rg.categorical_hinge, name=name, dtype=dtype)
@@ -62,7 +133,23 @@ class CategoricalHinge(_Plain):
 
 @registry.register("BinaryCrossentropy", "bce", "BCE", category=_CAT)
 class BinaryCrossentropy(MeanMetricWrapper):
-    """Mean binary crossentropy (uses cached sigmoid logits like the loss)."""
+    """Computes the mean binary crossentropy between binary labels and predicted probabilities (or logits).
+
+    Pass an instance to ``model.compile(metrics=[...])`` to track it during training and evaluation.
+
+    Args:
+        from_logits: Whether ``y_pred`` holds logits instead of probabilities.
+        label_smoothing: Float in ``[0, 1]``, smoothing of the labels towards 0.5.
+        name: Name of the metric instance (default ``"binary_crossentropy"``).
+        dtype: Dtype of the metric's state and result (default ``keras.config.floatx()``).
+
+    Example:
+
+    >>> m = keras.metrics.BinaryCrossentropy()
+    >>> m.update_state(np.array([[0.0, 1.0], [0.0, 0.0]]), np.array([[0.6, 0.4], [0.4, 0.6]]))
+    >>> m.result()
+    tensor(0.8149)
+    """
 
     def __init__(
         self, name: str = "binary_crossentropy", dtype: Any = None, from_logits: bool = False, label_smoothing: float = 0
@@ -85,7 +172,24 @@ class BinaryCrossentropy(MeanMetricWrapper):
 
 @registry.register("CategoricalCrossentropy", category=_CAT)
 class CategoricalCrossentropy(MeanMetricWrapper):
-    """Mean categorical crossentropy (uses cached softmax logits like the loss)."""
+    """Computes the mean categorical crossentropy between one-hot labels and predicted class probabilities (or logits).
+
+    Pass an instance to ``model.compile(metrics=[...])`` to track it during training and evaluation.
+
+    Args:
+        from_logits: Whether ``y_pred`` holds logits instead of probabilities.
+        label_smoothing: Float in ``[0, 1]``, smoothing of the labels towards ``1 / num_classes``.
+        axis: The class axis (default -1).
+        name: Name of the metric instance (default ``"categorical_crossentropy"``).
+        dtype: Dtype of the metric's state and result (default ``keras.config.floatx()``).
+
+    Example:
+
+    >>> m = keras.metrics.CategoricalCrossentropy()
+    >>> m.update_state(np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]), np.array([[0.05, 0.95, 0.0], [0.1, 0.8, 0.1]]))
+    >>> m.result()
+    tensor(1.1769)
+    """
 
     def __init__(
         self,
@@ -120,7 +224,24 @@ class CategoricalCrossentropy(MeanMetricWrapper):
 
 @registry.register("SparseCategoricalCrossentropy", category=_CAT)
 class SparseCategoricalCrossentropy(MeanMetricWrapper):
-    """Mean sparse categorical crossentropy."""
+    """Computes the mean crossentropy between integer class labels and predicted class probabilities (or logits).
+
+    Pass an instance to ``model.compile(metrics=[...])`` to track it during training and evaluation.
+
+    Args:
+        from_logits: Whether ``y_pred`` holds logits instead of probabilities.
+        ignore_class: Optional class index whose samples are left out.
+        axis: The class axis (default -1).
+        name: Name of the metric instance (default ``"sparse_categorical_crossentropy"``).
+        dtype: Dtype of the metric's state and result (default ``keras.config.floatx()``).
+
+    Example:
+
+    >>> m = keras.metrics.SparseCategoricalCrossentropy()
+    >>> m.update_state(np.array([1, 2]), np.array([[0.05, 0.95, 0.0], [0.1, 0.8, 0.1]]))
+    >>> m.result()
+    tensor(1.1769)
+    """
 
     def __init__(
         self,

@@ -49,7 +49,21 @@ def reduce_to_samplewise_values(
 
 @registry.register("Sum", category=_CAT)
 class Sum(Metric):
-    """Weighted sum of the given values."""
+    """Computes the (weighted) sum of the given values over all updates.
+
+    Pass an instance to ``model.compile(metrics=[...])`` to track it during training and evaluation.
+
+    Args:
+        name: Name of the metric instance (default ``"sum"``).
+        dtype: Dtype of the metric's state and result (default ``keras.config.floatx()``).
+
+    Example:
+
+    >>> m = keras.metrics.Sum()
+    >>> m.update_state([1.0, 3.0, 5.0, 7.0])
+    >>> m.result()
+    tensor(16.)
+    """
 
     def __init__(self, name: str = "sum", dtype: Any = None):
         super().__init__(name=name, dtype=dtype)
@@ -67,7 +81,24 @@ class Sum(Metric):
 
 @registry.register("Mean", category=_CAT)
 class Mean(Metric):
-    """Weighted mean of the given values (``total / count``)."""
+    """Computes the (weighted) mean of the given values, ``total / count``, over all updates.
+
+    Pass an instance to ``model.compile(metrics=[...])`` to track it during training and evaluation.
+
+    Args:
+        name: Name of the metric instance (default ``"mean"``).
+        dtype: Dtype of the metric's state and result (default ``keras.config.floatx()``).
+
+    Example:
+
+    >>> m = keras.metrics.Mean()
+    >>> m.update_state([1.0, 3.0, 5.0, 7.0])
+    >>> m.result()
+    tensor(4.)
+    >>> m.update_state([1.0, 3.0], sample_weight=[1.0, 0.0])
+    >>> m.result()
+    tensor(3.4000)
+    """
 
     def __init__(self, name: str = "mean", dtype: Any = None):
         super().__init__(name=name, dtype=dtype)
@@ -150,6 +181,13 @@ class MeanMetricWrapper(Mean):
         name: Metric name.
         dtype: State dtype.
         **kwargs: Extra keyword arguments passed to ``fn``.
+
+    Example:
+
+    >>> m = keras.metrics.MeanMetricWrapper(fn=keras.metrics.binary_accuracy, name="acc", threshold=0.5)
+    >>> m.update_state(np.array([[1.0], [0.0]]), np.array([[0.7], [0.8]]))
+    >>> m.result()
+    tensor(0.5000)
     """
 
     def __init__(self, fn: Callable[..., Any], name: str | None = None, dtype: Any = None, **kwargs: Any):

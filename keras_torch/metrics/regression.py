@@ -25,7 +25,26 @@ class _LossMetric(MeanMetricWrapper):
 
 @registry.register("MeanSquaredError", "mse", "MSE", category=_CAT)
 class MeanSquaredError(_LossMetric):
-    """Mean of ``mean_squared_error`` over samples."""
+    """Computes the mean squared error between ``y_true`` and ``y_pred``, averaged over all samples seen.
+
+    Pass an instance to ``model.compile(metrics=[...])`` (or its name, ``metrics=["mse"]``) to track it during training
+    and evaluation.
+
+    Args:
+        name: Name of the metric instance (default ``"mean_squared_error"``).
+        dtype: Dtype of the metric's state and result (default ``keras.config.floatx()``).
+
+    Example:
+
+    >>> m = keras.metrics.MeanSquaredError()
+    >>> m.update_state(np.array([[0.0, 1.0], [0.0, 0.0]]), np.array([[1.0, 1.0], [1.0, 0.0]]))
+    >>> m.result()
+    tensor(0.5000)
+    >>> m.reset_state()
+    >>> m.update_state(np.array([[0.0, 1.0], [0.0, 0.0]]), np.array([[1.0, 1.0], [1.0, 0.0]]), sample_weight=np.array([1.0, 0.0]))
+    >>> m.result()
+    tensor(0.5000)
+    """
 
     def __init__(self, name: str = "mean_squared_error", dtype: Any = None):
         super().__init__(fn=rg.mean_squared_error, name=name, dtype=dtype)
@@ -34,7 +53,26 @@ class MeanSquaredError(_LossMetric):
 
 @registry.register("MeanAbsoluteError", "mae", "MAE", category=_CAT)
 class MeanAbsoluteError(_LossMetric):
-    """Mean of ``mean_absolute_error`` over samples."""
+    """Computes the mean absolute error between ``y_true`` and ``y_pred``, averaged over all samples seen.
+
+    Pass an instance to ``model.compile(metrics=[...])`` (or its name, ``metrics=["mae"]``) to track it during training
+    and evaluation.
+
+    Args:
+        name: Name of the metric instance (default ``"mean_absolute_error"``).
+        dtype: Dtype of the metric's state and result (default ``keras.config.floatx()``).
+
+    Example:
+
+    >>> m = keras.metrics.MeanAbsoluteError()
+    >>> m.update_state(np.array([[0.0, 1.0], [0.0, 0.0]]), np.array([[1.0, 1.0], [1.0, 0.0]]))
+    >>> m.result()
+    tensor(0.5000)
+    >>> m.reset_state()
+    >>> m.update_state(np.array([[0.0, 1.0], [0.0, 0.0]]), np.array([[1.0, 1.0], [1.0, 0.0]]), sample_weight=np.array([1.0, 0.0]))
+    >>> m.result()
+    tensor(0.5000)
+    """
 
     def __init__(self, name: str = "mean_absolute_error", dtype: Any = None):
         super().__init__(rg.mean_absolute_error, name, dtype=dtype)
@@ -43,7 +81,22 @@ class MeanAbsoluteError(_LossMetric):
 
 @registry.register("MeanAbsolutePercentageError", "mape", "MAPE", category=_CAT)
 class MeanAbsolutePercentageError(_LossMetric):
-    """Mean of ``mean_absolute_percentage_error`` over samples."""
+    """Computes the mean absolute percentage error, ``100 * mean(|y_true - y_pred| / |y_true|)``.
+
+    Pass an instance to ``model.compile(metrics=[...])`` (or its name, ``metrics=["mape"]``) to track it during training
+    and evaluation.
+
+    Args:
+        name: Name of the metric instance (default ``"mean_absolute_percentage_error"``).
+        dtype: Dtype of the metric's state and result (default ``keras.config.floatx()``).
+
+    Example:
+
+    >>> m = keras.metrics.MeanAbsolutePercentageError()
+    >>> m.update_state(np.array([[2.0, 4.0]]), np.array([[1.0, 5.0]]))
+    >>> m.result()
+    tensor(37.5000)
+    """
 
     def __init__(self, name: str = "mean_absolute_percentage_error", dtype: Any = None):
         super().__init__(rg.mean_absolute_percentage_error, name, dtype=dtype)
@@ -52,7 +105,22 @@ class MeanAbsolutePercentageError(_LossMetric):
 
 @registry.register("MeanSquaredLogarithmicError", "msle", "MSLE", category=_CAT)
 class MeanSquaredLogarithmicError(_LossMetric):
-    """Mean of ``mean_squared_logarithmic_error`` over samples."""
+    """Computes the mean squared logarithmic error, ``mean(square(log(y_true + 1) - log(y_pred + 1)))``.
+
+    Pass an instance to ``model.compile(metrics=[...])`` (or its name, ``metrics=["msle"]``) to track it during training
+    and evaluation.
+
+    Args:
+        name: Name of the metric instance (default ``"mean_squared_logarithmic_error"``).
+        dtype: Dtype of the metric's state and result (default ``keras.config.floatx()``).
+
+    Example:
+
+    >>> m = keras.metrics.MeanSquaredLogarithmicError()
+    >>> m.update_state(np.array([[0.0, 1.0], [0.0, 0.0]]), np.array([[1.0, 1.0], [1.0, 0.0]]))
+    >>> m.result()
+    tensor(0.2402)
+    """
 
     def __init__(self, name: str = "mean_squared_logarithmic_error", dtype: Any = None):
         super().__init__(rg.mean_squared_logarithmic_error, name, dtype=dtype)
@@ -61,7 +129,21 @@ class MeanSquaredLogarithmicError(_LossMetric):
 
 @registry.register("RootMeanSquaredError", category=_CAT)
 class RootMeanSquaredError(Mean):
-    """``sqrt`` of the weighted mean squared error."""
+    """Computes the root of the (weighted) mean squared error over all samples seen.
+
+    Pass an instance to ``model.compile(metrics=[...])`` to track it during training and evaluation.
+
+    Args:
+        name: Name of the metric instance (default ``"root_mean_squared_error"``).
+        dtype: Dtype of the metric's state and result (default ``keras.config.floatx()``).
+
+    Example:
+
+    >>> m = keras.metrics.RootMeanSquaredError()
+    >>> m.update_state(np.array([[0.0, 1.0], [0.0, 0.0]]), np.array([[1.0, 1.0], [1.0, 0.0]]))
+    >>> m.result()
+    tensor(0.7071)
+    """
 
     def __init__(self, name: str = "root_mean_squared_error", dtype: Any = None):
         super().__init__(name, dtype=dtype)
@@ -91,7 +173,23 @@ def cosine_similarity(y_true: Any, y_pred: Any, axis: int = -1) -> torch.Tensor:
 
 @registry.register("CosineSimilarity", category=_CAT)
 class CosineSimilarity(_LossMetric):
-    """Mean cosine similarity between labels and predictions."""
+    """Computes the mean cosine similarity between labels and predictions (1 for the same direction, -1 for opposite
+    ones).
+
+    Pass an instance to ``model.compile(metrics=[...])`` to track it during training and evaluation.
+
+    Args:
+        axis: The axis along which the similarity is computed (default -1).
+        name: Name of the metric instance (default ``"cosine_similarity"``).
+        dtype: Dtype of the metric's state and result (default ``keras.config.floatx()``).
+
+    Example:
+
+    >>> m = keras.metrics.CosineSimilarity(axis=1)
+    >>> m.update_state(np.array([[0.0, 1.0], [1.0, 1.0]]), np.array([[1.0, 0.0], [1.0, 1.0]]))
+    >>> m.result()
+    tensor(0.5000)
+    """
 
     def __init__(self, name: str = "cosine_similarity", dtype: Any = None, axis: int = -1):
         super().__init__(cosine_similarity, name, dtype=dtype, axis=axis)
@@ -100,7 +198,21 @@ class CosineSimilarity(_LossMetric):
 
 @registry.register("LogCoshError", category=_CAT)
 class LogCoshError(_LossMetric):
-    """Mean of ``log_cosh`` over samples."""
+    """Computes the mean logarithm of the hyperbolic cosine of the prediction error, ``log(cosh(y_pred - y_true))``.
+
+    Pass an instance to ``model.compile(metrics=[...])`` to track it during training and evaluation.
+
+    Args:
+        name: Name of the metric instance (default ``"logcosh"``).
+        dtype: Dtype of the metric's state and result (default ``keras.config.floatx()``).
+
+    Example:
+
+    >>> m = keras.metrics.LogCoshError()
+    >>> m.update_state(np.array([[0.0, 1.0], [0.0, 0.0]]), np.array([[1.0, 1.0], [1.0, 0.0]]))
+    >>> m.result()
+    tensor(0.2169)
+    """
 
     def __init__(self, name: str = "logcosh", dtype: Any = None):
         super().__init__(rg.log_cosh, name, dtype=dtype)
@@ -109,7 +221,25 @@ class LogCoshError(_LossMetric):
 
 @registry.register("R2Score", category=_CAT)
 class R2Score(Metric):
-    """Coefficient of determination (optionally adjusted for ``num_regressors``)."""
+    """Computes the coefficient of determination, ``1 - SS_res / SS_tot``, over all samples seen (1 is a perfect fit, 0
+    no better than the mean).
+
+    Pass an instance to ``model.compile(metrics=[...])`` to track it during training and evaluation.
+
+    Args:
+        class_aggregation: How per-output scores are combined: ``"uniform_average"`` (default),
+            ``"variance_weighted_average"`` or ``None`` (one score per output).
+        num_regressors: Number of independent regressors, for the adjusted R2 score (default 0: not adjusted).
+        name: Name of the metric instance (default ``"r2_score"``).
+        dtype: Dtype of the metric's state and result (default ``keras.config.floatx()``).
+
+    Example:
+
+    >>> m = keras.metrics.R2Score()
+    >>> m.update_state(np.array([[1.0], [4.0], [3.0]]), np.array([[2.0], [4.0], [4.0]]))
+    >>> m.result()
+    tensor(0.5714)
+    """
 
     def __init__(
         self,

@@ -43,6 +43,13 @@ class MeanRelativeError(Metric):
         normalizer: Values with the shape of the predictions (or broadcastable to it).
         name: Metric name.
         dtype: Result dtype.
+
+    Example:
+
+    >>> m = keras.metrics.MeanRelativeError(normalizer=[1.0, 3.0, 2.0, 3.0])
+    >>> m.update_state([1.0, 3.0, 2.0, 3.0], [2.0, 4.0, 6.0, 8.0])
+    >>> m.result()
+    tensor(1.2500)
     """
 
     def __init__(self, normalizer: Any, name: str | None = None, dtype: Any = None) -> None:
@@ -79,6 +86,14 @@ class MeanTensor(Metric):
         name: Metric name.
         dtype: Result dtype.
         shape: The values' shape; taken from the first update when ``None``.
+
+    Example:
+
+    >>> m = keras.metrics.MeanTensor()
+    >>> m.update_state([0.0, 1.0, 2.0, 3.0])
+    >>> m.update_state([4.0, 5.0, 6.0, 7.0])
+    >>> m.result()
+    tensor([2., 3., 4., 5.])
     """
 
     def __init__(self, name: str = "mean_tensor", dtype: Any = None, shape: Any = None) -> None:

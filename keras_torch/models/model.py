@@ -29,10 +29,49 @@ def _functional_args(args: tuple, kwargs: dict) -> bool:
 
 @registry.register("Model", category="layers")
 class Model(Trainer, Layer):
-    """A group of layers with training/inference features (``keras.Model``).
+    """A model: layers grouped into an object with training and inference features.
 
-    Use ``Model(inputs, outputs, name=None)`` for the functional API, or subclass it and
-    implement ``call``.
+    A ``Model`` is a :class:`~keras_torch.layers.Layer` (and a ``torch.nn.Module``) that adds
+    :meth:`compile`, :meth:`fit`, :meth:`evaluate`, :meth:`predict`, saving and :meth:`summary`. There
+    are two ways to create one:
+
+    - the functional API, ``keras.Model(inputs, outputs, name=None)``, from ``keras.Input`` tensors and
+      the tensors computed from them (a graph of layers);
+    - subclassing: define layers in ``__init__`` and the forward pass in ``call(self, inputs, training=None)``.
+
+    For a plain stack of layers, :class:`Sequential` is simpler. Models also work in a hand-written torch
+    loop: ``model.train()`` / ``model.eval()`` select training or inference behaviour.
+
+    Args:
+        *args: For the functional API: ``inputs`` (a ``KerasTensor``, or a list/dict of them) and
+            ``outputs`` (likewise).
+        **kwargs: ``inputs``, ``outputs``, ``name`` (model name), ``trainable`` and other base layer
+            arguments.
+
+    Example:
+
+    Functional API:
+
+    >>> inputs = keras.Input(shape=(8,))
+    >>> hidden = keras.layers.Dense(16, activation="relu")(inputs)
+    >>> outputs = keras.layers.Dense(2, activation="softmax")(hidden)
+    >>> model = keras.Model(inputs=inputs, outputs=outputs, name="classifier")
+    >>> model.predict(np.random.rand(4, 8), verbose=0).shape
+    (4, 2)
+
+    Subclassing:
+
+    >>> class MyModel(keras.Model):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.dense = keras.layers.Dense(16, activation="relu")
+    ...         self.dropout = keras.layers.Dropout(0.5)
+    ...         self.head = keras.layers.Dense(2)
+    ...     def call(self, inputs, training=False):
+    ...         return self.head(self.dropout(self.dense(inputs), training=training))
+    >>> model = MyModel()
+    >>> model(np.random.rand(4, 8)).shape
+    torch.Size([4, 2])
     """
 
     _takes_strings = True  # models pass string inputs on to their text layers
@@ -148,7 +187,26 @@ class Model(Trainer, Layer):
         return super()._direct_sublayers()
 
     def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
-        """Retrieve a layer by name or index (``model.get_layer("dense")``)."""
+        """Retrieves a layer of the model by its name or its index.
+
+        Args:
+            name: Name of the layer.
+            index: Index of the layer in ``model.layers`` (the order of a Sequential model, a topological order
+                for a functional one).
+
+        Returns:
+            The layer instance.
+
+        Raises:
+            ValueError: If both or neither are given, the index is out of range, or no layer has that name
+                (the message lists the existing names).
+
+        Example:
+
+        >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, name="head")])
+        >>> model.get_layer("head").units, model.get_layer(index=0).name
+        (2, 'head')
+        """
         if index is not None and name is not None:
             raise ValueError("Provide only a layer name or a layer index. Received both.")
         layers = self.layers
@@ -227,6 +285,22 @@ class Model(Trainer, Layer):
 
     # ------------------------------------------------------------------ config
     def get_config(self) -> dict[str, Any]:
+        """Returns the model's config: its architecture as a JSON-friendly dict.
+
+        For a functional or Sequential model this is the Keras 3 graph config (``layers``, ``input_layers``,
+        ``output_layers``...) that :meth:`from_config` and real Keras read. A subclassed model returns its base
+        arguments; override ``get_config`` (and ``from_config``) to serialize its constructor arguments.
+
+        Returns:
+            A dict.
+
+        Example:
+
+        >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+        >>> config = model.get_config()
+        >>> [layer["class_name"] for layer in config["layers"]]
+        ['InputLayer', 'Dense']
+        """
         g = self._graph_obj
         if g is not None:
             from keras_torch.models.functional import functional_config
@@ -244,43 +318,130 @@ class Model(Trainer, Layer):
         return cls(**config)
 
     def to_json(self, **kwargs: Any) -> str:
-        """The model config as a Keras JSON string (loadable with ``model_from_json``)."""
+        """Returns the model's architecture (no weights) as a Keras JSON string.
+
+        Returns:
+            A JSON string (Keras 3 format) that :func:`keras_torch.models.model_from_json` (or real Keras) turns
+            back into an untrained model.
+
+        Example:
+
+        >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+        >>> clone = keras.models.model_from_json(model.to_json())
+        >>> clone.output_shape
+        (None, 2)
+        """
         from keras_torch.saving.serialization import serialize_model
 
         return json.dumps(serialize_model(self), **kwargs)
 
     # ------------------------------------------------------------------ saving
     def save(self, filepath: Any, overwrite: bool = True, **kwargs: Any) -> None:
-        """Save the whole model: ``.keras`` (Keras 3 archive) or ``.h5`` (legacy HDF5).
+        """Saves the whole model (architecture, weights, compile and optimizer state) to one file.
 
-        Under distributed training only rank 0 writes (other ranks return at once).
+        The format follows the extension: ``.keras`` writes a Keras 3 archive (``config.json`` +
+        ``model.weights.h5``), ``.h5``/``.hdf5`` the legacy Keras HDF5 format; both load in real Keras and
+        with :func:`keras_torch.models.load_model`. Under distributed training only the chief process writes;
+        a sharded model (``ModelParallel``/``FSDP``) is gathered by every rank, so every rank must call it.
+
+        Args:
+            filepath: ``str`` or ``pathlib.Path`` ending in ``.keras`` or ``.h5``.
+            overwrite: Whether to replace an existing file (default ``True``); ``False`` raises if it exists.
+            **kwargs: Format options passed to :func:`keras_torch.saving.save_model` (e.g. ``include_optimizer``
+                for ``.h5``).
+
+        Example:
+
+        >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+        >>> path = "model.keras"
+        >>> model.save(path)
+        >>> keras.models.load_model(path).output_shape
+        (None, 2)
         """
         from keras_torch.saving import save_model
+        from keras_torch.saving.sharded import is_sharded_model
 
-        if not is_chief():
+        if not is_chief() and not is_sharded_model(self):
             return
         save_model(self, filepath, overwrite=overwrite, **kwargs)
 
     def save_weights(self, filepath: Any, overwrite: bool = True, **kwargs: Any) -> None:
-        """Save weights: ``.weights.h5`` (Keras 3 layout) or ``.h5`` (Keras 2 layout); rank 0 only."""
-        from keras_torch.saving import save_weights
+        """Saves the model's weights (not its architecture) to a file.
 
-        if not is_chief():
+        The layout follows the extension: ``.weights.h5`` is Keras 3's weights file, a plain ``.h5`` Keras 2's
+        (layer-name based) layout. Only the chief process writes under distributed training (every rank must
+        call it for a sharded model, as :meth:`save`).
+
+        Args:
+            filepath: ``str`` or ``pathlib.Path`` ending in ``.weights.h5`` (or ``.h5``).
+            overwrite: Whether to replace an existing file (default ``True``).
+            **kwargs: Options passed to :func:`keras_torch.saving.save_weights`.
+
+        Example:
+
+        >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+        >>> path = "model.weights.h5"
+        >>> model.save_weights(path)
+        >>> clone = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+        >>> clone.load_weights(path)
+        >>> bool(np.allclose(clone.get_weights()[0], model.get_weights()[0]))
+        True
+        """
+        from keras_torch.saving import save_weights
+        from keras_torch.saving.sharded import is_sharded_model
+
+        if not is_chief() and not is_sharded_model(self):
             return
         save_weights(self, filepath, overwrite=overwrite, **kwargs)
 
     def load_weights(self, filepath: Any, skip_mismatch: bool = False, by_name: bool = False, **kwargs: Any) -> None:
-        """Load weights from a Keras 2 ``.h5``, a full-model ``.h5``/``.keras`` or a ``.weights.h5``."""
+        """Loads weights saved by Keras or keras_torch into this model.
+
+        Reads Keras 3 ``.weights.h5`` files, Keras 2 / tf-keras ``.h5`` weight files, and the weights of
+        whole-model ``.h5``/``.keras`` files. Weights are converted from Keras layout to the torch layout of each layer.
+
+        Args:
+            filepath: Path of the weights file.
+            skip_mismatch: Skip layers whose weight count or shapes do not match (with a warning) instead of
+                raising. Keras 2 files: only with ``by_name=True``.
+            by_name: Keras 2 ``.h5`` files: match layers by name instead of by topological order.
+            **kwargs: Further options passed to :func:`keras_torch.saving.load_weights`.
+
+        Example:
+
+        >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+        >>> path = "w.weights.h5"
+        >>> model.save_weights(path)
+        >>> model.load_weights(path)
+        """
         from keras_torch.saving import load_weights
 
         load_weights(self, filepath, skip_mismatch=skip_mismatch, by_name=by_name, **kwargs)
 
     def export(self, filepath: Any, format: str = "onnx", input_signature: Any = None,  # noqa: A002
                verbose: bool | None = None, **kwargs: Any) -> str:
-        """Export for inference: ``format="onnx"`` (default) or ``"torch"`` (a ``.pt2`` program).
+        """Exports the model for inference: ONNX (default) or a ``torch.export`` program.
 
-        ``verbose=True`` prints the path written and the exported inputs/outputs; other keyword
-        arguments go to ``keras_torch.export.export_onnx`` / ``export_torch``.
+        Args:
+            filepath: Output path (``.onnx`` for ONNX, ``.pt2`` for ``"torch"``).
+            format: ``"onnx"`` (default, needs the ``onnx`` package) or ``"torch"``.
+            input_signature: Optional input spec(s) (``keras.InputSpec``, shapes with ``None`` for dynamic
+                sizes); default: the model's inputs with a dynamic batch dimension.
+            verbose: Print the path written and the exported inputs and outputs.
+            **kwargs: Options of ``keras_torch.export.export_onnx`` / ``export_torch`` (e.g. ``opset_version``).
+
+        Returns:
+            The path of the written file.
+
+        Raises:
+            ValueError: For an unknown ``format``.
+
+        Example:
+
+        >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+        >>> path = model.export("model.pt2", format="torch")
+        >>> path.endswith("model.pt2")
+        True
         """
         from keras_torch import export as _export
 
@@ -299,7 +460,28 @@ class Model(Trainer, Layer):
         show_trainable: bool = False,
         layer_range: Any = None,
     ) -> None:
-        """Print a Keras-style summary (names, types, output shapes, params and totals)."""
+        """Prints a Keras-style summary of the model.
+
+        The table lists each layer's name and type, output shape and parameter count (optionally whether it is
+        trainable), followed by the total, trainable and non-trainable parameter counts (and the optimizer's
+        variables for a compiled model that has trained, as in Keras 3).
+
+        Args:
+            line_length: Total width of the table (default: fitted to the content).
+            positions: Relative or absolute positions of the column ends.
+            print_fn: Function called with each line (default ``print``), e.g. to write to a file or a logger.
+            expand_nested: Also list the layers of nested models.
+            show_trainable: Add a column telling whether each layer is trainable.
+            layer_range: Accepted for compatibility.
+
+        Example:
+
+        >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)], name="tiny")
+        >>> lines = []
+        >>> model.summary(print_fn=lines.append)
+        >>> any("Total params: 10" in line for line in lines)
+        True
+        """
         from keras_torch.models.summary import print_summary
 
         print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,

@@ -12,6 +12,8 @@ import os
 import shutil
 from typing import Any
 
+from keras_torch.core.naming import keras_class
+
 __all__ = ["model_to_dot", "plot_model"]
 
 _PYDOT_MSG = "You must install pydot (`pip install pydot`) for `plot_model` to work."
@@ -51,7 +53,7 @@ def _safe(fn: Any) -> Any:
 
 def _layer_label(layer: Any, show_shapes: bool, show_dtype: bool, show_layer_names: bool,
                  show_layer_activations: bool, show_trainable: bool) -> str:
-    cls = type(layer).__name__
+    cls = keras_class(layer).__name__
     title = f"{layer.name} ({cls})" if show_layer_names else cls
     rows = [_escape(title)]
     if show_layer_activations and getattr(layer, "activation", None) is not None:

@@ -21,6 +21,20 @@ class Sequential(Model):
         layers: Optional list of layers (the first may be ``keras.Input(...)`` or an InputLayer,
             or carry ``input_shape``/``input_dim``).
         name: Model name.
+        trainable: Whether the model's weights are updated by training (default ``True``).
+
+    Example:
+
+    >>> model = keras.Sequential([
+    ...     keras.Input(shape=(16,)),
+    ...     keras.layers.Dense(8, activation="relu"),
+    ...     keras.layers.Dense(1),
+    ... ])
+    >>> model.add(keras.layers.Activation("sigmoid"))
+    >>> model.output_shape, len(model.layers)
+    ((None, 1), 3)
+    >>> model.compile(optimizer="adam", loss="binary_crossentropy")
+    >>> _ = model.fit(np.random.rand(32, 16), np.random.randint(0, 2, (32, 1)), epochs=1, verbose=0)
     """
 
     _summary_as_sequential = True  # summary(): Keras's Sequential table, no "Connected to" column
@@ -54,7 +68,24 @@ class Sequential(Model):
         super().__setattr__(name, value)
 
     def add(self, layer: Any, rebuild: bool = True) -> None:
-        """Append a layer (or set the input with ``keras.Input``)."""
+        """Adds a layer on top of the stack.
+
+        Args:
+            layer: A layer instance, a plain ``torch.nn.Module`` (wrapped in a ``TorchModuleWrapper``), or a
+            ``keras.Input`` tensor to set the model's input.
+            rebuild: Rebuild the model's graph now when its input shape is known (default ``True``).
+
+        Raises:
+            ValueError: If ``layer`` is not a layer (or an input), or its name is already used in the model.
+
+        Example:
+
+        >>> model = keras.Sequential()
+        >>> model.add(keras.Input(shape=(4,)))
+        >>> model.add(keras.layers.Dense(8))
+        >>> model.output_shape
+        (None, 8)
+        """
         if isinstance(layer, KerasTensor):
             origin = layer._keras_history[0]
             if not isinstance(origin, InputLayer):
@@ -91,7 +122,20 @@ class Sequential(Model):
             self._maybe_rebuild()
 
     def pop(self, rebuild: bool = True) -> Layer:
-        """Remove and return the last layer."""
+        """Removes the last layer of the stack and returns it.
+
+        Args:
+            rebuild: Rebuild the model's graph afterwards (default ``True``).
+
+        Returns:
+            The removed layer.
+
+        Example:
+
+        >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8), keras.layers.Dense(2)])
+        >>> model.pop().units, model.output_shape
+        (2, (None, 8))
+        """
         if not self._seq:
             raise TypeError("There are no layers in the model.")
         layer = self._seq.pop()

@@ -8,6 +8,8 @@ from typing import Any
 
 import numpy as np
 
+from keras_torch.core.naming import keras_class
+
 
 def _fmt_shape(shape: Any) -> str:
     if shape is None:
@@ -114,7 +116,7 @@ def print_summary(
 
     rows = []
     for layer in model.layers:
-        name = f"{layer.name} ({type(layer).__name__})"
+        name = f"{layer.name} ({keras_class(layer).__name__})"
         row = [name, _fmt_shape(_output_shape(layer)), f"{_count(layer):,}"]
         if not sequential_like:
             row.append(_connected_to(layer, model))

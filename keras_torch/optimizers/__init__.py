@@ -49,12 +49,41 @@ def _resolve(name: str, custom_objects: dict[str, Any] | None = None) -> Any:
 
 
 def serialize(optimizer: Optimizer) -> dict[str, Any]:
-    """Keras 3 dict ``{"module", "class_name", "config", "registered_name"}``."""
+    """Serializes an optimizer to Keras 3's config dict.
+
+    Args:
+        optimizer: An optimizer instance.
+
+    Returns:
+        A dict with ``module``, ``class_name``, ``config`` (the optimizer's ``get_config()``) and ``registered_name``.
+
+    Example:
+
+    >>> config = keras.optimizers.serialize(keras.optimizers.Adam(learning_rate=0.01))
+    >>> config["class_name"], config["config"]["learning_rate"]
+    ('Adam', 0.009999999776482582)
+    """
     return registry.serialize_keras_object(optimizer, _CAT)
 
 
 def deserialize(config: dict[str, Any] | str, custom_objects: dict[str, Any] | None = None) -> Optimizer:
-    """Optimizer from a Keras 3 or Keras 2 config dict (class names are case-insensitive)."""
+    """Creates an optimizer from its config or name.
+
+    Accepts Keras 3 and Keras 2 (tf-keras) config dicts and optimizer names.
+
+    Args:
+        config: A config dict or an optimizer name (``"adam"``).
+        custom_objects: Optional dict mapping names to custom optimizer classes.
+
+    Returns:
+        A new optimizer instance (without state).
+
+    Example:
+
+    >>> optimizer = keras.optimizers.deserialize({"class_name": "SGD", "config": {"learning_rate": 0.05}})
+    >>> type(optimizer).__name__, round(float(optimizer.learning_rate), 4)
+    ('SGD', 0.05)
+    """
     if isinstance(config, str):
         config = {"class_name": config, "config": {}}
     if not isinstance(config, dict) or "class_name" not in config:
@@ -71,7 +100,20 @@ def deserialize(config: dict[str, Any] | str, custom_objects: dict[str, Any] | N
 
 
 def get(identifier: Any) -> Optimizer | None:
-    """Resolve ``"adam"``/``"Adam"``, a config dict, or an optimizer instance (returned as is)."""
+    """Retrieves an optimizer from an identifier, as ``compile(optimizer=...)`` does.
+
+    Args:
+        identifier: An optimizer name (``"adam"``, ``"sgd"``...), a config dict or an optimizer instance
+            (returned as is). Unknown names raise a ``ValueError`` suggesting the closest valid name.
+
+    Returns:
+        An optimizer instance (with default arguments for a name).
+
+    Example:
+
+    >>> type(keras.optimizers.get("rmsprop")).__name__
+    'RMSprop'
+    """
     if identifier is None:
         return None
     if isinstance(identifier, (str, dict)):

@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 import torch
 
+from keras_torch.core import dtensor
+
 
 class StateMixin:
     """``get_weights``/``set_weights``/``save_own_variables``/``load_own_variables``/``state_dict``.
@@ -22,6 +24,7 @@ class StateMixin:
     """
 
     def _to_keras(self, i: int, value: torch.Tensor) -> np.ndarray:
+        value = dtensor.full_value(value)  # (a sharded slot is gathered whole)
         owner = self._variable_owners[i]
         fn = getattr(owner, "to_keras", None) if owner is not None else None
         if callable(fn) and tuple(value.shape) == tuple(owner.shape):
@@ -62,7 +65,7 @@ class StateMixin:
                         f"Optimizer variable {self._variable_names[i]} has shape {tuple(variable.shape)} not "
                         f"compatible with provided weight shape {tuple(value.shape)}."
                     )
-                variable.copy_(value.to(dtype=variable.dtype))
+                dtensor.assign(variable, value.to(dtype=variable.dtype))
                 if variable is self._iterations:
                     self._host_iterations = int(np.asarray(array).reshape(()))
 

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 
 import torch
 
+from keras_torch.core import dtensor
+
 Tensors = list[torch.Tensor]
 
 
@@ -29,10 +31,15 @@ def sqrt_(tensors: Sequence[torch.Tensor]) -> None:
     torch._foreach_sqrt_(list(tensors))
 
 
+def _whole(norms: Tensors) -> Tensors:
+    """Norms of sharded gradients are partial per process: reduce them to the whole tensor's norm."""
+    return [dtensor.replicated(n) for n in norms] if dtensor.is_sharded(norms[0]) else norms
+
+
 def clip_by_norm(grads: Sequence[torch.Tensor], clipnorm: float) -> Tensors:
     """Per-tensor ``tf.clip_by_norm``: ``g * clipnorm / max(||g||, clipnorm)``."""
     grads = list(grads)
-    norms = torch._foreach_norm(grads)
+    norms = _whole(torch._foreach_norm(grads))
     torch._foreach_clamp_min_(norms, float(clipnorm))
     out = torch._foreach_mul(grads, float(clipnorm))
     torch._foreach_div_(out, norms)  # 0-d divisors broadcast per tensor
@@ -41,7 +48,7 @@ def clip_by_norm(grads: Sequence[torch.Tensor], clipnorm: float) -> Tensors:
 
 def global_norm(grads: Sequence[torch.Tensor]) -> torch.Tensor:
     """``sqrt(sum_i sum(g_i ** 2))`` as a 0-d tensor on the device of the first gradient."""
-    norms = torch._foreach_norm(list(grads))
+    norms = _whole(torch._foreach_norm(list(grads)))
     dev = norms[0].device
     stacked = torch.stack([n.to(device=dev, dtype=torch.float32) for n in norms])
     return torch.sqrt(torch.sum(torch.square(stacked)))
@@ -69,19 +76,20 @@ def clip_by_value(grads: Sequence[torch.Tensor], clipvalue: float) -> Tensors:
     return out
 
 
-def _by_device_dtype(tensors: Sequence[torch.Tensor]) -> dict[tuple[torch.device, torch.dtype], list[int]]:
-    groups: dict[tuple[torch.device, torch.dtype], list[int]] = {}
+def _by_device_dtype(tensors: Sequence[torch.Tensor]) -> dict[tuple[torch.device, torch.dtype, bool], list[int]]:
+    # Sharded (DTensor) and plain tensors are grouped apart: one ``_foreach`` call takes one kind.
+    groups: dict[tuple[torch.device, torch.dtype, bool], list[int]] = {}
     for i, t in enumerate(tensors):
-        groups.setdefault((t.device, t.dtype), []).append(i)
+        groups.setdefault((t.device, t.dtype, dtensor.is_sharded(t)), []).append(i)
     return groups
 
 
 def group_by_device_dtype(
     params: Sequence[torch.Tensor],
 ) -> list[list[int]]:
-    """Index lists of ``params`` sharing a device and dtype (one list in the common case)."""
+    """Index lists of ``params`` sharing a device, a dtype and shardedness (one list in the common case)."""
     first = params[0]
-    dev, dt = first.device, first.dtype
-    if all(p.device == dev and p.dtype == dt for p in params):
+    dev, dt, sharded = first.device, first.dtype, dtensor.is_sharded(first)
+    if all(p.device == dev and p.dtype == dt and dtensor.is_sharded(p) == sharded for p in params):
         return [list(range(len(params)))]
     return list(_by_device_dtype(params).values())

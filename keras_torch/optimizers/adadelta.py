@@ -23,6 +23,14 @@ class Adadelta(Optimizer):
         rho: Decay rate. Defaults to ``0.95``.
         epsilon: Defaults to ``1e-7``.
         **kwargs: Base optimizer arguments (see :class:`Optimizer`).
+
+    Example:
+
+    >>> optimizer = keras.optimizers.Adadelta(learning_rate=1.0)
+    >>> var = keras.Variable([1.0, 2.0])
+    >>> _ = optimizer.apply_gradients([(torch.tensor([0.5, -0.5]), var)])
+    >>> var.numpy().round(4)
+    array([0.9986, 2.0014], dtype=float32)
     """
 
     def __init__(self, learning_rate: Any = 0.001, rho: float = 0.95, epsilon: float = 1e-7, **kwargs: Any) -> None:

@@ -35,6 +35,14 @@ class Adafactor(Optimizer):
         clip_threshold: Update RMS threshold. Defaults to ``1.0``.
         relative_step: With a float learning rate, cap it at ``1 / sqrt(t)``. Defaults to ``True``.
         **kwargs: Base optimizer arguments (see :class:`Optimizer`).
+
+    Example:
+
+    >>> optimizer = keras.optimizers.Adafactor(learning_rate=0.1)
+    >>> var = keras.Variable([1.0, 2.0])
+    >>> _ = optimizer.apply_gradients([(torch.tensor([0.5, -0.5]), var)])
+    >>> var.numpy().round(4)
+    array([0.8419, 2.1581], dtype=float32)
     """
 
     def __init__(

@@ -22,6 +22,14 @@ class Adagrad(Optimizer):
         initial_accumulator_value: Starting value of the accumulators. Defaults to ``0.1``.
         epsilon: Added inside the square root. Defaults to ``1e-7``.
         **kwargs: Base optimizer arguments (see :class:`Optimizer`).
+
+    Example:
+
+    >>> optimizer = keras.optimizers.Adagrad(learning_rate=0.1)
+    >>> var = keras.Variable([1.0, 2.0])
+    >>> _ = optimizer.apply_gradients([(torch.tensor([0.5, -0.5]), var)])
+    >>> var.numpy().round(4)
+    array([0.9155, 2.0845], dtype=float32)
     """
 
     def __init__(

@@ -27,6 +27,14 @@ class Adam(Optimizer):
         epsilon: "epsilon hat" added to ``sqrt(v)``. Defaults to ``1e-7``.
         amsgrad: Use the running maximum of ``v`` (AMSGrad). Defaults to ``False``.
         **kwargs: Base optimizer arguments (see :class:`Optimizer`).
+
+    Example:
+
+    >>> optimizer = keras.optimizers.Adam(learning_rate=0.1)
+    >>> var = keras.Variable([1.0, 2.0])
+    >>> _ = optimizer.apply_gradients([(torch.tensor([0.5, -0.5]), var)])
+    >>> var.numpy().round(4)
+    array([0.9, 2.1], dtype=float32)
     """
 
     def __init__(
@@ -144,6 +152,14 @@ class AdamW(Adam):
         epsilon: Defaults to ``1e-7``.
         amsgrad: Defaults to ``False``.
         **kwargs: Base optimizer arguments (see :class:`Optimizer`).
+
+    Example:
+
+    >>> optimizer = keras.optimizers.AdamW(learning_rate=0.1, weight_decay=0.01)
+    >>> var = keras.Variable([1.0, 2.0])
+    >>> _ = optimizer.apply_gradients([(torch.tensor([0.5, -0.5]), var)])
+    >>> var.numpy().round(4)
+    array([0.899, 2.098], dtype=float32)
     """
 
     def __init__(

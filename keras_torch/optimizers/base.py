@@ -23,7 +23,7 @@ import numpy as np
 import torch
 
 from keras_torch.core import config as _config
-from keras_torch.core import naming
+from keras_torch.core import dtensor, naming
 from keras_torch.optimizers import _utils
 from keras_torch.optimizers._state import StateMixin
 from keras_torch.optimizers.schedules import LearningRateSchedule
@@ -56,6 +56,14 @@ class Optimizer(StateMixin):
         name: Name of the optimizer (defaults to the snake-cased class name, uniquified).
         **kwargs: Keras 2 leftovers: ``lr`` (alias of ``learning_rate``), ``decay`` (ignored
             with a warning, as in Keras 3), ``jit_compile``/``is_legacy_optimizer`` (ignored).
+
+    Example:
+
+    >>> optimizer = keras.optimizers.SGD(learning_rate=0.1)
+    >>> var = keras.Variable([1.0, 2.0])
+    >>> _ = optimizer.apply_gradients([(torch.tensor([1.0, 1.0]), var)])
+    >>> var.numpy()
+    array([0.9, 1.9], dtype=float32)
     """
 
     def __init__(
@@ -274,6 +282,11 @@ class Optimizer(StateMixin):
     ) -> torch.Tensor:
         """Create a slot shaped like ``reference_variable`` on its device (zeros by default)."""
         ref = reference_variable.detach()
+        if dtensor.is_sharded(ref):  # the slot of a sharded weight is sharded like it
+            value = _sharded_initial_value(initializer, ref)
+            path = reference_variable.__dict__.get("_keras_path") or "variable"
+            self._track(value, f"{str(path).replace('/', '_').replace(':', '_')}_{name or 'var'}", reference_variable)
+            return value
         value = _initial_value(initializer, tuple(ref.shape), ref.dtype, ref.device)
         if not ref.is_contiguous():  # slots share a channels_last variable's layout (fused kernels)
             fmt = {4: torch.channels_last, 5: torch.channels_last_3d}.get(ref.dim())
@@ -704,6 +717,16 @@ class Optimizer(StateMixin):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name!r} built={self.built}>"
+
+
+def _sharded_initial_value(initializer: Any, reference: torch.Tensor) -> torch.Tensor:
+    """A slot laid out like the sharded ``reference``; constants never exist whole."""
+    fill = {"zeros": 0.0, "zero": 0.0, "ones": 1.0, "one": 1.0}.get(initializer.lower()) \
+        if isinstance(initializer, str) else (float(initializer) if isinstance(initializer, (int, float)) else None)
+    if fill is not None:
+        return dtensor.initial_like(reference, fill)
+    whole = _initial_value(initializer, tuple(reference.shape), reference.dtype, reference.to_local().device)
+    return dtensor.initial_like(reference, None, value=whole)
 
 
 def _initial_value(initializer: Any, shape: tuple[int, ...], dtype: torch.dtype, device: torch.device) -> torch.Tensor:

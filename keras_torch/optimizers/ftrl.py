@@ -29,6 +29,14 @@ class Ftrl(Optimizer):
         l2_shrinkage_regularization_strength: ``>= 0`` magnitude penalty. Defaults to ``0.0``.
         beta: Defaults to ``0.0``.
         **kwargs: Base optimizer arguments (see :class:`Optimizer`).
+
+    Example:
+
+    >>> optimizer = keras.optimizers.Ftrl(learning_rate=0.1)
+    >>> var = keras.Variable([1.0, 2.0])
+    >>> _ = optimizer.apply_gradients([(torch.tensor([0.5, -0.5]), var)])
+    >>> var.numpy().round(4)
+    array([0.381 , 1.0155], dtype=float32)
     """
 
     def __init__(

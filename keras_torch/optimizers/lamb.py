@@ -21,6 +21,14 @@ class Lamb(Optimizer):
         beta_2: Decay rate of the second moment. Defaults to ``0.999``.
         epsilon: Added to ``sqrt(v_hat)``. Defaults to ``1e-7``.
         **kwargs: Base optimizer arguments (see :class:`Optimizer`).
+
+    Example:
+
+    >>> optimizer = keras.optimizers.Lamb(learning_rate=0.1)
+    >>> var = keras.Variable([1.0, 2.0])
+    >>> _ = optimizer.apply_gradients([(torch.tensor([0.5, -0.5]), var)])
+    >>> var.numpy().round(4)
+    array([0.8419, 2.1581], dtype=float32)
     """
 
     def __init__(self, learning_rate: Any = 0.001, beta_1: float = 0.9, beta_2: float = 0.999, epsilon: float = 1e-7,

@@ -19,6 +19,14 @@ class Lion(Optimizer):
         beta_1: Interpolation factor of the update direction, in ``(0, 1]``. Defaults to ``0.9``.
         beta_2: Decay rate of the momentum. Defaults to ``0.99``.
         **kwargs: Base optimizer arguments (see :class:`Optimizer`).
+
+    Example:
+
+    >>> optimizer = keras.optimizers.Lion(learning_rate=0.1)
+    >>> var = keras.Variable([1.0, 2.0])
+    >>> _ = optimizer.apply_gradients([(torch.tensor([0.5, -0.5]), var)])
+    >>> var.numpy().round(4)
+    array([0.9, 2.1], dtype=float32)
     """
 
     def __init__(self, learning_rate: Any = 0.001, beta_1: float = 0.9, beta_2: float = 0.99, **kwargs: Any) -> None:

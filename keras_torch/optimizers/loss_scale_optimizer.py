@@ -36,6 +36,17 @@ class LossScaleOptimizer(Optimizer):
         initial_scale: Starting loss scale. Defaults to ``2 ** 15``.
         dynamic_growth_steps: Finite steps between doublings. Defaults to ``2000``.
         name: Optimizer name.
+
+    Example:
+
+    >>> optimizer = keras.optimizers.LossScaleOptimizer(keras.optimizers.SGD(learning_rate=0.1))
+    >>> var = keras.Variable([1.0, 2.0])
+    >>> float(optimizer.scale_loss(torch.tensor(1.0)))  # the loss is multiplied by the dynamic scale
+    32768.0
+    >>> scaled_grads = torch.tensor([0.5, -0.5]) * 32768  # gradients of the scaled loss
+    >>> _ = optimizer.apply_gradients([(scaled_grads, var)])  # unscaled before the inner SGD step
+    >>> var.numpy().round(4)
+    array([0.95, 2.05], dtype=float32)
     """
 
     def __init__(self, inner_optimizer: Optimizer, initial_scale: float = 2.0**15, dynamic_growth_steps: int = 2000,

@@ -27,19 +27,30 @@ class Muon(Optimizer):
 
     Args:
         learning_rate: Float, schedule or callable. Defaults to ``0.001``.
-        adam_beta_1 / adam_beta_2: AdamW moment decay rates. Defaults ``0.9`` / ``0.999``.
+        adam_beta_1: Decay rate of the AdamW first moment. Defaults to ``0.9``.
+        adam_beta_2: Decay rate of the AdamW second moment. Defaults to ``0.999``.
         adam_weight_decay: Weight decay of AdamW variables. Defaults to ``0.004``.
         epsilon: AdamW epsilon. Defaults to ``1e-7``.
         weight_decay: Weight decay of Muon variables. Defaults to ``0.004``.
         exclude_layers: Regular expressions; variables whose path matches one use AdamW.
         exclude_embeddings: Variables whose path contains "embedding" use AdamW. Defaults to ``True``.
-        muon_a / muon_b / muon_c: Newton-Schulz polynomial coefficients.
+        muon_a: Coefficient ``a`` of the Newton-Schulz polynomial.
+        muon_b: Coefficient ``b`` of the Newton-Schulz polynomial.
+        muon_c: Coefficient ``c`` of the Newton-Schulz polynomial.
         adam_lr_ratio: Learning-rate multiplier of AdamW variables. Defaults to ``1``.
         momentum: Muon momentum. Defaults to ``0.95``.
         ns_steps: Newton-Schulz iterations. Defaults to ``5``.
         nesterov: Use Nesterov momentum. Defaults to ``True``.
         rms_rate: Update scale (Moonlight); ``None`` leaves the update unscaled. Defaults to ``0.2``.
         **kwargs: Base optimizer arguments (see :class:`Optimizer`).
+
+    Example:
+
+    >>> optimizer = keras.optimizers.Muon(learning_rate=0.1)
+    >>> var = keras.Variable([1.0, 2.0])
+    >>> _ = optimizer.apply_gradients([(torch.tensor([0.5, -0.5]), var)])
+    >>> var.numpy().round(4)
+    array([0.8996, 2.0992], dtype=float32)
     """
 
     def __init__(

@@ -21,6 +21,14 @@ class Nadam(Optimizer):
         beta_2: Defaults to ``0.999``.
         epsilon: Defaults to ``1e-7``.
         **kwargs: Base optimizer arguments (see :class:`Optimizer`).
+
+    Example:
+
+    >>> optimizer = keras.optimizers.Nadam(learning_rate=0.1)
+    >>> var = keras.Variable([1.0, 2.0])
+    >>> _ = optimizer.apply_gradients([(torch.tensor([0.5, -0.5]), var)])
+    >>> var.numpy().round(4)
+    array([0.8937, 2.1063], dtype=float32)
     """
 
     def __init__(

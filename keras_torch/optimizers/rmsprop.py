@@ -26,6 +26,14 @@ class RMSprop(Optimizer):
         epsilon: Added inside the square root. Defaults to ``1e-7``.
         centered: Normalise by the estimated variance. Defaults to ``False``.
         **kwargs: Base optimizer arguments (see :class:`Optimizer`).
+
+    Example:
+
+    >>> optimizer = keras.optimizers.RMSprop(learning_rate=0.1)
+    >>> var = keras.Variable([1.0, 2.0])
+    >>> _ = optimizer.apply_gradients([(torch.tensor([0.5, -0.5]), var)])
+    >>> var.numpy().round(4)
+    array([0.6838, 2.3162], dtype=float32)
     """
 
     def __init__(

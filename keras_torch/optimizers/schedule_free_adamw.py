@@ -24,6 +24,14 @@ class ScheduleFreeAdamW(Optimizer):
         epsilon: Added to the corrected ``sqrt(v)``. Defaults to ``1e-8``.
         warmup_steps: Linear learning-rate warmup length (0: none). Defaults to ``0``.
         **kwargs: Base optimizer arguments (see :class:`Optimizer`).
+
+    Example:
+
+    >>> optimizer = keras.optimizers.ScheduleFreeAdamW(learning_rate=0.1)
+    >>> var = keras.Variable([1.0, 2.0])
+    >>> _ = optimizer.apply_gradients([(torch.tensor([0.5, -0.5]), var)])
+    >>> var.numpy().round(4)
+    array([0.9, 2.1], dtype=float32)
     """
 
     def __init__(self, learning_rate: Any = 0.0025, beta_1: float = 0.9, beta_2: float = 0.999,

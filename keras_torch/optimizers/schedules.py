@@ -31,7 +31,26 @@ def _step(step: Any) -> torch.Tensor:
 
 
 class LearningRateSchedule:
-    """Base class: implement ``__call__(step)`` and ``get_config()``."""
+    """Base class of learning rate schedules: a learning rate that depends on the training step.
+
+    An instance is passed as an optimizer's ``learning_rate``; the optimizer calls it with its iteration
+    count before every update. Subclasses implement ``__call__(step)`` (returning a scalar tensor) and
+    ``get_config()`` (to be saved with the optimizer).
+
+    Example:
+
+    >>> class HalveEvery(keras.optimizers.schedules.LearningRateSchedule):
+    ...     def __init__(self, initial, every):
+    ...         self.initial, self.every = initial, every
+    ...     def __call__(self, step):
+    ...         return self.initial * 0.5 ** (step // self.every)
+    ...     def get_config(self):
+    ...         return {"initial": self.initial, "every": self.every}
+    >>> schedule = HalveEvery(0.1, every=10)
+    >>> round(float(schedule(torch.tensor(25))), 4)
+    0.025
+    >>> optimizer = keras.optimizers.SGD(learning_rate=schedule)
+    """
 
     def __call__(self, step: Any) -> torch.Tensor:
         raise NotImplementedError(
@@ -57,7 +76,25 @@ def _check_steps(name: str, value: Any) -> None:
 
 @registry.register("ExponentialDecay", category=_CAT)
 class ExponentialDecay(LearningRateSchedule):
-    """``initial_learning_rate * decay_rate ** (step / decay_steps)`` (floored exponent if ``staircase``)."""
+    """A learning rate that decays exponentially: ``initial_learning_rate * decay_rate ** (step / decay_steps)``; with
+    ``staircase=True`` the exponent is floored, so the rate drops every ``decay_steps`` steps.
+
+    Pass it as ``learning_rate`` of an optimizer; it is evaluated at every step (``optimizer.iterations``).
+
+    Args:
+        initial_learning_rate: The learning rate at step 0.
+        decay_steps: Number of steps per factor of ``decay_rate``; must be positive.
+        decay_rate: The decay factor.
+        staircase: Decay in discrete intervals (integer division of ``step / decay_steps``).
+        name: Name of the schedule (default ``"ExponentialDecay"``).
+
+    Example:
+
+    >>> schedule = keras.optimizers.schedules.ExponentialDecay(0.1, decay_steps=100, decay_rate=0.5)
+    >>> [round(float(schedule(step)), 4) for step in (0, 100, 150)]
+    [0.1, 0.05, 0.0354]
+    >>> optimizer = keras.optimizers.SGD(learning_rate=schedule)
+    """
 
     def __init__(
         self,
@@ -92,7 +129,22 @@ class ExponentialDecay(LearningRateSchedule):
 
 @registry.register("PiecewiseConstantDecay", category=_CAT)
 class PiecewiseConstantDecay(LearningRateSchedule):
-    """``values[0]`` while ``step <= boundaries[0]``, ``values[1]`` up to ``boundaries[1]``..."""
+    """A piecewise constant learning rate: ``values[0]`` while ``step <= boundaries[0]``, ``values[1]`` up to
+    ``boundaries[1]``, ..., ``values[-1]`` after the last boundary.
+
+    Pass it as ``learning_rate`` of an optimizer; it is evaluated at every step (``optimizer.iterations``).
+
+    Args:
+        boundaries: Increasing list of step numbers.
+        values: List of learning rates, one more than ``boundaries``.
+        name: Name of the schedule (default ``"PiecewiseConstant"``).
+
+    Example:
+
+    >>> schedule = keras.optimizers.schedules.PiecewiseConstantDecay(boundaries=[100, 200], values=[1.0, 0.5, 0.1])
+    >>> [round(float(schedule(step)), 4) for step in (0, 100, 101, 250)]
+    [1.0, 1.0, 0.5, 0.1]
+    """
 
     def __init__(self, boundaries: list[Any], values: list[Any], name: str = "PiecewiseConstant") -> None:
         if len(boundaries) != len(values) - 1:
@@ -127,7 +179,25 @@ class PiecewiseConstantDecay(LearningRateSchedule):
 
 @registry.register("PolynomialDecay", category=_CAT)
 class PolynomialDecay(LearningRateSchedule):
-    """Polynomial decay from ``initial_learning_rate`` to ``end_learning_rate`` over ``decay_steps``."""
+    """A learning rate that decays polynomially from ``initial_learning_rate`` to ``end_learning_rate`` over
+    ``decay_steps``: ``(initial - end) * (1 - step / decay_steps) ** power + end``.
+
+    Pass it as ``learning_rate`` of an optimizer; it is evaluated at every step (``optimizer.iterations``).
+
+    Args:
+        initial_learning_rate: The learning rate at step 0.
+        decay_steps: Number of steps over which it decays; must be positive.
+        end_learning_rate: The final learning rate (default 1e-4).
+        power: Power of the polynomial (default 1.0: linear).
+        cycle: Restart the decay after ``decay_steps`` (with a longer period) instead of staying at the end value.
+        name: Name of the schedule (default ``"PolynomialDecay"``).
+
+    Example:
+
+    >>> schedule = keras.optimizers.schedules.PolynomialDecay(0.1, decay_steps=100, end_learning_rate=0.01)
+    >>> [round(float(schedule(step)), 4) for step in (0, 50, 100, 200)]
+    [0.1, 0.055, 0.01, 0.01]
+    """
 
     def __init__(
         self,
@@ -170,7 +240,24 @@ class PolynomialDecay(LearningRateSchedule):
 
 @registry.register("InverseTimeDecay", category=_CAT)
 class InverseTimeDecay(LearningRateSchedule):
-    """``initial_learning_rate / (1 + decay_rate * step / decay_steps)`` (floored if ``staircase``)."""
+    """A learning rate that decays as the inverse of time:
+    ``initial_learning_rate / (1 + decay_rate * step / decay_steps)`` (the ratio floored with ``staircase``).
+
+    Pass it as ``learning_rate`` of an optimizer; it is evaluated at every step (``optimizer.iterations``).
+
+    Args:
+        initial_learning_rate: The learning rate at step 0.
+        decay_steps: How often the decay is applied.
+        decay_rate: The decay rate.
+        staircase: Decay in discrete intervals.
+        name: Name of the schedule (default ``"InverseTimeDecay"``).
+
+    Example:
+
+    >>> schedule = keras.optimizers.schedules.InverseTimeDecay(0.1, decay_steps=10, decay_rate=1.0)
+    >>> [round(float(schedule(step)), 4) for step in (0, 10, 30)]
+    [0.1, 0.05, 0.025]
+    """
 
     def __init__(
         self,
@@ -211,7 +298,31 @@ def _cosine(completed: torch.Tensor) -> torch.Tensor:
 
 @registry.register("CosineDecay", category=_CAT)
 class CosineDecay(LearningRateSchedule):
-    """Cosine decay (SGDR without restarts), with an optional linear warmup to ``warmup_target``."""
+    """A cosine decay schedule (SGDR without restarts, Loshchilov & Hutter 2017), with an optional linear warmup.
+
+    Without warmup the rate goes from ``initial_learning_rate`` to ``alpha * initial_learning_rate`` along half a cosine
+    over ``decay_steps``; with ``warmup_steps`` it first rises linearly from ``initial_learning_rate`` to
+    ``warmup_target``, then decays from there.
+
+    Pass it as ``learning_rate`` of an optimizer; it is evaluated at every step (``optimizer.iterations``).
+
+    Args:
+        initial_learning_rate: The learning rate at step 0.
+        decay_steps: Number of steps to decay over (after the warmup).
+        alpha: Minimum learning rate, as a fraction of the starting one (default 0.0).
+        name: Name of the schedule (default ``"CosineDecay"``).
+        warmup_target: Learning rate reached at the end of the warmup (``None``: no warmup).
+        warmup_steps: Number of warmup steps (default 0).
+
+    Example:
+
+    >>> schedule = keras.optimizers.schedules.CosineDecay(0.1, decay_steps=100)
+    >>> [round(float(schedule(step)), 4) for step in (0, 50, 100)]
+    [0.1, 0.05, 0.0]
+    >>> warm = keras.optimizers.schedules.CosineDecay(0.0, decay_steps=100, warmup_target=0.1, warmup_steps=10)
+    >>> [round(float(warm(step)), 4) for step in (0, 5, 10)]
+    [0.0, 0.05, 0.1]
+    """
 
     def __init__(
         self,
@@ -278,7 +389,27 @@ def _fix_restart_index(i: torch.Tensor, arg: torch.Tensor, t_mul: float) -> torc
 
 @registry.register("CosineDecayRestarts", category=_CAT)
 class CosineDecayRestarts(LearningRateSchedule):
-    """Cosine decay with warm restarts: period ``first_decay_steps * t_mul**i``, peak ``m_mul**i``."""
+    """A cosine decay schedule with warm restarts (SGDR, Loshchilov & Hutter 2017).
+
+    The rate follows a cosine from the peak down to ``alpha`` times the peak, then restarts; period ``i`` lasts
+    ``first_decay_steps * t_mul ** i`` steps and peaks at ``initial_learning_rate * m_mul ** i``.
+
+    Pass it as ``learning_rate`` of an optimizer; it is evaluated at every step (``optimizer.iterations``).
+
+    Args:
+        initial_learning_rate: The learning rate at step 0.
+        first_decay_steps: Length of the first period.
+        t_mul: Factor on the length of each following period (default 2.0).
+        m_mul: Factor on the peak learning rate of each following period (default 1.0).
+        alpha: Minimum learning rate, as a fraction of the peak (default 0.0).
+        name: Name of the schedule (default ``"SGDRDecay"``).
+
+    Example:
+
+    >>> schedule = keras.optimizers.schedules.CosineDecayRestarts(0.1, first_decay_steps=10)
+    >>> [round(float(schedule(step)), 4) for step in (0, 5, 10, 20)]
+    [0.1, 0.05, 0.1, 0.05]
+    """
 
     def __init__(
         self,
@@ -330,12 +461,38 @@ class CosineDecayRestarts(LearningRateSchedule):
 
 
 def serialize(learning_rate_schedule: LearningRateSchedule) -> dict[str, Any]:
-    """Keras 3 dict ``{"module", "class_name", "config", "registered_name"}``."""
+    """Serializes a learning rate schedule to Keras 3's config dict.
+
+    Args:
+        learning_rate_schedule: A :class:`LearningRateSchedule` instance.
+
+    Returns:
+        A dict with ``module``, ``class_name``, ``config`` and ``registered_name``.
+
+    Example:
+
+    >>> keras.optimizers.schedules.serialize(keras.optimizers.schedules.CosineDecay(0.1, 100))["class_name"]
+    'CosineDecay'
+    """
     return registry.serialize_keras_object(learning_rate_schedule, _CAT)
 
 
 def deserialize(config: Any, custom_objects: dict[str, Any] | None = None) -> LearningRateSchedule:
-    """Inverse of :func:`serialize`; also reads Keras 2 ``{"class_name", "config"}`` dicts."""
+    """Creates a learning rate schedule from its config (Keras 2 or Keras 3 dict).
+
+    Args:
+        config: The config dict.
+        custom_objects: Optional dict mapping names to custom schedule classes.
+
+    Returns:
+        A :class:`LearningRateSchedule` instance.
+
+    Example:
+
+    >>> schedule = keras.optimizers.schedules.deserialize({"class_name": "ExponentialDecay", "config": {"initial_learning_rate": 0.1, "decay_steps": 10, "decay_rate": 0.5}})
+    >>> float(schedule(10))
+    0.05000000074505806
+    """
     return registry.deserialize_keras_object(config, _CAT, custom_objects, what="decay")
 
 

@@ -22,6 +22,14 @@ class SGD(Optimizer):
         momentum: Float in ``[0, 1]``. Defaults to ``0.0``.
         nesterov: Whether to apply Nesterov momentum. Defaults to ``False``.
         **kwargs: Base optimizer arguments (see :class:`Optimizer`).
+
+    Example:
+
+    >>> optimizer = keras.optimizers.SGD(learning_rate=0.1, momentum=0.9)
+    >>> var = keras.Variable([1.0, 2.0])
+    >>> _ = optimizer.apply_gradients([(torch.tensor([0.5, -0.5]), var)])
+    >>> var.numpy().round(4)
+    array([0.95, 2.05], dtype=float32)
     """
 
     def __init__(self, learning_rate: Any = 0.01, momentum: float = 0.0, nesterov: bool = False, **kwargs: Any) -> None:

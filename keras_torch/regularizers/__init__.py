@@ -22,7 +22,22 @@ def _check(name: str, value: Any) -> float:
 
 @registry.register("Regularizer", "regularizer", category=_CAT)
 class Regularizer:
-    """Base class of regularizers."""
+    """Base class of regularizers: penalties on a weight (or a layer output) added to the training loss.
+
+    A regularizer is called on a tensor and returns a scalar penalty. Layers take them as
+    ``kernel_regularizer``, ``bias_regularizer``, ``activity_regularizer``...; the penalties appear in
+    ``layer.losses`` / ``model.losses`` and ``fit`` adds them to the loss. Subclasses implement
+    ``__call__(x)`` and, to be saved with a model, ``get_config()``.
+
+    Example:
+
+    >>> class L1Half(keras.regularizers.Regularizer):
+    ...     def __call__(self, x):
+    ...         return 0.5 * keras.ops.sum(keras.ops.abs(x))
+    >>> float(L1Half()(np.array([1.0, -3.0])))
+    2.0
+    >>> layer = keras.layers.Dense(2, kernel_regularizer=L1Half())
+    """
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
         return x.new_zeros(())

@@ -12,6 +12,7 @@ import os
 import zipfile
 from typing import Any
 
+from keras_torch.saving import sharded
 from keras_torch.saving.files import atomic_write, atomic_write_dir, detect_format, fspath
 from keras_torch.saving.formats import keras_archive, legacy_h5
 from keras_torch.saving.h5 import open_h5
@@ -23,12 +24,42 @@ def _is_h5_name(path: str) -> bool:
 
 def save_model(model: Any, filepath: Any, overwrite: bool = True, include_optimizer: bool = True,
                save_format: str | None = None, zipped: bool | None = None, **kwargs: Any) -> None:
-    """Save ``model`` as ``.keras`` (Keras 3 archive) or ``.h5``/``.hdf5`` (legacy HDF5, Keras 2 dialect)."""
+    """Saves a model (architecture, weights, compile and optimizer state) to one file.
+
+    ``.keras`` writes a Keras 3 archive; ``.h5``/``.hdf5`` the legacy HDF5 format (Keras 2 dialect). Both load
+    in real Keras and with :func:`load_model`. The file is written atomically (a failed save leaves no file).
+    A sharded model (``ModelParallel``/``FSDP``) is saved by every process together; process 0 writes the
+    file (see ``keras_torch.saving.sharded``).
+
+    Args:
+        model: The model to save.
+        filepath: ``str`` or ``pathlib.Path`` ending in ``.keras`` or ``.h5``/``.hdf5``.
+        overwrite: Whether to replace an existing file (default ``True``).
+        include_optimizer: ``.h5`` only: also save the optimizer state (default ``True``).
+        save_format: ``"keras"`` or ``"h5"`` to override the extension (Keras 2 argument).
+        zipped: Accepted for compatibility.
+        **kwargs: Keras 2's ``signatures`` and ``options`` are accepted and ignored.
+
+    Raises:
+        ValueError: For a ``.weights.h5`` name or an unknown extension.
+
+    Example:
+
+    >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    >>> keras.saving.save_model(model, "model.keras")
+    """
     filepath = fspath(filepath)
     kwargs.pop("signatures", None)
     kwargs.pop("options", None)
     if kwargs:
         raise TypeError(f"save_model() got unexpected keyword arguments: {sorted(kwargs)}")
+    with sharded.writing(model, include_optimizer) as writes:
+        if writes:
+            _save_model(model, filepath, overwrite, include_optimizer, save_format, zipped)
+
+
+def _save_model(model: Any, filepath: str, overwrite: bool, include_optimizer: bool, save_format: str | None,
+                zipped: bool | None) -> None:
     fmt = (save_format or "").lower()
     if fmt in ("h5", "hdf5") or (not fmt and _is_h5_name(filepath)):
         if filepath.endswith(".weights.h5"):
@@ -99,12 +130,31 @@ def _reading(filepath: str) -> Any:
 
 def load_model(filepath: Any, custom_objects: dict | None = None, compile: bool = True,  # noqa: A002
                safe_mode: bool = True) -> Any:
-    """Load a model saved by keras_torch, Keras 3 or tf-keras (``.keras``, ``.h5``).
+    """Loads a model saved by keras_torch, Keras 3 or tf-keras (``.keras``, ``.h5``).
 
-    With ``safe_mode=True`` (the default) loading runs no code from the file: classes resolve only
-    through keras_torch's registry and ``custom_objects``, Lambda bytecode is refused, and the file
-    is checked for links, bombs and malformed content (see SECURITY.md). Damaged or hostile files
-    raise ``ValueError`` (``OSError`` for I/O problems).
+    With ``safe_mode=True`` (the default) loading runs no code from the file: classes resolve only through
+    keras_torch's registry and ``custom_objects``, ``Lambda`` bytecode is refused, and the file is checked for
+    links, decompression bombs and malformed content (see SECURITY.md).
+
+    Args:
+        filepath: ``str`` or ``pathlib.Path`` of the file.
+        custom_objects: Optional dict mapping names to custom classes or functions used by the model.
+        compile: Whether to compile the model with the saved training configuration (default ``True``).
+        safe_mode: Refuse to deserialize code (``Lambda`` layers); set ``False`` only for trusted files.
+
+    Returns:
+        The model, with its weights (and optimizer state when compiled).
+
+    Raises:
+        ValueError: Damaged or hostile files, unknown classes, weights-only files.
+        OSError: I/O problems.
+
+    Example:
+
+    >>> path = "model.h5"
+    >>> keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)]).save(path)
+    >>> keras.saving.load_model(path).output_shape
+    (None, 2)
     """
     filepath = fspath(filepath)
     with _reading(filepath):
@@ -131,10 +181,35 @@ def _load_model(filepath: str, custom_objects: dict | None, compile: bool, safe_
 
 
 def save_weights(model: Any, filepath: Any, overwrite: bool = True, max_shard_size: Any = None) -> None:
-    """``.weights.h5`` -> Keras 3 layout; any other ``.h5``/``.hdf5`` -> Keras 2 layout."""
+    """Saves the weights of a model to an HDF5 file.
+
+    A ``.weights.h5`` name writes Keras 3's layout; any other ``.h5``/``.hdf5`` name Keras 2's layer-name
+    based layout. The file is written atomically. For a sharded model every process must call it (process 0
+    writes), like :func:`save_model`.
+
+    Args:
+        model: The model whose weights are saved.
+        filepath: Path ending in ``.weights.h5`` or ``.h5``.
+        overwrite: Whether to replace an existing file (default ``True``).
+        max_shard_size: Not supported: splitting the weights file into several files raises ``NotImplementedError``.
+
+    Raises:
+        ValueError: For another extension.
+
+    Example:
+
+    >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    >>> keras.saving.save_weights(model, "model.weights.h5")
+    """
     filepath = fspath(filepath)
     if max_shard_size is not None:
         raise NotImplementedError("Sharded weights (max_shard_size) are not supported by keras_torch.")
+    with sharded.writing(model, include_optimizer=filepath.endswith(".weights.h5")) as writes:
+        if writes:
+            _save_weights(model, filepath, overwrite)
+
+
+def _save_weights(model: Any, filepath: str, overwrite: bool) -> None:
     if filepath.endswith(".weights.h5"):
         atomic_write(filepath, lambda tmp: keras_archive.save_weights(model, tmp), overwrite=overwrite)
     elif _is_h5_name(filepath):
@@ -148,7 +223,25 @@ def save_weights(model: Any, filepath: Any, overwrite: bool = True, max_shard_si
 
 def load_weights(model: Any, filepath: Any, skip_mismatch: bool = False, by_name: bool = False,
                  **kwargs: Any) -> None:
-    """Load weights from a ``.weights.h5``, a Keras 2 ``.h5`` (weights or full model) or a ``.keras``."""
+    """Loads weights into a model from a Keras or keras_torch file.
+
+    Reads ``.weights.h5`` (Keras 3), Keras 2 ``.h5`` weight or full-model files, and ``.keras`` archives;
+    the weights are converted from Keras layout to each layer's torch layout.
+
+    Args:
+        model: The model to load the weights into (built or buildable).
+        filepath: Path of the file.
+        skip_mismatch: Skip layers whose weights do not match (with a warning) instead of raising.
+        by_name: Keras 2 ``.h5`` files: match layers by name instead of by order.
+        **kwargs: Keras 2's ``options`` is accepted and ignored.
+
+    Example:
+
+    >>> path = "w.weights.h5"
+    >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    >>> model.save_weights(path)
+    >>> keras.saving.load_weights(model, path)
+    """
     filepath = fspath(filepath)
     kwargs.pop("options", None)
     if kwargs:

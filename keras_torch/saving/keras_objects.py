@@ -60,6 +60,12 @@ def serialize_keras_object(obj: Any) -> Any:
 
     Raises:
         TypeError: ``obj`` has no ``get_config`` and is not a known function.
+
+    Example:
+
+    >>> config = keras.saving.serialize_keras_object(keras.optimizers.Adam(learning_rate=0.01))
+    >>> config["class_name"], config["config"]["learning_rate"]
+    ('Adam', 0.009999999776482582)
     """
     if obj is None or isinstance(obj, (bool, int, float, str)):
         return obj
@@ -139,6 +145,12 @@ def deserialize_keras_object(config: Any, custom_objects: dict | None = None, sa
 
     Raises:
         TypeError: A class or function name cannot be found.
+
+    Example:
+
+    >>> config = keras.saving.serialize_keras_object(keras.layers.Dense(3))
+    >>> keras.saving.deserialize_keras_object(config).units
+    3
     """
     if config is None or isinstance(config, (bool, int, float, str)):
         return config
@@ -171,8 +183,24 @@ def deserialize_keras_object(config: Any, custom_objects: dict | None = None, sa
 
 def get_registered_object(name: str, custom_objects: dict | None = None,
                           module_objects: dict | None = None) -> Any | None:
-    """The user object registered as ``name`` (custom object scopes and global registrations, then
-    ``custom_objects``, then ``module_objects``); ``None`` if there is none."""
+    """Looks up an object registered under ``name``.
+
+    Searches the active custom object scopes and the global registrations, then ``custom_objects``, then
+    ``module_objects``.
+
+    Args:
+        name: The registered name (e.g. ``"MyPackage>MyLayer"``).
+        custom_objects: Optional extra dict to search.
+        module_objects: Optional dict searched last (e.g. a module's ``globals()``).
+
+    Returns:
+        The class or function, or ``None`` if there is none.
+
+    Example:
+
+    >>> keras.saving.get_registered_object("Nope>Missing") is None
+    True
+    """
     found = registry.custom_object(name, custom_objects)
     if found is not None:
         return found

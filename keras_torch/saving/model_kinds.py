@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from keras_torch.core import registry
+from keras_torch.core.naming import keras_class
 
 
 def _builtin(name: str) -> type | None:
@@ -41,6 +42,7 @@ def is_functional(obj: Any) -> bool:
 
 def keras_class_name(obj: Any) -> str:
     """The class name Keras 3 records for ``obj`` (functional models built from ``Model`` are ``Functional``)."""
-    if is_functional(obj) and type(obj).__name__ in ("Model", "Functional"):
+    name = keras_class(obj).__name__
+    if is_functional(obj) and name in ("Model", "Functional"):
         return "Functional"
-    return type(obj).__name__
+    return name

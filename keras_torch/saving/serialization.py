@@ -9,6 +9,7 @@ import numpy as np
 
 from keras_torch.core import registry
 from keras_torch.core.config import in_safe_mode, safe_mode_scope
+from keras_torch.core.naming import keras_class
 from keras_torch.layers.base import Layer
 from keras_torch.saving.dialects.keras2 import upgrade_model_config
 from keras_torch.saving.dialects.keras3 import normalize_entries
@@ -23,8 +24,23 @@ __all__ = ["SafeModeScope", "deserialize_layer", "in_safe_mode", "json_default",
 
 
 def serialize_layer(layer: Any) -> dict[str, Any]:
-    """``{"module", "class_name", "config", "registered_name", "build_config"?}`` for a layer."""
-    cls = type(layer)
+    """Serializes a layer to its Keras 3 config dict.
+
+    Args:
+        layer: A layer (or model) instance.
+
+    Returns:
+        A JSON-friendly dict with ``"module"``, ``"class_name"``, ``"config"`` (the layer's
+        :meth:`~keras_torch.layers.Layer.get_config`), ``"registered_name"`` and, for a built layer,
+        ``"build_config"``; :func:`keras_torch.layers.deserialize` turns it back into a layer.
+
+    Example:
+
+    >>> config = keras.layers.serialize(keras.layers.Dense(3, name="d"))
+    >>> config["class_name"], config["config"]["units"]
+    ('Dense', 3)
+    """
+    cls = keras_class(layer)
     custom = getattr(cls, "_keras_registered_name", None)
     class_name = cls.__name__
     if is_functional(layer) and not custom:
@@ -108,6 +124,12 @@ def deserialize_public_layer(config: Any, custom_objects: dict | None = None) ->
 
     Raises:
         ValueError: The config does not describe a ``keras.layers.Layer``.
+
+    Example:
+
+    >>> layer = keras.layers.deserialize({"class_name": "Dense", "config": {"units": 3}})
+    >>> type(layer).__name__, layer.units
+    ('Dense', 3)
     """
     obj = deserialize_layer(config, custom_objects)
     if not isinstance(obj, Layer):
@@ -200,16 +222,47 @@ def _culprit(e: BaseException) -> tuple[str, str] | None:
 
 
 def model_from_config(config: dict[str, Any], custom_objects: dict | None = None) -> Any:
-    """Instantiate a model (or layer) from a config entry of any Keras version (``keras.models.model_from_config``)."""
+    """Instantiates a model (or layer) from its config.
+
+    Accepts the entries written by any Keras version: ``{"class_name": ..., "config": ...}`` dicts as
+    produced by ``keras.layers.serialize(model)`` or read from a file.
+
+    Args:
+        config: The config entry.
+        custom_objects: Optional dict mapping names to custom classes or functions.
+
+    Returns:
+        A new, untrained model (or layer) instance.
+
+    Example:
+
+    >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    >>> clone = keras.models.model_from_config(keras.layers.serialize(model))
+    >>> clone.output_shape
+    (None, 2)
+    """
     return deserialize_layer(config, custom_objects)
 
 
 def model_from_json(json_string: str, custom_objects: dict | None = None) -> Any:
-    """Instantiate a model from a JSON string produced by ``model.to_json()``.
+    """Instantiates a model from a JSON string produced by ``model.to_json()`` (Keras or keras_torch).
 
     The JSON is treated like a file's config: its size bounds what the model may allocate
     (``max(2 GiB, 16 x its length)``, see SECURITY.md), and a config that does not fit the classes
     it names raises a ``ValueError`` (``TypeError`` for a wrong argument) naming the layer.
+
+    Args:
+        json_string: The JSON string.
+        custom_objects: Optional dict mapping names to custom classes or functions.
+
+    Returns:
+        A new, untrained model instance.
+
+    Example:
+
+    >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    >>> keras.models.model_from_json(model.to_json()).output_shape
+    (None, 2)
     """
     config = json_config.parse_json(json_string, "model JSON")
     size = len(json_string) if isinstance(json_string, (str, bytes, bytearray)) else 0

@@ -332,8 +332,7 @@ class DataHandler:
     def steps(self) -> int | None:
         total = self.split_rows
         if total is not None:
-            lo, hi = self._sharding.predict_rows(total)
-            return max(1, math.ceil((hi - lo) / self._sharding.predict_batch_size(self.batch_size)))
+            return len(self._sharding.predict_spans(total, self.batch_size))
         if self.steps_per_epoch is not None:
             return int(self.steps_per_epoch)
         if self._array:
@@ -396,11 +395,7 @@ class DataHandler:
 
     def _predict_share(self) -> tuple[None, list[tuple[int, int]], None]:
         """Sharded predict: this process' contiguous rows, in steps of its share of a batch."""
-        lo, hi = self._sharding.predict_rows(self.split_rows)
-        if hi <= lo:  # nothing to predict here: one placeholder row, dropped by the gather
-            return None, [(0, 1)], None
-        bs = self._sharding.predict_batch_size(self.batch_size)
-        return None, [(s, min(s + bs, hi)) for s in range(lo, hi, bs)], None
+        return None, self._sharding.predict_spans(self.split_rows, self.batch_size), None
 
     def _shard_rows(self, epoch: int) -> tuple[Any, Any, Any, list[tuple[int, int]], list[float]]:
         """Sharded training/evaluation: this rank's rows of the epoch, gathered, with its step spans."""

@@ -86,7 +86,73 @@ class TrainingLoops:
         validation_freq: int = 1,
         **kwargs: Any,
     ) -> Any:
-        """Train for ``epochs`` epochs; returns a ``History`` (Keras signature and behaviour)."""
+        """Trains the model for a fixed number of epochs (passes over the data).
+
+        Runs the Keras training loop: for each batch, the forward pass in training mode (dropout active,
+        BatchNorm on batch statistics), the compiled loss plus ``model.losses``, backpropagation and an
+        optimizer step; metrics are updated, callbacks called and, when requested, the validation data
+        evaluated at the end of each epoch. :meth:`compile` must be called first.
+
+        Args:
+            x: Input data. One of:
+                - a numpy array or torch tensor (or array-like), for a model with one input;
+                - a list/tuple of arrays, for a model with several inputs (in ``model.inputs`` order);
+                - a dict mapping input names to arrays;
+                - a ``torch.utils.data.DataLoader``, an iterable/generator or a ``keras.utils.PyDataset``
+                  yielding ``(x, y)`` or ``(x, y, sample_weight)`` batches (then ``y`` and ``sample_weight``
+                  must not be given: they come from the batches);
+                - a map-style ``torch.utils.data.Dataset`` of ``(x, y)`` items, batched with ``batch_size``.
+                Data is moved to the model's device batch by batch.
+            y: Target data, in the same forms as ``x`` for arrays (one array, a list, or a dict keyed by
+                output name). ``None`` when ``x`` yields batches or the model needs no targets.
+            batch_size: Number of samples per gradient update for array inputs (default 32). Do not give it
+                for DataLoaders, generators or ``PyDataset`` s, which make their own batches (a different
+                value is ignored with a warning).
+            epochs: Number of epochs to train up to. Training stops at epoch index ``epochs`` (with
+                ``initial_epoch``, ``epochs - initial_epoch`` epochs run). ``keras.config.set_max_epochs``
+                caps it.
+            verbose: ``"auto"`` (default, same as 1), 0 (silent), 1 (a progress bar) or 2 (one line per epoch).
+                Only the chief process prints under distributed training.
+            callbacks: List of ``keras.callbacks.Callback`` instances called during training
+                (``EarlyStopping``, ``ModelCheckpoint``, ``TensorBoard``...). A ``History`` callback and, when
+                ``verbose`` is not 0, a progress bar are added automatically.
+            validation_split: Float between 0 and 1: the fraction of the array data held out (the last
+                samples, taken before any shuffling) and evaluated at the end of each epoch. Only for array inputs.
+            validation_data: Data evaluated at the end of each epoch (never trained on): a tuple
+                ``(x_val, y_val)`` or ``(x_val, y_val, val_sample_weight)`` of arrays, or a DataLoader/iterable/
+                ``PyDataset`` yielding batches. Takes precedence over ``validation_split``.
+            shuffle: Whether to shuffle the array samples before each epoch (default ``True``); ``"batch"``
+                shuffles the order of the batches only. Ignored for DataLoaders, generators and ``PyDataset`` s.
+            class_weight: Optional dict mapping class indices to a weight, used to weight the loss of each
+                sample by the weight of its class (e.g. to give more importance to a rare class).
+            sample_weight: Optional array of per-sample weights ``(samples,)`` (or ``(samples, timesteps)``
+                for temporal data) weighting the loss and the ``weighted_metrics``. Only for array inputs.
+            initial_epoch: Epoch at which to start training (useful to resume a previous run).
+            steps_per_epoch: Number of batches per epoch. Default: one pass over the data; required to bound
+                an infinite generator.
+            validation_steps: Number of validation batches evaluated per epoch (default: all of them).
+            validation_batch_size: Batch size of array validation data (default: ``batch_size``).
+            validation_freq: Run validation every this many epochs (default 1).
+            **kwargs: Keras 2's ``max_queue_size``, ``workers`` and ``use_multiprocessing`` are accepted and
+                ignored; other names raise ``TypeError``.
+
+        Returns:
+            A ``keras.callbacks.History`` object whose ``history`` attribute is a dict mapping each metric name
+            (``"loss"``, ``"accuracy"``, ``"val_loss"``...) to its list of per-epoch values.
+
+        Raises:
+            RuntimeError: If the model was not compiled.
+            ValueError: On mismatched data sizes or empty data.
+
+        Example:
+
+        >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, activation="relu"), keras.layers.Dense(1)])
+        >>> model.compile(optimizer="adam", loss="mse", metrics=["mae"])
+        >>> x, y = np.random.rand(64, 4), np.random.rand(64, 1)
+        >>> history = model.fit(x, y, batch_size=16, epochs=3, validation_split=0.25, verbose=0)
+        >>> sorted(history.history), len(history.history["loss"])
+        (['loss', 'mae', 'val_loss', 'val_mae'], 3)
+        """
         from keras_torch.callbacks import CallbackList
 
         for legacy in _LEGACY_LOOP_KWARGS:
@@ -192,7 +258,43 @@ class TrainingLoops:
         return_dict: bool = False,
         **kwargs: Any,
     ) -> Any:
-        """Loss and metrics on the given data (list, scalar, or dict with ``return_dict``)."""
+        """Returns the loss and metric values of the model on the given data, in inference mode.
+
+        Computation runs batch by batch without gradients; the metrics are reset first, so the values cover
+        exactly this data. :meth:`compile` must be called first.
+
+        Args:
+            x: Input data. One of:
+                - a numpy array or torch tensor (or array-like), for a model with one input;
+                - a list/tuple of arrays, for a model with several inputs (in ``model.inputs`` order);
+                - a dict mapping input names to arrays;
+                - a ``torch.utils.data.DataLoader``, an iterable/generator or a ``keras.utils.PyDataset``
+                  yielding ``(x, y)`` or ``(x, y, sample_weight)`` batches (then ``y`` and ``sample_weight``
+                  must not be given: they come from the batches);
+                - a map-style ``torch.utils.data.Dataset`` of ``(x, y)`` items, batched with ``batch_size``.
+                Data is moved to the model's device batch by batch.
+            y: Target data, as in :meth:`fit`.
+            batch_size: Samples per batch for array inputs (default 32); not for sources that yield batches.
+            verbose: ``"auto"`` (default, same as 1), 0 (silent) or 1 (progress bar).
+            sample_weight: Optional per-sample weights for the loss and ``weighted_metrics``.
+            steps: Number of batches to evaluate (default: all of the data).
+            callbacks: List of callbacks called during evaluation (``on_test_*`` hooks).
+            return_dict: Return a dict ``{name: value}`` instead of a list.
+            **kwargs: Keras 2's ``max_queue_size``, ``workers`` and ``use_multiprocessing`` are accepted and ignored.
+
+        Returns:
+            The scalar loss if the model has no metrics; otherwise a list ``[loss, metric1, ...]`` in the order
+            of ``model.metrics_names``; with ``return_dict=True`` a dict mapping each name to its value.
+
+        Example:
+
+        >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+        >>> model.compile(optimizer="sgd", loss="mse", metrics=["mae"])
+        >>> x, y = np.random.rand(32, 4), np.random.rand(32, 1)
+        >>> loss, mae = model.evaluate(x, y, verbose=0)
+        >>> sorted(model.evaluate(x, y, verbose=0, return_dict=True))
+        ['loss', 'mae']
+        """
         from keras_torch.callbacks import CallbackList
 
         for legacy in _LEGACY_LOOP_KWARGS:
@@ -258,7 +360,40 @@ class TrainingLoops:
         callbacks: list[Any] | None = None,
         **kwargs: Any,
     ) -> Any:
-        """Model outputs for ``x`` as numpy arrays (batched, inference mode)."""
+        """Generates output predictions for the input samples, in inference mode.
+
+        Runs the model batch by batch under ``torch.no_grad()`` (dropout off, BatchNorm on moving statistics)
+        and concatenates the outputs. For a few samples, calling the model directly (``model(x)``) or
+        :meth:`predict_on_batch` is faster. The model needs not be compiled.
+
+        Args:
+            x: Input data. One of:
+                - a numpy array or torch tensor (or array-like), for a model with one input;
+                - a list/tuple of arrays, for a model with several inputs (in ``model.inputs`` order);
+                - a dict mapping input names to arrays;
+                - a ``torch.utils.data.DataLoader``, an iterable/generator or a ``keras.utils.PyDataset``
+                  yielding ``(x, y)`` or ``(x, y, sample_weight)`` batches (then ``y`` and ``sample_weight``
+                  must not be given: they come from the batches);
+                - a map-style ``torch.utils.data.Dataset`` of ``(x, y)`` items, batched with ``batch_size``.
+                Data is moved to the model's device batch by batch.
+                A source yielding ``(x, y)`` batches is accepted: ``y`` is ignored.
+            batch_size: Samples per batch for array inputs (default 32).
+            verbose: ``"auto"`` (default, same as 1), 0 (silent) or 1 (progress bar).
+            steps: Number of batches to predict (default: all of the data).
+            callbacks: List of callbacks called during prediction (``on_predict_*`` hooks).
+            **kwargs: Keras 2's ``max_queue_size``, ``workers`` and ``use_multiprocessing`` are accepted and ignored.
+
+        Returns:
+            Numpy array(s) of predictions: one array for a single-output model, else a list (or dict) matching
+            the model's outputs, with the samples of all batches concatenated.
+
+        Example:
+
+        >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation="softmax")])
+        >>> preds = model.predict(np.random.rand(10, 4), verbose=0)
+        >>> type(preds).__name__, preds.shape
+        ('ndarray', (10, 3))
+        """
         from keras_torch.callbacks import CallbackList
 
         for legacy in _LEGACY_LOOP_KWARGS:
@@ -311,7 +446,27 @@ class TrainingLoops:
         self, x: Any, y: Any = None, sample_weight: Any = None, class_weight: dict | None = None,
         return_dict: bool = False,
     ) -> Any:
-        """One gradient update on one batch; returns the loss (and metrics)."""
+        """Runs a single gradient update on one batch of data.
+
+        Args:
+            x: Input data of one batch: an array, a list of arrays (several inputs) or a dict keyed by input name.
+            y: Target data, in the same forms; ``None`` if the model needs no targets.
+            sample_weight: Optional per-sample weights, one per sample of the batch.
+            class_weight: Optional dict mapping class indices to loss weights.
+            return_dict: Return a dict ``{name: value}`` instead of a list.
+
+        Returns:
+            The scalar training loss if the model has no metrics; otherwise ``[loss, metric1, ...]``, or a dict
+            with ``return_dict=True``. Metrics cover this batch only (they are reset first).
+
+        Example:
+
+        >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+        >>> model.compile(optimizer="sgd", loss="mse")
+        >>> loss = model.train_on_batch(np.random.rand(8, 4), np.random.rand(8, 1))
+        >>> isinstance(loss, float)
+        True
+        """
         self._assert_compiled("train_on_batch")
         strategy = self.distribute_strategy
         device = strategy.place(self)
@@ -336,6 +491,25 @@ class TrainingLoops:
         return logs if return_dict else single_or_list(logs)
 
     def test_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None, return_dict: bool = False) -> Any:
+        """Returns the loss and metrics of the model on one batch, in inference mode (no update).
+
+        Args:
+            x: Input data of one batch: an array, a list of arrays (several inputs) or a dict keyed by input name.
+            y: Target data, in the same forms.
+            sample_weight: Optional per-sample weights, one per sample of the batch.
+            return_dict: Return a dict ``{name: value}`` instead of a list.
+
+        Returns:
+            The scalar loss if the model has no metrics; otherwise ``[loss, metric1, ...]``, or a dict with
+            ``return_dict=True``.
+
+        Example:
+
+        >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+        >>> model.compile(optimizer="sgd", loss="mse", metrics=["mae"])
+        >>> model.test_on_batch(np.zeros((8, 4)), np.zeros((8, 1)), return_dict=True)
+        {'loss': 0.0, 'mae': 0.0}
+        """
         self._assert_compiled("test_on_batch")
         strategy = self.distribute_strategy
         device = strategy.place(self)
@@ -345,7 +519,23 @@ class TrainingLoops:
         return logs if return_dict else single_or_list(logs)
 
     def predict_on_batch(self, x: Any) -> Any:
-        """Outputs for one batch as numpy (inference mode; no data pipeline, no callbacks)."""
+        """Returns the predictions for one batch of samples, in inference mode.
+
+        No data pipeline, callbacks or progress bar: the lowest-latency way to get numpy outputs (a float32
+        numpy batch of a plain model takes a direct path).
+
+        Args:
+            x: Input data of one batch: an array, a list of arrays (several inputs) or a dict keyed by input name.
+
+        Returns:
+            Numpy array(s) of predictions, structured like the model's outputs.
+
+        Example:
+
+        >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+        >>> model.predict_on_batch(np.zeros((3, 4), "float32")).shape
+        (3, 2)
+        """
         if self.training:  # (walks every sub-module: only when needed)
             if self._torch_mode:  # a torch user's model.train(): back to it afterwards
                 with training_flags(self, False):

@@ -77,20 +77,47 @@ class Trainer(TrainingLoops):
         auto_scale_loss: bool = True,
         **kwargs: Any,
     ) -> None:
-        """Configure the model for training (Keras signature; strings or objects everywhere).
+        """Configures the model for training: optimizer, loss and metrics.
+
+        Must be called before :meth:`fit`, :meth:`evaluate`, :meth:`train_on_batch` and :meth:`test_on_batch`
+        (not before :meth:`predict`). Calling it again replaces the optimizer (and its state), the loss and the
+        metrics. Every argument accepts what Keras accepts: names, functions or objects.
 
         Args:
-            optimizer: Name or optimizer instance (default ``"rmsprop"`` as Keras).
-            loss: Loss name/function/object, or a list/dict per output.
-            loss_weights: Scalar weights per output (list or dict).
-            metrics: Metrics list (or per-output list/dict), e.g. ``["accuracy"]``.
-            weighted_metrics: Metrics weighted by ``sample_weight``.
-            run_eagerly: Accepted for compatibility (keras_torch always runs eagerly unless jit).
-            steps_per_execution: Batch-level callbacks (and the progress bar) run once per this
-                many steps, as in Keras on TensorFlow (the Keras torch backend only accepts 1).
-            jit_compile: ``True`` compiles the forward pass and loss with ``torch.compile`` (fit,
-                evaluate, predict); a model it cannot compile runs eagerly, with a warning.
-            auto_scale_loss: Accepted for compatibility (``mixed_float16`` always scales the loss).
+            optimizer: Optimizer name (``"rmsprop"``, the default as in Keras, ``"adam"``, ``"sgd"``...) or a
+                ``keras.optimizers.Optimizer`` instance. A ``torch.optim`` optimizer is not accepted: use the
+                Keras equivalent (same update rules).
+            loss: The loss: a name (``"mse"``, ``"sparse_categorical_crossentropy"``...), a function
+                ``fn(y_true, y_pred)`` returning per-sample losses, or a ``keras.losses.Loss`` instance. For a
+                model with several outputs, a list (one per output) or a dict keyed by output name. ``None``: the
+                model must add its losses itself (``add_loss``).
+            loss_weights: Optional scalar weights of the per-output losses (list or dict); the total loss is their
+                weighted sum.
+            metrics: List of metrics tracked during training and evaluation: names (``"accuracy"``, ``"mae"``...),
+                functions or ``keras.metrics.Metric`` instances. ``"accuracy"`` picks binary, categorical or sparse
+                categorical accuracy from the loss and output shape, as Keras does. For several outputs, a list of
+                lists or a dict keyed by output name.
+            weighted_metrics: Metrics weighted by ``sample_weight`` / ``class_weight`` (same forms as ``metrics``).
+            run_eagerly: Accepted for compatibility (keras_torch runs eagerly unless ``jit_compile=True``).
+            steps_per_execution: Batch-level callbacks (and the progress bar) run once per this many steps, as in
+                Keras on TensorFlow. Default 1.
+            jit_compile: ``True`` compiles the forward pass and loss with ``torch.compile`` (fit, evaluate,
+                predict); a model that cannot be compiled runs eagerly, with a warning. ``"auto"`` (default) and
+                ``False`` run eagerly.
+            auto_scale_loss: Accepted for compatibility (under the ``mixed_float16`` policy the loss is always scaled).
+            **kwargs: Keras 2's ``sample_weight_mode``, ``target_tensors`` and ``distribute`` are accepted and
+                ignored; other names raise ``TypeError``.
+
+        Example:
+
+        >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])
+        >>> model.compile(
+        ...     optimizer=keras.optimizers.Adam(learning_rate=1e-3),
+        ...     loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        ...     metrics=["accuracy"],
+        ... )
+        >>> model.compiled
+        True
         """
         from keras_torch import metrics as metrics_mod  # noqa: F401 - fail early if metrics broken
         from keras_torch import optimizers
@@ -152,7 +179,11 @@ class Trainer(TrainingLoops):
     # ------------------------------------------------------------------ metrics
     @property
     def metrics(self) -> list[Any]:
-        """Loss tracker + compiled metrics (after the first step)."""
+        """The metrics tracked by the model: the loss tracker, then the compiled metrics.
+
+        The compiled metrics appear once the model has run a training or evaluation step (their type can depend
+        on the output shapes, e.g. for ``"accuracy"``).
+        """
         out = []
         if self._loss_tracker is not None:
             out.append(self._loss_tracker)
@@ -162,6 +193,7 @@ class Trainer(TrainingLoops):
 
     @property
     def metrics_names(self) -> list[str]:
+        """The display names of :attr:`metrics`, in the order :meth:`evaluate` returns their values."""
         return [getattr(m, "_keras_display_name", m.name) for m in self.metrics]
 
     def _metric_objects(self) -> list[Any]:
@@ -169,6 +201,10 @@ class Trainer(TrainingLoops):
         return list(self.metrics) + [t for t in self._output_loss_trackers if t is not None]
 
     def reset_metrics(self) -> None:
+        """Resets the state of every metric of the model (the loss trackers included).
+
+        ``fit`` and ``evaluate`` call it at the start of each epoch / evaluation.
+        """
         for m in self._metric_objects():
             m.reset_state()
 
@@ -182,6 +218,17 @@ class Trainer(TrainingLoops):
                 self._output_loss_trackers = tuple(Mean(name=f"{n}_loss") for n in names)
 
     def compute_metrics(self, x: Any, y: Any, y_pred: Any, sample_weight: Any = None) -> dict[str, Any]:
+        """Updates the compiled metrics with a batch and returns the current metric results.
+
+        Args:
+            x: The input batch (unused by the default).
+            y: The targets (metrics are not updated when ``None``).
+            y_pred: The model outputs.
+            sample_weight: Optional per-sample weights (for ``weighted_metrics``).
+
+        Returns:
+            A dict mapping the metric names (and ``"loss"``) to their current values.
+        """
         if self._compile_metrics is not None and y is not None:
             self._compile_metrics.update_state(y, y_pred, sample_weight)
         return self.get_metrics_result()
@@ -234,7 +281,29 @@ class Trainer(TrainingLoops):
     def compute_loss(
         self, x: Any = None, y: Any = None, y_pred: Any = None, sample_weight: Any = None, training: bool = True
     ) -> torch.Tensor:
-        """Compiled loss + ``model.losses`` (regularization and ``add_loss``)."""
+        """Computes the total loss of a batch: the compiled loss plus ``model.losses``.
+
+        ``model.losses`` holds the weight-regularization penalties and the losses added with ``add_loss`` during
+        the forward pass. Per-output losses of a multi-output model update their ``<output>_loss`` trackers.
+        Override it to add custom terms; call it from a custom :meth:`train_step`.
+
+        Args:
+            x: The input batch (unused by the default; available to overrides).
+            y: The targets.
+            y_pred: The model outputs.
+            sample_weight: Optional per-sample weights.
+            training: Whether the step is a training step.
+
+        Returns:
+            A scalar tensor.
+
+        Example:
+
+        >>> model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, kernel_initializer="zeros")])
+        >>> model.compile(optimizer="sgd", loss="mse")
+        >>> model.compute_loss(y=torch.ones(4, 1), y_pred=model(torch.zeros(4, 2)))
+        tensor(1., grad_fn=<...>)
+        """
         compiled = self._compile_loss(y, y_pred, sample_weight) if self._compile_loss is not None else None
         return self._finish_loss(compiled)
 
@@ -285,7 +354,40 @@ class Trainer(TrainingLoops):
 
     # ------------------------------------------------------------------ steps
     def train_step(self, data: Any) -> dict[str, Any]:
-        """One optimisation step on a batch; returns logs (0-d tensors)."""
+        """Runs one training step on a batch; :meth:`fit` calls it for every batch.
+
+        The default unpacks ``(x, y, sample_weight)``, runs the forward pass with ``training=True``, computes
+        :meth:`compute_loss`, backpropagates, lets the optimizer update the trainable weights and updates the
+        metrics. Override it to customize training while keeping everything else ``fit`` does (callbacks,
+        progress bar, distribution); use ``self.zero_grad()``, ``loss.backward()`` and
+        ``self.optimizer.apply(gradients, weights)`` in it.
+
+        Args:
+            data: One batch as produced by the data pipeline: ``x``, ``(x, y)`` or ``(x, y, sample_weight)``.
+
+        Returns:
+            A dict of logs (``{"loss": ..., "accuracy": ...}``), shown by the progress bar and passed to callbacks.
+
+        Example:
+
+        >>> class CustomModel(keras.Model):
+        ...     def train_step(self, data):
+        ...         x, y = data
+        ...         self.zero_grad()
+        ...         y_pred = self(x, training=True)
+        ...         loss = self.compute_loss(y=y, y_pred=y_pred)
+        ...         loss.backward()
+        ...         weights = self.trainable_weights
+        ...         with torch.no_grad():
+        ...             self.optimizer.apply([w.grad for w in weights], weights)
+        ...         return {"loss": loss.detach()}
+        >>> inputs = keras.Input((4,))
+        >>> model = CustomModel(inputs, keras.layers.Dense(1)(inputs))
+        >>> model.compile(optimizer="adam", loss="mse")
+        >>> history = model.fit(np.random.rand(32, 4), np.random.rand(32, 1), epochs=2, verbose=0)
+        >>> list(history.history)
+        ['loss']
+        """
         x, y, sample_weight = data_adapter.unpack_x_y_sample_weight(data)
         with autocast(x):
             if self._jit_compile:
@@ -319,6 +421,25 @@ class Trainer(TrainingLoops):
             return self.compute_metrics(x, y, y_pred, sample_weight)
 
     def test_step(self, data: Any) -> dict[str, Any]:
+        """Runs one evaluation step on a batch (no update); :meth:`evaluate` and validation call it.
+
+        The default runs the forward pass with ``training=False``, updates the loss tracker with
+        :meth:`compute_loss` and the compiled metrics. Override it to customize evaluation.
+
+        Args:
+            data: One batch: ``x``, ``(x, y)`` or ``(x, y, sample_weight)``.
+
+        Returns:
+            A dict of logs (loss and metric results).
+
+        Example:
+
+        >>> model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+        >>> model.compile(optimizer="sgd", loss="mse")
+        >>> _ = model.evaluate(np.zeros((4, 2)), np.zeros((4, 1)), verbose=0)
+    >>> sorted(model.test_step((torch.zeros(4, 2), torch.zeros(4, 1))))
+        ['loss']
+        """
         x, y, sample_weight = data_adapter.unpack_x_y_sample_weight(data)
         with autocast(x):
             y_pred = _jit.inference(self, x) if self._jit_compile else self(x, training=False)
@@ -328,6 +449,22 @@ class Trainer(TrainingLoops):
         return self.compute_metrics(x, y, y_pred, sample_weight)
 
     def predict_step(self, data: Any) -> Any:
+        """Runs the model on one batch in inference mode; :meth:`predict` calls it for every batch.
+
+        Override it to post-process predictions (e.g. return class ids instead of scores).
+
+        Args:
+            data: One batch: ``x``, or ``(x, y)``/``(x, y, sample_weight)`` whose ``y`` is ignored.
+
+        Returns:
+            The model outputs for the batch.
+
+        Example:
+
+        >>> model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(3)])
+        >>> model.predict_step(torch.zeros(4, 2)).shape
+        torch.Size([4, 3])
+        """
         x, _, _ = data_adapter.unpack_x_y_sample_weight(data)
         with autocast(x):
             return _jit.inference(self, x) if self._jit_compile else self(x, training=False)

@@ -69,6 +69,13 @@ class RandomBrightness(_ColorLayer):
         value_range: Range of the input values (default ``(0, 255)``).
         seed: Int seed of the layer's random stream.
         **kwargs: ``data_format`` and base layer arguments.
+
+    Example:
+
+    >>> layer = keras.layers.RandomBrightness(factor=0.2, seed=1)
+    >>> images = np.random.uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+    >>> layer(images, training=True).shape
+    torch.Size([2, 32, 32, 3])
     """
 
     __doc__ += _COLOR_DOC
@@ -105,6 +112,13 @@ class RandomContrast(_ColorLayer):
         value_range: Range the outputs are clipped to (default ``(0, 255)``).
         seed: Int seed of the layer's random stream.
         **kwargs: ``data_format`` and base layer arguments.
+
+    Example:
+
+    >>> layer = keras.layers.RandomContrast(factor=0.3, seed=1)
+    >>> images = np.random.uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+    >>> layer(images, training=True).shape
+    torch.Size([2, 32, 32, 3])
     """
 
     __doc__ += _COLOR_DOC
@@ -146,6 +160,13 @@ class RandomGrayscale(BaseImagePreprocessingLayer):
         data_format: ``"channels_last"`` (default) or ``"channels_first"``.
         seed: Int seed of the layer's random stream.
         **kwargs: Base layer arguments.
+
+    Example:
+
+    >>> layer = keras.layers.RandomGrayscale(factor=1.0, seed=1)
+    >>> images = np.random.uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+    >>> layer(images, training=True).shape
+    torch.Size([2, 32, 32, 3])
     """
 
     __doc__ += _COLOR_DOC
@@ -199,6 +220,13 @@ class RandomHue(_ColorLayer):
         data_format: ``"channels_last"`` (default) or ``"channels_first"``.
         seed: Int seed of the layer's random stream.
         **kwargs: Base layer arguments.
+
+    Example:
+
+    >>> layer = keras.layers.RandomHue(factor=0.2, seed=1)
+    >>> images = np.random.uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+    >>> layer(images, training=True).shape
+    torch.Size([2, 32, 32, 3])
     """
 
     __doc__ += _COLOR_DOC
@@ -246,6 +274,13 @@ class RandomSaturation(_ColorLayer):
         data_format: ``"channels_last"`` (default) or ``"channels_first"``.
         seed: Int seed of the layer's random stream.
         **kwargs: Base layer arguments.
+
+    Example:
+
+    >>> layer = keras.layers.RandomSaturation(factor=(0.3, 0.7), seed=1)
+    >>> images = np.random.uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+    >>> layer(images, training=True).shape
+    torch.Size([2, 32, 32, 3])
     """
 
     __doc__ += _COLOR_DOC
@@ -285,6 +320,13 @@ class RandomColorDegeneration(_ColorLayer):
         data_format: ``"channels_last"`` (default) or ``"channels_first"``.
         seed: Int seed of the layer's random stream.
         **kwargs: Base layer arguments.
+
+    Example:
+
+    >>> layer = keras.layers.RandomColorDegeneration(factor=0.5, seed=1)
+    >>> images = np.random.uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+    >>> layer(images, training=True).shape
+    torch.Size([2, 32, 32, 3])
     """
 
     __doc__ += _COLOR_DOC
@@ -333,6 +375,13 @@ class RandomInvert(_ColorLayer):
         seed: Int seed of the layer's random stream.
         data_format: ``"channels_last"`` (default) or ``"channels_first"``.
         **kwargs: Base layer arguments.
+
+    Example:
+
+    >>> layer = keras.layers.RandomInvert(factor=0.5, seed=1)
+    >>> images = np.random.uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+    >>> layer(images, training=True).shape
+    torch.Size([2, 32, 32, 3])
     """
 
     __doc__ += _COLOR_DOC
@@ -378,6 +427,13 @@ class RandomColorJitter(BaseImagePreprocessingLayer):
         seed: Int seed of the layer's random stream (shared by the parts).
         data_format: ``"channels_last"`` (default) or ``"channels_first"``.
         **kwargs: Base layer arguments.
+
+    Example:
+
+    >>> layer = keras.layers.RandomColorJitter(brightness_factor=0.2, contrast_factor=0.2, saturation_factor=(0.4, 0.6), seed=1)
+    >>> images = np.random.uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+    >>> layer(images, training=True).shape
+    torch.Size([2, 32, 32, 3])
     """
 
     __doc__ += _COLOR_DOC

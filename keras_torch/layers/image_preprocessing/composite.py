@@ -74,6 +74,13 @@ class AugMix(BaseImagePreprocessingLayer):
 
     Output shape:
         Same as the input.
+
+    Example:
+
+    >>> layer = keras.layers.AugMix(seed=1)
+    >>> images = np.random.uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+    >>> layer(images, training=True).shape
+    torch.Size([2, 32, 32, 3])
     """
 
     _USE_BASE_FACTOR = False
@@ -163,6 +170,13 @@ class RandAugment(BaseImagePreprocessingLayer):
 
     Output shape:
         Same as the input.
+
+    Example:
+
+    >>> layer = keras.layers.RandAugment(num_ops=2, factor=0.5, seed=1)
+    >>> images = np.random.uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+    >>> layer(images, training=True).shape
+    torch.Size([2, 32, 32, 3])
     """
 
     _USE_BASE_FACTOR = False
@@ -245,6 +259,16 @@ class Pipeline(Layer):
 
     Output shape:
         What the last layer returns.
+
+    Example:
+
+    >>> pipeline = keras.layers.Pipeline([
+    ...     keras.layers.RandomFlip("horizontal", seed=1),
+    ...     keras.layers.RandomRotation(0.1, seed=1),
+    ... ])
+    >>> images = np.random.uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+    >>> pipeline(images, training=True).shape
+    torch.Size([2, 32, 32, 3])
     """
 
     def __init__(self, layers: list, name: str | None = None) -> None:
@@ -302,6 +326,17 @@ class MaxNumBoundingBoxes(BaseImagePreprocessingLayer):
 
     Output shape:
         The same dict with ``boxes (batch, max_number, 4)`` and ``labels (batch, max_number)``.
+
+    Example:
+
+    >>> layer = keras.layers.MaxNumBoundingBoxes(max_number=3, bounding_box_format="xyxy")
+    >>> data = {
+    ...     "images": np.zeros((2, 8, 8, 3), "float32"),
+    ...     "bounding_boxes": {"boxes": np.ones((2, 5, 4), "float32"), "labels": np.ones((2, 5), "int32")},
+    ... }
+    >>> out = layer(data)
+    >>> out["bounding_boxes"]["boxes"].shape
+    torch.Size([2, 3, 4])
     """
 
     _USE_BASE_FACTOR = False

@@ -23,7 +23,8 @@ class RandomCrop(BaseImagePreprocessingLayer):
     Keras 3.15, inference (``training=False``) returns the images unchanged.
 
     Args:
-        height / width: Size of the crop.
+        height: Height of the output, in pixels.
+        width: Width of the output, in pixels.
         seed: Int seed (default: a random one, recorded in the config).
         data_format: ``"channels_last"`` (default) or ``"channels_first"``.
         name: Layer name.
@@ -34,6 +35,13 @@ class RandomCrop(BaseImagePreprocessingLayer):
 
     Output shape:
         ``(batch, height, width, C)`` while training.
+
+    Example:
+
+    >>> layer = keras.layers.RandomCrop(24, 24, seed=1)
+    >>> images = np.random.uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+    >>> layer(images, training=True).shape
+    torch.Size([2, 24, 24, 3])
     """
 
     _USE_BASE_FACTOR = False
@@ -170,6 +178,13 @@ class RandomHeight(_RandomSize):
 
     Output shape:
         ``(batch, None, W, C)`` (the new height).
+
+    Example:
+
+    >>> layer = keras.layers.RandomHeight(factor=(0.5, 0.5), seed=1)
+    >>> images = np.random.uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+    >>> layer(images, training=True).shape
+    torch.Size([2, 48, 32, 3])
     """
 
     _SIDE = "height"
@@ -192,6 +207,13 @@ class RandomWidth(_RandomSize):
 
     Output shape:
         ``(batch, H, None, C)`` (the new width).
+
+    Example:
+
+    >>> layer = keras.layers.RandomWidth(factor=(1.0, 1.0), seed=1)
+    >>> images = np.random.uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+    >>> layer(images, training=True).shape
+    torch.Size([2, 32, 64, 3])
     """
 
     _SIDE = "width"

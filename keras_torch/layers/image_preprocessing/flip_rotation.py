@@ -39,6 +39,13 @@ class RandomFlip(BaseImagePreprocessingLayer):
 
     Output shape:
         Same as the input.
+
+    Example:
+
+    >>> layer = keras.layers.RandomFlip("horizontal", seed=1)
+    >>> images = np.random.uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+    >>> layer(images, training=True).shape
+    torch.Size([2, 32, 32, 3])
     """
 
     _USE_BASE_FACTOR = False
@@ -120,6 +127,13 @@ class RandomRotation(BaseImagePreprocessingLayer):
 
     Output shape:
         Same as the input.
+
+    Example:
+
+    >>> layer = keras.layers.RandomRotation(factor=0.1, seed=1)
+    >>> images = np.random.uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+    >>> layer(images, training=True).shape
+    torch.Size([2, 32, 32, 3])
     """
 
     def __init__(self, factor: Any, fill_mode: str = "reflect", interpolation: str = "bilinear",

@@ -67,6 +67,13 @@ class RandomErasing(_BoxMasks):
         seed: Int seed of the layer's random stream.
         data_format: ``"channels_last"`` (default) or ``"channels_first"``.
         **kwargs: Base layer arguments.
+
+    Example:
+
+    >>> layer = keras.layers.RandomErasing(factor=1.0, seed=1)
+    >>> images = np.random.uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+    >>> layer(images, training=True).shape
+    torch.Size([2, 32, 32, 3])
     """
 
     __doc__ += _DOC
@@ -148,6 +155,13 @@ class CutMix(_BoxMasks):
         seed: Int seed of the layer's random stream.
         data_format: ``"channels_last"`` (default) or ``"channels_first"``.
         **kwargs: Base layer arguments.
+
+    Example:
+
+    >>> layer = keras.layers.CutMix(seed=1)
+    >>> images = np.random.uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+    >>> layer(images, training=True).shape
+    torch.Size([2, 32, 32, 3])
     """
 
     __doc__ += _DOC
@@ -213,6 +227,13 @@ class MixUp(BaseImagePreprocessingLayer):
         data_format: ``"channels_last"`` (default) or ``"channels_first"``.
         seed: Int seed of the layer's random stream.
         **kwargs: ``bounding_box_format`` and base layer arguments.
+
+    Example:
+
+    >>> layer = keras.layers.MixUp(alpha=0.2, seed=1)
+    >>> images = np.random.uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+    >>> layer(images, training=True).shape
+    torch.Size([2, 32, 32, 3])
     """
 
     __doc__ += _DOC

@@ -86,12 +86,14 @@ class Resizing(BaseImagePreprocessingLayer):
     """Resizes images to ``(height, width)`` (no antialias by default); boxes and masks follow.
 
     Args:
-        height / width: Output size.
+        height: Height of the output, in pixels.
+        width: Width of the output, in pixels.
         interpolation: ``"bilinear"`` (half-pixel centres), ``"nearest"`` (nearest-exact),
             ``"bicubic"`` or ``"area"``.
         crop_to_aspect_ratio: Centre-crop to the target aspect ratio before resizing.
         pad_to_aspect_ratio: Pad (with ``fill_value``) to the target aspect ratio before resizing.
-        fill_mode / fill_value: Padding mode (only ``"constant"``) and value.
+        fill_mode: Padding mode (only ``"constant"``).
+        fill_value: Padding value.
         antialias: Antialiasing filter when downsampling (bilinear/bicubic).
         data_format: ``"channels_last"`` (default) or ``"channels_first"``.
         **kwargs: ``bounding_box_format`` and base layer arguments.
@@ -101,6 +103,13 @@ class Resizing(BaseImagePreprocessingLayer):
 
     Output shape:
         ``(batch, height, width, C)``.
+
+    Example:
+
+    >>> layer = keras.layers.Resizing(16, 24, interpolation="bilinear")
+    >>> images = np.random.uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+    >>> layer(images).shape
+    torch.Size([2, 16, 24, 3])
     """
 
     _USE_BASE_FACTOR = False
@@ -202,7 +211,8 @@ class CenterCrop(BaseImagePreprocessingLayer):
     """Crops the central ``(height, width)`` region; smaller images are aspect-cropped and resized.
 
     Args:
-        height / width: Output size.
+        height: Height of the output, in pixels.
+        width: Width of the output, in pixels.
         data_format: ``"channels_last"`` (default) or ``"channels_first"``.
         **kwargs: ``bounding_box_format`` and base layer arguments.
 
@@ -211,6 +221,13 @@ class CenterCrop(BaseImagePreprocessingLayer):
 
     Output shape:
         ``(batch, height, width, C)``.
+
+    Example:
+
+    >>> layer = keras.layers.CenterCrop(24, 20)
+    >>> images = np.random.uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+    >>> layer(images).shape
+    torch.Size([2, 24, 20, 3])
     """
 
     _USE_BASE_FACTOR = False

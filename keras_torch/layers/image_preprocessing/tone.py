@@ -42,6 +42,13 @@ class RandomPosterization(_ColorLayer):
         data_format: ``"channels_last"`` (default) or ``"channels_first"``.
         seed: Int seed of the layer's random stream.
         **kwargs: Base layer arguments.
+
+    Example:
+
+    >>> layer = keras.layers.RandomPosterization(factor=(1, 4), seed=1)
+    >>> images = np.random.uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+    >>> layer(images, training=True).shape
+    torch.Size([2, 32, 32, 3])
     """
 
     __doc__ += _DOC
@@ -87,6 +94,13 @@ class Solarization(BaseImagePreprocessingLayer):
         value_range: Range of the input values (default ``(0, 255)``).
         seed: Int seed of the layer's random stream.
         **kwargs: ``data_format`` and base layer arguments.
+
+    Example:
+
+    >>> layer = keras.layers.Solarization(addition_factor=0.1, threshold_factor=0.5, seed=1)
+    >>> images = np.random.uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+    >>> layer(images, training=True).shape
+    torch.Size([2, 32, 32, 3])
     """
 
     __doc__ += _DOC
@@ -158,6 +172,13 @@ class RandomSharpness(_ColorLayer):
         data_format: ``"channels_last"`` (default) or ``"channels_first"``.
         seed: Int seed of the layer's random stream.
         **kwargs: Base layer arguments.
+
+    Example:
+
+    >>> layer = keras.layers.RandomSharpness(factor=0.5, seed=1)
+    >>> images = np.random.uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+    >>> layer(images, training=True).shape
+    torch.Size([2, 32, 32, 3])
     """
 
     __doc__ += _DOC
@@ -203,6 +224,13 @@ class RandomGaussianBlur(_ColorLayer):
         data_format: ``"channels_last"`` (default) or ``"channels_first"``.
         seed: Int seed of the layer's random stream.
         **kwargs: Base layer arguments.
+
+    Example:
+
+    >>> layer = keras.layers.RandomGaussianBlur(factor=1.0, kernel_size=3, sigma=1.0, seed=1)
+    >>> images = np.random.uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+    >>> layer(images, training=True).shape
+    torch.Size([2, 32, 32, 3])
     """
 
     __doc__ += _DOC
@@ -267,6 +295,13 @@ class AutoContrast(BaseImagePreprocessingLayer):
     Args:
         value_range: Range of the input values (default ``(0, 255)``).
         **kwargs: ``data_format`` and base layer arguments.
+
+    Example:
+
+    >>> layer = keras.layers.AutoContrast()
+    >>> images = np.random.uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+    >>> layer(images).shape
+    torch.Size([2, 32, 32, 3])
     """
 
     __doc__ += _DOC

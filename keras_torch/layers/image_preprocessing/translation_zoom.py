@@ -84,6 +84,13 @@ class RandomTranslation(BaseImagePreprocessingLayer):
 
     Output shape:
         Same as the input.
+
+    Example:
+
+    >>> layer = keras.layers.RandomTranslation(0.1, 0.1, seed=1)
+    >>> images = np.random.uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+    >>> layer(images, training=True).shape
+    torch.Size([2, 32, 32, 3])
     """
 
     _USE_BASE_FACTOR = False
@@ -166,6 +173,13 @@ class RandomZoom(BaseImagePreprocessingLayer):
 
     Output shape:
         Same as the input.
+
+    Example:
+
+    >>> layer = keras.layers.RandomZoom(height_factor=0.2, seed=1)
+    >>> images = np.random.uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+    >>> layer(images, training=True).shape
+    torch.Size([2, 32, 32, 3])
     """
 
     _USE_BASE_FACTOR = False

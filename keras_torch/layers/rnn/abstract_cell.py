@@ -18,6 +18,30 @@ class AbstractRNNCell(Layer):
     Subclasses implement ``call(inputs, states) -> (output, new_states)`` and the
     :attr:`state_size` / :attr:`output_size` properties; :meth:`get_initial_state` returns zeros
     shaped by ``state_size``.
+
+    Input shape:
+        ``inputs`` ``(batch, features)`` and ``states``, a list of tensors shaped by ``state_size``.
+
+    Output shape:
+        ``(output, new_states)``: ``output`` ``(batch, output_size)`` and the new states.
+
+    Example:
+
+    >>> class MinimalRNNCell(keras.layers.AbstractRNNCell):
+    ...     def __init__(self, units, **kwargs):
+    ...         super().__init__(**kwargs)
+    ...         self.units = units
+    ...     @property
+    ...     def state_size(self):
+    ...         return self.units
+    ...     def build(self, input_shape):
+    ...         self.kernel = self.add_weight(shape=(input_shape[-1], self.units), name="kernel")
+    ...     def call(self, inputs, states):
+    ...         output = inputs @ self.kernel + states[0]
+    ...         return output, [output]
+    >>> layer = keras.layers.RNN(MinimalRNNCell(4))
+    >>> layer(np.ones((2, 5, 3), "float32")).shape
+    torch.Size([2, 4])
     """
 
     def call(self, inputs: torch.Tensor, states: Any) -> tuple[torch.Tensor, Any]:

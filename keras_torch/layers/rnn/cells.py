@@ -366,10 +366,15 @@ class SimpleRNNCell(_Cell):
         units: Positive integer, dimensionality of the output space.
         activation: Activation (default ``tanh``; ``None`` means linear).
         use_bias: Whether to use a bias vector.
-        kernel_initializer / recurrent_initializer / bias_initializer: Initializers
-            (default ``glorot_uniform`` / ``orthogonal`` / ``zeros``).
-        kernel_regularizer / recurrent_regularizer / bias_regularizer: Optional regularizers.
-        kernel_constraint / recurrent_constraint / bias_constraint: Optional constraints.
+        kernel_initializer: Initializer of the kernel (default ``"glorot_uniform"``).
+        recurrent_initializer: Initializer of the recurrent kernel (default ``"orthogonal"``).
+        bias_initializer: Initializer of the bias (default ``"zeros"``).
+        kernel_regularizer: Optional regularizer of the kernel.
+        recurrent_regularizer: Optional regularizer of the recurrent kernel.
+        bias_regularizer: Optional regularizer of the bias.
+        kernel_constraint: Optional constraint of the kernel (applied after each optimizer step).
+        recurrent_constraint: Optional constraint of the recurrent kernel.
+        bias_constraint: Optional constraint of the bias.
         dropout: Fraction of the inputs to drop (training only).
         recurrent_dropout: Fraction of the recurrent state to drop (training only).
         seed: Seed for the dropout masks.
@@ -379,6 +384,12 @@ class SimpleRNNCell(_Cell):
 
     Output shape:
         ``(output (batch, units), [new_state])``.
+
+    Example:
+
+    >>> layer = keras.layers.RNN(keras.layers.SimpleRNNCell(16))
+    >>> layer(np.random.rand(4, 10, 8).astype("float32")).shape
+    torch.Size([4, 16])
     """
 
     _gates = 1
@@ -446,11 +457,16 @@ class LSTMCell(_Cell):
         recurrent_activation: Gate activation (default ``sigmoid``; ``hard_sigmoid`` is Keras 3's
             ``relu6(x + 3) / 6``).
         use_bias: Whether to use a bias vector.
-        kernel_initializer / recurrent_initializer / bias_initializer: Initializers
-            (default ``glorot_uniform`` / ``orthogonal`` / ``zeros``).
+        kernel_initializer: Initializer of the kernel (default ``"glorot_uniform"``).
+        recurrent_initializer: Initializer of the recurrent kernel (default ``"orthogonal"``).
+        bias_initializer: Initializer of the bias (default ``"zeros"``).
         unit_forget_bias: Initialise the forget-gate bias to one (default ``True``).
-        kernel_regularizer / recurrent_regularizer / bias_regularizer: Optional regularizers.
-        kernel_constraint / recurrent_constraint / bias_constraint: Optional constraints.
+        kernel_regularizer: Optional regularizer of the kernel.
+        recurrent_regularizer: Optional regularizer of the recurrent kernel.
+        bias_regularizer: Optional regularizer of the bias.
+        kernel_constraint: Optional constraint of the kernel (applied after each optimizer step).
+        recurrent_constraint: Optional constraint of the recurrent kernel.
+        bias_constraint: Optional constraint of the bias.
         dropout: Fraction of the inputs to drop (training only).
         recurrent_dropout: Fraction of the recurrent state to drop (training only).
         seed: Seed for the dropout masks.
@@ -460,6 +476,12 @@ class LSTMCell(_Cell):
 
     Output shape:
         ``(h, [h, c])``.
+
+    Example:
+
+    >>> layer = keras.layers.RNN(keras.layers.LSTMCell(16))
+    >>> layer(np.random.rand(4, 10, 8).astype("float32")).shape
+    torch.Size([4, 16])
     """
 
     _gates = 4
@@ -553,10 +575,15 @@ class GRUCell(_Cell):
         activation: Candidate activation (default ``tanh``).
         recurrent_activation: Gate activation (default ``sigmoid``).
         use_bias: Whether to use a bias vector.
-        kernel_initializer / recurrent_initializer / bias_initializer: Initializers
-            (default ``glorot_uniform`` / ``orthogonal`` / ``zeros``).
-        kernel_regularizer / recurrent_regularizer / bias_regularizer: Optional regularizers.
-        kernel_constraint / recurrent_constraint / bias_constraint: Optional constraints.
+        kernel_initializer: Initializer of the kernel (default ``"glorot_uniform"``).
+        recurrent_initializer: Initializer of the recurrent kernel (default ``"orthogonal"``).
+        bias_initializer: Initializer of the bias (default ``"zeros"``).
+        kernel_regularizer: Optional regularizer of the kernel.
+        recurrent_regularizer: Optional regularizer of the recurrent kernel.
+        bias_regularizer: Optional regularizer of the bias.
+        kernel_constraint: Optional constraint of the kernel (applied after each optimizer step).
+        recurrent_constraint: Optional constraint of the recurrent kernel.
+        bias_constraint: Optional constraint of the bias.
         dropout: Fraction of the inputs to drop (training only).
         recurrent_dropout: Fraction of the recurrent state to drop (training only).
         reset_after: Apply the reset gate after the recurrent matmul (Keras 3 / cuDNN / torch
@@ -568,6 +595,12 @@ class GRUCell(_Cell):
 
     Output shape:
         ``(h, [h])``.
+
+    Example:
+
+    >>> layer = keras.layers.RNN(keras.layers.GRUCell(16))
+    >>> layer(np.random.rand(4, 10, 8).astype("float32")).shape
+    torch.Size([4, 16])
     """
 
     _gates = 3

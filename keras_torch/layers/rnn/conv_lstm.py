@@ -379,14 +379,51 @@ class ConvLSTM(RNN):
         return super(RNN, cls).from_config(config)
 
 
-def _layer_doc(rank: int) -> str:
-    return (f"{rank}D convolutional LSTM; see :class:`ConvLSTM` for the arguments. Inputs "
-            f"``(batch, time, {', '.join([f'd{i}' for i in range(1, rank + 1)])}, channels)`` (channels_last).")
-
-
 @register_layer()
 class ConvLSTM1D(ConvLSTM):
-    __doc__ = _layer_doc(1)
+    """1D convolutional LSTM.
+
+    An LSTM whose input and recurrent transformations are 1D convolutions, run over the time axis
+    of a sequence of 1D signals.
+
+    Args:
+        filters: Number of output channels.
+        kernel_size: Int or tuple of one int, the convolution window.
+        strides: Int or tuple of one int (input convolution only). Default 1.
+        padding: ``"valid"`` or ``"same"``.
+        data_format: ``"channels_last"`` (default) or ``"channels_first"``.
+        dilation_rate: Int or tuple of one int. Default 1.
+        activation: Activation of the cell and output (default ``"tanh"``).
+        recurrent_activation: Activation of the gates (default ``"sigmoid"``).
+        use_bias: Whether to use a bias. Default ``True``.
+        kernel_initializer, recurrent_initializer, bias_initializer: Initializers (default
+            ``"glorot_uniform"``, ``"orthogonal"``, ``"zeros"``).
+        unit_forget_bias: Initialise the forget gate bias to one (default ``True``).
+        kernel_regularizer, recurrent_regularizer, bias_regularizer, activity_regularizer: Optional regularizers.
+        kernel_constraint, recurrent_constraint, bias_constraint: Optional constraints.
+        dropout: Fraction of the inputs to drop (training only).
+        recurrent_dropout: Fraction of the recurrent state to drop (training only).
+        seed: Seed of the dropout masks.
+        return_sequences: Return the whole output sequence instead of the last output.
+        return_state: Also return the final hidden and cell states.
+        go_backwards: Process the sequence backwards.
+        stateful: Keep the last state of each batch as the initial state of the next.
+        **kwargs: Base layer arguments.
+
+    Input shape:
+        ``(batch, time, steps, channels)`` (channels_last) or ``(batch, time, channels, steps)``.
+
+    Output shape:
+        ``(batch, new_steps, filters)``; with ``return_sequences`` ``(batch, time, new_steps, filters)``;
+        with ``return_state`` followed by the final ``h`` and ``c`` (each ``(batch, new_steps, filters)``).
+        Channels_first puts ``filters`` before the spatial dimensions.
+
+    Example:
+
+    >>> layer = keras.layers.ConvLSTM1D(4, 3)
+    >>> layer(np.random.rand(2, 5, 10, 3).astype("float32")).shape
+    torch.Size([2, 8, 4])
+    """
 
     def __init__(self, filters: int, kernel_size: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(1, filters, kernel_size, *args, **kwargs)
@@ -394,7 +431,50 @@ class ConvLSTM1D(ConvLSTM):
 
 @register_layer()
 class ConvLSTM2D(ConvLSTM):
-    __doc__ = _layer_doc(2)
+    """2D convolutional LSTM.
+
+    An LSTM whose input and recurrent transformations are 2D convolutions, run over the time axis
+    of a sequence of images.
+
+    Args:
+        filters: Number of output channels.
+        kernel_size: Int or tuple of 2 ints, the convolution window.
+        strides: Int or tuple of 2 ints (input convolution only). Default 1.
+        padding: ``"valid"`` or ``"same"``.
+        data_format: ``"channels_last"`` (default) or ``"channels_first"``.
+        dilation_rate: Int or tuple of 2 ints. Default 1.
+        activation: Activation of the cell and output (default ``"tanh"``).
+        recurrent_activation: Activation of the gates (default ``"sigmoid"``).
+        use_bias: Whether to use a bias. Default ``True``.
+        kernel_initializer, recurrent_initializer, bias_initializer: Initializers (default
+            ``"glorot_uniform"``, ``"orthogonal"``, ``"zeros"``).
+        unit_forget_bias: Initialise the forget gate bias to one (default ``True``).
+        kernel_regularizer, recurrent_regularizer, bias_regularizer, activity_regularizer: Optional regularizers.
+        kernel_constraint, recurrent_constraint, bias_constraint: Optional constraints.
+        dropout: Fraction of the inputs to drop (training only).
+        recurrent_dropout: Fraction of the recurrent state to drop (training only).
+        seed: Seed of the dropout masks.
+        return_sequences: Return the whole output sequence instead of the last output.
+        return_state: Also return the final hidden and cell states.
+        go_backwards: Process the sequence backwards.
+        stateful: Keep the last state of each batch as the initial state of the next.
+        **kwargs: Base layer arguments.
+
+    Input shape:
+        ``(batch, time, rows, cols, channels)`` (channels_last) or ``(batch, time, channels, rows, cols)``.
+
+    Output shape:
+        ``(batch, new_rows, new_cols, filters)``; with ``return_sequences``
+        ``(batch, time, new_rows, new_cols, filters)``;
+        with ``return_state`` followed by the final ``h`` and ``c`` (each ``(batch, new_rows, new_cols, filters)``).
+        Channels_first puts ``filters`` before the spatial dimensions.
+
+    Example:
+
+    >>> layer = keras.layers.ConvLSTM2D(4, 3)
+    >>> layer(np.random.rand(2, 5, 8, 8, 3).astype("float32")).shape
+    torch.Size([2, 6, 6, 4])
+    """
 
     def __init__(self, filters: int, kernel_size: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(2, filters, kernel_size, *args, **kwargs)
@@ -402,7 +482,51 @@ class ConvLSTM2D(ConvLSTM):
 
 @register_layer()
 class ConvLSTM3D(ConvLSTM):
-    __doc__ = _layer_doc(3)
+    """3D convolutional LSTM.
+
+    An LSTM whose input and recurrent transformations are 3D convolutions, run over the time axis
+    of a sequence of volumes.
+
+    Args:
+        filters: Number of output channels.
+        kernel_size: Int or tuple of 3 ints, the convolution window.
+        strides: Int or tuple of 3 ints (input convolution only). Default 1.
+        padding: ``"valid"`` or ``"same"``.
+        data_format: ``"channels_last"`` (default) or ``"channels_first"``.
+        dilation_rate: Int or tuple of 3 ints. Default 1.
+        activation: Activation of the cell and output (default ``"tanh"``).
+        recurrent_activation: Activation of the gates (default ``"sigmoid"``).
+        use_bias: Whether to use a bias. Default ``True``.
+        kernel_initializer, recurrent_initializer, bias_initializer: Initializers (default
+            ``"glorot_uniform"``, ``"orthogonal"``, ``"zeros"``).
+        unit_forget_bias: Initialise the forget gate bias to one (default ``True``).
+        kernel_regularizer, recurrent_regularizer, bias_regularizer, activity_regularizer: Optional regularizers.
+        kernel_constraint, recurrent_constraint, bias_constraint: Optional constraints.
+        dropout: Fraction of the inputs to drop (training only).
+        recurrent_dropout: Fraction of the recurrent state to drop (training only).
+        seed: Seed of the dropout masks.
+        return_sequences: Return the whole output sequence instead of the last output.
+        return_state: Also return the final hidden and cell states.
+        go_backwards: Process the sequence backwards.
+        stateful: Keep the last state of each batch as the initial state of the next.
+        **kwargs: Base layer arguments.
+
+    Input shape:
+        ``(batch, time, dim1, dim2, dim3, channels)`` (channels_last) or ``(batch, time, channels, dim1, dim2, dim3)``.
+
+    Output shape:
+        ``(batch, new_dim1, new_dim2, new_dim3, filters)``; with ``return_sequences``
+        ``(batch, time, new_dim1, new_dim2, new_dim3, filters)``;
+        with ``return_state`` followed by the final ``h`` and ``c`` (each
+        ``(batch, new_dim1, new_dim2, new_dim3, filters)``).
+        Channels_first puts ``filters`` before the spatial dimensions.
+
+    Example:
+
+    >>> layer = keras.layers.ConvLSTM3D(4, 3)
+    >>> layer(np.random.rand(2, 5, 6, 6, 6, 3).astype("float32")).shape
+    torch.Size([2, 4, 4, 4, 4])
+    """
 
     def __init__(self, filters: int, kernel_size: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(3, filters, kernel_size, *args, **kwargs)

@@ -73,6 +73,13 @@ class RNN(Layer):
     Output shape:
         ``(batch, timesteps, units)`` with ``return_sequences`` else ``(batch, units)``; with
         ``return_state`` a tuple ``(output, *states)``.
+
+    Example:
+
+    >>> cells = [keras.layers.LSTMCell(16), keras.layers.LSTMCell(8)]
+    >>> layer = keras.layers.RNN(cells, return_sequences=True)
+    >>> layer(np.random.rand(4, 10, 3).astype("float32")).shape
+    torch.Size([4, 10, 8])
     """
 
     # (cell attribute, layer attribute) pairs registered on the layer instead of the cell.
@@ -406,12 +413,29 @@ class SimpleRNN(_BuiltinRNN):
 
     Args:
         units: Positive integer, dimensionality of the output space.
-        activation: Activation (default ``tanh``; ``tanh``/``relu`` run torch's fused kernel).
-        use_bias, kernel_initializer, recurrent_initializer, bias_initializer, kernel_regularizer,
-        recurrent_regularizer, bias_regularizer, activity_regularizer, kernel_constraint,
-        recurrent_constraint, bias_constraint, dropout, recurrent_dropout, seed: As
-            :class:`SimpleRNNCell`.
-        return_sequences, return_state, go_backwards, stateful, unroll: As :class:`RNN`.
+        activation: Activation function (default ``"tanh"``; ``tanh`` and ``relu`` run torch's fused kernel).
+        use_bias: Whether the layer uses bias vectors. Default ``True``.
+        kernel_initializer: Initializer of the input kernel (default ``"glorot_uniform"``).
+        recurrent_initializer: Initializer of the recurrent kernel (default ``"orthogonal"``).
+        bias_initializer: Initializer of the bias (default ``"zeros"``).
+        kernel_regularizer: Optional regularizer of the input kernel.
+        recurrent_regularizer: Optional regularizer of the recurrent kernel.
+        bias_regularizer: Optional regularizer of the bias.
+        activity_regularizer: Optional regularizer of the layer's output.
+        kernel_constraint: Optional constraint of the input kernel.
+        recurrent_constraint: Optional constraint of the recurrent kernel.
+        bias_constraint: Optional constraint of the bias.
+        dropout: Fraction of the input units to drop (training only), between 0 and 1. Default 0.
+        recurrent_dropout: Fraction of the recurrent state units to drop (training only). Default 0.
+        seed: Seed of the dropout masks.
+        return_sequences: Return the whole output sequence ``(batch, timesteps, units)`` instead of the last
+            output only. Default ``False``.
+        return_state: Also return the final state(s) after the output. Default ``False``.
+        go_backwards: Process the input sequence backwards (and return the reversed sequence). Default ``False``.
+        stateful: Use the last state of each sample of a batch as the initial state of the same sample in the
+            next batch (reset with ``layer.reset_states()``). Default ``False``.
+        unroll: Accepted for compatibility (the computation is the same either way).
+        **kwargs: Base layer arguments.
 
     Input shape:
         ``(batch, timesteps, features)``.
@@ -419,6 +443,15 @@ class SimpleRNN(_BuiltinRNN):
     Output shape:
         ``(batch, timesteps, units)`` with ``return_sequences`` else ``(batch, units)``; with
         ``return_state`` also the final state ``(batch, units)``.
+
+    Example:
+
+    >>> x = np.random.rand(4, 10, 8).astype("float32")
+    >>> keras.layers.SimpleRNN(16)(x).shape
+    torch.Size([4, 16])
+    >>> out, state = keras.layers.SimpleRNN(16, return_sequences=True, return_state=True)(x)
+    >>> out.shape, state.shape
+    (torch.Size([4, 10, 16]), torch.Size([4, 16]))
     """
 
     _cell_class = SimpleRNNCell
@@ -474,14 +507,32 @@ class LSTM(_BuiltinRNN):
 
     Args:
         units: Positive integer, dimensionality of the output space.
-        activation: Cell/output activation (default ``tanh``).
-        recurrent_activation: Gate activation (default ``sigmoid``).
-        use_bias, kernel_initializer, recurrent_initializer, bias_initializer, unit_forget_bias,
-        kernel_regularizer, recurrent_regularizer, bias_regularizer, activity_regularizer,
-        kernel_constraint, recurrent_constraint, bias_constraint, dropout, recurrent_dropout,
-        seed: As :class:`LSTMCell`.
-        return_sequences, return_state, go_backwards, stateful, unroll: As :class:`RNN`.
+        activation: Activation of the cell state and output (default ``"tanh"``).
+        recurrent_activation: Activation of the gates (default ``"sigmoid"``).
+        use_bias: Whether the layer uses bias vectors. Default ``True``.
+        kernel_initializer: Initializer of the input kernel (default ``"glorot_uniform"``).
+        recurrent_initializer: Initializer of the recurrent kernel (default ``"orthogonal"``).
+        bias_initializer: Initializer of the bias (default ``"zeros"``).
+        unit_forget_bias: Add 1 to the forget gate bias at initialization (Jozefowicz et al.). Default ``True``.
+        kernel_regularizer: Optional regularizer of the input kernel.
+        recurrent_regularizer: Optional regularizer of the recurrent kernel.
+        bias_regularizer: Optional regularizer of the bias.
+        activity_regularizer: Optional regularizer of the layer's output.
+        kernel_constraint: Optional constraint of the input kernel.
+        recurrent_constraint: Optional constraint of the recurrent kernel.
+        bias_constraint: Optional constraint of the bias.
+        dropout: Fraction of the input units to drop (training only), between 0 and 1. Default 0.
+        recurrent_dropout: Fraction of the recurrent state units to drop (training only). Default 0.
+        seed: Seed of the dropout masks.
+        return_sequences: Return the whole output sequence ``(batch, timesteps, units)`` instead of the last
+            output only. Default ``False``.
+        return_state: Also return the final state(s) after the output. Default ``False``.
+        go_backwards: Process the input sequence backwards (and return the reversed sequence). Default ``False``.
+        stateful: Use the last state of each sample of a batch as the initial state of the same sample in the
+            next batch (reset with ``layer.reset_states()``). Default ``False``.
+        unroll: Accepted for compatibility (the computation is the same either way).
         use_cudnn: Accepted for compatibility (the fused kernel is used whenever possible).
+        **kwargs: Base layer arguments.
 
     Input shape:
         ``(batch, timesteps, features)``.
@@ -489,6 +540,15 @@ class LSTM(_BuiltinRNN):
     Output shape:
         ``(batch, timesteps, units)`` with ``return_sequences`` else ``(batch, units)``; with
         ``return_state`` also the final ``h`` and ``c`` ``(batch, units)``.
+
+    Example:
+
+    >>> x = np.random.rand(4, 10, 8).astype("float32")
+    >>> keras.layers.LSTM(16)(x).shape
+    torch.Size([4, 16])
+    >>> out, h, c = keras.layers.LSTM(16, return_sequences=True, return_state=True)(x)
+    >>> out.shape, h.shape, c.shape
+    (torch.Size([4, 10, 16]), torch.Size([4, 16]), torch.Size([4, 16]))
     """
 
     _cell_class = LSTMCell
@@ -546,14 +606,33 @@ class GRU(_BuiltinRNN):
 
     Args:
         units: Positive integer, dimensionality of the output space.
-        activation: Candidate activation (default ``tanh``).
-        recurrent_activation: Gate activation (default ``sigmoid``).
-        use_bias, kernel_initializer, recurrent_initializer, bias_initializer, kernel_regularizer,
-        recurrent_regularizer, bias_regularizer, activity_regularizer, kernel_constraint,
-        recurrent_constraint, bias_constraint, dropout, recurrent_dropout, seed: As :class:`GRUCell`.
-        return_sequences, return_state, go_backwards, stateful, unroll: As :class:`RNN`.
-        reset_after: See :class:`GRUCell`.
+        activation: Activation of the candidate state (default ``"tanh"``).
+        recurrent_activation: Activation of the gates (default ``"sigmoid"``).
+        use_bias: Whether the layer uses bias vectors. Default ``True``.
+        kernel_initializer: Initializer of the input kernel (default ``"glorot_uniform"``).
+        recurrent_initializer: Initializer of the recurrent kernel (default ``"orthogonal"``).
+        bias_initializer: Initializer of the bias (default ``"zeros"``).
+        kernel_regularizer: Optional regularizer of the input kernel.
+        recurrent_regularizer: Optional regularizer of the recurrent kernel.
+        bias_regularizer: Optional regularizer of the bias.
+        activity_regularizer: Optional regularizer of the layer's output.
+        kernel_constraint: Optional constraint of the input kernel.
+        recurrent_constraint: Optional constraint of the recurrent kernel.
+        bias_constraint: Optional constraint of the bias.
+        dropout: Fraction of the input units to drop (training only), between 0 and 1. Default 0.
+        recurrent_dropout: Fraction of the recurrent state units to drop (training only). Default 0.
+        seed: Seed of the dropout masks.
+        return_sequences: Return the whole output sequence ``(batch, timesteps, units)`` instead of the last
+            output only. Default ``False``.
+        return_state: Also return the final state(s) after the output. Default ``False``.
+        go_backwards: Process the input sequence backwards (and return the reversed sequence). Default ``False``.
+        stateful: Use the last state of each sample of a batch as the initial state of the same sample in the
+            next batch (reset with ``layer.reset_states()``). Default ``False``.
+        unroll: Accepted for compatibility (the computation is the same either way).
+        reset_after: Apply the reset gate after the recurrent matrix multiplication (Keras 3, cuDNN and torch
+            convention; default ``True``). ``False`` is the Keras 1/2 "reset before" variant, run as a loop.
         use_cudnn: Accepted for compatibility.
+        **kwargs: Base layer arguments.
 
     Input shape:
         ``(batch, timesteps, features)``.
@@ -561,6 +640,14 @@ class GRU(_BuiltinRNN):
     Output shape:
         ``(batch, timesteps, units)`` with ``return_sequences`` else ``(batch, units)``; with
         ``return_state`` also the final state ``(batch, units)``.
+
+    Example:
+
+    >>> x = np.random.rand(4, 10, 8).astype("float32")
+    >>> keras.layers.GRU(16)(x).shape
+    torch.Size([4, 16])
+    >>> keras.layers.GRU(16, return_sequences=True)(x).shape
+    torch.Size([4, 10, 16])
     """
 
     _cell_class = GRUCell

@@ -32,6 +32,12 @@ class StackedRNNCells(Layer):
 
     Output shape:
         ``(output of the last cell, [states of each cell])``.
+
+    Example:
+
+    >>> cells = keras.layers.StackedRNNCells([keras.layers.GRUCell(8), keras.layers.GRUCell(4)])
+    >>> keras.layers.RNN(cells)(np.random.rand(2, 5, 3).astype("float32")).shape
+    torch.Size([2, 4])
     """
 
     def __init__(self, cells: list[Any], **kwargs: Any) -> None:

@@ -61,6 +61,12 @@ class Bidirectional(Layer):
     Output shape:
         The wrapped layer's output with the last axis doubled for ``"concat"``; with
         ``return_state`` followed by the forward then backward states.
+
+    Example:
+
+    >>> layer = keras.layers.Bidirectional(keras.layers.LSTM(16, return_sequences=True))
+    >>> layer(np.random.rand(4, 10, 8).astype("float32")).shape
+    torch.Size([4, 10, 32])
     """
 
     def __init__(
@@ -281,6 +287,12 @@ class TimeDistributed(Layer):
 
     Output shape:
         ``(batch, timesteps, ...)`` where ``...`` is the inner layer's output shape.
+
+    Example:
+
+    >>> layer = keras.layers.TimeDistributed(keras.layers.Dense(8))
+    >>> layer(np.random.rand(4, 10, 3).astype("float32")).shape
+    torch.Size([4, 10, 8])
     """
 
     def __init__(self, layer: Layer, **kwargs: Any) -> None:
