@@ -19,6 +19,9 @@ LAYER_DB: dict[str, list[tuple[dict, object, dict]]] = {
     "Activation": [({"activation": "gelu"}, (2, 5), {})],
     "ActivityRegularization": [({"l1": 0.01, "l2": 0.01}, (2, 5), {"train": False})],
     "Add": [({}, [(2, 4), (2, 4)], {"train": False})],
+    "LayerScale": [({"init_values": 0.1, "projection_dim": 4}, (2, 3, 4), {})],
+    "StochasticDepth": [({"drop_path_rate": 0.0}, (2, 3, 4), {"train": False})],
+    "CustomScaleLayer": [({"scale": 0.17}, [(2, 4), (2, 4)], {"train": False})],
     "AdaptiveAveragePooling1D": [({"output_size": 3}, (2, 7, 3), {"train": False})],
     "AdaptiveAveragePooling2D": [({"output_size": (2, 3), "data_format": "channels_first"}, (2, 3, 5, 7), {"train": False})],
     "AdaptiveAveragePooling3D": [({"output_size": 2}, (1, 3, 4, 5, 2), {"train": False})],
@@ -183,7 +186,9 @@ LAYER_DB: dict[str, list[tuple[dict, object, dict]]] = {
 }
 # Containers and cells are exercised through models and RNN wrappers instead.
 NOT_STANDALONE = {"InputLayer", "Model", "Functional", "Sequential", "LSTMCell", "GRUCell", "SimpleRNNCell",
-                  "TorchModuleWrapper"}
+                  "TorchModuleWrapper",
+                  # raw-op nodes of tf-keras graphs: called with the op's own arguments (tests/saving/test_tf_ops.py)
+                  "TFOpLambda", "SlicingOpLambda"}
 
 
 def _double(x):
