@@ -51,6 +51,10 @@ from keras_torch.layers.rnn.abstract_cell import AbstractRNNCell
 from keras_torch.layers.spectrogram import *  # noqa: F401,F403
 from keras_torch.layers.locally_connected import *  # noqa: F401,F403
 from keras_torch.layers.text_vectorization import *  # noqa: F401,F403
+from keras_torch.layers.dynamic_embedding import *  # noqa: F401,F403
+from keras_torch.layers.kernelized import *  # noqa: F401,F403
+from keras_torch.layers.reversible_embedding import ReversibleEmbedding
+from keras_torch.layers.wrapper import Wrapper
 
 
 def _old_path_module(name: str) -> types.ModuleType:
