@@ -5,7 +5,7 @@ replaces each key of the layer's config by bad values (18 kinds: wrong type, neg
 +-inf, nested junk, None, a bool, a fraction, 1e20, an int beyond 64 bits, empty list/string, a number's
 text). Every case must end in a ``ValueError``/``TypeError`` raised by a
 keras_torch argument check and naming the layer, or load and predict cleanly. The quick run takes a
-derandomised sample (the same cases every run); ``-m slow`` runs every case.
+derandomised sample (the same cases every run); ``KERAS_TORCH_EXHAUSTIVE=1`` runs every case.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def test_sweep_sample_is_clean():
     assert all(r["ok"] for r in results), _report(results)
 
 
-@pytest.mark.slow
+@pytest.mark.exhaustive
 def test_sweep_every_case_is_clean():
     results = _run_sweep([], timeout=3600)
     assert len(results) > 20_000

@@ -116,7 +116,7 @@ def test_global_heap_scan_is_linear(keras, tmp_path, no_hang):
         _check_heap_scan_linear(keras, tmp_path, 1)
 
 
-@pytest.mark.slow
+@pytest.mark.exhaustive
 def test_global_heap_scan_is_linear_at_scale(keras, tmp_path, no_hang):
     with no_hang(600):
         _check_heap_scan_linear(keras, tmp_path, 4)
@@ -128,7 +128,7 @@ def test_load_time_is_linear(keras, family, no_hang):
         _check_linear(keras, family, 1)
 
 
-@pytest.mark.slow
+@pytest.mark.exhaustive
 @pytest.mark.parametrize("family", sorted(FAMILIES))
 def test_load_time_is_linear_at_scale(keras, family, no_hang):
     with no_hang(600):
@@ -186,7 +186,7 @@ def test_hard_link_walk_is_linear_and_cheap(keras, tmp_path, no_hang):
         _check_hard_links_linear(keras, tmp_path, 1)
 
 
-@pytest.mark.slow
+@pytest.mark.exhaustive
 def test_hard_link_walk_is_linear_and_cheap_at_scale(keras, tmp_path, no_hang):
     with no_hang(600):
         _check_hard_links_linear(keras, tmp_path, 6)  # 24k..192k links, just under MAX_H5_OBJECTS
