@@ -4,7 +4,7 @@ Each family (two hostile configs, one hostile legacy ``.h5``) is loaded at 4 siz
 over the smallest must stay within ``SLACK`` times the size ratio (8). Before the fixes these
 families were quadratic (a unique-name scan per ``Sequential.add``: 20k ``ReLU`` layers took 67 s)
 or worse (the config deep-copied at each of 20 nesting levels: 438 s and 8.2 GB for a 15 kB file),
-i.e. ratios of 64 and more. The quick run uses small sizes; ``-m slow`` uses 8x larger ones.
+i.e. ratios of 64 and more. The quick run uses small sizes; ``KERAS_TORCH_EXHAUSTIVE=1`` uses 8x larger ones.
 """
 
 from __future__ import annotations
