@@ -40,6 +40,27 @@ def _text(K: Any) -> tuple[Any, list[np.ndarray]]:
     return K.Model([text, tokens], out), [QUERIES, TOKENS]
 
 
+def _text_and_images(K: Any) -> tuple[Any, list[np.ndarray]]:
+    """One model with TextVectorization + StringLookup and image augmentation layers (RandomFlip, RandomRotation,
+    RandomZoom: identity at predict) in front of a Conv2D, as a Keras 3 user preprocesses inside the model."""
+    L = K.layers
+    tv = L.TextVectorization(max_tokens=30, output_sequence_length=6)
+    tv.adapt(CORPUS)
+    lookup = L.StringLookup(num_oov_indices=1, output_mode="multi_hot")
+    lookup.adapt(TOKENS)
+    text = K.Input(shape=(1,), dtype="string")
+    tokens = K.Input(shape=(2,), dtype="string")
+    image = K.Input(shape=(8, 8, 3))
+    x = L.GlobalAveragePooling1D()(L.Embedding(30, 4, embeddings_initializer=K.initializers.RandomUniform(
+        -1, 1, seed=6))(tv(text)))
+    y = L.RandomZoom(0.2, seed=3)(L.RandomRotation(0.1, seed=2)(L.RandomFlip("horizontal", seed=1)(image)))
+    y = L.GlobalAveragePooling2D()(L.Conv2D(3, 3, kernel_initializer=K.initializers.RandomUniform(-1, 1, seed=7))(y))
+    out = L.Dense(2, kernel_initializer=K.initializers.RandomUniform(-1, 1, seed=8))(
+        L.Concatenate()([x, lookup(tokens), y]))
+    images = np.random.default_rng(0).uniform(0, 1, (4, 8, 8, 3)).astype("float32")
+    return K.Model([text, tokens, image], out), [QUERIES, TOKENS, images]
+
+
 def _bag_of_words(K: Any) -> tuple[Any, list[np.ndarray]]:
     """TextVectorization with bigrams in count mode, standardize="lower", in a Sequential model."""
     tv = K.layers.TextVectorization(max_tokens=40, ngrams=2, output_mode="count", standardize="lower")
@@ -84,7 +105,7 @@ def _given_vocabulary(K: Any) -> tuple[Any, list[np.ndarray]]:
 
 
 BUILDERS = {"text": _text, "bag_of_words": _bag_of_words, "categorical": _categorical,
-            "given_vocabulary": _given_vocabulary}
+            "given_vocabulary": _given_vocabulary, "text_and_images": _text_and_images}
 H5_MODELS = ("given_vocabulary",)
 
 

@@ -7,6 +7,7 @@ from typing import Any
 import torch
 
 from keras_torch.core import tree
+from keras_torch.core.context import CALL_CONTEXT
 from keras_torch.core.symbolic import KerasTensor, Node
 
 
@@ -128,7 +129,12 @@ class Graph:
             if simple_in is not None:
                 out = layer(values[simple_in])
             else:
-                out = layer(*tree.map_structure(resolve, args_struct), **tree.map_structure(resolve, kwargs_struct))
+                kwargs = tree.map_structure(resolve, kwargs_struct)
+                # As Keras 3's Functional: a `training` recorded in the node (Keras 3 files record the
+                # augmentation layers' default True) gives way to the training mode of the model's call.
+                if "training" in kwargs and CALL_CONTEXT.training is not None:
+                    kwargs["training"] = CALL_CONTEXT.training
+                out = layer(*tree.map_structure(resolve, args_struct), **kwargs)
             if len(out_ids) == 1:
                 values[out_ids[0]] = out if isinstance(out, torch.Tensor) else tree.flatten(out)[0]
             else:

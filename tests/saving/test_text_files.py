@@ -152,3 +152,14 @@ def test_keras3_loads_our_files(tmp_path):
     bad = {p: r for p, r in results.items() if not (isinstance(r, float) and r < 1e-5)}
     assert not bad, bad
     assert len(results) == len(paths)
+
+
+def test_recorded_training_gives_way_to_the_models_mode():
+    # Keras 3 records `training=True` in the nodes of its augmentation layers; as in Keras's Functional,
+    # predict / training=False override it, and a call without `training` augments.
+    npz = np.load(FIXTURES / "k3_text_and_images.npz")
+    xs = _inputs(npz)
+    model = keras.models.load_model(str(FIXTURES / "k3_text_and_images.keras"))
+    np.testing.assert_allclose(model(xs, training=False).detach().numpy(), npz["y0"], rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(_predict(model, xs), npz["y0"], rtol=1e-5, atol=1e-5)
+    assert not np.allclose(model(xs).detach().numpy(), npz["y0"], atol=1e-3)
