@@ -200,7 +200,9 @@ class TrainingLoops:
         was_training = self.training
         # On the CPU, fit times its steps at the policy's thread count and at one thread and keeps the
         # faster (core/threads.py: threads spin-wait for each other when other processes share the cores).
-        self._thread_tuner = tuner = _threads.fit_tuner(self._thread_tuner, device)
+        # Not under jit_compile: torch.compile guards on the thread count, so a switch would recompile.
+        tuner = None if self._jit_compile else _threads.fit_tuner(self._thread_tuner, device)
+        self._thread_tuner = tuner or self._thread_tuner
         with self._running(strategy), _threads.tuning(tuner):
             for epoch in range(initial_epoch, epochs):
                 step_logs = self._train_epoch(handler, step_fn, cbs, epoch, check, spe, tuner)
@@ -310,7 +312,8 @@ class TrainingLoops:
         for legacy in _LEGACY_LOOP_KWARGS:
             kwargs.pop(legacy, None)
         self._assert_compiled("evaluate")
-        _threads.inference_threads()
+        if not self._jit_compile:  # (a thread-count switch would recompile)
+            _threads.inference_threads()
         strategy = self.distribute_strategy
         device = strategy.place(self)
         strategy.sync_model(self)
@@ -409,7 +412,8 @@ class TrainingLoops:
 
         for legacy in _LEGACY_LOOP_KWARGS:
             kwargs.pop(legacy, None)
-        _threads.inference_threads()
+        if not self._jit_compile:  # (a thread-count switch would recompile)
+            _threads.inference_threads()
         strategy = self.distribute_strategy
         device = strategy.place(self)
         strategy.sync_model(self)
@@ -432,7 +436,8 @@ class TrainingLoops:
                 if check:
                     check_finite(batch, "prediction", None, step)
                 cbs.on_predict_batch_begin(step)
-                _threads.inference_threads()
+                if not self._jit_compile:
+                    _threads.inference_threads()
                 out = self.predict_step(batch)
                 if check:
                     check_finite(out, "output (model)", None, step, outputs=True)
@@ -549,7 +554,8 @@ class TrainingLoops:
         >>> model.predict_on_batch(np.zeros((3, 4), "float32")).shape
         (3, 2)
         """
-        _threads.inference_threads()
+        if not self._jit_compile:  # (a thread-count switch would recompile)
+            _threads.inference_threads()
         if self.training:  # (walks every sub-module: only when needed)
             if self._torch_mode:  # a torch user's model.train(): back to it afterwards
                 with training_flags(self, False):
