@@ -81,6 +81,15 @@ def _to_tensor(x: Any) -> Any:
     return x
 
 
+def _array_args_to_tensors(rest: tuple, kwargs: dict[str, Any]) -> tuple[tuple, dict[str, Any], bool]:
+    """numpy arrays among the call arguments after the inputs (masks, ``attention_mask``...) as tensors, as
+    Keras converts every array argument of ``Layer.__call__``; the flag says whether one was converted."""
+    if not any(isinstance(leaf, np.ndarray) for leaf in tree.flatten((rest, kwargs))):
+        return rest, kwargs, False
+    convert = lambda x: _to_tensor(x) if isinstance(x, np.ndarray) else x  # noqa: E731
+    return tree.map_structure(convert, rest), tree.map_structure(convert, kwargs), True
+
+
 def _weights_device(layer: nn.Module) -> torch.device | None:
     """The device of the layer's first weight, cached until the layer is moved (``_apply``);
     ``None`` while it has no weights yet."""
@@ -500,6 +509,9 @@ class Layer(Operation, KerasWeightsMixin):
         elif rest or (kwargs and (len(kwargs) != 1 or "training" not in kwargs)):
             if any_symbolic((rest, kwargs)):
                 return self._symbolic_call(inputs, *rest, **kwargs)
+        arrays_converted = False
+        if rest or (kwargs and (len(kwargs) != 1 or "training" not in kwargs)):
+            rest, kwargs, arrays_converted = _array_args_to_tensors(rest, kwargs)
         flags = self.__dict__.get("_flags") or self._call_flags()
         has_training, has_mask, default_training, propagates = flags
         training = kwargs.pop("training", None)
@@ -543,6 +555,8 @@ class Layer(Operation, KerasWeightsMixin):
             ctx.data_device = dev  # where host data made inside the call goes (text layers' token ids)
             if dev is not None and dev.type != "cpu":  # Keras: host data follows the model to its device
                 inputs = _inputs_to(inputs, dev)
+                if arrays_converted:
+                    rest, kwargs = _inputs_to(rest, dev), _inputs_to(kwargs, dev)
         ctx.depth += 1
         ctx.training = training
         try:
