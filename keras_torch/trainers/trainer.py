@@ -18,7 +18,7 @@ import torch
 
 from keras_torch.core.context import CALL_CONTEXT as _CTX
 from keras_torch.distribution.strategy import SINGLE_DEVICE, Strategy
-from keras_torch.layers.base import Layer
+from keras_torch.layers.base import Layer, metric_tracking_generation
 from keras_torch.metrics import Mean
 from keras_torch.saving.compile_config import serialize_compile_arguments
 from keras_torch.trainers import data_adapter
@@ -51,6 +51,9 @@ class Trainer(TrainingLoops):
     # ---- metrics: the loss tracker is created by compile(), the per-output ones by the first loss
     _loss_tracker: Any = None
     _output_loss_trackers: tuple = ()  # one Mean per output of a multi-output compiled loss
+    # (metric_tracking_generation(), the metrics tracked by the model and its layers) when last collected
+    _tracked_metrics_cache: tuple[int, list[Any]] | None = None
+    _untracked_metric_attrs = ("_loss_tracker", "_compile_metrics")  # listed first by `metrics`, not as attributes
     # ---- fit()
     stop_training: bool = False
     history: Any = None
@@ -189,7 +192,8 @@ class Trainer(TrainingLoops):
         ``Metric`` named ``"compile_metrics"`` (when ``metrics`` or ``weighted_metrics`` were given; its
         ``metrics`` attribute lists the metric objects once a step has built them, and its ``result()`` is a
         dict), then, for a multi-output loss, the per-output loss trackers (``"<output>_loss"``, after the first
-        step). A custom ``train_step`` can update them all with ``m.update_state(loss)`` for ``"loss"`` and
+        step), then the ``Metric`` objects assigned as attributes of the model or of its layers. A custom
+        ``train_step`` can update them all with ``m.update_state(loss)`` for ``"loss"`` and
         ``m.update_state(y, y_pred)`` otherwise.
         """
         out: list[Any] = []
@@ -199,6 +203,15 @@ class Trainer(TrainingLoops):
             if self._compile_metrics is not None:
                 out.append(self._compile_metrics)
             out.extend(t for t in self._output_loss_trackers if t is not None)
+        generation = metric_tracking_generation()
+        if generation:
+            cache = self._tracked_metrics_cache
+            if cache is None or cache[0] != generation:
+                cache = (generation, [m for layer in self._flatten_layers() if layer is self
+                                      or not isinstance(layer, Trainer)  # a nested model's trackers are its own
+                                      for m in layer.__dict__.get("_tracked_metrics", ())])
+                self._tracked_metrics_cache = cache
+            out.extend(cache[1])
         return out
 
     @property

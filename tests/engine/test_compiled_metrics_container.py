@@ -94,3 +94,26 @@ def test_steps_can_run_before_fit_or_evaluate(step):
     logs = getattr(model, step)((torch.from_numpy(X), torch.from_numpy(Y)))
     assert sorted(logs) == ["loss", "mae"]
     assert float(model.metrics[0].result()) == pytest.approx(float(logs["loss"])) and float(logs["loss"]) > 0
+
+
+class _WithTracker(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.dense = layers.Dense(1)
+        self.seen = keras.metrics.Mean(name="seen")
+
+    def call(self, x):
+        self.seen.update_state(x)
+        return self.dense(x)
+
+
+def test_metric_attributes_are_tracked_and_logged_as_keras():
+    model = _WithTracker()
+    assert [m.name for m in model.metrics] == ["seen"]  # Keras: tracked before compile too
+    model.compile("sgd", "mse", metrics=["mae"])
+    assert model.metrics_names == ["loss", "compile_metrics", "seen"]
+    history = model.fit(X, Y, epochs=1, batch_size=4, verbose=0)
+    assert list(history.history) == ["loss", "mae", "seen"]
+    np.testing.assert_allclose(history.history["seen"][0], X.mean(), rtol=1e-5)
+    model.reset_metrics()
+    assert float(model.seen.result()) == 0.0
