@@ -81,7 +81,9 @@ def render() -> str:
     import keras_torch.metrics  # noqa: F401
     import keras_torch.optimizers  # noqa: F401
 
-    hidden = {"Model", "Functional", "Sequential", "InputLayer", "MeanMetricWrapper", "Metric"}
+    # Models (deserialized through the layers registry) are not layers to list.
+    hidden = {"Model", "Functional", "Sequential", "InputLayer", "MeanMetricWrapper", "Metric", "Distiller",
+              "LinearModel", "WideDeepModel", "SharpnessAwareMinimization"}
     out = [BEGIN, ""]
     for title, category in [("Layers", "layers"), ("Losses", "losses"), ("Metrics", "metrics"),
                             ("Optimizers", "optimizers"), ("Learning-rate schedules", "schedules"),

@@ -53,10 +53,15 @@ _LAZY = {
     "preprocessing": "keras_torch.preprocessing",
     "applications": "keras_torch.applications",
     "distribution": "keras_torch.distribution",
+    "quantizers": "keras_torch.quantizers",
+    "visualization": "keras_torch.visualization",
+    "distillation": "keras_torch.distillation",
+    "dtensor": "keras_torch.dtensor",
 }
 # Classes from lazily loaded modules (``keras.Loss``, ``keras.Function``...).
 _LAZY_NAMES = {"Loss": "keras_torch.losses", "Metric": "keras_torch.metrics", "Optimizer": "keras_torch.optimizers",
-               "Function": "keras_torch.backend.function"}
+               "Function": "keras_torch.backend.function",
+               "Quantizer": "keras_torch.quantizers"}
 
 
 def version() -> str:

@@ -22,9 +22,16 @@ def _seed():
 def pytest_collection_modifyitems(config, items):
     have_cuda = torch.cuda.is_available()
     skip_gpu = pytest.mark.skip(reason="needs a CUDA device")
+    # Exhaustive checks (every member of a family, e.g. all 71 keras.applications architectures) are opt-in:
+    # KERAS_TORCH_EXHAUSTIVE=1 or `-m exhaustive`. `slow` end-to-end checks run by default.
+    markexpr = config.getoption("markexpr") or ""
+    run_exhaustive = os.environ.get("KERAS_TORCH_EXHAUSTIVE") == "1" or "exhaustive" in markexpr
+    skip_exhaustive = pytest.mark.skip(reason="exhaustive: set KERAS_TORCH_EXHAUSTIVE=1 (or -m exhaustive) to run it")
     for item in items:
         if "gpu" in item.keywords and not have_cuda:
             item.add_marker(skip_gpu)
+        if "exhaustive" in item.keywords and not run_exhaustive:
+            item.add_marker(skip_exhaustive)
         if "interop" in item.keywords:
             item.add_marker(pytest.mark.slow)
 

@@ -19,6 +19,9 @@ LAYER_DB: dict[str, list[tuple[dict, object, dict]]] = {
     "Activation": [({"activation": "gelu"}, (2, 5), {})],
     "ActivityRegularization": [({"l1": 0.01, "l2": 0.01}, (2, 5), {"train": False})],
     "Add": [({}, [(2, 4), (2, 4)], {"train": False})],
+    "LayerScale": [({"init_values": 0.1, "projection_dim": 4}, (2, 3, 4), {})],
+    "StochasticDepth": [({"drop_path_rate": 0.0}, (2, 3, 4), {"train": False})],
+    "CustomScaleLayer": [({"scale": 0.17}, [(2, 4), (2, 4)], {"train": False})],
     "AdaptiveAveragePooling1D": [({"output_size": 3}, (2, 7, 3), {"train": False})],
     "AdaptiveAveragePooling2D": [({"output_size": (2, 3), "data_format": "channels_first"}, (2, 3, 5, 7), {"train": False})],
     "AdaptiveAveragePooling3D": [({"output_size": 2}, (1, 3, 4, 5, 2), {"train": False})],
@@ -59,6 +62,10 @@ LAYER_DB: dict[str, list[tuple[dict, object, dict]]] = {
     "Discretization": [({"bin_boundaries": [-0.5, 0.0, 0.5]}, (2, 5), {}),
                        ({"bin_boundaries": [0.0], "output_mode": "multi_hot"}, (2, 5), {})],
     "Dot": [({"axes": 1, "normalize": True}, [(2, 4), (2, 4)], {"train": False})],
+    "DynamicEmbedding": [({"input_dim": 5, "output_dim": 3, "initial_vocabulary": [0, 1, 2, 3, 4]}, (2, 4),
+                          {"dtype": "int64", "high": 8})],
+    "DynamicLookup": [({"vocabulary_size": 5, "initial_vocabulary": [0, 1, 2, 3, 4]}, (2, 4),
+                       {"dtype": "int64", "high": 8, "train": False})],
     "Dropout": [({"rate": 0.3}, (2, 5), {"train": False})],
     "ELU": [({"alpha": 0.5}, (2, 5), {"train": False})],
     "EinsumDense": [({"equation": "ab,bc->ac", "output_shape": 4, "bias_axes": "c"}, (2, 3), {})],
@@ -177,13 +184,22 @@ LAYER_DB: dict[str, list[tuple[dict, object, dict]]] = {
     "RandomSharpness": [({"factor": 0.5}, (2, 8, 8, 3), {"train": False})],
     "RandomShear": [({"x_factor": 0.2, "y_factor": 0.2}, (2, 8, 8, 3), {"train": False})],
     "RandomTranslation": [({"height_factor": 0.2, "width_factor": 0.2}, (2, 8, 8, 3), {"train": False})],
+    "RandomFourierFeatures": [({"output_dim": 6, "trainable": True}, (2, 4), {})],
+    "ReversibleEmbedding": [({"input_dim": 10, "output_dim": 4, "tie_weights": False, "mask_zero": True}, (2, 5),
+                             {"dtype": "int64", "high": 10}),
+                            ({"input_dim": 10, "output_dim": 4, "logit_soft_cap": 2.0}, (2, 5),
+                             {"dtype": "int64", "high": 10})],
     "RandomWidth": [({"factor": 0.3}, (2, 8, 8, 3), {"train": False})],
     "RandomZoom": [({"height_factor": 0.2}, (2, 8, 8, 3), {"train": False})],
+    "SyncBatchNormalization": [({"momentum": 0.9}, (4, 5), {})],
     "Solarization": [({"addition_factor": 0.2, "threshold_factor": 0.5}, (2, 8, 8, 3), {"train": False})],
 }
 # Containers and cells are exercised through models and RNN wrappers instead.
 NOT_STANDALONE = {"InputLayer", "Model", "Functional", "Sequential", "LSTMCell", "GRUCell", "SimpleRNNCell",
-                  "TorchModuleWrapper"}
+                  "TorchModuleWrapper", "Wrapper",  # Wrapper: abstract (subclasses implement call)
+                  "Distiller", "LinearModel", "WideDeepModel", "SharpnessAwareMinimization",  # models
+                  # raw-op nodes of tf-keras graphs: called with the op's own arguments (tests/saving/test_tf_ops.py)
+                  "TFOpLambda", "SlicingOpLambda"}
 
 
 def _double(x):

@@ -601,6 +601,9 @@ def softmax(x: torch.Tensor, axis: int = -1) -> torch.Tensor:
     tensor([[0.2119, 0.2119, 0.5761]])
     """
     out = torch.softmax(x, dim=axis)
+    # TensorFlow subtracts the row's max: a row holding +inf or NaN (a diverged model's logits) gives
+    # NaN there and 0 at the finite logits, where torch gives NaN for the whole row.
+    out = torch.where(torch.isnan(out) & torch.isfinite(x), torch.zeros((), dtype=out.dtype, device=out.device), out)
     if axis == -1 or axis == x.ndim - 1:
         out._keras_logits = x
         out._keras_logits_kind = "softmax"

@@ -18,7 +18,9 @@ Contract with the training loop (``fit/evaluate/predict``), as Keras 3's torch t
 
 from typing import Any
 
+from keras_torch.callbacks import experimental as experimental
 from keras_torch.callbacks.backup_and_restore import BackupAndRestore
+from keras_torch.callbacks.base_logger import BaseLogger
 from keras_torch.callbacks.callback import Callback
 from keras_torch.callbacks.callback_list import CallbackList
 from keras_torch.callbacks.csv_logger import CSVLogger
@@ -31,6 +33,7 @@ from keras_torch.callbacks.monitor_callback import MonitorCallback
 from keras_torch.callbacks.progbar_logger import ProgbarLogger
 from keras_torch.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
 from keras_torch.callbacks.remote_monitor import RemoteMonitor
+from keras_torch.callbacks.sidecar_evaluator import SidecarEvaluatorModelExport
 from keras_torch.callbacks.swap_ema_weights import SwapEMAWeights
 from keras_torch.callbacks.tensorboard import TensorBoard
 from keras_torch.callbacks.terminate_on_nan import TerminateOnNaN
@@ -38,6 +41,7 @@ from keras_torch.core import omissions as _omissions
 
 __all__ = [
     "BackupAndRestore",
+    "BaseLogger",
     "CSVLogger",
     "Callback",
     "CallbackList",
@@ -50,6 +54,7 @@ __all__ = [
     "ProgbarLogger",
     "ReduceLROnPlateau",
     "RemoteMonitor",
+    "SidecarEvaluatorModelExport",
     "SwapEMAWeights",
     "TensorBoard",
     "TerminateOnNaN",

@@ -7,26 +7,27 @@ paths below ``keras_torch`` as the import aliases map them (``tf_keras.backend.g
 name inside it.
 
 Public packages consult the table from their module-level ``__getattr__`` (see
-:func:`missing_attribute`), so ``keras.quantizers`` raises::
+:func:`missing_attribute`), so ``keras.quantizers.GPTQConfig`` raises::
 
-    NotProvidedError: keras_torch does not provide keras.quantizers: <reason>
+    NotProvidedError: keras_torch does not provide keras.quantizers.GPTQConfig: <reason>
 
-:class:`NotProvidedError` is also an ``AttributeError``, so ``hasattr(keras, "quantizers")`` stays
-``False`` for feature-detecting code; ``import keras.quantizers`` under ``keras-torch run`` raises
+:class:`NotProvidedError` is also an ``AttributeError``, so ``hasattr(keras.quantizers, "GPTQConfig")`` stays
+``False`` for feature-detecting code; ``import keras.wrappers`` under ``keras-torch run`` raises
 :class:`NotProvidedModuleError` (a ``ModuleNotFoundError``) with the same message.
 """
 
 from __future__ import annotations
 
 _TF = "part of TensorFlow's runtime, which keras_torch replaces with PyTorch"
-_SIDECAR = f"the sidecar evaluator polls TensorFlow checkpoints, {_TF}"
-_QUANTIZED = "quantized dtype policies need keras.quantizers, which is not implemented"
+_MODEL_QUANTIZE = ("quantization configs drive model.quantize (int8/int4/float8 weights, GPTQ, AWQ), which is not "
+                   "implemented; the keras.quantizers functions are, and torch.ao quantizes a loaded model")
+_QUANTIZED = "quantized dtype policies belong to model.quantize, which is not implemented"
 
 OMISSIONS: dict[str, str] = {
     # Keras 3
-    "quantizers": "int8/int4/float8 weight quantization (QAT, GPTQ) is not implemented; quantize with torch.ao "
-    "after loading the model",
-    "Quantizer": "int8/int4/float8 weight quantization is not implemented (see keras.quantizers)",
+    **{f"quantizers.{name}": _MODEL_QUANTIZE for name in (
+        "QuantizationConfig", "Int8QuantizationConfig", "Int4QuantizationConfig", "Float8QuantizationConfig",
+        "GPTQConfig", "AWQConfig")},
     **{f"dtype_policies.{name}": _QUANTIZED for name in ("QuantizedDTypePolicy", "QuantizedFloat8DTypePolicy",
                                                            "Int4DTypePolicy", "GPTQDTypePolicy", "AWQDTypePolicy")},
     "wrappers": "the scikit-learn estimator wrappers are not implemented; wrap model.fit/predict in your own "
@@ -46,15 +47,10 @@ OMISSIONS: dict[str, str] = {
     "export.ExportArchive": f"it builds TensorFlow SavedModels, {_TF}; export ONNX or torch.export programs with "
     "model.export(path, format='onnx') or keras_torch.export.export_torch",
     # tf-keras 2
-    "dtensor": f"DTensor layouts are {_TF}; use keras.distribution or torch.distributed",
+    "dtensor.experimental.LayoutMap": f"DTensor layouts are {_TF}; shard with keras.distribution or "
+    "torch.distributed",
     "estimator": f"tf.estimator is {_TF}",
-    "experimental.LinearModel": f"the premade models are built on tf.feature_column, {_TF}",
-    "experimental.WideDeepModel": f"the premade models are built on tf.feature_column, {_TF}",
     "experimental.SequenceFeatures": f"tf.feature_column is {_TF}",
-    "experimental.SidecarEvaluator": _SIDECAR,
-    "callbacks.SidecarEvaluatorModelExport": _SIDECAR,
-    "utils.SidecarEvaluator": _SIDECAR,
-    "utils.experimental": f"DatasetCreator feeds tf.distribute strategies, {_TF}",
     "layers.DenseFeatures": f"tf.feature_column is {_TF}; preprocess features with keras.layers or in the data "
     "pipeline",
     "backend.experimental": "it switches TensorFlow's stateless random generators; keras_torch draws from torch's "

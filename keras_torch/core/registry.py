@@ -216,6 +216,7 @@ _MODULES = {
     "optimizers": "keras.optimizers",
     "schedules": "keras.optimizers.schedules",
     "models": "keras",
+    "quantizers": "keras.quantizers",
 }
 
 

@@ -19,7 +19,7 @@ import torch
 from torch import nn
 
 from keras_torch.core import budget as _budget
-from keras_torch.core import naming, tree
+from keras_torch.core import naming, registry, tree
 from keras_torch.core.dtypes import dtype_name, to_torch_dtype
 
 
@@ -70,60 +70,66 @@ class KerasTensor:
     def __bool__(self) -> bool:
         raise TypeError("A symbolic KerasTensor cannot be used as a Python bool.")
 
-    # Python operators become op layers (recorded in the graph like any other layer call).
-    def _op(self, fn: Any, *args: Any, name: str) -> Any:
-        return apply_op(fn, (self, *args), {}, name=name)
-
+    # Python operators record Keras 3's operations (``Add``...: core/operations.py, registered when the
+    # layers load) so that models using them save to Keras-3-valid configs; before that, plain ops.
     def __add__(self, o):
-        return self._op(torch.add, o, name="add")
+        return _operator("Add", torch.add, (self, o))
 
     def __radd__(self, o):
-        return self._op(lambda a, b: torch.add(b, a), o, name="add")
+        return _operator("Add", torch.add, (o, self))
 
     def __sub__(self, o):
-        return self._op(torch.sub, o, name="subtract")
+        return _operator("Subtract", torch.sub, (self, o))
 
     def __rsub__(self, o):
-        return self._op(lambda a, b: torch.sub(b, a), o, name="subtract")
+        return _operator("Subtract", torch.sub, (o, self))
 
     def __mul__(self, o):
-        return self._op(torch.mul, o, name="multiply")
+        return _operator("Multiply", torch.mul, (self, o))
 
     def __rmul__(self, o):
-        return self._op(lambda a, b: torch.mul(b, a), o, name="multiply")
+        return _operator("Multiply", torch.mul, (o, self))
 
     def __truediv__(self, o):
-        return self._op(torch.true_divide, o, name="divide")
+        return _operator("TrueDivide", torch.true_divide, (self, o))
 
     def __rtruediv__(self, o):
-        return self._op(lambda a, b: torch.true_divide(b, a), o, name="divide")
+        return _operator("TrueDivide", torch.true_divide, (o, self))
 
     def __matmul__(self, o):
-        return self._op(torch.matmul, o, name="matmul")
+        return _operator("Matmul", torch.matmul, (self, o))
 
     def __pow__(self, o):
-        return self._op(torch.pow, o, name="power")
+        return _operator("Power", torch.pow, (self, o))
 
     def __neg__(self):
-        return self._op(torch.neg, name="negative")
+        return _operator("Negative", torch.neg, (self,))
 
     def __abs__(self):
-        return self._op(torch.abs, name="absolute")
+        return _operator("Absolute", torch.abs, (self,))
 
     def __getitem__(self, key):
-        return self._op(lambda a, k: a[k], key, name="get_item")
+        return _operator("GetItem", lambda a, k: a[k], (self, key))
 
     def __lt__(self, o):
-        return self._op(torch.lt, o, name="less")
+        return _operator("Less", torch.lt, (self, o))
 
     def __gt__(self, o):
-        return self._op(torch.gt, o, name="greater")
+        return _operator("Greater", torch.gt, (self, o))
 
     def __le__(self, o):
-        return self._op(torch.le, o, name="less_equal")
+        return _operator("LessEqual", torch.le, (self, o))
 
     def __ge__(self, o):
-        return self._op(torch.ge, o, name="greater_equal")
+        return _operator("GreaterEqual", torch.ge, (self, o))
+
+
+def _operator(class_name: str, fn: Callable, args: tuple) -> Any:
+    """``class_name``'s registered operation applied to ``args``, else ``fn`` as an unserializable op."""
+    cls = registry.lookup("operations", class_name)
+    if cls is not None:
+        return cls()(*args)
+    return apply_op(fn, args, {}, name=naming.to_snake_case(class_name))
 
 
 class Node:

@@ -1,5 +1,6 @@
 """Keras layers (``keras.layers``)."""
 
+from keras_torch.core import operations as _operations  # noqa: F401 - registers what KerasTensor operators record
 import types
 
 from keras_torch.core.dtype_policy import DTypePolicy
@@ -22,6 +23,7 @@ from keras_torch.layers.core import (
 from keras_torch.layers.input_spec import InputSpec
 from keras_torch.layers.torch_wrapper import TorchModuleWrapper
 from keras_torch.layers.activation_layers import *  # noqa: F401,F403
+from keras_torch.layers.application_layers import *  # noqa: F401,F403
 from keras_torch.layers.attention import *  # noqa: F401,F403
 from keras_torch.layers.categorical import *  # noqa: F401,F403
 from keras_torch.layers.conv import *  # noqa: F401,F403
@@ -39,6 +41,7 @@ from keras_torch.layers.recurrent import *  # noqa: F401,F403
 from keras_torch.layers.regularization import *  # noqa: F401,F403
 from keras_torch.layers.reshaping import *  # noqa: F401,F403
 from keras_torch.layers.separable_conv import *  # noqa: F401,F403
+from keras_torch.layers.tf_op_layer import SlicingOpLambda, TFOpLambda  # noqa: F401
 from keras_torch.layers.adaptive_pooling import *  # noqa: F401,F403
 from keras_torch.layers.rms_normalization import *  # noqa: F401,F403
 from keras_torch.layers.spectral_normalization import *  # noqa: F401,F403
@@ -48,6 +51,10 @@ from keras_torch.layers.rnn.abstract_cell import AbstractRNNCell
 from keras_torch.layers.spectrogram import *  # noqa: F401,F403
 from keras_torch.layers.locally_connected import *  # noqa: F401,F403
 from keras_torch.layers.text_vectorization import *  # noqa: F401,F403
+from keras_torch.layers.dynamic_embedding import *  # noqa: F401,F403
+from keras_torch.layers.kernelized import *  # noqa: F401,F403
+from keras_torch.layers.reversible_embedding import ReversibleEmbedding
+from keras_torch.layers.wrapper import Wrapper
 
 
 def _old_path_module(name: str) -> types.ModuleType:

@@ -246,9 +246,9 @@ def reject_quantization(layer: str, **args: Any) -> None:
         **args: The quantization arguments as received (``quantization_config=...``).
 
     Raises:
-        NotProvidedError: If one of them is not ``None`` (keras_torch does not provide ``keras.quantizers``).
+        NotProvidedError: If one of them is not ``None`` (keras_torch does not implement ``model.quantize``).
     """
     for arg, value in args.items():
         if value is not None:
             raise omissions.NotProvidedError(f"Layer '{layer}': {arg}={value!r} needs weight quantization. "
-                                             f"{omissions.message('quantizers')}")
+                                             f"{omissions.message('quantizers.QuantizationConfig')}")

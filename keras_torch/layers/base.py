@@ -473,10 +473,13 @@ class Layer(Operation, KerasWeightsMixin):
     def train(self, mode: bool = True) -> Layer:
         """torch's ``train(mode)``, which also chooses the mode of calls made without ``training=``.
 
-        Keras's rule, ``layer(x)`` is inference unless ``training=True``, holds until ``train()``
-        or ``eval()`` is called on the layer (or on a torch module holding it); from then on a
-        top-level ``layer(x)`` trains (``train()``) or infers (``eval()``) as in a torch loop.
-        An explicit ``training=`` argument always wins, and sub-layers follow the top-level call.
+        Keras's rule holds until ``train()`` or ``eval()`` is called on the layer (or on a torch
+        module holding it): ``layer(x)`` uses the default of its ``call``'s ``training`` argument
+        (inference for most layers, training for random augmentation layers), and ``model(x)``
+        leaves ``training`` unspecified, so each sub-layer uses its own default (a ``RandomFlip``
+        in ``model(x)`` flips, a ``Dropout`` does not). From then on a top-level ``layer(x)`` trains
+        (``train()``) or infers (``eval()``) as in a torch loop. An explicit ``training=`` argument
+        always wins, and sub-layers follow a top-level call's resolved value.
         fit / evaluate / predict pass ``training`` explicitly and leave the chosen mode alone.
 
         Args:
@@ -550,8 +553,11 @@ class Layer(Operation, KerasWeightsMixin):
                 training = outer
             else:  # top-level call: the torch mode chosen with train()/eval(), else Keras's default
                 training = self._torch_mode
-                if training is None:
-                    training = default_training if default_training is not None else False
+                if training is None and default_training is not None:
+                    training = default_training
+                # else None, as in Keras 3: `call` gets its own default (None) and each sub-layer falls
+                # back to its signature's default, so a random augmentation layer (training=True) inside
+                # `model(x)` augments while Dropout / BatchNormalization (False / None) infer.
         elif training is not True and training is not False:
             training = bool(training)
         if has_training:
@@ -725,10 +731,10 @@ class Layer(Operation, KerasWeightsMixin):
         """Keras's in-place weight quantization (``"int8"``, ``"int4"``, ``"float8"``, ``"gptq"``...): not provided.
 
         Raises:
-            NotProvidedError: Always, with the documented reason (``keras.quantizers`` is omitted).
+            NotProvidedError: Always, with the documented reason (the quantization configs are omitted).
         """
         raise omissions.NotProvidedError(f"{type(self).__name__} '{self.name}': quantize(mode={mode!r}) needs "
-                                         f"weight quantization. {omissions.message('quantizers')}")
+                                         f"weight quantization. {omissions.message('quantizers.QuantizationConfig')}")
 
     def get_build_config(self) -> dict[str, Any] | None:
         if self._build_shapes is None:

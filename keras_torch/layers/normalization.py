@@ -19,7 +19,7 @@ from keras_torch.layers._args import check_axis, check_float, register_layer
 from keras_torch.layers.base import Layer
 from keras_torch.layers.input_spec import InputSpec
 
-__all__ = ["BatchNormalization", "LayerNormalization", "GroupNormalization", "UnitNormalization"]
+__all__ = ["BatchNormalization", "LayerNormalization", "GroupNormalization", "SyncBatchNormalization", "UnitNormalization"]
 
 _HALF = (torch.float16, torch.bfloat16)
 
@@ -232,7 +232,11 @@ class BatchNormalization(_AffineMixin, Layer):
         xc = self._to_nc(x)
         c = xc.shape[1]
         n = xc.numel() // max(c, 1)
-        if mask is None and n > 1:
+        if self.synchronized and _replicas() > 1:
+            mean, var = self._synchronized_moments(x, mask)
+            out = self._normalize(x, mean, var)
+            mean, var = mean.detach(), var.detach()
+        elif mask is None and n > 1:
             # Fused kernel for the output; it reports the batch mean and the *unbiased* variance
             # through momentum=1 running buffers, which we turn back into Keras's biased variance.
             mean = torch.zeros(c, dtype=x.dtype, device=x.device)
@@ -261,6 +265,18 @@ class BatchNormalization(_AffineMixin, Layer):
         mean = torch.where(m, x, 0).sum(dim=axes, keepdim=True) / count
         var = torch.where(m, x - mean, 0).square().sum(dim=axes, keepdim=True) / count
         return mean.flatten(), var.flatten()
+
+    def _synchronized_moments(self, x: torch.Tensor, mask: Any) -> tuple[torch.Tensor, torch.Tensor]:
+        # Cross-replica statistics: all-reduce the per-channel count, sum and sum of squares (the
+        # autograd-aware collective, so gradients flow through the global moments).
+        from torch.distributed.nn.functional import all_reduce
+
+        axes = [d for d in range(x.ndim) if d != self._axis]
+        w = (torch.ones_like(x) if mask is None else mask.unsqueeze(-1).expand_as(x).to(x.dtype))
+        stats = torch.stack([w.sum(dim=axes), (x * w).sum(dim=axes), (x * x * w).sum(dim=axes)])
+        count, total, squares = all_reduce(stats)
+        mean = total / count
+        return mean, squares / count - mean * mean
 
     def _normalize(self, x: torch.Tensor, mean: torch.Tensor, var: torch.Tensor) -> torch.Tensor:
         shape = [1] * x.ndim
@@ -291,6 +307,53 @@ class BatchNormalization(_AffineMixin, Layer):
             "renorm_clipping": self.renorm_clipping,
             "renorm_momentum": self.renorm_momentum,
         }
+
+
+def _replicas() -> int:
+    import torch.distributed as dist
+
+    return dist.get_world_size() if dist.is_available() and dist.is_initialized() else 1
+
+
+@register_layer()
+class SyncBatchNormalization(BatchNormalization):
+    """tf-keras 2's ``layers.experimental.SyncBatchNormalization``: ``BatchNormalization(synchronized=True)``.
+
+    In training under a multi-process ``torch.distributed`` run (``keras.distribution.DataParallel``)
+    the batch statistics are computed over the global batch; on one process it equals
+    ``BatchNormalization``.
+
+    Args:
+        axis: Channel axis.
+        momentum: Moving-average momentum.
+        epsilon: Added to the variance.
+        center: Learn ``beta``.
+        scale: Learn ``gamma``.
+        **kwargs: The other ``BatchNormalization`` arguments.
+
+    Input shape:
+        Any.
+
+    Output shape:
+        Same as the input.
+
+    Example:
+
+    >>> layer = keras.layers.experimental.SyncBatchNormalization()
+    >>> tuple(layer(np.ones((4, 3), "float32"), training=True).shape)
+    (4, 3)
+    """
+
+    def __init__(self, axis: int = -1, momentum: float = 0.99, epsilon: float = 1e-3, center: bool = True,
+                 scale: bool = True, **kwargs: Any) -> None:
+        kwargs.pop("synchronized", None)
+        super().__init__(axis=axis, momentum=momentum, epsilon=epsilon, center=center, scale=scale,
+                         synchronized=True, **kwargs)
+
+    def get_config(self) -> dict[str, Any]:
+        config = super().get_config()
+        config.pop("synchronized")
+        return config
 
 
 @register_layer()

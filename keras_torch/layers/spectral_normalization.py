@@ -19,6 +19,7 @@ from keras_torch.core.variables import WeightRecord
 from keras_torch.layers._args import register_layer
 from keras_torch.layers.base import Layer
 from keras_torch.layers.input_spec import InputSpec
+from keras_torch.layers.wrapper import Wrapper
 
 __all__ = ["SpectralNormalization"]
 
@@ -31,7 +32,7 @@ def _l2_normalize(x: torch.Tensor) -> torch.Tensor:
 
 
 @register_layer()
-class SpectralNormalization(Layer):
+class SpectralNormalization(Wrapper):
     """Spectral normalization of a layer's weights (Miyato et al., 2018), for GAN discriminators.
 
     Args:
@@ -53,14 +54,10 @@ class SpectralNormalization(Layer):
     """
 
     def __init__(self, layer: Layer, power_iterations: int = 1, **kwargs: Any) -> None:
-        if not isinstance(layer, Layer):
-            raise ValueError(f"Layer {layer} supplied to Wrapper isn't a supported layer type. Please ensure wrapped "
-                             "layer is a valid Keras layer.")
-        super().__init__(**kwargs)
+        super().__init__(layer, **kwargs)
         if isinstance(power_iterations, bool) or not isinstance(power_iterations, int) or power_iterations <= 0:
             raise ValueError("`power_iterations` should be greater than zero. Received: "
                              f"`power_iterations={power_iterations}` (layer '{self.name}')")
-        self.layer = layer
         self.power_iterations = power_iterations
         self._kernel_record: WeightRecord | None = None  # the wrapped layer's record of the shared kernel
 

@@ -33,6 +33,7 @@ from keras_torch.losses.regression import (
     poisson,
     squared_hinge,
 )
+from keras_torch.metrics import experimental as experimental
 from keras_torch.metrics.accuracy_metrics import (
     Accuracy,
     BinaryAccuracy,

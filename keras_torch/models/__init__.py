@@ -1,5 +1,6 @@
 """Models (``keras.models``)."""
 
+from keras_torch.models import experimental as experimental
 from keras_torch.models.functional import Functional
 from keras_torch.models.model import Model
 from keras_torch.models.sequential import Sequential

@@ -69,9 +69,11 @@ def _serialize_node(node: Any, node_ids: dict[int, int]) -> dict[str, Any]:
                 "class_name": "__keras_tensor__",
                 "config": {"shape": list(x.shape), "dtype": x.dtype, "keras_history": _tensor_ref(x, node_ids)},
             }
-        if isinstance(x, tuple):
-            return [ser(v) for v in x]
-        if isinstance(x, list):
+        if isinstance(x, slice):  # index keys of GetItem, as Keras 3 writes them
+            return {"class_name": "__slice__", "config": {"start": x.start, "stop": x.stop, "step": x.step}}
+        if x is Ellipsis:
+            return {"class_name": "__ellipsis__", "config": {}}
+        if isinstance(x, (tuple, list)):
             return [ser(v) for v in x]
         if isinstance(x, dict):
             return {k: ser(v) for k, v in x.items()}
@@ -120,6 +122,11 @@ def functional_from_config(cls: type, config: dict[str, Any], custom_objects: di
             if t is None:
                 raise _NotReady
             return t
+        if isinstance(x, dict) and x.get("class_name") == "__slice__":
+            c = x.get("config", {})
+            return slice(c.get("start"), c.get("stop"), c.get("step"))
+        if isinstance(x, dict) and x.get("class_name") == "__ellipsis__":
+            return Ellipsis
         if isinstance(x, list):
             return [deser_arg(v) for v in x]
         if isinstance(x, dict):

@@ -192,7 +192,8 @@ class Sequential(Model):
             # Validated fast path: every layer was already checked on this input signature.
             x = inputs
             for fn, takes_training in plan[2]:
-                x = fn(x, training=training) if takes_training else fn(x)
+                # training=None (not given anywhere): each layer keeps its signature's default.
+                x = fn(x, training=training) if takes_training and training is not None else fn(x)
             return x
         if self._input_layer is not None and isinstance(inputs, torch.Tensor):
             from keras_torch.models.graph import adjust_input_rank, check_input_shapes

@@ -25,6 +25,7 @@ from keras_torch.optimizers.ftrl import Ftrl
 from keras_torch.optimizers.lamb import Lamb
 from keras_torch.optimizers.lion import Lion
 from keras_torch.optimizers.loss_scale_optimizer import LossScaleOptimizer
+from keras_torch.optimizers.multi_optimizer import MultiOptimizer, OptimizerMap
 from keras_torch.optimizers.muon import Muon
 from keras_torch.optimizers.nadam import Nadam
 from keras_torch.optimizers.rmsprop import RMSprop
@@ -140,8 +141,10 @@ __all__ = [
     "Lion",
     "LossScaleOptimizer",
     "Muon",
+    "MultiOptimizer",
     "Nadam",
     "Optimizer",
+    "OptimizerMap",
     "RMSprop",
     "ScheduleFreeAdamW",
     "deserialize",

@@ -34,11 +34,12 @@ class StateMixin:
         return value.cpu().numpy() if value.device.type != "cpu" else value.clone().numpy()
 
     def _from_keras(self, i: int, array: Any) -> torch.Tensor:
-        target = self._variables[i]
         owner = self._variable_owners[i]
         value = torch.as_tensor(np.asarray(array))
         fn = getattr(owner, "to_torch", None) if owner is not None else None
-        if callable(fn) and tuple(value.shape) != tuple(target.shape):
+        # The inverse of ``_to_keras`` whatever the shapes: a square Dense kernel or a GRU bias (gate
+        # blocks reordered) has the same shape in both layouts.
+        if callable(fn):
             value = fn(value)
         return value
 

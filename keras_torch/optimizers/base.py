@@ -261,6 +261,17 @@ class Optimizer(StateMixin):
         """Keras-style names of :attr:`variables` (``"iteration"``, ``"<path>_momentum"``...)."""
         return self._variable_names[:]
 
+    def slots_of(self, variable: torch.Tensor) -> list[torch.Tensor]:
+        """The optimizer variables that shadow ``variable`` (its moments, accumulators, average...).
+
+        Args:
+            variable: A model variable the optimizer was built with.
+
+        Returns:
+            Its slot tensors (empty for an unknown variable).
+        """
+        return [v for v, owner in zip(self._variables, self._variable_owners) if owner is variable]
+
     def add_variable(
         self,
         shape: Sequence[int],

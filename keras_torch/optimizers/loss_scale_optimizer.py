@@ -86,6 +86,9 @@ class LossScaleOptimizer(Optimizer):
     def variable_names(self) -> list[str]:
         return self._variable_names[:] + self.inner_optimizer.variable_names
 
+    def slots_of(self, variable: torch.Tensor) -> list[torch.Tensor]:
+        return super().slots_of(variable) + self.inner_optimizer.slots_of(variable)
+
     def get_weights(self) -> list[np.ndarray]:
         self._restore_deferred()
         return [self._to_keras(i, v) for i, v in enumerate(self._variables)] + self.inner_optimizer.get_weights()

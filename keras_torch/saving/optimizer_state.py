@@ -55,11 +55,20 @@ def optimizer_torch_values(model: Any, optimizer: Any, values: list[Any]) -> lis
         v = np.asarray(v)
         owner = owners[i] if i < len(owners) else None
         rec = recs.get(id(owner)) if owner is not None else None
-        if rec is not None and rec.to_torch is not None and i < len(current) \
-                and tuple(v.shape) != tuple(current[i].shape):
+        # As in optimizer_keras_values: the optimizer converts slots of variables carrying ``to_torch``.
+        if rec is not None and rec.to_torch is not None and getattr(owner, "to_torch", None) is None \
+                and i < len(current):
             v = to_numpy(rec.to_torch(torch.as_tensor(v)))
         out.append(v)
     return out
+
+
+def slot_owner_paths(optimizer: Any) -> list[str | None]:
+    """Keras path (``"dense/kernel"``) of the model variable each optimizer variable belongs to, or ``None``."""
+    owners = list(getattr(optimizer, "_variable_owners", []))
+    owners += [None] * (len(optimizer.variables) - len(owners))
+    # weight_protocol records each model tensor's Keras path on the tensor itself.
+    return [None if o is None else o.__dict__.get("_keras_path") for o in owners]
 
 
 def max_variable_elements(model: Any) -> int:

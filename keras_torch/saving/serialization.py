@@ -10,6 +10,7 @@ import numpy as np
 from keras_torch.core import registry
 from keras_torch.core.config import in_safe_mode, safe_mode_scope
 from keras_torch.core.naming import keras_class
+from keras_torch.core.operations import operation_class
 from keras_torch.layers.base import Layer
 from keras_torch.saving.dialects.keras2 import upgrade_model_config
 from keras_torch.saving.dialects.keras3 import normalize_entries
@@ -46,10 +47,13 @@ def serialize_layer(layer: Any) -> dict[str, Any]:
     if is_functional(layer) and not custom:
         class_name = "Functional"
     module = "keras.layers"
+    keras_module = getattr(cls, "keras_module", None)  # Keras 3 operations and the applications' own layers
     if class_name in ("Sequential", "Functional", "Model"):
         module = "keras" if class_name != "Functional" else "keras.src.models.functional"
     elif custom:
         module = cls.__module__
+    elif keras_module:
+        module, custom = keras_module, class_name
     entry = {
         "module": module,
         "class_name": class_name,
@@ -150,7 +154,10 @@ def _deserialize_layer(config: dict, custom_objects: dict | None) -> Any:
         raise ValueError(f"Invalid layer config: 'class_name' and 'registered_name' must be strings. "
                          f"Received: {_short(config)}")
     cls = None
-    if registered and registered != class_name:
+    module = config.get("module")
+    if isinstance(module, str) and module.startswith(("keras.src.ops.", "keras.ops")):
+        cls = operation_class(class_name)  # Keras 3 records ops (x + 3, ops.reshape...) by their class
+    if cls is None and registered and registered != class_name:
         cls = registry.lookup("layers", registered, custom_objects)
     if cls is None:
         cls = registry.lookup("layers", class_name, custom_objects)

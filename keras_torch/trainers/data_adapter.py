@@ -19,6 +19,7 @@ import torch
 from keras_torch.core import config as _config
 from keras_torch.core import tree
 from keras_torch.distribution.sharding import Sharding
+from keras_torch.utils.dataset_creator import DatasetCreator, InputContext
 
 
 def to_tensor(x: Any, device: torch.device | None = None, strings: bool = True) -> Any:
@@ -228,6 +229,12 @@ class DataHandler:
         self._shard_cache: Any = None  # unshuffled arrays: this rank's rows, gathered once
         self._spec: DataSpec | None = None  # what the model expects (configure): casts and label checks
 
+        if isinstance(x, DatasetCreator):
+            if steps_per_epoch is None:
+                raise ValueError("When using a `keras.utils.experimental.DatasetCreator`, `steps_per_epoch`, "
+                                 "`validation_steps` or `steps` argument must be provided in `Model.fit`, "
+                                 "`Model.evaluate`, or `Model.predict`.")
+            x = x(InputContext())
         if yields_batches(x):
             if batch_size is not None:
                 _warn_batch_size_ignored(x, batch_size)

@@ -464,7 +464,7 @@ class Trainer(TrainingLoops):
         x, y, sample_weight = data_adapter.unpack_x_y_sample_weight(data)
         with autocast(x):
             y_pred = _jit.inference(self, x) if self._jit_compile else self(x, training=False)
-        if self._compile_loss is not None or self.losses:
+        if self._compile_loss is not None or self.losses or not self._uses_default_compute_loss():
             loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight, training=False)
             self._loss_tracker.update_state(loss, sample_weight=batch_rows(x))
         return self.compute_metrics(x, y, y_pred, sample_weight)

@@ -18,6 +18,7 @@ from keras_torch.core.registry import (
 )
 from keras_torch.core.symbolic import KerasTensor as _KerasTensor
 from keras_torch.utils import bounding_boxes
+from keras_torch.utils import experimental as experimental
 from keras_torch.utils.config import Config
 from keras_torch.utils.dataset_split import audio_dataset_from_directory, split_dataset
 from keras_torch.utils.dataset_utils import (
@@ -37,6 +38,7 @@ from keras_torch.utils.progbar import (
 )
 from keras_torch.utils.sequence import PyDataset, Sequence
 from keras_torch.utils.sequence_utils import pad_sequences
+from keras_torch.utils.steps_per_execution_tuning import StepsPerExecutionTuner
 from keras_torch.utils.symbolic_utils import get_source_inputs
 
 __all__ = [
@@ -49,6 +51,7 @@ __all__ = [
     "PyDataset",
     "Sequence",
     "SequenceEnqueuer",
+    "StepsPerExecutionTuner",
     "TimedThread",
     "array_to_img",
     "audio_dataset_from_directory",
@@ -114,6 +117,7 @@ _LAZY = {
     "unpack_x_y_sample_weight": ("keras_torch.trainers.data_adapter", "unpack_x_y_sample_weight"),
     "warmstart_embedding_matrix": ("keras_torch.initializers.warmstart", "warmstart_embedding_matrix"),
     "FeatureSpace": ("keras_torch.layers.feature_space", "FeatureSpace"),
+    "SidecarEvaluator": ("keras_torch.callbacks.sidecar_evaluator", "SidecarEvaluator"),
 }
 
 

@@ -15,7 +15,9 @@ on cache hits; ``extract=True`` unpacks tar/zip archives. Differences, all on th
 * an already extracted archive is not extracted again on every call;
 * ``KERAS_TORCH_DATASETS_MIRROR`` (a URL prefix, or a local directory) replaces the Keras dataset
   hosts for air-gapped machines: ``https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz``
-  is fetched from ``$KERAS_TORCH_DATASETS_MIRROR/mnist.npz``.
+  is fetched from ``$KERAS_TORCH_DATASETS_MIRROR/mnist.npz``; ``KERAS_TORCH_MODELS_MIRROR`` does the
+  same for the ``keras.applications`` weight files (``.../keras-applications/resnet/x.h5`` ->
+  ``$KERAS_TORCH_MODELS_MIRROR/resnet/x.h5``).
 """
 
 from __future__ import annotations
@@ -34,6 +36,10 @@ import zipfile
 from typing import Any
 
 MIRROR_ENV = "KERAS_TORCH_DATASETS_MIRROR"
+# The same for the pretrained weights of keras.applications (kept apart: a datasets mirror rarely
+# holds gigabytes of model weights).
+MODELS_MIRROR_ENV = "KERAS_TORCH_MODELS_MIRROR"
+MODELS_PREFIXES = ("https://storage.googleapis.com/tensorflow/keras-applications/",)
 
 # Hosts of the files behind keras.datasets and the Keras/TF tutorials. With a mirror set, the
 # part of the URL after one of these prefixes is appended to the mirror.
@@ -46,7 +52,7 @@ MIRRORED_PREFIXES = (
     "https://ai.stanford.edu/~amaas/data/sentiment/",
 )
 
-__all__ = ["get_file", "hash_file", "validate_file", "extract_archive", "keras_home", "mirrored_url"]
+__all__ = ["get_file", "hash_file", "validate_file", "extract_archive", "keras_home", "mirrored_url", "mirror_variable"]
 
 
 class URLFetchError(OSError):
@@ -67,20 +73,32 @@ def path_to_string(path: Any) -> Any:
     return os.fspath(path) if isinstance(path, os.PathLike) else path
 
 
+def _mirror_for(url: str) -> tuple[str, str, str] | None:
+    """``(env variable, its value, rest of the URL)`` of the mirror serving ``url``, if one is set."""
+    for env, prefixes in ((MODELS_MIRROR_ENV, MODELS_PREFIXES), (MIRROR_ENV, MIRRORED_PREFIXES)):
+        for prefix in prefixes:
+            if url.startswith(prefix):
+                mirror = os.environ.get(env, "").strip()
+                return (env, mirror, url[len(prefix):]) if mirror else None
+    return None
+
+
+def mirror_variable(origin: str) -> str:
+    """The environment variable naming a mirror for ``origin`` (models or datasets)."""
+    url = "https://" + origin[len("http://"):] if origin.startswith("http://") else origin
+    return MODELS_MIRROR_ENV if url.startswith(MODELS_PREFIXES) else MIRROR_ENV
+
+
 def mirrored_url(origin: str) -> str:
-    """``origin`` rewritten to ``$KERAS_TORCH_DATASETS_MIRROR`` when it is on a known Keras dataset host."""
-    mirror = os.environ.get(MIRROR_ENV, "").strip()
-    if not mirror:
-        return origin
+    """``origin`` rewritten to ``$KERAS_TORCH_DATASETS_MIRROR`` (dataset hosts) or
+    ``$KERAS_TORCH_MODELS_MIRROR`` (``keras.applications`` weight files) when one is set."""
     url = origin
     if url.startswith("http://"):
         url = "https://" + url[len("http://") :]
-    for prefix in MIRRORED_PREFIXES:
-        if url.startswith(prefix):
-            rest = url[len(prefix) :]
-            break
-    else:
+    found = _mirror_for(url)
+    if found is None:
         return origin
+    _, mirror, rest = found
     if "://" not in mirror:  # a local directory
         mirror = urllib.parse.urljoin("file:", urllib.request.pathname2url(os.path.abspath(os.path.expanduser(mirror))))
     return mirror.rstrip("/") + "/" + rest
@@ -256,7 +274,7 @@ def _download(url: str, origin: str, target: str, file_hash: str | None, hash_al
             raise URLFetchError(f"URL fetch failure on {url}: {e.code} -- {e.reason}") from None
         except urllib.error.URLError as e:
             hint = "" if url != origin else (
-                f" No network? Set {MIRROR_ENV} to a URL or directory holding "
+                f" No network? Set {mirror_variable(origin)} to a URL or directory holding "
                 f"'{os.path.basename(urllib.parse.urlsplit(origin).path)}', or put the file at '{target}'.")
             raise URLFetchError(f"URL fetch failure on {url}: {e.errno} -- {e.reason}.{hint}") from None
         if file_hash is not None and not validate_file(tmp, file_hash, algorithm=hash_algorithm):

@@ -76,7 +76,7 @@ def test_layer_serialize_round_trip():
 
 @pytest.mark.parametrize("module,name", [
     ("layers", "JaxLayer"), ("layers", "TFSMLayer"), ("layers", "DenseFeatures"), ("callbacks", "OrbaxCheckpoint"),
-    ("export", "ExportArchive"), ("utils", "SidecarEvaluator"), ("experimental", "WideDeepModel"),
+    ("export", "ExportArchive"), ("experimental", "SequenceFeatures"),
 ])
 def test_framework_specific_names_raise_their_documented_error(module, name):
     package = getattr(keras, module)

@@ -48,7 +48,7 @@ def test_policy_map_errors_and_layer_use():
 
 
 def test_quantized_policies_are_documented_omissions():
-    with pytest.raises(omissions.NotProvidedError, match="quantized dtype policies need keras.quantizers"):
+    with pytest.raises(omissions.NotProvidedError, match="quantized dtype policies belong to model.quantize"):
         dp.Int4DTypePolicy  # noqa: B018
     with pytest.raises(omissions.NotProvidedError, match="dtype_policies.GPTQDTypePolicy"):
         dp.deserialize({"class_name": "GPTQDTypePolicy", "config": {}})

@@ -141,7 +141,7 @@ def test_remat_scope_validates_and_nests():
 
 
 def test_stateless_and_symbolic_scopes_are_documented_omissions():
-    for name in ("StatelessScope", "SymbolicScope", "Quantizer"):
+    for name in ("StatelessScope", "SymbolicScope"):
         with pytest.raises(omissions.NotProvidedError) as info:
             getattr(keras, name)
         assert str(info.value) == omissions.message(name)

@@ -224,3 +224,29 @@ def test_readme_torch_loop_runs():
     model, x = scope["model"], torch.randn(4, 20)
     assert model.training is False and model._torch_mode is False
     torch.testing.assert_close(model(x), model(x))
+
+
+def _changes(fn, x, tries=10):
+    return any(not np.array_equal(np.asarray(fn()), x) for _ in range(tries))
+
+
+def test_unspecified_training_follows_each_layers_default_as_keras_3():
+    # Measured with Keras 3.15 (TensorFlow backend): model(x) without `training` runs a random augmentation
+    # layer (its call defaults to training=True) but not Dropout; predict and training=False never augment.
+    x = np.arange(32, dtype="float32").reshape(2, 4, 4, 1)
+    inp = keras.Input((4, 4, 1))
+    functional = keras.Model(inp, keras.layers.RandomFlip("horizontal", seed=1)(inp))
+    sequential = keras.Sequential([keras.Input((4, 4, 1)), keras.layers.RandomFlip("horizontal", seed=1)])
+    for model in (functional, sequential):
+        assert _changes(lambda m=model: m(x), x)
+        assert not _changes(lambda m=model: m(x, training=False), x)
+        assert not _changes(lambda m=model: m.predict(x, verbose=0), x)
+    dropout = keras.Sequential([keras.Input((100,)), keras.layers.Dropout(0.5)])
+    ones = np.ones((1, 100), "float32")
+    assert not _changes(lambda: dropout(ones), ones)
+    # The torch rule still decides once a mode was chosen: eval() turns the augmentation off.
+    sequential.eval()
+    assert not _changes(lambda: sequential(x), x)
+    sequential.train()
+    assert _changes(lambda: sequential(x), x)
+    assert _changes(lambda: dropout.train()(ones), ones, tries=1)

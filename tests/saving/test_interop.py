@@ -170,5 +170,8 @@ def test_reference_keras_loads_our_files(case, interop_results):
     assert res["err"] < 1e-4, res
     if case.startswith("compiled"):
         assert res["compiled"], res
-        if case != "compiled:tfk:h5":  # tf-keras cannot take the Keras 3 optimizer variable order
+        # .h5 holds the optimizer state in tf-keras's layout (no learning_rate variable, legacy slot
+        # order), which tf-keras restores; Keras 3's legacy loader, positional over its own layout,
+        # starts a fresh optimizer then, as it does for tf-keras's own .h5 files.
+        if case != "compiled:k3:h5":
             assert res["iterations"] == 3, res

@@ -77,3 +77,20 @@ def test_tf_keras_depthwise_and_separable_configs_load():
     sep = {"name": "sep", "filters": 4, "kernel_size": [3, 3], "groups": 1, "kernel_initializer": None,
            "kernel_regularizer": None, "kernel_constraint": None}
     assert model_from_config({"class_name": "SeparableConv2D", "config": sep}).filters == 4
+
+
+def test_softmax_of_inf_and_nan_logits_follows_tensorflow():
+    """A diverged model's logits: TF (tf.nn.softmax, Keras 3 and tf-keras alike) gives NaN at +inf/NaN and 0 at
+    the finite entries of such a row; values measured with TensorFlow 2.21."""
+    import numpy as np
+    import torch
+
+    from keras_torch import activations, layers
+
+    x = torch.tensor([[np.inf, 1.0, 2.0], [-np.inf, 0.0, 1.0], [np.nan, 1.0, 2.0], [np.inf, np.inf, 0.0],
+                      [-np.inf, -np.inf, -np.inf]])
+    nan = np.nan
+    tf_result = np.array([[nan, 0.0, 0.0], [0.0, 0.26894143, 0.73105854], [nan, 0.0, 0.0], [nan, nan, 0.0],
+                          [nan, nan, nan]], dtype="float32")
+    for out in (activations.softmax(x), layers.Softmax()(x), activations.get("softmax")(x)):
+        np.testing.assert_allclose(out.detach().numpy(), tf_result, rtol=1e-6, equal_nan=True)

@@ -14,6 +14,7 @@ from keras_torch.layers.base import Layer
 from keras_torch.layers.rnn import _ops
 from keras_torch.layers.rnn.rnn_layers import GRU, LSTM
 from keras_torch.layers.rnn.stacked import build_cell
+from keras_torch.layers.wrapper import Wrapper
 
 Tensor = torch.Tensor
 
@@ -272,7 +273,7 @@ _BATCH_DEPENDENT = ("BatchNormalization", "SyncBatchNormalization")
 
 
 @register_layer()
-class TimeDistributed(Layer):
+class TimeDistributed(Wrapper):
     """Applies a layer to every temporal slice of the input (axis 1).
 
     The batch and time axes are folded into one (``(batch*timesteps, ...)``) and the inner layer is
@@ -299,8 +300,7 @@ class TimeDistributed(Layer):
         if not isinstance(layer, Layer):
             raise ValueError("Please initialize `TimeDistributed` layer with a `keras.layers.Layer` instance. "
                              f"Received: {layer}")
-        super().__init__(**kwargs)
-        self.layer = layer
+        super().__init__(layer, **kwargs)
         self.supports_masking = True
 
     def _child_shape(self, input_shape: Any) -> tuple:

@@ -12,6 +12,7 @@ from typing import Any
 
 from keras_torch.saving.dialects import keras1
 from keras_torch.saving.dialects.nodes import is_entry, renumber_keras2_nodes
+from keras_torch.saving.dialects.tfkeras_ops import op_nodes_to_keras3
 
 # Constructor keys Keras 2 / tf-keras layer configs carry that mean nothing to keras_torch.
 KERAS2_ONLY_KEYS = frozenset({
@@ -57,6 +58,7 @@ def _walk_entries(obj: Any, old_keras: bool, keras1_file: bool) -> Any:
         module = out.get("module") or ""
         if out["class_name"] in _MODEL_CLASSES or module.startswith("keras.src.models"):
             renumber_keras2_nodes(out)
+            op_nodes_to_keras3(out["config"])
         elif not module or module.startswith("keras.layers") or module.startswith("keras.src.layers"):
             if out["class_name"] not in _NOT_LAYERS:
                 out["class_name"], out["config"] = _fix_layer_config(out["class_name"], out["config"], old_keras,

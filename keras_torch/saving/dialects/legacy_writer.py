@@ -12,6 +12,7 @@ from typing import Any
 
 from keras_torch.saving.dialects.nodes import has_input_layer, is_entry, map_refs
 from keras_torch.saving.dialects.tfkeras_keys import TFK_KEYS
+from keras_torch.saving.dialects.tfkeras_ops import OP_LAYERS, keras3_op_to_tf, op_node_to_keras2
 from keras_torch.saving.model_kinds import is_model
 
 _MODEL_CLASSES = ("Sequential", "Functional", "Model")
@@ -145,16 +146,22 @@ def _legacy_model_entry(layer: Any, entry: dict[str, Any]) -> dict[str, Any]:
         lead = len(entries) - len(layers)  # an InputLayer entry has no counterpart in `layers`
         out_cfg["layers"] = [_legacy_entry(layers[i - lead] if i >= lead else None, e) for i, e in enumerate(entries)]
         return {"class_name": "Sequential", "config": out_cfg}
-    by_name = {sub.name: sub for sub in layer.layers}
+    by_name = {sub.name: sub for sub in layer._direct_sublayers()}  # operations (x + 3) included
     layers_out = []
     offsets = {}
     for e in cfg["layers"]:
         sub = by_name[e["name"]]
+        if str(e.get("module", "")).startswith("keras.src.ops."):
+            layers_out.append(keras3_op_to_tf(e))  # tf-keras records raw ops as TFOpLambda layers
+            continue
         le = _legacy_entry(sub, e)
         if le["class_name"] == "Functional" or (le["class_name"] == "Sequential" and has_input_layer(le)):
             offsets[e["name"]] = 1
         le["name"] = e["name"]
-        le["inbound_nodes"] = [_k2_node(n, sub) for n in e.get("inbound_nodes", [])]
+        if e["class_name"] in OP_LAYERS:
+            le["inbound_nodes"] = [op_node_to_keras2(n) for n in e.get("inbound_nodes", [])]
+        else:
+            le["inbound_nodes"] = [_k2_node(n, sub) for n in e.get("inbound_nodes", [])]
         layers_out.append(le)
     for le in layers_out:
         le["inbound_nodes"] = map_refs(le["inbound_nodes"], offsets, +1)

@@ -36,6 +36,7 @@ from keras_torch.core.naming import to_snake_case
 from keras_torch.core.version import __version__
 from keras_torch.layers.base import Layer
 from keras_torch.saving import compile_config, optimizer_state
+from keras_torch.saving.dialects.keras3_writer import keras3_model_config
 from keras_torch.saving.formats import KERAS_VERSION, archive_assets, legacy_h5
 from keras_torch.saving.guards import files as file_guard
 from keras_torch.saving.guards import json_config, limits, zip_archive
@@ -317,7 +318,7 @@ def load_weights(model: Any, filepath: str, skip_mismatch: bool = False) -> None
 # ---------------------------------------------------------------------- .keras archives
 def model_config(model: Any) -> dict[str, Any]:
     """The ``config.json`` of a ``.keras`` archive (with the ``compile_config`` of a compiled model)."""
-    return serialize_layer(model)
+    return keras3_model_config(serialize_layer(model))
 
 
 def save_model(model: Any, filepath: str, include_optimizer: bool = True) -> None:

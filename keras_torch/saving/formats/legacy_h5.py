@@ -20,7 +20,6 @@ from typing import Any
 
 import numpy as np
 
-from keras_torch.core.naming import unique_name
 from keras_torch.saving import compile_config, optimizer_state
 from keras_torch.saving.dialects import keras1, tfkeras
 from keras_torch.saving.dialects.legacy_writer import legacy_model_config
@@ -250,21 +249,17 @@ def load_weights_h5(model: Any, filepath: str, skip_mismatch: bool = False, by_n
 
 
 # ---------------------------------------------------------------------- optimizer
-def _optimizer_weight_names(opt: Any) -> list[str]:
-    prefix = getattr(opt, "name", "optimizer") or "optimizer"
-    names = list(getattr(opt, "variable_names", []) or [])
-    if len(names) != len(opt.variables):
-        names = [f"variable_{i}" for i in range(len(opt.variables))]
-    used: set[str] = set()
-    return [unique_name(f"{prefix}/{n}", used) for n in names]
-
-
 def save_optimizer_weights_to_hdf5_group(f: Any, optimizer: Any, model: Any) -> None:
     values = optimizer_state.optimizer_keras_values(model, optimizer)
     if not values:
         return
     g = f.create_group("optimizer_weights")
-    names = _optimizer_weight_names(optimizer)
+    # tf-keras's layout (no learning_rate variable), what its .h5 loader restores.
+    names = list(getattr(optimizer, "variable_names", None) or [])
+    if len(names) != len(values):
+        names = [f"variable_{i}" for i in range(len(values))]
+    names, values = tfkeras.tfkeras_optimizer_weights(optimizer, names, values,
+                                                      optimizer_state.slot_owner_paths(optimizer))
     save_attributes_to_hdf5_group(g, "weight_names", names)
     for name, val in zip(names, values):
         val = np.asarray(val)
@@ -286,7 +281,8 @@ def load_optimizer_weights(f: Any, model: Any) -> None:
                   for n in names]
         optimizer_state.build_optimizer(model)
         opt = model.optimizer
-        values = tfkeras.convert_optimizer_weights(names, values, opt)
+        by_name = tfkeras.tfkeras_slot_values(names, values, opt, optimizer_state.slot_owner_paths(opt))
+        values = by_name if by_name is not None else tfkeras.convert_optimizer_weights(names, values, opt)
         opt.set_weights(optimizer_state.optimizer_torch_values(model, opt, values))
     except Exception as e:  # noqa: BLE001 - Keras only warns and keeps a fresh optimizer
         warnings.warn(
@@ -320,7 +316,8 @@ def _legacy_optimizer_config(optimizer: Any) -> dict[str, Any]:
             cfg.pop(key)
     if not cfg.get("use_ema"):
         cfg.pop("ema_momentum", None)
-    return {"class_name": registry.get_registered_name(type(optimizer)), "config": cfg}
+    class_name = tfkeras.tfkeras_optimizer_class_name(optimizer, registry.get_registered_name(type(optimizer)))
+    return {"class_name": class_name, "config": cfg}
 
 
 def training_config(model: Any) -> dict[str, Any] | None:
