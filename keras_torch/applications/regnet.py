@@ -7,13 +7,12 @@ blocks are operations (``x + skip``), not layers.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
 from typing import Any
 
 from keras_torch import layers
 from keras_torch.applications import _base, imagenet_utils
-from keras_torch.core import config
+from keras_torch.core import config, naming
 from keras_torch.core.symbolic import KerasTensor
 from keras_torch.models.functional import Functional
 from keras_torch.utils.symbolic_utils import get_source_inputs
@@ -102,7 +101,6 @@ WEIGHTS_HASHES = {
     "y320": ("b05e173e4ae635cfa22d06392ee3741284d17dadfee68f2aa6fd8cb2b7561112",
              "cad78f74a586e24c61d38be17f3ae53bb9674380174d2585da1a526b8c20e1fd"),
 }
-_HEAD_UIDS = itertools.count(1)  # tf-keras names the head "<uid>_head_gap" with a session counter
 _BN = {"momentum": 0.9, "epsilon": 1e-5}
 
 DOC = """Instantiates the {name} architecture (tf-keras 2 ``applications.regnet``).
@@ -221,7 +219,7 @@ def Stage(block_type: str, depth: int, group_width: int, filters_in: int, filter
 
 def Head(num_classes: int = 1000, name: str | None = None) -> Callable[[KerasTensor], KerasTensor]:  # noqa: N802
     """Global average pooling and a ``Dense`` classifier (logits)."""
-    name = name or str(next(_HEAD_UIDS))
+    name = name or str(naming.session_uid("head"))  # tf-keras: "<uid>_head_gap", a session counter
 
     def apply(x: KerasTensor) -> KerasTensor:
         x = layers.GlobalAveragePooling2D(name=f"{name}_head_gap")(x)

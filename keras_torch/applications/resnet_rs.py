@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
 from typing import Any
 
 from keras_torch import layers
 from keras_torch.applications import _base, imagenet_utils
-from keras_torch.core import config
+from keras_torch.core import config, naming
 from keras_torch.core.symbolic import KerasTensor
 from keras_torch.models.functional import Functional
 
@@ -49,8 +48,6 @@ BLOCK_ARGS = {depth: [{"input_filters": f, "num_repeats": n} for f, n in zip((64
               for depth, repeats in _REPEATS.items()}
 CONV_KERNEL_INITIALIZER = {"class_name": "VarianceScaling",
                            "config": {"scale": 2.0, "mode": "fan_out", "distribution": "truncated_normal"}}
-# tf-keras names unnamed stems/convolutions with per-session counters (backend.get_uid).
-_UIDS: dict[str, itertools.count] = {}
 
 DOC = """Instantiates the {name} architecture (tf-keras 2 ``applications.resnet_rs``).
 
@@ -73,7 +70,8 @@ DOC = """Instantiates the {name} architecture (tf-keras 2 ``applications.resnet_
 
 
 def _uid(prefix: str) -> int:
-    return next(_UIDS.setdefault(prefix, itertools.count(1)))
+    # tf-keras names unnamed stems/convolutions with per-session counters (backend.get_uid).
+    return naming.session_uid(prefix)
 
 
 def fixed_padding(inputs: KerasTensor, kernel_size: int) -> KerasTensor:

@@ -192,11 +192,8 @@ def clear_session() -> None:
         torch.cuda.empty_cache()
 
 
-_UIDS: dict[str, int] = {}
-
-
 def get_uid(prefix: str = "") -> int:
-    """1, 2, 3... for successive calls with the same ``prefix``.
+    """1, 2, 3... for successive calls with the same ``prefix`` (restarted by ``clear_session``).
 
     Args:
         prefix: Counter name.
@@ -204,10 +201,9 @@ def get_uid(prefix: str = "") -> int:
     Returns:
         The next count for ``prefix``.
     """
-    _UIDS[prefix] = _UIDS.get(prefix, 0) + 1
-    return _UIDS[prefix]
+    return naming.session_uid(prefix)
 
 
 def reset_uids() -> None:
     """Restart every :func:`get_uid` counter."""
-    _UIDS.clear()
+    naming.reset_uids()

@@ -7,6 +7,7 @@ from collections import defaultdict
 from typing import Any
 
 _COUNTS: defaultdict[str, int] = defaultdict(int)
+_UIDS: defaultdict[str, int] = defaultdict(int)
 
 
 def to_snake_case(name: str) -> str:
@@ -24,9 +25,22 @@ def uniquify(base: str) -> str:
     return base if n == 0 else f"{base}_{n}"
 
 
+def session_uid(prefix: str = "") -> int:
+    """1, 2, 3... for successive calls with the same ``prefix``, restarted by :func:`reset` (tf-keras's
+    ``backend.get_uid``, which names e.g. the unnamed blocks of some applications)."""
+    _UIDS[prefix] += 1
+    return _UIDS[prefix]
+
+
+def reset_uids() -> None:
+    """Restart every :func:`session_uid` counter."""
+    _UIDS.clear()
+
+
 def reset() -> None:
-    """Forget every name handed out (``keras.backend.clear_session``)."""
+    """Forget every name and uid handed out (``keras.backend.clear_session``)."""
     _COUNTS.clear()
+    _UIDS.clear()
 
 
 def unique_name(name: str, used: set[str]) -> str:
