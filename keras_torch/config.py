@@ -34,6 +34,7 @@ from keras_torch.core.config import (
 )
 from keras_torch.core.dtype_policy import global_policy as dtype_policy
 from keras_torch.core.dtype_policy import set_global_policy as set_dtype_policy
+from keras_torch.core.threads import get_num_threads, set_num_threads
 from keras_torch.utils.progbar import (
     disable_interactive_logging,
     enable_interactive_logging,
@@ -54,6 +55,7 @@ __all__ = [
     "enable_unsafe_deserialization",
     "epsilon",
     "floatx",
+    "get_num_threads",
     "image_data_format",
     "is_flash_attention_enabled",
     "is_interactive_logging_enabled",
@@ -70,6 +72,7 @@ __all__ = [
     "set_image_data_format",
     "set_max_epochs",
     "set_max_steps_per_epoch",
+    "set_num_threads",
     "standardize_data_format",
     "unsafe_deserialization_enabled",
 ]

@@ -133,6 +133,8 @@ class Constant(Initializer):
     """
 
     def __init__(self, value: Any = 0.0) -> None:
+        if isinstance(value, int) and not -(2**63) <= value < 2**64:  # numpy would hold it as an object
+            raise ValueError(f"Constant initializer: value {value} does not fit in 64 bits.")
         self.value = value
 
     def __call__(self, shape, dtype=None):

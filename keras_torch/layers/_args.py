@@ -5,6 +5,7 @@ Error messages follow real Keras for each argument kind and name the layer.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -59,6 +60,14 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
 
 
+def _is_finite(value: Any) -> bool:
+    """A finite number, Python ints of any size included (``np.isfinite(2**64)`` raises a TypeError)."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int too large for a float (10**400)
+        return False
+
+
 def check_rate(layer: str, value: Any, arg: str = "rate") -> float:
     """``value`` as a float in ``[0, 1]`` (dropout rates)."""
     if not _is_number(value) or not 0 <= value <= 1:
@@ -83,7 +92,7 @@ def check_float(layer: str, arg: str, value: Any, min_value: float | None = None
     """
     if value is None and allow_none:
         return None
-    ok = _is_number(value) and (allow_nan or bool(np.isfinite(value)))
+    ok = _is_number(value) and (allow_nan or _is_finite(value))
     if ok and min_value is not None:
         ok = value > min_value if exclusive_min else value >= min_value
     if ok and max_value is not None:

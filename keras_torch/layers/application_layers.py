@@ -13,7 +13,7 @@ from typing import Any
 import torch
 
 from keras_torch import initializers
-from keras_torch.layers._args import register_layer
+from keras_torch.layers._args import check_float, check_rate, check_size, register_layer
 from keras_torch.layers.base import Layer
 
 __all__ = ["CustomScaleLayer", "LayerScale", "StochasticDepth"]
@@ -37,7 +37,7 @@ class CustomScaleLayer(Layer):
 
     def __init__(self, scale: float, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.scale = scale
+        self.scale = check_float(self.name, "scale", scale)
 
     def call(self, inputs: list[torch.Tensor]) -> torch.Tensor:
         return inputs[0] + inputs[1] * self.scale
@@ -68,8 +68,8 @@ class LayerScale(Layer):
 
     def __init__(self, init_values: float, projection_dim: int, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.init_values = init_values
-        self.projection_dim = projection_dim
+        self.init_values = check_float(self.name, "init_values", init_values)
+        self.projection_dim = check_size(self.name, "projection_dim", projection_dim)
 
     def build(self, input_shape: Any) -> None:
         self.gamma = self.add_weight(name="gamma", shape=(self.projection_dim,),
@@ -103,7 +103,7 @@ class StochasticDepth(Layer):
 
     def __init__(self, drop_path_rate: float, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.drop_path_rate = drop_path_rate
+        self.drop_path_rate = check_rate(self.name, drop_path_rate, "drop_path_rate")
 
     def call(self, x: torch.Tensor, training: bool | None = None) -> torch.Tensor:
         if not training:

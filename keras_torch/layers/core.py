@@ -635,17 +635,19 @@ class Masking(Layer):
     tensor([[ True, False,  True]])
     """
 
+    _compare_value: float  # mask_value as a float: a Python int beyond int64 overflows torch's comparison
+
     def __init__(self, mask_value: float = 0.0, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        check_float(self.name, "mask_value", mask_value, allow_nan=True)
-        self.mask_value = mask_value
+        self._compare_value = check_float(self.name, "mask_value", mask_value, allow_nan=True)
+        self.mask_value = mask_value  # as given, for get_config
         self.supports_masking = True
 
     def compute_mask(self, inputs: torch.Tensor, mask: Any = None) -> torch.Tensor:
-        return torch.any(inputs != self.mask_value, dim=-1)
+        return torch.any(inputs != self._compare_value, dim=-1)
 
     def call(self, inputs: torch.Tensor) -> torch.Tensor:
-        keep = torch.any(inputs != self.mask_value, dim=-1, keepdim=True)
+        keep = torch.any(inputs != self._compare_value, dim=-1, keepdim=True)
         return inputs * keep.to(inputs.dtype)
 
     def compute_output_shape(self, input_shape: Any) -> Any:

@@ -19,8 +19,9 @@ from typing import Any
 import numpy as np
 import torch
 
+from keras_torch.core import budget
 from keras_torch.initializers.warmstart import warmstart_embedding_matrix
-from keras_torch.layers._args import register_layer
+from keras_torch.layers._args import check_int, check_size, register_layer
 from keras_torch.layers._strings import is_string_data, to_model_device, to_string_array
 from keras_torch.layers.base import Layer
 from keras_torch.layers.core import Embedding
@@ -57,9 +58,12 @@ def _vocabulary(initial: Any, size: int) -> np.ndarray:
     if not isinstance(initial, str) and is_string_data(initial):
         return to_string_array(initial, what="DynamicLookup").reshape(-1)
     if not isinstance(initial, str):
-        values = np.asarray(initial.detach().cpu() if isinstance(initial, torch.Tensor) else
-                            initial.numpy() if hasattr(initial, "numpy") else initial).reshape(-1)
-        if values.dtype.kind in "iu":
+        try:
+            values = np.asarray(initial.detach().cpu() if isinstance(initial, torch.Tensor) else
+                                initial.numpy() if hasattr(initial, "numpy") else initial).reshape(-1)
+        except (ValueError, TypeError):  # ragged or mixed junk: refused below with the valid forms
+            values = None
+        if values is not None and values.dtype.kind in "iu":
             return values
     raise ValueError("Either specify the initial vocabulary or provide a valid dtype. The dtype argument must be "
                      f"one of the following: 'string', 'int32', 'int64'. Received: {initial!r}")
@@ -115,7 +119,9 @@ class DynamicLookup(Layer):
         if eviction_policy != "LFU":
             raise ValueError(f"{eviction_policy} eviction policy is currently unsupported by DynamicLookup layer. It "
                              "currently only supports `LFU`")
-        self.vocabulary_size = int(vocabulary_size)
+        self.vocabulary_size = check_size(self.name, "vocabulary_size", vocabulary_size)
+        # the tables below are numpy arrays (outside the torch budget): keys, counts and vocabulary of 8 bytes each
+        budget.charge(24 * int(self.vocabulary_size * 1.2), f"the vocabulary tables of layer '{self.name}'")
         self.eviction_policy = eviction_policy
         self.initial_vocabulary = _vocabulary(initial_vocabulary, self.vocabulary_size)
         self._strings = self.initial_vocabulary.dtype == object
@@ -254,6 +260,8 @@ class DynamicEmbedding(Layer):
                  input_length: int | None = None, embedding_initializer: Any = "uniform", num_oov_indices: int = 1,
                  **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        check_size(self.name, "input_dim", input_dim)
+        check_int(self.name, "num_oov_indices", num_oov_indices, min_value=0)
         self.embedding_layer = Embedding(input_dim + num_oov_indices, output_dim,
                                          embeddings_initializer=embedding_initializer, input_length=input_length,
                                          name="embedding")

@@ -52,6 +52,9 @@ def _analyze_split(m: Any, bias_axes: str | None, input_shape: tuple, output_sha
     else:
         input_dim_map = {d: i for i, d in enumerate(input_spec)}
         output_dim_map = {d: i for i, d in enumerate(output_spec)}
+    if len(output_shape) <= max(output_dim_map.values(), default=-1):
+        raise ValueError(f"Output shape {tuple(output_shape[1:])} has too few dimensions for the output spec "
+                         f"'{output_spec}' of the einsum equation.")
     for d in input_spec:
         in_dim = input_shape[input_dim_map[d]]
         if d in output_dim_map:
@@ -173,7 +176,7 @@ class EinsumDense(LoraMixin, Layer):
         if not isinstance(equation, str):
             raise ValueError(f"Layer '{self.name}': `equation` must be a string such as 'ab,bc->ac'. "
                              f"Received equation={equation!r}.")
-        if bias_axes is not None and not isinstance(bias_axes, str):
+        if bias_axes is not None and (not isinstance(bias_axes, str) or not bias_axes):
             raise ValueError(f"Layer '{self.name}': `bias_axes` must be a string of output letters or None. "
                              f"Received bias_axes={bias_axes!r}.")
         self.equation = equation

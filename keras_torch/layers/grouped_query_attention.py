@@ -17,7 +17,7 @@ import torch.nn.functional as F
 
 from keras_torch import constraints, initializers, regularizers
 from keras_torch.core.symbolic import KerasTensor
-from keras_torch.layers._args import check_rate, register_layer
+from keras_torch.layers._args import MAX_DIM, check_rate, register_layer
 from keras_torch.layers.attention import _SDPA_MASK_VALUE, _mask_of, _masked_softmax
 from keras_torch.layers.base import Layer
 from keras_torch.layers.einsum_dense import EinsumDense
@@ -117,8 +117,9 @@ class GroupedQueryAttention(Layer):
         self.dropout = check_rate(self.name, dropout, "dropout")
         self.use_bias = bool(use_bias)
         self.use_gate = bool(use_gate)
-        if sliding_window is not None and (not isinstance(sliding_window, int) or sliding_window <= 0):
-            raise ValueError("`sliding_window` must be `None` or a positive integer. "
+        if sliding_window is not None and (isinstance(sliding_window, bool) or not isinstance(sliding_window, int)
+                                           or not 0 < sliding_window <= MAX_DIM):
+            raise ValueError(f"`sliding_window` must be `None` or a positive integer (at most {MAX_DIM}). "
                              f"Received: sliding_window={sliding_window} (layer {self.name})")
         self.sliding_window = sliding_window
         if flash_attention and self.dropout > 0.0:

@@ -50,12 +50,13 @@ class RandomFourierFeatures(Layer):
 
     def __init__(self, output_dim: int, kernel_initializer: Any = "gaussian", scale: float | None = None,
                  trainable: bool = False, name: str | None = None, **kwargs: Any) -> None:
-        if output_dim <= 0:
-            raise ValueError(f"`output_dim` should be a positive integer. Received: {output_dim}")
+        if isinstance(output_dim, bool) or not isinstance(output_dim, (int, np.integer)) or output_dim <= 0:
+            raise ValueError(f"`output_dim` should be a positive integer. Received: {output_dim!r}")
         if isinstance(kernel_initializer, str) and kernel_initializer.lower() not in _KERNELS:
             raise ValueError(f"Unsupported `kernel_initializer`: {kernel_initializer} Expected one of: {_KERNELS}")
-        if scale is not None and scale <= 0.0:
-            raise ValueError(f"When provided, `scale` should be a positive float. Received: {scale}")
+        if scale is not None and (isinstance(scale, bool) or not isinstance(scale, (int, float, np.integer, np.floating))
+                                  or not scale > 0.0):  # `not >` refuses NaN too
+            raise ValueError(f"When provided, `scale` should be a positive float. Received: {scale!r}")
         super().__init__(trainable=trainable, name=name, **kwargs)
         self.output_dim = check_positive_int(self.name, "output_dim", output_dim)
         self.kernel_initializer = kernel_initializer

@@ -42,8 +42,7 @@ class RMSNormalization(Layer):
     def __init__(self, axis: int | list[int] = -1, epsilon: float = 1e-6, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.axis = check_axis(self.name, "axis", axis)
-        check_float(self.name, "epsilon", epsilon, min_value=0.0)
-        self.epsilon = epsilon
+        self.epsilon = check_float(self.name, "epsilon", epsilon, min_value=0.0)  # a float: 2**64 overflows torch
         self.supports_masking = True
 
     def build(self, input_shape: Any) -> None:

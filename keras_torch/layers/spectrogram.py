@@ -288,9 +288,11 @@ class MelSpectrogram(Layer):
                           ("num_mel_bins", num_mel_bins)):
             if size is not None or arg != "sequence_length":
                 check_size(label, arg, size)
-        for arg, value in (("min_freq", min_freq), ("max_freq", max_freq), ("top_db", top_db), ("mag_exp", mag_exp),
-                           ("min_power", min_power), ("ref_power", ref_power)):
+        # as floats: torch's arithmetic overflows on a Python int beyond int64 (mag_exp=2**64)
+        min_freq, max_freq, top_db, mag_exp, min_power, ref_power = (
             check_float(label, arg, value, allow_none=arg in ("max_freq", "top_db"))
+            for arg, value in (("min_freq", min_freq), ("max_freq", max_freq), ("top_db", top_db),
+                               ("mag_exp", mag_exp), ("min_power", min_power), ("ref_power", ref_power)))
         if window is not None and not isinstance(window, str):
             raise ValueError(f"Layer '{label}': `window` must be 'hann', 'hamming' or None. Received: window={window!r}")
         self.fft_length = fft_length

@@ -135,6 +135,9 @@ class TextVectorization(Layer):
         if output_mode == "int" and not (isinstance(output_sequence_length, int) or output_sequence_length is None):
             raise ValueError("`output_sequence_length` must be either None or an integer when `output_mode` is 'int'. "
                              f"Received: output_sequence_length={output_sequence_length}")
+        if output_mode == "int" and output_sequence_length is not None:
+            check_int(name if isinstance(name, str) else "TextVectorization", "output_sequence_length",
+                      output_sequence_length, min_value=0)
         if output_mode != "int" and output_sequence_length is not None:
             raise ValueError("`output_sequence_length` must not be set if `output_mode` is not 'int'. Received "
                              f"output_sequence_length={output_sequence_length}.")

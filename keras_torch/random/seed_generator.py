@@ -52,6 +52,8 @@ class SeedGenerator:
             seed = make_default_seed()
         if isinstance(seed, bool) or not isinstance(seed, int):
             raise ValueError(f"Argument `seed` must be an integer. Received: seed={seed}")
+        if not -(2**63) <= seed < 2**63:  # the state is an int64 tensor
+            raise ValueError(f"Argument `seed` must fit in 64 bits (a signed integer). Received: seed={seed}")
         self.state = KerasVariable(torch.tensor([seed, 0], dtype=torch.int64), requires_grad=False)
         self.state.__dict__["_keras_name"] = "seed_generator_state"
 

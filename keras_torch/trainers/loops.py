@@ -8,6 +8,7 @@ reduction, prediction gathering) and have no branch of their own.
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -16,6 +17,7 @@ import torch
 
 from keras_torch.callbacks._utils import sort_logs
 from keras_torch.core import config as _config
+from keras_torch.core import threads as _threads
 from keras_torch.core import tree
 from keras_torch.distribution.context import current_strategy
 from keras_torch.distribution.strategy import SINGLE_DEVICE, Strategy
@@ -195,9 +197,12 @@ class TrainingLoops:
         check = _config.check_numerics_enabled()  # read once: no per-batch cost when off
         spe = steps_per_execution(self)
         was_training = self.training
-        with self._running(strategy):
+        # On the CPU, fit times its steps at the policy's thread count and at one thread and keeps the
+        # faster (core/threads.py: threads spin-wait for each other when other processes share the cores).
+        self._thread_tuner = tuner = _threads.fit_tuner(self._thread_tuner, device)
+        with self._running(strategy), _threads.tuning(tuner):
             for epoch in range(initial_epoch, epochs):
-                step_logs = self._train_epoch(handler, step_fn, cbs, epoch, check, spe)
+                step_logs = self._train_epoch(handler, step_fn, cbs, epoch, check, spe, tuner)
                 strategy.end_epoch(self)
                 epoch_logs = to_floats(self._epoch_logs(step_logs))
                 if val_handler is not None and (epoch + 1) % max(1, int(validation_freq)) == 0:
@@ -216,9 +221,9 @@ class TrainingLoops:
         return self.history
 
     def _train_epoch(self, handler: Any, step_fn: Callable[[Any], Any], cbs: Any, epoch: int, check: bool,
-                     spe: int) -> Any:
-        """One epoch of train steps (``check``: numerics checks; batch callbacks every ``spe`` steps);
-        returns the last step's logs."""
+                     spe: int, tuner: _threads.StepThreadTuner | None = None) -> Any:
+        """One epoch of train steps (``check``: numerics checks; batch callbacks every ``spe`` steps;
+        ``tuner``: told each step's duration); returns the last step's logs."""
         self.reset_metrics()
         cbs.on_epoch_begin(epoch)
         set_training_flags(self, True)
@@ -230,7 +235,12 @@ class TrainingLoops:
                 check_finite(batch, "training", epoch, step)
             if not pending:
                 cbs.on_train_batch_begin(step)
-            logs = step_fn(batch)
+            if tuner is None:
+                logs = step_fn(batch)
+            else:
+                start = time.perf_counter()
+                logs = step_fn(batch)
+                tuner.record(time.perf_counter() - start)
             if check:
                 check_finite_loss(logs, epoch, step)
             pending = (step + 1) % spe != 0  # batch callbacks once per execution of `spe` steps
@@ -300,6 +310,7 @@ class TrainingLoops:
         for legacy in _LEGACY_LOOP_KWARGS:
             kwargs.pop(legacy, None)
         self._assert_compiled("evaluate")
+        _threads.inference_threads()
         strategy = self.distribute_strategy
         device = strategy.place(self)
         strategy.sync_model(self)
@@ -397,6 +408,7 @@ class TrainingLoops:
 
         for legacy in _LEGACY_LOOP_KWARGS:
             kwargs.pop(legacy, None)
+        _threads.inference_threads()
         strategy = self.distribute_strategy
         device = strategy.place(self)
         strategy.sync_model(self)
@@ -419,6 +431,7 @@ class TrainingLoops:
                 if check:
                     check_finite(batch, "prediction", None, step)
                 cbs.on_predict_batch_begin(step)
+                _threads.inference_threads()
                 out = self.predict_step(batch)
                 if check:
                     check_finite(out, "output (model)", None, step, outputs=True)
@@ -534,6 +547,7 @@ class TrainingLoops:
         >>> model.predict_on_batch(np.zeros((3, 4), "float32")).shape
         (3, 2)
         """
+        _threads.inference_threads()
         if self.training:  # (walks every sub-module: only when needed)
             if self._torch_mode:  # a torch user's model.train(): back to it afterwards
                 with training_flags(self, False):

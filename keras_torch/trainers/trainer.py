@@ -17,6 +17,7 @@ from typing import Any
 import torch
 
 from keras_torch.core.context import CALL_CONTEXT as _CTX
+from keras_torch.core.threads import StepThreadTuner
 from keras_torch.distribution.strategy import SINGLE_DEVICE, Strategy
 from keras_torch.layers.base import Layer, metric_tracking_generation
 from keras_torch.metrics import Mean
@@ -60,6 +61,7 @@ class Trainer(TrainingLoops):
     _initial_epoch: int | None = None  # set by BackupAndRestore when it restores a run
     _train_vars: list[torch.Tensor] | None = None  # trainable weights during a loop (None: look up)
     _grad_scaler: torch.amp.GradScaler | None = None  # mixed_float16 loss scaling
+    _thread_tuner: StepThreadTuner | None = None  # fit's CPU thread choice, kept between fits (core/threads.py)
     # ---- distribution (see keras_torch.distribution.strategy)
     _strategy: Strategy = SINGLE_DEVICE  # the strategy of the loop running now
     # While set (by a strategy, for a train step), ``model(...)`` runs as

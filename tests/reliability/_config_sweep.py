@@ -52,6 +52,15 @@ BAD_VALUES: dict[str, Any] = {
     "object": {"class_name": "Junk", "config": {"a": [1]}},
     "none": None,
     "bool": True,
+    # the rest of the kinds: values a conversion accepts but a size, count or rate must not
+    "neg_inf": -math.inf,
+    "huge_float": 1e20,  # `strides=1e20`: int() accepts it, torch's sizes overflow
+    "fraction": 2.5,  # a float where an int is due
+    "neg_huge": -(10**12),
+    "overflow": 2**64,  # beyond int64: OverflowError in numpy and torch
+    "empty_list": [],
+    "empty_str": "",
+    "num_str": "4",  # a number's text: Keras does not convert it either
 }
 # Keys a layer's sweep leaves out: (layer, key) -> why.
 SKIP_KEYS: dict[tuple[str, str], str] = {

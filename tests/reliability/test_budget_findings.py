@@ -134,3 +134,39 @@ def test_compile_failure_warning_says_what_failed(keras, tmp_path):
     with pytest.warns(UserWarning, match=r"Could not compile .* \(ValueError: .*num_thresholds"):
         model = keras.models.load_model(path)
     assert not model.compiled
+
+
+# The refusal is a size computation before any allocation: its time may not grow with the request.
+# Before the budget covered them, STFT built its kernel in numpy and Orthogonal factorised it (10000 x
+# 10000: 76 s and 3.7 GB), so time and memory grew with the square of the requested size.
+SLACK = 3.0
+NOISE_FLOOR_S = 0.05  # a loaded 2-core machine makes millisecond timings jitter
+SCALED = {
+    "stft": (lambda n: ({"class_name": "Conv1D", "config": {
+        "name": "spectro", "filters": n, "kernel_size": n,
+        "kernel_initializer": {"class_name": "STFT", "config": {}}}}, (n, 1)), [30_000, 300_000, 3_000_000, 30_000_000]),
+    "orthogonal": (lambda n: ({"class_name": "Dense", "config": {
+        "name": "orth", "units": n, "kernel_initializer": {"class_name": "Orthogonal", "config": {}}}}, (n,)),
+                   [10_000, 100_000, 1_000_000, 10_000_000]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SCALED))
+def test_budget_refusal_time_does_not_grow_with_the_request(keras, case, no_hang):
+    """The STFT and Orthogonal budget cases at 4 requested sizes (1000x apart): each refused, in the same time."""
+    build, sizes = SCALED[case]
+    times = []
+    with no_hang(120):
+        for n in sizes:
+            layer, shape = build(n)
+            text = _seq_json(layer, shape)
+            best = float("inf")
+            for _ in range(2):  # the better of two: one run can be slowed by a neighbour process
+                start = time.perf_counter()
+                err = _refused_fast(lambda text=text: keras.models.model_from_json(text),
+                                    "KERAS_TORCH_LOAD_MEMORY_LIMIT")
+                assert f"layer '{layer['config']['name']}'" in str(err)
+                best = min(best, time.perf_counter() - start)
+            times.append(best)
+    assert times[-1] <= SLACK * max(times[0], NOISE_FLOOR_S), (
+        f"{case}: refusing takes longer for larger requests: sizes {sizes} took {[round(t, 4) for t in times]} s")

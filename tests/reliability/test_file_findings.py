@@ -82,6 +82,35 @@ def test_inspect_weights_file_whose_layer_is_a_dataset(tmp_path, rows):
     assert time.perf_counter() - start < 2.0
 
 
+# The inspected file is the same ~14 kB at every size: its rows are never written, so the time may not
+# grow with them. Before the fix `w in dataset` read every row (1e8 rows: killed at 180 s), i.e. a time
+# ratio of ~1e6 across these sizes where this allows ``SLACK``.
+SLACK = 3.0
+NOISE_FLOOR_S = 0.05  # a loaded 2-core machine makes millisecond timings jitter
+
+
+def test_inspect_time_does_not_grow_with_the_dataset(tmp_path, no_hang):
+    """Finding 2b at 4 sizes: 1e3..1e9 unwritten rows, each refused in the same bounded time."""
+    from keras_torch.launcher.file_commands import inspect_file
+
+    sizes = [10**3, 10**5, 10**7, 10**9]
+    times = []
+    with no_hang(120):
+        for rows in sizes:
+            path = tmp_path / f"w{rows}.h5"
+            _weights_only_file(path, rows)
+            assert path.stat().st_size < 20_000
+            best = float("inf")
+            for _ in range(2):  # the better of two: one run can be slowed by a neighbour process
+                start = time.perf_counter()
+                with pytest.raises(ValueError, match="'layer' is a Dataset, not a group"):
+                    inspect_file(path, print_fn=lambda line: None)
+                best = min(best, time.perf_counter() - start)
+            times.append(best)
+    assert times[-1] <= SLACK * max(times[0], NOISE_FLOOR_S), (
+        f"inspect's time grows with the unwritten dataset: {sizes} rows took {[round(t, 4) for t in times]} s")
+
+
 def test_inspect_escapes_terminal_sequences(keras, tmp_path):
     """Finding 6: names from the file are printed with control characters escaped."""
     from keras_torch.launcher.file_commands import inspect_file

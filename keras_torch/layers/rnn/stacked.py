@@ -42,6 +42,9 @@ class StackedRNNCells(Layer):
 
     def __init__(self, cells: list[Any], **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        if not isinstance(cells, (list, tuple)) or not cells:
+            raise ValueError(f"Layer '{self.name}': `cells` must be a non-empty list of RNN cells. Received: "
+                             f"cells={cells!r}")
         for cell in cells:
             if not hasattr(cell, "call"):
                 raise ValueError(f"All cells must have a `call` method. Received cell without a `call` method: {cell}")
