@@ -17,8 +17,8 @@ from keras_torch.core import config as _config
 from keras_torch.core.dtypes import to_torch_dtype
 from keras_torch.core.variables import KerasVariable
 
-_AGGREGATIONS = ("none", "mean", "sum", "only_first_replica")
-_SYNCHRONIZATIONS = ("none", "on_write", "on_read", "auto")
+_AGGREGATIONS = (None, "none", "mean", "sum", "only_first_replica")
+_SYNCHRONIZATIONS = (None, "none", "on_write", "on_read", "auto")
 
 
 class _AnyKerasVariable(type(KerasVariable)):
@@ -89,6 +89,8 @@ class Variable(KerasVariable, metaclass=_AnyKerasVariable):
         variable.__dict__["_keras_name"] = name or "variable"
         scope = current_path()
         variable.__dict__["_keras_path"] = f"{scope}/{variable.name}" if scope else variable.name
+        variable.__dict__["aggregation"] = "none" if aggregation is None else aggregation
+        variable.__dict__["synchronization"] = "none" if synchronization is None else synchronization
         return variable
 
 

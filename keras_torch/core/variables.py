@@ -13,7 +13,21 @@ from torch import nn
 
 
 class KerasVariable(nn.Parameter):
-    """An ``nn.Parameter`` that also speaks the Keras variable API (``assign``, ``numpy``...)."""
+    """An ``nn.Parameter`` that also speaks the Keras variable API (``assign``, ``numpy``, ``path``...).
+
+    ``shape`` and ``dtype`` stay torch's: ``shape`` is a ``torch.Size``, a ``tuple`` (it compares equal to
+    Keras's tuple shape), and ``dtype`` a ``torch.dtype`` (``keras.backend.standardize_dtype`` gives Keras's
+    ``"float32"``): torch's own code reads them on every parameter, so they cannot be Keras's strings. A
+    layer's weight is stored in torch layout (``Dense``: ``(units, input_dim)``); ``get_weights`` shows it in
+    Keras layout.
+    """
+
+    # Keras variable attributes, read from the instance ``__dict__`` when set there (class defaults otherwise).
+    constraint: Any = None  # applied by the optimizers after each update (set by ``add_weight``)
+    regularizer: Any = None  # the weight's regularizer (set by ``add_weight``)
+    overwrite_with_gradient: bool = False  # optimizers assign the gradient instead of applying it
+    aggregation: str = "none"  # Keras's distributed aggregation (set by ``keras.Variable``)
+    synchronization: str = "auto"  # Keras's distributed synchronization (set by ``keras.Variable``)
 
     def __new__(cls, data: torch.Tensor | None = None, requires_grad: bool = True):
         return super().__new__(cls, data, requires_grad)

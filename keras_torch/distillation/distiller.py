@@ -127,10 +127,6 @@ class Distiller(Model):
     def call(self, inputs: Any, training: bool | None = None, **kwargs: Any) -> Any:
         return self.student(inputs, training=training, **kwargs)
 
-    @property
-    def metrics(self) -> list[Any]:
-        return [*super().metrics, self.student_loss_tracker, self.distillation_loss_tracker, self.total_loss_tracker]
-
     def _features(self, loss: Any, features: dict[str, Any], attribute: str) -> Any:
         name = getattr(loss, attribute) or _FINAL
         if name not in features:

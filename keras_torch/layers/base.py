@@ -30,6 +30,7 @@ from keras_torch.core.symbolic import KerasTensor, Node, Operation, any_symbolic
 from keras_torch.core.variables import KerasVariable, WeightRecord
 from keras_torch.layers.input_spec import InputSpec, assert_input_compatibility
 from keras_torch.layers.weight_protocol import KerasWeightsMixin
+from keras_torch.metrics.metric import Metric
 
 _BASE_KWARGS = {
     "input_shape",
@@ -79,6 +80,25 @@ def _to_tensor(x: Any) -> Any:
         if arr.dtype.kind in "fiub":
             return torch.from_numpy(arr)
     return x
+
+
+# How many metrics layers have tracked so far (see ``Layer.__setattr__``): a model re-collects its
+# layers' tracked metrics only when it changed, so reading ``model.metrics`` every step stays cheap.
+_TRACKED_METRICS_COUNT: list[int] = [0]
+
+
+def metric_tracking_generation() -> int:
+    """Changes whenever a layer tracks a new metric attribute (0 while none ever did)."""
+    return _TRACKED_METRICS_COUNT[0]
+
+
+def _array_args_to_tensors(rest: tuple, kwargs: dict[str, Any]) -> tuple[tuple, dict[str, Any], bool]:
+    """numpy arrays among the call arguments after the inputs (masks, ``attention_mask``...) as tensors, as
+    Keras converts every array argument of ``Layer.__call__``; the flag says whether one was converted."""
+    if not any(isinstance(leaf, np.ndarray) for leaf in tree.flatten((rest, kwargs))):
+        return rest, kwargs, False
+    convert = lambda x: _to_tensor(x) if isinstance(x, np.ndarray) else x  # noqa: E731
+    return tree.map_structure(convert, rest), tree.map_structure(convert, kwargs), True
 
 
 def _weights_device(layer: nn.Module) -> torch.device | None:
@@ -152,6 +172,8 @@ class Layer(Operation, KerasWeightsMixin):
     # Whether `call` may receive string data (numpy str/bytes/object arrays): text layers, models and
     # Lambda do; keras_torch's numeric layers raise a ValueError naming the dtype instead.
     _takes_strings: bool = False
+    # Attributes holding metrics that ``metrics`` lists by other means (a model's compiled loss tracker).
+    _untracked_metric_attrs: tuple[str, ...] = ()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -172,6 +194,7 @@ class Layer(Operation, KerasWeightsMixin):
         d["built"] = False
         d["_inbound_nodes"] = []
         d["_keras_losses"] = []
+        d["_tracked_metrics"] = []  # Metric objects assigned as attributes, in order (Keras's `_metrics`)
         d["_loss_generation"] = -1
         d["_trainable"] = True
         d["_keras_initialized"] = False
@@ -219,7 +242,12 @@ class Layer(Operation, KerasWeightsMixin):
     # ------------------------------------------------------------------ attributes
     def __setattr__(self, name: str, value: Any) -> None:
         params = self.__dict__.get("_parameters")
-        if isinstance(value, nn.Parameter) and params is not None:
+        if isinstance(value, Metric) and name not in self._untracked_metric_attrs:
+            tracked = self.__dict__.get("_tracked_metrics")
+            if tracked is not None and not any(m is value for m in tracked):
+                tracked.append(value)
+                _TRACKED_METRICS_COUNT[0] += 1
+        elif isinstance(value, nn.Parameter) and params is not None:
             for key, p in list(params.items()):
                 if p is value and key != name:
                     # `self.w = self.add_weight(name="kernel")`: keep one registration, named
@@ -301,6 +329,15 @@ class Layer(Operation, KerasWeightsMixin):
                         yield sub
             else:
                 yield m
+
+    @property
+    def metrics(self) -> list[Any]:
+        """The ``keras.metrics.Metric`` objects assigned as attributes of this layer and of its sub-layers.
+
+        Keras tracks them: a model lists them in its own ``metrics`` after the compiled ones (so ``fit``
+        logs their results) and ``reset_metrics`` resets them.
+        """
+        return [m for layer in self._flatten_layers() for m in layer.__dict__.get("_tracked_metrics", ())]
 
     def _flatten_layers(self, include_self: bool = True, recursive: bool = True) -> Iterator[Layer]:
         seen: set[int] = set()
@@ -503,6 +540,9 @@ class Layer(Operation, KerasWeightsMixin):
         elif rest or (kwargs and (len(kwargs) != 1 or "training" not in kwargs)):
             if any_symbolic((rest, kwargs)):
                 return self._symbolic_call(inputs, *rest, **kwargs)
+        arrays_converted = False
+        if rest or (kwargs and (len(kwargs) != 1 or "training" not in kwargs)):
+            rest, kwargs, arrays_converted = _array_args_to_tensors(rest, kwargs)
         flags = self.__dict__.get("_flags") or self._call_flags()
         has_training, has_mask, default_training, propagates = flags
         training = kwargs.pop("training", None)
@@ -549,6 +589,8 @@ class Layer(Operation, KerasWeightsMixin):
             ctx.data_device = dev  # where host data made inside the call goes (text layers' token ids)
             if dev is not None and dev.type != "cpu":  # Keras: host data follows the model to its device
                 inputs = _inputs_to(inputs, dev)
+                if arrays_converted:
+                    rest, kwargs = _inputs_to(rest, dev), _inputs_to(kwargs, dev)
         ctx.depth += 1
         ctx.training = training
         try:

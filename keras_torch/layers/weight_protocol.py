@@ -236,6 +236,8 @@ class KerasWeightsMixin:
             tensor = KerasVariable(value, requires_grad=trainable and self._trainable)
             tensor.__dict__["_keras_name"] = name
             tensor.__dict__["_keras_path"] = f"{self.name}/{name}"
+            if rec.regularizer is not None:
+                tensor.__dict__["regularizer"] = rec.regularizer
             if to_keras is not None:  # optimizers save slot variables in Keras layout too
                 tensor.__dict__["to_keras"] = to_keras
                 tensor.__dict__["to_torch"] = to_torch

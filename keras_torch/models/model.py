@@ -263,8 +263,12 @@ class Model(Trainer, Layer):
 
         self._build_shapes = input_shape
         self.built = True
+        # Keras builds by tracing symbolically: metrics the call updates keep their state (the zeros do not count).
+        states = [(v, v.value.clone()) for m in self.metrics for v in m.variables]
         with torch.no_grad():
             self(map_shapes(zeros, input_shape))
+            for variable, state in states:
+                variable.assign(state)
 
     # ------------------------------------------------------------------ predict_on_batch latency path
     def _has_library_call(self) -> bool:

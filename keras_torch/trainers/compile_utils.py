@@ -7,6 +7,7 @@ from typing import Any
 import torch
 
 from keras_torch.core import tree
+from keras_torch.metrics.metric import Metric
 
 
 def _as_output_list(y: Any, output_names: list[str]) -> list[Any]:
@@ -123,10 +124,15 @@ class CompileLoss:
         return total, per_output
 
 
-class CompileMetrics:
-    """Metric objects per output, built on first use (needs shapes to resolve "accuracy")."""
+class CompileMetrics(Metric):
+    """The compiled metrics as one ``Metric`` named ``"compile_metrics"`` (Keras 3's container).
+
+    ``model.metrics`` lists it after the loss tracker. Its metric objects are built by the first
+    ``update_state`` (resolving ``"accuracy"`` needs the shapes); ``result()`` is a dict of their results.
+    """
 
     def __init__(self, metrics: Any, weighted_metrics: Any, output_names: list[str], loss_specs: list[Any]) -> None:
+        super().__init__(name="compile_metrics")
         self.output_names = output_names
         self.metrics_spec = metrics
         self.weighted_spec = weighted_metrics
@@ -189,9 +195,16 @@ class CompileMetrics:
 
     @property
     def metrics(self) -> list[Any]:
+        """The metric objects, in compile order (empty until built)."""
         return [m for _, m, _ in self.entries]
 
+    @property
+    def variables(self) -> list[Any]:
+        return [v for m in self.metrics for v in m.variables]
+
     def result(self) -> dict[str, Any]:
+        if not self.built:
+            raise ValueError("Cannot get result() since the metric has not yet been built.")
         out: dict[str, Any] = {}
         for _, m, _ in self.entries:
             name = getattr(m, "_keras_display_name", m.name)

@@ -69,12 +69,6 @@ def to_floats(logs: dict[str, Any]) -> dict[str, float]:
     return out
 
 
-def single_or_list(logs: dict[str, float]) -> Any:
-    """One value, or the list of values (Keras's return of ``evaluate``/``*_on_batch``)."""
-    vals = list(logs.values())
-    return vals[0] if len(vals) == 1 else vals
-
-
 def to_numpy(t: torch.Tensor) -> np.ndarray:
     """A prediction as numpy (bfloat16, which numpy lacks, as float32)."""
     t = t.detach().cpu()

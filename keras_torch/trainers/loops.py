@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from keras_torch.callbacks._utils import sort_logs
 from keras_torch.core import config as _config
 from keras_torch.core import threads as _threads
 from keras_torch.core import tree
@@ -27,7 +28,6 @@ from keras_torch.trainers.loop_utils import (
     check_finite_loss,
     concat_outputs,
     resolve_verbose,
-    single_or_list,
     steps_per_execution,
     to_floats,
     to_numpy,
@@ -184,7 +184,6 @@ class TrainingLoops:
             callbacks, add_history=True, add_progbar=verbose != 0, verbose=verbose, epochs=epochs,
             steps=handler.steps(), model=self,
         )
-        self._ensure_loss_tracker()
         self._train_vars = self.trainable_weights or None  # None: not built yet, see train_step
         if self._train_vars and hasattr(self.optimizer, "build"):
             self.optimizer.build(self._train_vars)
@@ -296,7 +295,8 @@ class TrainingLoops:
 
         Returns:
             The scalar loss if the model has no metrics; otherwise a list ``[loss, metric1, ...]`` in the order
-            of ``model.metrics_names``; with ``return_dict=True`` a dict mapping each name to its value.
+            of ``model.metrics`` (compiled metrics in compile order, then the other values by name); with
+            ``return_dict=True`` a dict mapping each name to its value.
 
         Example:
 
@@ -325,10 +325,9 @@ class TrainingLoops:
             steps=handler.steps(), model=self,
         )
         logs = self._evaluate_handler(handler, cbs, strategy)
-        return logs if return_dict else single_or_list(logs)
+        return logs if return_dict else self._flatten_metrics_in_order(logs)
 
     def _evaluate_handler(self, handler: Any, cbs: Any, strategy: Strategy) -> dict[str, float]:
-        self._ensure_loss_tracker()
         was_training = self.training
         set_training_flags(self, False)
         if cbs is not None:
@@ -357,7 +356,7 @@ class TrainingLoops:
                     set_training_flags(self, True)
                 raise ValueError("The evaluation dataset produced no batches: it is empty (or steps=0). "
                                  "Nothing can be evaluated on 0 samples.")
-            logs = to_floats(self._epoch_logs(logs))
+            logs = sort_logs(to_floats(self._epoch_logs(logs)))  # Keras: flat, sorted by name
         if cbs is not None:
             cbs.on_test_end(logs)
         if was_training:
@@ -488,7 +487,6 @@ class TrainingLoops:
         self._assert_compiled("train_on_batch")
         strategy = self.distribute_strategy
         device = strategy.place(self)
-        self._ensure_loss_tracker()
         self.reset_metrics()
         # The batch is global: under data parallelism each process trains on its share.
         handler = self._data(strategy, x, y, sample_weight, batch_size=max(1, batch_rows(x)),
@@ -506,7 +504,7 @@ class TrainingLoops:
         if self._torch_mode is False:  # a torch user's model.eval() stays visible to torch sub-modules
             set_training_flags(self, False)
         logs = to_floats(logs)
-        return logs if return_dict else single_or_list(logs)
+        return logs if return_dict else self._flatten_metrics_in_order(logs)
 
     def test_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None, return_dict: bool = False) -> Any:
         """Returns the loss and metrics of the model on one batch, in inference mode (no update).
@@ -534,7 +532,7 @@ class TrainingLoops:
         strategy.sync_model(self)
         handler = self._data(strategy, x, y, sample_weight, batch_size=max(1, batch_rows(x)), device=device)
         logs = self._evaluate_handler(handler, None, strategy)
-        return logs if return_dict else single_or_list(logs)
+        return logs if return_dict else self._flatten_metrics_in_order(logs)
 
     def predict_on_batch(self, x: Any) -> Any:
         """Returns the predictions for one batch of samples, in inference mode.

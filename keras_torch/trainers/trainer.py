@@ -19,7 +19,8 @@ import torch
 from keras_torch.core.context import CALL_CONTEXT as _CTX
 from keras_torch.core.threads import StepThreadTuner
 from keras_torch.distribution.strategy import SINGLE_DEVICE, Strategy
-from keras_torch.layers.base import Layer
+from keras_torch.layers.base import Layer, metric_tracking_generation
+from keras_torch.metrics import Mean
 from keras_torch.saving.compile_config import serialize_compile_arguments
 from keras_torch.trainers import data_adapter
 from keras_torch.trainers import jit as _jit
@@ -48,9 +49,12 @@ class Trainer(TrainingLoops):
     _compile_config: dict[str, Any] | None = None
     _jit_compile: bool = False  # compile(jit_compile=True): forward and loss through torch.compile
     _jit_state: dict[str, Any] | None = None  # trainers/jit.py: compiled functions (not pickled)
-    # ---- metrics, created by the first fit/evaluate after compile()
+    # ---- metrics: the loss tracker is created by compile(), the per-output ones by the first loss
     _loss_tracker: Any = None
     _output_loss_trackers: tuple = ()  # one Mean per output of a multi-output compiled loss
+    # (metric_tracking_generation(), the metrics tracked by the model and its layers) when last collected
+    _tracked_metrics_cache: tuple[int, list[Any]] | None = None
+    _untracked_metric_attrs = ("_loss_tracker", "_compile_metrics")  # listed first by `metrics`, not as attributes
     # ---- fit()
     stop_training: bool = False
     history: Any = None
@@ -133,8 +137,11 @@ class Trainer(TrainingLoops):
         names = self._output_names_for_compile()
         self._compile_loss = CompileLoss(loss, loss_weights, names) if loss is not None else None
         loss_specs = self._compile_loss.specs if self._compile_loss is not None else [None] * len(names)
-        self._compile_metrics = CompileMetrics(metrics, weighted_metrics, names, loss_specs)
-        self._loss_tracker = None
+        self._compile_metrics = None
+        if metrics is not None or weighted_metrics is not None:
+            self._compile_metrics = CompileMetrics(metrics, weighted_metrics, names, loss_specs)
+        self._loss_tracker = Mean(name="loss")
+        self._output_loss_trackers = ()
         self.compiled = True
         self.run_eagerly = run_eagerly
         self.steps_per_execution = steps_per_execution
@@ -181,26 +188,56 @@ class Trainer(TrainingLoops):
     # ------------------------------------------------------------------ metrics
     @property
     def metrics(self) -> list[Any]:
-        """The metrics tracked by the model: the loss tracker, then the compiled metrics.
+        """The metrics tracked by the model, in Keras 3's order.
 
-        The compiled metrics appear once the model has run a training or evaluation step (their type can depend
-        on the output shapes, e.g. for ``"accuracy"``).
+        After ``compile()``: the loss tracker (``"loss"``), then the compiled metrics as one container
+        ``Metric`` named ``"compile_metrics"`` (when ``metrics`` or ``weighted_metrics`` were given; its
+        ``metrics`` attribute lists the metric objects once a step has built them, and its ``result()`` is a
+        dict), then, for a multi-output loss, the per-output loss trackers (``"<output>_loss"``, after the first
+        step), then the ``Metric`` objects assigned as attributes of the model or of its layers. A custom
+        ``train_step`` can update them all with ``m.update_state(loss)`` for ``"loss"`` and
+        ``m.update_state(y, y_pred)`` otherwise.
         """
-        out = []
-        if self._loss_tracker is not None:
-            out.append(self._loss_tracker)
-        if self._compile_metrics is not None:
-            out.extend(self._compile_metrics.metrics)
+        out: list[Any] = []
+        if self.compiled:
+            if self._loss_tracker is not None:
+                out.append(self._loss_tracker)
+            if self._compile_metrics is not None:
+                out.append(self._compile_metrics)
+            out.extend(t for t in self._output_loss_trackers if t is not None)
+        generation = metric_tracking_generation()
+        if generation:
+            cache = self._tracked_metrics_cache
+            if cache is None or cache[0] != generation:
+                cache = (generation, [m for layer in self._flatten_layers() if layer is self
+                                      or not isinstance(layer, Trainer)  # a nested model's trackers are its own
+                                      for m in layer.__dict__.get("_tracked_metrics", ())])
+                self._tracked_metrics_cache = cache
+            out.extend(cache[1])
         return out
 
     @property
     def metrics_names(self) -> list[str]:
-        """The display names of :attr:`metrics`, in the order :meth:`evaluate` returns their values."""
-        return [getattr(m, "_keras_display_name", m.name) for m in self.metrics]
+        """The names of :attr:`metrics` (``["loss", "compile_metrics"]`` after compiling with metrics)."""
+        return [m.name for m in self.metrics]
 
     def _metric_objects(self) -> list[Any]:
-        """Every metric whose state a step updates: ``metrics`` and the per-output loss trackers."""
-        return list(self.metrics) + [t for t in self._output_loss_trackers if t is not None]
+        """Every metric whose state a step updates (their variables are what distribution reduces)."""
+        return list(self.metrics)
+
+    def _flatten_metrics_in_order(self, logs: dict[str, Any]) -> Any:
+        """``logs`` as the list ``evaluate``/``*_on_batch`` return (Keras 3's order): the values named by
+        :attr:`metrics` (a container by its metrics' names) in that order, then the others sorted by name;
+        a single value alone."""
+        names: list[str] = []
+        for m in self.metrics:
+            if isinstance(m, CompileMetrics):
+                names.extend(sub.name for sub in m.metrics)
+            else:
+                names.append(m.name)
+        results = [logs[n] for n in names if n in logs]
+        results += [logs[k] for k in sorted(logs) if k not in names]
+        return results[0] if len(results) == 1 else results
 
     def reset_metrics(self) -> None:
         """Resets the state of every metric of the model (the loss trackers included).
@@ -209,15 +246,6 @@ class Trainer(TrainingLoops):
         """
         for m in self._metric_objects():
             m.reset_state()
-
-    def _ensure_loss_tracker(self) -> None:
-        if self._loss_tracker is None:
-            from keras_torch.metrics import Mean
-
-            self._loss_tracker = Mean(name="loss")
-            names = self._output_names_for_compile()
-            if self._compile_loss is not None and len(names) > 1:
-                self._output_loss_trackers = tuple(Mean(name=f"{n}_loss") for n in names)
 
     def compute_metrics(self, x: Any, y: Any, y_pred: Any, sample_weight: Any = None) -> dict[str, Any]:
         """Updates the compiled metrics with a batch and returns the current metric results.
@@ -240,16 +268,7 @@ class Trainer(TrainingLoops):
         return self._strategy.reduce_metrics(self, self._local_metrics_result)
 
     def _local_metrics_result(self) -> dict[str, Any]:
-        if type(self).metrics is not Trainer.metrics:  # a subclass lists its own metrics (a custom train_step)
-            return _results(self.metrics)
-        logs: dict[str, Any] = {}
-        if self._loss_tracker is not None:
-            logs["loss"] = self._loss_tracker.result()
-        for t in self._output_loss_trackers:
-            logs[t.name] = t.result()
-        if self._compile_metrics is not None:
-            logs.update(self._compile_metrics.result())
-        return logs
+        return _results(self.metrics)
 
     # ------------------------------------------------------------------ data
     def _data_spec(self) -> data_adapter.DataSpec | None:
@@ -314,6 +333,8 @@ class Trainer(TrainingLoops):
         total = None
         if compiled is not None:
             total, per_output = compiled
+            if len(per_output) > 1 and not self._output_loss_trackers:  # Keras: built with the compiled loss
+                self._output_loss_trackers = tuple(Mean(name=f"{n}_loss") for n in self._compile_loss.output_names)
             for tracker, value in zip(self._output_loss_trackers, per_output):
                 if tracker is not None and value is not None:
                     tracker.update_state(value)
@@ -499,9 +520,12 @@ class Trainer(TrainingLoops):
 
 
 def _results(metrics: list[Any]) -> dict[str, Any]:
-    """``{name: result}`` of ``metrics`` (a metric returning a dict contributes its entries)."""
+    """``{name: result}`` of ``metrics`` (a metric returning a dict contributes its entries; a compile
+    container not built yet has none)."""
     logs: dict[str, Any] = {}
     for m in metrics:
+        if isinstance(m, CompileMetrics) and not m.built:
+            continue
         result = m.result()
         if isinstance(result, dict):
             logs.update(result)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import re
 from typing import Any
 
 import numpy as np
@@ -161,6 +162,30 @@ def test_get_and_errors() -> None:
         M.get("acuracy")
     with pytest.raises(ValueError, match="Could not interpret"):
         M.get(3)
+
+
+# keras.metrics.get(<string>) in Keras 3.15.1: a new instance of the class (never the function), with its name.
+_KERAS_GET = {
+    "binary_accuracy": ("BinaryAccuracy", "binary_accuracy"), "accuracy": ("Accuracy", "accuracy"),
+    "mae": ("MeanAbsoluteError", "mean_absolute_error"), "mse": ("MeanSquaredError", "mean_squared_error"),
+    "msle": ("MeanSquaredLogarithmicError", "mean_squared_logarithmic_error"),
+    "mape": ("MeanAbsolutePercentageError", "mean_absolute_percentage_error"),
+    "categorical_accuracy": ("CategoricalAccuracy", "categorical_accuracy"),
+    "sparse_top_k_categorical_accuracy": ("SparseTopKCategoricalAccuracy", "sparse_top_k_categorical_accuracy"),
+    "binary_crossentropy": ("BinaryCrossentropy", "binary_crossentropy"), "hinge": ("Hinge", "hinge"),
+    "kl_divergence": ("KLDivergence", "kl_divergence"), "cosine_similarity": ("CosineSimilarity", "cosine_similarity"),
+    "r2_score": ("R2Score", "r2_score"), "F1Score": ("F1Score", "f1_score"), "Precision": ("Precision", "precision"),
+    "MeanSquaredError": ("MeanSquaredError", "mean_squared_error"), "Mean": ("Mean", "mean"),
+}
+
+
+@pytest.mark.parametrize("identifier", sorted(_KERAS_GET))
+def test_get_string_returns_a_new_instance_as_keras(identifier: str) -> None:
+    first, second = M.get(identifier), M.get(identifier)
+    assert isinstance(first, M.Metric) and first is not second
+    class_name, name = _KERAS_GET[identifier]
+    # Keras numbers the auto-named instances of a class (precision, precision_1...) as they are made.
+    assert type(first).__name__ == class_name and re.fullmatch(rf"{name}(_\d+)?", first.name)
 
 
 def test_every_class_documented_and_typed() -> None:
