@@ -602,8 +602,9 @@ def softmax(x: torch.Tensor, axis: int = -1) -> torch.Tensor:
     """
     out = torch.softmax(x, dim=axis)
     # TensorFlow subtracts the row's max: a row holding +inf or NaN (a diverged model's logits) gives
-    # NaN there and 0 at the finite logits, where torch gives NaN for the whole row.
-    out = torch.where(torch.isnan(out) & torch.isfinite(x), torch.zeros((), dtype=out.dtype, device=out.device), out)
+    # NaN there and 0 at the finite logits, where torch gives NaN for the whole row. `x - x` is 0 at a
+    # finite logit and NaN at a non-finite one; three cheap ops (isfinite alone costs as much as softmax).
+    out = torch.where(out == out, out, x - x)
     if axis == -1 or axis == x.ndim - 1:
         out._keras_logits = x
         out._keras_logits_kind = "softmax"
