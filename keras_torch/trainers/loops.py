@@ -63,6 +63,12 @@ class TrainingLoops:
         strategy.distribute_data(handler)
         return handler
 
+    def _inference_threads(self) -> None:
+        """The inference thread count (core/threads.py); fixed under jit_compile, where torch.compile guards on
+        the thread count and a switch would recompile."""
+        if not self._jit_compile:
+            _threads.inference_threads()
+
     def _assert_compiled(self, what: str) -> None:
         if not self.compiled:
             raise RuntimeError(f"You must call `compile()` before calling `{what}()`.")
@@ -312,8 +318,7 @@ class TrainingLoops:
         for legacy in _LEGACY_LOOP_KWARGS:
             kwargs.pop(legacy, None)
         self._assert_compiled("evaluate")
-        if not self._jit_compile:  # (a thread-count switch would recompile)
-            _threads.inference_threads()
+        self._inference_threads()
         strategy = self.distribute_strategy
         device = strategy.place(self)
         strategy.sync_model(self)
@@ -411,8 +416,7 @@ class TrainingLoops:
 
         for legacy in _LEGACY_LOOP_KWARGS:
             kwargs.pop(legacy, None)
-        if not self._jit_compile:  # (a thread-count switch would recompile)
-            _threads.inference_threads()
+        self._inference_threads()
         strategy = self.distribute_strategy
         device = strategy.place(self)
         strategy.sync_model(self)
@@ -435,8 +439,7 @@ class TrainingLoops:
                 if check:
                     check_finite(batch, "prediction", None, step)
                 cbs.on_predict_batch_begin(step)
-                if not self._jit_compile:
-                    _threads.inference_threads()
+                self._inference_threads()
                 out = self.predict_step(batch)
                 if check:
                     check_finite(out, "output (model)", None, step, outputs=True)
@@ -552,8 +555,7 @@ class TrainingLoops:
         >>> model.predict_on_batch(np.zeros((3, 4), "float32")).shape
         (3, 2)
         """
-        if not self._jit_compile:  # (a thread-count switch would recompile)
-            _threads.inference_threads()
+        self._inference_threads()
         if self.training:  # (walks every sub-module: only when needed)
             if self._torch_mode:  # a torch user's model.train(): back to it afterwards
                 with training_flags(self, False):
