@@ -31,20 +31,25 @@ pytestmark = pytest.mark.interop
 MODELS = ["mlp", "cnn", "conv1d_bn", "lstm_relu", "sepconv", "text", "gru_v1", "multi", "transformer", "families",
           "tf_ops", "mobilenet_v3"]
 # (model, optimizer) trained in keras_torch, restored by tf-keras.
-TRAINED = {"mlp": "adam", "cnn": "sgd_momentum", "text": "rmsprop_momentum", "conv1d_bn": "adamw",
-           "sepconv": "adagrad"}
+TRAINED = [("mlp", "adam"), ("cnn", "sgd_momentum"), ("text", "rmsprop_momentum"), ("conv1d_bn", "adamw"),
+           ("sepconv", "adagrad"), ("mlp", "nadam"), ("cnn", "ftrl"), ("mlp", "adamax"), ("gru_v1", "adadelta"),
+           ("cnn", "adam_amsgrad"), ("gru_v1", "rmsprop_centered")]
 
 # tf-keras's slot names -> Keras 3's (legacy optimizers: "dense/kernel/m:0"; new ones: "m/dense/kernel:0").
 TFK_SLOTS = {"m": "momentum", "v": "velocity", "rms": "velocity", "momentum": "momentum",
-             "accumulator": "accumulator"}
+             "accumulator": "accumulator", "linear": "linear", "vhat": "velocity_hat", "mg": "average_gradient",
+             "accum_grad": "accumulated_grad", "accum_var": "accumulated_delta_var"}
+# tf-keras's optimizer-wide variables -> Keras 3's (legacy Nadam's momentum cache is the unnamed u_product).
+TFK_GLOBALS = {"momentum_cache": "variable"}
 
 
-def _tfk_slot(name: str) -> tuple[str, str]:
+def _tfk_slot(name: str, kind: str) -> tuple[str, str]:
     """tf-keras slot variable name -> (``"dense/kernel"``, Keras 3 slot name), the key our side uses."""
+    slots = {**TFK_SLOTS, "v": "norm"} if kind == "adamax" else TFK_SLOTS
     parts = name.split(":")[0].split("/")
-    if parts[0] in TFK_SLOTS and len(parts) > 2:
-        return "/".join(parts[1:]), TFK_SLOTS[parts[0]]
-    return "/".join(parts[:-1]), TFK_SLOTS[parts[-1]]
+    if parts[0] in slots and len(parts) > 2:
+        return "/".join(parts[1:]), slots[parts[0]]
+    return "/".join(parts[:-1]), slots[parts[-1]]
 
 
 def _per_slot(slots) -> dict[str, np.ndarray]:
@@ -98,7 +103,7 @@ def pred(m, xs):
     out = m.predict(xs if len(xs) > 1 else xs[0], verbose=0)
     return [np.asarray(o) for o in (out if isinstance(out, list) else [out])]
 
-def run(key, load, xs, ys):
+def run(key, load, xs, ys, back=None):
     del messages[:]
     try:
         with warnings.catch_warnings(record=True) as caught:
@@ -112,6 +117,8 @@ def run(key, load, xs, ys):
             variables = m.optimizer.variables  # a method on tf-keras's legacy optimizers
             variables = variables() if callable(variables) else variables
             res["optimizer"] = {v.name: np.asarray(v).tolist() for v in variables}
+            if back:  # tf-keras writes the restored state back, for the way home
+                m.save(back)
         results[key] = res
     except Exception as e:
         results[key] = {"ok": False, "error": f"{type(e).__name__}: {e}"[:2000]}
@@ -122,7 +129,7 @@ for job in jobs:
     ys = [d[f"y{i}"] for i in range(sum(k.startswith("y") for k in d.files))]
     if "keras" in job:
         run(job["name"] + ":k3:keras", lambda: keras.saving.load_model(job["keras"]), xs, ys)
-    run(job["name"] + ":tfk:h5", lambda: tf_keras.models.load_model(job["h5"]), xs, ys)
+    run(job["name"] + ":tfk:h5", lambda: tf_keras.models.load_model(job["h5"]), xs, ys, job.get("back"))
 print("RESULTS" + json.dumps(results))
 '''
 
@@ -149,7 +156,11 @@ def _predict(model, xs):
 def _optimizer(kind: str):
     return {"adam": lambda: keras.optimizers.Adam(0.01), "sgd_momentum": lambda: keras.optimizers.SGD(0.01, 0.9),
             "rmsprop_momentum": lambda: keras.optimizers.RMSprop(0.01, momentum=0.5),
-            "adamw": lambda: keras.optimizers.AdamW(0.01), "adagrad": lambda: keras.optimizers.Adagrad(0.05)}[kind]()
+            "adamw": lambda: keras.optimizers.AdamW(0.01), "adagrad": lambda: keras.optimizers.Adagrad(0.05),
+            "nadam": lambda: keras.optimizers.Nadam(0.01), "ftrl": lambda: keras.optimizers.Ftrl(0.05),
+            "adamax": lambda: keras.optimizers.Adamax(0.01), "adadelta": lambda: keras.optimizers.Adadelta(1.0),
+            "adam_amsgrad": lambda: keras.optimizers.Adam(0.01, amsgrad=True),
+            "rmsprop_centered": lambda: keras.optimizers.RMSprop(0.01, momentum=0.5, centered=True)}[kind]()
 
 
 @pytest.fixture(scope="module")
@@ -169,8 +180,8 @@ def migration(tmp_path_factory):
         model.save(out / f"{name}_kt.h5")
         jobs.append({"name": name, "npz": str(out / f"{name}.npz"), "keras": str(out / f"{name}_kt.keras"),
                      "h5": str(out / f"{name}_kt.h5")})
-    trained = {}
-    for name, kind in TRAINED.items():
+    trained, ours_state = {}, {}
+    for name, kind in TRAINED:
         xs, _ = _io(out / f"{name}.npz")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -188,13 +199,18 @@ def migration(tmp_path_factory):
         values = optimizer_keras_values(model, model.optimizer)  # Keras layouts, as tf-keras holds them
         slots = _per_slot((name[len(path) + 1:], v) for name, path, v in
                           zip(model.optimizer.variable_names, slot_owner_paths(model.optimizer), values) if path)
-        trained[f"{name}_{kind}"] = (iterations, slots)
+        globals_ = {n: np.asarray(v) for n, path, v in zip(model.optimizer.variable_names,
+                                                           slot_owner_paths(model.optimizer), values)
+                    if not path and n not in ("iteration", "learning_rate")}
+        trained[f"{name}_{kind}"] = (kind, iterations, slots, globals_)
         jobs.append({"name": f"{name}_{kind}", "npz": str(out / f"{name}_{kind}.npz"),
-                     "h5": str(out / f"{name}_{kind}.h5")})
+                     "h5": str(out / f"{name}_{kind}.h5"), "back": str(out / f"{name}_{kind}_back.h5")})
+        ours_state[f"{name}_{kind}"] = (model.optimizer.variable_names, model.optimizer.get_weights())
     (out / "jobs.json").write_text(json.dumps(jobs))
     stdout = _ref(CHECK_SCRIPT, str(out / "jobs.json"))
     line = [ln for ln in stdout.splitlines() if ln.startswith("RESULTS")][-1]
-    return {"ours": ours, "ref": json.loads(line[len("RESULTS"):]), "trained": trained}
+    return {"ours": ours, "ref": json.loads(line[len("RESULTS"):]), "trained": trained, "state": ours_state,
+            "dir": out}
 
 
 @pytest.mark.parametrize("name", MODELS)
@@ -216,15 +232,35 @@ def test_migrated_h5_file_loads_in_tf_keras(name, migration):
     assert res["err"] < 1e-4, res
 
 
-@pytest.mark.parametrize("case", [f"{n}_{k}" for n, k in TRAINED.items()])
+@pytest.mark.parametrize("case", [f"{n}_{k}" for n, k in TRAINED])
 def test_tf_keras_restores_our_optimizer_state(case, migration):
     res = migration["ref"][f"{case}:tfk:h5"]
     assert res["ok"], res.get("error")
     assert res["err"] < 1e-4, res
     assert not [w for w in res["warnings"] if "optimizer" in w.lower()], res["warnings"]
-    iterations, slots = migration["trained"][case]
+    kind, iterations, slots, globals_ = migration["trained"][case]
     assert res["iterations"] == iterations
-    theirs = _per_slot((_tfk_slot(name)[1], v) for name, v in res["optimizer"].items() if "iter" not in name)
+    optimizer = {name: v for name, v in res["optimizer"].items() if "iter" not in name}
+    their_globals = {TFK_GLOBALS[name.split(":")[0]]: v for name, v in optimizer.items()
+                     if name.split(":")[0] in TFK_GLOBALS}
+    theirs = _per_slot((_tfk_slot(name, kind)[1], v) for name, v in optimizer.items()
+                       if name.split(":")[0] not in TFK_GLOBALS)
     assert sorted(theirs) == sorted(slots)
     for slot, values in slots.items():
         np.testing.assert_allclose(theirs[slot], values, rtol=1e-6, atol=1e-7, err_msg=slot)
+    assert sorted(their_globals) == sorted(globals_)
+    for name, value in globals_.items():
+        np.testing.assert_allclose(their_globals[name], value, rtol=1e-6, err_msg=name)
+
+
+@pytest.mark.parametrize("case", [f"{n}_{k}" for n, k in TRAINED])
+def test_our_optimizer_state_comes_home_through_tf_keras(case, migration):
+    """keras_torch .h5 -> tf-keras -> .h5 -> keras_torch: every optimizer variable as it was."""
+    assert migration["ref"][f"{case}:tfk:h5"]["ok"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "Error in loading the saved optimizer state" would be a warning
+        loaded = keras.models.load_model(migration["dir"] / f"{case}_back.h5")
+    names, values = migration["state"][case]
+    assert loaded.optimizer.variable_names == names
+    for name, got, want in zip(names, loaded.optimizer.get_weights(), values):
+        np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-7, err_msg=name)

@@ -9,6 +9,10 @@ import numpy as np
 from keras_torch.core.naming import unique_name
 
 
+# tf-keras's legacy Nadam records its momentum-schedule constant as ``decay`` (Keras 3 has it built in).
+_LEGACY_NADAM_SCHEDULE_DECAY = 0.004
+
+
 def optimizer_config(cfg: dict[str, Any]) -> dict[str, Any]:
     """An optimizer entry from any Keras version -> one ``keras_torch.optimizers.deserialize`` takes.
 
@@ -24,6 +28,8 @@ def optimizer_config(cfg: dict[str, Any]) -> dict[str, Any]:
     inner = dict(cfg.get("config") or {})
     for k in ("is_legacy_optimizer", "jit_compile"):
         inner.pop(k, None)
+    if cfg["class_name"] == "Nadam" and inner.get("decay") == _LEGACY_NADAM_SCHEDULE_DECAY:
+        inner.pop("decay")  # legacy Nadam's momentum-schedule constant, not a learning-rate decay
     cfg["config"] = inner
     return cfg
 
@@ -82,7 +88,13 @@ _LEGACY_SLOTS = {
     "Adadelta": (("accumulated_grad", "accum_grad"), ("accumulated_delta_var", "accum_var")),
     "Adamax": (("momentum", "m"), ("norm", "v")),
     "Ftrl": (("accumulator", "accumulator"), ("linear", "linear")),
+    "Nadam": (("momentum", "m"), ("velocity", "v")),
 }
+# Legacy optimizers that create all their slots for one variable before the next (not slot by slot).
+_LEGACY_PER_VARIABLE = ("Ftrl",)
+# Optimizer-wide variables a legacy optimizer holds right after ``iter``: Keras 3 name -> legacy name.
+# Nadam's product of momentum factors (Keras 3's unnamed ``u_product``) is legacy Nadam's ``momentum_cache``.
+_LEGACY_GLOBALS = {"Nadam": (("variable", "momentum_cache"),)}
 # Optimizers tf-keras only has in its new implementation: an .h5 names them by their registered name,
 # the only one tf-keras's .h5 loader (which otherwise builds legacy optimizers) resolves.
 TFKERAS_NEW_ONLY = ("AdamW", "Lion", "Adafactor")
@@ -131,12 +143,19 @@ def _legacy_order(optimizer: Any, names: list[str], slots: dict[int, tuple[str, 
     Legacy optimizers create each slot for every variable in turn; ``None`` when the optimizer has
     no legacy counterpart or a variable the legacy one lacks.
     """
-    legacy = _LEGACY_SLOTS.get(type(optimizer).__name__)
+    cls = type(optimizer).__name__
+    legacy = _LEGACY_SLOTS.get(cls)
+    globals_ = [name for name, _ in _LEGACY_GLOBALS.get(cls, ())]
     others = [n for i, n in enumerate(names) if i not in slots and n not in ("iteration", "learning_rate")]
-    if legacy is None or others or not all(slot in dict(legacy) for _, slot in slots.values()):
+    if legacy is None or sorted(others) != sorted(globals_) or not all(slot in dict(legacy) for _, slot in
+                                                                        slots.values()):
         return None
     rows = set(_split_bias_pairs(slots).values())
-    return [i for keras3_slot, _ in legacy for i, (_, slot) in slots.items() if slot == keras3_slot and i not in rows]
+    head = [names.index(name) for name in globals_]
+    if cls in _LEGACY_PER_VARIABLE:
+        return head + [i for i in sorted(slots) if i not in rows]  # Keras 3 holds them per variable too
+    return head + [i for keras3_slot, _ in legacy for i, (_, slot) in slots.items()
+                   if slot == keras3_slot and i not in rows]
 
 
 def tfkeras_optimizer_weights(optimizer: Any, names: list[str], values: list[np.ndarray],
@@ -170,8 +189,10 @@ def tfkeras_optimizer_weights(optimizer: Any, names: list[str], values: list[np.
     order = _legacy_order(optimizer, names, slots)
     if order is not None:
         legacy = dict(_LEGACY_SLOTS[cls])
+        globals_ = dict(_LEGACY_GLOBALS.get(cls, ()))
         out_names = [f"{cls}/iter:0"] + [
-            unique_name(f"{cls}/{slots[i][0]}/{legacy[slots[i][1]]}", used) + ":0" for i in order]
+            unique_name(f"{cls}/{globals_[names[i]]}" if i not in slots else
+                        f"{cls}/{slots[i][0]}/{legacy[slots[i][1]]}", used) + ":0" for i in order]
         return out_names, [iteration] + [values[i] for i in order]
     out_names, out_values = ["iteration:0"], [iteration]
     used.add("iteration")
