@@ -8,7 +8,6 @@ import numpy as np
 
 from keras_torch.core.naming import unique_name
 
-
 # tf-keras's legacy Nadam records its momentum-schedule constant as ``decay`` (Keras 3 has it built in).
 _LEGACY_NADAM_SCHEDULE_DECAY = 0.004
 
