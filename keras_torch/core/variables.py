@@ -28,6 +28,9 @@ class KerasVariable(nn.Parameter):
     overwrite_with_gradient: bool = False  # optimizers assign the gradient instead of applying it
     aggregation: str = "none"  # Keras's distributed aggregation (set by ``keras.Variable``)
     synchronization: str = "auto"  # Keras's distributed synchronization (set by ``keras.Variable``)
+    # This process' chunk while the data is shape-only ("meta"): a weight created under a sharding
+    # distribution, before the model is split (a ``core.pending.PendingChunk``).
+    pending_chunk: Any = None
 
     def __new__(cls, data: torch.Tensor | None = None, requires_grad: bool = True):
         return super().__new__(cls, data, requires_grad)

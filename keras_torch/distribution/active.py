@@ -6,6 +6,8 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any
 
+from keras_torch.core import pending
+
 
 class Active:
     """The distribution chosen with ``set_distribution`` (or the automatic one)."""
@@ -22,9 +24,11 @@ ACTIVE = Active()
 @contextlib.contextmanager
 def chosen(value: Any) -> Iterator[None]:
     """``value`` is the chosen distribution within the block; the previous choice comes back after."""
-    outer = (ACTIVE.explicit, ACTIVE.chosen)
+    outer = (ACTIVE.explicit, ACTIVE.chosen, pending.installed())
     ACTIVE.explicit, ACTIVE.chosen = True, value
+    pending.install(value.creation_keeper() if value is not None else None)
     try:
         yield
     finally:
-        ACTIVE.explicit, ACTIVE.chosen = outer
+        ACTIVE.explicit, ACTIVE.chosen = outer[:2]
+        pending.install(outer[2])

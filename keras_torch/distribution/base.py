@@ -108,6 +108,10 @@ class Distribution(Strategy):
     def get_tensor_layout(self, path: str) -> TensorLayout | None:
         return None
 
+    def creation_keeper(self) -> Any:
+        """What decides which chunk of a new weight this process keeps (``None``: whole weights)."""
+        return None
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} device_mesh={self._device_mesh}>"
 
@@ -130,6 +134,16 @@ class Distribution(Strategy):
     def _batch_group(self) -> Any:
         """The processes along the batch axis with this one (``None``: all of them)."""
         return None
+
+    @property
+    def collectives(self) -> Collectives:
+        """Collectives over all processes (once connected)."""
+        return self._comm
+
+    @property
+    def collective_device(self) -> torch.device:
+        """Where this process' tensors go through collectives (once connected): its GPU for NCCL, else host."""
+        return self._comm.comm_device
 
     @property
     def is_chief(self) -> bool:
@@ -168,7 +182,8 @@ class Distribution(Strategy):
         optimizer = getattr(model, "optimizer", None) if with_optimizer else None
         if optimizer is not None and getattr(optimizer, "built", False):
             tensors += [v.data for v in getattr(optimizer, "variables", []) if isinstance(v, torch.Tensor)]
-        self._comm.broadcast([t for t in tensors if not dtensor.is_sharded(t)])
+        # (sharded tensors and the shape-only weights created split keep each process' own chunk)
+        self._comm.broadcast([t for t in tensors if not dtensor.is_sharded(t) and not t.is_meta])
         replica_state(model).synced = True
 
     def sync_model(self, model: nn.Module) -> None:

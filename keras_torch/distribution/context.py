@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 
+from keras_torch.core import pending
 from keras_torch.distribution import process_group
 from keras_torch.distribution.active import ACTIVE
 from keras_torch.distribution.base import Distribution
@@ -37,6 +38,7 @@ def set_distribution(value: Distribution | None) -> None:
                          "or None.")
     _ACTIVE.explicit = True
     _ACTIVE.chosen = value
+    pending.install(value.creation_keeper() if value is not None else None)
 
 
 def distribution() -> Distribution | None:

@@ -27,7 +27,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from keras_torch.core import tree
+from keras_torch.core import pending, tree
 from keras_torch.distribution.collectives import Collectives
 from keras_torch.distribution.ddp import ReplicaState
 from keras_torch.distribution.weight_layout import Split, Weight, unit_axes
@@ -122,6 +122,7 @@ def shard_model(model: nn.Module, weights: list[Weight], splits: dict[int, Split
                     ignored_params=set(replicated))
     if owners and model not in owners:
         fully_shard(model, mesh=meshes.world(), ignored_params=set(replicated))
+    _fill_from_chunks(owners, weights, split_ids, comm.device)
     for owner in owners:  # the DTensor parameters keep the Keras variable's metadata
         for attr, p in owner.named_parameters(recurse=False):
             meta = carried.get((id(owner), attr))
@@ -130,6 +131,39 @@ def shard_model(model: nn.Module, weights: list[Weight], splits: dict[int, Split
     trainable = [p for p in replicated if p.requires_grad]
     sync = GradientSync(trainable, comm) if trainable and comm.world_size > 1 else None
     return ShardState({k: v for k, v in splits.items()}, sync)
+
+
+def _fill_from_chunks(owners: list[nn.Module], weights: list[Weight], split_ids: set[int],
+                      device: torch.device) -> None:
+    """Weights created split (shape-only until now, ``keras_torch.core.pending``) get their local shards
+    from this process' chunks: FSDP2 made shape-only shards of them, replaced here through the module's
+    ``_apply`` (as ``to_empty`` does), after which FSDP2 re-registers its padded shard storage."""
+    from torch.distributed.tensor import DTensor
+
+    chunks = {(id(w.owner), w.attr): w.tensor for w in weights
+              if id(w.tensor) in split_ids and pending.of(w.tensor) is not None}
+    if not chunks:
+        return
+    for owner in owners:
+        fills = {id(p): chunks[(id(owner), attr)].pending_chunk for attr, p in owner.named_parameters(recurse=False)
+                 if (id(owner), attr) in chunks}
+        if not fills:
+            continue
+
+        def fill(t: torch.Tensor, fills: dict = fills) -> torch.Tensor:
+            chunk = fills.get(id(t))
+            if chunk is None:
+                return t
+            if tuple(chunk.local.shape) != tuple(t.to_local().shape):
+                raise RuntimeError(f"The chunk kept of a weight of shape {tuple(t.shape)} has shape "
+                                   f"{tuple(chunk.local.shape)}, but its shard has {tuple(t.to_local().shape)}.")
+            return DTensor.from_local(chunk.local.to(device).contiguous(), t.device_mesh, t.placements, run_check=False,
+                                      shape=t.shape, stride=t.stride())
+
+        with torch.no_grad():
+            owner._apply(fill, recurse=False)
+    for original in chunks.values():
+        pending.release(original)
 
 
 def _post_order(model: nn.Module) -> list[nn.Module]:

@@ -17,9 +17,10 @@ from typing import Any
 import torch
 from torch import nn
 
-from keras_torch.core import dtensor
+from keras_torch.core import dtensor, pending
 from keras_torch.distribution import process_group
 from keras_torch.distribution.base import Distribution
+from keras_torch.distribution.chunks import CreationChunks, agree_with_chief, move_materialized, rechunk
 from keras_torch.distribution.fsdp import ScaledCall, ShardState, UnitMeshes, shard_model
 from keras_torch.distribution.layout import LayoutMap, TensorLayout, axis_names_of
 from keras_torch.distribution.mesh import DeviceMesh, list_devices
@@ -63,6 +64,7 @@ class ModelParallel(Distribution):
         super().__init__(mesh, batch_dim_name or mesh.axis_names[0], auto_shard_dataset, **kwargs)
         self._layout_map = layout_map
         self._meshes: UnitMeshes | None = None  # the FSDP2 unit meshes, made at the first sharding
+        self._chunks = CreationChunks(self)  # which chunk of a weight created under this distribution to keep
 
     # ------------------------------------------------------------------ layouts
     def get_variable_layout(self, variable: Any) -> TensorLayout:
@@ -85,6 +87,19 @@ class ModelParallel(Distribution):
 
     def _layout_for(self, weight: Weight) -> TensorLayout | None:
         return self._layout_map[weight.path]
+
+    def creation_keeper(self) -> CreationChunks:
+        return self._chunks
+
+    def creation_split(self, weight: Weight) -> Split | None:
+        """How ``weight`` (just created, its path the layer's own) would be split; ``None``: kept whole.
+
+        A layout that does not fit the weight is reported when the model is split, not here.
+        """
+        try:
+            return split_of(weight, self._layout_for(weight), self._device_mesh.axis_size)
+        except ValueError:
+            return None
 
     def plan(self, model: nn.Module) -> tuple[list[Weight], dict[int, Split | None]]:
         """Every weight of ``model`` and how it is stored (``None``: replicated).
@@ -115,21 +130,31 @@ class ModelParallel(Distribution):
     # ------------------------------------------------------------------ model state
     def _shard(self, model: nn.Module) -> None:
         """Split ``model``'s weights (once): rank 0's weights first reach every process."""
-        if isinstance(model._distribution_state, ShardState):
+        if isinstance(getattr(model, "_distribution_state", None), ShardState):
             return
         if not any(True for _ in model.parameters()):
             return
         state = _optimizer_state(model)
+        agree_with_chief(pending.pending_in(model), self._comm)
         self.sync_from_chief(model, with_optimizer=False)
         weights, splits = self.plan(model)
+        rechunk(weights, splits, self._chunks)
         if self._meshes is None:
             self._meshes = UnitMeshes(self._device_mesh.torch_mesh())
         model._distribution_state = shard_model(model, weights, splits, self._meshes, self._comm)
         if state is not None:
             _rebuild_optimizer(model, state)
 
+    def split_now(self, model: nn.Module) -> None:
+        """Split ``model`` (with weights created split) before an eager call; ``fit`` and co. do it themselves."""
+        self.place(model)
+
     def place(self, model: nn.Module) -> torch.device:
-        device = super().place(model)
+        if pending.pending_in(model):  # shape-only weights do not move: their chunks do when split
+            device = self._comm.device
+            move_materialized(model, device)
+        else:
+            device = super().place(model)
         if getattr(model, "built", True):
             self._shard(model)
         return device
@@ -188,16 +213,16 @@ class FSDP(ModelParallel):
         """Every trainable weight split over the batch axis on its torch dimension that splits best
         (one the process count divides, else the largest: a ``(2, 16)`` kernel is split on 16)."""
         weights = model_weights(model)
+        return weights, {id(w.tensor): self.creation_split(w) for w in weights}
+
+    def creation_split(self, weight: Weight) -> Split | None:
+        """By shape alone: the same at creation as when the model is split."""
         n = self._device_mesh.axis_size(self._batch_dim_name)
-
-        def split(w: Weight) -> Split | None:
-            shape = tuple(w.tensor.shape)
-            if not (w.trainable and shape and n > 1):
-                return None
-            dim = max(range(len(shape)), key=lambda d: (shape[d] % n == 0, shape[d], -d))
-            return Split(dim, (self._batch_dim_name,))
-
-        return weights, {id(w.tensor): split(w) for w in weights}
+        shape = tuple(weight.tensor.shape)
+        if not (weight.trainable and shape and n > 1):
+            return None
+        dim = max(range(len(shape)), key=lambda d: (shape[d] % n == 0, shape[d], -d))
+        return Split(dim, (self._batch_dim_name,))
 
     def __repr__(self) -> str:
         return f"<FSDP world_size={process_group.world_size()}>"

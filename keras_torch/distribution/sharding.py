@@ -75,8 +75,12 @@ class Sharding:
 
     # ------------------------------------------------------------------ plans
     def shared_seed(self) -> int:
-        """A random seed drawn on rank 0, the same on every rank (a collective call)."""
-        seed = int(torch.randint(0, 2**62, (1,)).item()) if self.rank == 0 else 0
+        """A random seed drawn on rank 0, the same on every rank (a collective call).
+
+        Every rank draws one (rank 0's is used): the random streams of the processes stay alike, so
+        weights created later under a sharding distribution are cut from the same values everywhere.
+        """
+        seed = int(torch.randint(0, 2**62, (1,)).item())
         return self._broadcast_int(seed) if self._broadcast_int is not None else seed
 
     def plan(self, num_rows: int, batch_size: int, shuffle: Any, steps: int | None, epoch: int, seed: int) -> BatchPlan:

@@ -21,7 +21,7 @@ from torch.nn.modules import module as _torch_module_mod
 
 from keras_torch import regularizers as _regularizers
 from keras_torch.core import config as _config
-from keras_torch.core import naming, omissions, tree
+from keras_torch.core import naming, omissions, pending, tree
 from keras_torch.core.context import CALL_CONTEXT as _CTX
 from keras_torch.core.dtype_policy import DTypePolicy, resolve_policy
 from keras_torch.core.dtypes import to_torch_dtype
@@ -540,6 +540,8 @@ class Layer(Operation, KerasWeightsMixin):
         elif rest or (kwargs and (len(kwargs) != 1 or "training" not in kwargs)):
             if any_symbolic((rest, kwargs)):
                 return self._symbolic_call(inputs, *rest, **kwargs)
+        if pending.any_created():  # weights created split (ModelParallel/FSDP): split the layer before using them
+            pending.materialize(self)
         arrays_converted = False
         if rest or (kwargs and (len(kwargs) != 1 or "training" not in kwargs)):
             rest, kwargs, arrays_converted = _array_args_to_tensors(rest, kwargs)

@@ -38,7 +38,7 @@ from torch import nn
 from keras_torch import constraints as _constraints
 from keras_torch import initializers as _initializers
 from keras_torch import regularizers as _regularizers
-from keras_torch.core import dtensor
+from keras_torch.core import dtensor, pending
 from keras_torch.core.dtypes import dtype_name, to_torch_dtype
 from keras_torch.core.variables import KerasVariable, WeightRecord
 
@@ -215,10 +215,14 @@ class KerasWeightsMixin:
         if initializer is None:
             initializer = "glorot_uniform" if dtype.is_floating_point else "zeros"
         init = _initializers.get(initializer)
-        value = torch.as_tensor(init(shape, dtype=dtype_name(dtype)), dtype=dtype)
+
+        def draw() -> torch.Tensor:
+            drawn = torch.as_tensor(init(shape, dtype=dtype_name(dtype)), dtype=dtype)
+            return to_torch(drawn).contiguous() if to_torch is not None else drawn
+
+        state = pending.rng_state()  # (None unless ModelParallel/FSDP is active)
+        value = draw()
         name = name or "variable"
-        if to_torch is not None:
-            value = to_torch(value).contiguous()
         attr = self._unique_attr(attr or name.replace("/", "_").replace(":", "_"))
         rec = WeightRecord(
             name=name,
@@ -233,7 +237,11 @@ class KerasWeightsMixin:
             self.register_buffer(attr, value)
             tensor = getattr(self, attr)
         else:
+            # (under ModelParallel/FSDP this process may keep its chunk only, the parameter shape-only)
+            value, chunk = pending.split_new_weight(value, f"{self.name}/{name}", trainable and self._trainable, rec,
+                                                    None if state is None else pending.Redraw(draw, state))
             tensor = KerasVariable(value, requires_grad=trainable and self._trainable)
+            pending.adopt(tensor, chunk)
             tensor.__dict__["_keras_name"] = name
             tensor.__dict__["_keras_path"] = f"{self.name}/{name}"
             if rec.regularizer is not None:
@@ -315,13 +323,17 @@ class KerasWeightsMixin:
             probe = torch.empty(target.shape, dtype=target.dtype, device="meta") if dtensor.is_sharded(target) \
                 else target
             expected = tuple(rec.to_keras(probe).shape) if rec.to_keras is not None else tuple(target.shape)
+            # a value in a file (saving's lazy arrays): a split weight reads its own block only
+            if getattr(arr, "sliceable", False) and tuple(arr.shape) == expected and \
+                    dtensor.assign_part(target, arr.read_part, expected, rec.to_torch):
+                continue
             value = torch.as_tensor(np.asarray(arr) if not torch.is_tensor(arr) else arr)
             if tuple(value.shape) != expected:
                 raise ValueError(
                     f"Layer '{self.name}' weight '{rec.name}' has shape {expected}, "
                     f"but the provided value has shape {tuple(value.shape)}."
                 )
-            value = value.to(dtype=target.dtype, device=target.device)
+            value = value.to(dtype=target.dtype, device=dtensor.home_device(target))
             if rec.to_torch is not None:
                 value = rec.to_torch(value)
             dtensor.assign(target, value)

@@ -60,6 +60,8 @@ class StateMixin:
     def _assign_all(self, arrays: list[Any]) -> None:
         with torch.no_grad():
             for i, (variable, array) in enumerate(zip(self._variables, arrays)):
+                if self._assign_part(i, variable, array):
+                    continue
                 value = self._from_keras(i, array)
                 if tuple(value.shape) != tuple(variable.shape):
                     raise ValueError(
@@ -69,6 +71,19 @@ class StateMixin:
                 dtensor.assign(variable, value.to(dtype=variable.dtype))
                 if variable is self._iterations:
                     self._host_iterations = int(np.asarray(array).reshape(()))
+
+    def _assign_part(self, i: int, variable: torch.Tensor, array: Any) -> bool:
+        """A sharded slot given a value still in a file: read this process' block only."""
+        if not getattr(array, "sliceable", False) or variable is self._iterations:
+            return False
+        owner = self._variable_owners[i]
+        fn = getattr(owner, "to_torch", None) if owner is not None else None
+        fn = fn if callable(fn) else None
+        keras_shape = tuple(array.shape)
+        probe = torch.empty(keras_shape, device="meta")
+        if tuple((fn(probe) if fn is not None else probe).shape) != tuple(variable.shape):
+            return False  # (the whole-value path reports the mismatch)
+        return dtensor.assign_part(variable, array.read_part, keras_shape, fn)
 
     def save_own_variables(self, store: dict[str, Any]) -> None:
         """Write :attr:`variables` into ``store`` under ``"0"``, ``"1"``... (Keras ``.weights.h5``)."""
@@ -81,9 +96,10 @@ class StateMixin:
         If the optimizer is not built yet, the values are kept and restored when it is built
         (first :meth:`step`); a count mismatch then warns and skips, like Keras.
         """
-        arrays = [np.asarray(store[str(i)]) for i in range(len(store.keys()))]
+        # (values still in a file are read one at a time when assigned; a sharded slot reads its part)
+        arrays = [store[str(i)] for i in range(len(store.keys()))]
         if not self.built and len(arrays) != len(self._variables):
-            self._deferred_state = {str(i): a for i, a in enumerate(arrays)}
+            self._deferred_state = {str(i): np.asarray(a) for i, a in enumerate(arrays)}
             return
         self._load_arrays(arrays)
 

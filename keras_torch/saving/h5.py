@@ -87,9 +87,31 @@ def to_numpy(t: Any) -> np.ndarray:
 class LazyArray:
     """A weight stored in a file, read only after its shape was checked against the model's."""
 
-    def __init__(self, shape: Any, read: Callable[[], np.ndarray]) -> None:
+    def __init__(self, shape: Any, read: Callable[[], np.ndarray],
+                 read_slice: Callable[[tuple], np.ndarray] | None = None) -> None:
         self.shape = tuple(int(d) for d in shape)
         self._read = read
+        self._read_slice = read_slice  # reads a block without the rest (``None``: not possible)
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        arr = self.read()
+        return arr if dtype is None else arr.astype(dtype, copy=False)
+
+    @property
+    def sliceable(self) -> bool:
+        """Whether :meth:`read_part` reads only the part asked for."""
+        return self._read_slice is not None
+
+    def read_part(self, axis: int, start: int, stop: int) -> np.ndarray:
+        """Rows ``start:stop`` of ``axis`` (only those are read from the file when :attr:`sliceable`)."""
+        index = (slice(None),) * axis + (slice(start, stop),)
+        if self._read_slice is None:
+            return np.ascontiguousarray(self.read()[index])
+        part = np.asarray(self._read_slice(index))
+        want = self.shape[:axis] + (max(0, min(stop, self.shape[axis]) - start),) + self.shape[axis + 1:]
+        if tuple(part.shape) != want:  # pragma: no cover - a reader bug, not a file problem
+            raise ValueError(f"Read a block of shape {part.shape}, expected {want}.")
+        return part
 
     @property
     def ndim(self) -> int:
@@ -106,7 +128,8 @@ def lazy_dataset(ds: Any, path: str = "", what: str = "weight") -> LazyArray:
     """A :class:`LazyArray` over an h5py dataset (checked for links/dtype now, read later)."""
     h5_guard.check_dataset(ds, path, expected_shape=tuple(ds.shape or ()), what=what)
     shape = tuple(ds.shape or ())
-    return LazyArray(shape, lambda: h5_guard.read_dataset(ds, path, expected_shape=shape, what=what))
+    return LazyArray(shape, lambda: h5_guard.read_dataset(ds, path, expected_shape=shape, what=what),
+                     lambda index: h5_guard.read_dataset(ds, path, expected_shape=shape, what=what, selection=index))
 
 
 def materialize(v: Any) -> np.ndarray:

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from keras_torch.core import pending
 from keras_torch.core.variables import WeightRecord
 from keras_torch.layers.weight_protocol import weight_groups
 from keras_torch.saving.h5 import to_numpy
@@ -45,20 +46,19 @@ def optimizer_keras_values(model: Any, optimizer: Any) -> list[np.ndarray]:
     return out
 
 
-def optimizer_torch_values(model: Any, optimizer: Any, values: list[Any]) -> list[np.ndarray]:
+def optimizer_torch_values(model: Any, optimizer: Any, values: list[Any]) -> list[Any]:
     """Inverse of :func:`optimizer_keras_values` (Keras-layout arrays -> the optimizer's own layout)."""
     recs = _layout_records(model)
     owners = list(getattr(optimizer, "_variable_owners", []))
     current = optimizer.variables
     out = []
-    for i, v in enumerate(values):
-        v = np.asarray(v)
+    for i, v in enumerate(values):  # (a value still in a file stays there unless converted here)
         owner = owners[i] if i < len(owners) else None
         rec = recs.get(id(owner)) if owner is not None else None
         # As in optimizer_keras_values: the optimizer converts slots of variables carrying ``to_torch``.
         if rec is not None and rec.to_torch is not None and getattr(owner, "to_torch", None) is None \
                 and i < len(current):
-            v = to_numpy(rec.to_torch(torch.as_tensor(v)))
+            v = to_numpy(rec.to_torch(torch.as_tensor(np.asarray(v))))
         out.append(v)
     return out
 
@@ -83,5 +83,6 @@ def build_optimizer(model: Any) -> None:
     """Create the optimizer's variables now (so a file's state can be assigned to them)."""
     opt = getattr(model, "optimizer", None)
     if opt is not None and not getattr(opt, "built", False):
+        pending.materialize(model)  # weights created split (ModelParallel/FSDP): the optimizer needs the split model
         with torch.no_grad():
             opt.build(model.trainable_weights)

@@ -24,11 +24,12 @@ from typing import Any
 import torch
 import torch.distributed as dist
 
-from keras_torch.core import dtensor
+from keras_torch.core import dtensor, pending
 
 
 def _sharded_tensors(model: Any, include_optimizer: bool) -> list[torch.Tensor]:
-    tensors = [t for t in list(model.parameters()) + list(model.buffers()) if dtensor.is_sharded(t)]
+    tensors = [t for t in list(model.parameters()) + list(model.buffers())
+               if dtensor.is_sharded(t) or pending.of(t) is not None]
     optimizer = getattr(model, "optimizer", None) if include_optimizer else None
     if optimizer is not None and getattr(optimizer, "built", False):
         tensors += [v for v in getattr(optimizer, "variables", []) if dtensor.is_sharded(v)]
@@ -36,8 +37,10 @@ def _sharded_tensors(model: Any, include_optimizer: bool) -> list[torch.Tensor]:
 
 
 def is_sharded_model(model: Any) -> bool:
-    """True when ``model`` holds sharded weights (saving it is then a collective call)."""
-    return isinstance(model, torch.nn.Module) and any(dtensor.is_sharded(p) for p in model.parameters())
+    """True when ``model`` holds sharded weights, or weights created split and not split yet (saving it
+    is then a collective call)."""
+    return isinstance(model, torch.nn.Module) and any(dtensor.is_sharded(p) or pending.of(p) is not None
+                                                      for p in model.parameters())
 
 
 @contextlib.contextmanager
@@ -54,7 +57,7 @@ def writing(model: Any, include_optimizer: bool = True) -> Iterator[bool]:
     writer = dist.get_rank() == 0
     values: dict[int, torch.Tensor] = {}
     for t in _sharded_tensors(model, include_optimizer):
-        whole = t.detach().full_tensor()  # collective, one tensor at a time
+        whole = dtensor.full_value(t).detach()  # collective, one tensor at a time
         if writer:
             values[id(t)] = whole.cpu()
         del whole

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from keras_torch.core import dtensor
 from keras_torch.core.naming import to_snake_case
 from keras_torch.core.version import __version__
 from keras_torch.layers.base import Layer
@@ -96,6 +97,16 @@ def _own_arrays(obj: Any) -> list[torch.Tensor]:
     return list(obj.parameters(recurse=False)) if isinstance(obj, torch.nn.Module) else []
 
 
+def _expected_arrays(obj: Any) -> list[torch.Tensor]:
+    """:func:`_own_arrays` for their shapes: sharded weights are not gathered (shape-only stand-ins),
+    unless the layer computes its Keras view from them and other tensors (then they are)."""
+    try:
+        with dtensor.shapes_only():
+            return _own_arrays(obj)
+    except (RuntimeError, NotImplementedError):
+        return _own_arrays(obj)
+
+
 def _named_variables(obj: Any) -> dict[str, Any]:
     """State a layer stores by name beside its weights with Keras 3's ``save_own_variables`` (a lookup's
     ``idf_weights``); only layers that define the method have any."""
@@ -120,13 +131,13 @@ def _load_named_variables(f: Any, path: str, obj: Any) -> None:
         obj.load_own_variables(store)
 
 
-def _load_own_arrays(obj: Any, values: list[np.ndarray]) -> None:
+def _load_own_arrays(obj: Any, values: list[Any]) -> None:
     if isinstance(obj, Layer):
         obj.load_keras_saved_weights(values)
         return
     with torch.no_grad():
         for p, v in zip(obj.parameters(recurse=False), values):
-            p.copy_(torch.as_tensor(v, dtype=p.dtype))
+            p.copy_(torch.as_tensor(materialize(v), dtype=p.dtype))
 
 
 def walk(model: Any, root: str = "") -> Iterator[tuple[str, Any]]:
@@ -233,7 +244,7 @@ def load_weights_from_h5file(f: Any, model: Any, skip_mismatch: bool = False, lo
         if path and isinstance(getattr(obj, "name", None), str):
             named[path] = obj.name
         _load_named_variables(f, path, obj)
-        expected = _own_arrays(obj)
+        expected = _expected_arrays(obj)
         if not expected:
             continue
         g = _get_vars_group(f, path)
@@ -268,7 +279,8 @@ def load_weights_from_h5file(f: Any, model: Any, skip_mismatch: bool = False, lo
                 warnings.warn(msg, stacklevel=3)
                 continue
             raise ValueError(msg)
-        _load_own_arrays(obj, [materialize(v) for v in values])  # shapes checked: read only now
+        # shapes checked: each is read when assigned (one weight at a time; a sharded weight reads its part)
+        _load_own_arrays(obj, values)
     if errors:
         raise ValueError("\n".join(errors))
     opt = getattr(model, "optimizer", None)
@@ -281,7 +293,7 @@ def load_weights_from_h5file(f: Any, model: Any, skip_mismatch: bool = False, lo
                 if int(np.prod(v.shape)) > cap:
                     raise ValueError(f"an optimizer variable declares {int(np.prod(v.shape))} elements, more than "
                                      f"any model variable ({cap})")
-                values.append(v.read())
+                values.append(v)  # (read when assigned, one at a time; a sharded slot reads its part)
         except ValueError as e:
             warnings.warn(f"Could not restore the optimizer state ({e}); the optimizer starts fresh.", stacklevel=3)
             return

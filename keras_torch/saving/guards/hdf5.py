@@ -129,15 +129,15 @@ def is_bfloat16(ds: Any) -> bool:
 
 
 def read_dataset(ds: Any, path: str = "", expected_shape: tuple | None = None, max_elements: int | None = None,
-                 what: str = "weight") -> np.ndarray:
-    """Check then read ``ds`` (bfloat16 datasets come back as float32)."""
+                 what: str = "weight", selection: tuple = ()) -> np.ndarray:
+    """Check then read ``ds``, or only ``ds[selection]`` (bfloat16 datasets come back as float32)."""
     check_dataset(ds, path, expected_shape, max_elements, what)
     where = f" in '{path}'" if path else ""
     if expected_shape is not None and tuple(ds.shape or ()) != tuple(expected_shape):
         raise ValueError(f"The {what} '{ds.name}'{where} has shape {tuple(ds.shape or ())}, expected "
                          f"{tuple(expected_shape)}.")
     try:
-        arr = ds[()]
+        arr = ds[selection]
     except Exception as e:  # noqa: BLE001 - HDF5 decode errors (OSError, RuntimeError, TypeError...)
         raise ValueError(f"Could not read the {what} '{ds.name}'{where}: the file is corrupted ({e}).") from None
     arr = np.asarray(arr)
