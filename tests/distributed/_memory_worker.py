@@ -2,8 +2,8 @@
 
 Usage: keras-torch run --nproc N _memory_worker.py OUT_DIR [UNITS LAYERS]. Builds a stack of ``LAYERS``
 square ``Dense(UNITS)`` layers under ``FSDP()``, fits one step, saves the weights and loads them back
-(into the trained model and into a fresh one), and writes OUT_DIR/mem{RANK}.json: per phase, the peak
-and the final resident memory above a baseline (Linux ``VmHWM``/``VmRSS``; ``/proc/self/clear_refs``
+(into the trained model and into a fresh one), and writes OUT_DIR/mem{RANK}.json: per phase, the resident
+memory before, at its peak and after, above a baseline (Linux ``VmHWM``/``VmRSS``; ``/proc/self/clear_refs``
 resets the peak at the start of each phase), and the parameter bytes this process holds.
 
 The launcher sets ``MALLOC_MMAP_THRESHOLD_`` so large blocks are mmap-ed and given back when freed:
@@ -18,8 +18,11 @@ import sys
 import keras  # served by keras_torch under `keras-torch run`
 import numpy as np
 
-from keras_torch.core import pending
-from keras_torch.distribution.model_parallel import local_state_bytes
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _memory_model import build  # noqa: E402
+
+from keras_torch.core import pending  # noqa: E402
+from keras_torch.distribution.model_parallel import local_state_bytes  # noqa: E402
 
 OUT = sys.argv[1]
 UNITS, LAYERS = (int(sys.argv[2]), int(sys.argv[3])) if len(sys.argv) > 3 else (1024, 16)
@@ -34,16 +37,6 @@ def _kib(field):
 def _reset_peak():
     with open("/proc/self/clear_refs", "w") as f:
         f.write("5")
-
-
-def build(units, layers):
-    inputs = keras.Input((units,))
-    h = inputs
-    for i in range(layers):
-        h = keras.layers.Dense(units, use_bias=False, name=f"d{i}")(h)
-    model = keras.Model(inputs, h)
-    model.compile(optimizer=keras.optimizers.SGD(0.01), loss="mse")
-    return model
 
 
 def main():
@@ -61,14 +54,17 @@ def main():
     base = _kib("VmRSS")
 
     def phase(name, fn):
+        before = _kib("VmRSS")
         _reset_peak()
         out = fn()
-        res[name] = {"peak": (_kib("VmHWM") - base) * 1024, "after": (_kib("VmRSS") - base) * 1024}
+        res[name] = {"before": (before - base) * 1024, "peak": (_kib("VmHWM") - base) * 1024,
+                     "after": (_kib("VmRSS") - base) * 1024}
         return out
 
     model = phase("build", lambda: build(UNITS, LAYERS))
     res["pending_after_build"] = len(pending.pending_in(model))
-    phase("fit", lambda: model.fit(x, x, batch_size=4, epochs=1, verbose=0))
+    phase("fit", lambda: model.fit(x, x, batch_size=4, epochs=1, verbose=0))  # splits the model, one step
+    phase("fit_again", lambda: model.fit(x, x, batch_size=4, epochs=1, verbose=0))  # the same step, split already
     res["parameter_bytes"] = local_state_bytes(model)["parameters"]
     path = os.path.join(OUT, "model.weights.h5")
     model.save_weights(path)  # (process 0 holds a whole copy while writing: not measured)
