@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 import torch
 
+from keras_torch.core.context import CALL_CONTEXT
 from keras_torch.core.variables import KerasVariable, WeightRecord
 
 
@@ -165,7 +166,8 @@ def split_new_weight(value: torch.Tensor, path: str, trainable: bool, record: We
         a shape-only ``"meta"`` stand-in and this process' chunk (give both to :func:`adopt`).
     """
     keeper = _KEEPER.keeper
-    if keeper is None or value.is_meta or not trainable:
+    # (a layer built inside an eager call is used right away: it stays whole, split with its model later)
+    if keeper is None or value.is_meta or not trainable or CALL_CONTEXT.depth > 0:
         return value, None
     split = keeper.creation_split(value, path, record)
     if split is None:

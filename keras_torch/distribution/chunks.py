@@ -55,6 +55,10 @@ class CreationChunks:
         parts = math.prod(mesh.axis_size(a) for a in split.axes)
         return split.dim, parts, self.index_of(process_group.rank(), split.axes), split.axes
 
+    @property
+    def collectives(self) -> Collectives:
+        return self._distribution.collectives
+
     def axis_size(self, axis: str) -> int:
         return self._distribution.device_mesh.axis_size(axis)
 
@@ -100,9 +104,13 @@ class CreationChunks:
         return out
 
     def materialize(self, module: torch.nn.Module) -> None:
-        """Split ``module`` now (an eager call before any ``fit``/``evaluate``/``predict``)."""
+        """Split ``module`` now (an eager call before any ``fit``/``evaluate``/``predict``); a layer used on
+        its own (not a model) gets its weights whole."""
         self._connect(module)
-        self._distribution.split_now(module)
+        if hasattr(module, "_distribution_state"):
+            self._distribution.split_now(module)
+        else:
+            make_whole(module, self)
 
     def _connect(self, what: Any) -> torch.device:
         """Join the process group (the device collectives run on)."""
@@ -178,17 +186,32 @@ def rechunk(weights: list[Weight], splits: dict[int, Split | None], chunks: Crea
         if split is not None and split.dim == chunk.dim and set(split.axes) == set(chunk.tag):
             continue
         whole = chunks.gather(w.tensor, chunk)
-        if split is None:  # replicated: a whole parameter replaces the shape-only one
-            whole_param = KerasVariable(whole, requires_grad=w.tensor.requires_grad)
-            whole_param.__dict__.update({k: v for k, v in w.tensor.__dict__.items() if k != "pending_chunk"})
-            _pending.release(w.tensor)
-            torch.nn.Module.__setattr__(w.owner, w.attr, whole_param)
+        if split is None:  # replicated
+            _replace_whole(w.owner, w.attr, w.tensor, whole)
             continue
         parts = math.prod(chunks.axis_size(a) for a in split.axes)
         chunk.dim, chunk.parts, chunk.tag = split.dim, parts, tuple(split.axes)
         chunk.index = chunks.index_of(process_group.rank(), chunk.tag)
         chunk.keep(whole)
         del whole
+
+
+def _replace_whole(owner: torch.nn.Module, attr: str, tensor: KerasVariable, whole: torch.Tensor) -> None:
+    """A whole parameter (same metadata) replaces the shape-only ``tensor`` on ``owner``."""
+    whole_param = KerasVariable(whole, requires_grad=tensor.requires_grad)
+    whole_param.__dict__.update({k: v for k, v in tensor.__dict__.items() if k != "pending_chunk"})
+    _pending.release(tensor)
+    torch.nn.Module.__setattr__(owner, attr, whole_param)
+
+
+def make_whole(module: torch.nn.Module, chunks: CreationChunks) -> None:
+    """Gather ``module``'s pending weights whole, one at a time (a layer called on its own: no model to split)."""
+    agree_with_chief(_pending.pending_in(module), chunks.collectives)
+    for owner in module.modules():
+        for attr, p in list(owner.named_parameters(recurse=False)):
+            chunk = _pending.of(p)
+            if chunk is not None:
+                _replace_whole(owner, attr, p, chunks.gather(p, chunk))
 
 
 def move_materialized(model: torch.nn.Module, device: torch.device) -> None:
@@ -203,4 +226,4 @@ def move_materialized(model: torch.nn.Module, device: torch.device) -> None:
                     module.register_buffer(name, b.to(device), persistent=name not in module._non_persistent_buffers_set)
 
 
-__all__ = ["CreationChunks", "agree_with_chief", "move_materialized", "rechunk"]
+__all__ = ["CreationChunks", "agree_with_chief", "make_whole", "move_materialized", "rechunk"]

@@ -540,8 +540,6 @@ class Layer(Operation, KerasWeightsMixin):
         elif rest or (kwargs and (len(kwargs) != 1 or "training" not in kwargs)):
             if any_symbolic((rest, kwargs)):
                 return self._symbolic_call(inputs, *rest, **kwargs)
-        if pending.any_created():  # weights created split (ModelParallel/FSDP): split the layer before using them
-            pending.materialize(self)
         arrays_converted = False
         if rest or (kwargs and (len(kwargs) != 1 or "training" not in kwargs)):
             rest, kwargs, arrays_converted = _array_args_to_tensors(rest, kwargs)
@@ -581,6 +579,8 @@ class Layer(Operation, KerasWeightsMixin):
                 assert_input_compatibility(self.input_spec, inputs, self.name)
                 if is_tensor and not exporting and not torch.jit.is_tracing() and not torch.compiler.is_compiling():
                     self.__dict__["_spec_ok"] = inputs.shape
+        if pending.any_created() and ctx.depth == 0:  # weights created split (ModelParallel/FSDP): split first
+            pending.materialize(self)
         if is_tensor and inputs.dtype != self._dtype_policy.torch_compute_dtype and inputs.is_floating_point():
             if self._dtype_policy.autocast:
                 inputs = inputs.to(self._dtype_policy.torch_compute_dtype)

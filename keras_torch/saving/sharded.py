@@ -11,8 +11,11 @@ process writes, loadable anywhere.
 Memory: process 0 holds one whole copy of the weights (and of the optimizer state, if saved) in
 host memory while writing; every other process holds at most one whole tensor at a time.
 
-Loading needs no help: every process reads the file and keeps its own chunk of each weight, one
-weight at a time (``keras_torch.core.dtensor.assign``), so no process ever holds the whole model.
+Loading needs no help: every process reads from the file only its own block of each weight
+(``keras_torch.core.dtensor.assign_part``; the whole weight, one at a time, where the stored layout
+is not a transpose of the Keras one), so no process ever holds the whole model. A model whose
+weights were created split and not split yet (``keras_torch.core.pending``) is saved the same way:
+its chunks are gathered one weight at a time.
 """
 
 from __future__ import annotations

@@ -16,9 +16,10 @@ from typing import Any
 import numpy as np
 from torch import nn
 
+from keras_torch.core import dtensor
 from keras_torch.core.naming import unique_name
 from keras_torch.layers.weight_protocol import WeightGroup, weight_groups
-from keras_torch.saving.h5 import LazyArray, materialize, to_numpy
+from keras_torch.saving.h5 import LazyArray, to_numpy
 
 
 @dataclass
@@ -38,12 +39,22 @@ def legacy_slots(layer: nn.Module) -> list[Slot]:
     slots: list[Slot] = []
     used: set[str] = set()
     for group in weight_groups(layer):
-        for i, (arr, short, trainable) in enumerate(zip(group.keras_weights(), group.names, group.trainable)):
+        for i, (shape, short, trainable) in enumerate(zip(_keras_shapes(group), group.names, group.trainable)):
             if not group.listed[i]:  # tied to an earlier group's weight: Keras lists it once
                 continue
             full = unique_name(f"{group.path}/{short}", used)
-            slots.append(Slot(group, i, full, short, trainable, tuple(arr.shape)))
+            slots.append(Slot(group, i, full, short, trainable, shape))
     return [s for s in slots if s.trainable] + [s for s in slots if not s.trainable]
+
+
+def _keras_shapes(group: WeightGroup) -> list[tuple]:
+    """The Keras shapes of a group's weights; sharded ones are not gathered for it (unless the layer computes
+    its Keras view from them and other tensors)."""
+    try:
+        with dtensor.shapes_only():
+            return [tuple(a.shape) for a in group.keras_weights()]
+    except (RuntimeError, NotImplementedError):
+        return [tuple(a.shape) for a in group.keras_weights()]
 
 
 def slot_values(slots: list[Slot]) -> list[np.ndarray]:
@@ -82,12 +93,12 @@ def assign_slots(slots: list[Slot], values: list[Any], layer_name: str, sources:
                               stacklevel=3)
                 return False
             raise ValueError(msg)
-    values = [materialize(v) for v in values]  # shapes all match: read only now
+    # shapes all match: each value is read when assigned (one at a time; a sharded weight reads its block)
     per_group: dict[int, tuple[WeightGroup, dict[int, Any]]] = {}
     for s, v in zip(slots, values):
         per_group.setdefault(id(s.group), (s.group, {}))[1][s.index] = v
     for group, items in per_group.values():
-        current = group.keras_weights()
-        group.load_keras_weights([np.asarray(items[i]) if i in items else to_numpy(current[i])
-                                  for i in range(len(current))])
+        count = len(group.names)
+        current = group.keras_weights() if len(items) < count else None  # (kept values: gathered only if any)
+        group.load_keras_weights([items[i] if i in items else to_numpy(current[i]) for i in range(count)])
     return True

@@ -54,6 +54,14 @@ try:
 except ValueError as e:
     out["refused"] = str(e)
 
+# built by its first call (inside fit): created whole, split as before
+lazy = keras.Sequential([keras.layers.Dense(8), keras.layers.Dense(4)])
+lazy.compile("sgd", "mse")
+lazy.fit(np.ones((4, 6)), np.ones((4, 4)), epochs=1, verbose=0)
+out["lazy_split"] = [type(p).__name__ for p in lazy.parameters()]
+eager = keras.layers.Dense(3)
+out["eager_layer"] = eager(x).detach().numpy().shape[1]  # a layer built by an eager call works at once
+
 if rank == 0:  # what process 0 drew, in one process
     keras.distribution.set_distribution(None)
     torch.set_rng_state(state)
@@ -89,3 +97,4 @@ def test_chunks_are_process_0s_values_and_different_values_are_refused(tmp_path)
             np.testing.assert_array_equal(np.asarray(a), np.asarray(b), err_msg=f"rank {r}")
         np.testing.assert_allclose(got["eager"], res[0]["alone_eager"], atol=1e-6, err_msg=f"rank {r}")
         assert "differ from process 0's" in got["refused"], got["refused"]
+        assert got["lazy_split"] == ["DTensor"] * 4 and got["eager_layer"] == 3, got
