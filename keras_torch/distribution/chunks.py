@@ -16,7 +16,7 @@ along ``dim`` holds ``ceil(size / parts)`` rows (the last ones fewer, or none).
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import torch
@@ -29,18 +29,16 @@ from keras_torch.distribution import process_group
 from keras_torch.distribution.collectives import Collectives
 from keras_torch.distribution.weight_layout import Split, Weight
 
-if TYPE_CHECKING:
-    from keras_torch.distribution.model_parallel import ModelParallel
-
 
 class CreationChunks:
     """The :class:`keras_torch.core.pending.ChunkKeeper` of a ``ModelParallel`` / ``FSDP``.
 
     Args:
-        distribution: The distribution (its mesh, and how it would split a weight at creation).
+        distribution: The ``ModelParallel`` / ``FSDP`` (its mesh, how it would split a weight at creation,
+            its collectives, and ``split_now``).
     """
 
-    def __init__(self, distribution: ModelParallel) -> None:
+    def __init__(self, distribution: Any) -> None:
         self._distribution = distribution
 
     # ------------------------------------------------------------------ at creation
