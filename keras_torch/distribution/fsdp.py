@@ -27,7 +27,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from keras_torch.core import pending, tree
+from keras_torch.core import dtensor, pending, tree
 from keras_torch.distribution.collectives import Collectives
 from keras_torch.distribution.ddp import ReplicaState
 from keras_torch.distribution.weight_layout import Split, Weight, unit_axes
@@ -154,9 +154,11 @@ def _fill_from_chunks(owners: list[nn.Module], weights: list[Weight], split_ids:
             chunk = fills.get(id(t))
             if chunk is None:
                 return t
-            if tuple(chunk.local.shape) != tuple(t.to_local().shape):
-                raise RuntimeError(f"The chunk kept of a weight of shape {tuple(t.shape)} has shape "
-                                   f"{tuple(chunk.local.shape)}, but its shard has {tuple(t.to_local().shape)}.")
+            kept, needed = (chunk.dim, chunk.parts, chunk.index), dtensor.local_split(t)
+            if kept != needed or tuple(chunk.local.shape) != tuple(t.to_local().shape):
+                raise RuntimeError(f"The chunk kept of a weight of shape {tuple(t.shape)} is (dim, parts, index) "
+                                   f"{kept} of shape {tuple(chunk.local.shape)}, but its shard is {needed} of shape "
+                                   f"{tuple(t.to_local().shape)}.")
             return DTensor.from_local(chunk.local.to(device).contiguous(), t.device_mesh, t.placements, run_check=False,
                                       shape=t.shape, stride=t.stride())
 
