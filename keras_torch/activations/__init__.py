@@ -732,3 +732,21 @@ def get(identifier: Any, custom_objects: dict | None = None) -> Callable:
     if callable(identifier):
         return identifier
     raise ValueError(f"Could not interpret activation function identifier: {identifier!r}")
+
+
+# In-place forms of activations called with their defaults, for outputs no one else holds: a
+# layer's own fresh result (Conv2D(activation="relu")) or an input the graph donated.
+_INPLACE: dict[Callable[..., Any], Callable[[torch.Tensor], torch.Tensor]] = {relu: torch.relu_}
+
+
+def inplace(fn: Callable[..., Any]) -> Callable[[torch.Tensor], torch.Tensor] | None:
+    """The in-place form of activation ``fn`` called with its default arguments, or ``None``.
+
+    Args:
+        fn: An activation function of this module.
+
+    Returns:
+        A function that overwrites its argument with ``fn(argument)`` and returns it, or ``None``.
+    """
+    return _INPLACE.get(fn)
+

@@ -38,6 +38,9 @@ class CallContext(threading.local):
         eager_add_loss: Set by ``jit_compile`` to a ``torch.compiler.disable``-d ``Layer._record_loss``,
             so ``add_loss`` inside a compiled ``call`` is a graph break (``None``: no compiled model
             has run on this thread; creating it imports TorchDynamo, which is slow).
+        donated: ``(layer, tensor)`` while a functional graph calls ``layer`` on ``tensor`` without
+            autograd and nothing else will read ``tensor`` (no other value, hook or caller holds it):
+            that call may overwrite it (see :func:`may_overwrite`).
     """
 
     def __init__(self) -> None:
@@ -49,9 +52,20 @@ class CallContext(threading.local):
         self.export_recorder: Callable[[str, Any], None] | None = None
         self.eager_add_loss: Callable[[Any, Any], None] | None = None
         self.data_device: Any = None
+        self.donated: tuple[Any, Any] | None = None
 
 
 CALL_CONTEXT = CallContext()
+
+
+def may_overwrite(layer: Any, tensor: Any) -> bool:
+    """True when ``layer``'s running call may compute its result in ``tensor``'s memory (in place).
+
+    Only a functional graph running without autograd grants it, for an input no one reads again; a
+    layer that gets ``True`` for its input may return that tensor modified.
+    """
+    donated = CALL_CONTEXT.donated
+    return donated is not None and donated[0] is layer and donated[1] is tensor
 
 
 @contextlib.contextmanager

@@ -10,6 +10,7 @@ import torch.nn.functional as F
 
 from keras_torch import activations, constraints, initializers, regularizers
 from keras_torch.core.config import floatx
+from keras_torch.core.context import may_overwrite
 from keras_torch.layers._args import check_axis, check_float, register_layer
 from keras_torch.layers.base import Layer
 from keras_torch.layers.input_spec import InputSpec
@@ -51,6 +52,8 @@ class ReLU(_Elementwise):
     tensor([0., 2., 4.])
     """
 
+    _fresh_output = True  # (see Layer._fresh_output)
+
     def __init__(self, max_value: float | None = None, negative_slope: float = 0.0, threshold: float = 0.0,
                  **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -72,10 +75,11 @@ class ReLU(_Elementwise):
 
     def call(self, inputs: torch.Tensor) -> torch.Tensor:
         if self.negative_slope == 0.0 and self.threshold == 0.0:
+            inplace = may_overwrite(self, inputs)
             if self.max_value is None:
-                return F.relu(inputs)
+                return F.relu(inputs, inplace=inplace)
             if self.max_value == 6.0:
-                return F.relu6(inputs)
+                return F.relu6(inputs, inplace=inplace)
         return activations.relu(inputs, negative_slope=self.negative_slope, max_value=self.max_value,
                                 threshold=self.threshold)
 

@@ -174,6 +174,10 @@ class Layer(Operation, KerasWeightsMixin):
     _takes_strings: bool = False
     # Attributes holding metrics that ``metrics`` lists by other means (a model's compiled loss tracker).
     _untracked_metric_attrs: tuple[str, ...] = ()
+    # Whether ``call`` always returns new memory that the layer does not keep (a convolution's result;
+    # not an input, a view of one, a weight or state). A functional graph running without autograd may
+    # then let the next layer overwrite it (see ``core.context.may_overwrite``).
+    _fresh_output: bool = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -68,6 +68,8 @@ def conv_output_length(size: int | None, k: int, s: int, d: int, padding: str) -
 class ConvBase(Layer):
     """Shared plumbing: data_format handling, activation, and the torch-op call."""
 
+    _fresh_output = True  # (see Layer._fresh_output)
+
     rank: int
 
     def _setup_common(
@@ -141,7 +143,11 @@ class ConvBase(Layer):
         return out.permute(to_channels_last(out.ndim)) if cl else out
 
     def _activate(self, x: torch.Tensor) -> torch.Tensor:
-        return x if self.activation is activations.linear else self.activation(x)
+        """Apply the activation to this call's own fresh convolution result (in place where it can)."""
+        if self.activation is activations.linear:
+            return x
+        fast = activations.inplace(self.activation)
+        return self.activation(x) if fast is None else fast(x)
 
     def _base_config(self) -> dict[str, Any]:
         return {

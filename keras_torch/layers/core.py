@@ -10,6 +10,7 @@ import torch
 import torch.nn.functional as F
 
 from keras_torch import activations, constraints, initializers, regularizers
+from keras_torch.core.context import may_overwrite
 from keras_torch.core.dtypes import is_string_dtype
 from keras_torch.core.symbolic import KerasTensor
 from keras_torch.layers._args import (
@@ -216,6 +217,8 @@ class Dense(LoraMixin, Layer):
     (torch.Size([4, 3]), (3, 4))
     """
 
+    _fresh_output = True  # (see Layer._fresh_output)
+
     def __init__(
         self,
         units: int,
@@ -286,7 +289,9 @@ class Dense(LoraMixin, Layer):
             inputs = inputs.to(self.weight.dtype)
         if self.lora_enabled:
             return self.activation(F.linear(inputs, self.lora_merged(self.weight), self.bias))
-        return self.activation(F.linear(inputs, self.weight, self.bias))
+        out = F.linear(inputs, self.weight, self.bias)
+        fast = activations.inplace(self.activation)  # the result is this call's own: overwrite it
+        return self.activation(out) if fast is None else fast(out)
 
     def compute_output_shape(self, input_shape: Any) -> tuple:
         return tuple(input_shape[:-1]) + (self.units,)
@@ -329,13 +334,16 @@ class Activation(Layer):
     tensor([0., 0., 2.])
     """
 
+    _fresh_output = True  # (see Layer._fresh_output)
+
     def __init__(self, activation: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.supports_masking = True
         self.activation = activations.get(activation)
 
     def call(self, inputs: torch.Tensor) -> torch.Tensor:
-        return self.activation(inputs)
+        fast = activations.inplace(self.activation) if may_overwrite(self, inputs) else None
+        return self.activation(inputs) if fast is None else fast(inputs)
 
     def compute_output_shape(self, input_shape: Any) -> Any:
         return input_shape

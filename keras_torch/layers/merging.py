@@ -8,6 +8,7 @@ from typing import Any
 import torch
 
 from keras_torch.core import config as _config
+from keras_torch.core.context import may_overwrite
 from keras_torch.layers._args import check_axis, register_layer
 from keras_torch.layers.base import Layer
 
@@ -27,6 +28,8 @@ def _is_shape_list(s: Any) -> bool:
 
 class _Merge(Layer):
     """Base of the element-wise merge layers (inputs: a list of tensors)."""
+
+    _fresh_output = True  # (see Layer._fresh_output)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -154,6 +157,10 @@ class Add(_Merge):
 
     def _merge_function(self, inputs: list[torch.Tensor]) -> torch.Tensor:
         out = inputs[0]
+        if may_overwrite(self, out) and all(x.dtype == out.dtype and x.shape == out.shape for x in inputs[1:]):
+            for x in inputs[1:]:
+                out.add_(x)  # the same sums, in the same order, in the donated first input
+            return out
         for x in inputs[1:]:
             out = out + x
         return out

@@ -135,6 +135,8 @@ class BatchNormalization(_AffineMixin, Layer):
     [(3,), (3,), (3,), (3,)]
     """
 
+    _fresh_output = True  # (see Layer._fresh_output)
+
     def __init__(
         self,
         axis: int = -1,

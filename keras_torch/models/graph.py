@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import torch
+from torch.nn.modules import module as _torch_module
 
 from keras_torch.core import tree
 from keras_torch.core.context import CALL_CONTEXT
@@ -100,16 +101,35 @@ class Graph:
         return [n for n in nodes if not n.is_input or n.output_tensors[0] not in self.inputs], ordered
 
     def _steps(self) -> list[tuple]:
-        """Per-node (layer, single-input id or None, args, kwargs, output ids), computed once."""
+        """Per-node (layer, single-input id or None, args, kwargs, output ids, ids to release, the id of the input
+        it may overwrite, whether its output is such an input later), computed once.
+
+        A value is released after the step that uses it last (unless it is an output): holding every
+        intermediate until the end would keep all activations of a forward pass alive at once, and
+        each new one would then land in fresh (page-faulting) memory instead of a just-freed block.
+        """
         steps = self._steps_cache
         if steps is None:
+            nodes = [n for n in self.nodes if not n.is_input]
+            last_use: dict[int, int] = {}
+            for i, node in enumerate(nodes):
+                for t in tree.flatten((node.call_args, node.call_kwargs)):
+                    if isinstance(t, KerasTensor):
+                        last_use[id(t)] = i
+            kept = {id(t) for t in self.outputs}
+            release: list[list[int]] = [[] for _ in nodes]
+            for tid, i in last_use.items():
+                if tid not in kept:
+                    release[i].append(tid)
+            donors = [_donor(node.call_args, node.call_kwargs, free) for node, free in zip(nodes, release)]
+            wanted = set(donors)
             steps = []
-            for node in self.nodes:
-                if node.is_input:
-                    continue
+            for node, free, donor in zip(nodes, release, donors):
                 args, kwargs = node.call_args, node.call_kwargs
                 simple = id(args[0]) if (len(args) == 1 and not kwargs and isinstance(args[0], KerasTensor)) else None
-                steps.append((node.layer, simple, args, kwargs, [id(t) for t in node.output_tensors]))
+                out_ids = [id(t) for t in node.output_tensors]
+                gives = len(out_ids) == 1 and out_ids[0] in wanted  # its output is a later step's donor
+                steps.append((node.layer, simple, args, kwargs, out_ids, tuple(free), donor, gives))
             self._steps_cache = steps
         return steps
 
@@ -125,22 +145,102 @@ class Graph:
                 return values[id(x)]
             return x
 
-        for layer, simple_in, args_struct, kwargs_struct, out_ids in self._steps():
-            if simple_in is not None:
-                out = layer(values[simple_in])
-            else:
-                kwargs = tree.map_structure(resolve, kwargs_struct)
-                # As Keras 3's Functional: a `training` recorded in the node (Keras 3 files record the
-                # augmentation layers' default True) gives way to the training mode of the model's call.
-                if "training" in kwargs and CALL_CONTEXT.training is not None:
-                    kwargs["training"] = CALL_CONTEXT.training
-                out = layer(*tree.map_structure(resolve, args_struct), **kwargs)
+        # Without autograd, a value no one reads again may be overwritten by the layer it goes to
+        # (ReLU, Activation, Add run in place): no new allocation, one memory stream less. Only fresh
+        # values qualify: made by a layer that promises new memory (``_fresh_output``), sharing none
+        # with that layer's inputs, seen by no hook.
+        donate = not torch.is_grad_enabled() and CALL_CONTEXT.export_mode is None and not _global_hooks()
+        fresh: set[int] = set()
+        for layer, simple_in, args_struct, kwargs_struct, out_ids, free, donor, gives in self._steps():
+            donated = None
+            if donate and donor in fresh and not _hooked(layer):
+                x = values[donor]
+                if _alone(x, donor, values):
+                    donated = (layer, x)
+                del x
+            if donated is not None:
+                outer, CALL_CONTEXT.donated = CALL_CONTEXT.donated, donated
+            try:
+                if simple_in is not None:
+                    out = layer(values[simple_in])
+                else:
+                    kwargs = tree.map_structure(resolve, kwargs_struct)
+                    # As Keras 3's Functional: a `training` recorded in the node (Keras 3 files record the
+                    # augmentation layers' default True) gives way to the training mode of the model's call.
+                    if "training" in kwargs and CALL_CONTEXT.training is not None:
+                        kwargs["training"] = CALL_CONTEXT.training
+                    out = layer(*tree.map_structure(resolve, args_struct), **kwargs)
+            finally:
+                if donated is not None:
+                    CALL_CONTEXT.donated = outer
             if len(out_ids) == 1:
                 values[out_ids[0]] = out if isinstance(out, torch.Tensor) else tree.flatten(out)[0]
             else:
                 for kid, v in zip(out_ids, tree.flatten(out)):
                     values[kid] = v
+            if donate and gives and _is_fresh(layer, out, donated, simple_in, args_struct, values, resolve):
+                fresh.add(out_ids[0])
+            out = donated = None
+            for tid in free:
+                values.pop(tid, None)
+                fresh.discard(tid)
         return tree.map_structure(resolve, self.outputs_struct)
+
+
+def _donor(args: tuple, kwargs: dict, free: list[int]) -> int | None:
+    """The id of the input a step may overwrite: its only input, or the first of its one list of inputs,
+    when this step reads it last and once."""
+    if kwargs or len(args) != 1:
+        return None
+    first = args[0][0] if isinstance(args[0], (list, tuple)) and args[0] else args[0]
+    if not isinstance(first, KerasTensor) or id(first) not in free:
+        return None
+    uses = sum(t is first for t in tree.flatten(args))
+    return id(first) if uses == 1 else None
+
+
+# Below this many elements overwriting an input saves less than the checks cost.
+_DONATE_MIN_ELEMENTS = 1 << 14
+
+
+def _storage_ptr(t: torch.Tensor) -> int:
+    return t.untyped_storage().data_ptr()
+
+
+def _is_fresh(
+    layer: Any, out: Any, donated: tuple | None, simple_in: int | None, args_struct: Any, values: dict, resolve: Any
+) -> bool:
+    """Is ``out`` memory of ``layer``'s own (new, or its donated input; not another input, a view of one, or
+    something the layer keeps)?"""
+    if (
+        type(out) is not torch.Tensor
+        or not getattr(layer, "_fresh_output", False)
+        or out.numel() < _DONATE_MIN_ELEMENTS
+    ):
+        return False
+    if out.requires_grad or _hooked(layer):  # a weight; a hook may have kept the output
+        return False
+    if donated is not None and out is donated[1]:  # computed in place in a donated (fresh) input
+        return True
+    inputs = [values[simple_in]] if simple_in is not None else tree.flatten(tree.map_structure(resolve, args_struct))
+    ptr = _storage_ptr(out)
+    return all(ptr != _storage_ptr(t) for t in inputs if isinstance(t, torch.Tensor))
+
+
+def _alone(x: torch.Tensor, key: int, values: dict[int, Any]) -> bool:
+    """No other live value of the graph shares ``x``'s memory (the same tensor passed on by an identity
+    layer, a view of it taken by a Reshape)."""
+    ptr = _storage_ptr(x)
+    return not any(k != key and isinstance(v, torch.Tensor) and _storage_ptr(v) == ptr for k, v in values.items())
+
+
+def _hooked(layer: Any) -> bool:
+    """Has the (torch) module forward hooks that could keep or read a tensor it gets or makes?"""
+    return bool(getattr(layer, "_forward_hooks", None) or getattr(layer, "_forward_pre_hooks", None))
+
+
+def _global_hooks() -> bool:
+    return bool(_torch_module._global_forward_hooks or _torch_module._global_forward_pre_hooks)
 
 
 def _match_inputs(inputs: Any, struct: Any, flat_kts: list[KerasTensor], names: list[str]) -> list[Any]:
