@@ -76,7 +76,7 @@ def _run_case(name: str, lib: str, threads: int, write: bool) -> dict[str, Any]:
     weights = ordered_weights(model)
     for i, w in enumerate(weights):
         dtype = str(getattr(w.dtype, "name", w.dtype))
-        w.assign(app_cases.weight_values(i, _weight_name(w), tuple(w.shape), dtype))
+        w.assign(app_cases.weight_values(i, _weight_name(w), tuple(w.shape), dtype, case.gain))
     for layer in model._flatten_layers() if hasattr(model, "_flatten_layers") else model.layers:
         if hasattr(layer, "finalize_state"):  # Normalization caches mean/variance from its variables
             layer.finalize_state()

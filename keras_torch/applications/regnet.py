@@ -167,7 +167,7 @@ def _block(filters_in: int, filters_out: int, group_width: int, stride: int, nam
         if filters_in != filters_out and stride == 1:
             raise ValueError(f"Input filters({filters_in}) and output filters({filters_out}) are not equal for stride "
                              f"{stride}. Input and output filters must be equal for stride={stride}.")
-        groups = filters_out // group_width
+        groups = filters_out // group_width or 1  # tf-keras reads groups=0 (a stage narrower than a group) as 1
         if stride != 1:
             skip = _conv(filters_out, (1, 1), f"{name}_skip_1x1", strides=stride)(inputs)
             skip = layers.BatchNormalization(name=f"{name}_skip_bn", **_BN)(skip)

@@ -33,11 +33,12 @@ def fixture(name: str) -> dict[str, np.ndarray]:
         return {k: d[k] for k in d.files}
 
 
-def reference_weights(fx: dict, lib: str) -> list[np.ndarray]:
-    """The case's weights in Keras order, derived from the paths and shapes library ``lib`` recorded."""
+def reference_weights(fx: dict, lib: str, name: str) -> list[np.ndarray]:
+    """Case ``name``'s weights in Keras order, derived from the paths and shapes library ``lib`` recorded."""
     names = [str(n) for n in fx[f"{lib}_names"]]
     shapes = json.loads(str(fx[f"{lib}_shapes"]))
-    return [app_cases.weight_values(i, n, tuple(s)) for i, (n, s) in enumerate(zip(names, shapes))]
+    gain = app_cases.BY_NAME[name].gain
+    return [app_cases.weight_values(i, n, tuple(s), gain=gain) for i, (n, s) in enumerate(zip(names, shapes))]
 
 
 def build(name: str, **overrides):

@@ -59,7 +59,7 @@ def test_onnx_export_matches_at_batch_1_and_n(name, tmp_path):
     fx = fixture(name)
     lib = case.libs[0]
     model = build(name)
-    model.set_weights(reference_weights(fx, lib))
+    model.set_weights(reference_weights(fx, lib, name))
     path = tmp_path / f"{name}.onnx"
     model.export(path, format="onnx")
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])

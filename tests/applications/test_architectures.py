@@ -26,11 +26,29 @@ def test_architecture_matches_real_keras(name):
     model = build(name)
     x = app_cases.inputs(case)
     for lib in case.libs:
-        weights = reference_weights(fx, lib)
+        weights = reference_weights(fx, lib, name)
         assert [w.shape for w in model.get_weights()] == [w.shape for w in weights], (
             f"{name}: weight shapes/order differ from {lib}")
         model.set_weights(weights)
         check_close(model.predict(x, verbose=0), fx, lib, f"{name} vs {lib}")
+
+
+@pytest.mark.parametrize("name", case_params())
+def test_case_weights_keep_float32_meaningful(name):
+    """The comparison above means something only if float32 rounding does not decide the logits: the
+    case's weights must give float32 outputs within 1e-4 (relative to max|y|) of float64 ones."""
+    import torch
+
+    case = app_cases.BY_NAME[name]
+    fx = fixture(name)
+    model = build(name)
+    model.set_weights(reference_weights(fx, case.libs[0], name))
+    x = app_cases.inputs(case)
+    y32 = model.predict(x, verbose=0)
+    with torch.no_grad():
+        y64 = model.to(torch.float64)(torch.from_numpy(x.astype("float64")), training=False).numpy()
+    rel = float(np.max(np.abs(y32 - y64)) / np.max(np.abs(y64)))
+    assert rel < 1e-4, f"{name}: float32 vs float64 {rel:.2e} of max|y| (gain {case.gain})"
 
 
 @pytest.mark.parametrize("name", case_params())
