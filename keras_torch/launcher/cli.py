@@ -60,7 +60,12 @@ def _run(args: argparse.Namespace) -> int:
         from keras_torch.launcher.runner import launch_distributed
 
         return launch_distributed(args.nproc, args.script, args.args)
-    return run_script(args.script, args.args)
+    code = run_script(args.script, args.args)
+    if os.environ.get("TORCHELASTIC_RUN_ID"):  # a torchrun worker (of `run --nproc N` or torchrun itself)
+        from keras_torch.launcher.runner import end_worker
+
+        end_worker(code)
+    return code
 
 
 def check_output(command: str, model: str, output: str, extensions: tuple[str, ...], what: str) -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import atexit
+import gc
 import os
 import runpy
 import subprocess
 import sys
 import traceback
 import warnings
+from typing import NoReturn
 
 from keras_torch.utils.progbar import end_open_line
 
@@ -69,6 +72,29 @@ def run_script(script: str, args: list[str] | None = None) -> int:
         if old_path0 is not None and sys.path and sys.path[0] != old_path0:
             sys.path.pop(0)
     return 0
+
+
+def end_worker(code: int) -> NoReturn:
+    """End a torchrun worker process: exit handlers and flushed output, then no C++ teardown.
+
+    Python's exit handlers still run (the process group's orderly teardown among them, and the
+    script's own), but the C++ static destruction that follows is skipped: there gloo's threads
+    could abort a worker that had finished its work ("terminate called without an active
+    exception", about one launch in ten on this project's CI machine), failing a job that succeeded.
+
+    Args:
+        code: The exit status.
+    """
+    gc.collect()  # the script's unreachable objects (open files among them) are finalized now
+    try:
+        atexit._run_exitfuncs()
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:  # noqa: BLE001 - a closed stream must not keep the status from the launcher
+                pass
+        os._exit(code)
 
 
 def _mark_distributed_failure(exc: BaseException) -> None:
