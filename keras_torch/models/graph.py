@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import torch
-from torch.nn.modules import module as _torch_module
 
 from keras_torch.core import tree
 from keras_torch.core.context import CALL_CONTEXT
 from keras_torch.core.symbolic import KerasTensor, Node
+from keras_torch.layers.base import _global_hooks_active
 
 
 class Graph:
@@ -161,7 +161,7 @@ class Graph:
         # (ReLU, Activation, Add run in place): no new allocation, one memory stream less. Only fresh
         # values qualify: made by a layer that promises new memory (``_fresh_output``), sharing none
         # with that layer's inputs, seen by no hook.
-        donate = not torch.is_grad_enabled() and CALL_CONTEXT.export_mode is None and not _global_hooks()
+        donate = not torch.is_grad_enabled() and CALL_CONTEXT.export_mode is None and not _global_hooks_active()
         fresh: set[int] = set()
         for layer, simple_in, args_struct, kwargs_struct, out_ids, free, donor, gives in self._steps():
             donated = None
@@ -174,14 +174,16 @@ class Graph:
                 outer, CALL_CONTEXT.donated = CALL_CONTEXT.donated, donated
             try:
                 if simple_in is not None:
-                    out = layer(values[simple_in])
+                    call_args = (values[simple_in],)
+                    out = layer(call_args[0])
                 else:
                     kwargs = tree.map_structure(resolve, kwargs_struct)
                     # As Keras 3's Functional: a `training` recorded in the node (Keras 3 files record the
                     # augmentation layers' default True) gives way to the training mode of the model's call.
                     if "training" in kwargs and CALL_CONTEXT.training is not None:
                         kwargs["training"] = CALL_CONTEXT.training
-                    out = layer(*tree.map_structure(resolve, args_struct), **kwargs)
+                    call_args = tree.map_structure(resolve, args_struct)
+                    out = layer(*call_args, **kwargs)
             finally:
                 if donated is not None:
                     CALL_CONTEXT.donated = outer
@@ -190,9 +192,9 @@ class Graph:
             else:
                 for kid, v in zip(out_ids, tree.flatten(out)):
                     values[kid] = v
-            if donate and gives and _is_fresh(layer, out, donated, simple_in, args_struct, values, resolve):
+            if donate and gives and _is_fresh(layer, out, donated, call_args):
                 fresh.add(out_ids[0])
-            out = donated = None
+            out = donated = call_args = None
             for tid in free:
                 values.pop(tid, None)
                 fresh.discard(tid)
@@ -219,9 +221,7 @@ def _storage_ptr(t: torch.Tensor) -> int:
     return t.untyped_storage().data_ptr()
 
 
-def _is_fresh(
-    layer: Any, out: Any, donated: tuple | None, simple_in: int | None, args_struct: Any, values: dict, resolve: Any
-) -> bool:
+def _is_fresh(layer: Any, out: Any, donated: tuple | None, call_args: Any) -> bool:
     """Is ``out`` memory of ``layer``'s own (new, or its donated input; not another input, a view of one, or
     something the layer keeps)?"""
     if (
@@ -234,7 +234,7 @@ def _is_fresh(
         return False
     if donated is not None and out is donated[1]:  # computed in place in a donated (fresh) input
         return True
-    inputs = [values[simple_in]] if simple_in is not None else tree.flatten(tree.map_structure(resolve, args_struct))
+    inputs = tree.flatten(call_args)
     ptr = _storage_ptr(out)
     return all(ptr != _storage_ptr(t) for t in inputs if isinstance(t, torch.Tensor))
 
@@ -249,10 +249,6 @@ def _alone(x: torch.Tensor, key: int, values: dict[int, Any]) -> bool:
 def _hooked(layer: Any) -> bool:
     """Has the (torch) module forward hooks that could keep or read a tensor it gets or makes?"""
     return bool(getattr(layer, "_forward_hooks", None) or getattr(layer, "_forward_pre_hooks", None))
-
-
-def _global_hooks() -> bool:
-    return bool(_torch_module._global_forward_hooks or _torch_module._global_forward_pre_hooks)
 
 
 def _match_inputs(inputs: Any, struct: Any, flat_kts: list[KerasTensor], names: list[str]) -> list[Any]:
