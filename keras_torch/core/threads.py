@@ -26,6 +26,8 @@ from collections.abc import Iterator
 
 import torch
 
+from keras_torch.core import allocator
+
 _ENV = "KERAS_TORCH_NUM_THREADS"
 _TORCH_ENVS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
@@ -163,6 +165,7 @@ def resolve_threads(env: dict[str, str], current: int, import_threads: int, usab
 def ensure_policy() -> ThreadPolicy:
     """Apply the thread policy once (the first ``fit``/``evaluate``/``predict``) and return it."""
     if not POLICY.applied:
+        allocator.retain_freed_memory()
         threads, source, adaptive = resolve_threads(os.environ, torch.get_num_threads(), POLICY.import_threads,
                                                     usable_cpus())
         _apply(threads, source, adaptive)

@@ -10,6 +10,7 @@ from keras_torch.core import tree
 from keras_torch.core.context import CALL_CONTEXT
 from keras_torch.core.symbolic import KerasTensor, Node
 from keras_torch.layers.base import _global_hooks_active
+from keras_torch.models import fusion
 
 
 class Graph:
@@ -31,7 +32,7 @@ class Graph:
                     f"(from keras.Input and layer calls). Received: {t!r}"
                 )
         self.nodes, self.layers = self._map_graph()
-        self._steps_cache: list[tuple] | None = None  # see _steps
+        self._steps_cache: dict[bool, list[tuple]] = {}  # see _steps
 
     def _map_graph(self) -> tuple[list[Node], list[Any]]:
         order: dict[int, int] = {}  # id(node) -> traversal index
@@ -112,17 +113,23 @@ class Graph:
         ordered = list(dict.fromkeys(ordered))
         return [n for n in nodes if not n.is_input or n.output_tensors[0] not in self.inputs], ordered
 
-    def _steps(self) -> list[tuple]:
+    def _steps(self, fused: bool = False) -> list[tuple]:
         """Per-node (layer, single-input id or None, args, kwargs, output ids, ids to release, the id of the input
         it may overwrite, whether its output is such an input later), computed once.
 
         A value is released after the step that uses it last (unless it is an output): holding every
         intermediate until the end would keep all activations of a forward pass alive at once, and
         each new one would then land in fresh (page-faulting) memory instead of a just-freed block.
+
+        Args:
+            fused: Plan inference steps: chains of a convolution and what follows it become one
+                (:mod:`keras_torch.models.fusion`).
         """
-        steps = self._steps_cache
+        steps = self._steps_cache.get(fused)
         if steps is None:
             nodes = [n for n in self.nodes if not n.is_input]
+            if fused:
+                nodes = fusion.fuse(nodes, self.outputs)
             last_use: dict[int, int] = {}
             for i, node in enumerate(nodes):
                 for t in tree.flatten((node.call_args, node.call_kwargs)):
@@ -133,7 +140,7 @@ class Graph:
             for tid, i in last_use.items():
                 if tid not in kept:
                     release[i].append(tid)
-            donors = [_donor(node.call_args, node.call_kwargs, free) for node, free in zip(nodes, release)]
+            donors = [_donor(node, free) for node, free in zip(nodes, release)]
             wanted = set(donors)
             steps = []
             for node, free, donor in zip(nodes, release, donors):
@@ -142,7 +149,7 @@ class Graph:
                 out_ids = [id(t) for t in node.output_tensors]
                 gives = len(out_ids) == 1 and out_ids[0] in wanted  # its output is a later step's donor
                 steps.append((node.layer, simple, args, kwargs, out_ids, tuple(free), donor, gives))
-            self._steps_cache = steps
+            self._steps_cache[fused] = steps
         return steps
 
     def run(self, inputs: Any, input_names: list[str]) -> Any:
@@ -163,7 +170,10 @@ class Graph:
         # with that layer's inputs, seen by no hook.
         donate = not torch.is_grad_enabled() and CALL_CONTEXT.export_mode is None and not _global_hooks_active()
         fresh: set[int] = set()
-        for layer, simple_in, args_struct, kwargs_struct, out_ids, free, donor, gives in self._steps():
+        # Inference (no autograd, not training): a convolution's BatchNormalization, residual Add and
+        # activation run inside it.
+        fused = donate and not CALL_CONTEXT.training and not torch.compiler.is_compiling() and not torch.jit.is_tracing()
+        for layer, simple_in, args_struct, kwargs_struct, out_ids, free, donor, gives in self._steps(fused):
             donated = None
             if donate and donor in fresh and not _hooked(layer):
                 x = values[donor]
@@ -201,9 +211,13 @@ class Graph:
         return tree.map_structure(resolve, self.outputs_struct)
 
 
-def _donor(args: tuple, kwargs: dict, free: list[int]) -> int | None:
-    """The id of the input a step may overwrite: its only input, or the first of its one list of inputs,
-    when this step reads it last and once."""
+def _donor(node: Any, free: list[int]) -> int | None:
+    """The id of the input a step may overwrite, when this step reads it last and once: its only input,
+    the first of its one list of inputs, or a fused convolution's residual."""
+    args, kwargs = node.call_args, node.call_kwargs
+    if isinstance(node, fusion.FusedNode):
+        residual = args[1] if len(args) == 2 else None
+        return id(residual) if residual is not None and residual is not args[0] and id(residual) in free else None
     if kwargs or len(args) != 1:
         return None
     first = args[0][0] if isinstance(args[0], (list, tuple)) and args[0] else args[0]

@@ -7,9 +7,11 @@ from typing import Any
 import torch
 
 from keras_torch.core import registry, tree
+from keras_torch.core.context import CALL_CONTEXT as _CTX
 from keras_torch.core.symbolic import KerasTensor
 from keras_torch.layers.base import Layer, _global_hooks_active
 from keras_torch.layers.core import InputLayer
+from keras_torch.models import fusion
 from keras_torch.models.model import Model, _module_key
 
 
@@ -191,7 +193,10 @@ class Sequential(Model):
         ):
             # Validated fast path: every layer was already checked on this input signature.
             x = inputs
-            for fn, takes_training in plan[2]:
+            steps = plan[2]
+            if not training and not torch.is_grad_enabled() and _CTX.export_mode is None and not _tracing():
+                steps = self._fused_steps(plan)  # inference: conv -> BN -> activation runs as one (models/fusion.py)
+            for fn, takes_training in steps:
                 # training=None (not given anywhere): each layer keeps its signature's default.
                 x = fn(x, training=training) if takes_training and training is not None else fn(x)
             return x
@@ -209,6 +214,17 @@ class Sequential(Model):
                 self._plan = plan
         return x
 
+    def _fused_steps(self, plan: tuple) -> tuple:
+        """``plan``'s steps with each fusable convolution run replaced by its fused chain (cached per plan)."""
+        cached = self.__dict__.get("_fused_plan")
+        if cached is not None and cached[0] is plan:
+            return cached[1]
+        steps = list(plan[2])
+        for start, stop, chain in reversed(fusion.fuse_layers(list(self._seq))):
+            steps[start:stop] = [(chain, True)]
+        self.__dict__["_fused_plan"] = (plan, tuple(steps))
+        return self.__dict__["_fused_plan"][1]
+
     def _has_library_call(self) -> bool:
         return type(self).call is Sequential.call
 
@@ -221,7 +237,7 @@ class Sequential(Model):
         for lyr in self._seq:
             if lyr._forward_hooks or lyr._forward_pre_hooks:
                 return None
-        return plan[2]
+        return self._fused_steps(plan)  # (predict_on_batch: no autograd, not training)
 
     def compute_output_spec(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
         x = inputs
@@ -319,3 +335,7 @@ def _make_plan(layers: list[Any], inputs: torch.Tensor) -> tuple | None:
         return None
     leaf = not any(isinstance(m, Layer) for lyr in layers for m in lyr.modules() if m is not lyr)
     return (inputs.shape[1:], inputs.dtype, tuple(steps), leaf)
+
+
+def _tracing() -> bool:
+    return torch.compiler.is_compiling() or torch.jit.is_tracing()

@@ -43,7 +43,9 @@ def test_real_keras_file_loads_and_matches(name, kind):
             model.load_weights(path)
         else:
             model = keras.models.load_model(path)
-    check_close(model.predict(app_cases.inputs(case), verbose=0), fixture(name), lib, f"{name} from {path.name}")
+    x = app_cases.inputs(case)
+    check_close(model.predict(x, verbose=0), fixture(name), lib, f"{name} from {path.name}")
+    check_close(model.predict(x, verbose=0), fixture(name), lib, f"{name} from {path.name}, fused")
 
 
 # The default run exports three small architectures (depthwise/SE/hard-swish, grouped convs,

@@ -31,6 +31,8 @@ def test_architecture_matches_real_keras(name):
             f"{name}: weight shapes/order differ from {lib}")
         model.set_weights(weights)
         check_close(model.predict(x, verbose=0), fx, lib, f"{name} vs {lib}")
+        # The second call at a shape runs the inference-fused graph (models/fusion.py).
+        check_close(model.predict(x, verbose=0), fx, lib, f"{name} vs {lib}, fused")
 
 
 @pytest.mark.parametrize("name", case_params())

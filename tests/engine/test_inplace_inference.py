@@ -1,5 +1,6 @@
 """A functional graph without autograd frees values after their last use and lets ReLU/Activation/Add
-overwrite a fresh input no one reads again: same results, and nothing anyone can see is overwritten."""
+overwrite a fresh input no one reads again: same results, and nothing anyone can see is overwritten.
+(Dense layers: convolution chains are fused instead, see test_inference_fusion.py.)"""
 
 from __future__ import annotations
 
@@ -16,10 +17,10 @@ SHAPE = (16, 16, 8)  # 2048 elements per sample: large enough to be donated at b
 
 def _block() -> keras.Model:
     x = keras.Input(SHAPE)
-    h = layers.Conv2D(8, 3, padding="same", name="c1")(x)
+    h = layers.Dense(8, name="c1")(x)
     h = layers.BatchNormalization(name="bn1")(h)
     h = layers.Activation("relu", name="r1")(h)
-    h2 = layers.Conv2D(8, 3, padding="same", name="c2")(h)
+    h2 = layers.Dense(8, name="c2")(h)
     h2 = layers.BatchNormalization(name="bn2")(h2)
     s = layers.Add(name="add")([h2, h])
     return keras.Model(x, layers.ReLU(name="out")(s))
@@ -60,7 +61,7 @@ def test_donated_inputs_are_overwritten_and_results_are_equal():
 def test_an_input_read_later_through_an_identity_layer_is_not_overwritten():
     """bn's output goes on unchanged through Dropout (the same tensor) and is read again after the ReLU."""
     x = keras.Input(SHAPE)
-    h = layers.BatchNormalization(name="bn")(layers.Conv2D(8, 1, name="c")(x))
+    h = layers.BatchNormalization(name="bn")(layers.Dense(8, name="c")(x))
     same = layers.Activation("linear")(layers.Dropout(0.5, name="drop")(h))  # identities: the same tensor
     r = layers.ReLU(name="relu")(h)  # h's last reader (runs after the deeper Dropout), `same` still live
     model = keras.Model(x, layers.Add()([r, same]))
@@ -72,7 +73,7 @@ def test_an_input_read_later_through_an_identity_layer_is_not_overwritten():
 
 def test_an_input_read_later_through_a_view_is_not_overwritten():
     x = keras.Input(SHAPE)
-    h = layers.BatchNormalization(name="bn")(layers.Conv2D(8, 1, name="c")(x))
+    h = layers.BatchNormalization(name="bn")(layers.Dense(8, name="c")(x))
     view = layers.Reshape(SHAPE)(layers.Reshape((16 * 16 * 8,), name="view")(h))  # views of h's memory
     r = layers.ReLU(name="relu")(h)  # h's last reader (runs after the deeper Reshape), the view still live
     model = keras.Model(x, layers.Add()([r, view]))
@@ -113,7 +114,7 @@ def test_an_output_kept_by_a_hook_is_not_overwritten():
 
 def test_a_model_output_that_is_also_read_inside_is_not_overwritten():
     x = keras.Input(SHAPE)
-    h = layers.BatchNormalization(name="bn")(layers.Conv2D(8, 1, name="c")(x))
+    h = layers.BatchNormalization(name="bn")(layers.Dense(8, name="c")(x))
     model = keras.Model(x, [h, layers.ReLU()(h)])
     xv = _inputs()
     got_h, got_r = model.predict_on_batch(xv)
