@@ -274,10 +274,9 @@ def inference_threads() -> None:
 class StepThreadTuner:
     """Chooses, while CPU training steps run, between ``threads`` and one thread, by timing both.
 
-    After ``warmup`` steps it runs probe blocks of ``block`` steps alternately at each count
-    (``rounds`` blocks each; the first step of a block, which pays for the switch, is not counted;
-    one round when a count is ``clear`` times faster), keeps the count with the lower median step
-    time, and probes again after ``hold`` seconds of steps (at least ``probe_share`` times what the
+    After ``warmup`` steps it runs probe blocks alternately at each count (``rounds`` blocks each;
+    the first step of a block, which pays for the switch, is not counted; one round when a count is
+    ``clear`` times faster), keeps the count with the lower mean step time, and probes again after ``hold`` seconds of steps (at least ``probe_share`` times what the
     probe took), doubling the hold (up to ``max_hold`` or that floor) while the choice stays the
     same, since the load on a shared machine changes. The decision lives on the model, so it carries over between ``fit``
     calls.
@@ -287,7 +286,9 @@ class StepThreadTuner:
     """
 
     warmup: int = 2
-    block: int = 3
+    block: int = 3  # steps per probe block at least ...
+    block_seconds: float = 0.2  # ... and at least this long: short blocks fall between the stalls
+    max_block: int = 256
     rounds: int = 2
     clear: float = 1.5
     hold: float = 5.0
@@ -304,6 +305,8 @@ class StepThreadTuner:
         self._held = 0.0  # seconds of steps since the last decision
         self._hold = self.hold
         self._probe_seconds = 0.0  # what the current/last probe's steps took
+        self._last = 0.0  # the last step's seconds (sizes the probe blocks)
+        self._block = self.block  # the current probe's block length
 
     @property
     def settled(self) -> bool:
@@ -314,7 +317,8 @@ class StepThreadTuner:
         """Set torch's count for the next step (called before the loop and after each record)."""
         if self._probe_due and not self._skip and not self._plan:
             other = 1 if self.choice != 1 else self.threads
-            self._plan = [(n, i == 0) for _ in range(self.rounds) for n in (self.choice, other) for i in range(self.block)]
+            block = self._block = self.block_steps()
+            self._plan = [(n, i == 0) for _ in range(self.rounds) for n in (self.choice, other) for i in range(block)]
             self._times = {self.threads: [], 1: []}
             self._probe_seconds = 0.0
             self._probe_due = False
@@ -322,8 +326,17 @@ class StepThreadTuner:
         if torch.get_num_threads() != n:
             torch.set_num_threads(n)
 
+    def block_steps(self) -> int:
+        """Steps per probe block: :attr:`block`, or enough to last :attr:`block_seconds` at the last step's
+        pace. Under contention a thread is descheduled for a scheduler slice (milliseconds) now and then;
+        a block of a few 1 ms steps would often fall between those stalls and miss what they cost."""
+        if self._last <= 0.0:
+            return self.block
+        return max(self.block, min(self.max_block, math.ceil(self.block_seconds / self._last)))
+
     def record(self, seconds: float) -> None:
         """Account one finished step of ``seconds`` and prepare the next."""
+        self._last = seconds
         if self._skip:
             self._skip -= 1
         elif self._plan:
@@ -331,7 +344,7 @@ class StepThreadTuner:
             self._probe_seconds += seconds
             if not first:
                 self._times[n].append(seconds)
-            if not self._plan or (len(self._plan) % (2 * self.block) == 0 and self._clear_winner()):
+            if not self._plan or (len(self._plan) % (2 * self._block) == 0 and self._clear_winner()):
                 self._plan = []
                 self._decide()
         else:
@@ -343,12 +356,14 @@ class StepThreadTuner:
     def _clear_winner(self) -> bool:
         # After a round, a count at least `clear` times faster than the other needs no second round
         # (contention makes the difference 5-20x; it is the close calls that need more samples).
-        medians = [statistics.median(ts) for ts in self._times.values() if ts]
-        return len(medians) == 2 and max(medians) >= self.clear * min(medians)
+        means = [statistics.fmean(ts) for ts in self._times.values() if ts]
+        return len(means) == 2 and max(means) >= self.clear * min(means)
 
     def _decide(self) -> None:
-        medians = {n: statistics.median(ts) for n, ts in self._times.items() if ts}
-        best = min(medians, key=medians.__getitem__) if medians else self.choice
+        # Means, not medians: under contention most steps at the higher count are fast and a few stall
+        # for a scheduler slice; the stalls are what the higher count costs.
+        means = {n: statistics.fmean(ts) for n, ts in self._times.items() if ts}
+        best = min(means, key=means.__getitem__) if means else self.choice
         # Probing runs steps at the slower count: hold long enough that probes cost a small share of
         # the time even when one step takes seconds (a ResNet-50 step on a contended CPU).
         base = max(self.hold, self.probe_share * self._probe_seconds)
