@@ -227,6 +227,25 @@ class ContentionMonitor:
         self.next_check = 0.0  # time.monotonic() of the next reading
         self._base: tuple[int, int] | None = None  # (ns on a CPU, ns waiting) at the last counted reading
 
+    def waiting_share(self) -> float | None:
+        """The share of runnable time this thread spent waiting for a CPU since the last counted reading
+        (``None`` at the first reading, with too little activity since the base, or without the file)."""
+        text = _read(self.path)
+        if text is None:
+            return None
+        try:
+            on_cpu, waiting = (int(v) for v in text.split()[:2])
+        except ValueError:
+            return None
+        if self._base is None:
+            self._base = (on_cpu, waiting)
+            return None
+        ran, waited = on_cpu - self._base[0], waiting - self._base[1]
+        if ran + waited < self.min_runnable * 1e9:
+            return None
+        self._base = (on_cpu, waiting)
+        return waited / (ran + waited)
+
     def update(self) -> bool:
         """Read the counters and return the (possibly new) flag."""
         text = _read(self.path)
@@ -286,8 +305,10 @@ class StepThreadTuner:
     """
 
     warmup: int = 2
+    warmup_seconds: float = 0.05  # and at least this long (the scheduler statistics need some activity)
     block: int = 3  # steps per probe block at least ...
-    block_seconds: float = 0.2  # ... and at least this long: short blocks fall between the stalls
+    block_seconds: float = 0.2  # ... and, while other processes keep this one waiting, this long
+    contended_share: float = 0.05  # waiting share of the runnable time above which blocks are long
     max_block: int = 256
     rounds: int = 2
     clear: float = 1.5
@@ -295,8 +316,11 @@ class StepThreadTuner:
     probe_share: float = 20.0  # hold at least this many times what the probe took
     max_hold: float = 60.0
 
-    def __init__(self, threads: int) -> None:
+    def __init__(self, threads: int, monitor: ContentionMonitor | None = None) -> None:
         self.threads = threads
+        self._monitor = ContentionMonitor() if monitor is None else monitor
+        self._monitor.waiting_share()  # the base reading
+        self._warm = 0.0  # seconds of warm-up steps so far
         self.choice: int = threads  # the count steps run at outside probes
         self._skip = self.warmup  # steps still ignored before the first probe
         self._probe_due = True
@@ -327,10 +351,13 @@ class StepThreadTuner:
             torch.set_num_threads(n)
 
     def block_steps(self) -> int:
-        """Steps per probe block: :attr:`block`, or enough to last :attr:`block_seconds` at the last step's
-        pace. Under contention a thread is descheduled for a scheduler slice (milliseconds) now and then;
-        a block of a few 1 ms steps would often fall between those stalls and miss what they cost."""
-        if self._last <= 0.0:
+        """Steps per probe block: :attr:`block`; while other processes keep this one waiting for a CPU
+        (or that is unknown), enough to last :attr:`block_seconds` at the last step's pace. Under
+        contention a thread is descheduled for a scheduler slice (milliseconds) now and then; a block of
+        a few 1 ms steps would often fall between those stalls and miss what they cost. On an idle
+        machine there are no stalls to catch, and short blocks keep the probe's slower steps few."""
+        share = self._monitor.waiting_share()
+        if self._last <= 0.0 or (share is not None and share <= self.contended_share):
             return self.block
         return max(self.block, min(self.max_block, math.ceil(self.block_seconds / self._last)))
 
@@ -338,7 +365,9 @@ class StepThreadTuner:
         """Account one finished step of ``seconds`` and prepare the next."""
         self._last = seconds
         if self._skip:
-            self._skip -= 1
+            self._warm += seconds
+            if self._skip > 1 or self._warm >= self.warmup_seconds:
+                self._skip -= 1
         elif self._plan:
             n, first = self._plan.pop(0)
             self._probe_seconds += seconds

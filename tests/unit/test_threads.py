@@ -109,6 +109,23 @@ def test_no_tuner_off_cpu_or_when_deterministic(restore_policy):
         torch.use_deterministic_algorithms(False)
 
 
+class _Monitor:
+    """A ContentionMonitor stand-in reporting a fixed waiting share."""
+
+    def __init__(self, share):
+        self.share = share
+
+    def waiting_share(self):
+        return self.share
+
+
+def _tuner(share=0.3, warmup_seconds=0.0):
+    """A tuner whose scheduler statistics say ``share`` of its runnable time is spent waiting."""
+    tuner = threads.StepThreadTuner(2, monitor=_Monitor(share))
+    tuner.warmup_seconds = warmup_seconds
+    return tuner
+
+
 def _drive(tuner, cost, steps=100):
     """Run steps whose duration is cost[thread count now]; returns the counts the steps ran at."""
     ran = []
@@ -121,7 +138,7 @@ def _drive(tuner, cost, steps=100):
 
 
 def test_tuner_keeps_the_faster_count_and_probes_again(restore_policy):
-    tuner = threads.StepThreadTuner(2)
+    tuner = _tuner()
     ran = _drive(tuner, {2: 0.5, 1: 0.1}, steps=500)  # contended: one thread is 5x faster (one probe round suffices)
     assert tuner.choice == 1
     assert ran[:2] == [2, 2]  # warm-up steps at the policy's count
@@ -134,14 +151,14 @@ def test_tuner_keeps_the_faster_count_and_probes_again(restore_policy):
 
 
 def test_tuner_keeps_threads_when_they_help(restore_policy):
-    tuner = threads.StepThreadTuner(2)
+    tuner = _tuner(share=0.0)
     _drive(tuner, {2: 0.01, 1: 0.02})
     assert tuner.choice == 2
     assert tuner._hold > threads.StepThreadTuner.hold  # an unchanged choice is probed less often
 
 
 def test_tuner_ignores_the_first_step_of_each_block(restore_policy):
-    tuner = threads.StepThreadTuner(2)
+    tuner = _tuner(share=0.0)
     tuner.begin()
     for _ in range(tuner.warmup):
         tuner.record(1.0)
@@ -208,17 +225,20 @@ def test_inference_threads_follow_the_monitor(restore_policy, tmp_path, monkeypa
 
 
 def test_tuner_takes_a_second_round_for_a_close_call(restore_policy):
-    tuner = threads.StepThreadTuner(2)
+    tuner = _tuner(share=0.0)  # idle: blocks of 3 steps
     ran = _drive(tuner, {2: 0.010, 1: 0.012})
-    assert tuner._block == 20  # 10 ms steps: blocks of 200 ms
-    assert ran[2:82] == ([2] * 20 + [1] * 20) * 2
+    assert ran[2:14] == [2, 2, 2, 1, 1, 1] * 2
     assert tuner.choice == 2
+    contended = _tuner(share=0.3)  # waiting for a CPU: blocks of 200 ms
+    ran = _drive(contended, {2: 0.010, 1: 0.012})
+    assert contended._block == 20
+    assert ran[2:82] == ([2] * 20 + [1] * 20) * 2
 
 
 def test_tuner_counts_the_stalls_of_short_steps(restore_policy):
     """Contended: at 2 threads most 1 ms steps are fast, every 8th stalls for a scheduler slice. The
     median says 2 threads; the time says 1 (the old 3-step blocks with medians kept 2)."""
-    tuner = threads.StepThreadTuner(2)
+    tuner = _tuner(share=0.3)
     tuner.begin()
     k = 0
     for _ in range(1200):
@@ -229,8 +249,28 @@ def test_tuner_counts_the_stalls_of_short_steps(restore_policy):
     assert tuner._block == 250  # ceil(200 ms / the 0.8 ms warm-up step)
 
 
+def test_tuner_warms_up_long_enough_to_read_the_scheduler(restore_policy):
+    tuner = _tuner(share=None, warmup_seconds=0.05)  # None: unknown, treated as contended
+    tuner.begin()
+    for step in range(5):  # 10 ms steps: the warm-up lasts five of them (50 ms), not two
+        assert tuner._skip and not tuner._plan, step
+        tuner.record(0.01)
+    assert not tuner._skip and len(tuner._plan) == 4 * 20  # then the probe: 200 ms blocks
+
+
+def test_waiting_share_from_schedstat(tmp_path):
+    path = tmp_path / "schedstat"
+    monitor = threads.ContentionMonitor(str(path))
+    path.write_text("100000000 0 1")
+    assert monitor.waiting_share() is None  # the base
+    path.write_text("101000000 0 1")
+    assert monitor.waiting_share() is None  # 1 ms of activity says nothing
+    path.write_text("130000000 10000000 1")
+    assert monitor.waiting_share() == 0.25  # 30 ms run, 10 ms waiting
+
+
 def test_tuner_holds_in_proportion_to_slow_probes(restore_policy):
-    tuner = threads.StepThreadTuner(2)
+    tuner = _tuner()
     ran = _drive(tuner, {2: 10.0, 1: 2.0})  # seconds-long steps: the probe took 36 s
     assert tuner.choice == 1
     assert tuner._hold >= 20 * 36
