@@ -295,7 +295,8 @@ class StepThreadTuner:
 
     After ``warmup`` steps it runs probe blocks alternately at each count (``rounds`` blocks each;
     the first step of a block, which pays for the switch, is not counted; one round when a count is
-    ``clear`` times faster), keeps the count with the lower mean step time, and probes again after ``hold`` seconds of steps (at least ``probe_share`` times what the
+    ``clear`` times faster), keeps the count with the lower typical step time (the mean while other processes keep this one
+    waiting for a CPU, else the median), and probes again after ``hold`` seconds of steps (at least ``probe_share`` times what the
     probe took), doubling the hold (up to ``max_hold`` or that floor) while the choice stays the
     same, since the load on a shared machine changes. The decision lives on the model, so it carries over between ``fit``
     calls.
@@ -308,7 +309,7 @@ class StepThreadTuner:
     warmup_seconds: float = 0.05  # and at least this long (the scheduler statistics need some activity)
     block: int = 3  # steps per probe block at least ...
     block_seconds: float = 0.2  # ... and, while other processes keep this one waiting, this long
-    contended_share: float = 0.05  # waiting share of the runnable time above which blocks are long
+    contended_share: float = 0.10  # waiting share of the runnable time above which blocks are long
     max_block: int = 256
     rounds: int = 2
     clear: float = 1.5
@@ -331,6 +332,7 @@ class StepThreadTuner:
         self._probe_seconds = 0.0  # what the current/last probe's steps took
         self._last = 0.0  # the last step's seconds (sizes the probe blocks)
         self._block = self.block  # the current probe's block length
+        self._contended = True  # whether the current probe saw this process waiting for a CPU
 
     @property
     def settled(self) -> bool:
@@ -357,9 +359,15 @@ class StepThreadTuner:
         a few 1 ms steps would often fall between those stalls and miss what they cost. On an idle
         machine there are no stalls to catch, and short blocks keep the probe's slower steps few."""
         share = self._monitor.waiting_share()
-        if self._last <= 0.0 or (share is not None and share <= self.contended_share):
+        self._contended = share is None or share > self.contended_share
+        if self._last <= 0.0 or not self._contended:
             return self.block
         return max(self.block, min(self.max_block, math.ceil(self.block_seconds / self._last)))
+
+    def _typical(self, times: list[float]) -> float:
+        # Contended: the mean, since the scheduler-slice stalls of the higher count are its cost. Idle:
+        # the median, since a stray slow step there is the host's noise, not the thread count's.
+        return statistics.fmean(times) if self._contended else statistics.median(times)
 
     def record(self, seconds: float) -> None:
         """Account one finished step of ``seconds`` and prepare the next."""
@@ -385,14 +393,14 @@ class StepThreadTuner:
     def _clear_winner(self) -> bool:
         # After a round, a count at least `clear` times faster than the other needs no second round
         # (contention makes the difference 5-20x; it is the close calls that need more samples).
-        means = [statistics.fmean(ts) for ts in self._times.values() if ts]
-        return len(means) == 2 and max(means) >= self.clear * min(means)
+        if not self._contended and min((len(ts) for ts in self._times.values()), default=0) < 4:
+            return False  # idle: two samples per count cannot tell the host's stray slow step from the count's
+        typical = [self._typical(ts) for ts in self._times.values() if ts]
+        return len(typical) == 2 and max(typical) >= self.clear * min(typical)
 
     def _decide(self) -> None:
-        # Means, not medians: under contention most steps at the higher count are fast and a few stall
-        # for a scheduler slice; the stalls are what the higher count costs.
-        means = {n: statistics.fmean(ts) for n, ts in self._times.items() if ts}
-        best = min(means, key=means.__getitem__) if means else self.choice
+        typical = {n: self._typical(ts) for n, ts in self._times.items() if ts}
+        best = min(typical, key=typical.__getitem__) if typical else self.choice
         # Probing runs steps at the slower count: hold long enough that probes cost a small share of
         # the time even when one step takes seconds (a ResNet-50 step on a contended CPU).
         base = max(self.hold, self.probe_share * self._probe_seconds)

@@ -275,3 +275,18 @@ def test_tuner_holds_in_proportion_to_slow_probes(restore_policy):
     assert tuner.choice == 1
     assert tuner._hold >= 20 * 36
     assert ran[8:] == [1] * (len(ran) - 8)  # no second probe within 92 steps of 2 s
+
+
+def test_idle_probe_ignores_a_stray_slow_step(restore_policy):
+    """Idle machine: one hiccup in the 2-thread block (the host, not the count) does not pick 1 thread."""
+    tuner = _tuner(share=0.0)
+    tuner.begin()
+    for _ in range(tuner.warmup):
+        tuner.record(0.007)
+    hiccup = True
+    for _ in range(12):
+        n = torch.get_num_threads()
+        slow = hiccup and n == 2 and tuner._plan and not tuner._plan[0][1]
+        hiccup = hiccup and not slow
+        tuner.record(0.05 if slow else {2: 0.007, 1: 0.014}[n])
+    assert tuner.choice == 2
