@@ -13,6 +13,7 @@ import torch
 import torch.nn.functional as F
 
 from keras_torch.core import registry
+from keras_torch.core.context import CALL_CONTEXT
 
 _CAT = "activations"
 
@@ -603,8 +604,15 @@ def softmax(x: torch.Tensor, axis: int = -1) -> torch.Tensor:
     out = torch.softmax(x, dim=axis)
     # TensorFlow subtracts the row's max: a row holding +inf or NaN (a diverged model's logits) gives
     # NaN there and 0 at the finite logits, where torch gives NaN for the whole row. `x - x` is 0 at a
-    # finite logit and NaN at a non-finite one; three cheap ops (isfinite alone costs as much as softmax).
-    out = torch.where(out == out, out, x - x)
+    # finite logit and NaN at a non-finite one, and fmax takes the non-NaN operand: `out` (>= 0) in a
+    # finite row, `x - x` in a NaN row (isfinite alone costs as much as the softmax). Without autograd
+    # in place: a third of the time of `where(out == out, out, x - x)` on a small batch.
+    # (ONNX has no fmax: an export traces the where form.)
+    delta = x - x
+    if CALL_CONTEXT.export_mode is not None:
+        out = torch.where(out == out, out, delta)
+    else:
+        out = torch.fmax(out, delta) if out.requires_grad else torch.fmax(out, delta, out=out)
     if axis == -1 or axis == x.ndim - 1:
         out._keras_logits = x
         out._keras_logits_kind = "softmax"
