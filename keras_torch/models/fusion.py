@@ -251,6 +251,8 @@ class FusedConv:
             return self._fused(x, residual)
         out = self._unfused(x, residual, training)
         if type(out) is torch.Tensor and self._may_fuse(x, residual):
+            if len(self.validated) >= 256:  # inputs of ever new sizes: forget, do not grow without bound
+                self.validated.clear()
             self.validated.add(shapes)
         return out
 
