@@ -43,8 +43,10 @@ def _reference(model: keras.Model, x: np.ndarray) -> list[np.ndarray]:
     return [o.detach().numpy() for o in (out if isinstance(out, (list, tuple)) else [out])]
 
 
-def _fused_chains(model: keras.Model) -> list[FusedConv]:
-    return [step[0] for step in model._graph_obj._steps(True) if isinstance(step[0], FusedConv)]
+def _fused_chains(model: keras.Model, alone: bool = False) -> list[FusedConv]:
+    """The model's fused chains of two or more layers (``alone``: also convolutions run alone)."""
+    return [step[0] for step in model._graph_obj._steps(True)
+            if isinstance(step[0], FusedConv) and (alone or len(step[0].layers) > 1)]
 
 
 def _check(model: keras.Model, x: np.ndarray, n_chains: int, rtol: float = 1e-5) -> None:
@@ -235,3 +237,22 @@ def test_sequential_stack_fuses_in_predict_and_no_grad_calls():
         twin = keras.models.clone_model(model)
         twin.set_weights(model.get_weights())
         torch.testing.assert_close(model(torch.from_numpy(x), training=True), twin(torch.from_numpy(x), training=True))
+
+
+def test_a_convolution_alone_runs_with_its_kernel_packed():
+    """A 2D channels_last convolution with nothing to fold still runs as a chain of one on the CPU: its
+    kernel packed once for oneDNN, its own relu a post-op; other ranks/layouts are left to the layer."""
+    x = keras.Input(SHAPE)
+    h = layers.Conv2D(8, 3, padding="same", activation="relu", name="c_relu")(x)
+    h = layers.Conv2D(8, 1, activation="tanh", name="c_tanh")(h)
+    h = layers.BatchNormalization(name="bn_after_tanh")(h)  # after a non-linear activation: not folded
+    h = layers.Concatenate()([h, layers.Conv2D(4, 1, name="c_cat")(x)])
+    model = keras.Model(x, h)
+    assert [[lyr.name for lyr in c.layers] for c in _fused_chains(model, alone=True)] == [
+        ["c_relu"], ["c_tanh"], ["c_cat"]]
+    _check(model, _inputs(), n_chains=0)
+    assert all(c._packed is not None for c in _fused_chains(model, alone=True)) or not torch.backends.mkldnn.is_available()
+
+    x = keras.Input((20, 5))
+    model = keras.Model(x, layers.Conv1D(4, 3)(x))
+    assert _fused_chains(model, alone=True) == []
