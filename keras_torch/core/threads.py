@@ -242,31 +242,18 @@ class ContentionMonitor:
             return None
         ran, waited = on_cpu - self._base[0], waiting - self._base[1]
         if ran + waited < self.min_runnable * 1e9:
-            return None
+            return None  # too little activity since the base: keep accumulating
         self._base = (on_cpu, waiting)
         return waited / (ran + waited)
 
     def update(self) -> bool:
         """Read the counters and return the (possibly new) flag."""
-        text = _read(self.path)
-        if text is None:
-            return self.contended
-        try:
-            on_cpu, waiting = (int(v) for v in text.split()[:2])
-        except ValueError:
-            return self.contended
-        if self._base is None:
-            self._base = (on_cpu, waiting)
-            return self.contended
-        ran, waited = on_cpu - self._base[0], waiting - self._base[1]
-        if ran + waited < self.min_runnable * 1e9:
-            return self.contended  # too little activity since the base: keep accumulating
-        share = waited / (ran + waited)
-        if share > self.high:
-            self.contended = True
-        elif share < self.low:
-            self.contended = False
-        self._base = (on_cpu, waiting)
+        share = self.waiting_share()
+        if share is not None:
+            if share > self.high:
+                self.contended = True
+            elif share < self.low:
+                self.contended = False
         return self.contended
 
 
