@@ -16,6 +16,7 @@ The folded kernel is cached per weight version, so weights changed in place (``f
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -24,7 +25,7 @@ import torch.nn.functional as F
 
 from keras_torch import activations
 from keras_torch.core import pending, tree
-from keras_torch.core.context import may_overwrite
+from keras_torch.core.context import CALL_CONTEXT, may_overwrite
 from keras_torch.core.dtensor import is_sharded
 from keras_torch.core.symbolic import KerasTensor
 from keras_torch.layers._padding import static_same_padding, to_channels_first, to_channels_last
@@ -37,6 +38,13 @@ from keras_torch.layers.reshaping import ZeroPadding2D
 from keras_torch.layers.separable_conv import BaseDepthwiseConv
 
 _FLOATS = (torch.float32, torch.float64)
+
+
+def applies(training: Any) -> bool:
+    """Whether a model call may run fused chains: no autograd, not training, not exporting, not traced
+    by torch.compile or the TorchScript tracer (the callers check hooks themselves)."""
+    return (not training and not torch.is_grad_enabled() and CALL_CONTEXT.export_mode is None
+            and not torch.compiler.is_compiling() and not torch.jit.is_tracing())
 
 
 def _conv_groups(layer: Any) -> int | None:
@@ -58,10 +66,10 @@ def _linear(conv: Any) -> bool:
     return conv.activation is activations.linear
 
 
-def _alone_ok(conv: Any) -> bool:
-    """A convolution worth running alone as a chain: 2D channels_last, the oneDNN path's case (its
-    kernel packed once instead of reordered per call: a third of the time of a large 1x1 convolution
-    at batch 1; its own relu as a post-op)."""
+def _onednn_layout(conv: Any) -> bool:
+    """2D channels_last: the oneDNN path's case, and so a convolution worth running alone as a chain
+    (its kernel packed once instead of reordered per call: a third of the time of a large 1x1
+    convolution at batch 1; its own relu as a post-op)."""
     return conv.rank == 2 and conv._channels_last
 
 
@@ -190,7 +198,7 @@ def fuse(nodes: list[Any], outputs: list[KerasTensor]) -> list[Any]:
         if single_input(j) and _post_activation(nodes[j].layer) is not None:
             act = nodes[j].layer
             chain.append(j)
-        if len(chain) == 1 and not _alone_ok(conv):
+        if len(chain) == 1 and not _onednn_layout(conv):
             continue
         fused = FusedConv(conv, pad=pad, bn=bn, add=add, act=act, residual_first=residual_first)
         args = (first_input,) if residual is None else (first_input, residual)
@@ -219,7 +227,7 @@ def fuse_layers(layers: list[Any]) -> list[tuple[int, int, FusedConv]]:
             bn, stop = layers[stop], stop + 1
         if stop < len(layers) and _linear(conv) and _post_activation(layers[stop]) is not None:
             act, stop = layers[stop], stop + 1
-        if stop - start > 1 or _alone_ok(conv):
+        if stop - start > 1 or _onednn_layout(conv):
             runs.append((start, stop, FusedConv(conv, pad=pad, bn=bn, act=act)))
         i = stop
     return runs
@@ -256,7 +264,7 @@ class FusedConv:
         self.bare = pad is None and bn is None and add is None and act is None  # a convolution alone
         self.validated: set[tuple] = set()  # input shapes an unfused call has checked
         self._folded: tuple | None = None  # (weights key, kernel, bias)
-        self._packed: tuple | None = None  # (weights key, input shape, oneDNN kernel, bias): replaces _folded
+        self._packed: tuple | None = None  # (weights key, oneDNN kernel, bias): replaces _folded
 
     # ---------------------------------------------------------------- entry
     def __call__(self, x: Any, residual: Any = None, training: bool | None = None) -> Any:
@@ -344,14 +352,13 @@ class FusedConv:
 
     # ---------------------------------------------------------------- running
     def _fused(self, x: torch.Tensor, residual: torch.Tensor | None) -> torch.Tensor:
-        key = self._key()
         if x.device.type == "cpu":
-            out = self._onednn(x, key, residual)
+            out = self._onednn(x, residual)
             if out is not None:
                 return out
         if self.bare:  # alone, only the oneDNN path differs from the layer's own call
             return self.conv.call(x)
-        w, b = self._folded_weights(key)
+        w, b = self._folded_weights(self._key())
         if self.pad is not None:
             x = F.pad(x, self.pad._pad)
         out = self.conv._run_conv(x, w, b, self.groups, self.conv.padding)
@@ -359,12 +366,12 @@ class FusedConv:
             out.add_(residual)  # Add's sum (commutative: the same bits in either order)
         return self.post(out) if self.post is not None else out
 
-    def _onednn(self, x: torch.Tensor, key: tuple, residual: torch.Tensor | None) -> torch.Tensor | None:
+    def _onednn(self, x: torch.Tensor, residual: torch.Tensor | None) -> torch.Tensor | None:
         """oneDNN convolution with the padding, bias, residual sum and relu in it (2D, channels_last,
         float32, symmetric padding), else ``None``. The sum goes into the residual's memory when the
         graph donated it (no new output, and no separate read of the residual)."""
         conv = self.conv
-        if conv.rank != 2 or not conv._channels_last or x.dtype != torch.float32 or not _onednn_ok():
+        if not _onednn_layout(conv) or x.dtype != torch.float32 or not _onednn_ok():
             return None
         if self.pad is not None:
             padding = list(_symmetric_pad(self.pad, conv))
@@ -381,40 +388,39 @@ class FusedConv:
         if not xc.is_contiguous(memory_format=cl) or (rc is not None and not rc.is_contiguous(memory_format=cl)):
             return None
         stride, dilation, groups = list(conv.strides), list(conv.dilation_rate), self.groups
-        shape = tuple(xc.shape)
+        key = self._key()
         packed = self._packed
         # Packed for the first input shape seen; oneDNN takes it for other batch sizes as fast (it
         # reorders when a shape wants another layout), so a changing batch size does not repack.
         if packed is None or packed[0] != key:
             w, b = self._folded_weights(key)
             kernel = torch._C._nn.mkldnn_reorder_conv2d_weight(
-                w.contiguous().to_mkldnn(), padding, stride, dilation, groups, list(shape))
-            self._packed = packed = (key, shape, kernel, b)
+                w.contiguous().to_mkldnn(), padding, stride, dilation, groups, list(xc.shape))
+            self._packed = packed = (key, kernel, b)
             self._folded = None  # the packed kernel replaces the folded one (a second copy of the weights)
-        b = packed[3]
+        _, kernel, b = packed
         unary = "relu" if self.post_is_relu else None
         if rc is None:
             out = torch.ops.mkldnn._convolution_pointwise(
-                xc, packed[2], b, padding, stride, dilation, groups, unary or "none", [], "").permute(
+                xc, kernel, b, padding, stride, dilation, groups, unary or "none", [], "").permute(
                 to_channels_last(4))
         elif may_overwrite(self, residual):
             torch.ops.mkldnn._convolution_pointwise_.binary(
-                rc, xc, packed[2], b, padding, stride, dilation, groups, "add", None, unary, [], None)
+                rc, xc, kernel, b, padding, stride, dilation, groups, "add", None, unary, [], None)
             out = residual
         else:
             out = torch.ops.mkldnn._convolution_pointwise.binary(
-                xc, rc, packed[2], b, padding, stride, dilation, groups, "add", None, unary, [], None).permute(
+                xc, rc, kernel, b, padding, stride, dilation, groups, "add", None, unary, [], None).permute(
                 to_channels_last(4))
         if self.post is not None and not self.post_is_relu:
             out = self.post(out)
         return out
 
 
-_ONEDNN: list[bool] = []
+@functools.cache
+def _onednn_built() -> bool:
+    return torch.backends.mkldnn.is_available() and hasattr(torch.ops.mkldnn, "_convolution_pointwise")
 
 
 def _onednn_ok() -> bool:
-    if not _ONEDNN:
-        ok = torch.backends.mkldnn.is_available() and hasattr(torch.ops.mkldnn, "_convolution_pointwise")
-        _ONEDNN.append(bool(ok))
-    return _ONEDNN[0] and torch.backends.mkldnn.enabled
+    return _onednn_built() and torch.backends.mkldnn.enabled

@@ -172,7 +172,7 @@ class Graph:
         fresh: set[int] = set()
         # Inference (no autograd, not training): a convolution's BatchNormalization, residual Add and
         # activation run inside it.
-        fused = donate and not CALL_CONTEXT.training and not torch.compiler.is_compiling() and not torch.jit.is_tracing()
+        fused = donate and fusion.applies(CALL_CONTEXT.training)
         for layer, simple_in, args_struct, kwargs_struct, out_ids, free, donor, gives in self._steps(fused):
             donated = None
             if donate and donor in fresh and not _hooked(layer):

@@ -7,7 +7,6 @@ from typing import Any
 import torch
 
 from keras_torch.core import registry, tree
-from keras_torch.core.context import CALL_CONTEXT as _CTX
 from keras_torch.core.symbolic import KerasTensor
 from keras_torch.layers.base import Layer, _global_hooks_active
 from keras_torch.layers.core import InputLayer
@@ -194,7 +193,7 @@ class Sequential(Model):
             # Validated fast path: every layer was already checked on this input signature.
             x = inputs
             steps = plan[2]
-            if not training and not torch.is_grad_enabled() and _CTX.export_mode is None and not _tracing():
+            if fusion.applies(training):
                 steps = self._fused_steps(plan)  # inference: conv -> BN -> activation runs as one (models/fusion.py)
             for fn, takes_training in steps:
                 # training=None (not given anywhere): each layer keeps its signature's default.
@@ -335,7 +334,3 @@ def _make_plan(layers: list[Any], inputs: torch.Tensor) -> tuple | None:
         return None
     leaf = not any(isinstance(m, Layer) for lyr in layers for m in lyr.modules() if m is not lyr)
     return (inputs.shape[1:], inputs.dtype, tuple(steps), leaf)
-
-
-def _tracing() -> bool:
-    return torch.compiler.is_compiling() or torch.jit.is_tracing()
