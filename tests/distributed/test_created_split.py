@@ -6,18 +6,15 @@ values set differently on purpose are refused before training. Two CPU processes
 """
 
 import json
-import os
-import socket
 import subprocess
 import sys
 
 import pytest
 import torch
+from _launch import free_port, rank_env
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not torch.distributed.is_available(), reason="torch.distributed unavailable")]
-
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 SCRIPT = """
 import json, os, sys
@@ -76,14 +73,9 @@ with open(os.path.join(sys.argv[1], f"rank{rank}.json"), "w") as f:
 def test_chunks_are_process_0s_values_and_different_values_are_refused(tmp_path):
     import numpy as np
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     script = tmp_path / "created.py"
     script.write_text(SCRIPT)
-    env = {k: v for k, v in os.environ.items() if k not in ("RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE")}
-    env.update(OMP_NUM_THREADS="1", KERAS_TORCH_DEVICE="cpu", KERAS_TORCH_DIST_TIMEOUT="60", WORLD_SIZE="2",
-               MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), PYTHONPATH=ROOT + os.pathsep + env.get("PYTHONPATH", ""))
+    env = rank_env(WORLD_SIZE=2, MASTER_ADDR="127.0.0.1", MASTER_PORT=free_port())
     procs = [subprocess.Popen([sys.executable, str(script), str(tmp_path)], stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True, env={**env, "RANK": str(r), "LOCAL_RANK": str(r)})
              for r in range(2)]

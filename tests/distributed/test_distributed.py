@@ -7,9 +7,7 @@ pytest process. Keep the data tiny: the whole file should take well under 90 s o
 """
 
 import json
-import os
 import pathlib
-import socket
 import subprocess
 import sys
 import time
@@ -17,35 +15,23 @@ import time
 import numpy as np
 import pytest
 import torch
+from _launch import free_port, rank_env
 
 import keras_torch as keras
 from keras_torch import layers
 from keras_torch.distribution.sharding import Sharding
 
 HERE = pathlib.Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not torch.distributed.is_available(), reason="torch.distributed unavailable")]
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _env(**extra):
-    env = dict(os.environ)
-    for k in ("RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT", "LOCAL_WORLD_SIZE"):
-        env.pop(k, None)
-    env.update(OMP_NUM_THREADS="1", KERAS_TORCH_DEVICE="cpu", KERAS_TORCH_DIST_TIMEOUT="30",
-               PYTHONPATH=str(ROOT) + os.pathsep + env.get("PYTHONPATH", ""))
-    env.update({k: str(v) for k, v in extra.items()})
-    return env
+    return rank_env(timeout=30, **extra)
 
 
 def _launch(args, nproc=2, timeout=100, **extra):
     """Start ``nproc`` ranks with the torchrun-style environment; kill all on timeout."""
-    port = _free_port()
+    port = free_port()
     procs = []
     for r in range(nproc):
         env = _env(RANK=r, LOCAL_RANK=r, WORLD_SIZE=nproc, MASTER_ADDR="127.0.0.1", MASTER_PORT=port, **extra)

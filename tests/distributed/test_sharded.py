@@ -17,12 +17,12 @@ import time
 import numpy as np
 import pytest
 import torch
+from _launch import free_port, rank_env
 from _sharded_model import SEQ, VOCAB, build
 
 import keras_torch as keras
 
 HERE = pathlib.Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not torch.distributed.is_available(), reason="torch.distributed unavailable")]
 
@@ -33,13 +33,7 @@ TOL = 1e-5
 
 
 def _env(**extra):
-    env = dict(os.environ)
-    for k in ("RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT", "LOCAL_WORLD_SIZE"):
-        env.pop(k, None)
-    env.update(OMP_NUM_THREADS="1", KERAS_TORCH_DEVICE="cpu", KERAS_TORCH_DIST_TIMEOUT="60",
-               PYTHONPATH=str(ROOT) + os.pathsep + env.get("PYTHONPATH", ""))
-    env.update({k: str(v) for k, v in extra.items()})
-    return env
+    return rank_env(**extra)
 
 
 def _data():
@@ -250,11 +244,7 @@ print("unreachable")
 
 def test_a_failing_rank_ends_a_sharded_job(tmp_path):
     """Rank 1 raises mid-epoch while rank 0 all-gathers weights: both exit, no hang (plain env launch)."""
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     script = tmp_path / "fail.py"
     script.write_text(FAIL_SCRIPT)
     procs = [subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

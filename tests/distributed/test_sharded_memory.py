@@ -18,7 +18,6 @@ model after its build, which fails the first check.
 """
 
 import json
-import os
 import pathlib
 import subprocess
 import sys
@@ -27,8 +26,8 @@ import pytest
 import torch
 
 HERE = pathlib.Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE))
+from _launch import rank_env  # noqa: E402
 from _memory_model import build  # noqa: E402
 
 NPROC, UNITS, LAYERS = 2, 1024, 16
@@ -60,10 +59,7 @@ def single():
 @pytest.fixture(scope="module")
 def ranks(tmp_path_factory):
     out = tmp_path_factory.mktemp("memory")
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT", "LOCAL_WORLD_SIZE")}
-    env.update(OMP_NUM_THREADS="1", KERAS_TORCH_DEVICE="cpu", KERAS_TORCH_DIST_TIMEOUT="60",
-               MALLOC_MMAP_THRESHOLD_="65536", PYTHONPATH=str(ROOT) + os.pathsep + env.get("PYTHONPATH", ""))
+    env = rank_env(MALLOC_MMAP_THRESHOLD_="65536")
     cmd = [sys.executable, "-m", "keras_torch", "run", "--nproc", str(NPROC), str(HERE / "_memory_worker.py"),
            str(out), str(UNITS), str(LAYERS)]
     p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300, cwd=out)
